@@ -1,0 +1,212 @@
+"""The ``kg`` command: a thin layer over the library.
+
+Each command opens the store, calls one library function and formats the
+result. Library errors (:class:`kg.errors.KGError`) become one sentence on
+stderr and a non-zero exit status; nothing a user can get wrong ends in a
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import KGError, UsageError
+from .export import FORMATS, export, format_for
+from .ingest import Pipeline, ingest
+from .query import OUTPUT_FORMATS, display, run_query, to_text
+from .store import Store, resolve_location
+from .validate import validate
+from .view import write_map
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False, help="A knowledge graph of English health-policy documents, organisations, care models and concepts.")
+out = Console()
+err = Console(stderr=True)
+
+#: exit statuses: 1 = the data has problems (some inputs failed, shapes violated); 2 = could not run
+EXIT_PROBLEMS, EXIT_ERROR = 1, 2
+
+StoreOption = typer.Option(None, "--store", "-s", help="Store directory (default: $KG_STORE, else ./kg-store).", show_default=False)
+
+
+def fail(message: str, status: int = EXIT_ERROR) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(status)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit.")) -> None:
+    """A knowledge graph of English health-policy documents, organisations, care models and concepts."""
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: list[Path] = typer.Argument(..., help="Files and folders to read (folders recursively)."),
+    store: Optional[str] = StoreOption,
+) -> None:
+    """Read documents, find entities and relations, and store them with their evidence."""
+    try:
+        with Store(store) as kg_store:
+            pipeline = Pipeline()
+            with out.status("ingesting…", spinner="dots") as status:
+                report = ingest(paths, kg_store, pipeline, on_source=lambda loc: status.update(f"reading {loc}"))
+            total = len(kg_store)
+    except KGError as exc:
+        fail(str(exc))
+    table = Table(title=f"Ingest into {resolve_location(store)}", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for label, value in (
+        ("source files read", report.sources_read),
+        ("documents written", len(report.written)),
+        ("documents unchanged", len(report.unchanged)),
+        ("mentions", report.mentions),
+        ("relations", report.relations),
+        ("failures", len(report.failures)),
+        ("triples in store", total),
+    ):
+        table.add_row(label, str(value))
+    out.print(table)
+    for failure in report.failures:
+        err.print(f"[yellow]skipped[/] {failure.location}: {failure.reason}", highlight=False, soft_wrap=True)
+    if report.failures:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command("query")
+def query_command(
+    file: Optional[Path] = typer.Argument(None, help="A file holding a SPARQL query."),
+    expression: Optional[str] = typer.Option(None, "-e", "--expression", help="The SPARQL query text itself."),
+    fmt: str = typer.Option("table", "--format", "-f", help=f"Output: {', '.join(OUTPUT_FORMATS)}."),
+    store: Optional[str] = StoreOption,
+) -> None:
+    """Run a SPARQL query (standard prefixes are declared; all graphs are the default graph)."""
+    try:
+        if (file is None) == (expression is None):
+            raise UsageError("give either a query file or -e 'SPARQL', not both and not neither")
+        if file is not None:
+            if not file.is_file():
+                raise UsageError(f"there is no query file at {file}")
+            sparql = file.read_text(encoding="utf-8")
+        else:
+            sparql = expression
+        if fmt not in OUTPUT_FORMATS:
+            raise UsageError(f"unknown output format '{fmt}': choose one of {', '.join(OUTPUT_FORMATS)}")
+        with Store(store, read_only=True) as kg_store:
+            result = run_query(kg_store, sparql)
+            base = kg_store.base
+    except KGError as exc:
+        fail(str(exc))
+    if fmt != "table" or result.kind != "select":
+        sys.stdout.write(to_text(result, "csv" if fmt == "table" else fmt, base))
+        return
+    table = Table(show_lines=False)
+    for variable in result.variables:
+        table.add_column(variable, overflow="fold")
+    for row in result.rows:
+        table.add_row(*(display(term, base) for term in row))
+    out.print(table)
+    err.print(f"{len(result.rows)} row(s)")
+
+
+@app.command("export")
+def export_command(
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help=f"One of: {', '.join(FORMATS)} (default: from the file name, else turtle)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
+    store: Optional[str] = StoreOption,
+) -> None:
+    """Export the store as standard RDF (TriG/N-Quads/JSON-LD keep one graph per document)."""
+    try:
+        fmt = fmt or (format_for(output) if output else None) or "turtle"
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
+        with Store(store, read_only=True) as kg_store:
+            if output is None:
+                sys.stdout.buffer.write(export(kg_store, fmt))
+            else:
+                export(kg_store, fmt, output)
+                err.print(f"wrote {output} ({fmt})")
+    except KGError as exc:
+        fail(str(exc))
+
+
+@app.command("validate")
+def validate_command(store: Optional[str] = StoreOption) -> None:
+    """Check every document against the SHACL shapes; exit 1 on any violation."""
+    try:
+        with Store(store, read_only=True) as kg_store:
+            report = validate(kg_store)
+    except KGError as exc:
+        fail(str(exc))
+    if report.conforms:
+        out.print("[green]conforms[/]: every document satisfies ontology/shapes.ttl")
+        return
+    out.print(report.text, highlight=False, markup=False)
+    err.print(f"{report.violations} violation(s)")
+    raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command("stats")
+def stats_command(store: Optional[str] = StoreOption) -> None:
+    """Count documents, entities and triples, by graph and by type."""
+    try:
+        with Store(store, read_only=True) as kg_store:
+            stats = kg_store.stats()
+            base = kg_store.base
+    except KGError as exc:
+        fail(str(exc))
+    summary = Table(title="Store")
+    summary.add_column("what")
+    summary.add_column("count", justify="right")
+    for key in ("documents", "entities", "entities_mentioned", "triples"):
+        summary.add_row(key.replace("_", " "), str(stats[key]))
+    out.print(summary)
+    by_type = Table(title="Things by type")
+    by_type.add_column("type")
+    by_type.add_column("count", justify="right")
+    from pyoxigraph import NamedNode
+
+    for iri, count in stats["by_type"].items():
+        by_type.add_row(display(NamedNode(iri), base), str(count))
+    out.print(by_type)
+    by_graph = Table(title="Triples by graph")
+    by_graph.add_column("graph", overflow="fold")
+    by_graph.add_column("triples", justify="right")
+    for graph, count in stats["by_graph"].items():
+        by_graph.add_row(graph, str(count))
+    out.print(by_graph)
+
+
+@app.command("map")
+def map_command(
+    output: Path = typer.Option(Path("map.html"), "-o", "--output", help="HTML file to write."),
+    store: Optional[str] = StoreOption,
+) -> None:
+    """Write an interactive relationship map as one self-contained HTML file."""
+    try:
+        with Store(store, read_only=True) as kg_store:
+            graph = write_map(kg_store, output)
+    except KGError as exc:
+        fail(str(exc))
+    out.print(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,30 @@
+"""Named errors of the library. The CLI turns each into one sentence and an exit status."""
+
+
+class KGError(Exception):
+    """Base class: a problem the user can fix, described in one sentence."""
+
+
+class StoreError(KGError):
+    """The store could not be opened, read or written."""
+
+
+class SourceError(KGError):
+    """An input file or address could not be read as a document."""
+
+    def __init__(self, location: str, reason: str):
+        super().__init__(f"{location}: {reason}")
+        self.location = location
+        self.reason = reason
+
+
+class QueryError(KGError):
+    """A SPARQL query is malformed or failed."""
+
+
+class VocabularyError(KGError):
+    """A vocabulary or ontology file is missing or is not valid Turtle."""
+
+
+class UsageError(KGError):
+    """An option or argument value is not acceptable."""

@@ -1,0 +1,66 @@
+"""Shared fixtures: a temporary store, the seed corpus, an ingested store of seeds and sample."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg import Pipeline, Store, ingest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "corpus" / "seeds"
+GOLD = SHARED / "gold" / "seeds.json"
+SAMPLE = ROOT / "data" / "sample"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need_shared() -> None:
+    """Skip (or, in CI, fail) when ../shared is not beside the project."""
+    if not SEEDS.is_dir():
+        if IN_CI:
+            pytest.fail(f"CI needs the seed corpus at {SEEDS}")
+        pytest.skip(f"the seed corpus is not at {SEEDS} (../shared is not beside the project)")
+
+
+def need_tool(name: str) -> str:
+    """The path of a command-line tool; in CI a missing tool fails instead of skipping."""
+    path = shutil.which(name)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"CI needs the '{name}' command (install it in .ci/run)")
+        pytest.skip(f"'{name}' is not installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pipeline() -> Pipeline:
+    return Pipeline()
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "store") as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def seeds_store(tmp_path_factory, pipeline):
+    """A store holding the seed corpus (read-only use, please)."""
+    need_shared()
+    with Store(tmp_path_factory.mktemp("seeds") / "store") as opened:
+        report = ingest([SEEDS], opened, pipeline)
+        assert not report.failures, report.failures
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory, pipeline):
+    """A store holding our own sample corpus."""
+    with Store(tmp_path_factory.mktemp("sample") / "store") as opened:
+        report = ingest([SAMPLE], opened, pipeline)
+        assert not report.failures, report.failures
+        yield opened

@@ -1,0 +1,63 @@
+"""Entity-matching rules a librarian expects, on sentences we wrote."""
+
+import pytest
+
+from kg.extract import EntityMatcher
+from kg.parse import ParsedDocument
+from kg.sources import Source
+
+KGID = "https://w3id.org/nhs-policy-kg/id/"
+
+
+@pytest.fixture(scope="module")
+def matcher(pipeline):
+    return EntityMatcher(pipeline.vocabulary)
+
+
+def found(matcher, text):
+    doc = ParsedDocument(title=text.split("\n")[0], text=text, source=Source("t.txt", text, "0" * 64, "utf-8"))
+    return matcher.extract(doc)
+
+
+def names(extraction):
+    return {m.entity.removeprefix(KGID) for m in extraction.mentions}
+
+
+def test_acronyms_match_in_plural_and_possessive(matcher):
+    got = names(found(matcher, "Several STPs' leaders hope their ACOs and ICSs will work."))
+    assert {"sustainability-and-transformation-partnership", "accountable-care-organisation", "integrated-care-system"} <= got
+
+
+def test_acronyms_keep_their_case(matcher):
+    assert not names(found(matcher, "Local teams aco-ordinate the ics of stp work."))
+
+
+def test_long_forms_ignore_case_hyphens_and_spelling(matcher):
+    got = names(found(matcher, "Multi-specialty community providers and accountable care organizations were tested."))
+    assert {"multispecialty-community-provider", "accountable-care-organisation"} <= got
+
+
+def test_long_form_is_not_also_its_acronym(matcher):
+    extraction = found(matcher, "The ACO contract was published.")
+    assert [m.entity.removeprefix(KGID) for m in extraction.mentions] == ["aco-contract"]
+
+
+def test_common_word_is_not_the_regulator(matcher):
+    assert "monitor" not in names(found(matcher, "Library teams monitor the evidence for NHS England."))
+    assert "monitor" in names(found(matcher, "NHS England and Monitor should review the procurement rules."))
+
+
+def test_acronym_defined_in_the_document_is_learnt(matcher):
+    text = "Bids to the transformation fund (TF) opened in 2016. Later TF rounds were smaller."
+    extraction = found(matcher, text)
+    learnt = [m for m in extraction.mentions if m.how == "learnt"]
+    assert [m.exact for m in learnt] == ["TF", "TF"]
+    assert {m.entity for m in learnt} == {KGID + "transformation-fund"}
+
+
+def test_us_accountable_care_organisations_are_a_different_thing(matcher):
+    us = names(found(matcher, "Under the Medicare Shared Savings Program, each ACO shares savings with Medicare."))
+    assert "accountable-care-organisation" not in us
+    assert "medicare-accountable-care-organization" in us
+    england = names(found(matcher, "NHS England expects some STPs to form an ACO."))
+    assert "accountable-care-organisation" in england

@@ -282,11 +282,46 @@ class EntityMatcher:
             for match in re.finditer(rf"(?<![\w&]){re.escape(acronym)}s?(?![\w&])", text):
                 if not any(match.start() < e and s < match.end() for s, e in covered):
                     mentions.append(Mention(iri, match.start(), match.end(), match.group(0), "learnt"))
+        mentions += self._list_heads(text, covered)
         extraction = Extraction(mentions=mentions, definitions=definitions)
         extraction.publisher = self._organisation(document, document.publisher_name, document.publisher_url, "OtherOrganisation", extraction)
         extraction.producer = self._organisation(document, document.producer_name, None, "LibraryService", extraction)
         extraction.mentions.sort(key=lambda m: (m.start, m.end))
         return extraction
+
+    _LINE = re.compile(r"[^\n]*")
+    _ITEM = re.compile(r"^\s*(?:[•●▪◦·‣∙*–-]|\d+[.)])\s*[‘'“\"]?(?P<head>[A-Z][\w’'-]*(?:[ -][\w’'-]+){0,2}?)[’'”\"]?\s*[.:–-]\s+\S")
+
+    def _list_heads(self, text: str, covered: list[tuple[int, int]]) -> list[Mention]:
+        """Bullets that name a kind of the thing their lead-in lists.
+
+        Under "Three contracting approaches for accountable models:", an item
+        "Virtual. Practices agree ..." names the virtual model: the head word
+        joined to a plural noun of the lead-in is looked up in the vocabulary.
+        """
+        found: list[Mention] = []
+        nouns: list[str] = []
+        for line in self._LINE.finditer(text):
+            content = line.group(0).strip()
+            if not content:
+                continue
+            item = self._ITEM.match(line.group(0))
+            if content.endswith(":"):
+                words = re.findall(r"[a-z]{4,}", content.lower())
+                nouns = [re.sub(r"(ch|sh|ss|x)es$", r"\1", w) if re.search(r"(ch|sh|ss|x)es$", w) else w[:-1] for w in words if w.endswith("s") and not w.endswith("ss")]
+                continue
+            if not item:
+                nouns = []
+                continue
+            start, end = line.start() + item.start("head"), line.start() + item.end("head")
+            if any(start < e and s < end for s, e in covered):
+                continue
+            for noun in nouns:
+                entity = self.lookup(f"{item.group('head')} {noun}")
+                if entity:
+                    found.append(Mention(entity.iri, start, end, text[start:end], "list-head"))
+                    break
+        return found
 
     def _organisation(self, document: ParsedDocument, name: str | None, url: str | None, kind: str, extraction: Extraction) -> str | None:
         """Resolve a publisher or producer written as a name or a web address; mint one if unknown."""

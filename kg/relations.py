@@ -22,10 +22,14 @@ from .parse import ParsedDocument
 from .vocabulary import Vocabulary, data_dir
 
 _TOKEN = re.compile(r"⟨(\d+)⟩")
-_SEP = r"[\s'‘’“”\"]*(?:,\s*and\b|,\s*or\b|,|\band\b|\bor\b|\bas well as\b|/)?[\s'‘’“”\"]*(?:the\s+)?"
+#: "the MCP contract published in December 2016 and the PACS framework": a dated aside inside a list
+_ASIDE = r"(?:\s+(?:published|issued|introduced|agreed|signed|launched|announced|set up|created)\s+(?:in|on|during)\s+[^⟨⟩.;,]{1,30}?)?"
+_SEP = _ASIDE + r"[\s'‘’“”\"]*(?:,\s*and\b|,\s*or\b|,|\band\b|\bor\b|\bas well as\b|/)?[\s'‘’“”\"]*(?:the\s+)?"
 _LIST = rf"(?:⟨\d+⟩(?:{_SEP}⟨\d+⟩)*)"
 _SAME = re.compile(r"^[\s(),'\"‘’“”]*(?:or\s+|aka\s+|also known as\s+)?[\s(),'\"‘’“”]*$", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|\n+|\s*•\s*|\s+\d\)\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|(?<![a-z,])\n+|\n+(?![a-z])|\s*•\s*")
+#: Kinds two entities must share for a same_kind property (a contract supersedes a contract).
+_FAMILIES = {"CareModel", "Organisation", "OrganisationType", "Contract", "Plan", "Legislation", "Concept", "PolicyProgramme"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class RelationExtractor:
         directory = Path(directory or data_dir() / "patterns")
         spec = tomllib.loads((directory / "relations.toml").read_text(encoding="utf-8"))
         self.limits = {name: (set(v.get("subject", [])), set(v.get("object", []))) for name, v in spec["predicates"].items()}
+        self.same_kind = {name for name, v in spec["predicates"].items() if v.get("same_kind")}
         self.rules = []
         for rule in spec["rule"]:
             pattern = rule["pattern"].replace("<A>", f"(?P<A>{_LIST})").replace("<B>", f"(?P<B>{_LIST})")
@@ -96,7 +101,8 @@ class RelationExtractor:
                 continue
             gap = text[cursor:s]
             if tokens and tokens[-1] == entities and _SAME.match(gap) and pieces:
-                cursor = e  # "integrated care systems (ICSs)": one thing named twice
+                # "integrated care systems (ICSs)": one thing named twice
+                cursor = e + len(re.match(r"[)\]’'”\"]*", text[e:end]).group(0)) if "(" in gap else e
                 continue
             pieces.append(gap)
             pieces.append(f"⟨{len(tokens)}⟩")
@@ -130,6 +136,8 @@ class RelationExtractor:
         if subject == obj:
             return False
         subject_kinds, object_kinds = self.limits.get(predicate, (set(), set()))
+        if predicate in self.same_kind and not (self.kinds(subject, extraction) & self.kinds(obj, extraction) & _FAMILIES):
+            return False
         return (not subject_kinds or bool(self.kinds(subject, extraction) & subject_kinds)) and (
             not object_kinds or bool(self.kinds(obj, extraction) & object_kinds)
         )

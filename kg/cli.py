@@ -203,6 +203,44 @@ def map_command(
     out.print(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links")
 
 
+@app.command("candidates")
+def candidates_command(
+    paths: list[Path] = typer.Argument(..., help="Files and folders to look through."),
+    fmt: str = typer.Option("table", "--format", "-f", help="Output: table or csv."),
+    limit: int = typer.Option(30, "--limit", "-n", help="How many candidates to show."),
+) -> None:
+    """List terms the vocabulary lacks (defined acronyms, organisation names, recurring phrases), best first."""
+    from .candidates import find_candidates
+
+    try:
+        if fmt not in ("table", "csv"):
+            raise UsageError(f"unknown output format '{fmt}': choose table or csv")
+        candidates, failures = find_candidates(paths)
+    except KGError as exc:
+        fail(str(exc))
+    rows = [
+        (c.term, c.kind, c.long_form, str(c.count), str(len(c.documents)), "; ".join(sorted(c.documents))[:200], c.context)
+        for c in candidates[:limit]
+    ]
+    header = ("term", "kind", "long form", "count", "documents", "titles", "context")
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    else:
+        table = Table(title=f"Candidate terms ({len(candidates)} found)")
+        for name in header:
+            if name != "titles":
+                table.add_column(name, overflow="fold")
+        for row in rows:
+            table.add_row(*(v for i, v in enumerate(row) if header[i] != "titles"))
+        out.print(table)
+    for failure in failures:
+        err.print(f"[yellow]skipped[/] {failure.location}: {failure.reason}", highlight=False, soft_wrap=True)
+
+
 def run() -> None:
     """Console-script entry point."""
     try:

@@ -21,11 +21,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import tomllib
+
 import ahocorasick
 
 from .labels import Normalised, is_case_sensitive, norm, normalise, slug, variants
 from .parse import ParsedDocument
-from .vocabulary import Entity, Vocabulary
+from .vocabulary import Entity, Vocabulary, data_dir
 
 EXTRACTOR_VERSION = "0.2.0"
 
@@ -121,8 +123,8 @@ class EntityMatcher:
                     self.label_index[norm(label)].add(entity.iri)
                 if is_case_sensitive(label) or (named_body and label[:1].isupper()):
                     key = normalise(label, fold_case=False).text
-                    if key:
-                        cased[key].add((entity.iri, weak))
+                    for form in {key, key.replace(" and ", " & ")} - {""}:
+                        cased[form].add((entity.iri, weak))
                 else:
                     for form in variants(label):
                         folded[form].add((entity.iri, weak))
@@ -132,11 +134,15 @@ class EntityMatcher:
             if table:
                 automaton.make_automaton()
         self._has = {"folded": bool(folded), "cased": bool(cased)}
+        spec = tomllib.loads((data_dir() / "patterns" / "organisations.toml").read_text(encoding="utf-8"))
+        self._org_patterns = [(re.compile(p["regex"]), p["kind"]) for p in spec["pattern"]]
+        self._not_name = set(spec.get("not_name_words", []))
 
     # ------------------------------------------------------------------ lookup
 
     def lookup(self, name: str) -> Entity | None:
         """The entity a whole name stands for ("The King's Fund", "NHSE"), if exactly one."""
+        name = name.replace("&", "and")
         found = self.label_index.get(norm(name)) or self.label_index.get(norm(re.sub(r"^the\s+", "", name, flags=re.I)))
         if found and len(found) == 1:
             return self.entities[next(iter(found))]
@@ -284,10 +290,34 @@ class EntityMatcher:
                     mentions.append(Mention(iri, match.start(), match.end(), match.group(0), "learnt"))
         mentions += self._list_heads(text, covered)
         extraction = Extraction(mentions=mentions, definitions=definitions)
+        self._named_organisations(text, extraction)
         extraction.publisher = self._organisation(document, document.publisher_name, document.publisher_url, "OtherOrganisation", extraction)
         extraction.producer = self._organisation(document, document.producer_name, None, "LibraryService", extraction)
         extraction.mentions.sort(key=lambda m: (m.start, m.end))
         return extraction
+
+    def _named_organisations(self, text: str, extraction: Extraction) -> None:
+        """Trusts, CCGs, ICBs and councils the vocabulary lacks, found by the shape of their names."""
+        for pattern, kind in self._org_patterns:
+            for match in pattern.finditer(text):
+                start, name = match.start("name"), match.group("name")
+                words = name.split()
+                while words and words[0] in self._not_name:
+                    start = text.index(words[1], start + len(words[0])) if len(words) > 1 else start
+                    words = words[1:]
+                name = " ".join(words)
+                end = start + len(text[start:match.end("name")])
+                if len(words) < 2 or self.lookup(name) or len(name) > 120:
+                    continue
+                inside = [m for m in extraction.mentions if start <= m.start and m.end <= end]
+                if any(m.start < end and start < m.end for m in extraction.mentions if m not in inside):
+                    continue
+                iri = f"{self.vocabulary.base}id/{slug(name)}"
+                if all(e.iri != iri for e in extraction.new_entities):
+                    extraction.new_entities.append(NewEntity(iri, name, kind))
+                for m in inside:
+                    extraction.mentions.remove(m)
+                extraction.mentions.append(Mention(iri, start, end, text[start:end], "name-pattern"))
 
     _LINE = re.compile(r"[^\n]*")
     _ITEM = re.compile(r"^\s*(?:[•●▪◦·‣∙*–-]|\d+[.)])\s*[‘'“\"]?(?P<head>[A-Z][\w’'-]*(?:[ -][\w’'-]+){0,2}?)[’'”\"]?\s*[.:–-]\s+\S")

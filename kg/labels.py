@@ -84,6 +84,7 @@ def variants(label: str) -> set[str]:
         forms.add(base + "me")
     joined = norm(label.replace("-", ""))
     forms.add(joined)
+    forms |= {f.replace(" and ", " & ") for f in forms if " and " in f}
     for form in list(forms):
         words = form.split()
         for i, word in enumerate(words):

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kg
 STORE ?= out/kg-store
 
-.PHONY: demo test install clean score
+.PHONY: demo test install clean score bench
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,10 @@ score: install
 	$(KG) ingest --store out/seeds-store ../shared/corpus/seeds
 	$(KG) export --store out/seeds-store -o out/seeds.trig
 	$(PY) ../shared/tools/score_extraction.py --gold ../shared/gold/seeds.json out/seeds.trig --verbose
+
+# Ingest throughput against a read+parse baseline in the same process.
+bench: install
+	$(PY) bench/bench_ingest.py
 
 clean:
 	rm -rf out kg-store .pytest_cache

@@ -14,12 +14,14 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TextColumn
 from rich.table import Table
 
 from . import __version__
 from .errors import KGError, UsageError
 from .export import FORMATS, export, format_for
 from .ingest import Pipeline, ingest
+from .sources import discover
 from .query import OUTPUT_FORMATS, display, run_query, to_text
 from .store import Store, resolve_location
 from .validate import validate
@@ -60,8 +62,14 @@ def ingest_command(
     try:
         with Store(store) as kg_store:
             pipeline = Pipeline()
-            with out.status("ingesting…", spinner="dots") as status:
-                report = ingest(paths, kg_store, pipeline, on_source=lambda loc: status.update(f"reading {loc}"))
+            inputs = sum(1 for _ in discover(paths))
+            with Progress(*Progress.get_default_columns(), TextColumn("{task.fields[location]}"), console=err, transient=True) as progress:
+                task = progress.add_task("ingesting", total=inputs, location="")
+
+                def advance(location: str) -> None:
+                    progress.update(task, advance=1, location=Path(location).name)
+
+                report = ingest(paths, kg_store, pipeline, on_source=advance)
             total = len(kg_store)
     except KGError as exc:
         fail(str(exc))

@@ -127,7 +127,9 @@ class RelationExtractor:
             ps, pe = previous[-1]
             skeleton, tokens = self._skeleton(text, ps, pe, mentions, [])
             first = re.search(_LIST, skeleton)
-            if first:
+            # only the previous sentence's subject: a list near its start, not after a preposition
+            lead = skeleton[: first.start()] if first else ""
+            if first and len(lead) <= 40 and not re.search(r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$", lead, re.I):
                 entities = [tokens[int(i)][0] for i in _TOKEN.findall(first.group(0))]
                 return [(s + match.start(), s + match.end(), entities)]
         return []

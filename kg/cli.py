@@ -23,6 +23,7 @@ from .export import FORMATS, export, format_for
 from .ingest import Pipeline, ingest
 from .sources import discover
 from .query import OUTPUT_FORMATS, display, run_query, to_text
+from .saved import find_saved, listing, listing_json, load_saved, looks_like_path, parse_assignments, queries_dir, read_query_file, run_saved
 from .store import Store, resolve_location
 from .validate import validate
 from .view import write_map
@@ -55,7 +56,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 @app.command("ingest")
 def ingest_command(
-    paths: list[Path] = typer.Argument(..., help="Files and folders to read (folders recursively)."),
+    paths: list[str] = typer.Argument(..., help="Files, folders (read recursively) and http(s):// addresses."),
     store: Optional[str] = StoreOption,
 ) -> None:
     """Read documents, find entities and relations, and store them with their evidence."""
@@ -95,32 +96,57 @@ def ingest_command(
 
 @app.command("query")
 def query_command(
-    file: Optional[Path] = typer.Argument(None, help="A file holding a SPARQL query."),
+    query: Optional[str] = typer.Argument(None, help="A saved query's name (see --list) or a file holding a SPARQL query.", show_default=False),
     expression: Optional[str] = typer.Option(None, "-e", "--expression", help="The SPARQL query text itself."),
+    params: list[str] = typer.Option([], "--param", "-p", help="NAME=VALUE for a saved query's parameter (repeatable).", show_default=False),
+    list_saved: bool = typer.Option(False, "--list", "-l", help="List the saved queries and their parameters."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"Output: {', '.join(OUTPUT_FORMATS)}."),
     store: Optional[str] = StoreOption,
 ) -> None:
-    """Run a SPARQL query (standard prefixes are declared; all graphs are the default graph)."""
+    """Run a saved query, a SPARQL file or -e 'SPARQL' (standard prefixes are declared; all graphs are the default graph)."""
+    saved = None
     try:
-        if (file is None) == (expression is None):
-            raise UsageError("give either a query file or -e 'SPARQL', not both and not neither")
-        if file is not None:
-            if not file.is_file():
-                raise UsageError(f"there is no query file at {file}")
-            sparql = file.read_text(encoding="utf-8")
-        else:
-            sparql = expression
         if fmt not in OUTPUT_FORMATS:
             raise UsageError(f"unknown output format '{fmt}': choose one of {', '.join(OUTPUT_FORMATS)}")
-        with Store(store, read_only=True) as kg_store:
-            result = run_query(kg_store, sparql)
-            base = kg_store.base
+        if list_saved:
+            if query is not None or expression is not None or params:
+                raise UsageError("--list takes no query, -e or --param")
+            folder = queries_dir()
+            every = load_saved(folder)
+        else:
+            if (query is None) == (expression is None):
+                raise UsageError("give a saved query name, a query file or -e 'SPARQL' (one of them; 'kg query --list' shows the saved queries)")
+            values = parse_assignments(params)
+            if expression is not None:
+                sparql = expression
+            elif looks_like_path(query):
+                sparql, saved = read_query_file(query)
+            else:
+                saved = find_saved(query)
+            if values and saved is None:
+                raise UsageError("--param works only with a saved query (a name from 'kg query --list' or a .rq file with a '# param:' header)")
+            with Store(store, read_only=True) as kg_store:
+                result = run_saved(kg_store, saved, values) if saved is not None else run_query(kg_store, sparql)
+                base = kg_store.base
     except KGError as exc:
         fail(str(exc))
+    if list_saved:
+        if fmt != "table":
+            sys.stdout.write(listing_json(every) if fmt == "json" else to_text(listing(every), fmt))
+            return
+        table = Table(title=f"Saved queries in {folder}")
+        table.add_column("name", no_wrap=True)
+        table.add_column("title", overflow="fold")
+        table.add_column("parameters (type = default; ? may be empty)", overflow="fold")
+        for name, title, parameters, _ in listing(every).rows:
+            table.add_row(name.value, title.value, parameters.value.replace("; ", "\n"))
+        out.print(table)
+        err.print(f"{len(every)} saved queries: run one with 'kg query NAME --param NAME=VALUE'")
+        return
     if fmt != "table" or result.kind != "select":
         sys.stdout.write(to_text(result, "csv" if fmt == "table" else fmt, base))
         return
-    table = Table(show_lines=False)
+    table = Table(show_lines=False, title=saved.title if saved is not None else None)
     for variable in result.variables:
         table.add_column(variable, overflow="fold")
     for row in result.rows:

@@ -10,6 +10,7 @@ What counts as a field heading or as web-page boilerplate is read from
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -87,6 +88,8 @@ class ParsedDocument:
     issued: PartialDate | None = None
     modified: PartialDate | None = None
     review_due: PartialDate | None = None
+    #: offset in ``text`` where each page of the source begins (pages before the document start at 0)
+    page_starts: tuple[int, ...] = ()
 
     @property
     def identity(self) -> str:
@@ -94,17 +97,26 @@ class ParsedDocument:
         return norm(self.title) + "|" + (self.issued.value if self.issued else "")
 
 
-def clean_lines(text: str, rules: ParsingRules) -> list[str]:
-    """Normalise spaces and drop page furniture and comment forms."""
-    kept: list[str] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").translate(_SPACES).split("\n"):
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _clean_numbered(text: str, rules: ParsingRules) -> list[tuple[int, str]]:
+    """(line number in ``text``, cleaned line) for every line kept."""
+    kept: list[tuple[int, str]] = []
+    for number, line in enumerate(_lines(text.translate(_SPACES))):
         stripped = line.strip()
         if any(p.match(stripped) for p in rules.cut_from):
             break  # a comment form or share bar: the rest is the page, not the document
         if stripped and any(p.match(stripped) for p in rules.drop_lines):
             continue
-        kept.append(line.rstrip())
+        kept.append((number, line.rstrip()))
     return kept
+
+
+def clean_lines(text: str, rules: ParsingRules) -> list[str]:
+    """Normalise spaces and drop page furniture and comment forms."""
+    return [line for _, line in _clean_numbered(text, rules)]
 
 
 def _field_of(line: str, rules: ParsingRules) -> tuple[str, str] | None:
@@ -115,15 +127,21 @@ def _field_of(line: str, rules: ParsingRules) -> tuple[str, str] | None:
     return None
 
 
-def split_records(lines: list[str], rules: ParsingRules) -> list[list[str]]:
-    """Cut a listing into records: a new record starts after each closing field."""
-    records: list[list[str]] = [[]]
-    for line in lines:
-        records[-1].append(line)
+def _record_bounds(lines: list[str], rules: ParsingRules) -> list[tuple[int, int]]:
+    """(start, end) in ``lines`` of each record: a new record starts after each closing field."""
+    bounds, start = [], 0
+    for index, line in enumerate(lines):
         found = _field_of(line, rules)
         if found and found[0] == rules.last_field:
-            records.append([])
-    return [r for r in records if any(line.strip() for line in r)]
+            bounds.append((start, index + 1))
+            start = index + 1
+    bounds.append((start, len(lines)))
+    return [(a, b) for a, b in bounds if any(line.strip() for line in lines[a:b])]
+
+
+def split_records(lines: list[str], rules: ParsingRules) -> list[list[str]]:
+    """Cut a listing into records: a new record starts after each closing field."""
+    return [lines[a:b] for a, b in _record_bounds(lines, rules)]
 
 
 def _title_line(lines: list[str], rules: ParsingRules) -> int | None:
@@ -224,13 +242,44 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
     )
 
 
+def document_page_starts(text: str, body: list[tuple[int, str]], page_lines: list[int]) -> tuple[int, ...]:
+    """Where each source page begins in a document's ``text``, given its lines (with line numbers in the source).
+
+    ``page_lines`` holds the source line number where each page begins. Each
+    line is found in ``text`` in order; if one is not found the text was
+    built differently and the pages are unknown (empty tuple).
+    """
+    first: dict[int, int] = {}
+    cursor = 0
+    for number, line in body:
+        if not line.strip():
+            continue
+        found = text.find(line, cursor)
+        if found < 0:
+            return ()
+        first.setdefault(bisect.bisect_right(page_lines, number) - 1, found)
+        cursor = found + len(line)
+    if not first:
+        return ()
+    starts, following = [0] * (max(first) + 1), len(text)
+    for page in range(max(first), min(first) - 1, -1):
+        following = starts[page] = first.get(page, following)  # a page with no line left starts where the next does
+    return tuple(starts)
+
+
 def parse(source: Source, rules: ParsingRules | None = None) -> list[ParsedDocument]:
     """Every document in ``source``, in the order they appear."""
     rules = rules or load_rules()
-    lines = clean_lines(source.text, rules)
+    numbered = _clean_numbered(source.text, rules)
+    lines = [line for _, line in numbered]
+    page_lines = [len(_lines(source.text[:start])) - 1 for start in source.page_starts]
     documents = []
-    for record in split_records(lines, rules):
+    for a, b in _record_bounds(lines, rules):
+        record = lines[a:b]
         parsed = parse_record(record, source, rules)
         if parsed and parsed.title:
+            if page_lines:
+                title_at = a + (_title_line(record, rules) or 0)
+                parsed.page_starts = document_page_starts(parsed.text, numbered[title_at:b], page_lines)
             documents.append(parsed)
     return documents

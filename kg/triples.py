@@ -3,7 +3,8 @@
 The graph's name is the document's IRI. It holds the document's metadata
 (dcterms), its mentions (schema:mentions), the relations found in it, the
 evidence for each as a W3C Web Annotation (a TextQuoteSelector and a
-TextPositionSelector into the document text), and its provenance (PROV-O:
+TextPositionSelector into the document text, and kg:page on the target
+when the source has pages), and its provenance (PROV-O:
 which files, when, which extractor version). Every IRI is derived from
 content, so building the same document twice gives the same quads.
 """
@@ -22,7 +23,7 @@ from . import namespaces as ns
 from .extract import EXTRACTOR_VERSION, Extraction, Mention, Relation
 from .labels import slug
 from .parse import ParsedDocument
-from .sources import Source
+from .sources import Source, page_at
 
 CONTEXT_CHARS = 32  #: characters of prefix and suffix kept with each quote
 
@@ -71,6 +72,8 @@ def content_hash(document: ParsedDocument, fingerprint: str) -> str:
     digest = hashlib.sha256()
     for part in (document.title, document.text, EXTRACTOR_VERSION, fingerprint):
         digest.update(part.encode("utf-8") + b"\0")
+    if document.page_starts:  # the same text laid out on other pages changes the evidence
+        digest.update(repr(document.page_starts).encode("ascii"))
     return digest.hexdigest()
 
 
@@ -93,7 +96,10 @@ def _quote(text: str, start: int, end: int) -> tuple[str, str, str]:
     return text[max(0, start - CONTEXT_CHARS): start], text[start:end], text[end: end + CONTEXT_CHARS]
 
 
-def _evidence(g: GraphBuilder, doc: str, text: str, ann: str, body, start: int, end: int, motivation: str, activity: str) -> None:
+def _evidence(
+    g: GraphBuilder, doc: str, text: str, ann: str, body, start: int, end: int, motivation: str, activity: str,
+    page_starts: tuple[int, ...] = (),
+) -> None:
     prefix, exact, suffix = _quote(text, start, end)
     target, quote, position = ann + "-target", ann + "-quote", ann + "-position"
     g.add(ann, ns.RDF + "type", ns.OA + "Annotation")
@@ -105,6 +111,9 @@ def _evidence(g: GraphBuilder, doc: str, text: str, ann: str, body, start: int, 
     g.add(target, ns.OA + "hasSource", doc)
     g.add(target, ns.OA + "hasSelector", quote)
     g.add(target, ns.OA + "hasSelector", position)
+    page = page_at(page_starts, start)
+    if page:
+        g.add(target, ns.ONTOLOGY + "page", _lit(str(page), ns.XSD + "positiveInteger"))
     g.add(quote, ns.RDF + "type", ns.OA + "TextQuoteSelector")
     g.add(quote, ns.OA + "exact", _lit(exact))
     g.add(quote, ns.OA + "prefix", _lit(prefix))
@@ -114,15 +123,19 @@ def _evidence(g: GraphBuilder, doc: str, text: str, ann: str, body, start: int, 
     g.add(position, ns.OA + "end", _lit(str(end), ns.XSD + "nonNegativeInteger"))
 
 
-def mention_quads(g: GraphBuilder, doc: str, text: str, mentions: Iterable[Mention], activity: str) -> None:
+def mention_quads(
+    g: GraphBuilder, doc: str, text: str, mentions: Iterable[Mention], activity: str, page_starts: tuple[int, ...] = (),
+) -> None:
     for m in mentions:
         g.add(doc, ns.SCHEMA + "mentions", m.entity)
         ann = f"{doc}#m{m.start}-{m.end}"
-        _evidence(g, doc, text, ann, _n(m.entity), m.start, m.end, "identifying", activity)
+        _evidence(g, doc, text, ann, _n(m.entity), m.start, m.end, "identifying", activity, page_starts)
         g.add(ann, ns.ONTOLOGY + "matchedBy", _lit(m.how))
 
 
-def relation_quads(g: GraphBuilder, doc: str, text: str, relations: Iterable[Relation], activity: str) -> None:
+def relation_quads(
+    g: GraphBuilder, doc: str, text: str, relations: Iterable[Relation], activity: str, page_starts: tuple[int, ...] = (),
+) -> None:
     for r in relations:
         predicate = ns.ONTOLOGY + r.predicate
         g.add(r.subject, predicate, r.object)
@@ -132,7 +145,7 @@ def relation_quads(g: GraphBuilder, doc: str, text: str, relations: Iterable[Rel
         g.add(statement, ns.RDF + "subject", r.subject)
         g.add(statement, ns.RDF + "predicate", predicate)
         g.add(statement, ns.RDF + "object", r.object)
-        _evidence(g, doc, text, ann, _n(statement), r.start, r.end, "describing", activity)
+        _evidence(g, doc, text, ann, _n(statement), r.start, r.end, "describing", activity, page_starts)
         if r.rule:
             g.add(ann, ns.ONTOLOGY + "extractionRule", _lit(r.rule))
 
@@ -201,6 +214,6 @@ def document_quads(
         g.add(src, ns.SCHEMA + "sha256", _lit(source.sha256))
         g.add(src, ns.SCHEMA + "encodingFormat", _lit(source.encoding))
 
-    mention_quads(g, doc, document.text, extraction.mentions, activity)
-    relation_quads(g, doc, document.text, extraction.relations, activity)
+    mention_quads(g, doc, document.text, extraction.mentions, activity, document.page_starts)
+    relation_quads(g, doc, document.text, extraction.relations, activity, document.page_starts)
     return doc, g.quads

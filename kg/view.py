@@ -71,7 +71,7 @@ def render(graph: nx.MultiDiGraph, title: str = "English health-policy knowledge
     for key, data in graph.nodes(data=True):
         look = style["types"].get(data["type"], style["types"]["Concept"])
         tooltip = f"{data['label']}\n{look['label']}" + (f"\n{data['definition']}" if data.get("definition") else "")
-        net.add_node(key, label=data["label"], title=tooltip, color=look["color"], shape=look["shape"], group=data["type"])
+        net.add_node(key, label=data["label"], title=tooltip, color=look["color"], shape=look["shape"])
     for a, b, data in graph.edges(data=True):
         predicate = data["predicate"]
         edge = style["edges"].get(predicate, style["edges"]["default"])

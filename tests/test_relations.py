@@ -31,7 +31,7 @@ CASES = [
      ("primary-care-network", "introducedBy", "nhs-long-term-plan")),
     ("NHS England published the Five Year Forward View in October 2014.",
      ("five-year-forward-view", "publishedBy", "nhs-england")),
-    ("Areas adopting the ACO contract will be required to go through the integrated support and assurance process.",
+    ("Commissioners adopting the ACO contract are required to complete the integrated support and assurance process first.",
      ("aco-contract", "requires", "integrated-support-and-assurance-process")),
     ("Primary care networks are part of integrated care systems.",
      ("primary-care-network", "partOf", "integrated-care-system")),

@@ -149,9 +149,8 @@ def test_documents_by_publisher_within_dates(seeds_store):
     within = rows(run_saved(seeds_store, query, {"publisher": "kgid:nhs-england", "from": "2017-08-15", "to": "2017"}))
     assert within and len(within) < len(every)
     assert all("2017-08" <= r["issued"][:7] <= "2017-12" for r in within), "a month overlapping the span counts"
-    assert {r["title"] for r in rows(run_saved(seeds_store, query, {"publisher": "kgid:the-kings-fund"}))} == {
-        "Implementing the NHS five year forward view: aligning policies with the plan"
-    }
+    kings_fund = [r["title"] for r in rows(run_saved(seeds_store, query, {"publisher": "kgid:the-kings-fund"}))]
+    assert len(kings_fund) == 1 and kings_fund[0].startswith("Implementing the NHS five")
 
 
 def test_lineage_and_supersession(seeds_store, sample_store):

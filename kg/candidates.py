@@ -1,9 +1,9 @@
 """Terms the vocabulary lacks, for a librarian to review and add.
 
-Three kinds of evidence, ranked by how often they occur and in how many
+Four kinds of evidence, ranked by how often they occur and in how many
 documents: acronyms a document defines for a long form we do not know,
-organisations found by the shape of their names, and capitalised phrases
-that recur. Each candidate keeps one line of context so it can be judged
+organisations found by the shape of their names, acronyms used again and
+again without a definition, and capitalised phrases that recur. Each candidate keeps one line of context so it can be judged
 without opening the file.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from .ingest import Pipeline
 from .labels import norm
 from .parse import parse
 from .sources import iter_sources
+from .vocabulary import data_dir
 
 #: Capitalised words that start sentences or headings more often than they start names.
 _COMMON = {
@@ -27,13 +29,14 @@ _COMMON = {
     "Our", "Their", "They", "There", "Here", "Date", "Source", "Summary", "Key", "Primary", "Group", "Link",
     "Publication", "Impact", "Due", "Posted", "Tag", "Please", "Some", "Many", "Most", "All", "Each", "More",
 }
+_ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,7}(?=s?\b)")
 _PHRASE = re.compile(r"\b(?:[A-Z][a-z’']+|[A-Z]{2,}s?)(?:[ \t]+(?:(?:of|and|for|the|on|in|&)[ \t]+)?(?:[A-Z][a-z’']+|[A-Z]{2,}s?)){1,5}\b")
 
 
 @dataclass
 class Candidate:
     term: str
-    kind: str  #: "acronym", "organisation" or "phrase"
+    kind: str  #: "acronym" (defined in a text), "undefined acronym", "organisation" or "phrase"
     long_form: str = ""
     count: int = 0
     documents: set[str] = field(default_factory=set)
@@ -41,7 +44,7 @@ class Candidate:
 
     @property
     def score(self) -> float:
-        weight = {"acronym": 3.0, "organisation": 2.0, "phrase": 1.0}[self.kind]
+        weight = {"acronym": 3.0, "organisation": 2.0, "undefined acronym": 1.5, "phrase": 1.0}[self.kind]
         return weight * len(self.documents) + self.count / 10
 
 
@@ -56,6 +59,7 @@ def find_candidates(paths: Iterable[str | os.PathLike], pipeline: Pipeline | Non
     pipeline = pipeline or Pipeline()
     matcher = pipeline.matcher
     found: dict[tuple[str, str], Candidate] = {}
+    ignore = set(tomllib.loads((data_dir() / "patterns" / "candidates.toml").read_text(encoding="utf-8"))["ignore"])
     failures: list[SourceError] = []
 
     def note(term: str, kind: str, doc: str, text: str, start: int, end: int, long_form: str = "") -> None:
@@ -81,6 +85,13 @@ def find_candidates(paths: Iterable[str | os.PathLike], pipeline: Pipeline | Non
                     if m.entity == entity.iri:
                         note(entity.label, "organisation", document.title, text, m.start, m.end)
             known = [(m.start, m.end) for m in extraction.mentions]
+            defined = {d.acronym.rstrip("s") for d in extraction.definitions} | ignore
+            defined.add(document.fields.get("responsible", "").strip())  # the briefing writer's initials
+            for match in _ACRONYM.finditer(text):
+                term = match.group(0)
+                if term in defined or any(match.start() < e and s < match.end() for s, e in known) or matcher.lookup(term):
+                    continue
+                note(term, "undefined acronym", document.title, text, match.start(), match.end())
             for match in _PHRASE.finditer(text):
                 words = match.group(0).split()
                 while words and words[0] in _COMMON:
@@ -91,6 +102,6 @@ def find_candidates(paths: Iterable[str | os.PathLike], pipeline: Pipeline | Non
                 if matcher.lookup(phrase) or phrase.isupper():
                     continue
                 note(phrase, "phrase", document.title, text, match.start(), match.end())
-    ranked = [c for c in found.values() if c.kind != "phrase" or c.count >= min_count]
+    ranked = [c for c in found.values() if c.kind not in ("phrase", "undefined acronym") or c.count >= min_count]
     ranked.sort(key=lambda c: (-c.score, c.term.lower()))
     return ranked, failures

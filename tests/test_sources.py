@@ -33,3 +33,11 @@ def test_folder_readme_is_not_a_document(tmp_path):
     (tmp_path / "README.md").write_text("# About this folder")
     (tmp_path / "brief.md").write_text("A title\n\ntext")
     assert [i.location.rsplit("/", 1)[-1] for i in iter_sources([tmp_path])] == ["brief.md"]
+
+
+def test_a_50_mb_input_is_refused_without_reading_it(tmp_path):
+    big = tmp_path / "huge.txt"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    item = read_one(big)
+    assert isinstance(item, SourceError) and "over the 20 MB limit" in item.reason

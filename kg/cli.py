@@ -8,6 +8,7 @@ traceback.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Optional
@@ -15,6 +16,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.progress import Progress, TextColumn
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
@@ -235,6 +237,52 @@ def map_command(
     except KGError as exc:
         fail(str(exc))
     out.print(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links")
+
+
+@app.command("search")
+def search_command(
+    text: str = typer.Argument(..., help="Words to look for, e.g. \"alliance contract\" or ACS."),
+    limit: int = typer.Option(20, "--limit", "-n", help="How many results."),
+    fmt: str = typer.Option("table", "--format", "-f", help="Output: table, csv or json."),
+    store: Optional[str] = StoreOption,
+) -> None:
+    """Find documents and entities by words in titles, labels, definitions and text, ranked, with a snippet."""
+    from .search import INDEX_NAME, SearchIndex
+    from .vocabulary import Vocabulary
+
+    try:
+        if fmt not in ("table", "csv", "json"):
+            raise UsageError(f"unknown output format '{fmt}': choose table, csv or json")
+        location = Path(resolve_location(store))
+        if not (location / INDEX_NAME).is_file():
+            raise UsageError(f"there is no search index in {location}: run 'kg ingest' first or pass --store")
+        with SearchIndex(location) as index:
+            result = index.search(text, Vocabulary(), limit)
+    except KGError as exc:
+        fail(str(exc))
+    rows = [(h.kind, h.title, h.snippet, h.iri, f"{h.score:.2f}") for h in result.hits]
+    if fmt == "json":
+        payload = {"query": text, "searched_for": result.expanded, "see_also": [{"relation": r, "label": label, "iri": iri} for r, label, iri in result.see_also],
+                   "results": [dict(zip(("kind", "title", "snippet", "iri", "score"), row)) for row in rows]}
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(("kind", "title", "snippet", "iri", "score"))
+        writer.writerows(rows)
+        return
+    table = Table(title=f"Search: {text}" + (f" (also: {', '.join(result.expanded[1:])})" if len(result.expanded) > 1 else ""))
+    for name in ("kind", "title", "snippet"):
+        table.add_column(name, overflow="fold")
+    for kind, title, snippet, _, _ in rows:
+        table.add_row(kind, escape(title), escape(snippet))
+    out.print(table)
+    for relation, label, _ in result.see_also:
+        out.print(f"see also its {relation}: {label}")
+    if not rows:
+        err.print("no matches")
 
 
 @app.command("candidates")

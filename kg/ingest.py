@@ -17,6 +17,7 @@ from .errors import SourceError
 from .extract import EntityMatcher
 from .parse import parse
 from .relations import RelationExtractor
+from .search import SearchIndex
 from .sources import Source, iter_sources
 from .store import Store
 from .triples import content_hash, document_iri, document_quads, source_location
@@ -62,6 +63,12 @@ def ingest(
     """Ingest files and folders into ``store``; bad inputs are reported, not raised."""
     pipeline = pipeline or Pipeline()
     store.load_vocabulary(pipeline.vocabulary)
+    with SearchIndex(store.location) as index:
+        index.put_vocabulary(pipeline.vocabulary)
+        return _ingest_all(paths, store, pipeline, index, on_source)
+
+
+def _ingest_all(paths, store: Store, pipeline: Pipeline, index: SearchIndex, on_source) -> IngestReport:
     report = IngestReport()
     for item in iter_sources(paths):
         if on_source:
@@ -75,7 +82,7 @@ def ingest(
             if not documents:
                 raise SourceError(item.location, "no document found in the text (no title line)")
             for document in documents:
-                _ingest_document(document, item, store, pipeline, report)
+                _ingest_document(document, item, store, pipeline, report, index)
         except SourceError as exc:
             report.failures.append(exc)
         except Exception as exc:  # one broken document must not stop the run
@@ -83,13 +90,15 @@ def ingest(
     return report
 
 
-def _ingest_document(document, source: Source, store: Store, pipeline: Pipeline, report: IngestReport) -> None:
+def _ingest_document(document, source: Source, store: Store, pipeline: Pipeline, report: IngestReport, index: SearchIndex) -> None:
     iri = document_iri(document, store.base)
     fingerprint = pipeline.vocabulary.fingerprint
     stored = store.stored_document(iri)
     here = (source_location(source), source.sha256, source.encoding)
     if stored and stored.content_hash == content_hash(document, fingerprint) and here in stored.sources:
         report.unchanged.append((iri, document.title))
+        if not index.has(iri):
+            index.put(iri, "document", document.title, "", document.text)
         return
     sources = {here[0]: source}
     for path, sha, encoding in stored.sources if stored else []:
@@ -97,6 +106,7 @@ def _ingest_document(document, source: Source, store: Store, pipeline: Pipeline,
     extraction = pipeline.extract(document)
     iri, quads = document_quads(document, extraction, sorted(sources.values(), key=lambda s: s.location), fingerprint, base=store.base)
     store.replace_graph(iri, quads)
+    index.put(iri, "document", document.title, "", document.text)
     report.written.append((iri, document.title))
     report.mentions += len(extraction.mentions)
     report.relations += len(extraction.relations)

@@ -287,7 +287,7 @@ def search_command(
 
 @app.command("candidates")
 def candidates_command(
-    paths: list[Path] = typer.Argument(..., help="Files and folders to look through."),
+    paths: list[str] = typer.Argument(..., help="Files, folders and http(s):// addresses to look through."),
     fmt: str = typer.Option("table", "--format", "-f", help="Output: table or csv."),
     limit: int = typer.Option(30, "--limit", "-n", help="How many candidates to show."),
 ) -> None:

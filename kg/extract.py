@@ -18,10 +18,9 @@ The rules are the ones a librarian expects:
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-import tomllib
 
 import ahocorasick
 
@@ -115,12 +114,10 @@ class EntityMatcher:
         self._cased = ahocorasick.Automaton()
         folded: dict[str, set] = defaultdict(set)
         cased: dict[str, set] = defaultdict(set)
-        self.label_index: dict[str, set[str]] = defaultdict(set)  #: normal form -> entities (strong labels)
+        self.label_index = vocabulary.label_index  #: normal form -> entities (strong labels)
         for entity in self.entities.values():
             named_body = "Organisation" in vocabulary.kinds(entity.iri)  # "NHS Providers", not "NHS providers"
             for label, weak in [(lb, False) for lb in entity.labels] + [(lb, True) for lb in entity.weak_labels]:
-                if not weak:
-                    self.label_index[norm(label)].add(entity.iri)
                 if is_case_sensitive(label) or (named_body and label[:1].isupper()):
                     key = normalise(label, fold_case=False).text
                     for form in {key, key.replace(" and ", " & ")} - {""}:

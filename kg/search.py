@@ -80,12 +80,10 @@ class SearchIndex:
     def has(self, iri: str) -> bool:
         return self.db.execute("SELECT 1 FROM items WHERE iri = ? LIMIT 1", (iri,)).fetchone() is not None
 
-    def count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
-
     def search(self, query: str, vocabulary: Vocabulary, limit: int = 20) -> SearchResult:
         """Documents and entities matching ``query``, best first, with a snippet."""
-        names = _expand(query, vocabulary)
+        named = _entities_named(query, vocabulary)
+        names = _expand(query, named)
         expression = " OR ".join(_phrase(name) for name in names if _phrase(name))
         hits: list[Hit] = []
         if expression:
@@ -98,7 +96,7 @@ class SearchIndex:
             for iri, kind, title, body_snippet, label_snippet, rank in rows:
                 snippet = body_snippet if "[" in body_snippet else (label_snippet if "[" in label_snippet else body_snippet)
                 hits.append(Hit(iri, kind, title, re.sub(r"\s+", " ", snippet).strip(), -rank))
-        return SearchResult(query, names, hits, _lineage(query, vocabulary))
+        return SearchResult(query, names, hits, _lineage(named, vocabulary))
 
 
 def _phrase(text: str) -> str:
@@ -107,29 +105,27 @@ def _phrase(text: str) -> str:
 
 
 def _entities_named(query: str, vocabulary: Vocabulary) -> list:
+    """The entities whose name (or its singular) the whole query is."""
     key = norm(query)
-    found = []
-    for entity in vocabulary.entities.values():
-        forms = {norm(label) for label in entity.labels}
-        if key in forms or key.rstrip("s") in forms:
-            found.append(entity)
+    iris = vocabulary.label_index.get(key, set()) | vocabulary.label_index.get(key.rstrip("s"), set())
+    found = [vocabulary.entities[iri] for iri in sorted(iris)]
     plain = [e for e in found if not e.sense_context]  # the English ACO, not the US one that shares its name
     return plain or found
 
 
-def _expand(query: str, vocabulary: Vocabulary) -> list[str]:
+def _expand(query: str, named: list) -> list[str]:
     """The query itself and every name of an entity it names (ACO ⇄ accountable care organisation)."""
     names = [query]
-    for entity in _entities_named(query, vocabulary):
+    for entity in named:
         for label in entity.labels:
             if norm(label) not in {norm(n) for n in names}:
                 names.append(label)
     return names
 
 
-def _lineage(query: str, vocabulary: Vocabulary) -> list[tuple[str, str, str]]:
+def _lineage(entities: list, vocabulary: Vocabulary) -> list[tuple[str, str, str]]:
     """What the named entities evolved into or from (a search for ACS offers ICS)."""
-    named = {e.iri for e in _entities_named(query, vocabulary)}
+    named = {e.iri for e in entities}
     offers = []
     for t in vocabulary.vocabulary_triples:
         if t.predicate.value not in (ns.ONTOLOGY + "evolvesInto", ns.ONTOLOGY + "supersedes"):

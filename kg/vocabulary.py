@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from . import namespaces as ns
 from .errors import VocabularyError
+from .labels import norm
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,6 +133,15 @@ class Vocabulary:
                         entities[iri].neighbours.add(o.value)
                         entities[o.value].neighbours.add(iri)
         return entities
+
+    @cached_property
+    def label_index(self) -> dict[str, set[str]]:
+        """Normal form of every strong label (pref and alt) -> the IRIs of the entities it names."""
+        index: dict[str, set[str]] = defaultdict(set)
+        for entity in self.entities.values():
+            for label in entity.labels:
+                index[norm(label)].add(entity.iri)
+        return dict(index)
 
     def _class_closure(self) -> dict[str, set[str]]:
         """Class IRI -> itself and every class above it (rdfs:subClassOf, transitively)."""

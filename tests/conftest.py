@@ -64,3 +64,13 @@ def sample_store(tmp_path_factory, pipeline):
         report = ingest([SAMPLE], opened, pipeline)
         assert not report.failures, report.failures
         yield opened
+
+
+@pytest.fixture(scope="session")
+def chrome():
+    """One headless Chromium for the session (see tests/browser.py); other hosts are unreachable."""
+    from tests.browser import start_chrome, stop_chrome
+
+    driver = start_chrome()
+    yield driver
+    stop_chrome(driver)

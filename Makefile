@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kg
 STORE ?= out/kg-store
 
-.PHONY: demo test install clean score bench
+.PHONY: demo test install clean score bench bench-queries bench-map site serve screenshots
 
 install: $(VENV)/.installed
 
@@ -20,11 +20,13 @@ demo: install
 	$(KG) ingest --store $(STORE) data/sample
 	$(KG) export --store $(STORE) --format turtle -o out/graph.ttl
 	$(KG) map --store $(STORE) -o out/map.html
+	$(KG) site --store $(STORE) out/site
 	@echo
 	@echo "Made:"
 	@echo "  $(STORE)/      the RDF store (query it: $(KG) query --store $(STORE) -e 'SELECT ...')"
 	@echo "  out/graph.ttl  the whole graph as Turtle"
-	@echo "  out/map.html   the interactive map: open it in a browser"
+	@echo "  out/map.html   the interactive map as one file: open it in a browser"
+	@echo "  out/site/      the offline site: open out/site/index.html (or run: make serve)"
 
 test: install
 	$(PY) -m pytest
@@ -40,6 +42,27 @@ score: install
 # Ingest throughput against a read+parse baseline in the same process.
 bench: install
 	$(PY) bench/bench_ingest.py
+
+# Saved-query latency (p50/p95) on the seeds plus the sample corpus, in process and over HTTP.
+bench-queries: install
+	$(PY) bench/bench_saved_queries.py
+
+# Map load time in headless Chromium at 100, 1,000 and 10,000 nodes.
+bench-map: install
+	$(PY) bench/bench_map.py
+
+site: install
+	$(KG) site --store $(STORE) out/site
+
+# The query page, SPARQL endpoint and site on http://127.0.0.1:8000/ (run make demo first).
+serve: install
+	$(KG) serve --store $(STORE)
+
+# Screenshots of the map, an entity page and a document page in out/screenshots/ (needs chromium and chromium-driver).
+screenshots: install
+	@test -d $(STORE) || $(KG) ingest --store $(STORE) data/sample
+	$(KG) site --store $(STORE) out/site
+	$(PY) viz/screenshots.py out/site out/screenshots
 
 clean:
 	rm -rf out kg-store .pytest_cache

@@ -239,6 +239,51 @@ def map_command(
     out.print(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links")
 
 
+@app.command("site")
+def site_command(
+    outdir: Path = typer.Argument(..., help="Folder to write the site into (our pages in it are replaced)."),
+    store: Optional[str] = StoreOption,
+) -> None:
+    """Write the offline site: the map, a page per entity and document, vocabulary, timeline, connections."""
+    from .site import build_site
+
+    try:
+        with Store(store, read_only=True) as kg_store:
+            report = build_site(kg_store, outdir)
+    except KGError as exc:
+        fail(str(exc))
+    out.print(
+        f"wrote {outdir}: {report.pages} pages ({report.entities} entities, {report.documents} documents); "
+        f"map of {report.nodes} nodes and {report.edges} links. Open {(outdir / 'index.html').resolve().as_uri()}",
+        highlight=False, soft_wrap=True,
+    )
+
+
+@app.command("serve")
+def serve_command(
+    store: Optional[str] = StoreOption,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every interface)."),
+    port: int = typer.Option(8000, "--port", "-p", help="Port to listen on."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before it is stopped."),
+    max_rows: int = typer.Option(10_000, "--max-rows", help="Largest result a query may return (rows or triples)."),
+    workers: int = typer.Option(2, "--workers", help="Query worker processes."),
+) -> None:
+    """Serve the query page, the SPARQL 1.1 endpoint (/sparql, read-only) and the site's pages."""
+    import tempfile
+
+    from .server import serve
+    from .site import build_site
+
+    try:
+        location = resolve_location(store)
+        with tempfile.TemporaryDirectory(prefix="kg-site-") as site_dir:
+            with Store(location, read_only=True) as kg_store:
+                build_site(kg_store, site_dir, server=True)
+            serve(location, host, port, query_timeout=timeout, max_rows=max_rows, workers=workers, site_dir=Path(site_dir))
+    except KGError as exc:
+        fail(str(exc))
+
+
 @app.command("search")
 def search_command(
     text: str = typer.Argument(..., help="Words to look for, e.g. \"alliance contract\" or ACS."),
@@ -330,3 +375,7 @@ def run() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    run()

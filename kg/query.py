@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from . import namespaces as ns
 from .errors import QueryError, UsageError
 from .store import Store
+from .worker import has_dataset_clause
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -35,7 +36,9 @@ def run_query(store: Store, sparql: str, substitutions: dict[str, object] | None
     """Run a SPARQL query; ``substitutions`` binds variables to values safely (never pasted into text)."""
     bound = {ox.Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()}
     try:
-        answer = store.oxigraph.query(sparql, prefixes=ns.prefixes(store.base), use_default_graph_as_union=True, substitutions=bound or None)
+        # a query's own FROM / FROM NAMED names its dataset; otherwise the default graph is the union
+        union = not has_dataset_clause(sparql)
+        answer = store.oxigraph.query(sparql, prefixes=ns.prefixes(store.base), use_default_graph_as_union=union, substitutions=bound or None)
     except SyntaxError as exc:
         raise QueryError(f"the SPARQL query is not valid: {exc}") from None
     except (OSError, ValueError, RuntimeError) as exc:

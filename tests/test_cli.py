@@ -85,6 +85,6 @@ def test_failed_inputs_make_exit_status_1(tmp_path):
 
 
 def test_every_command_has_help():
-    for command in ("ingest", "query", "export", "validate", "stats", "map", "search", "candidates"):
+    for command in ("ingest", "query", "export", "validate", "stats", "map", "search", "candidates", "site", "serve"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and len(result.output) > 100

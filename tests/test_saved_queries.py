@@ -413,3 +413,16 @@ def test_cli_mistakes_are_one_sentence_and_status_2(cli_store, args, message):
     assert message in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_query_with_from_sees_only_the_graphs_it_names(sample_store):
+    """Without FROM the default graph is the union; with FROM it is just the graphs named."""
+    from kg.query import run_query
+    from kg.store import graph_iri
+
+    everything = run_query(sample_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value
+    vocabulary = graph_iri("vocabulary", sample_store.base)
+    only = run_query(sample_store, f"SELECT (COUNT(*) AS ?n) FROM <{vocabulary}> WHERE {{ ?s ?p ?o }}").rows[0][0].value
+    assert 0 < int(only) < int(everything)
+    documents = run_query(sample_store, f"ASK FROM <{vocabulary}> {{ ?d a kg:Document }}")
+    assert documents.boolean is False

@@ -1,0 +1,643 @@
+"""``kg serve``: a read-only SPARQL 1.1 Protocol endpoint, the query page's JSON API and the static site.
+
+Routes (the query page and the static site are built against them):
+
+========================  ======================================================================
+``/sparql``               SPARQL 1.1 Protocol: GET ``?query=``, POST form (``query=``), POST
+                          ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``.
+                          Without them the default graph is the union of all graphs. The standard
+                          prefixes (:func:`kg.namespaces.prefixes`) are declared.
+                          GET without a query: the service description (Turtle by default);
+                          a browser asking for HTML is sent to ``/``.
+``/api/saved``            the saved queries: name, title, description, params
+``/api/saved/{name}``     one saved query, parameters from the URL, answered like ``/sparql``
+                          (``format=``, Accept; ``download=1`` adds Content-Disposition)
+``/api/search?q=&limit=`` keyword search (``kg.search``): hits and see-also, with page links
+``/page?iri=``            303 to the IRI's page, or a small 404 page offering DESCRIBE
+``/``                     the query page (``viz/query/index.html``)
+``/query-assets/``,       ``viz/query/`` and ``viz/vendor/``
+``/vendor/``
+everything else           the static site, when ``site_dir`` is given
+========================  ======================================================================
+
+Result formats, by the ``format`` (or ``output``) parameter or by Accept with q-values:
+SELECT and ASK as SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT and DESCRIBE as Turtle
+(default), N-Triples, JSON-LD, RDF/XML. An Accept that lists ``text/html`` is a browser's
+navigation and gets the default.
+
+Statuses:
+
+* 200; 303 for ``/page`` and for a browser's bare GET ``/sparql``;
+* 400 a malformed query (with the parser's message), no query, a query given twice, a bad graph IRI,
+  a bad saved-query parameter, a federated query (SERVICE);
+* 403 an update (``update=``, ``application/sparql-update``, or INSERT/DELETE/... as a query): the endpoint is read-only;
+* 404 an unknown saved query or page; 405 a wrong method; 406 a format that cannot be given;
+* 413 a request body over :data:`MAX_BODY` bytes; 415 a POST that is neither a form nor a query;
+* 422 a result with more than ``max_rows`` rows or triples;
+* 503 the query ran past ``query_timeout`` (its worker is killed and replaced), or every worker stayed busy that long;
+* 500 a worker that crashed (it is replaced).
+
+Errors are one sentence of ``text/plain`` from ``/sparql`` and ``{"error": "..."}`` JSON from ``/api/...``.
+Every query runs in a worker process (:mod:`kg.worker`) that opens the store read-only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import html
+import os
+import re
+import socket
+from pathlib import Path
+from urllib.parse import parse_qsl, quote
+
+import anyio
+import pyoxigraph as ox
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from . import namespaces as ns
+from . import saved as saved_queries
+from .errors import KGError, QueryError, StoreError, UsageError
+from .pages import page_path
+from .vocabulary import PROJECT_ROOT
+from .worker import GRAPH_FORMATS, MEDIA_TYPES, RESULT_FORMATS, WorkerPool, WorkerStartError, encode_term
+
+#: Largest request body accepted (a form or a query), in bytes.
+MAX_BODY = 1_000_000
+VIZ = PROJECT_ROOT / "viz"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+#: ``format=`` values (short names and media types) -> pyoxigraph format names.
+RESULT_NAMES = {
+    "json": "JSON", "srj": "JSON", "application/sparql-results+json": "JSON", "application/json": "JSON",
+    "xml": "XML", "srx": "XML", "application/sparql-results+xml": "XML", "application/xml": "XML", "text/xml": "XML",
+    "csv": "CSV", "text/csv": "CSV",
+    "tsv": "TSV", "text/tab-separated-values": "TSV",
+}
+GRAPH_NAMES = {
+    "turtle": "TURTLE", "ttl": "TURTLE", "n3": "TURTLE", "text/turtle": "TURTLE", "application/turtle": "TURTLE",
+    "application/x-turtle": "TURTLE", "text/n3": "TURTLE", "text/rdf+n3": "TURTLE",
+    "ntriples": "N_TRIPLES", "n-triples": "N_TRIPLES", "nt": "N_TRIPLES", "application/n-triples": "N_TRIPLES", "text/plain": "N_TRIPLES",
+    "jsonld": "JSON_LD", "json-ld": "JSON_LD", "json": "JSON_LD", "application/ld+json": "JSON_LD", "application/json": "JSON_LD",
+    "xml": "RDF_XML", "rdfxml": "RDF_XML", "rdf+xml": "RDF_XML", "rdf": "RDF_XML", "application/rdf+xml": "RDF_XML",
+    "application/xml": "RDF_XML", "text/xml": "RDF_XML",
+}
+#: What Accept can choose, in the server's order of preference (the first is the default).
+RESULT_OFFERS = [
+    ("application/sparql-results+json", "JSON"), ("application/json", "JSON"),
+    ("application/sparql-results+xml", "XML"), ("application/xml", "XML"), ("text/xml", "XML"),
+    ("text/csv", "CSV"), ("text/tab-separated-values", "TSV"),
+]
+GRAPH_OFFERS = [
+    ("text/turtle", "TURTLE"), ("application/turtle", "TURTLE"), ("application/x-turtle", "TURTLE"),
+    ("application/n-triples", "N_TRIPLES"), ("text/plain", "N_TRIPLES"),
+    ("application/ld+json", "JSON_LD"), ("application/json", "JSON_LD"),
+    ("application/rdf+xml", "RDF_XML"), ("application/xml", "RDF_XML"), ("text/xml", "RDF_XML"),
+]
+EXTENSIONS = {"JSON": "json", "XML": "xml", "CSV": "csv", "TSV": "tsv", "TURTLE": "ttl", "N_TRIPLES": "nt", "JSON_LD": "jsonld", "RDF_XML": "rdf"}
+_FORMAT_HELP = "use json, xml, csv or tsv (SELECT, ASK) or turtle, ntriples, jsonld, rdfxml (CONSTRUCT, DESCRIBE)"
+_SAVED_RESERVED = ("format", "output", "download")
+_SAVED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+class Problem(Exception):
+    """An HTTP error with one sentence for the user."""
+
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+# --------------------------------------------------------------------------- content negotiation
+
+
+def parse_accept(header: str) -> list[tuple[str, float]]:
+    """``Accept`` as (media range, q) pairs.
+
+    >>> parse_accept("text/turtle;q=0.5, application/ld+json")
+    [('text/turtle', 0.5), ('application/ld+json', 1.0)]
+    """
+    ranges = []
+    for part in header.split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        if not media:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value.strip())))
+                except ValueError:
+                    q = 0.0
+        ranges.append((media.lower(), q))
+    return ranges
+
+
+def quality(offer: str, ranges: list[tuple[str, float]]) -> float:
+    """The q of ``offer`` under the most specific range that matches it (0 when none does)."""
+    kind = offer.split("/")[0]
+    best, q = -1, 0.0
+    for media, value in ranges:
+        if media == offer:
+            rank = 3
+        elif media == f"{kind}/*":
+            rank = 2
+        elif media in ("*/*", "*"):
+            rank = 1
+        else:
+            continue
+        if rank > best:
+            best, q = rank, value
+    return q
+
+
+def negotiate(header: str | None, offers: list[tuple[str, str]]) -> str | None:
+    """The best offer for an Accept header (ties go to the server's order); None if none is acceptable.
+
+    >>> negotiate("text/csv, application/sparql-results+json;q=0.9", RESULT_OFFERS)
+    'CSV'
+    >>> negotiate("", RESULT_OFFERS), negotiate("image/png", RESULT_OFFERS)
+    ('JSON', None)
+    """
+    ranges = parse_accept(header or "")
+    if not ranges:
+        return offers[0][1]
+    best, chosen = 0.0, None
+    for media, name in offers:
+        q = quality(media, ranges)
+        if q > best:
+            best, chosen = q, name
+    return chosen
+
+
+def is_browser(header: str | None) -> bool:
+    """Whether an Accept header is a browser's page navigation (it lists text/html)."""
+    return any(media == "text/html" and q > 0 for media, q in parse_accept(header or ""))
+
+
+def choose_formats(params: dict[str, str], accept: str | None) -> tuple[str | None, str | None]:
+    """(results format, graph format) from ``format``/``output`` or Accept; 406 when neither can be given."""
+    name = (params.get("format") or params.get("output") or "").strip().lower()
+    if name:
+        key = name.split(";")[0].strip()
+        results, graph = RESULT_NAMES.get(key), GRAPH_NAMES.get(key)
+        if results is None and graph is None:
+            raise Problem(406, f"Unknown format '{name}': {_FORMAT_HELP}.")
+        return results, graph
+    if is_browser(accept):
+        return RESULT_OFFERS[0][1], GRAPH_OFFERS[0][1]
+    results, graph = negotiate(accept, RESULT_OFFERS), negotiate(accept, GRAPH_OFFERS)
+    if results is None and graph is None:
+        raise Problem(406, f"None of the media types in the Accept header ({accept}) can be given: {_FORMAT_HELP}.")
+    return results, graph
+
+
+# --------------------------------------------------------------------------- the application
+
+
+class _Folder(StaticFiles):
+    """Static files from a folder that may not exist yet (404 until it does)."""
+
+    def __init__(self, directory: Path, **kwargs):
+        super().__init__(directory=directory, check_dir=False, **kwargs)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if not os.path.isdir(self.directory):
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+_PLACEHOLDER = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>NHS policy knowledge graph</title></head>
+<body><h1>NHS policy knowledge graph</h1>
+<p>The query page is not built yet. The SPARQL endpoint is at <a href="/sparql">/sparql</a>
+(GET or POST <code>query=</code>); the saved queries are listed at <a href="/api/saved">/api/saved</a>.</p>
+</body></html>
+"""
+
+
+def check_store(store_location: str) -> str:
+    """The store directory as an absolute path; :class:`StoreError` when there is no store there."""
+    path = Path(store_location)
+    if not path.exists():
+        raise StoreError(f"there is no store at {store_location}: run 'kg ingest' first or pass --store")
+    if not path.is_dir():
+        raise StoreError(f"{store_location} is a file, not a store directory")
+    if not (path / "CURRENT").is_file():
+        raise StoreError(f"{store_location} is not a kg store (there is no Oxigraph database in it): run 'kg ingest' first or pass --store")
+    return str(path.resolve())
+
+
+class Service:
+    """The state behind the routes: the worker pool, the base IRI, the vocabulary for search."""
+
+    def __init__(self, location: str, pool: WorkerPool, site_dir: Path | None):
+        self.location = location
+        self.pool = pool
+        self.site_dir = site_dir
+        self.base = ns.base_iri()
+        self.prefixes = ns.prefixes(self.base)
+        self._vocabulary = None
+        self._vocabulary_lock = anyio.Lock()
+        self._saved: dict[str, tuple[tuple, saved_queries.SavedQuery]] = {}
+
+    def saved(self, name: str) -> saved_queries.SavedQuery:
+        """A saved query by name, read again only when its file changed."""
+        path = saved_queries.queries_dir() / f"{name}.rq"
+        try:
+            info = path.stat()
+            key = (str(path), info.st_mtime_ns, info.st_size)
+        except (OSError, ValueError):
+            key = None
+        cached = self._saved.get(name)
+        if key is not None and cached is not None and cached[0] == key:
+            return cached[1]
+        query = saved_queries.find_saved(name)
+        if key is not None:
+            self._saved[name] = (key, query)
+        return query
+
+    async def run(self, job: dict):
+        return await anyio.to_thread.run_sync(self.pool.run, {"prefixes": self.prefixes, **job})
+
+    async def vocabulary(self):
+        async with self._vocabulary_lock:
+            if self._vocabulary is None:
+                from .vocabulary import Vocabulary
+
+                self._vocabulary = await anyio.to_thread.run_sync(Vocabulary)
+            return self._vocabulary
+
+
+def _text_error(problem: Problem) -> Response:
+    return PlainTextResponse(problem.message + "\n", status_code=problem.status, headers=problem.headers)
+
+
+def _json_error(status: int, message: str, headers: dict | None = None) -> Response:
+    return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+
+
+async def _read_body(request: Request) -> bytes:
+    """The body, up to :data:`MAX_BODY` bytes; 413 beyond.
+
+    A body a little over the limit is read to its end and dropped, so that the client,
+    still sending, gets the 413 rather than a connection reset; a far larger one is not.
+    """
+    too_large = Problem(413, f"The request body is larger than the server's limit of {MAX_BODY:,} bytes.")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > 16 * MAX_BODY:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > 16 * MAX_BODY:
+            raise too_large
+        if size <= MAX_BODY:
+            chunks.append(chunk)
+    if size > MAX_BODY:
+        raise too_large
+    return b"".join(chunks)
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    charset = "utf-8"
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"') or "utf-8"
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        raise Problem(400, f"The request body is not valid {charset} text.") from None
+
+
+_READ_ONLY = "This endpoint is read-only: SPARQL updates are not accepted."
+
+
+async def _protocol_params(request: Request) -> list[tuple[str, str]]:
+    """Every protocol parameter of a request, from the URL and (POST) the body, in order."""
+    params = list(request.query_params.multi_items())
+    if request.method != "POST":
+        return params
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";")[0].strip().lower()
+    if media == "application/sparql-update":
+        raise Problem(403, _READ_ONLY)
+    if media not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+        raise Problem(415, "POST a query as application/x-www-form-urlencoded (query=...) or as application/sparql-query.")
+    text = _decode(await _read_body(request), content_type)
+    if media == "application/sparql-query":
+        if any(k == "query" for k, _ in params):
+            raise Problem(400, "Give the query once: in the body of an application/sparql-query POST, not also in the URL.")
+        return [*params, ("query", text)]
+    return [*params, *parse_qsl(text, keep_blank_values=True)]
+
+
+def _graph_iris(values: list[str], name: str) -> list[str]:
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            raise Problem(400, f"{name} '{value}' is not an absolute IRI.") from None
+    return values
+
+
+def _response(reply, headers: dict | None = None) -> Response:
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers={"Vary": "Accept", **(headers or {})})
+
+
+def create_app(store_location: str, *, site_dir: Path | None = None, query_timeout: float = 30.0, max_rows: int = 10_000, workers: int = 2) -> Starlette:
+    """The server as an ASGI application; the workers start with it (lifespan) and stop with it.
+
+    Raises :class:`StoreError` when there is no store at ``store_location`` and
+    :class:`UsageError` for a limit or folder that cannot be used.
+    """
+    location = check_store(store_location)
+    if workers < 1:
+        raise UsageError(f"the server needs at least one query worker, not {workers}")
+    if not query_timeout > 0:
+        raise UsageError(f"the query time limit must be more than 0 seconds, not {query_timeout}")
+    if max_rows < 1:
+        raise UsageError(f"the row limit must be at least 1, not {max_rows}")
+    if site_dir is not None:
+        site_dir = Path(site_dir)
+        if not site_dir.is_dir():
+            raise UsageError(f"there is no site folder at {site_dir}: build it with 'kg site' or leave the option out")
+    pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows)
+    service = Service(location, pool, site_dir)
+
+    # ------------------------------------------------------------- /sparql
+
+    async def sparql(request: Request) -> Response:
+        try:
+            params = await _protocol_params(request)
+            names = {k for k, _ in params}
+            if "update" in names:
+                raise Problem(403, _READ_ONLY)
+            queries = [v for k, v in params if k == "query"]
+            if not queries:
+                if request.method == "POST":
+                    raise Problem(400, "The request has no query: send query=... (a form) or a application/sparql-query body.")
+                return await service_description(request)
+            if len(queries) > 1:
+                raise Problem(400, "The request has more than one query parameter; send exactly one.")
+            if not queries[0].strip():
+                raise Problem(400, "The query is empty.")
+            first = {}
+            for key, value in params:
+                first.setdefault(key, value)
+            results, graph = choose_formats(first, request.headers.get("accept"))
+            job = {"kind": "query", "sparql": queries[0], "results_format": results, "graph_format": graph}
+            if "default-graph-uri" in names or "named-graph-uri" in names:
+                job["default_graph"] = _graph_iris([v for k, v in params if k == "default-graph-uri"], "default-graph-uri")
+                job["named_graphs"] = _graph_iris([v for k, v in params if k == "named-graph-uri"], "named-graph-uri")
+        except Problem as problem:
+            return _text_error(problem)
+        return _response(await service.run(job))
+
+    async def service_description(request: Request) -> Response:
+        accept = request.headers.get("accept")
+        if is_browser(accept) and quality("text/html", parse_accept(accept)) >= max(quality(m, parse_accept(accept)) for m, _ in GRAPH_OFFERS):
+            return RedirectResponse("/", status_code=303)
+        params = dict(request.query_params)
+        fmt = choose_formats(params, None if is_browser(accept) else accept)[1]
+        if fmt is None:
+            raise Problem(406, "The service description is RDF: ask for Turtle, N-Triples, JSON-LD or RDF/XML.")
+        reply = await service.run({"kind": "graphs"})
+        if reply.status != 200:
+            return _response(reply)
+        endpoint = str(request.url.replace(query="", fragment=""))
+        body = ox.serialize(
+            describe_service(endpoint, reply.extra["graphs"]),
+            format=getattr(ox.RdfFormat, fmt),
+            prefixes={"sd": SD, "dcterms": ns.DCTERMS, "formats": "http://www.w3.org/ns/formats/"},
+        )
+        return Response(body, media_type=MEDIA_TYPES[fmt], headers={"Vary": "Accept"})
+
+    # ------------------------------------------------------------- /api
+
+    async def saved_list(request: Request) -> Response:
+        try:
+            saved = await anyio.to_thread.run_sync(saved_queries.load_saved)
+        except KGError as exc:
+            return _json_error(500, str(exc))
+        return JSONResponse([
+            {"name": q.name, "title": q.title, "description": q.description, "sparql": q.sparql,
+             "params": [{"name": p.name, "type": p.type, "default": p.default, "optional": p.optional, "help": p.help} for p in q.params]}
+            for q in saved.values()
+        ])
+
+    async def saved_run(request: Request) -> Response:
+        name = request.path_params["name"]
+        try:
+            query = service.saved(name)  # a stat when cached; reading one small file otherwise
+        except KGError as exc:  # an unknown name (with suggestions), or a saved query that cannot be read
+            exists = bool(_SAVED_NAME.match(name)) and (saved_queries.queries_dir() / f"{name}.rq").is_file()
+            return _json_error(500 if exists else 404, str(exc))
+        values: dict[str, str] = {}
+        for key, value in request.query_params.multi_items():
+            if key in _SAVED_RESERVED:
+                continue
+            if key in values:
+                return _json_error(400, f"parameter '{key}' is given twice")
+            values[key] = value
+        try:
+            terms = saved_queries.bind(query, values, service.base)
+            results, graph = choose_formats(dict(request.query_params), request.headers.get("accept"))
+        except QueryError as exc:
+            return _json_error(400, str(exc))
+        except Problem as problem:
+            return _json_error(problem.status, problem.message)
+        job = {
+            "kind": "query", "sparql": query.sparql, "results_format": results, "graph_format": graph,
+            "substitutions": {k: encode_term(v) for k, v in terms.items()},
+            "drop": sorted(terms), "drop_if_empty": [p.name for p in query.params if p.name not in terms],
+        }
+        reply = await service.run(job)
+        if reply.status != 200:
+            return _json_error(reply.status, reply.text.strip())
+        headers = {}
+        if request.query_params.get("download", "") not in ("", "0", "false", "no"):
+            fmt = next((f for f, t in MEDIA_TYPES.items() if t == reply.media_type), "JSON")
+            headers["Content-Disposition"] = f'attachment; filename="{query.name}.{EXTENSIONS[fmt]}"'
+        return _response(reply, headers)
+
+    async def search(request: Request) -> Response:
+        text = request.query_params.get("q", "").strip()
+        if not text:
+            return _json_error(400, "Give something to search for: /api/search?q=...")
+        raw_limit = request.query_params.get("limit", "20").strip() or "20"
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
+            return _json_error(400, f"limit must be a whole number from 1 to 200, not '{raw_limit}'")
+        vocabulary = await service.vocabulary()
+        return JSONResponse(await anyio.to_thread.run_sync(run_search, service.location, text, vocabulary, int(raw_limit), service.base))
+
+    # ------------------------------------------------------------- pages
+
+    async def page(request: Request) -> Response:
+        iri = request.query_params.get("iri", "").strip()
+        path = page_path(iri, service.base) if iri else None
+        if path and (service.site_dir is None or (service.site_dir / path).is_file()):
+            return RedirectResponse("/" + path, status_code=303)
+        return HTMLResponse(missing_page(iri), status_code=404)
+
+    async def home(request: Request) -> Response:
+        index = VIZ / "query" / "index.html"
+        if index.is_file():
+            return FileResponse(index)
+        return HTMLResponse(_PLACEHOLDER)
+
+    routes = [
+        Route("/", home, methods=["GET"]),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/api/saved", saved_list, methods=["GET"]),
+        Route("/api/saved/{name}", saved_run, methods=["GET"]),
+        Route("/api/search", search, methods=["GET"]),
+        Route("/page", page, methods=["GET"]),
+        Mount("/query-assets", app=_Folder(VIZ / "query"), name="query-assets"),
+        Mount("/vendor", app=_Folder(VIZ / "vendor"), name="vendor"),
+    ]
+    if site_dir is not None:
+        routes.append(Mount("/", app=StaticFiles(directory=site_dir, html=True), name="site"))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await anyio.to_thread.run_sync(pool.start)
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(pool.close)
+
+    async def problem_handler(request: Request, exc: Problem) -> Response:
+        if request.url.path.startswith("/api/"):
+            return _json_error(exc.status, exc.message, exc.headers)
+        return _text_error(exc)
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={Problem: problem_handler},
+        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
+                               expose_headers=["Content-Disposition"], max_age=600)],
+    )
+    app.state.service = service
+    app.state.pool = pool
+    return app
+
+
+def describe_service(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of the endpoint."""
+    a = ox.NamedNode(ns.RDF + "type")
+    sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731
+    service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
+    triples = [
+        ox.Triple(service, a, sd("Service")),
+        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, ox.NamedNode(ns.DCTERMS + "title"), ox.Literal("NHS policy knowledge graph (read-only)")),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, a, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, a, sd("Graph")),
+        ox.Triple(default, ox.NamedNode(ns.DCTERMS + "description"), ox.Literal("the union of all the named graphs")),
+    ]
+    for fmt in RESULT_FORMATS:
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(getattr(ox.QueryResultsFormat, fmt).iri)))
+    for fmt in GRAPH_FORMATS:
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(getattr(ox.RdfFormat, fmt).iri)))
+    for i, graph in enumerate(graphs):
+        node = ox.BlankNode(f"g{i}")
+        triples += [ox.Triple(dataset, sd("namedGraph"), node), ox.Triple(node, a, sd("NamedGraph")), ox.Triple(node, sd("name"), ox.NamedNode(graph))]
+    return triples
+
+
+def run_search(location: str, text: str, vocabulary, limit: int, base: str | None = None) -> dict:
+    """``/api/search`` as a dict (a connection of its own: SQLite connections stay in their thread)."""
+    from .search import INDEX_NAME, SearchIndex
+
+    def page(iri: str) -> str | None:
+        path = page_path(iri, base)
+        return "/" + path if path else None
+
+    if not (Path(location) / INDEX_NAME).is_file():
+        return {"query": text, "expanded": [text], "hits": [], "see_also": [],
+                "message": "this store has no search index yet: run 'kg ingest' to build it"}
+    with SearchIndex(location) as index:
+        result = index.search(text, vocabulary, limit)
+    return {
+        "query": result.query,
+        "expanded": result.expanded,
+        "hits": [{"iri": h.iri, "kind": h.kind, "title": h.title, "snippet": h.snippet, "score": h.score, "page": page(h.iri)} for h in result.hits],
+        "see_also": [{"relation": r, "label": label, "iri": iri, "page": page(iri)} for r, label, iri in result.see_also],
+    }
+
+
+def missing_page(iri: str) -> str:
+    """A small 404 page for an IRI without a page of its own, offering to DESCRIBE it."""
+    shown = html.escape(iri) if iri else "(no IRI given)"
+    link = "/?query=" + quote(f"DESCRIBE <{iri}>", safe="")
+    offer = f'<p><a href="{html.escape(link)}">Describe it with a SPARQL query</a></p>' if iri else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>No page for this IRI</title></head>
+<body><h1>No page for this IRI</h1>
+<p>There is no page for <code>{shown}</code> on this site.</p>
+{offer}<p><a href="/">Query page</a></p>
+</body></html>
+"""
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket, or :class:`UsageError` saying why not (port in use, unknown host ...)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot listen on host '{host}': {exc.strerror}") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} on {host} is already in use: stop the other server or choose another port with --port") from None
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(False)
+    return sock
+
+
+def serve(store_location: str, host: str = "127.0.0.1", port: int = 8000, *, query_timeout: float = 30.0, max_rows: int = 10_000,
+          workers: int = 2, site_dir: Path | None = None) -> None:
+    """Run the server until Ctrl-C; prints its address. Problems the user can fix raise :class:`KGError`."""
+    import uvicorn
+
+    app = create_app(store_location, site_dir=site_dir, query_timeout=query_timeout, max_rows=max_rows, workers=workers)
+    sock = _listen(host, port)
+    pool = app.state.pool
+    try:
+        try:
+            pool.start()
+        except WorkerStartError as exc:
+            raise StoreError(str(exc)) from None
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{bound}/"
+        print(f"Serving the store at {store_location} on {url} (SPARQL endpoint {url}sparql); press Ctrl-C to stop.", flush=True)
+        # Ctrl-C waits at most 3 s for queries still running; their workers are then killed
+        config = uvicorn.Config(app, log_level="info", server_header=False, timeout_graceful_shutdown=3)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        pool.close()
+        sock.close()

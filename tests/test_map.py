@@ -1,0 +1,177 @@
+"""The map's data: the graph read from the store, the browser data, its script text, the layout, ``kg map``."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from kg import Store, ingest
+from kg.cli import app
+from kg.layout import layout
+from kg.view import map_data, map_data_js, map_graph, render_map, styles
+from tests.conftest import SAMPLE
+
+BASE = "https://w3id.org/nhs-policy-kg/"
+ICS = BASE + "id/integrated-care-system"
+ACO = BASE + "id/accountable-care-organisation"
+PREFIX = "window.KG_MAP = "
+
+
+@pytest.fixture(scope="module")
+def graph(sample_store):
+    return map_graph(sample_store)
+
+
+def _parse(js: str) -> dict:
+    assert js.startswith(PREFIX)
+    return json.loads(js[len(PREFIX):].rstrip().removesuffix(";"))
+
+
+def test_nodes_have_types_names_and_pages(graph):
+    known = set(styles()["types"])
+    assert graph.number_of_nodes() > 50 and graph.number_of_edges() > 100
+    for node, d in graph.nodes(data=True):
+        assert node.startswith(BASE), node  # full IRIs, not prefixed names
+        assert d["type"] in known and d["type_label"] == styles()["types"][d["type"]]["label"]
+        assert d["label"] and d["label"] in d["labels"]
+        assert d["degree"] == graph.degree(node)
+    ics = graph.nodes[ICS]
+    assert ics["type"] == "CareModel" and ics["label"] == "Integrated Care System"
+    assert "ICS" in ics["labels"] and ics["definition"]
+    assert ics["page"] == "id/integrated-care-system.html"
+    assert "ACO" in graph.nodes[ACO]["labels"]
+    assert ics["mentions"] >= 2  # documents that mention it
+
+
+def test_documents_carry_publisher_and_date(graph):
+    docs = {n: d for n, d in graph.nodes(data=True) if d["document"]}
+    assert len(docs) == 11
+    for iri, d in docs.items():
+        assert d["page"] == "doc/" + iri.rsplit("/", 1)[1] + ".html"
+        assert d["mentions"] == sum(1 for _, _, k in graph.out_edges(iri, keys=True) if k == "mentions")
+    forward_view = next(d for d in docs.values() if d["label"] == "Five Year Forward View")
+    assert forward_view["publisher"] == "NHS England" and forward_view["issued"] == "2014-10"
+    assert forward_view["type"] == "PolicyBriefing"
+    assert {d["type"] for d in docs.values()} >= {"PolicyBriefing", "NewsItem"}
+    assert any(d["issued"] and len(d["issued"]) == 10 for d in docs.values())  # a full date too
+    assert any(d["publisher"] is None for d in docs.values())
+
+
+def test_edges_carry_relation_and_evidence(graph):
+    predicates = {d["predicate"] for *_, d in graph.edges(data=True)}
+    assert {"mentions", "publisher", "evolvesInto", "introducedBy"} <= predicates
+    for a, b, key, d in graph.edges(keys=True, data=True):
+        assert key == d["predicate"] and d["label"] and d["evidence"] >= 0 and a != b
+        if key == "mentions":
+            assert graph.nodes[a]["document"] and d["evidence"] >= 1  # every mention has its quote
+    # some relation between entities was read from a sentence, and says so
+    assert any(d["evidence"] >= 1 for *_, d in graph.edges(data=True) if d["predicate"] not in ("mentions", "publisher"))
+
+
+def test_small_map_data_uses_physics(graph):
+    data = map_data(graph)
+    assert data["physics"] is True and data["options"]["physics"]["enabled"] is True
+    assert not any("x" in n or "y" in n for n in data["nodes"])
+    assert data["total"] == {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+    assert len(data["nodes"]) == graph.number_of_nodes() and len(data["edges"]) == graph.number_of_edges()
+    assert sum(t["count"] for t in data["types"]) == graph.number_of_nodes()
+    assert all(t["shape"] and t["color"].startswith("#") and t["label"] for t in data["types"])
+    # "published by" is one filter for the two predicates that mean it
+    published = [r for r in data["relations"] if r["label"] == "published by"]
+    assert len(published) == 1 and set(published[0]["predicates"]) == {"publisher", "publishedBy"}
+    assert sum(r["count"] for r in data["relations"]) == graph.number_of_edges()
+    assert data["publishers"][0] == {"label": "NHS England", "count": 6}
+    assert data["dates"] == {"min": 2014, "max": 2022}
+    ics = next(n for n in data["nodes"] if n["id"] == ICS)
+    assert "ICS" in ics["labels"] and ics["page"] == "id/integrated-care-system.html"
+    json.dumps(data, allow_nan=False)
+
+
+def test_big_map_data_has_positions_and_no_physics(graph):
+    data = map_data(graph, physics_limit=20)
+    assert data["physics"] is False
+    assert data["options"]["physics"] == {"enabled": False} and data["options"]["edges"]["smooth"] is False
+    assert data["options"]["layout"]["improvedLayout"] is False
+    for node in data["nodes"]:
+        assert math.isfinite(node["x"]) and math.isfinite(node["y"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+
+
+def test_script_text_cannot_close_the_script_element():
+    evil = "</script><script>alert(1)</script> & <!-- \u2028line\u2029para"
+    g = nx.MultiDiGraph()
+    g.add_node("a", label=evil, labels=[evil, "A&B"], type="Concept", definition=evil, document=False)
+    g.add_node("b", label="b", type="Nothing styled", document=True, publisher=evil, issued="2020")
+    g.add_edge("b", "a", key="mentions", predicate="mentions", evidence=1)
+    js = map_data_js(map_data(g))
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in js
+    assert js.isascii()
+    data = _parse(js)
+    assert data["nodes"][0]["label"] == evil and data["nodes"][0]["definition"] == evil
+    assert data["nodes"][1]["type"] == "Concept"  # unknown types fall back to a styled one
+    assert data["publishers"] == [{"label": evil, "count": 1}]
+    page = render_map(map_data(g))
+    assert "<script>alert(1)" not in page and "<!--" not in page
+    assert len(re.findall(r"<script>", page)) == len(re.findall(r"</script>", page)) + 1  # one is a string in vis-network
+
+
+def _tree_like(n: int, seed: int) -> nx.Graph:
+    """Documents (hubs) mentioning entities, a few links between entities, and some loose parts."""
+    g = nx.random_labeled_tree(n, seed=seed) if hasattr(nx, "random_labeled_tree") else nx.random_tree(n, seed=seed)
+    g = nx.relabel_nodes(g, {i: f"n{i:05d}" for i in g})
+    g.add_edges_from([(f"n{i:05d}", f"n{(i * 7 + 3) % n:05d}") for i in range(0, n, 9)])
+    g.add_nodes_from(f"lonely{i}" for i in range(5))
+    g.add_edge("pair-a", "pair-b")
+    return g
+
+
+def test_layout_is_deterministic_and_spread():
+    g = _tree_like(800, seed=3)
+    first = layout(g)
+    assert layout(g) == first
+    shuffled = nx.Graph()
+    shuffled.add_nodes_from(sorted(g.nodes, reverse=True))
+    shuffled.add_edges_from((b, a) for a, b in reversed(list(g.edges)))
+    assert layout(shuffled) == first  # the order nodes and edges were added in does not matter
+    assert set(first) == set(g.nodes)
+    assert len(set(first.values())) == len(first)
+    # linked nodes sit nearer each other than nodes picked at random
+    def dist(a, b):
+        return math.dist(first[a], first[b])
+    nodes = sorted(g.nodes)
+    linked = sum(dist(a, b) for a, b in g.edges) / g.number_of_edges()
+    apart = sum(dist(nodes[i], nodes[(i * 31 + 17) % len(nodes)]) for i in range(len(nodes))) / len(nodes)
+    assert linked * 3 < apart
+
+
+def test_layout_small_cases():
+    assert layout(nx.Graph()) == {}
+    assert layout(nx.path_graph(1)) == {0: (0.0, 0.0)}
+    two = layout(nx.path_graph(2))
+    assert two[0] != two[1]
+    loops = nx.MultiDiGraph([("a", "a"), ("a", "b"), ("a", "b")])
+    assert set(layout(loops)) == {"a", "b"}
+
+
+def test_kg_map_writes_one_self_contained_file(tmp_path, pipeline):
+    with Store(tmp_path / "store") as store:
+        ingest([SAMPLE / "01-five-year-forward-view.txt", SAMPLE / "08-primary-care-networks.txt"], store, pipeline)
+    out = tmp_path / "map.html"
+    result = CliRunner().invoke(app, ["map", "--store", str(tmp_path / "store"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    # nothing is fetched from anywhere: no src/href to another host, no @import, no url() to one
+    assert re.findall(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:|//)""", page, re.I) == []
+    assert re.findall(r"<(?:script|link|img|iframe)[^>]+(?:src|href)=", page, re.I) == []
+    assert "@import" not in page and not re.search(r"url\(\s*['\"]?\s*(?:https?:)?//", page)
+    assert 'id="kg-search"' in page and 'id="kg-panel"' in page and "vis.Network" in page
+    start = page.index(PREFIX)
+    data = _parse(page[start: page.index(";\n", start) + 2])
+    nodes = int(re.search(r"(\d+)\s+nodes", result.output).group(1))
+    assert data["total"]["nodes"] == nodes > 10

@@ -1,0 +1,359 @@
+"""The query page at ``/`` of ``kg serve``, driven in headless Chromium against the real server.
+
+The server (:func:`kg.server.create_app` on uvicorn, in a thread, on a free loopback port) serves
+the sample store; every test loads the page afresh, does what a librarian would, and checks that
+the page wrote no errors to the console and asked no other host for anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import socket
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlencode, urlparse
+
+import pytest
+
+from tests.browser import allow_downloads, console_errors, foreign_requests
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERY_PAGE = ROOT / "viz" / "query"
+VENDOR = ROOT / "viz" / "vendor"
+MAX_ROWS = 1000  # the sample store has several thousand triples: enough to go over it
+
+pytest.importorskip("selenium")
+uvicorn = pytest.importorskip("uvicorn")
+
+
+# --------------------------------------------------------------------------- the server
+
+
+@pytest.fixture(scope="module")
+def server(sample_store):
+    """The base URL of a real ``kg serve`` over the sample store."""
+    from kg.server import create_app
+
+    app = create_app(sample_store.location, workers=1, query_timeout=20.0, max_rows=MAX_ROWS)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    port = sock.getsockname()[1]
+    instance = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not instance.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(30)
+        sock.close()
+
+
+def get_json(url: str):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+# --------------------------------------------------------------------------- driving the page
+
+
+def wait(driver, condition, timeout: float = 20.0, message: str = "the page did not get there"):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition, message)
+
+
+def open_page(driver, url: str):
+    """Load the page and wait until it has its saved questions and has rerun what the URL says."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(url)
+    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true", message="the page never became ready")
+
+
+def wait_for_run(driver) -> str:
+    """Wait until the current run has finished; its state, "done" or "error"."""
+    from selenium.webdriver.common.by import By
+
+    results = driver.find_element(By.ID, "results")
+    wait(driver, lambda d: results.get_attribute("data-state") in ("done", "error"), message="the query never finished")
+    return results.get_attribute("data-state")
+
+
+def table_rows(driver) -> list[list[str]]:
+    from selenium.webdriver.common.by import By
+
+    return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in driver.find_elements(By.CSS_SELECTOR, "table.results tbody tr")]
+
+
+def column(driver, variable: str) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    headers = [b.get_attribute("data-column") for b in driver.find_elements(By.CSS_SELECTOR, "table.results thead button.sort")]
+    index = headers.index(variable)
+    return [row[index] for row in table_rows(driver)]
+
+
+def assert_clean(driver, allowed_statuses: tuple[int, ...] = ()):
+    """No console errors (but the browser's own note of an expected error status) and no other host asked."""
+    errors = [
+        message for message in console_errors(driver)
+        if not any(f"status of {status} " in message for status in allowed_statuses)
+    ]
+    assert errors == []
+    assert foreign_requests(driver) == []
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlparse(url).query, keep_blank_values=True)
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_saved_question_with_parameters_sorts_and_links(chrome, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    open_page(chrome, server + "/")
+    assert chrome.title
+    names = [o.get_attribute("value") for o in chrome.find_elements(By.CSS_SELECTOR, "#saved-select option")]
+    assert "documents-mentioning" in names
+    Select(chrome.find_element(By.ID, "saved-select")).select_by_value("documents-mentioning")
+    assert "mentioning" in chrome.find_element(By.ID, "saved-description").text
+
+    entity = chrome.find_element(By.ID, "param-entity")
+    assert entity.get_attribute("type") == "text" and entity.get_attribute("value") == "kgid:accountable-care-organisation"
+    entity.clear()
+    entity.send_keys("kgid:integrated-care-system")
+    since = chrome.find_element(By.ID, "param-since")
+    assert since.get_attribute("type") == "date" and since.get_attribute("value") == "2000-01-01"
+    chrome.find_element(By.ID, "param-since-mode").click()  # "Type a month or year instead"
+    assert since.get_attribute("type") == "text"
+    since.clear()
+    since.send_keys("2015")
+    chrome.find_element(By.ID, "saved-run").click()
+    assert wait_for_run(chrome) == "done"
+
+    expected = get_json(server + "/api/saved/documents-mentioning?" + urlencode({"entity": "kgid:integrated-care-system", "since": "2015"}))
+    rows = table_rows(chrome)
+    assert len(rows) == len(expected["results"]["bindings"]) > 0
+    status = chrome.find_element(By.ID, "status").text
+    assert re.search(rf"\b{len(rows)} rows? in \d", status) and ("ms" in status or " s" in status)
+    state = query_of(chrome.current_url)
+    assert state["saved"] == ["documents-mentioning"]
+    assert state["p.entity"] == ["kgid:integrated-care-system"] and state["p.since"] == ["2015"]
+
+    # IRIs: short prefixed names linked through /page?iri=
+    links = chrome.find_elements(By.CSS_SELECTOR, "table.results td a.iri")
+    assert links and all(a.text.startswith("kgdoc:") for a in links)
+    target = query_of(links[0].get_attribute("href"))["iri"][0]
+    assert urlparse(links[0].get_attribute("href")).path == "/page" and target.endswith(links[0].text.split(":", 1)[1])
+    # dates are readable (a day, a month or a year), not raw xsd literals
+    issued = [value for value in column(chrome, "issued") if value]
+    assert issued and all(re.fullmatch(r"(\d{1,2} )?([A-Z][a-z]+ )?\d{4}", value) for value in issued)
+
+    # sort by title with a click, then the other way with the keyboard
+    button = chrome.find_element(By.CSS_SELECTOR, 'button.sort[data-column="title"]')
+    header = button.find_element(By.XPATH, "..")
+    assert header.get_attribute("aria-sort") is None
+    button.click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    ascending = column(chrome, "title")
+    assert ascending[0].casefold() <= ascending[-1].casefold()
+    button.send_keys(Keys.ENTER)
+    assert header.get_attribute("aria-sort") == "descending"
+    descending = column(chrome, "title")
+    assert descending[0] == ascending[-1] and sorted(descending) == sorted(ascending)
+    assert_clean(chrome)
+
+
+def test_shared_link_reruns_and_downloads_csv(chrome, server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    link = server + "/?" + urlencode({"saved": "documents-mentioning", "p.entity": "kgid:accountable-care-organisation"})
+    open_page(chrome, link)
+    assert wait_for_run(chrome) == "done"
+    rows = table_rows(chrome)
+    assert rows
+    assert chrome.find_element(By.ID, "saved-select").get_attribute("value") == "documents-mentioning"
+    assert chrome.find_element(By.ID, "param-entity").get_attribute("value") == "kgid:accountable-care-organisation"
+    shared = chrome.find_element(By.ID, "share-link").get_attribute("value")
+    assert query_of(shared)["saved"] == ["documents-mentioning"]
+    assert query_of(shared)["p.entity"] == ["kgid:accountable-care-organisation"]  # written out, though it is the default
+
+    chrome.find_element(By.ID, "copy-link").click()
+    wait(chrome, lambda d: d.find_element(By.ID, "copy-status").text, message="copying the link said nothing")
+
+    # the shared link, opened in a fresh navigation, runs the question again
+    chrome.get("about:blank")
+    open_page(chrome, shared)
+    assert wait_for_run(chrome) == "done"
+    assert table_rows(chrome) == rows
+
+    # CSV download of the same question
+    download = chrome.find_element(By.ID, "download-csv")
+    params = query_of(download.get_attribute("href"))
+    assert urlparse(download.get_attribute("href")).path == "/api/saved/documents-mentioning"
+    assert params["format"] == ["csv"] and params["download"] == ["1"]
+    assert query_of(chrome.find_element(By.ID, "download-json").get_attribute("href"))["format"] == ["json"]
+    allow_downloads(chrome, str(tmp_path))
+    download.click()
+    saved = tmp_path / "documents-mentioning.csv"
+    wait(chrome, lambda d: saved.is_file() and not list(tmp_path.glob("*.crdownload")), message="the CSV did not arrive")
+    with saved.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    assert "title" in table[0] and "document" in table[0]
+    assert len(table) - 1 == len(rows)
+    titles = sorted(row[table[0].index("title")] for row in table[1:])
+    assert titles == sorted(column(chrome, "title"))
+    assert_clean(chrome)
+
+
+def test_ad_hoc_query_typed_in_the_editor(chrome, server):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    open_page(chrome, server + "/")
+    tab = chrome.find_element(By.ID, "tab-saved")
+    tab.send_keys(Keys.ARROW_RIGHT)  # the tabs follow the ARIA pattern: arrows move between them
+    assert chrome.find_element(By.ID, "tab-sparql").get_attribute("aria-selected") == "true"
+    assert chrome.find_element(By.ID, "panel-sparql").is_displayed()
+    assert not chrome.find_element(By.ID, "panel-saved").is_displayed()
+    assert chrome.find_elements(By.CSS_SELECTOR, "#panel-sparql .CodeMirror .cm-keyword"), "the editor highlights SPARQL"
+    assert "kgid:" in chrome.find_element(By.ID, "prefix-list").get_attribute("textContent")
+
+    chrome.find_element(By.CSS_SELECTOR, "#panel-sparql .CodeMirror-lines").click()
+    query = "SELECT ?name WHERE { kgid:integrated-care-system skos:prefLabel ?name }"
+    modifier = Keys.CONTROL
+    ActionChains(chrome).key_down(modifier).send_keys("a").key_up(modifier).send_keys(Keys.DELETE).send_keys(query).perform()
+    ActionChains(chrome).key_down(modifier).send_keys(Keys.ENTER).key_up(modifier).perform()  # Ctrl+Enter runs
+    assert wait_for_run(chrome) == "done"
+    ActionChains(chrome).send_keys(Keys.TAB).perform()  # Tab leaves the editor: no keyboard trap
+    assert chrome.switch_to.active_element.get_attribute("id") == "sparql-run"
+    assert [row[0] for row in table_rows(chrome)] == ["Integrated Care System"]
+    assert "1 row in" in chrome.find_element(By.ID, "status").text
+    assert query_of(chrome.current_url)["query"] == [query]
+    csv_link = chrome.find_element(By.ID, "download-csv").get_attribute("href")
+    assert urlparse(csv_link).path == "/sparql" and query_of(csv_link) == {"query": [query], "format": ["csv"]}
+
+    # every example offered in the editor runs on the sample store and finds something
+    picker = Select(chrome.find_element(By.ID, "example-select"))
+    for value in [o.get_attribute("value") for o in picker.options if o.get_attribute("value")]:
+        picker.select_by_value(value)
+        chrome.find_element(By.ID, "sparql-run").click()
+        assert wait_for_run(chrome) == "done", chrome.find_element(By.ID, "error").text
+        found = chrome.find_element(By.ID, "result-body").text
+        assert found and not re.search(r"^(No results|No triples)\b|^No$", found, re.M), picker.options[int(value) + 1].text
+
+    # ASK answers yes or no; CONSTRUCT shows Turtle; an empty result says so
+    open_page(chrome, server + "/?query=" + quote("ASK { kgid:integrated-care-system skos:prefLabel ?name }"))
+    assert wait_for_run(chrome) == "done"
+    assert chrome.find_element(By.CSS_SELECTOR, ".ask-answer").text == "Yes"
+    open_page(chrome, server + "/?query=" + quote("CONSTRUCT { ?s kg:evolvesInto ?o } WHERE { ?s kg:evolvesInto ?o }"))
+    assert wait_for_run(chrome) == "done"
+    assert "evolvesInto" in chrome.find_element(By.CSS_SELECTOR, "pre.turtle").text
+    assert urlparse(chrome.find_element(By.ID, "download-csv").get_attribute("href")).query.endswith("format=turtle")
+    open_page(chrome, server + "/?query=" + quote('SELECT ?s WHERE { ?s skos:prefLabel "no such name, anywhere" }'))
+    assert wait_for_run(chrome) == "done"
+    assert "No results" in chrome.find_element(By.ID, "result-body").text
+    assert_clean(chrome)
+
+
+def test_errors_are_clear_messages(chrome, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_page(chrome, server + "/?query=" + quote("SELECT ?x\nWHER { ?x ?y ?z }"))
+    assert wait_for_run(chrome) == "error"
+    error = chrome.find_element(By.ID, "error")
+    assert error.is_displayed() and "mistake" in error.text and "line 2" in error.text
+    assert "Traceback" not in error.text and not chrome.find_elements(By.CSS_SELECTOR, "table.results")
+    assert chrome.find_elements(By.CSS_SELECTOR, ".CodeMirror .syntax-error-line"), "the editor marks the line"
+
+    open_page(chrome, server + "/?query=" + quote("INSERT DATA { kgid:a kgid:b kgid:c }"))
+    assert wait_for_run(chrome) == "error"
+    assert "only reads" in chrome.find_element(By.ID, "error").text
+
+    open_page(chrome, server + "/?" + urlencode({"saved": "documents-mentioning", "p.entity": "not an iri"}))
+    assert wait_for_run(chrome) == "error"
+    assert "entity" in chrome.find_element(By.ID, "error").text
+
+    open_page(chrome, server + "/?query=" + quote("SELECT * WHERE { ?s ?p ?o }"))
+    assert wait_for_run(chrome) == "error"
+    assert "Too many results" in chrome.find_element(By.ID, "error").text and f"{MAX_ROWS:,}" in chrome.find_element(By.ID, "error").text
+    assert_clean(chrome, allowed_statuses=(400, 403, 422))
+
+    # the form itself refuses an empty required value before asking the server
+    open_page(chrome, server + "/")
+
+    Select(chrome.find_element(By.ID, "saved-select")).select_by_value("documents-mentioning")
+    chrome.find_element(By.ID, "param-entity").clear()
+    chrome.find_element(By.ID, "saved-run").click()
+    assert "needs a value" in chrome.find_element(By.ID, "error").text
+    assert chrome.find_element(By.ID, "param-entity").get_attribute("aria-invalid") == "true"
+    assert_clean(chrome)
+
+
+def test_keyword_search(chrome, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(chrome, server + "/")
+    box = chrome.find_element(By.ID, "search-input")
+    box.send_keys("ACS", Keys.ENTER)
+    output = chrome.find_element(By.ID, "search-output")
+    wait(chrome, lambda d: output.get_attribute("data-state") == "done", message="the search never finished")
+    hits = chrome.find_elements(By.CSS_SELECTOR, "#search-output li.hit")
+    assert hits
+    first = hits[0]
+    assert first.find_element(By.CSS_SELECTOR, ".kind").text.lower() in ("entity", "document")
+    assert first.find_element(By.CSS_SELECTOR, "a").get_attribute("href")
+    assert chrome.find_elements(By.CSS_SELECTOR, "#search-output .snippet mark"), "the words found are highlighted"
+    see_also = chrome.find_element(By.CSS_SELECTOR, "#search-output .see-also").text
+    assert "successor" in see_also
+    assert query_of(chrome.current_url)["search"] == ["ACS"]
+
+    # an entity hit offers its documents: one click runs the saved question for it
+    button = chrome.find_element(By.CSS_SELECTOR, "#search-output li.hit .hit-actions button")
+    button.click()
+    assert wait_for_run(chrome) == "done"
+    state = query_of(chrome.current_url)
+    assert state["saved"] == ["documents-mentioning"] and state["p.entity"][0].startswith("kgid:")
+    assert state["search"] == ["ACS"]
+    assert_clean(chrome)
+
+
+def test_page_sources_name_no_other_host():
+    """Nothing under viz/query/ names another host: no script, style, font, image or link from elsewhere."""
+    files = [p for p in QUERY_PAGE.iterdir() if p.suffix in (".html", ".js", ".css")]
+    assert {p.name for p in files} >= {"index.html", "query.js", "query.css"}
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert re.findall(r"(?i)\b(?:https?|wss?|ftp):(?://|\\/\\/)", text) == [], path
+        if path.suffix == ".css":
+            assert not re.search(r"(?i)@import|\burl\(\s*['\"]?(?!data:)", text), path
+        assert not re.search(r"""(?:src|href|action)\s*=\s*["']//""", text), path
+    html = (QUERY_PAGE / "index.html").read_text(encoding="utf-8")
+    for reference in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert reference.startswith(("/query-assets/", "/vendor/", "#", "data:", "/")) and not reference.startswith("//"), reference
+        if reference.startswith("/vendor/"):
+            assert (VENDOR / reference.removeprefix("/vendor/")).is_file(), reference
+        if reference.startswith("/query-assets/"):
+            assert (QUERY_PAGE / reference.removeprefix("/query-assets/")).is_file(), reference
+    assert not re.search(r"(?i)\son[a-z]+\s*=", html), "no inline event handlers"
+    assert (VENDOR / "codemirror" / "LICENSE").is_file() and "5.65" in (VENDOR / "README.md").read_text(encoding="utf-8")

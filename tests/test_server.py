@@ -1,0 +1,427 @@
+"""``kg serve``: the real server (uvicorn on a loopback port, worker processes, the sample store), tested over the socket."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import rdflib
+import uvicorn
+
+from kg import namespaces as ns
+from kg.errors import StoreError, UsageError
+from kg.saved import load_saved
+from kg.server import _listen, create_app, serve
+
+BASE = ns.base_iri()
+K = BASE + "id/"
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+
+TIMEOUT = 2.0
+MAX_ROWS = 1000
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+DOCUMENTS = "SELECT ?doc ?title WHERE { ?doc a kg:Document ; dcterms:title ?title } ORDER BY ?title"
+VOCABULARY_GRAPH = BASE + "graph/vocabulary"
+
+
+@contextlib.contextmanager
+def running(app):
+    """The app served by uvicorn in a thread on a free loopback port; yields the base URL."""
+    sock = _listen("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("site")
+    (folder / "id").mkdir()
+    (folder / "id" / "integrated-care-system.html").write_text("<!doctype html><title>ICS</title><p>Integrated Care System page</p>")
+    (folder / "index.html").write_text("<!doctype html><title>Site</title><p>site index</p>")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(sample_store, site):
+    app = create_app(sample_store.location, site_dir=site, query_timeout=TIMEOUT, max_rows=MAX_ROWS, workers=2)
+    with running(app) as url:
+        yield url, app
+
+
+@pytest.fixture
+def url(server):
+    return server[0]
+
+
+class Answer:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def type(self):
+        return self.headers.get("content-type", "")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def http(url, path="", *, data=None, headers=None, method=None, params=None):
+    if params is not None:
+        path += "?" + urllib.parse.urlencode(params)
+    request = urllib.request.Request(url + path, data=data, headers=headers or {}, method=method)
+    try:
+        with _OPENER.open(request, timeout=60) as response:
+            return Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+
+
+def ask(url, query, **kwargs):
+    return http(url, "/sparql", params={"query": query, **kwargs.pop("params", {})}, **kwargs)
+
+
+def triple_count(url) -> int:
+    answer = ask(url, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+
+# --------------------------------------------------------------------------- SPARQLWrapper, an outside client
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_select_ask_construct(url, method):
+    from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+
+    def client(query, fmt):
+        wrapper = SPARQLWrapper(url + "/sparql")
+        wrapper.setMethod(method)
+        wrapper.setQuery(query)
+        wrapper.setReturnFormat(fmt)
+        return wrapper.queryAndConvert()
+
+    rows = client(DOCUMENTS, JSON)["results"]["bindings"]
+    assert len(rows) >= 10 and all(r["doc"]["value"].startswith(BASE + "doc/") for r in rows)
+    xml = client(DOCUMENTS, XML)  # a DOM document
+    assert len(xml.getElementsByTagName("result")) == len(rows)
+    assert client("ASK { kgid:integrated-care-system a skos:Concept }", JSON) == {"head": {}, "boolean": True}
+    construct = "CONSTRUCT { ?doc dcterms:title ?title } WHERE { ?doc a kg:Document ; dcterms:title ?title }"
+    graph = rdflib.Graph().parse(data=client(construct, TURTLE), format="turtle")
+    assert len(graph) == len(rows)
+    as_rdfxml = client(construct, XML)  # SPARQLWrapper reads RDF/XML into an rdflib graph
+    assert isinstance(as_rdfxml, rdflib.Graph) and len(as_rdfxml) == len(rows)
+
+
+# --------------------------------------------------------------------------- the protocol over plain HTTP
+
+
+def test_get_post_form_and_post_direct_agree(url):
+    by_get = ask(url, DOCUMENTS)
+    by_form = http(url, "/sparql", data=urllib.parse.urlencode({"query": DOCUMENTS}).encode(),
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    direct = http(url, "/sparql", data=DOCUMENTS.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert by_get.status == by_form.status == direct.status == 200
+    assert by_get.type == "application/sparql-results+json"
+    assert by_get.json() == by_form.json() == direct.json()
+    assert by_get.json()["head"]["vars"] == ["doc", "title"]
+
+
+@pytest.mark.parametrize("fmt, accept, media", [
+    ("json", "application/sparql-results+json", "application/sparql-results+json"),
+    ("xml", "application/sparql-results+xml", "application/sparql-results+xml"),
+    ("csv", "text/csv", "text/csv; charset=utf-8"),
+    ("tsv", "text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+    ("text/csv", "text/html;q=0, text/csv;q=0.9, application/json;q=0.5", "text/csv; charset=utf-8"),
+])
+def test_select_formats_by_parameter_and_by_accept(url, fmt, accept, media):
+    by_parameter = ask(url, DOCUMENTS, params={"format": fmt})
+    by_accept = ask(url, DOCUMENTS, headers={"Accept": accept})
+    assert by_parameter.status == by_accept.status == 200
+    assert by_parameter.type == by_accept.type == media
+    assert by_parameter.body == by_accept.body
+    assert "accept" in by_accept.headers.get("vary", "").lower()
+
+
+def test_csv_and_tsv_bodies(url):
+    table = list(csv.reader(io.StringIO(ask(url, DOCUMENTS, params={"format": "csv"}).text)))
+    assert table[0] == ["doc", "title"]
+    assert len(table) > 10 and all(row[0].startswith(BASE + "doc/") for row in table[1:])
+    tsv = ask(url, DOCUMENTS, params={"format": "tsv"}).text.splitlines()
+    assert tsv[0] == "?doc\t?title"
+    first = tsv[1].split("\t")
+    assert first[0].startswith(f"<{BASE}doc/") and first[1].startswith('"')
+    assert ask(url, "ASK {}", params={"format": "csv"}).text.strip() in ("true", "false")
+
+
+@pytest.mark.parametrize("fmt, accept, media, rdflib_format", [
+    ("turtle", "text/turtle", "text/turtle; charset=utf-8", "turtle"),
+    ("ntriples", "application/n-triples", "application/n-triples", "nt"),
+    ("jsonld", "application/ld+json", "application/ld+json", "json-ld"),
+    ("rdfxml", "application/rdf+xml", "application/rdf+xml", "xml"),
+])
+def test_graph_formats_by_parameter_and_by_accept(url, fmt, accept, media, rdflib_format):
+    query = "DESCRIBE kgid:integrated-care-system"
+    by_parameter = ask(url, query, params={"format": fmt})
+    by_accept = ask(url, query, headers={"Accept": accept})
+    assert by_parameter.status == by_accept.status == 200
+    assert by_parameter.type == by_accept.type == media
+    graph = rdflib.Graph().parse(data=by_accept.body, format=rdflib_format)
+    assert (rdflib.URIRef(K + "integrated-care-system"), rdflib.SKOS.prefLabel, rdflib.Literal("Integrated Care System", lang="en")) in graph
+
+
+def test_defaults_json_for_tables_and_turtle_for_graphs(url):
+    assert ask(url, "ASK {}").type == "application/sparql-results+json"
+    assert ask(url, "DESCRIBE kgid:integrated-care-system").type.startswith("text/turtle")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert ask(url, "ASK {}", headers={"Accept": browser}).type == "application/sparql-results+json"
+
+
+def test_service_description(url):
+    answer = http(url, "/sparql", headers={"Accept": "text/turtle"})
+    assert answer.status == 200 and answer.type.startswith("text/turtle")
+    graph = rdflib.Graph().parse(data=answer.body, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    service = graph.value(predicate=rdflib.RDF.type, object=sd.Service)
+    assert graph.value(service, sd.endpoint) == rdflib.URIRef(url + "/sparql")
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    assert (service, sd.feature, sd.UnionDefaultGraph) in graph
+    assert rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in set(graph.objects(service, sd.resultFormat))
+    assert rdflib.URIRef("http://www.w3.org/ns/formats/Turtle") in set(graph.objects(service, sd.resultFormat))
+    names = {str(n) for n in graph.objects(None, sd.name)}
+    assert VOCABULARY_GRAPH in names and any(n.startswith(BASE + "doc/") for n in names)
+    assert http(url, "/sparql").type.startswith("text/turtle")  # no Accept at all
+    browser = http(url, "/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert browser.status == 303 and browser.headers["location"] == "/"
+
+
+def test_dataset_parameters_and_from(url):
+    count = "SELECT (COUNT(?d) AS ?n) WHERE { ?d a kg:Document }"
+
+    def number(answer):
+        assert answer.status == 200, answer.text
+        return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+    assert number(ask(url, count)) >= 10  # the union of all graphs
+    assert number(ask(url, count, params={"default-graph-uri": VOCABULARY_GRAPH})) == 0
+    assert number(ask(url, count.replace("WHERE", f"FROM <{VOCABULARY_GRAPH}> WHERE"))) == 0
+    graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert number(ask(url, graphs, params={"named-graph-uri": VOCABULARY_GRAPH})) == 1
+    assert ask(url, count, params={"default-graph-uri": "not an iri"}).status == 400
+
+
+def test_cors(url):
+    preflight = http(url, "/sparql", method="OPTIONS", headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    answer = ask(url, "ASK {}", headers={"Origin": "https://yasgui.example"})
+    assert answer.headers["access-control-allow-origin"] == "*"
+
+
+def test_updates_are_refused_and_change_nothing(url, sample_store):
+    before, stored = triple_count(url), len(sample_store)
+    attempts = [
+        http(url, "/sparql", params={"update": "DROP ALL"}),
+        http(url, "/sparql", data=b"update=DROP%20ALL", headers={"Content-Type": "application/x-www-form-urlencoded"}),
+        http(url, "/sparql", data=b"DROP ALL", headers={"Content-Type": "application/sparql-update"}),
+        ask(url, "DROP ALL"),
+        ask(url, "PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a ex:b ex:c }"),
+        http(url, "/sparql", data=b"DELETE WHERE { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"}),
+    ]
+    for answer in attempts:
+        assert answer.status == 403, (answer.status, answer.text)
+        assert "read-only" in answer.text
+    assert triple_count(url) == before and len(sample_store) == stored
+
+
+def test_bad_requests(url):
+    malformed = ask(url, "SELECT ?s WHERE { ?s ?p }")
+    assert malformed.status == 400 and "not valid" in malformed.text and "1:" in malformed.text
+    assert ask(url, "ASK {}", params={"format": "pdf"}).status == 406
+    assert ask(url, "ASK {}", headers={"Accept": "image/png"}).status == 406
+    assert ask(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", params={"format": "turtle"}).status == 406
+    assert ask(url, "ASK {}", method="PUT").status == 405
+    assert http(url, "/sparql", data=b"x" * 1_100_000, headers={"Content-Type": "application/sparql-query"}).status == 413
+    assert http(url, "/sparql", data=b"ASK {}", headers={"Content-Type": "text/plain"}).status == 415
+    assert http(url, "/sparql", data=b"", headers={"Content-Type": "application/x-www-form-urlencoded"}).status == 400
+    federated = ask(url, "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
+    assert federated.status == 400 and "federated" in federated.text
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_runaway_query_is_stopped_and_its_worker_replaced(server):
+    url, app = server
+    pool = app.state.pool
+    restarts = pool.restarts
+    start = time.monotonic()
+    answer = ask(url, RUNAWAY)
+    took = time.monotonic() - start
+    assert answer.status == 503 and f"stopped after {TIMEOUT:g} s" in answer.text
+    assert TIMEOUT <= took < TIMEOUT + 3
+    assert pool.restarts == restarts + 1
+    for _ in range(3):  # every worker answers again, the fresh one included
+        assert ask(url, "ASK { kgid:integrated-care-system ?p ?o }").json()["boolean"] is True
+
+
+def test_other_queries_are_answered_while_one_runs_away(url):
+    with ThreadPoolExecutor(1) as background:
+        runaway = background.submit(ask, url, RUNAWAY)
+        time.sleep(0.3)
+        start = time.monotonic()
+        quick = ask(url, DOCUMENTS)
+        assert quick.status == 200 and time.monotonic() - start < TIMEOUT
+        assert runaway.result().status == 503
+
+
+def test_result_size_limit(url):
+    too_many = ask(url, "SELECT * WHERE { ?s ?p ?o }")
+    assert too_many.status == 422 and f"more than {MAX_ROWS:,} rows" in too_many.text
+    graph = ask(url, "CONSTRUCT WHERE { ?s ?p ?o }")
+    assert graph.status == 422 and "triples" in graph.text
+    assert ask(url, f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {MAX_ROWS}").status == 200
+
+
+def test_concurrent_requests(url):
+    queries = [DOCUMENTS, "ASK {}", "SELECT (COUNT(*) AS ?n) WHERE { ?s a skos:Concept }", "DESCRIBE kgid:integrated-care-system"] * 4
+    with ThreadPoolExecutor(8) as clients:
+        answers = list(clients.map(lambda q: ask(url, q), queries))
+    assert [a.status for a in answers] == [200] * len(queries)
+    assert len({a.body for a in answers[0::4]}) == 1  # the same query, the same answer from either worker
+
+
+# --------------------------------------------------------------------------- the JSON API
+
+
+def test_saved_query_list(url):
+    listed = http(url, "/api/saved").json()
+    assert [q["name"] for q in listed] == sorted(load_saved())
+    mentioning = next(q for q in listed if q["name"] == "documents-mentioning")
+    assert mentioning["title"] and mentioning["description"]
+    entity = next(p for p in mentioning["params"] if p["name"] == "entity")
+    assert entity == {"name": "entity", "type": "iri", "default": "kgid:accountable-care-organisation", "optional": False, "help": entity["help"]}
+    assert entity["help"]
+
+
+def test_saved_query_runs_with_parameters(url):
+    answer = http(url, "/api/saved/documents-mentioning", params={"entity": "kgid:accountable-care-organisation"})
+    assert answer.status == 200 and answer.type == "application/sparql-results+json"
+    result = answer.json()
+    assert result["results"]["bindings"], "no documents mention an ACO"
+    assert "entity" not in result["head"]["vars"] and "title" in result["head"]["vars"]
+    assert all(r["document"]["value"].startswith(BASE + "doc/") for r in result["results"]["bindings"])
+    as_xml = http(url, "/api/saved/documents-mentioning", headers={"Accept": "application/sparql-results+xml"})
+    assert as_xml.type == "application/sparql-results+xml"
+
+
+def test_saved_query_errors(url):
+    unknown = http(url, "/api/saved/documents-mentionin")
+    assert unknown.status == 404 and "documents-mentioning" in unknown.json()["error"]
+    bad = http(url, "/api/saved/documents-mentioning", params={"since": "last tuesday"})
+    assert bad.status == 400 and "is not a date" in bad.json()["error"]
+    assert http(url, "/api/saved/documents-mentioning", params={"entity": '"} ; DROP ALL ; #'}).status == 400
+
+
+def test_injection_is_only_a_value(url, sample_store):
+    before = triple_count(url)
+    answer = http(url, "/api/saved/search-titles", params={"keyword": '"} ; DROP ALL ; #'})
+    assert answer.status == 200 and answer.json()["results"]["bindings"] == []
+    assert triple_count(url) == before and len(sample_store) == before
+
+
+def test_saved_query_csv_download(url):
+    answer = http(url, "/api/saved/documents-mentioning", params={"entity": "kgid:accountable-care-organisation", "format": "csv", "download": "1"})
+    assert answer.status == 200 and answer.type == "text/csv; charset=utf-8"
+    assert answer.headers["content-disposition"] == 'attachment; filename="documents-mentioning.csv"'
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    assert "title" in rows[0] and len(rows) > 1
+    inline = http(url, "/api/saved/documents-mentioning", params={"format": "csv"})
+    assert "content-disposition" not in inline.headers
+
+
+def test_search(url):
+    answer = http(url, "/api/search", params={"q": "ACS", "limit": "5"})
+    assert answer.status == 200
+    result = answer.json()
+    assert result["query"] == "ACS" and "Accountable Care System" in result["expanded"]
+    assert 0 < len(result["hits"]) <= 5
+    top = result["hits"][0]
+    assert top["iri"] == K + "accountable-care-system" and top["kind"] == "entity"
+    assert top["page"] == "/id/accountable-care-system.html" and isinstance(top["score"], float) and top["snippet"]
+    successor = {"relation": "successor", "label": "Integrated Care System", "iri": K + "integrated-care-system", "page": "/id/integrated-care-system.html"}
+    assert successor in result["see_also"]
+    assert http(url, "/api/search").status == 400
+    assert http(url, "/api/search", params={"q": "ACS", "limit": "lots"}).status == 400
+
+
+# --------------------------------------------------------------------------- pages and static files
+
+
+def test_page_redirects_and_missing_pages(url):
+    found = http(url, "/page", params={"iri": K + "integrated-care-system"})
+    assert found.status == 303 and found.headers["location"] == "/id/integrated-care-system.html"
+    page = http(url, found.headers["location"])
+    assert page.status == 200 and "Integrated Care System page" in page.text
+    no_file = http(url, "/page", params={"iri": K + "accountable-care-system"})  # the test site has no page for it
+    assert no_file.status == 404
+    hostile = http(url, "/page", params={"iri": "<script>alert(1)</script>"})
+    assert hostile.status == 404 and hostile.type.startswith("text/html")
+    assert "<script>" not in hostile.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile.text
+    assert 'href="/?query=DESCRIBE%20%3C%3Cscript%3E' in hostile.text
+
+
+def test_query_page_and_site_files(url):
+    home = http(url, "/")
+    assert home.status == 200 and home.type.startswith("text/html") and "site index" not in home.text
+    assert "site index" in http(url, "/index.html").text
+    assert http(url, "/vendor/no-such-file.js").status == 404
+    assert http(url, "/id/no-such-page.html").status == 404
+
+
+# --------------------------------------------------------------------------- errors a user can cause
+
+
+def test_missing_store_and_port_in_use(tmp_path, sample_store, url):
+    with pytest.raises(StoreError, match="there is no store"):
+        create_app(str(tmp_path / "nowhere"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(StoreError, match="not a kg store"):
+        create_app(str(tmp_path / "empty"))
+    port = int(url.rsplit(":", 1)[1])
+    with pytest.raises(UsageError, match=f"port {port} .* in use"):
+        serve(sample_store.location, "127.0.0.1", port)
+    with pytest.raises(UsageError, match="at least one query worker"):
+        create_app(sample_store.location, workers=0)

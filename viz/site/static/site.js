@@ -1,0 +1,91 @@
+/* Small enhancements of the site's pages; every page reads fine without them.
+ * Vocabulary: a filter box over the concept trees, expand all / collapse all.
+ * Timeline: show or hide kinds of events.
+ * No data is ever written as HTML: only classes, attributes and textContent change. */
+(function () {
+  "use strict";
+
+  function norm(text) {
+    return (text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9&]+/g, " ").trim();
+  }
+
+  function vocabulary() {
+    var tools = document.getElementById("vocab-tools");
+    var input = document.getElementById("vocab-filter");
+    if (!tools || !input) return;
+    tools.hidden = false;
+    var status = document.getElementById("vocab-filter-status");
+    var none = document.getElementById("vocab-none");
+    var items = Array.prototype.slice.call(document.querySelectorAll(".tree li[data-text]"));
+    items.forEach(function (li) { li._kgText = norm(li.getAttribute("data-text")); });
+    var saved = null; // the open state of every <details> before filtering began
+
+    function setAll(open) {
+      document.querySelectorAll(".scheme details").forEach(function (d) { d.open = open; });
+    }
+    document.getElementById("vocab-expand").addEventListener("click", function () { setAll(true); });
+    document.getElementById("vocab-collapse").addEventListener("click", function () { setAll(false); });
+
+    function apply() {
+      var query = norm(input.value);
+      if (!query) {
+        items.forEach(function (li) { li.hidden = false; li.classList.remove("match"); });
+        document.querySelectorAll(".scheme").forEach(function (s) { s.hidden = false; });
+        if (saved) { saved.forEach(function (pair) { pair[0].open = pair[1]; }); saved = null; }
+        status.textContent = "";
+        none.hidden = true;
+        return;
+      }
+      if (!saved) {
+        saved = Array.prototype.map.call(document.querySelectorAll(".scheme details"), function (d) { return [d, d.open]; });
+      }
+      var shown = 0;
+      // a concept shows when it or anything under it matches; the <details> on the way down open
+      function visit(li) {
+        var own = li._kgText.indexOf(query) !== -1;
+        var child = false;
+        var list = li.querySelector(":scope > details > ul.tree");
+        if (list) {
+          Array.prototype.forEach.call(list.children, function (c) { if (visit(c)) child = true; });
+          var det = li.querySelector(":scope > details");
+          if (det) det.open = child;
+        }
+        li.hidden = !(own || child);
+        li.classList.toggle("match", own);
+        if (own) shown += 1;
+        return own || child;
+      }
+      document.querySelectorAll(".scheme").forEach(function (section) {
+        var top = section.querySelector(":scope > ul.tree");
+        var any = false;
+        if (top) Array.prototype.forEach.call(top.children, function (li) { if (visit(li)) any = true; });
+        section.hidden = !any;
+      });
+      status.textContent = shown === 1 ? "1 concept matches." : shown + " concepts match.";
+      none.hidden = shown !== 0;
+    }
+    input.addEventListener("input", apply);
+    if (input.value) apply();
+  }
+
+  function timeline() {
+    var tools = document.getElementById("timeline-tools");
+    if (!tools) return;
+    tools.hidden = false;
+    function apply() {
+      var on = {};
+      tools.querySelectorAll("input[name=kind]").forEach(function (box) { on[box.value] = box.checked; });
+      document.querySelectorAll(".timeline > li[data-kind]").forEach(function (li) {
+        li.hidden = !on[li.getAttribute("data-kind")];
+      });
+      document.querySelectorAll("section.year").forEach(function (year) {
+        year.hidden = !year.querySelector(".timeline > li[data-kind]:not([hidden])");
+      });
+    }
+    tools.addEventListener("change", apply);
+    apply();
+  }
+
+  vocabulary();
+  timeline();
+})();

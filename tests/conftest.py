@@ -67,6 +67,20 @@ def sample_store(tmp_path_factory, pipeline):
 
 
 @pytest.fixture(scope="session")
+def cli_store(tmp_path_factory):
+    """The directory of a store of the sample corpus made by `kg ingest`, for tests of the command."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    path = tmp_path_factory.mktemp("cli") / "store"
+    result = CliRunner().invoke(app, ["ingest", "--store", str(path), str(SAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert "documents written" in result.output
+    return str(path)
+
+
+@pytest.fixture(scope="session")
 def chrome():
     """One headless Chromium for the session (see tests/browser.py); other hosts are unreachable."""
     from tests.browser import start_chrome, stop_chrome

@@ -7,18 +7,9 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 
-from .conftest import SAMPLE
 
 runner = CliRunner()
 
-
-@pytest.fixture(scope="module")
-def cli_store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli") / "store"
-    result = runner.invoke(app, ["ingest", "--store", str(path), str(SAMPLE)])
-    assert result.exit_code == 0, result.output
-    assert "documents written" in result.output
-    return str(path)
 
 
 def test_store_from_environment(cli_store, monkeypatch):

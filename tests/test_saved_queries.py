@@ -17,7 +17,6 @@ from kg.query import display
 from kg.saved import Param, SavedQuery, bind, find_saved, load_saved, parse_saved, run_saved, to_term
 from kg.store import Store
 
-from .conftest import SAMPLE
 
 runner = CliRunner()
 SAVED = load_saved()
@@ -276,7 +275,7 @@ def write(tmp_path, name, text):
 
 
 def test_header_syntax(tmp_path):
-    path = write(tmp_path, "mine", (
+    write(tmp_path, "mine", (
         "# title: Mine\n"
         "# description: One line,\n"
         "# description: and another.\n"
@@ -349,13 +348,6 @@ def test_parse_without_a_file():
 
 # ---------------------------------------------------------------- the command
 
-
-@pytest.fixture(scope="module")
-def cli_store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("saved-cli") / "store"
-    result = runner.invoke(app, ["ingest", "--store", str(path), str(SAMPLE)])
-    assert result.exit_code == 0, result.output
-    return str(path)
 
 
 def test_cli_list(cli_store):

@@ -268,18 +268,11 @@ def serve_command(
     max_rows: int = typer.Option(10_000, "--max-rows", help="Largest result a query may return (rows or triples)."),
     workers: int = typer.Option(2, "--workers", help="Query worker processes."),
 ) -> None:
-    """Serve the query page, the SPARQL 1.1 endpoint (/sparql, read-only) and the site's pages."""
-    import tempfile
-
+    """Serve the query page, the SPARQL 1.1 endpoint (/sparql, read-only) and the site's pages (rebuilt when the store changes)."""
     from .server import serve
-    from .site import build_site
 
     try:
-        location = resolve_location(store)
-        with tempfile.TemporaryDirectory(prefix="kg-site-") as site_dir:
-            with Store(location, read_only=True) as kg_store:
-                build_site(kg_store, site_dir, server=True)
-            serve(location, host, port, query_timeout=timeout, max_rows=max_rows, workers=workers, site_dir=Path(site_dir))
+        serve(resolve_location(store), host, port, query_timeout=timeout, max_rows=max_rows, workers=workers, build_site=True)
     except KGError as exc:
         fail(str(exc))
 

@@ -14,10 +14,14 @@ Routes (the query page and the static site are built against them):
                           (``format=``, Accept; ``download=1`` adds Content-Disposition)
 ``/api/search?q=&limit=`` keyword search (``kg.search``): hits and see-also, with page links
 ``/page?iri=``            303 to the IRI's page, or a small 404 page offering DESCRIBE
+``/favicon.ico``          204: there is no icon
 ``/``                     the query page (``viz/query/index.html``)
 ``/query-assets/``,       ``viz/query/`` and ``viz/vendor/``
 ``/vendor/``
-everything else           the static site, when ``site_dir`` is given
+everything else           the site (:mod:`kg.site`): built by the server itself with ``build_site``
+                          (at start, and again when a page is asked for after the store changed),
+                          or a folder built beforehand (``site_dir``); without either, ``/assets/``
+                          holds the site's style sheet, which the query page's header uses
 ========================  ======================================================================
 
 Result formats, by the ``format`` (or ``output``) parameter or by Accept with q-values:
@@ -39,6 +43,12 @@ Statuses:
 
 Errors are one sentence of ``text/plain`` from ``/sparql`` and ``{"error": "..."}`` JSON from ``/api/...``.
 Every query runs in a worker process (:mod:`kg.worker`) that opens the store read-only.
+
+A site the server builds (:class:`SiteFolder`) follows the store as the workers do: a page request
+compares the store directory's signature (:func:`kg.worker.store_signature`) with the one the pages
+were built from and, if it changed, builds the whole site again from a read-only store into a fresh
+folder, then switches to it, so a page is always whole and of one build. The request that started a
+build waits for it; requests meanwhile get the previous pages.
 """
 
 from __future__ import annotations
@@ -46,9 +56,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import html
+import logging
 import os
 import re
+import shutil
 import socket
+import tempfile
+import threading
+import time
 from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
@@ -67,7 +82,9 @@ from . import saved as saved_queries
 from .errors import KGError, QueryError, StoreError, UsageError
 from .pages import page_path
 from .vocabulary import PROJECT_ROOT
-from .worker import GRAPH_FORMATS, MEDIA_TYPES, RESULT_FORMATS, WorkerPool, WorkerStartError, encode_term
+from .worker import GRAPH_FORMATS, MEDIA_TYPES, RESULT_FORMATS, WorkerPool, WorkerStartError, encode_term, store_signature
+
+log = logging.getLogger("uvicorn.error")  # the server's log: uvicorn shows it at its log level
 
 #: Largest request body accepted (a form or a query), in bytes.
 MAX_BODY = 1_000_000
@@ -239,13 +256,180 @@ def check_store(store_location: str) -> str:
     return str(path.resolve())
 
 
-class Service:
-    """The state behind the routes: the worker pool, the base IRI, the vocabulary for search."""
+class _Build:
+    """One whole copy of the site in a folder, and the requests reading from it."""
 
-    def __init__(self, location: str, pool: WorkerPool, site_dir: Path | None):
+    def __init__(self, folder: Path, signature: tuple | None, owned: bool):
+        self.folder = folder
+        self.signature = signature  #: the store's signature taken before it was built (None: a folder given)
+        self.owned = owned  #: ours to delete once replaced
+        self.files = StaticFiles(directory=folder, html=True)
+        self.users = 0
+        self.retired = False
+
+
+class SiteFolder:
+    """The site's pages: a folder built beforehand, or the server's own builds, kept in step with the store.
+
+    With ``live`` the site is built (:func:`kg.site.build_site` with ``server=True``, from the store
+    opened read-only) into a new folder under ``root`` (a temporary folder of its own when None) at
+    :meth:`start`; :meth:`acquire` builds it again when the store's signature differs from the one the
+    current pages were built from. Only then does the site switch to the new folder, so a page is never
+    half written; the previous folder is deleted once no request reads from it. One build runs at a
+    time: the request that needs it waits, requests arriving during it get the previous pages.
+    """
+
+    #: Attempts at a build: opening a store read-only, or reading it, fails now and then while
+    #: another process compacts it (a file listed in its manifest is gone); the next attempt works.
+    ATTEMPTS = 3
+
+    def __init__(self, location: str, folder: Path | None = None, *, live: bool = False):
+        self.location = location
+        self.live = live
+        self.builds = 0  #: site builds done
+        self.root = Path(folder) if folder is not None else None  #: where the builds go (made at the first build when None)
+        self._own_root = live and folder is None
+        self._build_lock = threading.Lock()  # one build at a time
+        self._state = threading.Lock()  # the current build and its readers
+        self._building = False
+        self._failed: tuple | None = None  # the signature whose build failed: not tried again until it changes
+        self._closed = False
+        self.current: _Build | None = None if live else _Build(Path(folder), None, owned=False)
+
+    # ------------------------------------------------------------- building (in a thread)
+
+    def start(self) -> None:
+        """Build the site if it is not built yet or the store changed; :class:`KGError` if it cannot be."""
+        if self.live:
+            self.refresh(raise_errors=True)
+
+    def refresh(self, raise_errors: bool = False) -> None:
+        """Build the site again if the store changed since the current build (waits for a build under way)."""
+        with self._build_lock:
+            if self._closed:
+                return
+            signature = store_signature(self.location)
+            if self.current is not None and signature in (self.current.signature, self._failed):
+                return
+            self._building = True
+            try:
+                self._build()
+            except Exception as exc:
+                if raise_errors or self.current is None:
+                    raise
+                self._failed = signature
+                log.error("The site could not be rebuilt; the previous pages are served until the store changes again: %s", exc,
+                          exc_info=not isinstance(exc, KGError))
+            finally:
+                self._building = False
+
+    def _build(self) -> None:
+        from .site import build_site
+        from .store import Store
+
+        if self.root is None:
+            self.root = Path(tempfile.mkdtemp(prefix="kg-site-"))
+        self.root.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        for attempt in range(1, self.ATTEMPTS + 1):
+            signature = store_signature(self.location)  # before reading: a change while building shows next time
+            folder = Path(tempfile.mkdtemp(prefix="build-", dir=self.root))
+            try:
+                with Store(self.location, read_only=True) as store:
+                    report = build_site(store, folder, server=True)
+                break
+            except (KGError, OSError, RuntimeError) as exc:
+                shutil.rmtree(folder, ignore_errors=True)
+                if attempt == self.ATTEMPTS:
+                    raise StoreError(f"the site could not be built from the store at {self.location}: {exc}") from None
+                time.sleep(0.2 * attempt)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+        fresh = _Build(folder, signature, owned=True)
+        with self._state:
+            old, self.current = self.current, fresh
+            self.builds += 1
+            self._failed = None
+            if old is not None:
+                old.retired = True
+        if old is not None:
+            self._remove(old)  # now, or by the last request still reading from it
+        log.info("Built the site: %d pages in %.1f s.", report.pages, time.perf_counter() - started)
+
+    def _remove(self, build: _Build) -> None:
+        with self._state:
+            if build.users or not build.owned:
+                return
+            build.owned = False  # removed once
+        shutil.rmtree(build.folder, ignore_errors=True)
+
+    def close(self) -> None:
+        """Remove the builds (and the temporary folder the server made); waits for a build under way."""
+        if not self.live:
+            return
+        with self._build_lock:
+            self._closed = True
+            current, self.current = self.current, None
+            if current is not None:
+                current.retired = True
+                self._remove(current)
+            if self._own_root and self.root is not None:
+                shutil.rmtree(self.root, ignore_errors=True)
+
+    # ------------------------------------------------------------- serving
+
+    def _stale(self) -> bool:
+        """Whether a page request should wait for a build (not when one is already under way)."""
+        if not self.live or self._closed:
+            return False
+        current = self.current
+        if current is None:
+            return True
+        if self._building:
+            return False  # the previous pages, while the next are built
+        try:
+            signature = store_signature(self.location)
+        except OSError:
+            return False
+        return signature not in (current.signature, self._failed)
+
+    async def acquire(self) -> _Build | None:
+        """The current build, fresh, held until :meth:`release` (so its folder stays)."""
+        if self._stale():
+            await anyio.to_thread.run_sync(self.refresh)
+        with self._state:
+            build = self.current
+            if build is not None:
+                build.users += 1
+        return build
+
+    async def release(self, build: _Build) -> None:
+        with self._state:
+            build.users -= 1
+            remove = build.retired and build.users == 0 and build.owned
+        if remove:
+            await anyio.to_thread.run_sync(self._remove, build)
+
+    async def __call__(self, scope, receive, send) -> None:
+        """The site's files, as an ASGI app."""
+        build = await self.acquire()
+        if build is None:
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
+        try:
+            await build.files(scope, receive, send)
+        finally:
+            await self.release(build)
+
+
+class Service:
+    """The state behind the routes: the worker pool, the site, the base IRI, the vocabulary for search."""
+
+    def __init__(self, location: str, pool: WorkerPool, site: SiteFolder | None):
         self.location = location
         self.pool = pool
-        self.site_dir = site_dir
+        self.site = site
         self.base = ns.base_iri()
         self.prefixes = ns.prefixes(self.base)
         self._vocabulary = None
@@ -357,8 +541,13 @@ def _response(reply, headers: dict | None = None) -> Response:
     return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers={"Vary": "Accept", **(headers or {})})
 
 
-def create_app(store_location: str, *, site_dir: Path | None = None, query_timeout: float = 30.0, max_rows: int = 10_000, workers: int = 2) -> Starlette:
-    """The server as an ASGI application; the workers start with it (lifespan) and stop with it.
+def create_app(store_location: str, *, site_dir: Path | None = None, build_site: bool = False, query_timeout: float = 30.0,
+               max_rows: int = 10_000, workers: int = 2) -> Starlette:
+    """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
+
+    ``build_site``: the server builds the site's pages itself and builds them again when the store
+    changes (:class:`SiteFolder`), in ``site_dir`` if given (made if missing), else in a temporary
+    folder it removes when it stops. Without it, ``site_dir`` is a site built beforehand, served as it is.
 
     Raises :class:`StoreError` when there is no store at ``store_location`` and
     :class:`UsageError` for a limit or folder that cannot be used.
@@ -370,12 +559,18 @@ def create_app(store_location: str, *, site_dir: Path | None = None, query_timeo
         raise UsageError(f"the query time limit must be more than 0 seconds, not {query_timeout}")
     if max_rows < 1:
         raise UsageError(f"the row limit must be at least 1, not {max_rows}")
-    if site_dir is not None:
+    site = None
+    if build_site:
+        if site_dir is not None and Path(site_dir).exists() and not Path(site_dir).is_dir():
+            raise UsageError(f"{site_dir} is a file, not a folder to build the site in")
+        site = SiteFolder(location, site_dir, live=True)
+    elif site_dir is not None:
         site_dir = Path(site_dir)
         if not site_dir.is_dir():
             raise UsageError(f"there is no site folder at {site_dir}: build it with 'kg site' or leave the option out")
+        site = SiteFolder(location, site_dir)
     pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows)
-    service = Service(location, pool, site_dir)
+    service = Service(location, pool, site)
 
     # ------------------------------------------------------------- /sparql
 
@@ -488,9 +683,22 @@ def create_app(store_location: str, *, site_dir: Path | None = None, query_timeo
     async def page(request: Request) -> Response:
         iri = request.query_params.get("iri", "").strip()
         path = page_path(iri, service.base) if iri else None
-        if path and (service.site_dir is None or (service.site_dir / path).is_file()):
+        if path and service.site is not None:
+            build = await service.site.acquire()  # a page of a document ingested a moment ago is found
+            try:
+                exists = build is not None and (build.folder / path).is_file()
+            finally:
+                if build is not None:
+                    await service.site.release(build)
+        else:
+            exists = bool(path)
+        if exists:
             return RedirectResponse("/" + path, status_code=303)
         return HTMLResponse(missing_page(iri), status_code=404)
+
+    async def no_icon(request: Request) -> Response:
+        """The site's pages name no icon, so a browser asks for this one: nothing, rather than a 404 in its console."""
+        return Response(status_code=204)
 
     async def home(request: Request) -> Response:
         index = VIZ / "query" / "index.html"
@@ -505,19 +713,26 @@ def create_app(store_location: str, *, site_dir: Path | None = None, query_timeo
         Route("/api/saved/{name}", saved_run, methods=["GET"]),
         Route("/api/search", search, methods=["GET"]),
         Route("/page", page, methods=["GET"]),
+        Route("/favicon.ico", no_icon, methods=["GET"]),
         Mount("/query-assets", app=_Folder(VIZ / "query"), name="query-assets"),
         Mount("/vendor", app=_Folder(VIZ / "vendor"), name="vendor"),
     ]
-    if site_dir is not None:
-        routes.append(Mount("/", app=StaticFiles(directory=site_dir, html=True), name="site"))
+    if site is not None:
+        routes.append(Mount("/", app=site, name="site"))
+    else:  # the site's style sheet, for the query page's header
+        routes.append(Mount("/assets", app=_Folder(VIZ / "site" / "static"), name="site-assets"))
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        await anyio.to_thread.run_sync(pool.start)
         try:
+            await anyio.to_thread.run_sync(pool.start)
+            if site is not None:
+                await anyio.to_thread.run_sync(site.start)
             yield
         finally:
             await anyio.to_thread.run_sync(pool.close)
+            if site is not None:
+                await anyio.to_thread.run_sync(site.close)
 
     async def problem_handler(request: Request, exc: Problem) -> Response:
         if request.url.path.startswith("/api/"):
@@ -533,6 +748,7 @@ def create_app(store_location: str, *, site_dir: Path | None = None, query_timeo
     )
     app.state.service = service
     app.state.pool = pool
+    app.state.site = site
     return app
 
 
@@ -619,18 +835,24 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def serve(store_location: str, host: str = "127.0.0.1", port: int = 8000, *, query_timeout: float = 30.0, max_rows: int = 10_000,
-          workers: int = 2, site_dir: Path | None = None) -> None:
-    """Run the server until Ctrl-C; prints its address. Problems the user can fix raise :class:`KGError`."""
+          workers: int = 2, site_dir: Path | None = None, build_site: bool = False) -> None:
+    """Run the server until Ctrl-C; prints its address. Problems the user can fix raise :class:`KGError`.
+
+    ``site_dir`` and ``build_site`` are those of :func:`create_app`: with ``build_site`` the site is
+    built before the address is printed and kept in step with the store while the server runs.
+    """
     import uvicorn
 
-    app = create_app(store_location, site_dir=site_dir, query_timeout=query_timeout, max_rows=max_rows, workers=workers)
+    app = create_app(store_location, site_dir=site_dir, build_site=build_site, query_timeout=query_timeout, max_rows=max_rows, workers=workers)
     sock = _listen(host, port)
-    pool = app.state.pool
+    pool, site = app.state.pool, app.state.site
     try:
         try:
             pool.start()
         except WorkerStartError as exc:
             raise StoreError(str(exc)) from None
+        if site is not None:
+            site.start()
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{bound}/"
@@ -640,4 +862,6 @@ def serve(store_location: str, host: str = "127.0.0.1", port: int = 8000, *, que
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         pool.close()
+        if site is not None:
+            site.close()
         sock.close()

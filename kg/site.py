@@ -13,6 +13,12 @@ Rebuilding into the same folder replaces the site's files: a page whose
 entity or document has gone is removed (the files of the previous build are
 listed in ``.kg-site.json``); other files in the folder are left alone, and
 a folder that holds no site of ours loses nothing.
+
+Built for ``kg serve`` (``server=True``), the pages also link to the server's
+query page: entity pages to the ready-made questions about the entity
+(``/?saved=NAME&p.PARAM=IRI``), document pages to a DESCRIBE of the document
+and to the evidence for each relation read from it. A link is offered only
+when the saved query exists with that parameter and has something to show.
 """
 
 from __future__ import annotations
@@ -23,11 +29,13 @@ import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import jinja2
 
+from . import saved as saved_queries
 from . import sitedata as sd
+from .errors import KGError
 from .pages import PAGE_FOLDERS
 from .store import Store
 from .view import script_json
@@ -63,6 +71,60 @@ class SiteReport:
 def iri_quote(iri: str) -> str:
     """An IRI for a URL fragment parameter (``#from=...``): every reserved character escaped."""
     return quote(str(iri), safe="")
+
+
+def query_page_href(saved: str | None = None, *, sparql: str | None = None, **params: str) -> str:
+    """A link to the query page of ``kg serve``, which runs what it says when opened.
+
+    >>> query_page_href("lineage", entity="https://w3id.org/nhs-policy-kg/id/ics")
+    '/?saved=lineage&p.entity=https%3A%2F%2Fw3id.org%2Fnhs-policy-kg%2Fid%2Fics'
+    >>> query_page_href(sparql="DESCRIBE <https://w3id.org/x>")
+    '/?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Fx%3E'
+    """
+    pairs = [("query", sparql)] if sparql is not None else [("saved", saved), *((f"p.{k}", v) for k, v in params.items())]
+    return "/?" + urlencode(pairs, quote_via=quote, safe="")
+
+
+class _Questions:
+    """Links to the query page for one build: the saved queries as they are on disk, read once."""
+
+    def __init__(self) -> None:
+        try:
+            self.saved = saved_queries.load_saved()
+        except KGError:  # a broken .rq file: no links to ready-made questions, rather than no site
+            self.saved = {}
+
+    def saved_link(self, text: str, name: str, **params: str) -> dict | None:
+        """``{"text", "href", "title"}`` for a saved query, or None when it does not exist with these parameters."""
+        query = self.saved.get(name)
+        if query is None or not set(params) <= {p.name for p in query.params}:
+            return None
+        return {"text": text, "href": query_page_href(name, **params), "title": query.title}
+
+    @staticmethod
+    def describe(text: str, iri: str) -> dict:
+        return {"text": text, "href": query_page_href(sparql=f"DESCRIBE <{iri}>"), "title": "A SPARQL DESCRIBE query"}
+
+    def entity(self, e: sd.EntityInfo, lineage: list, co_mentioned: list) -> list[dict]:
+        read = [link for link in e.links if link.document and link.subject != link.object]
+        links = [
+            self.saved_link("its profile", "entity-profile", entity=e.iri),
+            self.saved_link("documents that mention it", "documents-mentioning", entity=e.iri) if e.mentions else None,
+            self.saved_link("entities mentioned with it", "co-mentioned", entity=e.iri) if co_mentioned else None,
+            self.saved_link("its lineage", "lineage", entity=e.iri) if lineage else None,
+            self.saved_link("relations read with it as subject", "relation-evidence", subject=e.iri)
+            if any(link.subject == e.iri for link in read) else None,
+            self.saved_link("relations read with it as object", "relation-evidence", object=e.iri)
+            if any(link.object == e.iri for link in read) else None,
+            self.describe("every statement about it (DESCRIBE)", e.iri),
+        ]
+        return [link for link in links if link]
+
+    def document(self, d: sd.DocumentInfo) -> list[dict]:
+        return [self.describe("every statement about it (DESCRIBE)", d.iri)]
+
+    def relation(self, r: sd.Link) -> dict | None:
+        return self.saved_link("Every document that says so, on the query page", "relation-evidence", subject=r.subject, predicate=r.predicate, object=r.object)
 
 
 def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
@@ -150,6 +212,7 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     writer = _Writer(outdir)
     report = SiteReport()
     common = {"server": server, "site_title": SITE_TITLE}
+    questions = _Questions() if server else None
 
     def page(template: str, relative: str, nav: str | None, **context) -> None:
         root = "../" * relative.count("/")
@@ -172,12 +235,12 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     for entity in data.entities.values():
         if not entity.page:
             continue
-        page("entity.html", entity.page, None, **_entity_context(data, entity, scheme_anchor, trees))
+        page("entity.html", entity.page, None, **_entity_context(data, entity, scheme_anchor, trees, questions))
         report.entities += 1
     for doc in data.documents.values():
         if not doc.page:
             continue
-        page("document.html", doc.page, None, **_document_context(data, doc))
+        page("document.html", doc.page, None, **_document_context(data, doc, questions))
         report.documents += 1
 
     page("index.html", "index.html", "home", **_home_context(data))
@@ -216,7 +279,7 @@ def _assets(writer: _Writer) -> None:
 # ------------------------------------------------------------------ page contexts
 
 
-def _entity_context(data: sd.SiteData, e: sd.EntityInfo, scheme_anchor: dict, trees: list) -> dict:
+def _entity_context(data: sd.SiteData, e: sd.EntityInfo, scheme_anchor: dict, trees: list, questions: _Questions | None = None) -> dict:
     labels = {t["iri"]: t["label"] for t in trees}
     schemes = [{"anchor": scheme_anchor[s], "label": labels[s]} for s in sorted(e.schemes, key=lambda s: labels.get(s, s)) if s in scheme_anchor]
     grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
@@ -252,10 +315,11 @@ def _entity_context(data: sd.SiteData, e: sd.EntityInfo, scheme_anchor: dict, tr
         "co_mentioned": co,
         "connect_to": suggestions,
         "date_names": _DATE_NAMES,
+        "questions": questions.entity(e, lineage, co) if questions else [],
     }
 
 
-def _document_context(data: sd.SiteData, d: sd.DocumentInfo) -> dict:
+def _document_context(data: sd.SiteData, d: sd.DocumentInfo, questions: _Questions | None = None) -> dict:
     groups: dict[str, list] = defaultdict(list)
     for iri, quotes in d.mentions.items():
         if iri in data.entities:
@@ -272,6 +336,8 @@ def _document_context(data: sd.SiteData, d: sd.DocumentInfo) -> dict:
         "long_fields": _LONG_FIELDS,
         "mention_list": mention_list,
         "mention_total": sum(len(q) for _, q in mention_list),
+        "questions": questions.document(d) if questions else [],
+        "relation_question": questions.relation if questions else (lambda r: None),
     }
 
 

@@ -140,12 +140,21 @@ def decode_term(data: tuple):
 # --------------------------------------------------------------------------- in the worker process
 
 
-def _signature(location: str) -> tuple:
+def store_signature(location: str) -> tuple:
+    """The store directory's files (names, sizes, times): it changes when the store's contents do.
+
+    Cheap (one directory listing), so it is taken before every job here and before every page
+    request of a site the server builds itself (:mod:`kg.server`). A file removed while the
+    directory is read (RocksDB compacting) is left out: the listing differs either way.
+    """
     entries = []
     with os.scandir(location) as listing:
         for entry in listing:
             if not _IGNORED.match(entry.name):
-                info = entry.stat()
+                try:
+                    info = entry.stat()
+                except FileNotFoundError:
+                    continue
                 entries.append((entry.name, info.st_size, info.st_mtime_ns))
     return tuple(sorted(entries))
 
@@ -160,7 +169,7 @@ class Snapshot:
         self.refresh()
 
     def refresh(self, force: bool = False) -> ox.Store:
-        signature = _signature(self.location)
+        signature = store_signature(self.location)
         if force or self.store is None or signature != self.signature:
             self.store = None
             self.store = ox.Store.read_only(self.location)

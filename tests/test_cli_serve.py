@@ -59,7 +59,18 @@ def test_site_command_without_a_store_is_one_sentence(tmp_path):
     assert "no store" in result.output and "Traceback" not in result.output
 
 
-def test_serve_answers_pages_and_sparql_then_stops_on_ctrl_c(cli_store):
+#: A document of our own, ingested by another process while `kg serve` runs.
+LATE_DOCUMENT = """Library visits to integrated care boards: a test note
+
+A note written for the test suite of this project.
+
+Date of publication: May 2023
+
+Summary: Integrated care boards took over from clinical commissioning groups. The library will visit each board to offer literature searching.
+"""
+
+
+def test_serve_answers_pages_and_sparql_then_stops_on_ctrl_c(cli_store, tmp_path):
     port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
@@ -90,6 +101,20 @@ def test_serve_answers_pages_and_sparql_then_stops_on_ctrl_c(cli_store):
         assert status == 200
         status, _, headers = get(base + "/page?iri=" + urllib.request.quote("https://w3id.org/nhs-policy-kg/id/integrated-care-system"))
         assert status == 200  # followed the redirect to the entity page
+
+        # `kg ingest` in another process while the server runs: the next page request shows the new document
+        late = tmp_path / "late.txt"
+        late.write_text(LATE_DOCUMENT, encoding="utf-8")
+        ingested = subprocess.run(KG + ["ingest", "--store", cli_store, str(late)], capture_output=True, text=True, timeout=120, env=env)
+        assert ingested.returncode == 0, ingested.stderr
+        title = "Library visits to integrated care boards: a test note"
+        found = "SELECT ?d WHERE { ?d dcterms:title " + json.dumps(title) + " }"
+        status, body, _ = get(base + "/sparql?format=json&query=" + urllib.request.quote(found))
+        (row,) = json.loads(body)["results"]["bindings"]
+        status, body, _ = get(base + "/page?iri=" + urllib.request.quote(row["d"]["value"]))
+        assert status == 200 and title.encode() in body
+        status, body, _ = get(base + "/index.html")
+        assert status == 200 and title.encode() in body
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -1,8 +1,9 @@
 """The query page at ``/`` of ``kg serve``, driven in headless Chromium against the real server.
 
 The server (:func:`kg.server.create_app` on uvicorn, in a thread, on a free loopback port) serves
-the sample store; every test loads the page afresh, does what a librarian would, and checks that
-the page wrote no errors to the console and asked no other host for anything.
+the sample store and the site it builds from it, as ``kg serve`` does; every test loads the page
+afresh, does what a librarian would, and checks that the page wrote no errors to the console and
+asked no other host for anything.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ uvicorn = pytest.importorskip("uvicorn")
 
 @pytest.fixture(scope="module")
 def server(sample_store):
-    """The base URL of a real ``kg serve`` over the sample store."""
+    """The base URL of a real ``kg serve`` over the sample store, with the site it builds."""
     from kg.server import create_app
 
-    app = create_app(sample_store.location, workers=1, query_timeout=20.0, max_rows=MAX_ROWS)
+    app = create_app(sample_store.location, build_site=True, workers=1, query_timeout=20.0, max_rows=MAX_ROWS)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -357,3 +358,75 @@ def test_page_sources_name_no_other_host():
             assert (QUERY_PAGE / reference.removeprefix("/query-assets/")).is_file(), reference
     assert not re.search(r"(?i)\son[a-z]+\s*=", html), "no inline event handlers"
     assert (VENDOR / "codemirror" / "LICENSE").is_file() and "5.65" in (VENDOR / "README.md").read_text(encoding="utf-8")
+
+
+def test_entity_page_links_open_the_query_page_and_run(chrome, server):
+    """A page of the site, as the server serves it, links to the ready-made questions about its entity."""
+    from selenium.webdriver.common.by import By
+
+    aco = "https://w3id.org/nhs-policy-kg/id/accountable-care-organisation"
+    chrome.get(server + "/id/accountable-care-organisation.html")
+    link = chrome.find_element(By.CSS_SELECTOR, ".query-links a[href^='/?saved=documents-mentioning&']")
+    link.click()
+    wait(chrome, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true", message="the query page never became ready")
+    assert wait_for_run(chrome) == "done"
+    assert urlparse(chrome.current_url).path == "/" and query_of(chrome.current_url)["p.entity"] == [aco]
+    assert chrome.find_element(By.ID, "saved-select").get_attribute("value") == "documents-mentioning"
+    assert chrome.find_element(By.ID, "param-entity").get_attribute("value") == aco
+    rows = table_rows(chrome)
+    expected = get_json(server + "/api/saved/documents-mentioning?" + urlencode({"entity": aco}))["results"]["bindings"]
+    assert len(rows) == len(expected) > 0
+
+    # a document page's DESCRIBE link runs the query in the editor
+    chrome.back()
+    chrome.find_element(By.CSS_SELECTOR, "ol.doc-mentions a").click()
+    describe = chrome.find_element(By.CSS_SELECTOR, ".query-links a[href^='/?query=DESCRIBE']")
+    iri = chrome.find_element(By.CSS_SELECTOR, "article.document").get_attribute("data-iri")
+    describe.click()
+    wait(chrome, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true", message="the query page never became ready")
+    assert wait_for_run(chrome) == "done"
+    assert query_of(chrome.current_url)["query"] == [f"DESCRIBE <{iri}>"]
+    assert "dcterms:title" in chrome.find_element(By.CSS_SELECTOR, "pre.turtle").text
+    assert_clean(chrome)
+
+
+def test_query_page_wears_the_site_header(chrome, server):
+    """The same header, navigation, skip link and colours as the site's pages; AA contrast; nothing from elsewhere."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.test_site_browser import CONTRAST_JS
+
+    look = ("var h = document.querySelector('.site-header'), n = document.querySelector('.site-name'), s = getComputedStyle(h);"
+            "return {background: s.backgroundColor, color: getComputedStyle(n).color, font: getComputedStyle(document.body).fontFamily,"
+            " name: n.textContent.trim(), nameHref: n.href,"
+            " nav: Array.prototype.map.call(document.querySelectorAll('.site-nav a'), function (a) { return [a.href, a.textContent.trim()]; }),"
+            " current: Array.prototype.map.call(document.querySelectorAll('.site-nav a[aria-current=page]'), function (a) { return [a.href, a.textContent.trim()]; })};")
+    chrome.get(server + "/id/integrated-care-system.html")
+    site = chrome.execute_script(look)
+    open_page(chrome, server + "/")
+    page = chrome.execute_script(look)
+    assert page["background"] == site["background"] != "rgba(0, 0, 0, 0)"
+    assert (page["color"], page["font"], page["name"], page["nameHref"]) == (site["color"], site["font"], site["name"], site["nameHref"])
+    assert page["nav"][:-1] == site["nav"][:-1]  # Home, Map, Vocabulary, Timeline, Connections, at the same addresses
+    assert page["nav"][-1][0] == site["nav"][-1][0] == server + "/"
+    assert page["current"] == [[server + "/", "Query"]]
+    assert chrome.find_elements(By.CSS_SELECTOR, "link[rel=stylesheet][href='/assets/site.css']")
+
+    ratios = chrome.execute_script(CONTRAST_JS, selectors := [
+        "body", ".site-name", ".site-nav a", ".site-nav a[aria-current]", ".page-intro p", "label", ".hint", "#status",
+        "button.primary", "#tab-sparql", ".site-footer p"])
+    for selector in selectors:
+        assert ratios[selector] is not None and ratios[selector] >= 4.5, (selector, ratios[selector])
+
+    # the skip link comes first and moves focus to the main content
+    chrome.execute_script("document.activeElement && document.activeElement.blur(); window.focus();")
+    ActionChains(chrome).send_keys(Keys.TAB).perform()
+    skip = chrome.switch_to.active_element
+    assert skip.get_attribute("class") == "skip-link" and skip.get_attribute("href").endswith("#main")
+    assert skip.is_displayed()
+    ActionChains(chrome).send_keys(Keys.ENTER).perform()
+    assert chrome.execute_script("return location.hash") == "#main"
+    assert chrome.switch_to.active_element.get_attribute("id") == "main"
+    assert_clean(chrome)

@@ -17,10 +17,15 @@ import pytest
 import rdflib
 import uvicorn
 
+import kg.site
+from kg import Store, ingest
 from kg import namespaces as ns
 from kg.errors import StoreError, UsageError
+from kg.pages import page_path
 from kg.saved import load_saved
 from kg.server import _listen, create_app, serve
+
+from .conftest import SAMPLE
 
 BASE = ns.base_iri()
 K = BASE + "id/"
@@ -425,3 +430,93 @@ def test_missing_store_and_port_in_use(tmp_path, sample_store, url):
         serve(sample_store.location, "127.0.0.1", port)
     with pytest.raises(UsageError, match="at least one query worker"):
         create_app(sample_store.location, workers=0)
+
+
+# --------------------------------------------------------------------------- the site, built by the server and kept in step with the store
+
+
+def test_site_built_by_the_server_follows_the_store(tmp_path, pipeline, monkeypatch):
+    held_back = SAMPLE / "07-department-of-health-and-social-care.txt"
+    location = str(tmp_path / "store")
+    with Store(location) as store:
+        assert not ingest([str(f) for f in sorted(SAMPLE.glob("*.txt")) if f != held_back], store, pipeline).failures
+        before = set(store.document_graphs())
+    app = create_app(location, build_site=True, workers=1, query_timeout=TIMEOUT)
+    site = app.state.site
+    with running(app) as url:
+        first = site.current.folder
+        root = site.root
+        assert site.builds == 1 and first.parent == root
+        old_pages = ["/" + page_path(iri, BASE) for iri in sorted(before)]
+        for path in (*old_pages[:3], "/index.html", "/id/integrated-care-system.html", "/assets/site.css"):
+            assert http(url, path).status == 200, path
+        assert http(url, "/").status == 200 and "site-header" in http(url, "/").text  # the query page
+        assert site.builds == 1  # the store did not change: no build
+
+        # a build under way keeps the previous pages for everyone but the request waiting for it
+        gate, started = threading.Event(), threading.Event()
+        build = kg.site.build_site
+
+        def held_build(*args, **kwargs):
+            started.set()
+            assert gate.wait(60)
+            return build(*args, **kwargs)
+
+        monkeypatch.setattr(kg.site, "build_site", held_build)
+        with Store(location) as writer:  # held read-write by this process while the server reads the store
+            assert not ingest([str(held_back)], writer, pipeline).failures
+            (new,) = set(writer.document_graphs()) - before
+            new_page = "/" + page_path(new, BASE)
+            assert not (first / new_page[1:]).exists()
+            with ThreadPoolExecutor(1) as background:
+                waiting = background.submit(http, url, new_page)
+                assert started.wait(60), "the page request after the ingest did not start a build"
+                meanwhile = [http(url, path) for path in (old_pages[0], "/index.html")]
+                assert [a.status for a in meanwhile] == [200, 200]
+                assert all(a.text.rstrip().endswith("</html>") for a in meanwhile)
+                assert http(url, new_page).status == 404  # not built yet: the previous pages
+                gate.set()
+                page = waiting.result(timeout=120)
+            assert page.status == 200 and "Department of Health and Social Care" in page.text
+            assert site.builds == 2 and site.current.folder != first and not first.exists()
+            for path in old_pages:
+                assert http(url, path).status == 200, path
+            assert f'href="{new_page[1:]}"' in http(url, "/index.html").text
+            found = http(url, "/page", params={"iri": new})
+            assert found.status == 303 and found.headers["location"] == new_page
+
+        # a build that fails keeps the previous pages, and is not tried again until the store changes again
+        attempts = []
+
+        def failing_build(*args, **kwargs):
+            attempts.append(1)
+            raise RuntimeError("the disk is full")
+
+        monkeypatch.setattr(kg.site, "build_site", build)
+        assert http(url, "/index.html").status == 200  # the writer's closing may have changed the store: built again
+        monkeypatch.setattr(kg.site, "build_site", failing_build)
+        monkeypatch.setattr(site, "ATTEMPTS", 2)
+        builds, current = site.builds, site.current.folder
+        (tmp_path / "store" / "a-new-file").write_text("changes the store's signature", encoding="utf-8")
+        assert http(url, new_page).status == 200 and http(url, old_pages[0]).status == 200
+        assert len(attempts) == 2 and site.builds == builds and site.current.folder == current
+    assert not root.exists(), "the server removes the folder it built the site in"
+
+
+def test_site_build_options(tmp_path, sample_store):
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(UsageError, match="is a file"):
+        create_app(sample_store.location, build_site=True, site_dir=tmp_path / "a-file")
+    with pytest.raises(UsageError, match="no site folder"):
+        create_app(sample_store.location, site_dir=tmp_path / "none")
+    # a folder given to build in is kept; the builds in it go when the server stops
+    app = create_app(sample_store.location, build_site=True, site_dir=tmp_path / "builds", workers=1)
+    with running(app) as url:
+        assert http(url, "/id/integrated-care-system.html").status == 200
+        assert len(list((tmp_path / "builds").iterdir())) == 1
+    assert (tmp_path / "builds").is_dir() and not list((tmp_path / "builds").iterdir())
+    # without a site, the query page still gets the site's style sheet for its header
+    with running(create_app(sample_store.location, workers=1)) as url:
+        sheet = http(url, "/assets/site.css")
+        assert sheet.status == 200 and ".site-header" in sheet.text
+        assert http(url, "/index.html").status == 404

@@ -9,6 +9,7 @@ import json
 import re
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, quote, urlparse
 
 import lxml.html
 import pytest
@@ -18,7 +19,8 @@ from kg.view import script_json
 from kg import Pipeline, Store, ingest
 from kg import sitedata as sd
 from kg.pages import page_path
-from kg.site import MANIFEST, build_site, iri_quote
+from kg.saved import load_saved, run_saved
+from kg.site import MANIFEST, build_site, iri_quote, query_page_href
 
 BASE = "https://w3id.org/nhs-policy-kg/"
 ICS, ACS, ICB, CCG = (BASE + "id/" + n for n in ("integrated-care-system", "accountable-care-system", "integrated-care-board", "clinical-commissioning-group"))
@@ -39,6 +41,14 @@ def sample_site(sample_store, tmp_path_factory):
     started = time.perf_counter()
     report = build_site(sample_store, out)
     return out, report, time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def served_site(sample_store, tmp_path_factory):
+    """The site as `kg serve` builds it (server=True)."""
+    out = tmp_path_factory.mktemp("served") / "site"
+    build_site(sample_store, out, server=True)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -386,14 +396,84 @@ def test_markup_in_titles_and_quotes_is_text(tmp_path):
     assert_nothing_loaded_from_elsewhere(out)
 
 
-def test_server_build_links_the_query_page(sample_store, sample_site, tmp_path):
+def test_server_build_links_the_query_page(sample_site, served_site):
     out, _, _ = sample_site
     assert not tree(out / "index.html").xpath("//nav//a[@href='/']")
-    served = tmp_path / "served"
-    build_site(sample_store, served, server=True)
-    link = tree(served / "index.html").xpath("//nav//a[@href='/']")
+    link = tree(served_site / "index.html").xpath("//nav//a[@href='/']")
     assert link and "Query" in link[0].text_content()
-    assert tree(served / "id" / "integrated-care-system.html").xpath("//nav//a[@href='/']")
+    assert tree(served_site / "id" / "integrated-care-system.html").xpath("//nav//a[@href='/']")
+
+
+def query_page_links(page) -> list[tuple[str, dict[str, list[str]]]]:
+    """(href, parsed query string) of every link of a page to the query page (``/?...``)."""
+    return [(href, parse_qs(urlparse(href).query)) for href in page.xpath("//a/@href") if href.startswith("/?")]
+
+
+def test_server_build_offers_the_ready_made_questions_about_an_entity(served_site, data):
+    aco = BASE + "id/accountable-care-organisation"
+    page = tree(served_site / page_path(aco, BASE))
+    links = query_page_links(page)
+    asked = {q["saved"][0]: q for _, q in links if "saved" in q}
+    assert {"entity-profile", "documents-mentioning", "co-mentioned", "lineage"} <= set(asked)
+    for name in ("entity-profile", "documents-mentioning", "co-mentioned", "lineage"):
+        assert asked[name] == {"saved": [name], "p.entity": [aco]}, name
+    hrefs = [href for href, _ in links]
+    assert "/?saved=documents-mentioning&p.entity=" + quote(aco, safe="") in hrefs  # the IRI is escaped in full
+    assert "/?query=" + quote(f"DESCRIBE <{aco}>", safe="") in hrefs
+    assert all("&amp;" not in h and " " not in h and "<" not in h for h in hrefs)
+    assert page.xpath("//p[@class='query-links']/a") and all(a.get("title") for a in page.xpath("//p[@class='query-links']/a"))
+    # the evidence of relations read from documents, from the side(s) the entity is on
+    for iri in (ICS, ACS, aco):
+        read = [link for link in data.entities[iri].links if link.document and link.subject != link.object]
+        expected = [{role: [iri]} for role in ("subject", "object") if any(getattr(link, role) == iri for link in read)]
+        offered = [{k[2:]: v for k, v in q.items() if k.startswith("p.")}
+                   for _, q in query_page_links(tree(served_site / page_path(iri, BASE))) if q.get("saved") == ["relation-evidence"]]
+        assert offered == expected, iri
+        if iri == ICS:
+            assert expected, "ICS is named in relations read from the sample"
+
+
+def test_server_build_document_page_offers_describe_and_the_evidence_of_each_relation(served_site, data):
+    doc = next(d for d in data.documents.values() if any(r.subject == ACS and r.object == ICS for r in d.relations))
+    page = tree(served_site / doc.page)
+    links = query_page_links(page)
+    assert ("/?query=" + quote(f"DESCRIBE <{doc.iri}>", safe=""), {"query": [f"DESCRIBE <{doc.iri}>"]}) in links
+    items = page.xpath("//ol[@class='relations-found']/li")
+    assert len(items) == len(doc.relations)
+    for li, relation in zip(items, doc.relations):
+        (href,) = li.xpath(".//p[contains(@class, 'query-links')]/a/@href")
+        assert parse_qs(urlparse(href).query) == {
+            "saved": ["relation-evidence"], "p.subject": [relation.subject], "p.predicate": [relation.predicate], "p.object": [relation.object]}
+
+
+def test_query_page_links_name_real_parameters_and_find_something(served_site, sample_store):
+    """Every ready-made question a served page offers exists with those parameters, and answers with rows."""
+    saved = load_saved()
+    asked: set[tuple] = set()
+    for page in served_site.rglob("*.html"):
+        for _, q in query_page_links(tree(page)):
+            if "saved" in q:
+                name = q["saved"][0]
+                params = {k[2:]: v[0] for k, v in q.items() if k.startswith("p.")}
+                assert name in saved and set(params) <= {p.name for p in saved[name].params}, (page.name, name, params)
+                asked.add((name, tuple(sorted(params.items()))))
+            else:
+                assert list(q) == ["query"] and q["query"][0].startswith("DESCRIBE <"), q
+    assert {name for name, _ in asked} >= {"entity-profile", "documents-mentioning", "co-mentioned", "lineage", "relation-evidence"}
+    for name, params in sorted(asked):
+        assert run_saved(sample_store, saved[name], dict(params)).rows, (name, params)
+
+
+def test_static_build_has_no_query_page_links(sample_site):
+    out, _, _ = sample_site
+    for page in out.rglob("*.html"):
+        doc = tree(page)
+        assert not query_page_links(doc) and not doc.xpath("//*[contains(@class, 'query-links')]"), page.name
+
+
+def test_query_page_href_escapes_everything():
+    assert query_page_href("lineage", entity="https://x.org/a b?c=d&e#f") == "/?saved=lineage&p.entity=https%3A%2F%2Fx.org%2Fa%20b%3Fc%3Dd%26e%23f"
+    assert parse_qs(urlparse(query_page_href(sparql='DESCRIBE <https://x.org/"a">')).query) == {"query": ['DESCRIBE <https://x.org/"a">']}
 
 
 def test_base_template_contract(sample_site):

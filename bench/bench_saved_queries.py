@@ -19,20 +19,17 @@ import contextlib
 import http.client
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import uvicorn  # noqa: E402
-
 from kg import Pipeline, Store, ingest  # noqa: E402
 from kg.query import run_query  # noqa: E402
 from kg.saved import load_saved, run_saved  # noqa: E402
-from kg.server import _listen, create_app  # noqa: E402
+from kg.server import create_app, running  # noqa: E402
 
 
 def percentile(times: list[float], p: float) -> float:
@@ -49,21 +46,6 @@ def timed(runs: int, work) -> list[float]:
         times.append(time.perf_counter() - start)
     return times
 
-
-@contextlib.contextmanager
-def running(app):
-    sock = _listen("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        server.should_exit = True
-        thread.join()
-        sock.close()
 
 
 def main() -> int:
@@ -87,8 +69,8 @@ def main() -> int:
         print(f"{len(store)} triples; {args.runs} runs per query; {args.workers} workers")
         saved = load_saved()
         app = create_app(store.location, workers=args.workers)
-        port = stack.enter_context(running(app))
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        address = urlsplit(stack.enter_context(running(app)))
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
 
         def fetch(path: str) -> bytes:
             connection.request("GET", path, headers={"Accept": "application/sparql-results+json"})

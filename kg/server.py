@@ -834,6 +834,35 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+@contextlib.contextmanager
+def running(app, host: str = "127.0.0.1", port: int = 0, start_timeout: float = 60.0):
+    """Serve ``app`` from a background thread (a free port by default); yields the base URL, stops on exit.
+
+    For embedding the server in another program, and for tests and benchmarks that talk to it over a socket.
+    """
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = _listen(host, port)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    try:
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise StoreError("the server did not start")
+            time.sleep(0.02)
+        shown = f"[{host}]" if ":" in host else host
+        yield f"http://{shown}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
 def serve(store_location: str, host: str = "127.0.0.1", port: int = 8000, *, query_timeout: float = 30.0, max_rows: int = 10_000,
           workers: int = 2, site_dir: Path | None = None, build_site: bool = False) -> None:
     """Run the server until Ctrl-C; prints its address. Problems the user can fix raise :class:`KGError`.

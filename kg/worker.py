@@ -159,6 +159,9 @@ def store_signature(location: str) -> tuple:
     return tuple(sorted(entries))
 
 
+OPEN_ATTEMPTS = 3  #: tries at opening the store read-only before a job fails
+
+
 class Snapshot:
     """A read-only store, reopened when the directory changes."""
 
@@ -172,7 +175,15 @@ class Snapshot:
         signature = store_signature(self.location)
         if force or self.store is None or signature != self.signature:
             self.store = None
-            self.store = ox.Store.read_only(self.location)
+            # a writer replacing its files as we open can make one attempt fail: try again shortly
+            for attempt in range(1, OPEN_ATTEMPTS + 1):
+                try:
+                    self.store = ox.Store.read_only(self.location)
+                    break
+                except OSError:
+                    if attempt == OPEN_ATTEMPTS:
+                        raise
+                    time.sleep(0.1 * attempt)
             self.signature = signature
         return self.store
 

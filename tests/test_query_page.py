@@ -11,9 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import socket
-import threading
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlparse
@@ -27,8 +24,6 @@ QUERY_PAGE = ROOT / "viz" / "query"
 VENDOR = ROOT / "viz" / "vendor"
 MAX_ROWS = 1000  # the sample store has several thousand triples: enough to go over it
 
-pytest.importorskip("selenium")
-uvicorn = pytest.importorskip("uvicorn")
 
 
 # --------------------------------------------------------------------------- the server
@@ -37,28 +32,11 @@ uvicorn = pytest.importorskip("uvicorn")
 @pytest.fixture(scope="module")
 def server(sample_store):
     """The base URL of a real ``kg serve`` over the sample store, with the site it builds."""
-    from kg.server import create_app
+    from kg.server import create_app, running
 
     app = create_app(sample_store.location, build_site=True, workers=1, query_timeout=20.0, max_rows=MAX_ROWS)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    port = sock.getsockname()[1]
-    instance = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not instance.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        instance.should_exit = True
-        thread.join(30)
-        sock.close()
+    with running(app) as url:
+        yield url
 
 
 def get_json(url: str):

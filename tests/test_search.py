@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from kg import Pipeline, Store, ingest
+from kg import Store, ingest
 from kg.cli import app
 from kg.search import SearchIndex
 

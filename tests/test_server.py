@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -15,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import rdflib
-import uvicorn
 
 import kg.site
 from kg import Store, ingest
@@ -23,7 +21,7 @@ from kg import namespaces as ns
 from kg.errors import StoreError, UsageError
 from kg.pages import page_path
 from kg.saved import load_saved
-from kg.server import _listen, create_app, serve
+from kg.server import create_app, running, serve
 
 from .conftest import SAMPLE
 
@@ -38,23 +36,7 @@ DOCUMENTS = "SELECT ?doc ?title WHERE { ?doc a kg:Document ; dcterms:title ?titl
 VOCABULARY_GRAPH = BASE + "graph/vocabulary"
 
 
-@contextlib.contextmanager
-def running(app):
-    """The app served by uvicorn in a thread on a free loopback port; yields the base URL."""
-    sock = _listen("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+
 
 
 @pytest.fixture(scope="module")

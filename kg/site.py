@@ -358,6 +358,12 @@ def _home_context(data: sd.SiteData) -> dict:
         },
         "newest": docs[:NEWEST_DOCUMENTS],
         "all_documents": docs,
+        # every name a person might type, each pointing at its page, for the home page's Find box
+        "findable": sorted(
+            [(name, e.label, e.page) for e in data.entities.values() if e.page for name in [e.label, *e.alt_labels]]
+            + [(d.title, d.title, d.page) for d in docs if d.page],
+            key=lambda item: item[0].lower(),
+        ),
         "by_type": [
             (cls, sorted(items, key=lambda e: e.label.lower()))
             for cls, items in sorted(by_type.items(), key=lambda kv: data.type_label(kv[0]).lower())

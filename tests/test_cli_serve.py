@@ -24,6 +24,7 @@ KG = [sys.executable, "-m", "kg.cli"]
 
 @pytest.fixture(scope="module")
 def cli_store(tmp_path_factory):
+    """A store of its own (not the session's): a test here ingests one more document into it."""
     path = tmp_path_factory.mktemp("serve") / "store"
     result = runner.invoke(app, ["ingest", "--store", str(path), str(SAMPLE)])
     assert result.exit_code == 0, result.output

@@ -201,3 +201,27 @@ def test_markup_in_documents_never_runs(chrome, tmp_path):
     wait(chrome, "return !!document.querySelector('ol.paths')")
     assert HOSTILE_TITLE in chrome.find_element(By.ID, "connect-paths").text
     assert chrome.execute_script("return window.__xss === undefined")
+
+
+def test_home_find_box_opens_a_page_by_acronym_and_lists_partial_matches(chrome, site):
+    open_page(chrome, site, "index.html")
+    chrome.find_element(By.ID, "find-input").send_keys("ics", Keys.ENTER)
+    wait(chrome, "return location.href.endsWith('/id/integrated-care-system.html')")
+    # an acronym two entities share (the English and the US ACO) lists both instead of guessing
+    open_page(chrome, site, "index.html")
+    chrome.find_element(By.ID, "find-input").send_keys("ACO", Keys.ENTER)
+    wait(chrome, "return document.querySelectorAll('#find-results a').length >= 2")
+    shared = [a.text for a in chrome.find_elements(By.CSS_SELECTOR, "#find-results a")]
+    assert "Accountable Care Organisation" in shared and any("Medicare" in text for text in shared), shared
+    open_page(chrome, site, "index.html")
+    chrome.find_element(By.ID, "find-input").send_keys("care system", Keys.ENTER)
+    wait(chrome, "return document.querySelectorAll('#find-results a').length > 0")
+    items = [li.text for li in chrome.find_elements(By.CSS_SELECTOR, "#find-results li")]
+    assert any(text.startswith("Integrated Care System") for text in items)
+    assert any(text.startswith("Accountable Care System") for text in items)
+    assert all("care" in text.lower() and "system" in text.lower() for text in items), items
+    open_page(chrome, site, "index.html")
+    chrome.find_element(By.ID, "find-input").send_keys("zzqx nothing", Keys.ENTER)
+    wait(chrome, "return document.querySelectorAll('#find-results li').length === 1")
+    assert "Nothing is called" in chrome.find_element(By.ID, "find-results").text
+    assert console_errors(chrome) == []

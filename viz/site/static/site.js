@@ -1,6 +1,7 @@
 /* Small enhancements of the site's pages; every page reads fine without them.
  * Vocabulary: a filter box over the concept trees, expand all / collapse all.
  * Timeline: show or hide kinds of events.
+ * Home: the Find box opens the page of a name or acronym, or lists the names that contain the words.
  * No data is ever written as HTML: only classes, attributes and textContent change. */
 (function () {
   "use strict";
@@ -86,6 +87,60 @@
     apply();
   }
 
+  function find() {
+    var form = document.getElementById("find");
+    var input = document.getElementById("find-input");
+    var results = document.getElementById("find-results");
+    if (!form || !input || !results) return;
+    var options = Array.prototype.map.call(document.querySelectorAll("#find-names option"), function (o) {
+      return { name: o.value, key: norm(o.value), label: o.getAttribute("data-label"), page: o.getAttribute("data-page") };
+    });
+    function show(matches, text) {
+      results.textContent = "";
+      if (!matches.length) {
+        var li = document.createElement("li");
+        li.textContent = "Nothing is called \u201c" + text + "\u201d. Try fewer words, or the map's search.";
+        results.appendChild(li);
+        return;
+      }
+      var seen = {};
+      matches.forEach(function (m) {
+        if (seen[m.page] || Object.keys(seen).length >= 20) return;
+        seen[m.page] = true;
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = m.page;
+        a.textContent = m.label;
+        li.appendChild(a);
+        if (m.name !== m.label) {
+          var also = document.createElement("span");
+          also.className = "muted";
+          also.textContent = " (" + m.name + ")";
+          li.appendChild(also);
+        }
+        results.appendChild(li);
+      });
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var key = norm(input.value);
+      if (!key) return;
+      var exact = options.filter(function (o) { return o.key === key; });
+      var pages = {};
+      exact.forEach(function (o) { pages[o.page] = true; });
+      if (exact.length && Object.keys(pages).length === 1) {
+        window.location.href = exact[0].page;
+        return;
+      }
+      var words = key.split(" ");
+      var partial = options.filter(function (o) {
+        return words.every(function (w) { return (" " + o.key + " ").indexOf(" " + w) >= 0; });
+      });
+      show(exact.concat(partial.filter(function (o) { return exact.indexOf(o) < 0; })), input.value.trim());
+    });
+  }
+
   vocabulary();
   timeline();
+  find();
 })();

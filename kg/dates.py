@@ -9,6 +9,13 @@ PartialDate(value='2017-09-06', datatype='date')
 PartialDate(value='2017-08', datatype='gYearMonth')
 >>> parse_date("Various") is None
 True
+
+Stored dates come back as ISO text of the same precision; these order and show them:
+
+>>> sorted(["2018-02", "2018", "2017-12-31"], key=date_sort_key)
+['2017-12-31', '2018', '2018-02']
+>>> format_date("2017-03"), format_date("2022-07-01"), format_date("2018")
+('March 2017', '1 July 2022', '2018')
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -102,3 +110,30 @@ def parse_date(text: str) -> PartialDate | None:
             found = _make(int(g[0]))
         return found  # a date that does not exist (31/02) is no date, not a year
     return None
+
+
+def date_sort_key(value: str | None) -> str:
+    """``2018`` → ``2018-00-00``: a year sorts before its months, a month before its days; none sorts last."""
+    if not value:
+        return "9999-99-99"
+    parts = (value[:10].split("-") + ["00", "00"])[:3]
+    return "-".join(p.zfill(2) for p in parts)
+
+
+def format_date(value: str | None) -> str:
+    """``2017-03`` → ``March 2017``; ``2022-07-01`` → ``1 July 2022``; anything else as written."""
+    if not value:
+        return ""
+    match = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if not match:
+        return value
+    year, month, day = match.groups()
+    if month and 1 <= int(month) <= 12:
+        if day:
+            return f"{int(day)} {MONTH_NAMES[int(month) - 1]} {year}"
+        return f"{MONTH_NAMES[int(month) - 1]} {year}"
+    return year
+
+
+def year_of(value: str | None) -> str:
+    return value[:4] if value and re.match(r"^\d{4}", value) else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 ONTOLOGY = "https://w3id.org/nhs-policy-kg/ontology#"
 #: The base that the files under ontology/ are written with.
@@ -20,6 +21,15 @@ ORG = "http://www.w3.org/ns/org#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 OA = "http://www.w3.org/ns/oa#"
 SH = "http://www.w3.org/ns/shacl#"
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI, after its last ``#`` or ``/``: a fallback name for display.
+
+    >>> local_name("https://w3id.org/nhs-policy-kg/ontology#CareModel"), local_name("https://schema.org/mentions")
+    ('CareModel', 'mentions')
+    """
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1]
 
 
 def base_iri() -> str:

@@ -81,6 +81,7 @@ from . import namespaces as ns
 from . import saved as saved_queries
 from .errors import KGError, QueryError, StoreError, UsageError
 from .pages import page_path
+from .store import existing_store
 from .vocabulary import PROJECT_ROOT
 from .worker import GRAPH_FORMATS, MEDIA_TYPES, RESULT_FORMATS, WorkerPool, WorkerStartError, encode_term, store_signature
 
@@ -243,17 +244,6 @@ _PLACEHOLDER = """<!doctype html>
 </body></html>
 """
 
-
-def check_store(store_location: str) -> str:
-    """The store directory as an absolute path; :class:`StoreError` when there is no store there."""
-    path = Path(store_location)
-    if not path.exists():
-        raise StoreError(f"there is no store at {store_location}: run 'kg ingest' first or pass --store")
-    if not path.is_dir():
-        raise StoreError(f"{store_location} is a file, not a store directory")
-    if not (path / "CURRENT").is_file():
-        raise StoreError(f"{store_location} is not a kg store (there is no Oxigraph database in it): run 'kg ingest' first or pass --store")
-    return str(path.resolve())
 
 
 class _Build:
@@ -434,23 +424,6 @@ class Service:
         self.prefixes = ns.prefixes(self.base)
         self._vocabulary = None
         self._vocabulary_lock = anyio.Lock()
-        self._saved: dict[str, tuple[tuple, saved_queries.SavedQuery]] = {}
-
-    def saved(self, name: str) -> saved_queries.SavedQuery:
-        """A saved query by name, read again only when its file changed."""
-        path = saved_queries.queries_dir() / f"{name}.rq"
-        try:
-            info = path.stat()
-            key = (str(path), info.st_mtime_ns, info.st_size)
-        except (OSError, ValueError):
-            key = None
-        cached = self._saved.get(name)
-        if key is not None and cached is not None and cached[0] == key:
-            return cached[1]
-        query = saved_queries.find_saved(name)
-        if key is not None:
-            self._saved[name] = (key, query)
-        return query
 
     async def run(self, job: dict):
         return await anyio.to_thread.run_sync(self.pool.run, {"prefixes": self.prefixes, **job})
@@ -552,7 +525,7 @@ def create_app(store_location: str, *, site_dir: Path | None = None, build_site:
     Raises :class:`StoreError` when there is no store at ``store_location`` and
     :class:`UsageError` for a limit or folder that cannot be used.
     """
-    location = check_store(store_location)
+    location = existing_store(store_location)
     if workers < 1:
         raise UsageError(f"the server needs at least one query worker, not {workers}")
     if not query_timeout > 0:
@@ -636,7 +609,7 @@ def create_app(store_location: str, *, site_dir: Path | None = None, build_site:
     async def saved_run(request: Request) -> Response:
         name = request.path_params["name"]
         try:
-            query = service.saved(name)  # a stat when cached; reading one small file otherwise
+            query = await anyio.to_thread.run_sync(saved_queries.find_saved, name)  # one small file, off the event loop
         except KGError as exc:  # an unknown name (with suggestions), or a saved query that cannot be read
             exists = bool(_SAVED_NAME.match(name)) and (saved_queries.queries_dir() / f"{name}.rq").is_file()
             return _json_error(500 if exists else 404, str(exc))

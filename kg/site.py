@@ -38,12 +38,9 @@ from . import sitedata as sd
 from .errors import KGError
 from .pages import PAGE_FOLDERS
 from .store import Store
-from .view import script_json
-from .vocabulary import PROJECT_ROOT
+from .view import STATIC, TEMPLATES, script_json
+from .view import TITLE as SITE_TITLE
 
-SITE_TITLE = "English health-policy knowledge graph"
-TEMPLATES = PROJECT_ROOT / "viz" / "site" / "templates"
-STATIC = PROJECT_ROOT / "viz" / "site" / "static"
 MANIFEST = ".kg-site.json"
 TIMELINE_SINCE = "2014"
 CONNECT_MAX_PATHS = 5

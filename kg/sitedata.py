@@ -13,10 +13,6 @@ Dates keep the precision they were written with (``2018``, ``2017-03``,
 ``2022-07-01``); :func:`date_sort_key` orders them and :func:`format_date`
 writes them for people.
 
->>> sorted(["2018-02", "2018", "2017-12-31"], key=date_sort_key)
-['2017-12-31', '2018', '2018-02']
->>> format_date("2017-03"), format_date("2022-07-01"), format_date("2018")
-('March 2017', '1 July 2022', '2018')
 """
 
 from __future__ import annotations
@@ -28,6 +24,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from . import namespaces as ns
+from .dates import date_sort_key, format_date, year_of
+from .namespaces import local_name
 from .labels import is_acronym
 from .pages import page_path
 from .query import run_query
@@ -61,39 +59,6 @@ _DATE_PREDICATES = {
     ns.SCHEMA + "dissolutionDate": "dissolved",
     ns.DCTERMS + "issued": "issued",
 }
-
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
-
-
-# ------------------------------------------------------------------ dates
-
-
-def date_sort_key(value: str | None) -> str:
-    """``2018`` → ``2018-00-00``: a year sorts before its months, a month before its days; none sorts last."""
-    if not value:
-        return "9999-99-99"
-    parts = (value[:10].split("-") + ["00", "00"])[:3]
-    return "-".join(p.zfill(2) for p in parts)
-
-
-def format_date(value: str | None) -> str:
-    """``2017-03`` → ``March 2017``; ``2022-07-01`` → ``1 July 2022``; anything else as written."""
-    if not value:
-        return ""
-    match = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
-    if not match:
-        return value
-    year, month, day = match.groups()
-    if month and 1 <= int(month) <= 12:
-        if day:
-            return f"{int(day)} {MONTH_NAMES[int(month) - 1]} {year}"
-        return f"{MONTH_NAMES[int(month) - 1]} {year}"
-    return year
-
-
-def year_of(value: str | None) -> str:
-    return value[:4] if value and re.match(r"^\d{4}", value) else ""
-
 
 # ------------------------------------------------------------------ values
 
@@ -326,10 +291,6 @@ def _desc(key: str) -> str:
     if key.startswith("9999"):
         return "~"
     return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in key)
-
-
-def local_name(iri: str) -> str:
-    return re.split(r"[#/]", iri.rstrip("/#"))[-1]
 
 
 # ------------------------------------------------------------------ queries

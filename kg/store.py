@@ -31,6 +31,18 @@ def graph_iri(name: str, base: str | None = None) -> str:
     return f"{base or ns.base_iri()}graph/{name}"
 
 
+def existing_store(location: str | os.PathLike) -> str:
+    """The absolute directory of a store that must already exist; :class:`StoreError` saying why it is not one."""
+    path = Path(location)
+    if not path.exists():
+        raise StoreError(f"there is no store at {location}: run 'kg ingest' first or pass --store")
+    if not path.is_dir():
+        raise StoreError(f"{location} is a file, not a store directory")
+    if not (path / "CURRENT").is_file():  # every Oxigraph (RocksDB) database has one
+        raise StoreError(f"{location} is not a kg store (there is no Oxigraph database in it): run 'kg ingest' first or pass --store")
+    return str(path.resolve())
+
+
 @dataclass(frozen=True)
 class StoredDocument:
     """What the store already holds about a document, to decide whether to rewrite it."""
@@ -49,10 +61,10 @@ class Store:
         path = Path(self.location)
         if "://" in self.location:
             raise StoreError(f"{self.location}: remote SPARQL stores are not supported yet; give a directory")
-        if path.exists() and not path.is_dir():
+        if read_only or not create:
+            existing_store(self.location)
+        elif path.exists() and not path.is_dir():
             raise StoreError(f"{self.location} is a file, not a store directory")
-        if not path.exists() and (read_only or not create):
-            raise StoreError(f"there is no store at {self.location}: run 'kg ingest' first or pass --store")
         try:
             self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as exc:

@@ -29,6 +29,8 @@ import networkx as nx
 import pyoxigraph as ox
 
 from . import namespaces as ns
+from .dates import year_of
+from .namespaces import local_name
 from .pages import page_path
 from .query import run_query
 from .store import Store
@@ -97,10 +99,6 @@ _NAME_ORDER = {ns.SKOS + "prefLabel": 0, ns.RDFS + "label": 1, ns.FOAF + "name":
                ns.SKOS + "hiddenLabel": 4, ns.ONTOLOGY + "weakLabel": 5}
 
 
-def _local(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
 def _best_type(candidates, types: dict, default: str) -> str:
     """The most specific styled type (highest rank; ties by name, so the choice is stable)."""
     styled = [c for c in candidates if c in types]
@@ -127,7 +125,7 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
     for doc, title, kind, issued, publisher in run_query(store, _DOCUMENTS).rows:
         entry = docs.setdefault(doc.value, {"title": title.value, "types": set(), "issued": None, "publisher": None})
         if kind is not None:
-            entry["types"].add(_local(kind.value))
+            entry["types"].add(local_name(kind.value))
         if issued is not None and (entry["issued"] is None or issued.value < entry["issued"]):
             entry["issued"] = issued.value
         if publisher is not None and (entry["publisher"] is None or publisher.value < entry["publisher"]):
@@ -140,7 +138,7 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
         entry = found[node.value]
         if p.value == ns.RDF + "type":
             if value.value.startswith(ns.ONTOLOGY):
-                entry["types"].add(_local(value.value))
+                entry["types"].add(local_name(value.value))
         elif p.value == ns.SKOS + "definition":
             if isinstance(value, ox.Literal) and (entry["definition"] is None or value.value < entry["definition"]):
                 entry["definition"] = value.value
@@ -161,7 +159,7 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
         for _, name in sorted(entry["names"]):
             if name.casefold() not in {n.casefold() for n in names}:
                 names.append(name)
-        label = names[0] if names else _local(iri).replace("-", " ")
+        label = names[0] if names else local_name(iri).replace("-", " ")
         kind = _best_type(entry["types"], types, "Concept")
         graph.add_node(
             iri, label=label, labels=names or [label], type=kind, type_label=types[kind]["label"],
@@ -169,7 +167,7 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
         )
     for iri, entry in docs.items():
         publisher = entry["publisher"]
-        graph.nodes[iri]["publisher"] = graph.nodes[publisher]["label"] if publisher in graph else (_local(publisher) if publisher else None)
+        graph.nodes[iri]["publisher"] = graph.nodes[publisher]["label"] if publisher in graph else (local_name(publisher) if publisher else None)
 
     for doc, node, count in run_query(store, _MENTIONS).rows:
         a, b = doc.value, node.value
@@ -180,7 +178,7 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
     for s, p, o, count in run_query(store, _RELATIONS).rows:
         a, b = s.value, o.value
         if a in graph and b in graph and a != b:
-            name = _local(p.value)
+            name = local_name(p.value)
             look = edge_styles.get(name, edge_styles["default"])
             graph.add_edge(a, b, key=name, predicate=name, label=look["label"], evidence=int(count.value))
     for node, degree in graph.degree():
@@ -189,11 +187,6 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
 
 
 # ------------------------------------------------------------------ graph → browser data
-
-
-def _year(issued) -> int | None:
-    text = str(issued or "")
-    return int(text[:4]) if len(text) >= 4 and text[:4].isdigit() else None
 
 
 def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> dict:
@@ -241,10 +234,9 @@ def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> d
                 publishers[node["publisher"]] += 1
             if d.get("issued"):
                 node["issued"] = str(d["issued"])
-                year = _year(d["issued"])
-                if year is not None:
-                    node["year"] = year
-                    years.append(year)
+                if year_of(node["issued"]):
+                    node["year"] = int(year_of(node["issued"]))
+                    years.append(node["year"])
         node["mentions"] = int(d.get("mentions") or 0)
         node["degree"] = int(d.get("degree") if d.get("degree") is not None else graph.degree(key))
         if key in positions:

@@ -418,30 +418,20 @@
   }
 
   function setDownloads(run, form) {
-    var csv = $("download-csv"), json = $("download-json");
-    if (run.kind === "saved") {
-      csv.href = savedUrl(run.name, run.values, { format: "csv", download: "1" });
-      json.href = savedUrl(run.name, run.values, { format: "json", download: "1" });
-      csv.setAttribute("download", run.name + ".csv");
-      json.setAttribute("download", run.name + ".json");
-      csv.textContent = "Download CSV";
-      json.textContent = "Download JSON";
-    } else if (form === "construct" || form === "describe") {
-      csv.href = sparqlUrl(run.query, "turtle");
-      json.href = sparqlUrl(run.query, "jsonld");
-      csv.setAttribute("download", "graph.ttl");
-      json.setAttribute("download", "graph.jsonld");
-      csv.textContent = "Download Turtle";
-      json.textContent = "Download JSON-LD";
-    } else {
-      csv.href = sparqlUrl(run.query, "csv");
-      json.href = sparqlUrl(run.query, "json");
-      csv.setAttribute("download", "query-results.csv");
-      json.setAttribute("download", "query-results.json");
-      csv.textContent = "Download CSV";
-      json.textContent = "Download JSON";
-    }
+    var saved = run.kind === "saved";
+    var stem = saved ? run.name : "query-results";
+    // [format, file name, button text] for the two buttons: a table's CSV and JSON, or a graph's Turtle and JSON-LD
+    var links = !saved && (form === "construct" || form === "describe")
+      ? [["turtle", "graph.ttl", "Download Turtle"], ["jsonld", "graph.jsonld", "Download JSON-LD"]]
+      : [["csv", stem + ".csv", "Download CSV"], ["json", stem + ".json", "Download JSON"]];
+    [$("download-csv"), $("download-json")].forEach(function (link, i) {
+      var format = links[i][0];
+      link.href = saved ? savedUrl(run.name, run.values, { format: format, download: "1" }) : sparqlUrl(run.query, format);
+      link.setAttribute("download", links[i][1]);
+      link.textContent = links[i][2];
+    });
   }
+
 
   /** Run a saved question ({kind: "saved", name, values}) or a query ({kind: "sparql", query}). */
   function run(spec) {

@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from kg import Pipeline, Store, ingest  # noqa: E402
 from kg.errors import SourceError  # noqa: E402
-from kg.parse import parse  # noqa: E402
-from kg.sources import iter_sources  # noqa: E402
+from kg.ingest.parse import parse  # noqa: E402
+from kg.ingest.sources import iter_sources  # noqa: E402
 
 
 def best_of(repeat: int, work) -> tuple[float, int]:

@@ -3,7 +3,7 @@
 Synthetic graphs shaped like ours (a fifth documents, each mentioning a few
 entities, every entity mentioned at least once, a few relations between
 entities; mean degree about 2.5, mixed types, publishers and dates) go
-through :func:`kg.view.map_data` and :func:`kg.view.render_map` (the same page
+through :func:`kg.web.mapview.map_data` and :func:`kg.web.mapview.render_map` (the same page
 ``kg map`` writes), and headless Chromium (tests/browser.py) loads each one
 a few times. "load" is the time from navigation start to the map being drawn
 (``window.kgMapReady``, set by map.js after the first drawing, or after
@@ -27,8 +27,8 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.layout import layout  # noqa: E402
-from kg.view import PHYSICS_LIMIT, map_data, render_map, styles  # noqa: E402
+from kg.web.layout import layout  # noqa: E402
+from kg.web.mapview import PHYSICS_LIMIT, map_data, render_map, styles  # noqa: E402
 
 ENTITY_TYPES = ["CareModel", "Concept", "NationalBody", "Plan", "Legislation", "Contract", "Trust", "ThinkTank",
                 "PolicyProgramme", "OrganisationType", "Commissioner", "LocalAuthority"]
@@ -40,7 +40,7 @@ BASE = "https://w3id.org/nhs-policy-kg/"
 
 
 def synthetic(n: int, seed: int = 1) -> nx.MultiDiGraph:
-    """A graph with the attributes :func:`kg.view.map_graph` gives, ``n`` nodes, mean degree about 2.5."""
+    """A graph with the attributes :func:`kg.web.mapview.map_graph` gives, ``n`` nodes, mean degree about 2.5."""
     rnd = random.Random(seed)
     types = styles()["types"]
     graph = nx.MultiDiGraph()

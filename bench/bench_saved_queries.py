@@ -4,7 +4,7 @@
 
 Without --store, ingests PATHs (default: data/sample, and ../shared/corpus/seeds
 if present) into a temporary store. Each saved query runs with its default
-parameters: --runs times in this process (``kg.saved.run_saved``), then --runs
+parameters: --runs times in this process (``kg.graph.saved.run_saved``), then --runs
 times over HTTP (``GET /api/saved/NAME``, SPARQL JSON, one kept-alive
 connection) through a real server on a free loopback port, which includes the
 round trip to a worker process and serialising the result there. Prints p50
@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg import Pipeline, Store, ingest  # noqa: E402
-from kg.query import run_query  # noqa: E402
-from kg.saved import load_saved, run_saved  # noqa: E402
-from kg.server import create_app, running  # noqa: E402
+from kg.graph.query import run_query  # noqa: E402
+from kg.graph.saved import load_saved, run_saved  # noqa: E402
+from kg.web.server import create_app, running  # noqa: E402
 
 
 def percentile(times: list[float], p: float) -> float:

@@ -19,16 +19,16 @@ from rich.progress import Progress, TextColumn
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__
-from .errors import KGError, UsageError
-from .export import FORMATS, export, format_for
-from .ingest import Pipeline, ingest
-from .sources import discover
-from .query import OUTPUT_FORMATS, display, run_query, to_text
-from .saved import find_saved, listing, listing_json, load_saved, looks_like_path, parse_assignments, queries_dir, read_query_file, run_saved
-from .store import Store, resolve_location
-from .validate import validate
-from .view import write_map
+from kg import __version__
+from kg.errors import KGError, UsageError
+from kg.graph.export import FORMATS, export, format_for
+from kg.ingest.flow import Pipeline, ingest
+from kg.ingest.sources import discover
+from kg.graph.query import OUTPUT_FORMATS, display, run_query, to_text
+from kg.graph.saved import find_saved, listing, listing_json, load_saved, looks_like_path, parse_assignments, queries_dir, read_query_file, run_saved
+from kg.graph.store import Store, resolve_location
+from kg.graph.validate import validate
+from kg.web.mapview import write_map
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False, help="A knowledge graph of English health-policy documents, organisations, care models and concepts.")
 out = Console()
@@ -245,7 +245,7 @@ def site_command(
     store: Optional[str] = StoreOption,
 ) -> None:
     """Write the offline site: the map, a page per entity and document, vocabulary, timeline, connections."""
-    from .site import build_site
+    from kg.web.site import build_site
 
     try:
         with Store(store, read_only=True) as kg_store:
@@ -269,7 +269,7 @@ def serve_command(
     workers: int = typer.Option(2, "--workers", help="Query worker processes."),
 ) -> None:
     """Serve the query page, the SPARQL 1.1 endpoint (/sparql, read-only) and the site's pages (rebuilt when the store changes)."""
-    from .server import serve
+    from kg.web.server import serve
 
     try:
         serve(resolve_location(store), host, port, query_timeout=timeout, max_rows=max_rows, workers=workers, build_site=True)
@@ -285,8 +285,8 @@ def search_command(
     store: Optional[str] = StoreOption,
 ) -> None:
     """Find documents and entities by words in titles, labels, definitions and text, ranked, with a snippet."""
-    from .search import INDEX_NAME, SearchIndex
-    from .vocabulary import Vocabulary
+    from kg.graph.search import INDEX_NAME, SearchIndex
+    from kg.ingest.vocabulary import Vocabulary
 
     try:
         if fmt not in ("table", "csv", "json"):
@@ -330,7 +330,7 @@ def candidates_command(
     limit: int = typer.Option(30, "--limit", "-n", help="How many candidates to show."),
 ) -> None:
     """List terms the vocabulary lacks (defined acronyms, organisation names, recurring phrases), best first."""
-    from .candidates import find_candidates
+    from kg.ingest.candidates import find_candidates
 
     try:
         if fmt not in ("table", "csv"):

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from kg import Pipeline, Store, ingest
+from kg import Pipeline
+
+from kg import Store
+
+from kg.ingest import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -1,6 +1,6 @@
-from kg.candidates import find_candidates
-from kg.parse import ParsedDocument
-from kg.sources import Source
+from kg.ingest.candidates import find_candidates
+from kg.ingest.parse import ParsedDocument
+from kg.ingest.sources import Source
 
 ORGS = """Black Country mergers
 
@@ -34,8 +34,14 @@ def test_adding_a_candidate_to_the_vocabulary_is_picked_up(tmp_path, monkeypatch
     """A librarian adds the term to a vocabulary file; the next ingest finds it and re-extracts."""
     import shutil
 
-    from kg import Pipeline, Store, ingest, run_query
-    from kg.vocabulary import ontology_dir
+    from kg import Pipeline
+
+    from kg import Store
+
+    from kg.ingest import ingest
+
+    from kg import run_query
+    from kg.ingest.vocabulary import ontology_dir
 
     onto = tmp_path / "ontology"
     shutil.copytree(ontology_dir(), onto)

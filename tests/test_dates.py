@@ -1,6 +1,6 @@
 import pytest
 
-from kg.dates import parse_date
+from kg.ingest.dates import parse_date
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 import rdflib
 
-from kg.export import FORMATS, export
+from kg.graph.export import FORMATS, export
 
 from .conftest import need_tool
 
@@ -42,7 +42,7 @@ def test_exports_are_deterministic(seeds_store):
 
 
 def test_ontology_and_vocabulary_files_are_valid_turtle():
-    from kg.vocabulary import ontology_dir
+    from kg.ingest.vocabulary import ontology_dir
 
     for path in sorted(ontology_dir().rglob("*.ttl")):
         assert len(rdflib.Graph().parse(path, format="turtle")) > 0, path

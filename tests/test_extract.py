@@ -2,9 +2,9 @@
 
 import pytest
 
-from kg.extract import EntityMatcher
-from kg.parse import ParsedDocument
-from kg.sources import Source
+from kg.ingest.extract import EntityMatcher
+from kg.ingest.parse import ParsedDocument
+from kg.ingest.sources import Source
 
 KGID = "https://w3id.org/nhs-policy-kg/id/"
 

@@ -12,13 +12,15 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from kg import ingest, run_query
+from kg.ingest import ingest
+
+from kg import run_query
 from kg.errors import SourceError
-from kg.html_reader import fallback_text
-from kg.parse import parse
-from kg import sources
-from kg.sources import Source, discover, iter_sources, page_at
-from kg.triples import document_quads
+from kg.ingest.html_reader import fallback_text
+from kg.ingest.parse import parse
+from kg.ingest import sources
+from kg.ingest.sources import Source, discover, iter_sources, page_at
+from kg.ingest.triples import document_quads
 
 reportlab = pytest.importorskip("reportlab", reason="reportlab builds the test PDFs (pip install -e '.[test]')")
 from reportlab.lib.pagesizes import A4  # noqa: E402

@@ -3,7 +3,13 @@
 import pyoxigraph as ox
 import pytest
 
-from kg import Store, StoreError, ingest, run_query
+from kg import Store
+
+from kg import StoreError
+
+from kg.ingest import ingest
+
+from kg import run_query
 
 from .conftest import SEEDS, need_shared
 

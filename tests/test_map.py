@@ -10,10 +10,12 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from kg import Store, ingest
+from kg import Store
+
+from kg.ingest import ingest
 from kg.cli import app
-from kg.layout import layout
-from kg.view import map_data, map_data_js, map_graph, render_map, styles
+from kg.web.layout import layout
+from kg.web.mapview import map_data, map_data_js, map_graph, render_map, styles
 from tests.conftest import SAMPLE
 
 BASE = "https://w3id.org/nhs-policy-kg/"

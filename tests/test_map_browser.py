@@ -11,7 +11,8 @@ import jinja2
 import networkx as nx
 import pytest
 
-from kg.view import TEMPLATES, map_assets, map_data, map_data_js, map_graph, render_map, write_map
+from kg.resources import templates_dir
+from kg.web.mapview import map_assets, map_data, map_data_js, map_graph, render_map, write_map
 from tests.browser import console_errors, foreign_requests, requested_urls
 
 BASE = "https://w3id.org/nhs-policy-kg/"
@@ -26,14 +27,14 @@ _MINIMAL_BASE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><t
 def _build_map_folder(store, out: Path) -> None:
     """The map page as the site has it: map.html, map-data.js and assets/ (the site's own build when there is one)."""
     try:
-        from kg.site import build_site
+        from kg.web.site import build_site
     except ImportError:
         build_site = None
-    if build_site is not None and (TEMPLATES / "base.html").is_file():
+    if build_site is not None and (templates_dir() / "base.html").is_file():
         build_site(store, out)
         return
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": _MINIMAL_BASE}), jinja2.FileSystemLoader(str(TEMPLATES))]),
+        loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": _MINIMAL_BASE}), jinja2.FileSystemLoader(str(templates_dir()))]),
         autoescape=True, undefined=jinja2.StrictUndefined,
     )
     html = env.get_template("map.html").render(root="", server=False, site_title="Test", nav="map")

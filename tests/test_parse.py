@@ -1,5 +1,5 @@
-from kg.parse import parse
-from kg.sources import Source, read
+from kg.ingest.parse import parse
+from kg.ingest.sources import Source, read
 
 from .conftest import SEEDS, need_shared
 

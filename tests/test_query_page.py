@@ -1,6 +1,6 @@
 """The query page at ``/`` of ``kg serve``, driven in headless Chromium against the real server.
 
-The server (:func:`kg.server.create_app` on uvicorn, in a thread, on a free loopback port) serves
+The server (:func:`kg.web.server.create_app` on uvicorn, in a thread, on a free loopback port) serves
 the sample store and the site it builds from it, as ``kg serve`` does; every test loads the page
 afresh, does what a librarian would, and checks that the page wrote no errors to the console and
 asked no other host for anything.
@@ -20,8 +20,8 @@ import pytest
 from tests.browser import allow_downloads, console_errors, foreign_requests
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERY_PAGE = ROOT / "viz" / "query"
-VENDOR = ROOT / "viz" / "vendor"
+QUERY_PAGE = ROOT / "kg" / "web" / "query"
+VENDOR = ROOT / "kg" / "web" / "vendor"
 MAX_ROWS = 1000  # the sample store has several thousand triples: enough to go over it
 
 
@@ -32,7 +32,7 @@ MAX_ROWS = 1000  # the sample store has several thousand triples: enough to go o
 @pytest.fixture(scope="module")
 def server(sample_store):
     """The base URL of a real ``kg serve`` over the sample store, with the site it builds."""
-    from kg.server import create_app, running
+    from kg.web.server import create_app, running
 
     app = create_app(sample_store.location, build_site=True, workers=1, query_timeout=20.0, max_rows=MAX_ROWS)
     with running(app) as url:
@@ -318,7 +318,7 @@ def test_keyword_search(chrome, server):
 
 
 def test_page_sources_name_no_other_host():
-    """Nothing under viz/query/ names another host: no script, style, font, image or link from elsewhere."""
+    """Nothing under kg/web/query/ names another host: no script, style, font, image or link from elsewhere."""
     files = [p for p in QUERY_PAGE.iterdir() if p.suffix in (".html", ".js", ".css")]
     assert {p.name for p in files} >= {"index.html", "query.js", "query.css"}
     for path in files:

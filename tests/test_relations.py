@@ -2,8 +2,8 @@
 
 import pytest
 
-from kg.parse import ParsedDocument
-from kg.sources import Source
+from kg.ingest.parse import ParsedDocument
+from kg.ingest.sources import Source
 
 K = "https://w3id.org/nhs-policy-kg/id/"
 

@@ -10,12 +10,12 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from kg import namespaces as ns
+from kg.graph import namespaces as ns
 from kg.cli import app
 from kg.errors import QueryError
-from kg.query import display
-from kg.saved import Param, SavedQuery, bind, find_saved, load_saved, parse_saved, run_saved, to_term
-from kg.store import Store
+from kg.graph.query import display
+from kg.graph.saved import Param, SavedQuery, bind, find_saved, load_saved, parse_saved, run_saved, to_term
+from kg.graph.store import Store
 
 
 runner = CliRunner()
@@ -409,8 +409,8 @@ def test_cli_mistakes_are_one_sentence_and_status_2(cli_store, args, message):
 
 def test_a_query_with_from_sees_only_the_graphs_it_names(sample_store):
     """Without FROM the default graph is the union; with FROM it is just the graphs named."""
-    from kg.query import run_query
-    from kg.store import graph_iri
+    from kg.graph.query import run_query
+    from kg.graph.store import graph_iri
 
     everything = run_query(sample_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value
     vocabulary = graph_iri("vocabulary", sample_store.base)

@@ -4,7 +4,7 @@ import re
 import subprocess
 import sys
 
-from kg.export import export
+from kg.graph.export import export
 
 from .conftest import GOLD, SHARED, need_shared
 

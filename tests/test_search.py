@@ -4,9 +4,11 @@ import json
 
 from typer.testing import CliRunner
 
-from kg import Store, ingest
+from kg import Store
+
+from kg.ingest import ingest
 from kg.cli import app
-from kg.search import SearchIndex
+from kg.graph.search import SearchIndex
 
 from .conftest import SAMPLE
 

@@ -15,13 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import rdflib
 
-import kg.site
-from kg import Store, ingest
-from kg import namespaces as ns
+import kg.web.site
+from kg import Store
+from kg.ingest import ingest
+from kg.graph import namespaces as ns
 from kg.errors import StoreError, UsageError
-from kg.pages import page_path
-from kg.saved import load_saved
-from kg.server import create_app, running, serve
+from kg.web.pages import page_path
+from kg.graph.saved import load_saved
+from kg.web.server import create_app, running, serve
 
 from .conftest import SAMPLE
 
@@ -437,14 +438,14 @@ def test_site_built_by_the_server_follows_the_store(tmp_path, pipeline, monkeypa
 
         # a build under way keeps the previous pages for everyone but the request waiting for it
         gate, started = threading.Event(), threading.Event()
-        build = kg.site.build_site
+        build = kg.web.site.build_site
 
         def held_build(*args, **kwargs):
             started.set()
             assert gate.wait(60)
             return build(*args, **kwargs)
 
-        monkeypatch.setattr(kg.site, "build_site", held_build)
+        monkeypatch.setattr(kg.web.site, "build_site", held_build)
         with Store(location) as writer:  # held read-write by this process while the server reads the store
             assert not ingest([str(held_back)], writer, pipeline).failures
             (new,) = set(writer.document_graphs()) - before
@@ -474,9 +475,9 @@ def test_site_built_by_the_server_follows_the_store(tmp_path, pipeline, monkeypa
             attempts.append(1)
             raise RuntimeError("the disk is full")
 
-        monkeypatch.setattr(kg.site, "build_site", build)
+        monkeypatch.setattr(kg.web.site, "build_site", build)
         assert http(url, "/index.html").status == 200  # the writer's closing may have changed the store: built again
-        monkeypatch.setattr(kg.site, "build_site", failing_build)
+        monkeypatch.setattr(kg.web.site, "build_site", failing_build)
         monkeypatch.setattr(site, "ATTEMPTS", 2)
         builds, current = site.builds, site.current.folder
         (tmp_path / "store" / "a-new-file").write_text("changes the store's signature", encoding="utf-8")

@@ -14,13 +14,17 @@ from urllib.parse import parse_qs, quote, urlparse
 import lxml.html
 import pytest
 
-from kg.view import script_json
+from kg.web.mapview import script_json
 
-from kg import Pipeline, Store, ingest
-from kg import sitedata as sd
-from kg.pages import page_path
-from kg.saved import load_saved, run_saved
-from kg.site import MANIFEST, build_site, iri_quote, query_page_href
+from kg import Pipeline
+
+from kg import Store
+
+from kg.ingest import ingest
+from kg.web import readmodel as sd
+from kg.web.pages import page_path
+from kg.graph.saved import load_saved, run_saved
+from kg.web.site import MANIFEST, build_site, iri_quote, query_page_href
 
 BASE = "https://w3id.org/nhs-policy-kg/"
 ICS, ACS, ICB, CCG = (BASE + "id/" + n for n in ("integrated-care-system", "accountable-care-system", "integrated-care-board", "clinical-commissioning-group"))

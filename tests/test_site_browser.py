@@ -13,8 +13,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from kg.pages import page_path
-from kg.site import build_site, iri_quote
+from kg.web.pages import page_path
+from kg.web.site import build_site, iri_quote
 from tests.browser import console_errors, foreign_requests
 from tests.test_site import ACS, BASE, HOSTILE_TITLE, ICB, ICS, hostile_store
 

@@ -1,5 +1,5 @@
 from kg.errors import SourceError
-from kg.sources import iter_sources
+from kg.ingest.sources import iter_sources
 
 
 def read_one(path):

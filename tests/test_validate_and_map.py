@@ -2,8 +2,11 @@ import json
 import re
 
 
-from kg import validate, write_map
-from kg.namespaces import DCTERMS
+from kg import validate
+
+
+from kg import write_map
+from kg.graph.namespaces import DCTERMS
 
 
 def test_seeds_conform_to_the_shapes(seeds_store):

@@ -1,0 +1,83 @@
+"""Stage 6b, export: the store as standard RDF files other tools read without help.
+
+Dataset formats (TriG, N-Quads, JSON-LD) keep one named graph per document;
+triple formats (Turtle, N-Triples, RDF/XML) hold the union of all graphs.
+Output is sorted, so two exports of the same store are byte-identical and
+diff cleanly.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from kg.graph import namespaces as ns
+from kg.errors import UsageError
+from kg.graph.store import Store
+
+#: name -> (pyoxigraph format, usual file ending)
+FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
+    "turtle": (ox.RdfFormat.TURTLE, "ttl"),
+    "trig": (ox.RdfFormat.TRIG, "trig"),
+    "nt": (ox.RdfFormat.N_TRIPLES, "nt"),
+    "nq": (ox.RdfFormat.N_QUADS, "nq"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "jsonld"),
+    "xml": (ox.RdfFormat.RDF_XML, "rdf"),
+}
+
+
+def _key(term) -> tuple:
+    return (type(term).__name__ != "NamedNode", str(term))
+
+
+def sorted_quads(store: Store) -> list[ox.Quad]:
+    return sorted(store.oxigraph, key=lambda q: (_key(q.graph_name), _key(q.subject), str(q.predicate), _key(q.object)))
+
+
+def sorted_triples(store: Store) -> list[ox.Triple]:
+    unique = {ox.Triple(q.subject, q.predicate, q.object) for q in store.oxigraph}
+    return sorted(unique, key=lambda t: (_key(t.subject), str(t.predicate), _key(t.object)))
+
+
+def serialise(store: Store, fmt: str) -> bytes:
+    """The whole store in format ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
+    rdf_format, _ = FORMATS[fmt]
+    data = sorted_quads(store) if rdf_format.supports_datasets else sorted_triples(store)
+    kwargs = {}
+    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        kwargs["prefixes"] = ns.prefixes(store.base)
+    output = io.BytesIO()
+    ox.serialize(data, output, rdf_format, **kwargs)
+    return output.getvalue()
+
+
+def export(store: Store, fmt: str, out: str | os.PathLike | BinaryIO | None = None) -> bytes | None:
+    """Write the store to ``out`` (a path or binary stream); return the bytes if ``out`` is None."""
+    data = serialise(store, fmt)
+    if out is None:
+        return data
+    if hasattr(out, "write"):
+        out.write(data)
+        return None
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)  # never leave a half-written export behind
+    return None
+
+
+def format_for(path: str | os.PathLike) -> str | None:
+    """The export format a file name asks for by its ending, if any."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    aliases = {"ttl": "turtle", "n3": "turtle", "jsonld": "jsonld", "json": "jsonld", "rdf": "xml", "owl": "xml"}
+    for name, (_, ending) in FORMATS.items():
+        if suffix == ending:
+            return name
+    return aliases.get(suffix)

@@ -1,0 +1,96 @@
+"""Stage 6a, query: run SPARQL over the store and shape the results for people and programs.
+
+Queries see the union of all graphs as their default graph, so a short
+query needs no GRAPH clause, and the standard prefixes (dcterms, skos,
+schema, prov, org, oa, xsd, kg ...) are declared for the user.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.graph import namespaces as ns
+from kg.errors import QueryError, UsageError
+from kg.graph.store import Store
+from kg.graph.worker import has_dataset_clause
+
+OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
+
+
+@dataclass
+class QueryResult:
+    """A SELECT table, an ASK answer or a CONSTRUCT/DESCRIBE graph."""
+
+    kind: str  #: "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+
+
+def run_query(store: Store, sparql: str, substitutions: dict[str, object] | None = None) -> QueryResult:
+    """Run a SPARQL query; ``substitutions`` binds variables to values safely (never pasted into text)."""
+    bound = {ox.Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()}
+    try:
+        # a query's own FROM / FROM NAMED names its dataset; otherwise the default graph is the union
+        union = not has_dataset_clause(sparql)
+        answer = store.oxigraph.query(sparql, prefixes=ns.prefixes(store.base), use_default_graph_as_union=union, substitutions=bound or None)
+    except SyntaxError as exc:
+        raise QueryError(f"the SPARQL query is not valid: {exc}") from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"the query failed: {exc}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows = [[solution[v] for v in variables] for solution in answer]
+        return QueryResult("select", variables=variables, rows=rows)
+    return QueryResult("graph", triples=list(answer))
+
+
+def display(term, base: str | None = None) -> str:
+    """A term as a person reads it: prefixed IRIs, plain literal values, empty for unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(term, ox.NamedNode):
+        for prefix, iri in sorted(ns.prefixes(base).items(), key=lambda p: -len(p[1])):
+            if term.value.startswith(iri) and len(term.value) > len(iri):
+                return f"{prefix}:{term.value[len(iri):]}"
+        return term.value
+    return str(term)
+
+
+def _raw(term) -> str:
+    if term is None:
+        return ""
+    return term.value if isinstance(term, (ox.Literal, ox.NamedNode)) else str(term)
+
+
+def to_text(result: QueryResult, fmt: str, base: str | None = None) -> str:
+    """Results as CSV, TSV or JSON text (``table`` is drawn by the CLI)."""
+    if fmt not in OUTPUT_FORMATS:
+        raise UsageError(f"unknown output format '{fmt}': choose one of {', '.join(OUTPUT_FORMATS)}")
+    if result.kind == "ask":
+        return json.dumps({"boolean": result.boolean}) if fmt == "json" else ("true" if result.boolean else "false")
+    if result.kind == "graph":
+        out = io.BytesIO()
+        ox.serialize(result.triples, out, ox.RdfFormat.N_TRIPLES)
+        return out.getvalue().decode("utf-8")
+    if fmt == "json":
+        return json.dumps([{v: _raw(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows], indent=2, ensure_ascii=False)
+    if fmt == "tsv":
+        clean = [[_raw(t).replace("\t", " ").replace("\n", " ") for t in row] for row in result.rows]
+        return "\n".join(["\t".join(result.variables), *("\t".join(r) for r in clean)]) + "\n"
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(result.variables)
+    writer.writerows([[_raw(t) for t in row] for row in result.rows])
+    return out.getvalue()

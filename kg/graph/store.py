@@ -1,0 +1,166 @@
+"""Stage 5, store: the persistent RDF dataset (Oxigraph, through pyoxigraph).
+
+One named graph per document (graph IRI = document IRI), the vocabulary and
+the ontology in graphs of their own. A document's graph is replaced in one
+SPARQL update, which Oxigraph applies as one transaction: a reader sees the
+old graph or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.graph import namespaces as ns
+from kg.errors import StoreError
+
+DEFAULT_STORE = "kg-store"
+
+
+def resolve_location(location: str | os.PathLike | None) -> str:
+    """``--store`` if given, else ``KG_STORE``, else ``./kg-store``."""
+    return str(location or os.environ.get("KG_STORE") or DEFAULT_STORE)
+
+
+def graph_iri(name: str, base: str | None = None) -> str:
+    """IRI of one of the fixed graphs: "ontology" or "vocabulary"."""
+    return f"{base or ns.base_iri()}graph/{name}"
+
+
+def existing_store(location: str | os.PathLike) -> str:
+    """The absolute directory of a store that must already exist; :class:`StoreError` saying why it is not one."""
+    path = Path(location)
+    if not path.exists():
+        raise StoreError(f"there is no store at {location}: run 'kg ingest' first or pass --store")
+    if not path.is_dir():
+        raise StoreError(f"{location} is a file, not a store directory")
+    if not (path / "CURRENT").is_file():  # every Oxigraph (RocksDB) database has one
+        raise StoreError(f"{location} is not a kg store (there is no Oxigraph database in it): run 'kg ingest' first or pass --store")
+    return str(path.resolve())
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What the store already holds about a document, to decide whether to rewrite it."""
+
+    content_hash: str | None
+    sources: list[tuple[str, str, str]]  #: (path, sha256, encoding) of each source file
+
+
+class Store:
+    """A local Oxigraph store in a directory. Use as a context manager."""
+
+    def __init__(self, location: str | os.PathLike | None = None, read_only: bool = False, create: bool = True):
+        self.location = resolve_location(location)
+        self.base = ns.base_iri()
+        self.read_only = read_only
+        path = Path(self.location)
+        if "://" in self.location:
+            raise StoreError(f"{self.location}: remote SPARQL stores are not supported yet; give a directory")
+        if read_only or not create:
+            existing_store(self.location)
+        elif path.exists() and not path.is_dir():
+            raise StoreError(f"{self.location} is a file, not a store directory")
+        try:
+            self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(f"the store at {self.location} is in use by another kg process") from None
+            raise StoreError(f"cannot open the store at {self.location}: {exc}") from None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if getattr(self, "_store", None) is not None:
+            if not self.read_only:
+                self._store.flush()
+            self._store = None
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store, for the query and export stages."""
+        if self._store is None:
+            raise StoreError("the store is closed")
+        return self._store
+
+    # ------------------------------------------------------------------ writing
+
+    def replace_graph(self, graph: str, quads: list[ox.Quad]) -> None:
+        """Make ``graph`` hold exactly ``quads``, atomically."""
+        lines = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
+        update = f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{lines} }} }}"
+        if not quads:
+            update = f"DROP SILENT GRAPH <{graph}>"
+        try:
+            self.oxigraph.update(update)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"writing graph {graph} failed: {exc}") from None
+
+    def load_vocabulary(self, vocabulary) -> bool:
+        """Write the ontology and vocabulary graphs if the files changed. True if written."""
+        vocab_graph = graph_iri("vocabulary", self.base)
+        marker = ox.Quad(ox.NamedNode(vocab_graph), ox.NamedNode(ns.DCTERMS + "hasVersion"), ox.Literal(vocabulary.fingerprint), ox.NamedNode(vocab_graph))
+        if marker in self.oxigraph:
+            return False
+        self.replace_graph(graph_iri("ontology", self.base), vocabulary.ontology_quads(graph_iri("ontology", self.base)))
+        self.replace_graph(vocab_graph, [*vocabulary.quads(vocab_graph), marker])
+        return True
+
+    # ------------------------------------------------------------------ reading
+
+    def stored_document(self, doc: str) -> StoredDocument | None:
+        """The content hash and sources already stored for ``doc``, or None."""
+        rows = self.oxigraph.query(
+            """SELECT ?doc ?hash ?path ?sha ?enc WHERE { GRAPH ?doc {
+                 OPTIONAL { ?doc kg:contentHash ?hash }
+                 OPTIONAL { ?doc prov:hadPrimarySource ?src . ?src kg:sourcePath ?path ; schema:sha256 ?sha .
+                            OPTIONAL { ?src schema:encodingFormat ?enc } } } }""",
+            prefixes=ns.prefixes(self.base),
+            substitutions={ox.Variable("doc"): ox.NamedNode(doc)},
+        )
+        rows = list(rows)
+        if not rows:
+            return None
+        content = next((r["hash"].value for r in rows if r["hash"] is not None), None)
+        sources = sorted({(r["path"].value, r["sha"].value, r["enc"].value if r["enc"] else "utf-8") for r in rows if r["path"] is not None})
+        return StoredDocument(content, sources)
+
+    def document_graphs(self) -> list[str]:
+        fixed = {graph_iri("ontology", self.base), graph_iri("vocabulary", self.base)}
+        return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in fixed)
+
+    def __len__(self) -> int:
+        return len(self.oxigraph)
+
+    def stats(self) -> dict:
+        """Counts a librarian asks for first: documents, entities, triples by graph and by type."""
+        by_graph: Counter = Counter()
+        for quad in self.oxigraph:
+            graph = quad.graph_name
+            by_graph[graph.value if isinstance(graph, ox.NamedNode) else "(default graph)"] += 1
+        prefixes = ns.prefixes(self.base)
+        by_type = {
+            r["type"].value: int(r["n"].value)
+            for r in self.oxigraph.query(
+                "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type } } GROUP BY ?type ORDER BY DESC(?n)",
+            )
+        }
+        documents = int(next(iter(self.oxigraph.query("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d a kg:Document } }", prefixes=prefixes)))["n"].value)
+        entities = int(next(iter(self.oxigraph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a skos:Concept ; skos:prefLabel ?l } }", prefixes=prefixes)))["n"].value)
+        mentioned = int(next(iter(self.oxigraph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?d schema:mentions ?e } }", prefixes=prefixes)))["n"].value)
+        return {
+            "documents": documents,
+            "entities": entities,
+            "entities_mentioned": mentioned,
+            "triples": sum(by_graph.values()),
+            "by_graph": dict(sorted(by_graph.items())),
+            "by_type": by_type,
+        }

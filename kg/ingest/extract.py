@@ -1,0 +1,371 @@
+"""Stage 3, extract: find the vocabulary's entities in a document's text.
+
+One Aho–Corasick automaton (pyahocorasick) holds every normal form of
+every label, so a document is scanned once whatever the vocabulary's size.
+The rules are the ones a librarian expects:
+
+* acronyms and single capitalised words match with their case ("ACOs",
+  "STPs'", but not "monitor the evidence"); other labels match without
+  case, across hyphen, apostrophe and -ise/-ize variants, in the plural;
+* the longest match wins, so "ACO contract" is not also an "ACO";
+* an acronym the document defines after a long form ("... assurance
+  process (ISAP)") means that entity for the rest of the document;
+* a weak label ("Monitor") counts only beside a related entity, and where
+  two entities share a label the one whose context the document names wins
+  (a US Medicare ACO versus an English ACO).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from kg.ingest.labels import Normalised, is_case_sensitive, norm, normalise, slug, variants
+from kg.ingest.parse import ParsedDocument
+from kg.ingest.vocabulary import Entity, Vocabulary, data_dir
+
+EXTRACTOR_VERSION = "0.2.0"
+
+_STOPWORDS = {"and", "of", "the", "for", "on", "in", "to", "&", "a", "an", "with"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place in a document's text that names an entity."""
+
+    entity: str
+    start: int
+    end: int
+    exact: str
+    how: str = "label"  #: label, acronym, learnt (defined in this document), weak
+
+
+@dataclass(frozen=True)
+class AcronymDefinition:
+    """"long form (ACR)" or "long form or ACR" in a document."""
+
+    acronym: str
+    long_form: str
+    start: int  #: of the long form
+    end: int  #: of the acronym
+    entity: str | None  #: the entity the long form names, if known
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A statement between two entities, with the sentence that says it."""
+
+    subject: str
+    predicate: str  #: local name of a kg: property, e.g. "evolvesInto"
+    object: str
+    start: int  #: of the evidence sentence in the document text
+    end: int
+    rule: str = ""  #: which pattern produced it
+
+
+@dataclass(frozen=True)
+class NewEntity:
+    """An entity the vocabulary lacks, found by a naming pattern (a trust, a CCG ...)."""
+
+    iri: str
+    label: str
+    type: str  #: local name of a kg: class
+
+
+@dataclass
+class Extraction:
+    """Everything found in one document."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    definitions: list[AcronymDefinition] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    new_entities: list[NewEntity] = field(default_factory=list)
+    publisher: str | None = None  #: IRI of the document's publisher
+    producer: str | None = None  #: IRI of the library service that wrote a briefing
+
+    @property
+    def entities(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for m in self.mentions:
+            seen.setdefault(m.entity)
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int  # original offsets
+    end: int
+    entities: tuple[str, ...]
+    weak: bool
+    acronym: bool
+
+
+class EntityMatcher:
+    """Finds vocabulary entities in text. Build once, use for many documents."""
+
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self.entities = vocabulary.entities
+        self._folded = ahocorasick.Automaton()
+        self._cased = ahocorasick.Automaton()
+        folded: dict[str, set] = defaultdict(set)
+        cased: dict[str, set] = defaultdict(set)
+        self.label_index = vocabulary.label_index  #: normal form -> entities (strong labels)
+        for entity in self.entities.values():
+            named_body = "Organisation" in vocabulary.kinds(entity.iri)  # "NHS Providers", not "NHS providers"
+            for label, weak in [(lb, False) for lb in entity.labels] + [(lb, True) for lb in entity.weak_labels]:
+                if is_case_sensitive(label) or (named_body and label[:1].isupper()):
+                    key = normalise(label, fold_case=False).text
+                    for form in {key, key.replace(" and ", " & ")} - {""}:
+                        cased[form].add((entity.iri, weak))
+                else:
+                    for form in variants(label):
+                        folded[form].add((entity.iri, weak))
+        for automaton, table in ((self._folded, folded), (self._cased, cased)):
+            for key, value in table.items():
+                automaton.add_word(key, (key, frozenset(value)))
+            if table:
+                automaton.make_automaton()
+        self._has = {"folded": bool(folded), "cased": bool(cased)}
+        spec = tomllib.loads((data_dir() / "patterns" / "organisations.toml").read_text(encoding="utf-8"))
+        self._org_patterns = [(re.compile(p["regex"]), p["kind"]) for p in spec["pattern"]]
+        self._not_name = set(spec.get("not_name_words", []))
+
+    # ------------------------------------------------------------------ lookup
+
+    def lookup(self, name: str) -> Entity | None:
+        """The entity a whole name stands for ("The King's Fund", "NHSE"), if exactly one."""
+        name = name.replace("&", "and")
+        found = self.label_index.get(norm(name)) or self.label_index.get(norm(re.sub(r"^the\s+", "", name, flags=re.I)))
+        if found and len(found) == 1:
+            return self.entities[next(iter(found))]
+        if found:  # prefer the sense without a special context
+            plain = [iri for iri in found if not self.entities[iri].sense_context]
+            if len(plain) == 1:
+                return self.entities[plain[0]]
+        return None
+
+    # ------------------------------------------------------------------ scanning
+
+    def _scan(self, norm_text: Normalised, automaton, acronym: bool) -> list[_Hit]:
+        text = norm_text.text
+        hits = []
+        for end, (key, value) in automaton.iter(text):
+            start = end - len(key) + 1
+            if start > 0 and text[start - 1] != " ":
+                continue
+            stop = end + 1
+            rest = text[stop: stop + 3]
+            if rest and rest[0] != " ":
+                if rest.startswith("es") and (len(rest) == 2 or rest[2] == " ") and not acronym:
+                    stop += 2
+                elif rest.startswith("s") and (len(rest) == 1 or rest[1] == " "):
+                    stop += 1
+                else:
+                    continue
+            o_start, o_end = norm_text.span(start, stop)
+            strong = tuple(sorted(iri for iri, weak in value if not weak))
+            weak_only = tuple(sorted(iri for iri, weak in value if weak))
+            if strong:
+                hits.append(_Hit(o_start, o_end, strong, False, acronym))
+            elif weak_only:
+                hits.append(_Hit(o_start, o_end, weak_only, True, acronym))
+        return hits
+
+    @staticmethod
+    def _longest(hits: list[_Hit]) -> list[_Hit]:
+        taken: list[_Hit] = []
+        occupied: list[tuple[int, int]] = []
+        for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start, h.weak)):
+            if any(hit.start < e and s < hit.end for s, e in occupied):
+                continue
+            taken.append(hit)
+            occupied.append((hit.start, hit.end))
+        return sorted(taken, key=lambda h: h.start)
+
+    def _resolve(self, hits: list[_Hit]) -> list[tuple[_Hit, str]]:
+        """Choose one entity per hit: sense by context, weak labels only with support."""
+        certain = {h.entities[0] for h in hits if not h.weak and len(h.entities) == 1}
+        context = set(certain)
+        for iri in certain:
+            context |= self.entities[iri].neighbours
+        chosen = []
+        for hit in hits:
+            options = list(hit.entities)
+            if len(options) > 1:
+                in_context = [iri for iri in options if self.entities[iri].sense_context & certain]
+                plain = [iri for iri in options if not self.entities[iri].sense_context]
+                options = in_context or plain or options
+            iri = options[0]
+            if hit.weak and not (self.entities[iri].neighbours & certain):
+                continue
+            chosen.append((hit, iri))
+        return chosen
+
+    # ------------------------------------------------------------------ acronyms defined in the text
+
+    _DEFINED = re.compile(r"\(\s*(?P<paren>[A-Z][A-Za-z&]{1,9})\s*\)|\bor\s+(?:the\s+)?(?P<or>[A-Z][A-Z&]{1,8}[a-z]?)\b")
+
+    @staticmethod
+    def _long_form(before: str, acronym: str) -> int | None:
+        """Where, in ``before``, a long form for ``acronym`` starts (Schwartz–Hearst), or None."""
+        letters = [c.lower() for c in acronym if c.isalnum()]
+        if letters and letters[-1] == "s" and len(letters) > 2 and acronym[-1] == "s":
+            letters = letters[:-1]  # plural: STPs
+        words = list(re.finditer(r"[A-Za-z0-9][\w'’-]*", before))
+        words = words[-(len(letters) + 4):]
+        if not words:
+            return None
+        span_start = words[0].start()
+        long_text = before[span_start:].lower()
+        i = len(long_text) - 1
+        for j in range(len(letters) - 1, -1, -1):
+            ch = letters[j]
+            while i >= 0 and (long_text[i] != ch or (j == 0 and i > 0 and long_text[i - 1].isalnum())):
+                i -= 1
+            if i < 0:
+                return None
+            i -= 1
+        start = span_start + i + 1
+        content = [w for w in re.findall(r"[\w'’-]+", before[start:]) if w.lower() not in _STOPWORDS]
+        if not content or len(content) > len(letters) + 1:
+            return None
+        return start
+
+    def _definitions(self, text: str, chosen: list[tuple[_Hit, str]]) -> list[AcronymDefinition]:
+        found = []
+        for match in self._DEFINED.finditer(text):
+            acronym = match.group("paren") or match.group("or")
+            if sum(c.isupper() for c in acronym) < 2:
+                continue
+            before = text[max(0, match.start() - 200): match.start()]
+            offset = max(0, match.start() - 200)
+            start = self._long_form(before.rstrip(" ,"), acronym)
+            if start is None:
+                continue
+            long_start = offset + start
+            long_end = offset + len(before.rstrip(" ,"))
+            entity = next((iri for hit, iri in chosen if hit.end == long_end and hit.start <= long_start + 1), None)
+            if entity is None:
+                entity = next((iri for hit, iri in chosen if hit.start <= long_start < hit.end and hit.end <= long_end), None)
+            found.append(AcronymDefinition(acronym, text[long_start:long_end], long_start, match.end(), entity))
+        return found
+
+    # ------------------------------------------------------------------ the whole document
+
+    def extract(self, document: ParsedDocument) -> Extraction:
+        text = document.text
+        hits = []
+        if self._has["folded"]:
+            hits += self._scan(normalise(text), self._folded, acronym=False)
+        if self._has["cased"]:
+            hits += self._scan(normalise(text, fold_case=False), self._cased, acronym=True)
+        chosen = self._resolve(self._longest(hits))
+        definitions = self._definitions(text, chosen)
+
+        learnt = {}
+        for d in definitions:
+            if d.entity:
+                learnt[d.acronym.rstrip("s") if d.acronym.endswith("s") and d.acronym[:-1].isupper() else d.acronym] = d.entity
+        mentions: list[Mention] = []
+        covered: list[tuple[int, int]] = []
+        for hit, iri in chosen:
+            exact = text[hit.start: hit.end]
+            stem = exact[:-1] if exact.endswith("s") and exact[:-1].isupper() else exact
+            how = "weak" if hit.weak else ("acronym" if hit.acronym else "label")
+            if hit.acronym and stem in learnt:
+                iri, how = learnt[stem], "learnt"
+            mentions.append(Mention(iri, hit.start, hit.end, exact, how))
+            covered.append((hit.start, hit.end))
+        for acronym, iri in learnt.items():
+            for match in re.finditer(rf"(?<![\w&]){re.escape(acronym)}s?(?![\w&])", text):
+                if not any(match.start() < e and s < match.end() for s, e in covered):
+                    mentions.append(Mention(iri, match.start(), match.end(), match.group(0), "learnt"))
+        mentions += self._list_heads(text, covered)
+        extraction = Extraction(mentions=mentions, definitions=definitions)
+        self._named_organisations(text, extraction)
+        extraction.publisher = self._organisation(document, document.publisher_name, document.publisher_url, "OtherOrganisation", extraction)
+        extraction.producer = self._organisation(document, document.producer_name, None, "LibraryService", extraction)
+        extraction.mentions.sort(key=lambda m: (m.start, m.end))
+        return extraction
+
+    def _named_organisations(self, text: str, extraction: Extraction) -> None:
+        """Trusts, CCGs, ICBs and councils the vocabulary lacks, found by the shape of their names."""
+        for pattern, kind in self._org_patterns:
+            for match in pattern.finditer(text):
+                start, name = match.start("name"), match.group("name")
+                words = name.split()
+                while words and words[0] in self._not_name:
+                    start = text.index(words[1], start + len(words[0])) if len(words) > 1 else start
+                    words = words[1:]
+                name = " ".join(words)
+                end = start + len(text[start:match.end("name")])
+                if len(words) < 2 or self.lookup(name) or len(name) > 120:
+                    continue
+                inside = [m for m in extraction.mentions if start <= m.start and m.end <= end]
+                if any(m.start < end and start < m.end for m in extraction.mentions if m not in inside):
+                    continue
+                iri = f"{self.vocabulary.base}id/{slug(name)}"
+                if all(e.iri != iri for e in extraction.new_entities):
+                    extraction.new_entities.append(NewEntity(iri, name, kind))
+                for m in inside:
+                    extraction.mentions.remove(m)
+                extraction.mentions.append(Mention(iri, start, end, text[start:end], "name-pattern"))
+
+    _LINE = re.compile(r"[^\n]*")
+    _ITEM = re.compile(r"^\s*(?:[•●▪◦·‣∙*–-]|\d+[.)])\s*[‘'“\"]?(?P<head>[A-Z][\w’'-]*(?:[ -][\w’'-]+){0,2}?)[’'”\"]?\s*[.:–-]\s+\S")
+
+    def _list_heads(self, text: str, covered: list[tuple[int, int]]) -> list[Mention]:
+        """Bullets that name a kind of the thing their lead-in lists.
+
+        Under "Three contracting approaches for accountable models:", an item
+        "Virtual. Practices agree ..." names the virtual model: the head word
+        joined to a plural noun of the lead-in is looked up in the vocabulary.
+        """
+        found: list[Mention] = []
+        nouns: list[str] = []
+        for line in self._LINE.finditer(text):
+            content = line.group(0).strip()
+            if not content:
+                continue
+            item = self._ITEM.match(line.group(0))
+            if content.endswith(":"):
+                words = re.findall(r"[a-z]{4,}", content.lower())
+                nouns = [re.sub(r"(ch|sh|ss|x)es$", r"\1", w) if re.search(r"(ch|sh|ss|x)es$", w) else w[:-1] for w in words if w.endswith("s") and not w.endswith("ss")]
+                continue
+            if not item:
+                nouns = []
+                continue
+            start, end = line.start() + item.start("head"), line.start() + item.end("head")
+            if any(start < e and s < end for s, e in covered):
+                continue
+            for noun in nouns:
+                entity = self.lookup(f"{item.group('head')} {noun}")
+                if entity:
+                    found.append(Mention(entity.iri, start, end, text[start:end], "list-head"))
+                    break
+        return found
+
+    def _organisation(self, document: ParsedDocument, name: str | None, url: str | None, kind: str, extraction: Extraction) -> str | None:
+        """Resolve a publisher or producer written as a name or a web address; mint one if unknown."""
+        entity = self.lookup(name) if name else None
+        if entity is None and url:
+            host = re.sub(r"^https?://([^/:]+).*$", r"\1", url)
+            entity = self.vocabulary.by_host(host)
+        if entity is not None:
+            iri = entity.iri
+        elif name and len(name.split()) <= 10:
+            iri = f"{self.vocabulary.base}id/{slug(name)}"
+            extraction.new_entities.append(NewEntity(iri, name, kind))
+        else:
+            return None
+        if iri not in {m.entity for m in extraction.mentions}:
+            written = name or url
+            at = document.text.find(written) if written else -1
+            if at >= 0:
+                extraction.mentions.append(Mention(iri, at, at + len(written), written, "metadata"))
+        return iri

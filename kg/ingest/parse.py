@@ -1,0 +1,285 @@
+"""Stage 2, parse: split a source's text into documents and read their structure.
+
+One file may hold several documents (a blog's tag archive of briefings).
+Each :class:`ParsedDocument` has a title, its own cleaned text (the text
+that evidence offsets point into), the fields of the library briefing
+template where present, and a kind (briefing, news item, slide deck ...).
+What counts as a field heading or as web-page boilerplate is read from
+``data/parsing/*.toml``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kg.ingest.dates import PartialDate, parse_date
+from kg.ingest.labels import norm
+from kg.ingest.sources import Source
+from kg.ingest.vocabulary import data_dir
+
+_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u200b": "", "\ufeff": "", "\t": "    "})
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_BULLET = re.compile(r"^\s*(?:[•●▪◦·‣∙\-–*]|\d+[.)])\s+")
+
+
+@dataclass(frozen=True)
+class ParsingRules:
+    """The contents of data/parsing/*.toml, compiled."""
+
+    headings: list[tuple[re.Pattern, str]]
+    last_field: str
+    min_fields: int
+    producer: list[re.Pattern]
+    news: list[re.Pattern]
+    cut_from: list[re.Pattern]
+    drop_lines: list[re.Pattern]
+    archive_headers: list[re.Pattern]
+
+
+@lru_cache(maxsize=4)
+def load_rules(directory: Path | None = None) -> ParsingRules:
+    directory = Path(directory or data_dir() / "parsing")
+    briefing = tomllib.loads((directory / "briefing.toml").read_text(encoding="utf-8"))
+    boiler = tomllib.loads((directory / "boilerplate.toml").read_text(encoding="utf-8"))
+    headings = []
+    for name, spec in briefing["fields"].items():
+        for heading in spec["headings"]:
+            words = r"\s*".join(re.escape(w) for w in heading.split())
+            headings.append((re.compile(rf"^\s*{words}\s*(?::\s*(?P<value>.*))?$", re.I), name))
+    # Longest headings first, so "Link to main document" wins over "Link".
+    headings.sort(key=lambda h: -len(h[0].pattern))
+
+    def compile_all(patterns):
+        return [re.compile(p) for p in patterns]
+
+    def whole_line(patterns):
+        return [re.compile(rf"^(?:{p})$", re.IGNORECASE) for p in patterns]
+
+    return ParsingRules(
+        headings=headings,
+        last_field=briefing["record"]["last_field"],
+        min_fields=briefing["record"]["min_fields"],
+        producer=compile_all(briefing["producer"]["patterns"]),
+        news=compile_all(briefing["news"]["patterns"]),
+        cut_from=whole_line(boiler["cut_from"]),
+        drop_lines=whole_line(boiler["drop_lines"]),
+        archive_headers=whole_line(boiler["archive_headers"]),
+    )
+
+
+@dataclass
+class ParsedDocument:
+    """One document read from a source, ready for extraction."""
+
+    title: str
+    text: str  #: cleaned text; evidence offsets point into it
+    source: Source
+    kind: str = "Document"  #: local name of a kg: document class
+    fields: dict[str, str] = field(default_factory=dict)  #: briefing fields as written
+    publisher_name: str | None = None
+    publisher_url: str | None = None
+    producer_name: str | None = None
+    link: str | None = None
+    issued: PartialDate | None = None
+    modified: PartialDate | None = None
+    review_due: PartialDate | None = None
+    #: offset in ``text`` where each page of the source begins (pages before the document start at 0)
+    page_starts: tuple[int, ...] = ()
+
+    @property
+    def identity(self) -> str:
+        """What makes two copies the same document: the title and the issue date."""
+        return norm(self.title) + "|" + (self.issued.value if self.issued else "")
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _clean_numbered(text: str, rules: ParsingRules) -> list[tuple[int, str]]:
+    """(line number in ``text``, cleaned line) for every line kept."""
+    kept: list[tuple[int, str]] = []
+    for number, line in enumerate(_lines(text.translate(_SPACES))):
+        stripped = line.strip()
+        if any(p.match(stripped) for p in rules.cut_from):
+            break  # a comment form or share bar: the rest is the page, not the document
+        if stripped and any(p.match(stripped) for p in rules.drop_lines):
+            continue
+        kept.append((number, line.rstrip()))
+    return kept
+
+
+def clean_lines(text: str, rules: ParsingRules) -> list[str]:
+    """Normalise spaces and drop page furniture and comment forms."""
+    return [line for _, line in _clean_numbered(text, rules)]
+
+
+def _field_of(line: str, rules: ParsingRules) -> tuple[str, str] | None:
+    for pattern, name in rules.headings:
+        match = pattern.match(line)
+        if match:
+            return name, (match.group("value") or "").strip()
+    return None
+
+
+def _record_bounds(lines: list[str], rules: ParsingRules) -> list[tuple[int, int]]:
+    """(start, end) in ``lines`` of each record: a new record starts after each closing field."""
+    bounds, start = [], 0
+    for index, line in enumerate(lines):
+        found = _field_of(line, rules)
+        if found and found[0] == rules.last_field:
+            bounds.append((start, index + 1))
+            start = index + 1
+    bounds.append((start, len(lines)))
+    return [(a, b) for a, b in bounds if any(line.strip() for line in lines[a:b])]
+
+
+def split_records(lines: list[str], rules: ParsingRules) -> list[list[str]]:
+    """Cut a listing into records: a new record starts after each closing field."""
+    return [lines[a:b] for a, b in _record_bounds(lines, rules)]
+
+
+def _title_line(lines: list[str], rules: ParsingRules) -> int | None:
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or any(p.match(stripped) for p in rules.archive_headers):
+            continue
+        return index
+    return None
+
+
+def _read_fields(lines: list[str], rules: ParsingRules) -> dict[str, str]:
+    """Field name -> value, where a value runs until the next field heading."""
+    fields: dict[str, list[str]] = {}
+    current = None
+    for line in lines:
+        found = _field_of(line, rules)
+        if found:
+            current, value = found
+            fields.setdefault(current, [])
+            if value:
+                fields[current].append(value)
+        elif current and line.strip():
+            fields[current].append(line.strip())
+    return {name: "\n".join(values).strip() for name, values in fields.items()}
+
+
+def _clean_title(title: str, is_briefing: bool) -> tuple[str, str | None, bool]:
+    """Strip a slide number and split "TITLE by PUBLISHER" in briefings.
+
+    Returns the title, the publisher named in it, and whether a page number was cut.
+    """
+    numbered = re.sub(r"(?<=[?!.:)])\s+\d{1,3}$", "", title.strip())
+    paged, title = numbered != title.strip(), numbered
+    title = re.sub(r"\s+", " ", title)
+    publisher = None
+    if is_briefing:
+        match = re.match(r"^(?P<title>.+?)\s+by\s+(?P<pub>(?:the\s+)?[A-Z][\w'’&.,\- ]{1,80})$", title)
+        if match and len(match.group("pub").split()) <= 10:
+            title, publisher = match.group("title").strip(), match.group("pub").strip()
+    return title, publisher, paged
+
+
+def _kind(is_briefing: bool, paged: bool, text: str, news_date: PartialDate | None) -> str:
+    if is_briefing:
+        return "PolicyBriefing"
+    if news_date:
+        return "NewsItem"
+    if paged or "\f" in text:
+        return "SlideDeck"
+    return "Document"
+
+
+def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> ParsedDocument | None:
+    start = _title_line(lines, rules)
+    if start is None:
+        return None
+    body = lines[start:]
+    fields = _read_fields(body[1:], rules)
+    is_briefing = len(fields) >= rules.min_fields
+    title, publisher_in_title, paged = _clean_title(body[0], is_briefing)
+    text = "\n".join(body).strip("\n")
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    news_date = None
+    for pattern in rules.news:
+        match = pattern.search(text)
+        if match and (news_date := parse_date(match.group("date"))):
+            break
+    source_value = fields.get("source", "")
+    link_value = fields.get("link", "")
+    url = next(iter(_URL.findall(source_value + " " + link_value)), None)
+    publisher_name = _URL.sub("", source_value).strip(" :;,-") or publisher_in_title
+    if publisher_name and _field_of(publisher_name, rules):
+        publisher_name = publisher_in_title  # "Source: Link to main document: http://..."
+    producer = None
+    for pattern in rules.producer:
+        match = pattern.search(text)
+        if match:
+            producer = match.group("name").strip()
+            break
+
+    def date_of(name):
+        return parse_date(fields[name]) if fields.get(name) else None
+
+    return ParsedDocument(
+        title=title,
+        text=text,
+        source=source,
+        kind=_kind(is_briefing, paged, text, news_date),
+        fields=fields,
+        publisher_name=publisher_name or None,
+        publisher_url=url,
+        producer_name=producer,
+        link=url,
+        issued=date_of("issued") or news_date,
+        modified=date_of("modified"),
+        review_due=date_of("review_due"),
+    )
+
+
+def document_page_starts(text: str, body: list[tuple[int, str]], page_lines: list[int]) -> tuple[int, ...]:
+    """Where each source page begins in a document's ``text``, given its lines (with line numbers in the source).
+
+    ``page_lines`` holds the source line number where each page begins. Each
+    line is found in ``text`` in order; if one is not found the text was
+    built differently and the pages are unknown (empty tuple).
+    """
+    first: dict[int, int] = {}
+    cursor = 0
+    for number, line in body:
+        if not line.strip():
+            continue
+        found = text.find(line, cursor)
+        if found < 0:
+            return ()
+        first.setdefault(bisect.bisect_right(page_lines, number) - 1, found)
+        cursor = found + len(line)
+    if not first:
+        return ()
+    starts, following = [0] * (max(first) + 1), len(text)
+    for page in range(max(first), min(first) - 1, -1):
+        following = starts[page] = first.get(page, following)  # a page with no line left starts where the next does
+    return tuple(starts)
+
+
+def parse(source: Source, rules: ParsingRules | None = None) -> list[ParsedDocument]:
+    """Every document in ``source``, in the order they appear."""
+    rules = rules or load_rules()
+    numbered = _clean_numbered(source.text, rules)
+    lines = [line for _, line in numbered]
+    page_lines = [len(_lines(source.text[:start])) - 1 for start in source.page_starts]
+    documents = []
+    for a, b in _record_bounds(lines, rules):
+        record = lines[a:b]
+        parsed = parse_record(record, source, rules)
+        if parsed and parsed.title:
+            if page_lines:
+                title_at = a + (_title_line(record, rules) or 0)
+                parsed.page_starts = document_page_starts(parsed.text, numbered[title_at:b], page_lines)
+            documents.append(parsed)
+    return documents

@@ -1,0 +1,167 @@
+"""Stage 1, read: find input files, folders and web addresses, and turn each into text.
+
+Every input is yielded either as a :class:`Source` or as a
+:class:`~kg.errors.SourceError` saying which path or address failed and
+why, so that one bad input never stops the others. Which reader turns the
+bytes into text is decided by :mod:`kg.ingest.readers` (file ending, or the media
+type an address is served with).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import http.client
+import os
+import re
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from kg.ingest import readers
+from kg.errors import SourceError
+from kg.ingest.readers import decode  # noqa: F401  (kept here: callers import it from kg.ingest.sources)
+
+#: File endings read as plain text (the other formats are in :data:`kg.ingest.readers.BY_SUFFIX`).
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+#: Files in a folder that describe the folder rather than hold a document.
+SKIPPED_NAMES = {"readme", "license", "licence", "changelog", "contributing"}
+#: Inputs larger than this are refused rather than read into memory.
+MAX_BYTES = int(os.environ.get("KG_MAX_INPUT_BYTES", 20 * 1024 * 1024))
+#: Seconds to wait for a web server before giving up.
+TIMEOUT = 10
+_URL = re.compile(r"^https?:/+", re.I)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file or address, decoded."""
+
+    location: str  #: the path or address as the user can find it again
+    text: str
+    sha256: str  #: of the raw bytes
+    encoding: str  #: the text encoding, or the format read ("application/pdf")
+    page_starts: tuple[int, ...] = ()  #: offset in ``text`` where each page begins (page 1 at 0)
+
+
+def page_at(page_starts: tuple[int, ...], offset: int) -> int | None:
+    """The page number (from 1) that holds ``offset``, or None without pages."""
+    if not page_starts:
+        return None
+    return max(1, bisect.bisect_right(page_starts, offset))
+
+
+def _as_url(given: str | os.PathLike) -> str | None:
+    """The web address given, repairing the "https:/" a Path makes of "https://"."""
+    text = os.fspath(given)
+    match = _URL.match(text)
+    return match.group(0).rstrip("/") + "//" + text[match.end():] if match else None
+
+
+def _readable(path: Path) -> bool:
+    return (
+        path.is_file() and path.suffix.lower() in readers.BY_SUFFIX
+        and path.stem.lower() not in SKIPPED_NAMES and not path.name.startswith(".")
+    )
+
+
+def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Path | str | SourceError]:
+    """Expand files and folders (recursively, sorted) into the files to read; addresses pass through."""
+    for given in paths:
+        url = _as_url(given)
+        if url:
+            yield url
+            continue
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if _readable(p))
+            if not found:
+                endings = ", ".join(sorted(readers.BY_SUFFIX))
+                yield SourceError(str(path), f"the folder holds no readable documents ({endings})")
+            yield from found
+        elif path.is_file():
+            yield path
+        else:
+            yield SourceError(str(path), "no such file or folder")
+
+
+def read(path: Path | str) -> Source:
+    """Read one file or web address and turn it into text."""
+    if isinstance(path, str) and _as_url(path):
+        return fetch(_as_url(path))
+    location = str(path)
+    reader = readers.BY_SUFFIX.get(Path(path).suffix.lower(), readers.read_text)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            raise SourceError(location, f"the file is {size // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise SourceError(location, exc.strerror or str(exc)) from None
+    return _source(location, raw, reader)
+
+
+def _source(location: str, raw: bytes, reader: readers.Reader, charset: str | None = None) -> Source:
+    try:
+        text, encoding, page_starts = reader(raw, location, charset=charset)
+    except SourceError:
+        raise
+    except Exception as exc:  # a reader's library failing on odd input must not stop the other inputs
+        raise SourceError(location, f"could not be read: {type(exc).__name__}: {exc}") from None
+    return Source(location, text, hashlib.sha256(raw).hexdigest(), encoding, page_starts)
+
+
+def _download(url: str) -> tuple[bytes, str | None, str | None]:
+    """The body, media type and charset at ``url``; SourceError for every way that fails."""
+    request = urllib.request.Request(url, headers={
+        "User-Agent": "nhs-policy-kg (knowledge-graph ingest)",
+        "Accept": "text/html, application/pdf;q=0.9, text/plain;q=0.8, */*;q=0.1",
+    })
+    limit = f"over the {MAX_BYTES // (1024 * 1024)} MB limit"
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > MAX_BYTES:
+                raise SourceError(url, f"the response is {int(length) // (1024 * 1024)} MB, {limit}")
+            raw = response.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                raise SourceError(url, f"the response is {limit}")
+            media = response.headers.get_content_type() if response.headers.get("Content-Type") else None
+            return raw, media, response.headers.get_content_charset()
+    except urllib.error.HTTPError as exc:
+        raise SourceError(url, f"HTTP {exc.code} {exc.reason}".rstrip()) from None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+            raise SourceError(url, f"timed out after {TIMEOUT} s") from None
+        raise SourceError(url, f"could not connect: {exc.reason}") from None
+    except (TimeoutError, socket.timeout):
+        raise SourceError(url, f"timed out after {TIMEOUT} s") from None
+    except (http.client.HTTPException, OSError, ValueError) as exc:
+        raise SourceError(url, f"could not read the response: {exc or type(exc).__name__}") from None
+
+
+def fetch(url: str) -> Source:
+    """Download a web address; its media type (else its path's ending, else its first bytes) picks the reader."""
+    raw, media, charset = _download(url)
+    reader = readers.BY_MEDIA_TYPE.get(media or "")
+    if reader is None and media in (None, "application/octet-stream", "binary/octet-stream"):
+        reader = readers.BY_SUFFIX.get(PurePosixPath(urlsplit(url).path).suffix.lower()) or readers.sniff(raw)
+    if reader is None:
+        raise SourceError(url, f"the address serves {media or 'an unknown type'}, which kg cannot read")
+    return _source(url, raw, reader, charset)
+
+
+def iter_sources(paths: Iterable[str | os.PathLike]) -> Iterator[Source | SourceError]:
+    """Yield each input as a Source, or as the SourceError that stopped it."""
+    for item in discover(paths):
+        if isinstance(item, SourceError):
+            yield item
+            continue
+        try:
+            yield read(item)
+        except SourceError as exc:
+            yield exc

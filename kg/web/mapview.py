@@ -1,0 +1,362 @@
+"""Stage 6d, view: the explorable relationship map (the site's ``map.html`` and ``kg map``).
+
+Three steps, each usable alone:
+
+* :func:`map_graph` reads the store into a networkx graph: every document,
+  every entity a document mentions, every document's publisher, and the
+  links between them (mentions, publishers and the relations in
+  :data:`RELATIONS`), with names, types, definitions, dates and evidence counts.
+* :func:`map_data` turns a graph into the plain data the browser draws
+  (``map-data.js`` through :func:`map_data_js`); a graph bigger than
+  ``physics_limit`` nodes gets its positions from :mod:`kg.web.layout` so the
+  browser only draws.
+* The page is ``viz/site/templates/map.html`` with ``viz/site/static/map.js``
+  and ``map.css`` on vis-network (shipped inside pyvis). The site builds it with
+  its own ``base.html``; :func:`render_map` inlines everything into one file
+  for ``kg map``, so that file opens offline and asks no other host for anything.
+
+Colours, shapes and relation names are in ``viz/styles.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import jinja2
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.graph import namespaces as ns
+from kg.ingest.dates import year_of
+from kg.graph.namespaces import local_name
+from kg.web.pages import page_path
+from kg.graph.query import run_query
+from kg.graph.store import Store
+from kg import resources
+
+#: Relations between entities drawn on the map (besides mentions and publishers).
+RELATIONS = ("evolvesInto", "isExampleOf", "supersedes", "publishedBy", "partOf", "introducedBy", "requires")
+STYLES = resources.web_dir("styles.json")
+STATIC = resources.web_dir("static")
+VIS_NETWORK = resources.web_dir("vendor", "vis-network")
+TITLE = "English health-policy knowledge graph"
+PHYSICS_LIMIT = 300
+
+
+def map_assets() -> dict[str, Path]:
+    """The files the map page loads from ``assets/``: name there → file here."""
+    return {
+        "vis-network.min.js": VIS_NETWORK / "standalone" / "umd" / "vis-network.min.js",
+        "vis-network.min.css": VIS_NETWORK / "styles" / "vis-network.min.css",
+        "map.js": STATIC / "map.js",
+        "map.css": STATIC / "map.css",
+    }
+
+
+def styles() -> dict:
+    return json.loads(STYLES.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ store → graph
+
+_DOCUMENTS = """
+SELECT ?doc ?title ?type ?issued ?publisher WHERE {
+  ?doc a kg:Document ; dcterms:title ?title .
+  OPTIONAL { ?doc a ?type FILTER(STRSTARTS(STR(?type), STR(kg:))) }
+  OPTIONAL { ?doc dcterms:issued ?issued }
+  OPTIONAL { ?doc dcterms:publisher ?publisher FILTER(isIRI(?publisher)) }
+}"""
+_ENTITIES = """
+SELECT ?node ?p ?value WHERE {
+  { SELECT DISTINCT ?node WHERE {
+      { ?d schema:mentions ?node } UNION { ?d a kg:Document ; dcterms:publisher ?node FILTER(isIRI(?node)) } } }
+  ?node ?p ?value .
+  VALUES ?p { rdf:type skos:prefLabel skos:altLabel skos:hiddenLabel kg:weakLabel skos:definition rdfs:label foaf:name }
+}"""
+_MENTIONS = """
+SELECT ?doc ?node (COUNT(DISTINCT ?a) AS ?n) WHERE {
+  ?doc schema:mentions ?node .
+  OPTIONAL { ?a oa:hasBody ?node ; oa:hasTarget ?t . ?t oa:hasSource ?doc }
+} GROUP BY ?doc ?node"""
+_RELATIONS = """
+SELECT ?s ?p ?o (COUNT(DISTINCT ?st) AS ?n) WHERE {
+  { ?s ?p ?o . VALUES ?p { %s } }
+  UNION
+  { ?s dcterms:publisher ?o . ?s a kg:Document . BIND(dcterms:publisher AS ?p) FILTER(isIRI(?o)) }
+  OPTIONAL { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
+} GROUP BY ?s ?p ?o""" % " ".join(f"kg:{r}" for r in RELATIONS)
+
+_NAME_ORDER = {ns.SKOS + "prefLabel": 0, ns.RDFS + "label": 1, ns.FOAF + "name": 2, ns.SKOS + "altLabel": 3,
+               ns.SKOS + "hiddenLabel": 4, ns.ONTOLOGY + "weakLabel": 5}
+
+
+def _best_type(candidates, types: dict, default: str) -> str:
+    """The most specific styled type (highest rank; ties by name, so the choice is stable)."""
+    styled = [c for c in candidates if c in types]
+    return max(styled, key=lambda c: (types[c].get("rank", 0), c)) if styled else default
+
+
+def map_graph(store: Store) -> nx.MultiDiGraph:
+    """Documents, the entities they mention, their publishers, and the links between them.
+
+    Node keys are full IRIs. Node attributes: ``label``, ``labels`` (every
+    name, acronyms too), ``type`` (a key of viz/styles.json), ``type_label``,
+    ``definition``, ``page`` (site path or None), ``document`` (bool),
+    ``mentions`` (documents that mention an entity, or entities a document
+    mentions), ``degree``; documents also ``publisher`` (its label),
+    ``publisher_iri`` and ``issued`` (ISO text: a year, year-month or date). Edges are keyed by
+    predicate name, with ``predicate``, ``label`` and ``evidence`` (how many
+    quoted sentences in documents back it).
+    """
+    style = styles()
+    types, edge_styles = style["types"], style["edges"]
+    graph = nx.MultiDiGraph()
+
+    docs: dict[str, dict] = {}
+    for doc, title, kind, issued, publisher in run_query(store, _DOCUMENTS).rows:
+        entry = docs.setdefault(doc.value, {"title": title.value, "types": set(), "issued": None, "publisher": None})
+        if kind is not None:
+            entry["types"].add(local_name(kind.value))
+        if issued is not None and (entry["issued"] is None or issued.value < entry["issued"]):
+            entry["issued"] = issued.value
+        if publisher is not None and (entry["publisher"] is None or publisher.value < entry["publisher"]):
+            entry["publisher"] = publisher.value
+
+    found: dict[str, dict] = defaultdict(lambda: {"types": set(), "names": [], "definition": None})
+    for node, p, value in run_query(store, _ENTITIES).rows:
+        if not isinstance(node, ox.NamedNode) or node.value in docs:
+            continue
+        entry = found[node.value]
+        if p.value == ns.RDF + "type":
+            if value.value.startswith(ns.ONTOLOGY):
+                entry["types"].add(local_name(value.value))
+        elif p.value == ns.SKOS + "definition":
+            if isinstance(value, ox.Literal) and (entry["definition"] is None or value.value < entry["definition"]):
+                entry["definition"] = value.value
+        elif isinstance(value, ox.Literal) and value.value.strip():
+            entry["names"].append((_NAME_ORDER.get(p.value, 9), value.value.strip()))
+
+    for iri in sorted(docs):
+        entry = docs[iri]
+        kind = _best_type(entry["types"] | {"Document"}, types, "Document")
+        graph.add_node(
+            iri, label=entry["title"], labels=[entry["title"]], type=kind, type_label=types[kind]["label"],
+            definition="", page=page_path(iri, store.base), document=True, issued=entry["issued"], publisher=None,
+            publisher_iri=entry["publisher"], mentions=0, degree=0,
+        )
+    for iri in sorted(found):
+        entry = found[iri]
+        names: list[str] = []
+        for _, name in sorted(entry["names"]):
+            if name.casefold() not in {n.casefold() for n in names}:
+                names.append(name)
+        label = names[0] if names else local_name(iri).replace("-", " ")
+        kind = _best_type(entry["types"], types, "Concept")
+        graph.add_node(
+            iri, label=label, labels=names or [label], type=kind, type_label=types[kind]["label"],
+            definition=entry["definition"] or "", page=page_path(iri, store.base), document=False, mentions=0, degree=0,
+        )
+    for iri, entry in docs.items():
+        publisher = entry["publisher"]
+        graph.nodes[iri]["publisher"] = graph.nodes[publisher]["label"] if publisher in graph else (local_name(publisher) if publisher else None)
+
+    for doc, node, count in run_query(store, _MENTIONS).rows:
+        a, b = doc.value, node.value
+        if a in graph and b in graph and a != b:
+            graph.add_edge(a, b, key="mentions", predicate="mentions", label=edge_styles["mentions"]["label"], evidence=int(count.value))
+            graph.nodes[a]["mentions"] += 1
+            graph.nodes[b]["mentions"] += 1
+    for s, p, o, count in run_query(store, _RELATIONS).rows:
+        a, b = s.value, o.value
+        if a in graph and b in graph and a != b:
+            name = local_name(p.value)
+            look = edge_styles.get(name, edge_styles["default"])
+            graph.add_edge(a, b, key=name, predicate=name, label=look["label"], evidence=int(count.value))
+    for node, degree in graph.degree():
+        graph.nodes[node]["degree"] = degree
+    return graph
+
+
+# ------------------------------------------------------------------ graph → browser data
+
+
+def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> dict:
+    """What ``map.js`` draws, as JSON-able data.
+
+    ``nodes`` and ``edges`` (edges refer to nodes by their index in ``nodes``),
+    ``types`` (the legend: types present, in styles.json order, with colour,
+    shape and count), ``relations`` (relation filters; predicates with the same
+    name share one), ``publishers`` (documents' publishers with counts),
+    ``dates`` (``{"min", "max"}`` years of issue, or None), ``physics`` (False
+    when positions were computed here, for graphs above ``physics_limit``
+    nodes), ``options`` (vis-network options) and ``total`` counts.
+    """
+    style = styles()
+    types, edge_styles = style["types"], style["edges"]
+    big = graph.number_of_nodes() > physics_limit
+    positions: dict = {}
+    if big:
+        from kg.web.layout import layout
+
+        positions = layout(graph)
+
+    index: dict = {}
+    nodes = []
+    type_counts: dict[str, int] = defaultdict(int)
+    publishers: dict[str, int] = defaultdict(int)
+    years = []
+    for key, d in graph.nodes(data=True):
+        kind = d.get("type") if d.get("type") in types else "Concept"
+        label = str(d.get("label") or key)
+        names = [str(n) for n in (d.get("labels") or [label])]
+        if label not in names:
+            names.insert(0, label)
+        node = {"id": str(key), "label": label, "type": kind}
+        if names != [label]:
+            node["labels"] = names
+        if d.get("definition"):
+            node["definition"] = str(d["definition"])
+        if d.get("page"):
+            node["page"] = d["page"]
+        if d.get("document"):
+            node["document"] = True
+            if d.get("publisher"):
+                node["publisher"] = str(d["publisher"])
+                publishers[node["publisher"]] += 1
+            if d.get("issued"):
+                node["issued"] = str(d["issued"])
+                if year_of(node["issued"]):
+                    node["year"] = int(year_of(node["issued"]))
+                    years.append(node["year"])
+        node["mentions"] = int(d.get("mentions") or 0)
+        node["degree"] = int(d.get("degree") if d.get("degree") is not None else graph.degree(key))
+        if key in positions:
+            node["x"], node["y"] = positions[key]
+        index[key] = len(nodes)
+        nodes.append(node)
+        type_counts[kind] += 1
+
+    edges = []
+    relation_counts: dict[str, int] = defaultdict(int)
+    for a, b, key, d in graph.edges(keys=True, data=True):
+        predicate = str(d.get("predicate") or key)
+        if predicate not in edge_styles:
+            predicate = "default"
+        edge = {"from": index[a], "to": index[b], "predicate": predicate}
+        if d.get("evidence"):
+            edge["evidence"] = int(d["evidence"])
+        edges.append(edge)
+        relation_counts[predicate] += 1
+
+    relations: dict[str, dict] = {}
+    for name, look in edge_styles.items():
+        if relation_counts.get(name):
+            group = relations.setdefault(look["label"], {
+                "key": name, "label": look["label"], "color": look["color"], "dashes": bool(look.get("dashes")),
+                "predicates": [], "count": 0,
+            })
+            group["predicates"].append(name)
+            group["count"] += relation_counts[name]
+
+    options = json.loads(json.dumps(style["options"]))
+    options.setdefault("layout", {})
+    options.setdefault("interaction", {})
+    options.setdefault("edges", {})
+    if big:
+        options["physics"] = {"enabled": False}
+        options["edges"]["smooth"] = False
+        options["layout"]["improvedLayout"] = False
+        options["interaction"].update(hideEdgesOnDrag=True, hideEdgesOnZoom=True)
+    else:
+        options["layout"].setdefault("randomSeed", 7)
+        options["physics"]["enabled"] = True
+
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "types": [
+            {"key": name, "label": look["label"], "color": look["color"], "shape": look["shape"], "count": type_counts[name]}
+            for name, look in types.items() if type_counts.get(name)
+        ],
+        "relations": list(relations.values()),
+        "publishers": [{"label": p, "count": c} for p, c in sorted(publishers.items(), key=lambda kv: (-kv[1], kv[0].casefold()))],
+        "dates": {"min": min(years), "max": max(years)} if years else None,
+        "physics": not big,
+        "options": options,
+        "total": {"nodes": len(nodes), "edges": len(edges)},
+    }
+
+
+_SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def script_json(value) -> str:
+    """JSON that is safe inside an HTML <script>: no string can close the element or break a JS line.
+
+    >>> print(script_json({"title": "</script>"}))
+    {"title":"\\u003c/script\\u003e"}
+    """
+    text = json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+    for raw, escaped in _SCRIPT_SAFE.items():
+        text = text.replace(raw, escaped)
+    return text
+
+
+def map_data_js(data: dict) -> str:
+    """``map-data.js``: ``window.KG_MAP = {...};``."""
+    return "window.KG_MAP = " + script_json(data) + ";\n"
+
+
+# ------------------------------------------------------------------ one self-contained file
+
+_STANDALONE_BASE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{% block title %}{% endblock %} – {{ site_title }}</title>
+{% block head %}{% endblock %}
+</head>
+<body class="kg-standalone">
+<a class="kg-skip" href="#kg-search">Skip to the map search</a>
+<main id="main">
+{% block content %}{% endblock %}
+</main>
+{% block scripts %}{% endblock %}
+</body>
+</html>
+"""
+
+
+def _inline_safe(text: str, tag: str) -> str:
+    """Text to put inside <script> or <style>: nothing in it may end the element early."""
+    return text.replace(f"</{tag}", f"<\\/{tag}").replace(f"</{tag.upper()}", f"<\\/{tag.upper()}")
+
+
+def render_map(data: dict, *, title: str = TITLE) -> str:
+    """The map page as one HTML text with vis-network, the map's script, style and data inlined."""
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": _STANDALONE_BASE}), jinja2.FileSystemLoader(str(resources.templates_dir()))]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    assets = {name: path.read_text(encoding="utf-8") for name, path in map_assets().items()}
+    inline = {
+        "css": _inline_safe(assets["vis-network.min.css"] + "\n" + assets["map.css"], "style"),
+        "js": [_inline_safe(assets["vis-network.min.js"], "script"), map_data_js(data), _inline_safe(assets["map.js"], "script")],
+    }
+    return env.get_template("map.html").render(
+        root="", server=False, site_title=title, nav="map", standalone=True, inline=inline,
+    )
+
+
+def write_map(store: Store, out: str | Path) -> nx.MultiDiGraph:
+    """Write the map of the whole store to ``out`` as one self-contained file; return the graph drawn."""
+    graph = map_graph(store)
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_map(map_data(graph)), encoding="utf-8")
+    return graph

@@ -1,0 +1,387 @@
+"""The static, offline site staff browse: ``kg site OUTDIR``.
+
+One page per entity (``id/<name>.html``) and per document
+(``doc/<name>.html``), at paths from :func:`kg.web.pages.page_path`, plus the
+home page, the map, the vocabulary browser, the timeline and the "why are
+these connected?" page. Everything the pages need is in the folder (styles,
+scripts, vis-network), so the site opens from disk and asks no other host
+for anything. Data comes from :mod:`kg.web.readmodel` (a few SPARQL queries over
+the whole store); pages are Jinja2 templates in ``viz/site/templates`` with
+autoescaping on, so a title or quote containing markup is shown as text.
+
+Rebuilding into the same folder replaces the site's files: a page whose
+entity or document has gone is removed (the files of the previous build are
+listed in ``.kg-site.json``); other files in the folder are left alone, and
+a folder that holds no site of ours loses nothing.
+
+Built for ``kg serve`` (``server=True``), the pages also link to the server's
+query page: entity pages to the ready-made questions about the entity
+(``/?saved=NAME&p.PARAM=IRI``), document pages to a DESCRIBE of the document
+and to the evidence for each relation read from it. A link is offered only
+when the saved query exists with that parameter and has something to show.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import jinja2
+
+from kg.graph import saved as saved_queries
+from kg.web import readmodel as sd
+from kg.errors import KGError
+from kg.web.pages import PAGE_FOLDERS
+from kg.graph.store import Store
+from kg import resources
+from kg.web.mapview import STATIC, script_json
+from kg.web.mapview import TITLE as SITE_TITLE
+
+MANIFEST = ".kg-site.json"
+TIMELINE_SINCE = "2014"
+CONNECT_MAX_PATHS = 5
+CONNECT_MAX_LENGTH = 4
+NEWEST_DOCUMENTS = 10
+QUOTED_DOCUMENTS = 60  #: an entity page quotes the newest documents that mention it; older ones are listed by title
+
+_DATE_NAMES = [("start", "Started"), ("end", "Ended"), ("founded", "Set up"), ("dissolved", "Dissolved"), ("issued", "Published")]
+_FIELD_NAMES = [("format", "Format"), ("primaryAudience", "Primary audience"), ("responsibleMember", "Group member responsible")]
+_LONG_FIELDS = [("abstract", "Summary"), ("keyFeatures", "Key features"), ("libraryImpact", "Impact on library policy or practice")]
+_KIND_NAMES = {"lineage": "Change", "start": "Start", "end": "End", "document": "Document"}
+#: Links an entity page shows in sections of their own rather than under "Relations".
+_OWN_SECTIONS = set(sd.LINEAGE_PREDICATES) | {sd.ns.SKOS + "broader", sd.ns.SKOS + "narrower", sd.ns.SKOS + "related"}
+
+
+@dataclass
+class SiteReport:
+    pages: int = 0  #: HTML pages written
+    entities: int = 0  #: entity pages
+    documents: int = 0  #: document pages
+    nodes: int = 0  #: nodes of the map
+    edges: int = 0  #: links of the map
+
+
+def iri_quote(iri: str) -> str:
+    """An IRI for a URL fragment parameter (``#from=...``): every reserved character escaped."""
+    return quote(str(iri), safe="")
+
+
+def query_page_href(saved: str | None = None, *, sparql: str | None = None, **params: str) -> str:
+    """A link to the query page of ``kg serve``, which runs what it says when opened.
+
+    >>> query_page_href("lineage", entity="https://w3id.org/nhs-policy-kg/id/ics")
+    '/?saved=lineage&p.entity=https%3A%2F%2Fw3id.org%2Fnhs-policy-kg%2Fid%2Fics'
+    >>> query_page_href(sparql="DESCRIBE <https://w3id.org/x>")
+    '/?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Fx%3E'
+    """
+    pairs = [("query", sparql)] if sparql is not None else [("saved", saved), *((f"p.{k}", v) for k, v in params.items())]
+    return "/?" + urlencode(pairs, quote_via=quote, safe="")
+
+
+class _Questions:
+    """Links to the query page for one build: the saved queries as they are on disk, read once."""
+
+    def __init__(self) -> None:
+        try:
+            self.saved = saved_queries.load_saved()
+        except KGError:  # a broken .rq file: no links to ready-made questions, rather than no site
+            self.saved = {}
+
+    def saved_link(self, text: str, name: str, **params: str) -> dict | None:
+        """``{"text", "href", "title"}`` for a saved query, or None when it does not exist with these parameters."""
+        query = self.saved.get(name)
+        if query is None or not set(params) <= {p.name for p in query.params}:
+            return None
+        return {"text": text, "href": query_page_href(name, **params), "title": query.title}
+
+    @staticmethod
+    def describe(text: str, iri: str) -> dict:
+        return {"text": text, "href": query_page_href(sparql=f"DESCRIBE <{iri}>"), "title": "A SPARQL DESCRIBE query"}
+
+    def entity(self, e: sd.EntityInfo, lineage: list, co_mentioned: list) -> list[dict]:
+        read = [link for link in e.links if link.document and link.subject != link.object]
+        links = [
+            self.saved_link("its profile", "entity-profile", entity=e.iri),
+            self.saved_link("documents that mention it", "documents-mentioning", entity=e.iri) if e.mentions else None,
+            self.saved_link("entities mentioned with it", "co-mentioned", entity=e.iri) if co_mentioned else None,
+            self.saved_link("its lineage", "lineage", entity=e.iri) if lineage else None,
+            self.saved_link("relations read with it as subject", "relation-evidence", subject=e.iri)
+            if any(link.subject == e.iri for link in read) else None,
+            self.saved_link("relations read with it as object", "relation-evidence", object=e.iri)
+            if any(link.object == e.iri for link in read) else None,
+            self.describe("every statement about it (DESCRIBE)", e.iri),
+        ]
+        return [link for link in links if link]
+
+    def document(self, d: sd.DocumentInfo) -> list[dict]:
+        return [self.describe("every statement about it (DESCRIBE)", d.iri)]
+
+    def relation(self, r: sd.Link) -> dict | None:
+        return self.saved_link("Every document that says so, on the query page", "relation-evidence", subject=r.subject, predicate=r.predicate, object=r.object)
+
+
+def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.templates_dir())),
+        autoescape=True,  # every page is HTML: labels, titles and quotes are text, never markup
+        trim_blocks=False,
+        lstrip_blocks=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["iriq"] = iri_quote
+    env.globals.update(fmt_date=sd.format_date, site_title=SITE_TITLE)
+    if data is not None:
+        env.globals.update(
+            label=data.label,
+            page_of=lambda iri: (data.entities[iri].page if iri in data.entities else data.documents[iri].page if iri in data.documents else None),
+            type_label=data.type_label,
+            primary_type=data.primary_type,
+            sort_iris=lambda iris: sorted(iris, key=lambda i: data.label(i).lower()),
+            homepages=lambda iri: data.entities[iri].homepages if iri in data.entities else [],
+            search_text=lambda e: " ".join([e.label, *e.alt_labels]).lower(),
+            documents=data.documents,
+        )
+    return env
+
+
+class _Writer:
+    """Writes the site's files and remembers them, to remove what a previous build left behind."""
+
+    def __init__(self, outdir: Path):
+        self.outdir = outdir
+        self.written: set[str] = set()
+
+    def text(self, relative: str, content: str) -> None:
+        path = self.outdir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        self.written.add(relative)
+
+    def copy(self, source: Path, relative: str) -> None:
+        path = self.outdir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, path)
+        self.written.add(relative)
+
+    def finish(self) -> None:
+        """Remove files of the previous build that this one did not write, and empty folders they leave."""
+        manifest = self.outdir / MANIFEST
+        previous: set[str] = set()
+        if manifest.is_file():  # the folder holds a site we built: replace it
+            try:
+                previous = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
+            except (ValueError, AttributeError):
+                previous = set()
+            # pages and assets of a build whose manifest is out of date go too
+            for folder, pattern in (*((f, "*.html") for f in PAGE_FOLDERS), ("assets", "*")):
+                root = self.outdir / folder
+                if root.is_dir():
+                    for path in root.rglob(pattern):
+                        if path.is_file() or path.is_symlink():
+                            previous.add(path.relative_to(self.outdir).as_posix())
+        # (a folder without our manifest is written into, and nothing in it is removed)
+        for relative in sorted(previous - self.written):
+            path = self.outdir / relative
+            if ".." in Path(relative).parts or Path(relative).is_absolute():
+                continue
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+        for folder in (*PAGE_FOLDERS, "assets"):
+            root = self.outdir / folder
+            if root.is_dir():
+                for path in sorted(root.rglob("*"), key=lambda p: -len(p.parts)):
+                    if path.is_dir() and not any(path.iterdir()):
+                        path.rmdir()
+        manifest.write_text(json.dumps({"generator": "kg site", "files": sorted(self.written)}, indent=1), encoding="utf-8")
+
+
+def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False) -> SiteReport:
+    """Write the whole site for ``store`` into ``outdir``; our files from an earlier build are replaced."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    data = sd.gather(store)
+    env = environment(data)
+    writer = _Writer(outdir)
+    report = SiteReport()
+    common = {"server": server, "site_title": SITE_TITLE}
+    questions = _Questions() if server else None
+
+    def page(template: str, relative: str, nav: str | None, **context) -> None:
+        root = "../" * relative.count("/")
+        html = env.get_template(template).render(root=root, nav=nav, **common, **context)
+        writer.text(relative, html)
+        report.pages += 1
+
+    # map first: its data file and page, and the counts for the report
+    graph, map_js = _map(store)
+    report.nodes, report.edges = (graph.number_of_nodes(), graph.number_of_edges()) if graph is not None else (0, 0)
+    writer.text("map-data.js", map_js)
+    page("map.html", "map.html", "map", map_nodes=report.nodes, map_edges=report.edges)
+
+    trees = sd.vocabulary_trees(data)
+    scheme_anchor = {}
+    for tree in trees:
+        tree["anchor"] = "scheme-" + (sd.local_name(tree["iri"]).removeprefix("scheme-") if tree["iri"] else "none")
+        scheme_anchor[tree["iri"]] = tree["anchor"]
+
+    for entity in data.entities.values():
+        if not entity.page:
+            continue
+        page("entity.html", entity.page, None, **_entity_context(data, entity, scheme_anchor, trees, questions))
+        report.entities += 1
+    for doc in data.documents.values():
+        if not doc.page:
+            continue
+        page("document.html", doc.page, None, **_document_context(data, doc, questions))
+        report.documents += 1
+
+    page("index.html", "index.html", "home", **_home_context(data))
+    page("vocabulary.html", "vocabulary.html", "vocabulary", trees=trees)
+    page("timeline.html", "timeline.html", "timeline", **_timeline_context(data))
+    connect = sd.connect_data(data)
+    connect["maxPaths"], connect["maxLength"] = CONNECT_MAX_PATHS, CONNECT_MAX_LENGTH
+    writer.text("connect-data.js", "window.KG_CONNECT = " + script_json(connect) + ";\n")
+    page("connect.html", "connect.html", "connect", max_paths=CONNECT_MAX_PATHS, max_length=CONNECT_MAX_LENGTH)
+
+    _assets(writer)
+    writer.finish()
+    return report
+
+
+def _map(store: Store):
+    """The map's graph and its ``map-data.js`` text, from :mod:`kg.web.mapview`."""
+    from kg.web import mapview as view
+
+    graph = view.map_graph(store)
+    return graph, view.map_data_js(view.map_data(graph))
+
+
+def _assets(writer: _Writer) -> None:
+    """Our styles and scripts, the map's, and vis-network (under the names the map's page asks for)."""
+    if STATIC.is_dir():
+        for path in sorted(STATIC.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                writer.copy(path, "assets/" + path.relative_to(STATIC).as_posix())
+    from kg.web import mapview as view
+
+    for name, source in view.map_assets().items():
+        writer.copy(Path(source), "assets/" + name)
+
+
+# ------------------------------------------------------------------ page contexts
+
+
+def _entity_context(data: sd.SiteData, e: sd.EntityInfo, scheme_anchor: dict, trees: list, questions: _Questions | None = None) -> dict:
+    labels = {t["iri"]: t["label"] for t in trees}
+    schemes = [{"anchor": scheme_anchor[s], "label": labels[s]} for s in sorted(e.schemes, key=lambda s: labels.get(s, s)) if s in scheme_anchor]
+    grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for link in e.links:
+        if link.predicate in _OWN_SECTIONS or link.subject == link.object:
+            continue
+        grouped[link.name_from(e.iri)][link.other(e.iri)].append(link)
+    relations = [
+        (name, sorted(others.items(), key=lambda kv: data.label(kv[0]).lower()))
+        for name, others in sorted(grouped.items())
+    ]
+    mentions = [(doc, e.mentions[doc.iri]) for doc in data.documents_newest_first(e.mentions)]
+    mentions, more_mentions = mentions[:QUOTED_DOCUMENTS], [doc for doc, _ in mentions[QUOTED_DOCUMENTS:]]
+    lineage = data.lineage_of(e.iri)
+    co = data.co_mentioned(e.iri, 30)
+    suggestions: list[str] = []
+    for step in lineage:
+        for other in (step.predecessor, step.successor):
+            if other != e.iri and other not in suggestions:
+                suggestions.append(other)
+    for _, others in relations:
+        suggestions += [o for o, _ in others if o not in suggestions and o != e.iri]
+    suggestions += [o for o, _ in co if o not in suggestions]
+    suggestions = [s for s in suggestions if s in data.entities][:6]
+    return {
+        "e": e,
+        "primary_type": data.primary_type(e),
+        "schemes": schemes,
+        "lineage": lineage,
+        "relations": relations,
+        "mentions": mentions,
+        "more_mentions": more_mentions,
+        "co_mentioned": co,
+        "connect_to": suggestions,
+        "date_names": _DATE_NAMES,
+        "questions": questions.entity(e, lineage, co) if questions else [],
+    }
+
+
+def _document_context(data: sd.SiteData, d: sd.DocumentInfo, questions: _Questions | None = None) -> dict:
+    groups: dict[str, list] = defaultdict(list)
+    for iri, quotes in d.mentions.items():
+        if iri in data.entities:
+            groups[data.primary_type(data.entities[iri])].append((iri, max(1, len(quotes))))
+    ordered = [
+        (cls, sorted(items, key=lambda kv: (-kv[1], data.label(kv[0]).lower())))
+        for cls, items in sorted(groups.items(), key=lambda kv: data.type_label(kv[0]).lower())
+    ]
+    mention_list = sorted(((iri, q) for iri, q in d.mentions.items() if q), key=lambda kv: data.label(kv[0]).lower())
+    return {
+        "d": d,
+        "groups": ordered,
+        "field_names": _FIELD_NAMES,
+        "long_fields": _LONG_FIELDS,
+        "mention_list": mention_list,
+        "mention_total": sum(len(q) for _, q in mention_list),
+        "questions": questions.document(d) if questions else [],
+        "relation_question": questions.relation if questions else (lambda r: None),
+    }
+
+
+def _home_context(data: sd.SiteData) -> dict:
+    by_type: dict[str, list] = defaultdict(list)
+    for e in data.entities.values():
+        if e.page:
+            by_type[data.primary_type(e)].append(e)
+    docs = data.documents_newest_first()
+    return {
+        "counts": {
+            "documents": len(data.documents),
+            "entities": len(data.entities),
+            "mentioned": sum(1 for e in data.entities.values() if e.mentions),
+            "relations": sum(len(d.relations) for d in data.documents.values()),
+            "mentions": sum(len(q) for d in data.documents.values() for q in d.mentions.values()),
+            "lineage": len(data.lineage),
+        },
+        "newest": docs[:NEWEST_DOCUMENTS],
+        "all_documents": docs,
+        # every name a person might type, each pointing at its page, for the home page's Find box
+        "findable": sorted(
+            [(name, e.label, e.page) for e in data.entities.values() if e.page for name in [e.label, *e.alt_labels]]
+            + [(d.title, d.title, d.page) for d in docs if d.page],
+            key=lambda item: item[0].lower(),
+        ),
+        "by_type": [
+            (cls, sorted(items, key=lambda e: e.label.lower()))
+            for cls, items in sorted(by_type.items(), key=lambda kv: data.type_label(kv[0]).lower())
+        ],
+    }
+
+
+def _timeline_context(data: sd.SiteData) -> dict:
+    events = sd.timeline(data)
+    recent: dict[str, list] = defaultdict(list)
+    earlier: dict[str, list] = defaultdict(list)
+    for ev in events:
+        (recent if ev.year >= TIMELINE_SINCE else earlier)[ev.year].append(ev)
+    undated = [s for s in data.lineage if not s.best_date(data.documents)[0]]
+    undated.sort(key=lambda s: (data.label(s.predecessor).lower(), data.label(s.successor).lower()))
+    return {
+        "since": TIMELINE_SINCE,
+        "recent": sorted(recent.items()),
+        "earlier": sorted(earlier.items()),
+        "earlier_count": sum(len(v) for v in earlier.values()),
+        "undated": undated,
+        "kind_names": _KIND_NAMES,
+    }

@@ -40,7 +40,9 @@ def main() -> int:
     ap.add_argument("paths", nargs="*")
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    paths = args.paths or [str(ROOT / "data" / "sample")] + ([str(ROOT.parent / "shared" / "corpus" / "seeds")] if (ROOT.parent / "shared").is_dir() else [])
+    paths = args.paths or [str(ROOT / "data" / "sample")] + (
+        [str(ROOT.parent / "shared" / "corpus" / "seeds")] if (ROOT.parent / "shared").is_dir() else []
+    )
     sources = [s for s in iter_sources(paths) if not isinstance(s, SourceError)]
     kilobytes = sum(len(s.text.encode("utf-8")) for s in sources) / 1024
     pipeline = Pipeline()
@@ -64,9 +66,15 @@ def main() -> int:
 
     print(f"corpus: {len(sources)} files, {kilobytes:.0f} KB, paths={paths}")
     base_time, docs = best_of(args.repeat, parse_only)
-    for name, work in (("read+parse (baseline)", parse_only), ("+extract", extract_too), ("full ingest to store", full)):
+    for name, work in (
+        ("read+parse (baseline)", parse_only),
+        ("+extract", extract_too),
+        ("full ingest to store", full),
+    ):
         seconds, docs = best_of(args.repeat, work)
-        print(f"{name:24s} {docs:4d} docs  {seconds * 1000:8.1f} ms  {docs / seconds:8.1f} docs/s  {kilobytes / seconds:8.1f} KB/s  x{seconds / base_time:5.1f} baseline")
+        print(
+            f"{name:24s} {docs:4d} docs  {seconds * 1000:8.1f} ms  {docs / seconds:8.1f} docs/s  {kilobytes / seconds:8.1f} KB/s  x{seconds / base_time:5.1f} baseline"
+        )
     return 0
 
 

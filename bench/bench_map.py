@@ -30,12 +30,26 @@ sys.path.insert(0, str(ROOT))
 from kg.web.layout import layout  # noqa: E402
 from kg.web.mapview import PHYSICS_LIMIT, map_data, render_map, styles  # noqa: E402
 
-ENTITY_TYPES = ["CareModel", "Concept", "NationalBody", "Plan", "Legislation", "Contract", "Trust", "ThinkTank",
-                "PolicyProgramme", "OrganisationType", "Commissioner", "LocalAuthority"]
+ENTITY_TYPES = [
+    "CareModel",
+    "Concept",
+    "NationalBody",
+    "Plan",
+    "Legislation",
+    "Contract",
+    "Trust",
+    "ThinkTank",
+    "PolicyProgramme",
+    "OrganisationType",
+    "Commissioner",
+    "LocalAuthority",
+]
 DOCUMENT_TYPES = ["PolicyBriefing", "PolicyBriefing", "PolicyBriefing", "NewsItem", "Document"]
 RELATIONS = ["partOf", "evolvesInto", "isExampleOf", "introducedBy", "requires", "publishedBy", "supersedes"]
-WORDS = ("care integrated system provider accountable health trust fund plan board network primary acute "
-         "community partnership contract budget framework review alliance model programme council").split()
+WORDS = (
+    "care integrated system provider accountable health trust fund plan board network primary acute "
+    "community partnership contract budget framework review alliance model programme council"
+).split()
 BASE = "https://w3id.org/nhs-policy-kg/"
 
 
@@ -59,9 +73,18 @@ def synthetic(n: int, seed: int = 1) -> nx.MultiDiGraph:
             iri = publishers[i]
         label = f"{name(3)} {i}"
         acronym = "".join(w[0] for w in label.split()[:3]).upper() + str(i)
-        graph.add_node(iri, label=label, labels=[label, acronym], type=kind, type_label=types[kind]["label"],
-                       definition=f"A synthetic {types[kind]['label'].lower()} used to measure the map.",
-                       page=f"id/{iri.rsplit('/', 1)[1]}.html", document=False, mentions=0, degree=0)
+        graph.add_node(
+            iri,
+            label=label,
+            labels=[label, acronym],
+            type=kind,
+            type_label=types[kind]["label"],
+            definition=f"A synthetic {types[kind]['label'].lower()} used to measure the map.",
+            page=f"id/{iri.rsplit('/', 1)[1]}.html",
+            document=False,
+            mentions=0,
+            degree=0,
+        )
         entities.append(iri)
     docs = []
     for d in range(n_docs):
@@ -69,28 +92,44 @@ def synthetic(n: int, seed: int = 1) -> nx.MultiDiGraph:
         kind = rnd.choice(DOCUMENT_TYPES)
         year, month = rnd.randint(2010, 2024), rnd.randint(1, 12)
         publisher = rnd.choice(publishers)
-        graph.add_node(iri, label=f"{name(5)} {d}", labels=[f"{name(5)} {d}"], type=kind, type_label=types[kind]["label"],
-                       definition="", page=f"doc/document-{d}.html", document=True, issued=f"{year}-{month:02d}",
-                       publisher=graph.nodes[publisher]["label"], mentions=0, degree=0)
+        graph.add_node(
+            iri,
+            label=f"{name(5)} {d}",
+            labels=[f"{name(5)} {d}"],
+            type=kind,
+            type_label=types[kind]["label"],
+            definition="",
+            page=f"doc/document-{d}.html",
+            document=True,
+            issued=f"{year}-{month:02d}",
+            publisher=graph.nodes[publisher]["label"],
+            mentions=0,
+            degree=0,
+        )
         graph.add_edge(iri, publisher, key="publisher", predicate="publisher", label="published by", evidence=0)
         docs.append(iri)
     weights = [1 / (i + 1) ** 0.9 for i in range(n_entities)]
-    for i, entity in enumerate(entities):  # every entity is mentioned somewhere; popular ones often
+    for entity in entities:  # every entity is mentioned somewhere; popular ones often
         doc = rnd.choice(docs)
         if not graph.has_edge(doc, entity, "mentions"):
-            graph.add_edge(doc, entity, key="mentions", predicate="mentions", label="mentions", evidence=rnd.randint(1, 4))
+            graph.add_edge(
+                doc, entity, key="mentions", predicate="mentions", label="mentions", evidence=rnd.randint(1, 4)
+            )
     for doc in docs:
         for entity in rnd.choices(entities, weights, k=2):
             if not graph.has_edge(doc, entity, "mentions"):
-                graph.add_edge(doc, entity, key="mentions", predicate="mentions", label="mentions", evidence=rnd.randint(1, 4))
+                graph.add_edge(
+                    doc, entity, key="mentions", predicate="mentions", label="mentions", evidence=rnd.randint(1, 4)
+                )
     for _ in range(n // 8):
         a, b = rnd.sample(entities, 2)
         relation = rnd.choice(RELATIONS)
         graph.add_edge(a, b, key=relation, predicate=relation, label=relation, evidence=rnd.randint(0, 3))
     for node, degree in graph.degree():
         graph.nodes[node]["degree"] = degree
-        graph.nodes[node]["mentions"] = sum(1 for _, _, k in graph.edges(node, keys=True) if k == "mentions") + \
-            sum(1 for _, _, k in graph.in_edges(node, keys=True) if k == "mentions")
+        graph.nodes[node]["mentions"] = sum(1 for _, _, k in graph.edges(node, keys=True) if k == "mentions") + sum(
+            1 for _, _, k in graph.in_edges(node, keys=True) if k == "mentions"
+        )
     return graph
 
 
@@ -138,13 +177,27 @@ def main(argv: list[str] | None = None) -> int:
             page = Path(folder) / f"map-{size}.html"
             page.write_text(render_map(data), encoding="utf-8")
             pages.append((size, graph, layout_s, data_s, page))
-            print(f"built {size:>6} nodes: layout {layout_s:.2f} s, map_data {data_s:.2f} s, page {page.stat().st_size / 1e6:.1f} MB", flush=True)
+            print(
+                f"built {size:>6} nodes: layout {layout_s:.2f} s, map_data {data_s:.2f} s, page {page.stat().st_size / 1e6:.1f} MB",
+                flush=True,
+            )
         driver = start_chrome()
         try:
             for size, graph, layout_s, data_s, page in pages:
                 times = load_times(driver, page.as_uri(), args.runs)
-                rows.append((size, graph.number_of_edges(), layout_s, data_s, page.stat().st_size / 1e6,
-                             statistics.median(times), min(times), max(times), size > PHYSICS_LIMIT))
+                rows.append(
+                    (
+                        size,
+                        graph.number_of_edges(),
+                        layout_s,
+                        data_s,
+                        page.stat().st_size / 1e6,
+                        statistics.median(times),
+                        min(times),
+                        max(times),
+                        size > PHYSICS_LIMIT,
+                    )
+                )
                 print(f"loaded {size:>6} nodes: {', '.join(f'{t:.0f}' for t in times)} ms", flush=True)
         finally:
             stop_chrome(driver)
@@ -153,10 +206,16 @@ def main(argv: list[str] | None = None) -> int:
     print("| nodes | links | physics | layout (s) | map_data (s) | page (MB) | load p50 (ms) | min | max |")
     print("|------:|------:|:-------:|-----------:|-------------:|----------:|--------------:|----:|----:|")
     for size, links, layout_s, data_s, mb, p50, low, high, precomputed in rows:
-        print(f"| {size:,} | {links:,} | {'off' if precomputed else 'on'} | {layout_s:.2f} | {data_s:.2f} | {mb:.1f} | {p50:.0f} | {low:.0f} | {high:.0f} |")
+        print(
+            f"| {size:,} | {links:,} | {'off' if precomputed else 'on'} | {layout_s:.2f} | {data_s:.2f} | {mb:.1f} | {p50:.0f} | {low:.0f} | {high:.0f} |"
+        )
     fits = [size for size, *_, p50, low, high, _ in rows if p50 < args.budget]
     print()
-    print(f"largest size loading under {args.budget / 1000:g} s (p50): {max(fits):,} nodes" if fits else f"no size loads under {args.budget / 1000:g} s")
+    print(
+        f"largest size loading under {args.budget / 1000:g} s (p50): {max(fits):,} nodes"
+        if fits
+        else f"no size loads under {args.budget / 1000:g} s"
+    )
     return 0
 
 

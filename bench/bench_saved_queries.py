@@ -47,7 +47,6 @@ def timed(runs: int, work) -> list[float]:
     return times
 
 
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("paths", nargs="*")
@@ -80,16 +79,31 @@ def main() -> int:
                 raise SystemExit(f"GET {path}: {response.status} {body[:300]!r}")
             return body
 
-        rows = [("ASK {} (baseline)", 1, timed(args.runs, lambda: run_query(store, "ASK {}")),
-                 timed(args.runs, lambda: fetch("/sparql?query=" + quote("ASK {}"))))]
+        rows = [
+            (
+                "ASK {} (baseline)",
+                1,
+                timed(args.runs, lambda: run_query(store, "ASK {}")),
+                timed(args.runs, lambda: fetch("/sparql?query=" + quote("ASK {}"))),
+            )
+        ]
         for name, query in saved.items():
             count = len(run_saved(store, query).rows)
-            rows.append((name, count, timed(args.runs, lambda q=query: run_saved(store, q)), timed(args.runs, lambda n=name: fetch(f"/api/saved/{n}"))))
+            rows.append(
+                (
+                    name,
+                    count,
+                    timed(args.runs, lambda q=query: run_saved(store, q)),
+                    timed(args.runs, lambda n=name: fetch(f"/api/saved/{n}")),
+                )
+            )
         connection.close()
     width = max(len(r[0]) for r in rows)
     print(f"{'query':{width}s}  {'rows':>5s}  {'in-process p50':>14s} {'p95':>7s}  {'HTTP p50':>9s} {'p95':>7s}   (ms)")
     for name, count, local, remote in rows:
-        print(f"{name:{width}s}  {count:5d}  {percentile(local, 50):14.2f} {percentile(local, 95):7.2f}  {percentile(remote, 50):9.2f} {percentile(remote, 95):7.2f}")
+        print(
+            f"{name:{width}s}  {count:5d}  {percentile(local, 50):14.2f} {percentile(local, 95):7.2f}  {percentile(remote, 50):9.2f} {percentile(remote, 95):7.2f}"
+        )
     return 0
 
 

@@ -11,33 +11,49 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, TextColumn
 from rich.markup import escape
+from rich.progress import Progress, TextColumn
 from rich.table import Table
 
 from kg import __version__
 from kg.errors import KGError, UsageError
 from kg.graph.export import FORMATS, export, format_for
-from kg.ingest.flow import Pipeline, ingest
-from kg.ingest.sources import discover
 from kg.graph.query import OUTPUT_FORMATS, display, run_query, to_text
-from kg.graph.saved import find_saved, listing, listing_json, load_saved, looks_like_path, parse_assignments, queries_dir, read_query_file, run_saved
+from kg.graph.saved import (
+    find_saved,
+    listing,
+    listing_json,
+    load_saved,
+    looks_like_path,
+    parse_assignments,
+    queries_dir,
+    read_query_file,
+    run_saved,
+)
 from kg.graph.store import Store, resolve_location
 from kg.graph.validate import validate
+from kg.ingest.flow import Pipeline, ingest
+from kg.ingest.sources import discover
 from kg.web.mapview import write_map
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False, help="A knowledge graph of English health-policy documents, organisations, care models and concepts.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="A knowledge graph of English health-policy documents, organisations, care models and concepts.",
+)
 out = Console()
 err = Console(stderr=True)
 
 #: exit statuses: 1 = the data has problems (some inputs failed, shapes violated); 2 = could not run
 EXIT_PROBLEMS, EXIT_ERROR = 1, 2
 
-StoreOption = typer.Option(None, "--store", "-s", help="Store directory (default: $KG_STORE, else ./kg-store).", show_default=False)
+StoreOption = typer.Option(
+    None, "--store", "-s", help="Store directory (default: $KG_STORE, else ./kg-store).", show_default=False
+)
 
 
 def fail(message: str, status: int = EXIT_ERROR) -> None:
@@ -52,21 +68,27 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit.")) -> None:
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
     """A knowledge graph of English health-policy documents, organisations, care models and concepts."""
 
 
 @app.command("ingest")
 def ingest_command(
     paths: list[str] = typer.Argument(..., help="Files, folders (read recursively) and http(s):// addresses."),
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
 ) -> None:
     """Read documents, find entities and relations, and store them with their evidence."""
     try:
         with Store(store) as kg_store:
             pipeline = Pipeline()
             inputs = sum(1 for _ in discover(paths))
-            with Progress(*Progress.get_default_columns(), TextColumn("{task.fields[location]}"), console=err, transient=True) as progress:
+            with Progress(
+                *Progress.get_default_columns(), TextColumn("{task.fields[location]}"), console=err, transient=True
+            ) as progress:
                 task = progress.add_task("ingesting", total=inputs, location="")
 
                 def advance(location: str) -> None:
@@ -98,12 +120,16 @@ def ingest_command(
 
 @app.command("query")
 def query_command(
-    query: Optional[str] = typer.Argument(None, help="A saved query's name (see --list) or a file holding a SPARQL query.", show_default=False),
-    expression: Optional[str] = typer.Option(None, "-e", "--expression", help="The SPARQL query text itself."),
-    params: list[str] = typer.Option([], "--param", "-p", help="NAME=VALUE for a saved query's parameter (repeatable).", show_default=False),
+    query: str | None = typer.Argument(
+        None, help="A saved query's name (see --list) or a file holding a SPARQL query.", show_default=False
+    ),
+    expression: str | None = typer.Option(None, "-e", "--expression", help="The SPARQL query text itself."),
+    params: list[str] = typer.Option(
+        [], "--param", "-p", help="NAME=VALUE for a saved query's parameter (repeatable).", show_default=False
+    ),
     list_saved: bool = typer.Option(False, "--list", "-l", help="List the saved queries and their parameters."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"Output: {', '.join(OUTPUT_FORMATS)}."),
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
 ) -> None:
     """Run a saved query, a SPARQL file or -e 'SPARQL' (standard prefixes are declared; all graphs are the default graph)."""
     saved = None
@@ -117,7 +143,9 @@ def query_command(
             every = load_saved(folder)
         else:
             if (query is None) == (expression is None):
-                raise UsageError("give a saved query name, a query file or -e 'SPARQL' (one of them; 'kg query --list' shows the saved queries)")
+                raise UsageError(
+                    "give a saved query name, a query file or -e 'SPARQL' (one of them; 'kg query --list' shows the saved queries)"
+                )
             values = parse_assignments(params)
             if expression is not None:
                 sparql = expression
@@ -126,7 +154,9 @@ def query_command(
             else:
                 saved = find_saved(query)
             if values and saved is None:
-                raise UsageError("--param works only with a saved query (a name from 'kg query --list' or a .rq file with a '# param:' header)")
+                raise UsageError(
+                    "--param works only with a saved query (a name from 'kg query --list' or a .rq file with a '# param:' header)"
+                )
             with Store(store, read_only=True) as kg_store:
                 result = run_saved(kg_store, saved, values) if saved is not None else run_query(kg_store, sparql)
                 base = kg_store.base
@@ -159,9 +189,11 @@ def query_command(
 
 @app.command("export")
 def export_command(
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help=f"One of: {', '.join(FORMATS)} (default: from the file name, else turtle)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
-    store: Optional[str] = StoreOption,
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help=f"One of: {', '.join(FORMATS)} (default: from the file name, else turtle)."
+    ),
+    output: Path | None = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
+    store: str | None = StoreOption,
 ) -> None:
     """Export the store as standard RDF (TriG/N-Quads/JSON-LD keep one graph per document)."""
     try:
@@ -179,7 +211,7 @@ def export_command(
 
 
 @app.command("validate")
-def validate_command(store: Optional[str] = StoreOption) -> None:
+def validate_command(store: str | None = StoreOption) -> None:
     """Check every document against the SHACL shapes; exit 1 on any violation."""
     try:
         with Store(store, read_only=True) as kg_store:
@@ -195,7 +227,7 @@ def validate_command(store: Optional[str] = StoreOption) -> None:
 
 
 @app.command("stats")
-def stats_command(store: Optional[str] = StoreOption) -> None:
+def stats_command(store: str | None = StoreOption) -> None:
     """Count documents, entities and triples, by graph and by type."""
     try:
         with Store(store, read_only=True) as kg_store:
@@ -228,7 +260,7 @@ def stats_command(store: Optional[str] = StoreOption) -> None:
 @app.command("map")
 def map_command(
     output: Path = typer.Option(Path("map.html"), "-o", "--output", help="HTML file to write."),
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
 ) -> None:
     """Write an interactive relationship map as one self-contained HTML file."""
     try:
@@ -242,7 +274,7 @@ def map_command(
 @app.command("site")
 def site_command(
     outdir: Path = typer.Argument(..., help="Folder to write the site into (our pages in it are replaced)."),
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
 ) -> None:
     """Write the offline site: the map, a page per entity and document, vocabulary, timeline, connections."""
     from kg.web.site import build_site
@@ -255,13 +287,14 @@ def site_command(
     out.print(
         f"wrote {outdir}: {report.pages} pages ({report.entities} entities, {report.documents} documents); "
         f"map of {report.nodes} nodes and {report.edges} links. Open {(outdir / 'index.html').resolve().as_uri()}",
-        highlight=False, soft_wrap=True,
+        highlight=False,
+        soft_wrap=True,
     )
 
 
 @app.command("serve")
 def serve_command(
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every interface)."),
     port: int = typer.Option(8000, "--port", "-p", help="Port to listen on."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before it is stopped."),
@@ -272,17 +305,25 @@ def serve_command(
     from kg.web.server import serve
 
     try:
-        serve(resolve_location(store), host, port, query_timeout=timeout, max_rows=max_rows, workers=workers, build_site=True)
+        serve(
+            resolve_location(store),
+            host,
+            port,
+            query_timeout=timeout,
+            max_rows=max_rows,
+            workers=workers,
+            build_site=True,
+        )
     except KGError as exc:
         fail(str(exc))
 
 
 @app.command("search")
 def search_command(
-    text: str = typer.Argument(..., help="Words to look for, e.g. \"alliance contract\" or ACS."),
+    text: str = typer.Argument(..., help='Words to look for, e.g. "alliance contract" or ACS.'),
     limit: int = typer.Option(20, "--limit", "-n", help="How many results."),
     fmt: str = typer.Option("table", "--format", "-f", help="Output: table, csv or json."),
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
 ) -> None:
     """Find documents and entities by words in titles, labels, definitions and text, ranked, with a snippet."""
     from kg.graph.search import INDEX_NAME, SearchIndex
@@ -300,8 +341,12 @@ def search_command(
         fail(str(exc))
     rows = [(h.kind, h.title, h.snippet, h.iri, f"{h.score:.2f}") for h in result.hits]
     if fmt == "json":
-        payload = {"query": text, "searched_for": result.expanded, "see_also": [{"relation": r, "label": label, "iri": iri} for r, label, iri in result.see_also],
-                   "results": [dict(zip(("kind", "title", "snippet", "iri", "score"), row)) for row in rows]}
+        payload = {
+            "query": text,
+            "searched_for": result.expanded,
+            "see_also": [{"relation": r, "label": label, "iri": iri} for r, label, iri in result.see_also],
+            "results": [dict(zip(("kind", "title", "snippet", "iri", "score"), row)) for row in rows],
+        }
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return
     if fmt == "csv":
@@ -311,7 +356,9 @@ def search_command(
         writer.writerow(("kind", "title", "snippet", "iri", "score"))
         writer.writerows(rows)
         return
-    table = Table(title=f"Search: {text}" + (f" (also: {', '.join(result.expanded[1:])})" if len(result.expanded) > 1 else ""))
+    table = Table(
+        title=f"Search: {text}" + (f" (also: {', '.join(result.expanded[1:])})" if len(result.expanded) > 1 else "")
+    )
     for name in ("kind", "title", "snippet"):
         table.add_column(name, overflow="fold")
     for kind, title, snippet, _, _ in rows:
@@ -339,7 +386,15 @@ def candidates_command(
     except KGError as exc:
         fail(str(exc))
     rows = [
-        (c.term, c.kind, c.long_form, str(c.count), str(len(c.documents)), "; ".join(sorted(c.documents))[:200], c.context)
+        (
+            c.term,
+            c.kind,
+            c.long_form,
+            str(c.count),
+            str(len(c.documents)),
+            "; ".join(sorted(c.documents))[:200],
+            c.context,
+        )
         for c in candidates[:limit]
     ]
     header = ("term", "kind", "long form", "count", "documents", "titles", "context")

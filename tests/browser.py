@@ -46,9 +46,18 @@ def start_chrome(width: int = 1280, height: int = 900):
     options.binary_location = CHROMIUM
     profile = tempfile.mkdtemp(prefix="kg-chrome-")
     for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-extensions", "--allow-file-access-from-files", f"--user-data-dir={profile}",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--allow-file-access-from-files",
+        f"--user-data-dir={profile}",
         f"--window-size={width},{height}",
         # every host but the loopback resolves to nothing: a page that needs the network fails visibly
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
@@ -101,4 +110,6 @@ def foreign_requests(driver) -> list[str]:
 
 def allow_downloads(driver, folder: str) -> None:
     """Let headless Chromium save downloads into ``folder`` without asking."""
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder, "eventsEnabled": True})
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder, "eventsEnabled": True}
+    )

@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import Pipeline
-
-from kg import Store
-
+from kg import Pipeline, Store
 from kg.ingest import ingest
 
 ROOT = Path(__file__).resolve().parent.parent

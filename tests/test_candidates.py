@@ -34,13 +34,8 @@ def test_adding_a_candidate_to_the_vocabulary_is_picked_up(tmp_path, monkeypatch
     """A librarian adds the term to a vocabulary file; the next ingest finds it and re-extracts."""
     import shutil
 
-    from kg import Pipeline
-
-    from kg import Store
-
+    from kg import Pipeline, Store, run_query
     from kg.ingest import ingest
-
-    from kg import run_query
     from kg.ingest.vocabulary import ontology_dir
 
     onto = tmp_path / "ontology"

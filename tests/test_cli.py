@@ -7,9 +7,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 
-
 runner = CliRunner()
-
 
 
 def test_store_from_environment(cli_store, monkeypatch):

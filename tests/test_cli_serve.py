@@ -76,7 +76,10 @@ def test_serve_answers_pages_and_sparql_then_stops_on_ctrl_c(cli_store, tmp_path
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
         KG + ["serve", "--store", cli_store, "--port", str(port), "--workers", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -91,7 +94,9 @@ def test_serve_answers_pages_and_sparql_then_stops_on_ctrl_c(cli_store, tmp_path
             assert process.poll() is None, process.stdout.read()
             assert time.monotonic() < deadline, "kg serve did not answer within 60 s"
             time.sleep(0.3)
-        status, body, headers = get(base + "/sparql?query=" + urllib.request.quote("ASK { ?d a kg:Document }") + "&format=json")
+        status, body, headers = get(
+            base + "/sparql?query=" + urllib.request.quote("ASK { ?d a kg:Document }") + "&format=json"
+        )
         assert status == 200 and json.loads(body)["boolean"] is True
         status, body, _ = get(base + "/")
         assert status == 200 and b"<html" in body.lower()
@@ -100,13 +105,17 @@ def test_serve_answers_pages_and_sparql_then_stops_on_ctrl_c(cli_store, tmp_path
         assert status == 200 and b"Accountable Care Organisation" in body
         status, body, _ = get(base + "/map.html")
         assert status == 200
-        status, _, headers = get(base + "/page?iri=" + urllib.request.quote("https://w3id.org/nhs-policy-kg/id/integrated-care-system"))
+        status, _, headers = get(
+            base + "/page?iri=" + urllib.request.quote("https://w3id.org/nhs-policy-kg/id/integrated-care-system")
+        )
         assert status == 200  # followed the redirect to the entity page
 
         # `kg ingest` in another process while the server runs: the next page request shows the new document
         late = tmp_path / "late.txt"
         late.write_text(LATE_DOCUMENT, encoding="utf-8")
-        ingested = subprocess.run(KG + ["ingest", "--store", cli_store, str(late)], capture_output=True, text=True, timeout=120, env=env)
+        ingested = subprocess.run(
+            KG + ["ingest", "--store", cli_store, str(late)], capture_output=True, text=True, timeout=120, env=env
+        )
         assert ingested.returncode == 0, ingested.stderr
         title = "Library visits to integrated care boards: a test note"
         found = "SELECT ?d WHERE { ?d dcterms:title " + json.dumps(title) + " }"
@@ -129,7 +138,12 @@ def test_serve_answers_pages_and_sparql_then_stops_on_ctrl_c(cli_store, tmp_path
 
 
 def test_serve_without_a_store_is_one_sentence(tmp_path):
-    result = subprocess.run(KG + ["serve", "--store", str(tmp_path / "none"), "--port", str(free_port())], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        KG + ["serve", "--store", str(tmp_path / "none"), "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "no store" in result.stderr and "Traceback" not in result.stderr + result.stdout
 
@@ -139,6 +153,8 @@ def test_serve_on_a_port_in_use_is_one_sentence(cli_store):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run(KG + ["serve", "--store", cli_store, "--port", str(port)], capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            KG + ["serve", "--store", cli_store, "--port", str(port)], capture_output=True, text=True, timeout=60
+        )
     assert result.returncode == 2
     assert str(port) in result.stderr and "Traceback" not in result.stderr + result.stdout

@@ -25,7 +25,11 @@ def names(extraction):
 
 def test_acronyms_match_in_plural_and_possessive(matcher):
     got = names(found(matcher, "Several STPs' leaders hope their ACOs and ICSs will work."))
-    assert {"sustainability-and-transformation-partnership", "accountable-care-organisation", "integrated-care-system"} <= got
+    assert {
+        "sustainability-and-transformation-partnership",
+        "accountable-care-organisation",
+        "integrated-care-system",
+    } <= got
 
 
 def test_acronyms_keep_their_case(matcher):

@@ -12,13 +12,11 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from kg.ingest import ingest
-
 from kg import run_query
 from kg.errors import SourceError
+from kg.ingest import ingest, sources
 from kg.ingest.html_reader import fallback_text
 from kg.ingest.parse import parse
-from kg.ingest import sources
 from kg.ingest.sources import Source, discover, iter_sources, page_at
 from kg.ingest.triples import document_quads
 
@@ -60,16 +58,30 @@ Each system joins up the NHS bodies and local councils that serve one area.</p>
 <footer><p>Riverside Health Library, all rights reserved.</p></footer>
 </body></html>
 """
-NOT_THE_DOCUMENT = ["Search the catalogue", "Share on", "induction packs", "diagram of the boards", "Leave a Reply",
-                    "Post Comment", "will not be published", "all rights reserved"]
+NOT_THE_DOCUMENT = [
+    "Search the catalogue",
+    "Share on",
+    "induction packs",
+    "diagram of the boards",
+    "Leave a Reply",
+    "Post Comment",
+    "will not be published",
+    "all rights reserved",
+]
 
 PDF_TITLE = "Integrated care boards: a guide for library staff"
 HEADER = "Riverside Health Library | Briefing series"
 PAGES = [
-    [PDF_TITLE, "Integrated care boards took over from clinical commissioning groups in July 2022.",
-     "Each board holds the NHS budget for its local population."],
-    ["Regulation and oversight", "The Care Quality Commission now reviews how well each system works.",
-     "NHS England sets the financial rules for the boards."],
+    [
+        PDF_TITLE,
+        "Integrated care boards took over from clinical commissioning groups in July 2022.",
+        "Each board holds the NHS budget for its local population.",
+    ],
+    [
+        "Regulation and oversight",
+        "The Care Quality Commission now reviews how well each system works.",
+        "NHS England sets the financial rules for the boards.",
+    ],
     ["Further reading", "Library staff can find the full guidance on the national website."],
 ]
 
@@ -140,7 +152,9 @@ def test_windows_1252_html_decodes_pound_signs_and_curly_quotes(tmp_path, declar
     meta = '<meta charset="windows-1252">' if declared else ""
     body = "The fund was worth \u00a3250m and was called \u201cthe \u2018better care\u2019 fund\u201d \u2013 for pooled budgets."
     page = tmp_path / "cp.htm"
-    page.write_bytes(f"<html><head>{meta}<title>Pooled budgets</title></head><body><p>{body}</p></body></html>".encode("cp1252"))
+    page.write_bytes(
+        f"<html><head>{meta}<title>Pooled budgets</title></head><body><p>{body}</p></body></html>".encode("cp1252")
+    )
     source = only([page])
     assert source.text.split("\n")[0] == "Pooled budgets"
     assert body in source.text
@@ -201,9 +215,12 @@ def test_ingest_records_the_page_of_a_mention(tmp_path, store, pipeline):
     path.write_bytes(make_pdf(PAGES))
     report = ingest([path], store, pipeline)
     assert not report.failures and [title for _, title in report.written] == [PDF_TITLE]
-    rows = run_query(store, """
+    rows = run_query(
+        store,
+        """
         SELECT ?exact ?page WHERE {
-          ?ann oa:hasTarget ?target . ?target oa:hasSelector ?q ; kg:page ?page . ?q oa:exact ?exact }""").rows
+          ?ann oa:hasTarget ?target . ?target oa:hasSelector ?q ; kg:page ?page . ?q oa:exact ?exact }""",
+    ).rows
     pages = {row[0].value: row[1].value for row in rows}
     assert pages["Care Quality Commission"] == "2" and pages["Integrated care boards"] == "1"
 
@@ -280,7 +297,7 @@ def site():
     _Site.routes = {
         "/briefing": ("text/html; charset=utf-8", PAGE.encode("utf-8")),
         "/files/guide": ("application/pdf", make_pdf(PAGES)),
-        "/notes": ("text/plain; charset=utf-8", "Notes on boards\n\nIntegrated care boards replaced CCGs.\n".encode()),
+        "/notes": ("text/plain; charset=utf-8", b"Notes on boards\n\nIntegrated care boards replaced CCGs.\n"),
     }
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -298,7 +315,9 @@ def test_web_addresses_are_fetched_and_read_by_media_type(site, store, pipeline)
     assert sorted(title for _, title in report.written) == sorted([ARTICLE_TITLE, PDF_TITLE, "Notes on boards"])
     paths = {row[0].value for row in run_query(store, "SELECT ?p WHERE { ?s kg:sourcePath ?p }").rows}
     assert paths == set(urls[:3])
-    pages = run_query(store, 'SELECT ?p WHERE { ?t kg:page ?p ; oa:hasSelector/oa:exact "Care Quality Commission" }').rows
+    pages = run_query(
+        store, 'SELECT ?p WHERE { ?t kg:page ?p ; oa:hasSelector/oa:exact "Care Quality Commission" }'
+    ).rows
     assert [row[0].value for row in pages] == ["2"]
 
 

@@ -3,13 +3,8 @@
 import pyoxigraph as ox
 import pytest
 
-from kg import Store
-
-from kg import StoreError
-
+from kg import Store, StoreError, run_query
 from kg.ingest import ingest
-
-from kg import run_query
 
 from .conftest import SEEDS, need_shared
 
@@ -72,8 +67,11 @@ def test_bad_files_are_reported_and_the_rest_ingested(tmp_path, pipeline):
 def test_replacing_a_graph_swaps_it_whole(store):
     graph = "https://example.org/g"
     p = ox.NamedNode("https://example.org/p")
-    old = [ox.Quad(ox.NamedNode(f"https://example.org/old{i}"), p, ox.Literal(str(i)), ox.NamedNode(graph)) for i in range(3)]
-    new = [ox.Quad(ox.NamedNode("https://example.org/new"), p, ox.Literal("line one\nline \"two\""), ox.NamedNode(graph))]
+    old = [
+        ox.Quad(ox.NamedNode(f"https://example.org/old{i}"), p, ox.Literal(str(i)), ox.NamedNode(graph))
+        for i in range(3)
+    ]
+    new = [ox.Quad(ox.NamedNode("https://example.org/new"), p, ox.Literal('line one\nline "two"'), ox.NamedNode(graph))]
     store.replace_graph(graph, old)
     store.replace_graph(graph, new)
     assert list(store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph))) == new

@@ -11,9 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kg import Store
-
-from kg.ingest import ingest
 from kg.cli import app
+from kg.ingest import ingest
 from kg.web.layout import layout
 from kg.web.mapview import map_data, map_data_js, map_graph, render_map, styles
 from tests.conftest import SAMPLE
@@ -31,7 +30,7 @@ def graph(sample_store):
 
 def _parse(js: str) -> dict:
     assert js.startswith(PREFIX)
-    return json.loads(js[len(PREFIX):].rstrip().removesuffix(";"))
+    return json.loads(js[len(PREFIX) :].rstrip().removesuffix(";"))
 
 
 def test_nodes_have_types_names_and_pages(graph):
@@ -72,7 +71,9 @@ def test_edges_carry_relation_and_evidence(graph):
         if key == "mentions":
             assert graph.nodes[a]["document"] and d["evidence"] >= 1  # every mention has its quote
     # some relation between entities was read from a sentence, and says so
-    assert any(d["evidence"] >= 1 for *_, d in graph.edges(data=True) if d["predicate"] not in ("mentions", "publisher"))
+    assert any(
+        d["evidence"] >= 1 for *_, d in graph.edges(data=True) if d["predicate"] not in ("mentions", "publisher")
+    )
 
 
 def test_small_map_data_uses_physics(graph):
@@ -120,7 +121,9 @@ def test_script_text_cannot_close_the_script_element():
     assert data["publishers"] == [{"label": evil, "count": 1}]
     page = render_map(map_data(g))
     assert "<script>alert(1)" not in page and "<!--" not in page
-    assert len(re.findall(r"<script>", page)) == len(re.findall(r"</script>", page)) + 1  # one is a string in vis-network
+    assert (
+        len(re.findall(r"<script>", page)) == len(re.findall(r"</script>", page)) + 1
+    )  # one is a string in vis-network
 
 
 def _tree_like(n: int, seed: int) -> nx.Graph:
@@ -143,9 +146,11 @@ def test_layout_is_deterministic_and_spread():
     assert layout(shuffled) == first  # the order nodes and edges were added in does not matter
     assert set(first) == set(g.nodes)
     assert len(set(first.values())) == len(first)
+
     # linked nodes sit nearer each other than nodes picked at random
     def dist(a, b):
         return math.dist(first[a], first[b])
+
     nodes = sorted(g.nodes)
     linked = sum(dist(a, b) for a, b in g.edges) / g.number_of_edges()
     apart = sum(dist(nodes[i], nodes[(i * 31 + 17) % len(nodes)]) for i in range(len(nodes))) / len(nodes)
@@ -174,6 +179,6 @@ def test_kg_map_writes_one_self_contained_file(tmp_path, pipeline):
     assert "@import" not in page and not re.search(r"url\(\s*['\"]?\s*(?:https?:)?//", page)
     assert 'id="kg-search"' in page and 'id="kg-panel"' in page and "vis.Network" in page
     start = page.index(PREFIX)
-    data = _parse(page[start: page.index(";\n", start) + 2])
+    data = _parse(page[start : page.index(";\n", start) + 2])
     nodes = int(re.search(r"(\d+)\s+nodes", result.output).group(1))
     assert data["total"]["nodes"] == nodes > 10

@@ -34,8 +34,11 @@ def _build_map_folder(store, out: Path) -> None:
         build_site(store, out)
         return
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": _MINIMAL_BASE}), jinja2.FileSystemLoader(str(templates_dir()))]),
-        autoescape=True, undefined=jinja2.StrictUndefined,
+        loader=jinja2.ChoiceLoader(
+            [jinja2.DictLoader({"base.html": _MINIMAL_BASE}), jinja2.FileSystemLoader(str(templates_dir()))]
+        ),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
     )
     html = env.get_template("map.html").render(root="", server=False, site_title="Test", nav="map")
     (out / "assets").mkdir(parents=True, exist_ok=True)
@@ -120,12 +123,15 @@ def test_search_by_acronym_selects_focuses_and_opens_the_panel(chrome, site):
     link = panel.find_element("css selector", "a.kg-page-link")
     assert link.get_attribute("href") == (site / "id" / "integrated-care-system.html").as_uri()
     # the view is zoomed in on the node, which is on screen and not under the panel
-    wait_for(chrome, """
+    wait_for(
+        chrome,
+        """
         const net = kgMap.network, i = kgMap.indexOf(arguments[0]);
         const p = net.canvasToDOM(net.getPositions([i])[i]);
         const box = document.getElementById('kg-network'), panel = document.getElementById('kg-panel');
         return net.getScale() >= 0.99 && p.x > 0 && p.y > 0 && p.y < box.clientHeight
-            && p.x < box.clientWidth - panel.offsetWidth;""".replace("arguments[0]", json.dumps(ICS)))
+            && p.x < box.clientWidth - panel.offsetWidth;""".replace("arguments[0]", json.dumps(ICS)),
+    )
     box.send_keys(Keys.ESCAPE)
     assert not panel.is_displayed()
     assert console_errors(chrome) == []
@@ -236,15 +242,31 @@ def test_keyboard_reaches_every_control(chrome, site):
     reached = []
     for _ in range(80):
         ActionChains(chrome).send_keys(Keys.TAB).perform()
-        reached.append(chrome.execute_script(
-            "const e = document.activeElement; return e ? (e.id || e.getAttribute('data-all') || e.tagName) : null"))
-    for control in ("kg-search", "kg-type-CareModel", "kg-rel-mentions", "kg-publisher", "kg-from", "kg-to",
-                    "kg-undated", "kg-reset", "kg-zoom-in", "kg-fit", "kg-network"):
+        reached.append(
+            chrome.execute_script(
+                "const e = document.activeElement; return e ? (e.id || e.getAttribute('data-all') || e.tagName) : null"
+            )
+        )
+    for control in (
+        "kg-search",
+        "kg-type-CareModel",
+        "kg-rel-mentions",
+        "kg-publisher",
+        "kg-from",
+        "kg-to",
+        "kg-undated",
+        "kg-reset",
+        "kg-zoom-in",
+        "kg-fit",
+        "kg-network",
+    ):
         assert control in reached, (control, reached)
     # focus is visible
     search = chrome.find_element("id", "kg-search")
     search.click()
-    outline = chrome.execute_script("const s = getComputedStyle(document.activeElement); return [s.outlineStyle, parseFloat(s.outlineWidth)]")
+    outline = chrome.execute_script(
+        "const s = getComputedStyle(document.activeElement); return [s.outlineStyle, parseFloat(s.outlineWidth)]"
+    )
     assert outline[0] != "none" and outline[1] >= 2
     # search, pick with the arrow keys and Enter, close with Escape: no mouse
     search.send_keys("integrated")
@@ -280,13 +302,31 @@ def test_kg_map_file_is_the_same_app_offline(chrome, sample_store, graph, tmp_pa
 def test_big_graph_is_drawn_from_precomputed_positions(chrome, tmp_path):
     g = nx.MultiDiGraph()
     for i in range(360):
-        g.add_node(f"{BASE}id/e{i}", label=f"Entity {i}", labels=[f"Entity {i}", f"E{i}X"], type=["Concept", "CareModel", "Plan"][i % 3],
-                   document=False, page=f"id/e{i}.html", mentions=1, degree=0)
+        g.add_node(
+            f"{BASE}id/e{i}",
+            label=f"Entity {i}",
+            labels=[f"Entity {i}", f"E{i}X"],
+            type=["Concept", "CareModel", "Plan"][i % 3],
+            document=False,
+            page=f"id/e{i}.html",
+            mentions=1,
+            degree=0,
+        )
     for d in range(40):
-        g.add_node(f"{BASE}doc/d{d}", label=f"Document {d}", type="PolicyBriefing", document=True, issued=f"{2010 + d % 12}",
-                   publisher="NHS England", mentions=9, degree=0)
+        g.add_node(
+            f"{BASE}doc/d{d}",
+            label=f"Document {d}",
+            type="PolicyBriefing",
+            document=True,
+            issued=f"{2010 + d % 12}",
+            publisher="NHS England",
+            mentions=9,
+            degree=0,
+        )
         for k in range(9):
-            g.add_edge(f"{BASE}doc/d{d}", f"{BASE}id/e{(d * 9 + k) % 360}", key="mentions", predicate="mentions", evidence=1)
+            g.add_edge(
+                f"{BASE}doc/d{d}", f"{BASE}id/e{(d * 9 + k) % 360}", key="mentions", predicate="mentions", evidence=1
+            )
     data = map_data(g)
     assert data["physics"] is False
     out = tmp_path / "big.html"
@@ -296,7 +336,9 @@ def test_big_graph_is_drawn_from_precomputed_positions(chrome, tmp_path):
     assert count(chrome) == count_text(g.number_of_nodes(), g.number_of_edges())
     placed = chrome.execute_script("return kgMap.network.getPositions([0, 1, 2, 399])")
     for i in (0, 1, 2, 399):
-        assert placed[str(i)] == pytest.approx({"x": data["nodes"][i]["x"], "y": data["nodes"][i]["y"]}, abs=1)  # vis rounds
+        assert placed[str(i)] == pytest.approx(
+            {"x": data["nodes"][i]["x"], "y": data["nodes"][i]["y"]}, abs=1
+        )  # vis rounds
     assert chrome.execute_script("return kgMap.network.physics.options.enabled") is False
     # labels come as a node is looked at
     assert chrome.execute_script("return kgMap.select(arguments[0])", f"{BASE}id/e7")

@@ -54,7 +54,9 @@ def test_listing_splits_into_briefings_with_typed_metadata():
 
 
 def test_news_item_date_and_slide_number():
-    news = parse(source("\n\nModel contract published\n\nText.\n\nPosted by A Writer on 17/08/2017 at 18:32 | Permalink"))[0]
+    news = parse(
+        source("\n\nModel contract published\n\nText.\n\nPosted by A Writer on 17/08/2017 at 18:32 | Permalink")
+    )[0]
     assert news.kind == "NewsItem" and news.issued.value == "2017-08-17"
     slides = parse(source("STP, ACS or ACO? 1\nWhy change? • bullet\nRecommend\n"))[0]
     assert slides.title == "STP, ACS or ACO?" and slides.kind == "SlideDeck"

@@ -25,7 +25,6 @@ VENDOR = ROOT / "kg" / "web" / "vendor"
 MAX_ROWS = 1000  # the sample store has several thousand triples: enough to go over it
 
 
-
 # --------------------------------------------------------------------------- the server
 
 
@@ -58,7 +57,11 @@ def open_page(driver, url: str):
     from selenium.webdriver.common.by import By
 
     driver.get(url)
-    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true", message="the page never became ready")
+    wait(
+        driver,
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true",
+        message="the page never became ready",
+    )
 
 
 def wait_for_run(driver) -> str:
@@ -73,13 +76,18 @@ def wait_for_run(driver) -> str:
 def table_rows(driver) -> list[list[str]]:
     from selenium.webdriver.common.by import By
 
-    return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in driver.find_elements(By.CSS_SELECTOR, "table.results tbody tr")]
+    return [
+        [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in driver.find_elements(By.CSS_SELECTOR, "table.results tbody tr")
+    ]
 
 
 def column(driver, variable: str) -> list[str]:
     from selenium.webdriver.common.by import By
 
-    headers = [b.get_attribute("data-column") for b in driver.find_elements(By.CSS_SELECTOR, "table.results thead button.sort")]
+    headers = [
+        b.get_attribute("data-column") for b in driver.find_elements(By.CSS_SELECTOR, "table.results thead button.sort")
+    ]
     index = headers.index(variable)
     return [row[index] for row in table_rows(driver)]
 
@@ -87,7 +95,8 @@ def column(driver, variable: str) -> list[str]:
 def assert_clean(driver, allowed_statuses: tuple[int, ...] = ()):
     """No console errors (but the browser's own note of an expected error status) and no other host asked."""
     errors = [
-        message for message in console_errors(driver)
+        message
+        for message in console_errors(driver)
         if not any(f"status of {status} " in message for status in allowed_statuses)
     ]
     assert errors == []
@@ -114,7 +123,9 @@ def test_saved_question_with_parameters_sorts_and_links(chrome, server):
     assert "mentioning" in chrome.find_element(By.ID, "saved-description").text
 
     entity = chrome.find_element(By.ID, "param-entity")
-    assert entity.get_attribute("type") == "text" and entity.get_attribute("value") == "kgid:accountable-care-organisation"
+    assert (
+        entity.get_attribute("type") == "text" and entity.get_attribute("value") == "kgid:accountable-care-organisation"
+    )
     entity.clear()
     entity.send_keys("kgid:integrated-care-system")
     since = chrome.find_element(By.ID, "param-since")
@@ -126,7 +137,11 @@ def test_saved_question_with_parameters_sorts_and_links(chrome, server):
     chrome.find_element(By.ID, "saved-run").click()
     assert wait_for_run(chrome) == "done"
 
-    expected = get_json(server + "/api/saved/documents-mentioning?" + urlencode({"entity": "kgid:integrated-care-system", "since": "2015"}))
+    expected = get_json(
+        server
+        + "/api/saved/documents-mentioning?"
+        + urlencode({"entity": "kgid:integrated-care-system", "since": "2015"})
+    )
     rows = table_rows(chrome)
     assert len(rows) == len(expected["results"]["bindings"]) > 0
     status = chrome.find_element(By.ID, "status").text
@@ -162,7 +177,9 @@ def test_saved_question_with_parameters_sorts_and_links(chrome, server):
 def test_shared_link_reruns_and_downloads_csv(chrome, server, tmp_path):
     from selenium.webdriver.common.by import By
 
-    link = server + "/?" + urlencode({"saved": "documents-mentioning", "p.entity": "kgid:accountable-care-organisation"})
+    link = (
+        server + "/?" + urlencode({"saved": "documents-mentioning", "p.entity": "kgid:accountable-care-organisation"})
+    )
     open_page(chrome, link)
     assert wait_for_run(chrome) == "done"
     rows = table_rows(chrome)
@@ -171,7 +188,9 @@ def test_shared_link_reruns_and_downloads_csv(chrome, server, tmp_path):
     assert chrome.find_element(By.ID, "param-entity").get_attribute("value") == "kgid:accountable-care-organisation"
     shared = chrome.find_element(By.ID, "share-link").get_attribute("value")
     assert query_of(shared)["saved"] == ["documents-mentioning"]
-    assert query_of(shared)["p.entity"] == ["kgid:accountable-care-organisation"]  # written out, though it is the default
+    assert query_of(shared)["p.entity"] == [
+        "kgid:accountable-care-organisation"
+    ]  # written out, though it is the default
 
     chrome.find_element(By.ID, "copy-link").click()
     wait(chrome, lambda d: d.find_element(By.ID, "copy-status").text, message="copying the link said nothing")
@@ -191,7 +210,9 @@ def test_shared_link_reruns_and_downloads_csv(chrome, server, tmp_path):
     allow_downloads(chrome, str(tmp_path))
     download.click()
     saved = tmp_path / "documents-mentioning.csv"
-    wait(chrome, lambda d: saved.is_file() and not list(tmp_path.glob("*.crdownload")), message="the CSV did not arrive")
+    wait(
+        chrome, lambda d: saved.is_file() and not list(tmp_path.glob("*.crdownload")), message="the CSV did not arrive"
+    )
     with saved.open(encoding="utf-8", newline="") as handle:
         table = list(csv.reader(handle))
     assert "title" in table[0] and "document" in table[0]
@@ -213,13 +234,17 @@ def test_ad_hoc_query_typed_in_the_editor(chrome, server):
     assert chrome.find_element(By.ID, "tab-sparql").get_attribute("aria-selected") == "true"
     assert chrome.find_element(By.ID, "panel-sparql").is_displayed()
     assert not chrome.find_element(By.ID, "panel-saved").is_displayed()
-    assert chrome.find_elements(By.CSS_SELECTOR, "#panel-sparql .CodeMirror .cm-keyword"), "the editor highlights SPARQL"
+    assert chrome.find_elements(By.CSS_SELECTOR, "#panel-sparql .CodeMirror .cm-keyword"), (
+        "the editor highlights SPARQL"
+    )
     assert "kgid:" in chrome.find_element(By.ID, "prefix-list").get_attribute("textContent")
 
     chrome.find_element(By.CSS_SELECTOR, "#panel-sparql .CodeMirror-lines").click()
     query = "SELECT ?name WHERE { kgid:integrated-care-system skos:prefLabel ?name }"
     modifier = Keys.CONTROL
-    ActionChains(chrome).key_down(modifier).send_keys("a").key_up(modifier).send_keys(Keys.DELETE).send_keys(query).perform()
+    ActionChains(chrome).key_down(modifier).send_keys("a").key_up(modifier).send_keys(Keys.DELETE).send_keys(
+        query
+    ).perform()
     ActionChains(chrome).key_down(modifier).send_keys(Keys.ENTER).key_up(modifier).perform()  # Ctrl+Enter runs
     assert wait_for_run(chrome) == "done"
     ActionChains(chrome).send_keys(Keys.TAB).perform()  # Tab leaves the editor: no keyboard trap
@@ -237,7 +262,9 @@ def test_ad_hoc_query_typed_in_the_editor(chrome, server):
         chrome.find_element(By.ID, "sparql-run").click()
         assert wait_for_run(chrome) == "done", chrome.find_element(By.ID, "error").text
         found = chrome.find_element(By.ID, "result-body").text
-        assert found and not re.search(r"^(No results|No triples)\b|^No$", found, re.M), picker.options[int(value) + 1].text
+        assert found and not re.search(r"^(No results|No triples)\b|^No$", found, re.M), picker.options[
+            int(value) + 1
+        ].text
 
     # ASK answers yes or no; CONSTRUCT shows Turtle; an empty result says so
     open_page(chrome, server + "/?query=" + quote("ASK { kgid:integrated-care-system skos:prefLabel ?name }"))
@@ -274,7 +301,10 @@ def test_errors_are_clear_messages(chrome, server):
 
     open_page(chrome, server + "/?query=" + quote("SELECT * WHERE { ?s ?p ?o }"))
     assert wait_for_run(chrome) == "error"
-    assert "Too many results" in chrome.find_element(By.ID, "error").text and f"{MAX_ROWS:,}" in chrome.find_element(By.ID, "error").text
+    assert (
+        "Too many results" in chrome.find_element(By.ID, "error").text
+        and f"{MAX_ROWS:,}" in chrome.find_element(By.ID, "error").text
+    )
     assert_clean(chrome, allowed_statuses=(400, 403, 422))
 
     # the form itself refuses an empty required value before asking the server
@@ -329,13 +359,17 @@ def test_page_sources_name_no_other_host():
         assert not re.search(r"""(?:src|href|action)\s*=\s*["']//""", text), path
     html = (QUERY_PAGE / "index.html").read_text(encoding="utf-8")
     for reference in re.findall(r'(?:src|href)="([^"]+)"', html):
-        assert reference.startswith(("/query-assets/", "/vendor/", "#", "data:", "/")) and not reference.startswith("//"), reference
+        assert reference.startswith(("/query-assets/", "/vendor/", "#", "data:", "/")) and not reference.startswith(
+            "//"
+        ), reference
         if reference.startswith("/vendor/"):
             assert (VENDOR / reference.removeprefix("/vendor/")).is_file(), reference
         if reference.startswith("/query-assets/"):
             assert (QUERY_PAGE / reference.removeprefix("/query-assets/")).is_file(), reference
     assert not re.search(r"(?i)\son[a-z]+\s*=", html), "no inline event handlers"
-    assert (VENDOR / "codemirror" / "LICENSE").is_file() and "5.65" in (VENDOR / "README.md").read_text(encoding="utf-8")
+    assert (VENDOR / "codemirror" / "LICENSE").is_file() and "5.65" in (VENDOR / "README.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_entity_page_links_open_the_query_page_and_run(chrome, server):
@@ -346,7 +380,11 @@ def test_entity_page_links_open_the_query_page_and_run(chrome, server):
     chrome.get(server + "/id/accountable-care-organisation.html")
     link = chrome.find_element(By.CSS_SELECTOR, ".query-links a[href^='/?saved=documents-mentioning&']")
     link.click()
-    wait(chrome, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true", message="the query page never became ready")
+    wait(
+        chrome,
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true",
+        message="the query page never became ready",
+    )
     assert wait_for_run(chrome) == "done"
     assert urlparse(chrome.current_url).path == "/" and query_of(chrome.current_url)["p.entity"] == [aco]
     assert chrome.find_element(By.ID, "saved-select").get_attribute("value") == "documents-mentioning"
@@ -361,7 +399,11 @@ def test_entity_page_links_open_the_query_page_and_run(chrome, server):
     describe = chrome.find_element(By.CSS_SELECTOR, ".query-links a[href^='/?query=DESCRIBE']")
     iri = chrome.find_element(By.CSS_SELECTOR, "article.document").get_attribute("data-iri")
     describe.click()
-    wait(chrome, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true", message="the query page never became ready")
+    wait(
+        chrome,
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true",
+        message="the query page never became ready",
+    )
     assert wait_for_run(chrome) == "done"
     assert query_of(chrome.current_url)["query"] == [f"DESCRIBE <{iri}>"]
     assert "dcterms:title" in chrome.find_element(By.CSS_SELECTOR, "pre.turtle").text
@@ -376,25 +418,45 @@ def test_query_page_wears_the_site_header(chrome, server):
 
     from tests.test_site_browser import CONTRAST_JS
 
-    look = ("var h = document.querySelector('.site-header'), n = document.querySelector('.site-name'), s = getComputedStyle(h);"
-            "return {background: s.backgroundColor, color: getComputedStyle(n).color, font: getComputedStyle(document.body).fontFamily,"
-            " name: n.textContent.trim(), nameHref: n.href,"
-            " nav: Array.prototype.map.call(document.querySelectorAll('.site-nav a'), function (a) { return [a.href, a.textContent.trim()]; }),"
-            " current: Array.prototype.map.call(document.querySelectorAll('.site-nav a[aria-current=page]'), function (a) { return [a.href, a.textContent.trim()]; })};")
+    look = (
+        "var h = document.querySelector('.site-header'), n = document.querySelector('.site-name'), s = getComputedStyle(h);"
+        "return {background: s.backgroundColor, color: getComputedStyle(n).color, font: getComputedStyle(document.body).fontFamily,"
+        " name: n.textContent.trim(), nameHref: n.href,"
+        " nav: Array.prototype.map.call(document.querySelectorAll('.site-nav a'), function (a) { return [a.href, a.textContent.trim()]; }),"
+        " current: Array.prototype.map.call(document.querySelectorAll('.site-nav a[aria-current=page]'), function (a) { return [a.href, a.textContent.trim()]; })};"
+    )
     chrome.get(server + "/id/integrated-care-system.html")
     site = chrome.execute_script(look)
     open_page(chrome, server + "/")
     page = chrome.execute_script(look)
     assert page["background"] == site["background"] != "rgba(0, 0, 0, 0)"
-    assert (page["color"], page["font"], page["name"], page["nameHref"]) == (site["color"], site["font"], site["name"], site["nameHref"])
+    assert (page["color"], page["font"], page["name"], page["nameHref"]) == (
+        site["color"],
+        site["font"],
+        site["name"],
+        site["nameHref"],
+    )
     assert page["nav"][:-1] == site["nav"][:-1]  # Home, Map, Vocabulary, Timeline, Connections, at the same addresses
     assert page["nav"][-1][0] == site["nav"][-1][0] == server + "/"
     assert page["current"] == [[server + "/", "Query"]]
     assert chrome.find_elements(By.CSS_SELECTOR, "link[rel=stylesheet][href='/assets/site.css']")
 
-    ratios = chrome.execute_script(CONTRAST_JS, selectors := [
-        "body", ".site-name", ".site-nav a", ".site-nav a[aria-current]", ".page-intro p", "label", ".hint", "#status",
-        "button.primary", "#tab-sparql", ".site-footer p"])
+    ratios = chrome.execute_script(
+        CONTRAST_JS,
+        selectors := [
+            "body",
+            ".site-name",
+            ".site-nav a",
+            ".site-nav a[aria-current]",
+            ".page-intro p",
+            "label",
+            ".hint",
+            "#status",
+            "button.primary",
+            "#tab-sparql",
+            ".site-footer p",
+        ],
+    )
     for selector in selectors:
         assert ratios[selector] is not None and ratios[selector] >= 4.5, (selector, ratios[selector])
 

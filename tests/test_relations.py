@@ -11,32 +11,56 @@ K = "https://w3id.org/nhs-policy-kg/id/"
 def relations(pipeline, text):
     doc = ParsedDocument(title=text.split("\n")[0], text=text, source=Source("t.txt", text, "0" * 64, "utf-8"))
     extraction = pipeline.extract(doc)
-    return {(r.subject.removeprefix(K), r.predicate, r.object.removeprefix(K)) for r in extraction.relations}, extraction
+    return {
+        (r.subject.removeprefix(K), r.predicate, r.object.removeprefix(K)) for r in extraction.relations
+    }, extraction
 
 
 CASES = [
-    ("Next Steps set out how sustainability and transformation partnerships (STPs) could evolve into accountable care systems.",
-     ("sustainability-and-transformation-partnership", "evolvesInto", "accountable-care-system")),
-    ("In 2018 accountable care systems were renamed integrated care systems.",
-     ("accountable-care-system", "evolvesInto", "integrated-care-system")),
-    ("Integrated care boards replaced clinical commissioning groups on 1 July 2022.",
-     ("integrated-care-board", "supersedes", "clinical-commissioning-group")),
-    ("The draft MCP contract was superseded by the ACO contract in 2017.",
-     ("aco-contract", "supersedes", "mcp-contract")),
-    ("Multispecialty community providers are one form of accountable care organisation.",
-     ("multispecialty-community-provider", "isExampleOf", "accountable-care-organisation")),
-    ("The Five Year Forward View introduced multispecialty community providers and primary and acute care systems.",
-     ("primary-and-acute-care-system", "introducedBy", "five-year-forward-view")),
-    ("Primary care networks were introduced by the NHS Long Term Plan.",
-     ("primary-care-network", "introducedBy", "nhs-long-term-plan")),
-    ("NHS England published the Five Year Forward View in October 2014.",
-     ("five-year-forward-view", "publishedBy", "nhs-england")),
-    ("Commissioners adopting the ACO contract are required to complete the integrated support and assurance process first.",
-     ("aco-contract", "requires", "integrated-support-and-assurance-process")),
-    ("Primary care networks are part of integrated care systems.",
-     ("primary-care-network", "partOf", "integrated-care-system")),
-    ("The Department of Health became the Department of Health and Social Care in January 2018.",
-     ("department-of-health", "evolvesInto", "department-of-health-and-social-care")),
+    (
+        "Next Steps set out how sustainability and transformation partnerships (STPs) could evolve into accountable care systems.",
+        ("sustainability-and-transformation-partnership", "evolvesInto", "accountable-care-system"),
+    ),
+    (
+        "In 2018 accountable care systems were renamed integrated care systems.",
+        ("accountable-care-system", "evolvesInto", "integrated-care-system"),
+    ),
+    (
+        "Integrated care boards replaced clinical commissioning groups on 1 July 2022.",
+        ("integrated-care-board", "supersedes", "clinical-commissioning-group"),
+    ),
+    (
+        "The draft MCP contract was superseded by the ACO contract in 2017.",
+        ("aco-contract", "supersedes", "mcp-contract"),
+    ),
+    (
+        "Multispecialty community providers are one form of accountable care organisation.",
+        ("multispecialty-community-provider", "isExampleOf", "accountable-care-organisation"),
+    ),
+    (
+        "The Five Year Forward View introduced multispecialty community providers and primary and acute care systems.",
+        ("primary-and-acute-care-system", "introducedBy", "five-year-forward-view"),
+    ),
+    (
+        "Primary care networks were introduced by the NHS Long Term Plan.",
+        ("primary-care-network", "introducedBy", "nhs-long-term-plan"),
+    ),
+    (
+        "NHS England published the Five Year Forward View in October 2014.",
+        ("five-year-forward-view", "publishedBy", "nhs-england"),
+    ),
+    (
+        "Commissioners adopting the ACO contract are required to complete the integrated support and assurance process first.",
+        ("aco-contract", "requires", "integrated-support-and-assurance-process"),
+    ),
+    (
+        "Primary care networks are part of integrated care systems.",
+        ("primary-care-network", "partOf", "integrated-care-system"),
+    ),
+    (
+        "The Department of Health became the Department of Health and Social Care in January 2018.",
+        ("department-of-health", "evolvesInto", "department-of-health-and-social-care"),
+    ),
 ]
 
 
@@ -50,14 +74,19 @@ def test_each_relation_carries_its_sentence(pipeline):
     text = "Background\n\nSome context first. In 2018 accountable care systems were renamed integrated care systems. More later."
     _, extraction = relations(pipeline, text)
     (relation,) = extraction.relations
-    assert text[relation.start:relation.end] == "In 2018 accountable care systems were renamed integrated care systems."
+    assert (
+        text[relation.start : relation.end] == "In 2018 accountable care systems were renamed integrated care systems."
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "NHS England and accountable care organisations were both discussed.",
-    "The Five Year Forward View and NHS England are mentioned together.",
-    "Changes to section 75 agreements support the development of accountable care organisations.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NHS England and accountable care organisations were both discussed.",
+        "The Five Year Forward View and NHS England are mentioned together.",
+        "Changes to section 75 agreements support the development of accountable care organisations.",
+    ],
+)
 def test_no_relation_without_a_statement(pipeline, text):
     found, _ = relations(pipeline, text)
     assert not found

@@ -10,13 +10,12 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from kg.graph import namespaces as ns
 from kg.cli import app
 from kg.errors import QueryError
+from kg.graph import namespaces as ns
 from kg.graph.query import display
 from kg.graph.saved import Param, SavedQuery, bind, find_saved, load_saved, parse_saved, run_saved, to_term
 from kg.graph.store import Store
-
 
 runner = CliRunner()
 SAVED = load_saved()
@@ -30,7 +29,7 @@ def rows(result, base=None) -> list[dict[str, str]]:
 
 
 def first_day(value: str) -> str:
-    return (value + "0000-01-01"[len(value):])[:10]
+    return (value + "0000-01-01"[len(value) :])[:10]
 
 
 # ---------------------------------------------------------------- the folder
@@ -38,9 +37,18 @@ def first_day(value: str) -> str:
 
 def test_the_folder_holds_the_promised_queries():
     expected = {
-        "documents-mentioning", "due-for-review", "documents-by-publisher", "lineage", "superseded-by",
-        "co-mentioned", "catalogue-gaps", "relation-evidence", "newest-documents",
-        "entities-without-definition", "still-current-after-superseded", "search-titles",
+        "documents-mentioning",
+        "due-for-review",
+        "documents-by-publisher",
+        "lineage",
+        "superseded-by",
+        "co-mentioned",
+        "catalogue-gaps",
+        "relation-evidence",
+        "newest-documents",
+        "entities-without-definition",
+        "still-current-after-superseded",
+        "search-titles",
     }
     assert expected <= set(SAVED) and len(SAVED) >= 12
     for query in SAVED.values():
@@ -69,7 +77,10 @@ def test_every_saved_query_runs_on_the_seeds(seeds_store, name):
 def test_documents_mentioning_an_aco(sample_store, seeds_store):
     query = SAVED["documents-mentioning"]
     sample = rows(run_saved(sample_store, query, {"entity": "kgid:accountable-care-organisation", "since": ""}))
-    assert {r["title"] for r in sample} == {"Draft accountable care organisation contract", "Next Steps on the NHS Five Year Forward View"}
+    assert {r["title"] for r in sample} == {
+        "Draft accountable care organisation contract",
+        "Next Steps on the NHS Five Year Forward View",
+    }
     assert [r["title"] for r in sample][0] == "Draft accountable care organisation contract", "newest first"
     seeds = rows(run_saved(seeds_store, query, {"entity": "kgid:accountable-care-organisation"}))
     assert {r["title"] for r in seeds} == {
@@ -110,9 +121,15 @@ def dated_store(tmp_path, pipeline):
             for predicate, value in ((ns.DCTERMS + "issued", issued), (KG + "reviewDue", review)):
                 if value:
                     datatype = {4: "gYear", 7: "gYearMonth", 10: "date"}[len(value)]
-                    quads.append(ox.Quad(doc, ox.NamedNode(predicate), ox.Literal(value, datatype=ox.NamedNode(XSD + datatype)), doc))
+                    quads.append(
+                        ox.Quad(
+                            doc, ox.NamedNode(predicate), ox.Literal(value, datatype=ox.NamedNode(XSD + datatype)), doc
+                        )
+                    )
             for entity in mentions:
-                quads.append(ox.Quad(doc, ox.NamedNode(ns.SCHEMA + "mentions"), ox.NamedNode(f"{store.base}id/{entity}"), doc))
+                quads.append(
+                    ox.Quad(doc, ox.NamedNode(ns.SCHEMA + "mentions"), ox.NamedNode(f"{store.base}id/{entity}"), doc)
+                )
             store.replace_graph(doc.value, quads)
 
         document("review-2018", "PolicyBriefing", "2016", review="2018")
@@ -121,7 +138,9 @@ def dated_store(tmp_path, pipeline):
         document("review-2019", "PolicyBriefing", "2017", review="2019")
         document("news-with-review", "NewsItem", "2017", review="2000")
         document("acs-2019-without-ics", "Report", "2019-06", mentions=["accountable-care-system"])
-        document("acs-2019-with-ics", "Report", "2019-06", mentions=["accountable-care-system", "integrated-care-system"])
+        document(
+            "acs-2019-with-ics", "Report", "2019-06", mentions=["accountable-care-system", "integrated-care-system"]
+        )
         document("acs-2018-without-ics", "Report", "2018-11", mentions=["accountable-care-system"])
         yield store
 
@@ -153,13 +172,21 @@ def test_documents_by_publisher_within_dates(seeds_store):
 
 
 def test_lineage_and_supersession(seeds_store, sample_store):
-    lineage = rows(run_saved(sample_store, SAVED["lineage"], {"entity": "kgid:accountable-care-system"}), sample_store.base)
+    lineage = rows(
+        run_saved(sample_store, SAVED["lineage"], {"entity": "kgid:accountable-care-system"}), sample_store.base
+    )
     links = {(r["predecessor"], r["successor"]) for r in lineage}
     assert ("kgid:accountable-care-system", "kgid:integrated-care-system") in links
-    assert ("kgid:sustainability-and-transformation-plan", "kgid:sustainability-and-transformation-partnership") in links
+    assert (
+        "kgid:sustainability-and-transformation-plan",
+        "kgid:sustainability-and-transformation-partnership",
+    ) in links
     assert any(r["date"] == "2018" and r["source"].startswith("vocabulary") for r in lineage)
     superseded = rows(run_saved(seeds_store, SAVED["superseded-by"], {"entity": "kgid:aco-contract"}), seeds_store.base)
-    assert {r["other"] for r in superseded if r["direction"] == "superseded"} == {"kgid:mcp-contract", "kgid:pacs-framework"}
+    assert {r["other"] for r in superseded if r["direction"] == "superseded"} == {
+        "kgid:mcp-contract",
+        "kgid:pacs-framework",
+    }
     assert any("supersedes" in r["evidence"] for r in superseded), "a sentence from a document"
     by = rows(run_saved(seeds_store, SAVED["superseded-by"], {"entity": "kgid:mcp-contract"}), seeds_store.base)
     assert {(r["direction"], r["other"]) for r in by} == {("superseded by", "kgid:aco-contract")}
@@ -169,7 +196,9 @@ def test_still_current_after_superseded(dated_store):
     result = rows(run_saved(dated_store, SAVED["still-current-after-superseded"], {}), dated_store.base)
     flagged = {(r["title"], r["successor"]) for r in result}
     assert ("acs-2019-without-ics", "kgid:integrated-care-system") in flagged
-    assert not {t for t, _ in flagged} & {"acs-2019-with-ics", "acs-2018-without-ics"}, "mentions the successor / not surely after 2018"
+    assert not {t for t, _ in flagged} & {"acs-2019-with-ics", "acs-2018-without-ics"}, (
+        "mentions the successor / not surely after 2018"
+    )
     only = run_saved(dated_store, SAVED["still-current-after-superseded"], {"predecessor": "kgid:aco-contract"})
     assert only.rows == []
 
@@ -177,7 +206,9 @@ def test_still_current_after_superseded(dated_store):
 def test_relation_evidence_with_empty_parameters(seeds_store):
     query = SAVED["relation-evidence"]
     everything = run_saved(seeds_store, query, {})
-    assert {"subject", "predicate", "object", "sentence", "title"} <= set(everything.variables), "empty parameters stay columns"
+    assert {"subject", "predicate", "object", "sentence", "title"} <= set(everything.variables), (
+        "empty parameters stay columns"
+    )
     supersedes = rows(run_saved(seeds_store, query, {"predicate": "kg:supersedes"}), seeds_store.base)
     assert supersedes and len(supersedes) < len(everything.rows)
     assert "predicate" not in supersedes[0], "a given parameter's column is dropped"
@@ -186,7 +217,9 @@ def test_relation_evidence_with_empty_parameters(seeds_store):
 
 
 def test_co_mentioned_newest_and_search(seeds_store):
-    co = rows(run_saved(seeds_store, SAVED["co-mentioned"], {"entity": "kgid:accountable-care-organisation", "atLeast": "2"}))
+    co = rows(
+        run_saved(seeds_store, SAVED["co-mentioned"], {"entity": "kgid:accountable-care-organisation", "atLeast": "2"})
+    )
     counts = [int(r["sharedDocuments"]) for r in co]
     assert co and counts == sorted(counts, reverse=True) and min(counts) >= 2
     newest = rows(run_saved(seeds_store, SAVED["newest-documents"], {"limit": "3"}))
@@ -201,7 +234,7 @@ def test_co_mentioned_newest_and_search(seeds_store):
 
 def test_injection_is_only_a_value(sample_store):
     before = len(sample_store)
-    for keyword in (INJECTION, "x\")) } } ; INSERT DATA { <http://e/s> <http://e/p> 1 } #", "' } #"):
+    for keyword in (INJECTION, 'x")) } } ; INSERT DATA { <http://e/s> <http://e/p> 1 } #', "' } #"):
         assert run_saved(sample_store, SAVED["search-titles"], {"keyword": keyword}).rows == []
     assert len(sample_store) == before
     with pytest.raises(QueryError, match="is not an IRI"):
@@ -257,11 +290,16 @@ def test_date_precisions():
 
 def test_unknown_missing_and_empty_parameters():
     query = SAVED["documents-by-publisher"]
-    with pytest.raises(QueryError, match=r"no parameter 'publsher' \(did you mean 'publisher'\?\): its parameters are publisher, from, to"):
+    with pytest.raises(
+        QueryError,
+        match=r"no parameter 'publsher' \(did you mean 'publisher'\?\): its parameters are publisher, from, to",
+    ):
         bind(query, {"publsher": "kgid:nhs-england"})
     with pytest.raises(QueryError, match="needs a value for 'publisher'"):
         bind(query, {"publisher": " "})
-    assert set(bind(query, {"from": "", "to": "2018"})) == {"publisher", "to"}, "an empty optional parameter stays unbound"
+    assert set(bind(query, {"from": "", "to": "2018"})) == {"publisher", "to"}, (
+        "an empty optional parameter stays unbound"
+    )
     assert set(bind(SAVED["relation-evidence"], {})) == set()
 
 
@@ -275,16 +313,20 @@ def write(tmp_path, name, text):
 
 
 def test_header_syntax(tmp_path):
-    write(tmp_path, "mine", (
-        "# title: Mine\n"
-        "# description: One line,\n"
-        "# description: and another.\n"
-        "# Note: free comments are allowed, and so is https://example.org\n"
-        "# param: who iri = kgid:nhs-england   -- the body -- with dashes\n"
-        "# param: word string? =   -- may be empty\n"
-        "# param: n integer -- no default\n"
-        "SELECT ?who ?word ?n ?d WHERE { ?d dcterms:publisher ?who }\n"
-    ))
+    write(
+        tmp_path,
+        "mine",
+        (
+            "# title: Mine\n"
+            "# description: One line,\n"
+            "# description: and another.\n"
+            "# Note: free comments are allowed, and so is https://example.org\n"
+            "# param: who iri = kgid:nhs-england   -- the body -- with dashes\n"
+            "# param: word string? =   -- may be empty\n"
+            "# param: n integer -- no default\n"
+            "SELECT ?who ?word ?n ?d WHERE { ?d dcterms:publisher ?who }\n"
+        ),
+    )
     query = load_saved(tmp_path)["mine"]
     assert query.title == "Mine" and query.description == "One line, and another."
     assert query.params == [
@@ -349,25 +391,44 @@ def test_parse_without_a_file():
 # ---------------------------------------------------------------- the command
 
 
-
 def test_cli_list(cli_store):
     result = runner.invoke(app, ["query", "--list"])
     assert result.exit_code == 0
     for name in ("documents-mentioning", "due-for-review", "relation-evidence"):
         assert name in result.stdout
-    as_csv = {r["name"]: r for r in csv.DictReader(io.StringIO(runner.invoke(app, ["query", "--list", "-f", "csv"]).stdout))}
+    as_csv = {
+        r["name"]: r for r in csv.DictReader(io.StringIO(runner.invoke(app, ["query", "--list", "-f", "csv"]).stdout))
+    }
     assert as_csv["newest-documents"]["parameters"] == "limit integer = 10"
     assert as_csv["relation-evidence"]["parameters"] == "subject iri?; predicate iri?; object iri?"
     listing = json.loads(runner.invoke(app, ["query", "--list", "-f", "json"]).stdout)
     assert {q["name"] for q in listing} == set(SAVED)
     entity = next(q for q in listing if q["name"] == "documents-mentioning")["params"][0]
-    assert entity == {"name": "entity", "type": "iri", "optional": False, "default": "kgid:accountable-care-organisation",
-                      "help": "the entity (a kgid: name or full IRI)"}
+    assert entity == {
+        "name": "entity",
+        "type": "iri",
+        "optional": False,
+        "default": "kgid:accountable-care-organisation",
+        "help": "the entity (a kgid: name or full IRI)",
+    }
 
 
 def test_cli_runs_a_saved_query_with_params_as_csv(cli_store):
-    result = runner.invoke(app, ["query", "--store", cli_store, "documents-mentioning", "--param", "entity=kgid:accountable-care-organisation",
-                                 "--param", "since=2017-06", "--format", "csv"])
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            "--store",
+            cli_store,
+            "documents-mentioning",
+            "--param",
+            "entity=kgid:accountable-care-organisation",
+            "--param",
+            "since=2017-06",
+            "--format",
+            "csv",
+        ],
+    )
     assert result.exit_code == 0, result.output
     table = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["title"] for r in table] == ["Draft accountable care organisation contract"]

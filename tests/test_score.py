@@ -17,7 +17,9 @@ def score(store, tmp_path) -> dict[str, float]:
     export(store, "trig", path)
     done = subprocess.run(
         [sys.executable, str(SHARED / "tools" / "score_extraction.py"), "--gold", str(GOLD), str(path), "--verbose"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     line = done.stdout.strip().splitlines()[-1]
     print(done.stdout)

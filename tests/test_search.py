@@ -5,10 +5,9 @@ import json
 from typer.testing import CliRunner
 
 from kg import Store
-
-from kg.ingest import ingest
 from kg.cli import app
 from kg.graph.search import SearchIndex
+from kg.ingest import ingest
 
 from .conftest import SAMPLE
 

@@ -17,11 +17,11 @@ import rdflib
 
 import kg.web.site
 from kg import Store
-from kg.ingest import ingest
-from kg.graph import namespaces as ns
 from kg.errors import StoreError, UsageError
-from kg.web.pages import page_path
+from kg.graph import namespaces as ns
 from kg.graph.saved import load_saved
+from kg.ingest import ingest
+from kg.web.pages import page_path
 from kg.web.server import create_app, running, serve
 
 from .conftest import SAMPLE
@@ -37,14 +37,13 @@ DOCUMENTS = "SELECT ?doc ?title WHERE { ?doc a kg:Document ; dcterms:title ?titl
 VOCABULARY_GRAPH = BASE + "graph/vocabulary"
 
 
-
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("site")
     (folder / "id").mkdir()
-    (folder / "id" / "integrated-care-system.html").write_text("<!doctype html><title>ICS</title><p>Integrated Care System page</p>")
+    (folder / "id" / "integrated-care-system.html").write_text(
+        "<!doctype html><title>ICS</title><p>Integrated Care System page</p>"
+    )
     (folder / "index.html").write_text("<!doctype html><title>Site</title><p>site index</p>")
     return folder
 
@@ -136,8 +135,12 @@ def test_sparqlwrapper_select_ask_construct(url, method):
 
 def test_get_post_form_and_post_direct_agree(url):
     by_get = ask(url, DOCUMENTS)
-    by_form = http(url, "/sparql", data=urllib.parse.urlencode({"query": DOCUMENTS}).encode(),
-                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    by_form = http(
+        url,
+        "/sparql",
+        data=urllib.parse.urlencode({"query": DOCUMENTS}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     direct = http(url, "/sparql", data=DOCUMENTS.encode(), headers={"Content-Type": "application/sparql-query"})
     assert by_get.status == by_form.status == direct.status == 200
     assert by_get.type == "application/sparql-results+json"
@@ -145,13 +148,16 @@ def test_get_post_form_and_post_direct_agree(url):
     assert by_get.json()["head"]["vars"] == ["doc", "title"]
 
 
-@pytest.mark.parametrize("fmt, accept, media", [
-    ("json", "application/sparql-results+json", "application/sparql-results+json"),
-    ("xml", "application/sparql-results+xml", "application/sparql-results+xml"),
-    ("csv", "text/csv", "text/csv; charset=utf-8"),
-    ("tsv", "text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
-    ("text/csv", "text/html;q=0, text/csv;q=0.9, application/json;q=0.5", "text/csv; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    "fmt, accept, media",
+    [
+        ("json", "application/sparql-results+json", "application/sparql-results+json"),
+        ("xml", "application/sparql-results+xml", "application/sparql-results+xml"),
+        ("csv", "text/csv", "text/csv; charset=utf-8"),
+        ("tsv", "text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+        ("text/csv", "text/html;q=0, text/csv;q=0.9, application/json;q=0.5", "text/csv; charset=utf-8"),
+    ],
+)
 def test_select_formats_by_parameter_and_by_accept(url, fmt, accept, media):
     by_parameter = ask(url, DOCUMENTS, params={"format": fmt})
     by_accept = ask(url, DOCUMENTS, headers={"Accept": accept})
@@ -172,12 +178,15 @@ def test_csv_and_tsv_bodies(url):
     assert ask(url, "ASK {}", params={"format": "csv"}).text.strip() in ("true", "false")
 
 
-@pytest.mark.parametrize("fmt, accept, media, rdflib_format", [
-    ("turtle", "text/turtle", "text/turtle; charset=utf-8", "turtle"),
-    ("ntriples", "application/n-triples", "application/n-triples", "nt"),
-    ("jsonld", "application/ld+json", "application/ld+json", "json-ld"),
-    ("rdfxml", "application/rdf+xml", "application/rdf+xml", "xml"),
-])
+@pytest.mark.parametrize(
+    "fmt, accept, media, rdflib_format",
+    [
+        ("turtle", "text/turtle", "text/turtle; charset=utf-8", "turtle"),
+        ("ntriples", "application/n-triples", "application/n-triples", "nt"),
+        ("jsonld", "application/ld+json", "application/ld+json", "json-ld"),
+        ("rdfxml", "application/rdf+xml", "application/rdf+xml", "xml"),
+    ],
+)
 def test_graph_formats_by_parameter_and_by_accept(url, fmt, accept, media, rdflib_format):
     query = "DESCRIBE kgid:integrated-care-system"
     by_parameter = ask(url, query, params={"format": fmt})
@@ -185,7 +194,11 @@ def test_graph_formats_by_parameter_and_by_accept(url, fmt, accept, media, rdfli
     assert by_parameter.status == by_accept.status == 200
     assert by_parameter.type == by_accept.type == media
     graph = rdflib.Graph().parse(data=by_accept.body, format=rdflib_format)
-    assert (rdflib.URIRef(K + "integrated-care-system"), rdflib.SKOS.prefLabel, rdflib.Literal("Integrated Care System", lang="en")) in graph
+    assert (
+        rdflib.URIRef(K + "integrated-care-system"),
+        rdflib.SKOS.prefLabel,
+        rdflib.Literal("Integrated Care System", lang="en"),
+    ) in graph
 
 
 def test_defaults_json_for_tables_and_turtle_for_graphs(url):
@@ -204,7 +217,9 @@ def test_service_description(url):
     assert graph.value(service, sd.endpoint) == rdflib.URIRef(url + "/sparql")
     assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
     assert (service, sd.feature, sd.UnionDefaultGraph) in graph
-    assert rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in set(graph.objects(service, sd.resultFormat))
+    assert rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in set(
+        graph.objects(service, sd.resultFormat)
+    )
     assert rdflib.URIRef("http://www.w3.org/ns/formats/Turtle") in set(graph.objects(service, sd.resultFormat))
     names = {str(n) for n in graph.objects(None, sd.name)}
     assert VOCABULARY_GRAPH in names and any(n.startswith(BASE + "doc/") for n in names)
@@ -229,8 +244,16 @@ def test_dataset_parameters_and_from(url):
 
 
 def test_cors(url):
-    preflight = http(url, "/sparql", method="OPTIONS", headers={
-        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    preflight = http(
+        url,
+        "/sparql",
+        method="OPTIONS",
+        headers={
+            "Origin": "https://yasgui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status == 200
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "POST" in preflight.headers["access-control-allow-methods"]
@@ -261,7 +284,9 @@ def test_bad_requests(url):
     assert ask(url, "ASK {}", headers={"Accept": "image/png"}).status == 406
     assert ask(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", params={"format": "turtle"}).status == 406
     assert ask(url, "ASK {}", method="PUT").status == 405
-    assert http(url, "/sparql", data=b"x" * 1_100_000, headers={"Content-Type": "application/sparql-query"}).status == 413
+    assert (
+        http(url, "/sparql", data=b"x" * 1_100_000, headers={"Content-Type": "application/sparql-query"}).status == 413
+    )
     assert http(url, "/sparql", data=b"ASK {}", headers={"Content-Type": "text/plain"}).status == 415
     assert http(url, "/sparql", data=b"", headers={"Content-Type": "application/x-www-form-urlencoded"}).status == 400
     federated = ask(url, "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
@@ -304,7 +329,12 @@ def test_result_size_limit(url):
 
 
 def test_concurrent_requests(url):
-    queries = [DOCUMENTS, "ASK {}", "SELECT (COUNT(*) AS ?n) WHERE { ?s a skos:Concept }", "DESCRIBE kgid:integrated-care-system"] * 4
+    queries = [
+        DOCUMENTS,
+        "ASK {}",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s a skos:Concept }",
+        "DESCRIBE kgid:integrated-care-system",
+    ] * 4
     with ThreadPoolExecutor(8) as clients:
         answers = list(clients.map(lambda q: ask(url, q), queries))
     assert [a.status for a in answers] == [200] * len(queries)
@@ -320,7 +350,13 @@ def test_saved_query_list(url):
     mentioning = next(q for q in listed if q["name"] == "documents-mentioning")
     assert mentioning["title"] and mentioning["description"]
     entity = next(p for p in mentioning["params"] if p["name"] == "entity")
-    assert entity == {"name": "entity", "type": "iri", "default": "kgid:accountable-care-organisation", "optional": False, "help": entity["help"]}
+    assert entity == {
+        "name": "entity",
+        "type": "iri",
+        "default": "kgid:accountable-care-organisation",
+        "optional": False,
+        "help": entity["help"],
+    }
     assert entity["help"]
 
 
@@ -351,7 +387,11 @@ def test_injection_is_only_a_value(url, sample_store):
 
 
 def test_saved_query_csv_download(url):
-    answer = http(url, "/api/saved/documents-mentioning", params={"entity": "kgid:accountable-care-organisation", "format": "csv", "download": "1"})
+    answer = http(
+        url,
+        "/api/saved/documents-mentioning",
+        params={"entity": "kgid:accountable-care-organisation", "format": "csv", "download": "1"},
+    )
     assert answer.status == 200 and answer.type == "text/csv; charset=utf-8"
     assert answer.headers["content-disposition"] == 'attachment; filename="documents-mentioning.csv"'
     rows = list(csv.reader(io.StringIO(answer.text)))
@@ -369,7 +409,12 @@ def test_search(url):
     top = result["hits"][0]
     assert top["iri"] == K + "accountable-care-system" and top["kind"] == "entity"
     assert top["page"] == "/id/accountable-care-system.html" and isinstance(top["score"], float) and top["snippet"]
-    successor = {"relation": "successor", "label": "Integrated Care System", "iri": K + "integrated-care-system", "page": "/id/integrated-care-system.html"}
+    successor = {
+        "relation": "successor",
+        "label": "Integrated Care System",
+        "iri": K + "integrated-care-system",
+        "page": "/id/integrated-care-system.html",
+    }
     assert successor in result["see_also"]
     assert http(url, "/api/search").status == 400
     assert http(url, "/api/search", params={"q": "ACS", "limit": "lots"}).status == 400

@@ -14,23 +14,29 @@ from urllib.parse import parse_qs, quote, urlparse
 import lxml.html
 import pytest
 
-from kg.web.mapview import script_json
-
-from kg import Pipeline
-
-from kg import Store
-
+from kg import Pipeline, Store
+from kg.graph.saved import load_saved, run_saved
 from kg.ingest import ingest
 from kg.web import readmodel as sd
+from kg.web.mapview import script_json
 from kg.web.pages import page_path
-from kg.graph.saved import load_saved, run_saved
 from kg.web.site import MANIFEST, build_site, iri_quote, query_page_href
 
 BASE = "https://w3id.org/nhs-policy-kg/"
-ICS, ACS, ICB, CCG = (BASE + "id/" + n for n in ("integrated-care-system", "accountable-care-system", "integrated-care-board", "clinical-commissioning-group"))
+ICS, ACS, ICB, CCG = (
+    BASE + "id/" + n
+    for n in (
+        "integrated-care-system",
+        "accountable-care-system",
+        "integrated-care-board",
+        "clinical-commissioning-group",
+    )
+)
 
 #: A document whose title and text carry markup and script, around words the vocabulary knows.
-HOSTILE_TITLE = """Integrated care <script>alert(1)</script> "><img src=x onerror="window.__xss=1;document.title='pwned'"> notes"""
+HOSTILE_TITLE = (
+    """Integrated care <script>alert(1)</script> "><img src=x onerror="window.__xss=1;document.title='pwned'"> notes"""
+)
 HOSTILE_TEXT = f"""{HOSTILE_TITLE}
 
 Date of publication: March 2019
@@ -90,7 +96,7 @@ def read_js_data(path: Path, name: str):
     text = path.read_text(encoding="utf-8")
     prefix = f"window.{name} = "
     assert text.startswith(prefix) and text.rstrip().endswith(";"), text[:80]
-    return text, json.loads(text[len(prefix):].rstrip().rstrip(";"))
+    return text, json.loads(text[len(prefix) :].rstrip().rstrip(";"))
 
 
 # ------------------------------------------------------------------ pages and paths
@@ -98,9 +104,22 @@ def read_js_data(path: Path, name: str):
 
 def test_every_entity_and_document_has_a_page_at_its_stable_path(sample_site, data):
     out, report, seconds = sample_site
-    for name in ("index.html", "map.html", "map-data.js", "vocabulary.html", "timeline.html", "connect.html", "connect-data.js",
-                 "assets/site.css", "assets/site.js", "assets/connect.js", "assets/vis-network.min.js", "assets/vis-network.min.css",
-                 "assets/map.js", "assets/map.css"):
+    for name in (
+        "index.html",
+        "map.html",
+        "map-data.js",
+        "vocabulary.html",
+        "timeline.html",
+        "connect.html",
+        "connect-data.js",
+        "assets/site.css",
+        "assets/site.js",
+        "assets/connect.js",
+        "assets/vis-network.min.js",
+        "assets/vis-network.min.css",
+        "assets/map.js",
+        "assets/map.css",
+    ):
         assert (out / name).is_file(), name
     assert data.entities and data.documents
     for iri in [*data.entities, *data.documents]:
@@ -176,7 +195,10 @@ def test_entity_page_shows_labels_definition_evidence_and_links(sample_site, dat
     assert any(h.startswith("../doc/") for h in hrefs)
     # lineage: it evolved from the accountable care system, with the vocabulary's date
     lineage = page.xpath("//ol[@class='lineage']/li")
-    assert any(f"../{page_path(ACS, BASE)}" in li.xpath(".//a/@href") and li.xpath(".//time[@datetime='2018']") for li in lineage)
+    assert any(
+        f"../{page_path(ACS, BASE)}" in li.xpath(".//a/@href") and li.xpath(".//time[@datetime='2018']")
+        for li in lineage
+    )
 
 
 def test_entity_never_mentioned_still_has_a_page(sample_site, data):
@@ -265,7 +287,14 @@ def test_timeline_is_in_date_order_and_covers_2014_to_2022(sample_site, data):
 
     expected = [
         ("start", [BASE + "id/five-year-forward-view"], "2014"),  # the Five Year Forward View is published
-        ("lineage", [BASE + "id/sustainability-and-transformation-plan", BASE + "id/sustainability-and-transformation-partnership"], "2017"),
+        (
+            "lineage",
+            [
+                BASE + "id/sustainability-and-transformation-plan",
+                BASE + "id/sustainability-and-transformation-partnership",
+            ],
+            "2017",
+        ),
         ("lineage", [ACS, ICS], "2018"),
         ("lineage", [CCG, ICB], "2022"),
     ]
@@ -301,7 +330,9 @@ def test_connect_data_is_valid_js_with_evidence(sample_site, data):
     # each node keeps its quotes per document
     ics = nodes[index[ICS]]
     assert ics["page"] == "id/integrated-care-system.html" and "ICS" in ics["alt"]
-    assert set(ics["m"]) == {str(docs.index(next(d for d in docs if d["id"] == iri))) for iri in data.entities[ICS].mentions}
+    assert set(ics["m"]) == {
+        str(docs.index(next(d for d in docs if d["id"] == iri))) for iri in data.entities[ICS].mentions
+    }
 
 
 def test_script_json_escapes_what_ends_a_script():
@@ -316,7 +347,12 @@ def test_dates_sort_and_read_as_written():
     assert sd.format_date("2017-03") == "March 2017"
     assert sd.format_date("2022-07-01") == "1 July 2022"
     assert sd.format_date("2018") == "2018"
-    assert sorted(["2018-02", "2018", "2017-12-31", None], key=sd.date_sort_key) == ["2017-12-31", "2018", "2018-02", None]
+    assert sorted(["2018-02", "2018", "2017-12-31", None], key=sd.date_sort_key) == [
+        "2017-12-31",
+        "2018",
+        "2018-02",
+        None,
+    ]
 
 
 # ------------------------------------------------------------------ safety
@@ -328,9 +364,24 @@ def _external(url: str) -> bool:
 
 #: Where a URL in HTML makes the browser load something (as opposed to <a href>, which is a link someone may follow).
 _LOADING = [
-    ("script", "src"), ("link", "href"), ("img", "src"), ("img", "srcset"), ("iframe", "src"), ("frame", "src"),
-    ("source", "src"), ("source", "srcset"), ("video", "src"), ("video", "poster"), ("audio", "src"), ("track", "src"),
-    ("embed", "src"), ("object", "data"), ("input", "src"), ("image", "href"), ("use", "href"), ("form", "action"),
+    ("script", "src"),
+    ("link", "href"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("iframe", "src"),
+    ("frame", "src"),
+    ("source", "src"),
+    ("source", "srcset"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("track", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("input", "src"),
+    ("image", "href"),
+    ("use", "href"),
+    ("form", "action"),
 ]
 _CDN = re.compile(r"googleapis|gstatic|cdnjs|unpkg|jsdelivr|bootstrapcdn|cloudflare|use\.fontawesome|typekit", re.I)
 _CSS_LOAD = re.compile(r"@import|url\(\s*['\"]?\s*(?:[a-z]+:)?//", re.I)
@@ -365,7 +416,10 @@ def assert_nothing_loaded_from_elsewhere(out: Path) -> None:
             problems.append(f"{script.name}: names a CDN")
         if script.name in ("site.js", "connect.js") and re.search(r"https?://", text):
             problems.append(f"{script.name}: has an address")
-        if re.search(r"""(?:importScripts|import)\s*\(\s*['"](?:https?:)?//|\.src\s*=\s*['"](?:https?:)?//|fetch\(\s*['"](?:https?:)?//""", text):
+        if re.search(
+            r"""(?:importScripts|import)\s*\(\s*['"](?:https?:)?//|\.src\s*=\s*['"](?:https?:)?//|fetch\(\s*['"](?:https?:)?//""",
+            text,
+        ):
             problems.append(f"{script.name}: loads from another host")
     assert not problems, problems
     return outward_links
@@ -425,13 +479,18 @@ def test_server_build_offers_the_ready_made_questions_about_an_entity(served_sit
     assert "/?saved=documents-mentioning&p.entity=" + quote(aco, safe="") in hrefs  # the IRI is escaped in full
     assert "/?query=" + quote(f"DESCRIBE <{aco}>", safe="") in hrefs
     assert all("&amp;" not in h and " " not in h and "<" not in h for h in hrefs)
-    assert page.xpath("//p[@class='query-links']/a") and all(a.get("title") for a in page.xpath("//p[@class='query-links']/a"))
+    assert page.xpath("//p[@class='query-links']/a") and all(
+        a.get("title") for a in page.xpath("//p[@class='query-links']/a")
+    )
     # the evidence of relations read from documents, from the side(s) the entity is on
     for iri in (ICS, ACS, aco):
         read = [link for link in data.entities[iri].links if link.document and link.subject != link.object]
         expected = [{role: [iri]} for role in ("subject", "object") if any(getattr(link, role) == iri for link in read)]
-        offered = [{k[2:]: v for k, v in q.items() if k.startswith("p.")}
-                   for _, q in query_page_links(tree(served_site / page_path(iri, BASE))) if q.get("saved") == ["relation-evidence"]]
+        offered = [
+            {k[2:]: v for k, v in q.items() if k.startswith("p.")}
+            for _, q in query_page_links(tree(served_site / page_path(iri, BASE)))
+            if q.get("saved") == ["relation-evidence"]
+        ]
         assert offered == expected, iri
         if iri == ICS:
             assert expected, "ICS is named in relations read from the sample"
@@ -447,7 +506,11 @@ def test_server_build_document_page_offers_describe_and_the_evidence_of_each_rel
     for li, relation in zip(items, doc.relations):
         (href,) = li.xpath(".//p[contains(@class, 'query-links')]/a/@href")
         assert parse_qs(urlparse(href).query) == {
-            "saved": ["relation-evidence"], "p.subject": [relation.subject], "p.predicate": [relation.predicate], "p.object": [relation.object]}
+            "saved": ["relation-evidence"],
+            "p.subject": [relation.subject],
+            "p.predicate": [relation.predicate],
+            "p.object": [relation.object],
+        }
 
 
 def test_query_page_links_name_real_parameters_and_find_something(served_site, sample_store):
@@ -463,7 +526,13 @@ def test_query_page_links_name_real_parameters_and_find_something(served_site, s
                 asked.add((name, tuple(sorted(params.items()))))
             else:
                 assert list(q) == ["query"] and q["query"][0].startswith("DESCRIBE <"), q
-    assert {name for name, _ in asked} >= {"entity-profile", "documents-mentioning", "co-mentioned", "lineage", "relation-evidence"}
+    assert {name for name, _ in asked} >= {
+        "entity-profile",
+        "documents-mentioning",
+        "co-mentioned",
+        "lineage",
+        "relation-evidence",
+    }
     for name, params in sorted(asked):
         assert run_saved(sample_store, saved[name], dict(params)).rows, (name, params)
 
@@ -476,8 +545,13 @@ def test_static_build_has_no_query_page_links(sample_site):
 
 
 def test_query_page_href_escapes_everything():
-    assert query_page_href("lineage", entity="https://x.org/a b?c=d&e#f") == "/?saved=lineage&p.entity=https%3A%2F%2Fx.org%2Fa%20b%3Fc%3Dd%26e%23f"
-    assert parse_qs(urlparse(query_page_href(sparql='DESCRIBE <https://x.org/"a">')).query) == {"query": ['DESCRIBE <https://x.org/"a">']}
+    assert (
+        query_page_href("lineage", entity="https://x.org/a b?c=d&e#f")
+        == "/?saved=lineage&p.entity=https%3A%2F%2Fx.org%2Fa%20b%3Fc%3Dd%26e%23f"
+    )
+    assert parse_qs(urlparse(query_page_href(sparql='DESCRIBE <https://x.org/"a">')).query) == {
+        "query": ['DESCRIBE <https://x.org/"a">']
+    }
 
 
 def test_base_template_contract(sample_site):
@@ -488,7 +562,9 @@ def test_base_template_contract(sample_site):
         assert page.get("lang") == "en"
         assert page.xpath(f"//link[@rel='stylesheet'][@href='{root}assets/site.css']")
         nav = page.xpath("//nav[@aria-label='Site']//a/@href")
-        assert nav == [f"{root}{p}" for p in ("index.html", "map.html", "vocabulary.html", "timeline.html", "connect.html")]
+        assert nav == [
+            f"{root}{p}" for p in ("index.html", "map.html", "vocabulary.html", "timeline.html", "connect.html")
+        ]
         first = page.xpath("//body//a")[0]
         assert first.get("href") == "#main" and "skip" in first.get("class")
         assert page.xpath("//main[@id='main']")

@@ -50,8 +50,15 @@ def any_document_page(site) -> str:
 
 
 def test_pages_load_without_errors_or_foreign_requests(chrome, site):
-    pages = ["index.html", "id/integrated-care-system.html", any_document_page(site), "vocabulary.html", "timeline.html",
-             "connect.html", f"connect.html#from={iri_quote(ACS)}&to={iri_quote(ICB)}"]
+    pages = [
+        "index.html",
+        "id/integrated-care-system.html",
+        any_document_page(site),
+        "vocabulary.html",
+        "timeline.html",
+        "connect.html",
+        f"connect.html#from={iri_quote(ACS)}&to={iri_quote(ICB)}",
+    ]
     for path in pages:
         open_page(chrome, site, path)
         assert chrome.execute_script("return document.readyState") == "complete"
@@ -76,7 +83,9 @@ def test_vocabulary_filter_shows_matches_and_their_broader_concepts(chrome, site
     def shown(iri):
         return chrome.execute_script(
             "var li = document.querySelector('li[data-iri=\"' + arguments[0] + '\"]');"
-            "return !!li && li.offsetParent !== null;", iri)
+            "return !!li && li.offsetParent !== null;",
+            iri,
+        )
 
     assert shown(ICS) and shown(BASE + "id/nhs-england")
     box.send_keys("multispecialty")
@@ -128,10 +137,13 @@ def test_keyboard_reaches_skip_link_then_navigation_with_visible_focus(chrome, s
     focused = []
     for _ in range(4):
         actions.send_keys(Keys.TAB).perform()
-        focused.append(chrome.execute_script(
-            "var e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();"
-            "return {cls: e.className, href: e.getAttribute('href'), text: e.textContent.trim(),"
-            " outline: s.outlineStyle, width: parseFloat(s.outlineWidth), visible: r.width > 0 && r.height > 0 && r.bottom > 0};"))
+        focused.append(
+            chrome.execute_script(
+                "var e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();"
+                "return {cls: e.className, href: e.getAttribute('href'), text: e.textContent.trim(),"
+                " outline: s.outlineStyle, width: parseFloat(s.outlineWidth), visible: r.width > 0 && r.height > 0 && r.bottom > 0};"
+            )
+        )
     skip = focused[0]
     assert skip["href"] == "#main" and "skip-link" in skip["cls"]
     assert [f["href"] for f in focused[1:]] == ["../index.html", "../index.html", "../map.html"]  # site name, Home, Map
@@ -161,12 +173,31 @@ return out;
 """
 
 
-@pytest.mark.parametrize("path, selectors", [
-    ("index.html", ["body", "main p.lead", "main a", ".site-nav a", ".site-name", ".muted", ".badge", ".site-footer p", ".cards a span"]),
-    ("id/integrated-care-system.html", ["main a", "q.evidence mark", "q.evidence .ctx", ".verb", "dl.facts dt", "code"]),
-    ("timeline.html", [".timeline .kind", ".when", ".note"]),
-    ("connect.html", ["button#connect-go", "button#connect-swap", "label"]),
-])
+@pytest.mark.parametrize(
+    "path, selectors",
+    [
+        (
+            "index.html",
+            [
+                "body",
+                "main p.lead",
+                "main a",
+                ".site-nav a",
+                ".site-name",
+                ".muted",
+                ".badge",
+                ".site-footer p",
+                ".cards a span",
+            ],
+        ),
+        (
+            "id/integrated-care-system.html",
+            ["main a", "q.evidence mark", "q.evidence .ctx", ".verb", "dl.facts dt", "code"],
+        ),
+        ("timeline.html", [".timeline .kind", ".when", ".note"]),
+        ("connect.html", ["button#connect-go", "button#connect-swap", "label"]),
+    ],
+)
 def test_text_and_links_have_aa_contrast(chrome, site, path, selectors):
     open_page(chrome, site, path)
     ratios = chrome.execute_script(CONTRAST_JS, selectors)
@@ -180,19 +211,29 @@ def test_markup_in_documents_never_runs(chrome, tmp_path):
     with hostile_store(tmp_path) as store:
         build_site(store, out)
         doc = page_path(store.document_graphs()[0], BASE)
-    pages = [doc, "id/integrated-care-system.html", "index.html", "timeline.html",
-             f"connect.html#from={iri_quote(ACS)}&to={iri_quote(ICS)}", "map.html"]
+    pages = [
+        doc,
+        "id/integrated-care-system.html",
+        "index.html",
+        "timeline.html",
+        f"connect.html#from={iri_quote(ACS)}&to={iri_quote(ICS)}",
+        "map.html",
+    ]
     for path in pages:
         console_errors(chrome)
         chrome.get(out.as_uri() + "/" + path)
         time.sleep(0.2)
         with pytest.raises(NoAlertPresentException):
-            chrome.switch_to.alert.text
+            _ = chrome.switch_to.alert.text
         state = chrome.execute_script(
             "return {xss: window.__xss === undefined ? null : window.__xss, title: document.title,"
             " imgs: document.querySelectorAll('img[onerror], [onerror]').length,"
-            " scripts: Array.prototype.filter.call(document.scripts, function (s) { return /__xss|alert/.test(s.textContent); }).length};")
-        assert state["xss"] is None and state["title"] != "pwned" and state["imgs"] == 0 and state["scripts"] == 0, (path, state)
+            " scripts: Array.prototype.filter.call(document.scripts, function (s) { return /__xss|alert/.test(s.textContent); }).length};"
+        )
+        assert state["xss"] is None and state["title"] != "pwned" and state["imgs"] == 0 and state["scripts"] == 0, (
+            path,
+            state,
+        )
         assert foreign_requests(chrome) == [], path
     # the title is shown, as text, on its page and in the connections' evidence
     chrome.get(out.as_uri() + "/" + doc)

@@ -25,7 +25,11 @@ def test_bad_inputs_are_reported_with_path_and_reason(tmp_path):
     (tmp_path / "good.txt").write_text("A title\n\nSome text about NHS England.")
     items = list(iter_sources([tmp_path, tmp_path / "missing.txt"]))
     errors = {item.location.rsplit("/", 1)[-1]: item.reason for item in items if isinstance(item, SourceError)}
-    assert errors == {"binary.txt": "the file is binary, not text", "empty.txt": "the file is empty", "missing.txt": "no such file or folder"}
+    assert errors == {
+        "binary.txt": "the file is binary, not text",
+        "empty.txt": "the file is empty",
+        "missing.txt": "no such file or folder",
+    }
     assert [i.location.rsplit("/", 1)[-1] for i in items if not isinstance(i, SourceError)] == ["good.txt"]
 
 

@@ -1,11 +1,7 @@
 import json
 import re
 
-
-from kg import validate
-
-
-from kg import write_map
+from kg import validate, write_map
 from kg.graph.namespaces import DCTERMS
 
 
@@ -36,5 +32,5 @@ def test_map_is_self_contained(sample_store, tmp_path):
     assert "@import" not in page and not re.search(r"url\(\s*['\"]?(?:https?:)?//", page)
     assert "vis-network" in page or "vis.Network" in page
     start = page.index("window.KG_MAP = ") + len("window.KG_MAP = ")
-    data = json.loads(page[start: page.index(";\n", start)])
+    data = json.loads(page[start : page.index(";\n", start)])
     assert data["total"] == {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}

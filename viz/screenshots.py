@@ -37,10 +37,14 @@ def save_full_page(driver, path: Path, max_height: int = 4000) -> None:
 
     width = driver.execute_script("return document.documentElement.scrollWidth")
     height = min(max_height, driver.execute_script("return document.documentElement.scrollHeight"))
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
-    })
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        },
+    )
     path.write_bytes(base64.b64decode(shot["data"]))
 
 

@@ -15,8 +15,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.graph import namespaces as ns
 from kg.errors import UsageError
+from kg.graph import namespaces as ns
 from kg.graph.store import Store
 
 #: name -> (pyoxigraph format, usual file ending)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.graph import namespaces as ns
 from kg.errors import QueryError, UsageError
+from kg.graph import namespaces as ns
 from kg.graph.store import Store
 from kg.graph.worker import has_dataset_clause
 
@@ -38,7 +38,9 @@ def run_query(store: Store, sparql: str, substitutions: dict[str, object] | None
     try:
         # a query's own FROM / FROM NAMED names its dataset; otherwise the default graph is the union
         union = not has_dataset_clause(sparql)
-        answer = store.oxigraph.query(sparql, prefixes=ns.prefixes(store.base), use_default_graph_as_union=union, substitutions=bound or None)
+        answer = store.oxigraph.query(
+            sparql, prefixes=ns.prefixes(store.base), use_default_graph_as_union=union, substitutions=bound or None
+        )
     except SyntaxError as exc:
         raise QueryError(f"the SPARQL query is not valid: {exc}") from None
     except (OSError, ValueError, RuntimeError) as exc:
@@ -61,7 +63,7 @@ def display(term, base: str | None = None) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, iri in sorted(ns.prefixes(base).items(), key=lambda p: -len(p[1])):
             if term.value.startswith(iri) and len(term.value) > len(iri):
-                return f"{prefix}:{term.value[len(iri):]}"
+                return f"{prefix}:{term.value[len(iri) :]}"
         return term.value
     return str(term)
 
@@ -83,7 +85,11 @@ def to_text(result: QueryResult, fmt: str, base: str | None = None) -> str:
         ox.serialize(result.triples, out, ox.RdfFormat.N_TRIPLES)
         return out.getvalue().decode("utf-8")
     if fmt == "json":
-        return json.dumps([{v: _raw(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows], indent=2, ensure_ascii=False)
+        return json.dumps(
+            [{v: _raw(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows],
+            indent=2,
+            ensure_ascii=False,
+        )
     if fmt == "tsv":
         clean = [[_raw(t).replace("\t", " ").replace("\n", " ") for t in row] for row in result.rows]
         return "\n".join(["\t".join(result.variables), *("\t".join(r) for r in clean)]) + "\n"

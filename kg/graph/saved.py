@@ -54,8 +54,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import resources
-from kg.graph import namespaces as ns
 from kg.errors import QueryError, UsageError
+from kg.graph import namespaces as ns
 from kg.graph.query import QueryResult, run_query
 
 PARAM_TYPES = ("iri", "string", "date", "integer")
@@ -130,7 +130,9 @@ def load_saved(directory: str | os.PathLike | None = None) -> dict[str, SavedQue
     for path in sorted(folder.glob("*.rq")):
         if path.is_file():
             if not _NAME.match(path.stem):
-                raise QueryError(f"{path}: a saved query's file name may use only letters, digits, '-' and '_' before .rq")
+                raise QueryError(
+                    f"{path}: a saved query's file name may use only letters, digits, '-' and '_' before .rq"
+                )
             saved[path.stem] = read_saved(path)
     return saved
 
@@ -165,7 +167,11 @@ def read_query_file(location: str | os.PathLike) -> tuple[str, SavedQuery | None
     path = Path(location)
     if not path.is_file():
         saved = queries_dir() / f"{path.stem}.rq"
-        hint = f" (the saved query is run as 'kg query {path.stem}')" if path.suffix == ".rq" and saved.is_file() and path.resolve() != saved.resolve() else ""
+        hint = (
+            f" (the saved query is run as 'kg query {path.stem}')"
+            if path.suffix == ".rq" and saved.is_file() and path.resolve() != saved.resolve()
+            else ""
+        )
         raise UsageError(f"there is no query file at {path}{hint}")
     try:
         text = path.read_text(encoding="utf-8")
@@ -199,22 +205,40 @@ def listing(saved: dict[str, SavedQuery]) -> QueryResult:
     return QueryResult(
         "select",
         variables=["name", "title", "parameters", "description"],
-        rows=[[ox.Literal(q.name), ox.Literal(q.title), ox.Literal("; ".join(p.describe() for p in q.params)), ox.Literal(q.description)]
-              for q in saved.values()],
+        rows=[
+            [
+                ox.Literal(q.name),
+                ox.Literal(q.title),
+                ox.Literal("; ".join(p.describe() for p in q.params)),
+                ox.Literal(q.description),
+            ]
+            for q in saved.values()
+        ],
     )
 
 
 def listing_json(saved: dict[str, SavedQuery]) -> str:
     """The saved queries as JSON, each parameter with its type, default, help and whether it may be empty."""
-    return json.dumps(
-        [
-            {"name": q.name, "title": q.title, "description": q.description, "path": str(q.path),
-             "params": [{"name": p.name, "type": p.type, "optional": p.optional, "default": p.default, "help": p.help} for p in q.params]}
-            for q in saved.values()
-        ],
-        indent=2,
-        ensure_ascii=False,
-    ) + "\n"
+    return (
+        json.dumps(
+            [
+                {
+                    "name": q.name,
+                    "title": q.title,
+                    "description": q.description,
+                    "path": str(q.path),
+                    "params": [
+                        {"name": p.name, "type": p.type, "optional": p.optional, "default": p.default, "help": p.help}
+                        for p in q.params
+                    ],
+                }
+                for q in saved.values()
+            ],
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
 
 
 def has_header(text: str) -> bool:
@@ -264,7 +288,9 @@ def parse_saved(text: str, path: str | os.PathLike | None = None, name: str | No
         else:
             param = _parse_param(value, error, number)
             if param.name in param_lines:
-                raise error(number, f"parameter '{param.name}' is declared twice (first on line {param_lines[param.name]})")
+                raise error(
+                    number, f"parameter '{param.name}' is declared twice (first on line {param_lines[param.name]})"
+                )
             param_lines[param.name] = number
             params.append(param)
     if title is None:
@@ -274,15 +300,23 @@ def parse_saved(text: str, path: str | os.PathLike | None = None, name: str | No
         if not re.search(rf"[?$]{param.name}\b", _strip_comments(text)):
             raise error(number, f"parameter '{param.name}' is not used in the query (there is no ?{param.name})")
         if re.search(rf"\bBOUND\s*\(\s*[?$]{param.name}\s*\)", text, re.IGNORECASE):
-            raise error(number, f"the query tests BOUND(?{param.name}), which does not see a bound parameter: use COALESCE or a triple pattern")
+            raise error(
+                number,
+                f"the query tests BOUND(?{param.name}), which does not see a bound parameter: use COALESCE or a triple pattern",
+            )
         if re.search(rf"\bBIND\s*\(\s*[?$]{param.name}\s+AS\b", text, re.IGNORECASE):
-            raise error(number, f"the query copies ?{param.name} with BIND(?{param.name} AS ...), which does not see a bound parameter: use ?{param.name} itself")
+            raise error(
+                number,
+                f"the query copies ?{param.name} with BIND(?{param.name} AS ...), which does not see a bound parameter: use ?{param.name} itself",
+            )
         if param.default:
             try:
                 to_term(param, param.default)
             except QueryError as exc:
                 raise error(number, f"the default is not valid: {exc}") from None
-    return SavedQuery(name, title, " ".join(d for d in description if d), params, text, Path(path) if path is not None else None)
+    return SavedQuery(
+        name, title, " ".join(d for d in description if d), params, text, Path(path) if path is not None else None
+    )
 
 
 def _strip_comments(text: str) -> str:
@@ -292,7 +326,7 @@ def _strip_comments(text: str) -> str:
 
 def _parse_param(value: str, error, number: int) -> Param:
     helper = _HELP.search(value)
-    spec, help_text = (value[: helper.start()], value[helper.end():]) if helper else (value, "")
+    spec, help_text = (value[: helper.start()], value[helper.end() :]) if helper else (value, "")
     match = _PARAM.match(spec.strip())
     if not match:
         raise error(number, "expected '# param: NAME TYPE = DEFAULT -- help'")
@@ -342,7 +376,9 @@ def _iri(value: str, label: str, base: str | None) -> ox.NamedNode:
         except ValueError:
             pass
     hint = f" (did you mean kgid:{value}?)" if re.match(r"^[a-z0-9][a-z0-9-]*$", value) else ""
-    raise QueryError(f"{label}: '{value}' is not an IRI{hint}: write kgid:name, another declared prefix (kg:, dcterms: ...) or a full http(s):// IRI")
+    raise QueryError(
+        f"{label}: '{value}' is not an IRI{hint}: write kgid:name, another declared prefix (kg:, dcterms: ...) or a full http(s):// IRI"
+    )
 
 
 def _date(value: str, label: str) -> ox.Literal:
@@ -373,14 +409,18 @@ def bind(query: SavedQuery, values: dict[str, str], base: str | None = None) -> 
                 raise QueryError(f"saved query '{query.name}' has no parameter '{key}': it takes no parameters")
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise QueryError(f"saved query '{query.name}' has no parameter '{key}'{hint}: its parameters are {', '.join(known)}")
+            raise QueryError(
+                f"saved query '{query.name}' has no parameter '{key}'{hint}: its parameters are {', '.join(known)}"
+            )
     terms: dict[str, ox.NamedNode | ox.Literal] = {}
     for param in query.params:
         value = (values[param.name] if param.name in values else param.default).strip()
         if not value:
             if param.optional:
                 continue
-            raise QueryError(f"saved query '{query.name}' needs a value for '{param.name}' ({param.type}): add --param {param.name}=...")
+            raise QueryError(
+                f"saved query '{query.name}' needs a value for '{param.name}' ({param.type}): add --param {param.name}=..."
+            )
         try:
             terms[param.name] = to_term(param, value, base)
         except QueryError as exc:
@@ -403,7 +443,8 @@ def run_saved(store, query: SavedQuery, values: dict[str, str] | None = None) ->
         return result
     names = {p.name for p in query.params}
     keep = [
-        i for i, variable in enumerate(result.variables)
+        i
+        for i, variable in enumerate(result.variables)
         if variable not in names or (variable not in terms and any(row[i] is not None for row in result.rows))
     ]
     return QueryResult(

@@ -57,7 +57,7 @@ class SearchIndex:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "SearchIndex":
+    def __enter__(self) -> SearchIndex:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -67,14 +67,20 @@ class SearchIndex:
         """Replace one item, in one transaction."""
         with self.db:
             self.db.execute("DELETE FROM items WHERE iri = ?", (iri,))
-            self.db.execute("INSERT INTO items (iri, kind, title, labels, body) VALUES (?, ?, ?, ?, ?)", (iri, kind, title, labels, body))
+            self.db.execute(
+                "INSERT INTO items (iri, kind, title, labels, body) VALUES (?, ?, ?, ?, ?)",
+                (iri, kind, title, labels, body),
+            )
 
     def put_vocabulary(self, vocabulary: Vocabulary) -> None:
         with self.db:
             self.db.execute("DELETE FROM items WHERE kind = 'entity'")
             self.db.executemany(
                 "INSERT INTO items (iri, kind, title, labels, body) VALUES (?, 'entity', ?, ?, ?)",
-                [(e.iri, e.pref_label, " ; ".join(e.labels + e.weak_labels), e.definition or "") for e in vocabulary.entities.values()],
+                [
+                    (e.iri, e.pref_label, " ; ".join(e.labels + e.weak_labels), e.definition or "")
+                    for e in vocabulary.entities.values()
+                ],
             )
 
     def has(self, iri: str) -> bool:
@@ -94,7 +100,9 @@ class SearchIndex:
                 (expression, limit),
             ).fetchall()
             for iri, kind, title, body_snippet, label_snippet, rank in rows:
-                snippet = body_snippet if "[" in body_snippet else (label_snippet if "[" in label_snippet else body_snippet)
+                snippet = (
+                    body_snippet if "[" in body_snippet else (label_snippet if "[" in label_snippet else body_snippet)
+                )
                 hits.append(Hit(iri, kind, title, re.sub(r"\s+", " ", snippet).strip(), -rank))
         return SearchResult(query, names, hits, _lineage(named, vocabulary))
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.graph import namespaces as ns
 from kg.errors import StoreError
+from kg.graph import namespaces as ns
 
 DEFAULT_STORE = "kg-store"
 
@@ -39,7 +39,9 @@ def existing_store(location: str | os.PathLike) -> str:
     if not path.is_dir():
         raise StoreError(f"{location} is a file, not a store directory")
     if not (path / "CURRENT").is_file():  # every Oxigraph (RocksDB) database has one
-        raise StoreError(f"{location} is not a kg store (there is no Oxigraph database in it): run 'kg ingest' first or pass --store")
+        raise StoreError(
+            f"{location} is not a kg store (there is no Oxigraph database in it): run 'kg ingest' first or pass --store"
+        )
     return str(path.resolve())
 
 
@@ -72,7 +74,7 @@ class Store:
                 raise StoreError(f"the store at {self.location} is in use by another kg process") from None
             raise StoreError(f"cannot open the store at {self.location}: {exc}") from None
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -107,10 +109,17 @@ class Store:
     def load_vocabulary(self, vocabulary) -> bool:
         """Write the ontology and vocabulary graphs if the files changed. True if written."""
         vocab_graph = graph_iri("vocabulary", self.base)
-        marker = ox.Quad(ox.NamedNode(vocab_graph), ox.NamedNode(ns.DCTERMS + "hasVersion"), ox.Literal(vocabulary.fingerprint), ox.NamedNode(vocab_graph))
+        marker = ox.Quad(
+            ox.NamedNode(vocab_graph),
+            ox.NamedNode(ns.DCTERMS + "hasVersion"),
+            ox.Literal(vocabulary.fingerprint),
+            ox.NamedNode(vocab_graph),
+        )
         if marker in self.oxigraph:
             return False
-        self.replace_graph(graph_iri("ontology", self.base), vocabulary.ontology_quads(graph_iri("ontology", self.base)))
+        self.replace_graph(
+            graph_iri("ontology", self.base), vocabulary.ontology_quads(graph_iri("ontology", self.base))
+        )
         self.replace_graph(vocab_graph, [*vocabulary.quads(vocab_graph), marker])
         return True
 
@@ -130,12 +139,20 @@ class Store:
         if not rows:
             return None
         content = next((r["hash"].value for r in rows if r["hash"] is not None), None)
-        sources = sorted({(r["path"].value, r["sha"].value, r["enc"].value if r["enc"] else "utf-8") for r in rows if r["path"] is not None})
+        sources = sorted(
+            {
+                (r["path"].value, r["sha"].value, r["enc"].value if r["enc"] else "utf-8")
+                for r in rows
+                if r["path"] is not None
+            }
+        )
         return StoredDocument(content, sources)
 
     def document_graphs(self) -> list[str]:
         fixed = {graph_iri("ontology", self.base), graph_iri("vocabulary", self.base)}
-        return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in fixed)
+        return sorted(
+            g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in fixed
+        )
 
     def __len__(self) -> int:
         return len(self.oxigraph)
@@ -153,9 +170,35 @@ class Store:
                 "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type } } GROUP BY ?type ORDER BY DESC(?n)",
             )
         }
-        documents = int(next(iter(self.oxigraph.query("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d a kg:Document } }", prefixes=prefixes)))["n"].value)
-        entities = int(next(iter(self.oxigraph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a skos:Concept ; skos:prefLabel ?l } }", prefixes=prefixes)))["n"].value)
-        mentioned = int(next(iter(self.oxigraph.query("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?d schema:mentions ?e } }", prefixes=prefixes)))["n"].value)
+        documents = int(
+            next(
+                iter(
+                    self.oxigraph.query(
+                        "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d a kg:Document } }", prefixes=prefixes
+                    )
+                )
+            )["n"].value
+        )
+        entities = int(
+            next(
+                iter(
+                    self.oxigraph.query(
+                        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a skos:Concept ; skos:prefLabel ?l } }",
+                        prefixes=prefixes,
+                    )
+                )
+            )["n"].value
+        )
+        mentioned = int(
+            next(
+                iter(
+                    self.oxigraph.query(
+                        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?d schema:mentions ?e } }",
+                        prefixes=prefixes,
+                    )
+                )
+            )["n"].value
+        )
         return {
             "documents": documents,
             "entities": entities,

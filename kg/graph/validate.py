@@ -35,5 +35,7 @@ def validate(store: Store, shapes: Path | None = None) -> ValidationReport:
     data = rdflib.Graph()
     data.parse(data=serialise(store, "nt"), format="nt")
     shapes_graph = rdflib.Graph().parse(shapes, format="turtle")
-    conforms, graph, text = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", advanced=False, allow_warnings=True)
+    conforms, graph, text = pyshacl.validate(
+        data, shacl_graph=shapes_graph, inference="none", advanced=False, allow_warnings=True
+    )
     return ValidationReport(bool(conforms), graph, text)

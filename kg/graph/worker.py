@@ -66,7 +66,9 @@ _UPDATE = re.compile(r"^(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH
 _PROLOGUE = re.compile(r"^\s*(BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\s*", re.IGNORECASE)
 _SERVICE = re.compile(r"(?<![?$:\w])SERVICE\s+(SILENT\s+)?(<|[?$]|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
 _FROM = re.compile(r"\bFROM\s+(NAMED\s+)?(<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
-_STRING_OR_COMMENT = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*')
+_STRING_OR_COMMENT = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*'
+)
 
 
 @dataclass
@@ -79,7 +81,7 @@ class Reply:
     extra: dict = field(default_factory=dict)  #: e.g. the named graphs, for the service description
 
     @classmethod
-    def error(cls, status: int, message: str) -> "Reply":
+    def error(cls, status: int, message: str) -> Reply:
         return cls(status, TEXT, message.encode("utf-8"))
 
     @property
@@ -102,7 +104,7 @@ def looks_like_update(sparql: str) -> bool:
         match = _PROLOGUE.match(text)
         if not match:
             break
-        text = text[match.end():]
+        text = text[match.end() :]
     return bool(_UPDATE.match(text.strip()))
 
 
@@ -190,8 +192,13 @@ class Snapshot:
 
 def _format(name: str | None, kind: str, allowed: tuple) -> str:
     if name is None:
-        shown = "SPARQL results (JSON, XML, CSV, TSV)" if kind == "results" else "RDF (Turtle, N-Triples, JSON-LD, RDF/XML)"
-        raise _Refused(406, f"this query's answer is {shown}, and the format asked for (by 'format' or the Accept header) is not one of them")
+        shown = (
+            "SPARQL results (JSON, XML, CSV, TSV)" if kind == "results" else "RDF (Turtle, N-Triples, JSON-LD, RDF/XML)"
+        )
+        raise _Refused(
+            406,
+            f"this query's answer is {shown}, and the format asked for (by 'format' or the Accept header) is not one of them",
+        )
     if name not in allowed:
         raise _Refused(406, f"unknown format {name}")
     return name
@@ -222,7 +229,9 @@ def execute(snapshot: Snapshot, job: dict) -> Reply:
 def _run(snapshot: Snapshot, job: dict):
     sparql = job["sparql"]
     if is_federated(sparql):
-        raise _Refused(400, "This endpoint does not run federated queries: SERVICE would make the server fetch other addresses.")
+        raise _Refused(
+            400, "This endpoint does not run federated queries: SERVICE would make the server fetch other addresses."
+        )
     options: dict = {"prefixes": job.get("prefixes") or None}
     substitutions = {ox.Variable(name): decode_term(value) for name, value in (job.get("substitutions") or {}).items()}
     if substitutions:
@@ -239,7 +248,9 @@ def _run(snapshot: Snapshot, job: dict):
             return snapshot.refresh(force=attempt == 2).query(sparql, **options)
         except SyntaxError as exc:
             if looks_like_update(sparql):
-                raise _Refused(403, "This endpoint is read-only: SPARQL updates (INSERT, DELETE, DROP, LOAD ...) are not accepted.") from None
+                raise _Refused(
+                    403, "This endpoint is read-only: SPARQL updates (INSERT, DELETE, DROP, LOAD ...) are not accepted."
+                ) from None
             raise _Refused(400, f"The SPARQL query is not valid: {exc}") from None
         except ValueError as exc:
             raise _Refused(400, f"The query cannot be run: {exc}") from None
@@ -263,7 +274,10 @@ def _query(snapshot: Snapshot, job: dict) -> Reply:
         for triple in answer:
             triples.append(triple)
             if len(triples) > max_rows:
-                raise _Refused(422, f"The result has more than {max_rows:,} triples (the server's limit): narrow the query or add LIMIT.")
+                raise _Refused(
+                    422,
+                    f"The result has more than {max_rows:,} triples (the server's limit): narrow the query or add LIMIT.",
+                )
         body = ox.serialize(triples, format=getattr(ox.RdfFormat, fmt), prefixes=job.get("prefixes") or None)
         return Reply(200, MEDIA_TYPES[fmt], body or b"")
     except (OSError, RuntimeError, ValueError) as exc:  # raised while evaluating, row by row
@@ -282,7 +296,9 @@ def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict) ->
     for solution in answer:
         rows.append([solution[v] for v in variables])
         if len(rows) > max_rows:
-            raise _Refused(422, f"The result has more than {max_rows:,} rows (the server's limit): narrow the query or add LIMIT.")
+            raise _Refused(
+                422, f"The result has more than {max_rows:,} rows (the server's limit): narrow the query or add LIMIT."
+            )
     drop = set(job.get("drop") or ())
     for i, name in enumerate(variables):
         if name in (job.get("drop_if_empty") or ()) and all(row[i] is None for row in rows):
@@ -406,7 +422,15 @@ class WorkerPool:
     (30.0, 10000)
     """
 
-    def __init__(self, location: str, *, workers: int = 2, timeout: float = 30.0, max_rows: int = 10_000, startup_timeout: float = 60.0):
+    def __init__(
+        self,
+        location: str,
+        *,
+        workers: int = 2,
+        timeout: float = 30.0,
+        max_rows: int = 10_000,
+        startup_timeout: float = 60.0,
+    ):
         if workers < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.location = os.path.abspath(location)
@@ -462,7 +486,7 @@ class WorkerPool:
         for worker in workers:
             worker.stop()
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         self.start()
         return self
 
@@ -485,14 +509,20 @@ class WorkerPool:
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
-            return Reply.error(503, f"The server is busy: every query worker was in use for {_seconds(self.timeout)} s; try again shortly.")
+            return Reply.error(
+                503,
+                f"The server is busy: every query worker was in use for {_seconds(self.timeout)} s; try again shortly.",
+            )
         try:
             worker.wait_ready(self.startup_timeout)
             worker.outbox.send(job)
             if not worker.inbox.poll(self.timeout):
                 self._replace(worker)
                 worker = None
-                return Reply.error(503, f"The query was stopped after {_seconds(self.timeout)} s (the server's time limit): narrow it, or add LIMIT.")
+                return Reply.error(
+                    503,
+                    f"The query was stopped after {_seconds(self.timeout)} s (the server's time limit): narrow it, or add LIMIT.",
+                )
             status, media_type, body, extra = worker.inbox.recv()
             return Reply(status, media_type, body, extra)
         except WorkerStartError as exc:
@@ -502,7 +532,10 @@ class WorkerPool:
         except (EOFError, OSError):
             self._replace(worker)
             worker = None
-            return Reply.error(500, "The query worker stopped unexpectedly (it has been restarted); the query may need more memory than the server has.")
+            return Reply.error(
+                500,
+                "The query worker stopped unexpectedly (it has been restarted); the query may need more memory than the server has.",
+            )
         finally:
             if worker is not None:
                 self._idle.put(worker)

@@ -24,13 +24,65 @@ from kg.ingest.vocabulary import data_dir
 
 #: Capitalised words that start sentences or headings more often than they start names.
 _COMMON = {
-    "The", "A", "An", "This", "That", "These", "Those", "It", "In", "On", "At", "For", "From", "With", "And",
-    "But", "Or", "Of", "To", "By", "As", "If", "When", "While", "Where", "What", "Why", "How", "Who", "We",
-    "Our", "Their", "They", "There", "Here", "Date", "Source", "Summary", "Key", "Primary", "Group", "Link",
-    "Publication", "Impact", "Due", "Posted", "Tag", "Please", "Some", "Many", "Most", "All", "Each", "More",
+    "The",
+    "A",
+    "An",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "In",
+    "On",
+    "At",
+    "For",
+    "From",
+    "With",
+    "And",
+    "But",
+    "Or",
+    "Of",
+    "To",
+    "By",
+    "As",
+    "If",
+    "When",
+    "While",
+    "Where",
+    "What",
+    "Why",
+    "How",
+    "Who",
+    "We",
+    "Our",
+    "Their",
+    "They",
+    "There",
+    "Here",
+    "Date",
+    "Source",
+    "Summary",
+    "Key",
+    "Primary",
+    "Group",
+    "Link",
+    "Publication",
+    "Impact",
+    "Due",
+    "Posted",
+    "Tag",
+    "Please",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "Each",
+    "More",
 }
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,7}(?=s?\b)")
-_PHRASE = re.compile(r"\b(?:[A-Z][a-z’']+|[A-Z]{2,}s?)(?:[ \t]+(?:(?:of|and|for|the|on|in|&)[ \t]+)?(?:[A-Z][a-z’']+|[A-Z]{2,}s?)){1,5}\b")
+_PHRASE = re.compile(
+    r"\b(?:[A-Z][a-z’']+|[A-Z]{2,}s?)(?:[ \t]+(?:(?:of|and|for|the|on|in|&)[ \t]+)?(?:[A-Z][a-z’']+|[A-Z]{2,}s?)){1,5}\b"
+)
 
 
 @dataclass
@@ -49,12 +101,14 @@ class Candidate:
 
 
 def _context(text: str, start: int, end: int, width: int = 60) -> str:
-    left = text[max(0, start - width): start].split("\n")[-1]
-    right = text[end: end + width].split("\n")[0]
+    left = text[max(0, start - width) : start].split("\n")[-1]
+    right = text[end : end + width].split("\n")[0]
     return re.sub(r"\s+", " ", f"{left}{text[start:end]}{right}").strip()
 
 
-def find_candidates(paths: Iterable[str | os.PathLike], pipeline: Pipeline | None = None, min_count: int = 2) -> tuple[list[Candidate], list[SourceError]]:
+def find_candidates(
+    paths: Iterable[str | os.PathLike], pipeline: Pipeline | None = None, min_count: int = 2
+) -> tuple[list[Candidate], list[SourceError]]:
     """Candidates from the documents under ``paths``, best first, and the inputs that failed."""
     pipeline = pipeline or Pipeline()
     matcher = pipeline.matcher
@@ -79,7 +133,15 @@ def find_candidates(paths: Iterable[str | os.PathLike], pipeline: Pipeline | Non
             text = document.text
             for definition in extraction.definitions:
                 if definition.entity is None and not matcher.lookup(definition.acronym):
-                    note(definition.acronym, "acronym", document.title, text, definition.start, definition.end, definition.long_form)
+                    note(
+                        definition.acronym,
+                        "acronym",
+                        document.title,
+                        text,
+                        definition.start,
+                        definition.end,
+                        definition.long_form,
+                    )
             for entity in extraction.new_entities:
                 for m in extraction.mentions:
                     if m.entity == entity.iri:
@@ -89,7 +151,11 @@ def find_candidates(paths: Iterable[str | os.PathLike], pipeline: Pipeline | Non
             defined.add(document.fields.get("responsible", "").strip())  # the briefing writer's initials
             for match in _ACRONYM.finditer(text):
                 term = match.group(0)
-                if term in defined or any(match.start() < e and s < match.end() for s, e in known) or matcher.lookup(term):
+                if (
+                    term in defined
+                    or any(match.start() < e and s < match.end() for s, e in known)
+                    or matcher.lookup(term)
+                ):
                     continue
                 note(term, "undefined acronym", document.title, text, match.start(), match.end())
             for match in _PHRASE.finditer(text):

@@ -46,7 +46,7 @@ class Mention:
 
 @dataclass(frozen=True)
 class AcronymDefinition:
-    """"long form (ACR)" or "long form or ACR" in a document."""
+    """ "long form (ACR)" or "long form or ACR" in a document."""
 
     acronym: str
     long_form: str
@@ -159,7 +159,7 @@ class EntityMatcher:
             if start > 0 and text[start - 1] != " ":
                 continue
             stop = end + 1
-            rest = text[stop: stop + 3]
+            rest = text[stop : stop + 3]
             if rest and rest[0] != " ":
                 if rest.startswith("es") and (len(rest) == 2 or rest[2] == " ") and not acronym:
                     stop += 2
@@ -208,7 +208,9 @@ class EntityMatcher:
 
     # ------------------------------------------------------------------ acronyms defined in the text
 
-    _DEFINED = re.compile(r"\(\s*(?P<paren>[A-Z][A-Za-z&]{1,9})\s*\)|\bor\s+(?:the\s+)?(?P<or>[A-Z][A-Z&]{1,8}[a-z]?)\b")
+    _DEFINED = re.compile(
+        r"\(\s*(?P<paren>[A-Z][A-Za-z&]{1,9})\s*\)|\bor\s+(?:the\s+)?(?P<or>[A-Z][A-Z&]{1,8}[a-z]?)\b"
+    )
 
     @staticmethod
     def _long_form(before: str, acronym: str) -> int | None:
@@ -217,7 +219,7 @@ class EntityMatcher:
         if letters and letters[-1] == "s" and len(letters) > 2 and acronym[-1] == "s":
             letters = letters[:-1]  # plural: STPs
         words = list(re.finditer(r"[A-Za-z0-9][\w'’-]*", before))
-        words = words[-(len(letters) + 4):]
+        words = words[-(len(letters) + 4) :]
         if not words:
             return None
         span_start = words[0].start()
@@ -242,7 +244,7 @@ class EntityMatcher:
             acronym = match.group("paren") or match.group("or")
             if sum(c.isupper() for c in acronym) < 2:
                 continue
-            before = text[max(0, match.start() - 200): match.start()]
+            before = text[max(0, match.start() - 200) : match.start()]
             offset = max(0, match.start() - 200)
             start = self._long_form(before.rstrip(" ,"), acronym)
             if start is None:
@@ -251,7 +253,9 @@ class EntityMatcher:
             long_end = offset + len(before.rstrip(" ,"))
             entity = next((iri for hit, iri in chosen if hit.end == long_end and hit.start <= long_start + 1), None)
             if entity is None:
-                entity = next((iri for hit, iri in chosen if hit.start <= long_start < hit.end and hit.end <= long_end), None)
+                entity = next(
+                    (iri for hit, iri in chosen if hit.start <= long_start < hit.end and hit.end <= long_end), None
+                )
             found.append(AcronymDefinition(acronym, text[long_start:long_end], long_start, match.end(), entity))
         return found
 
@@ -270,11 +274,13 @@ class EntityMatcher:
         learnt = {}
         for d in definitions:
             if d.entity:
-                learnt[d.acronym.rstrip("s") if d.acronym.endswith("s") and d.acronym[:-1].isupper() else d.acronym] = d.entity
+                learnt[d.acronym.rstrip("s") if d.acronym.endswith("s") and d.acronym[:-1].isupper() else d.acronym] = (
+                    d.entity
+                )
         mentions: list[Mention] = []
         covered: list[tuple[int, int]] = []
         for hit, iri in chosen:
-            exact = text[hit.start: hit.end]
+            exact = text[hit.start : hit.end]
             stem = exact[:-1] if exact.endswith("s") and exact[:-1].isupper() else exact
             how = "weak" if hit.weak else ("acronym" if hit.acronym else "label")
             if hit.acronym and stem in learnt:
@@ -288,7 +294,9 @@ class EntityMatcher:
         mentions += self._list_heads(text, covered)
         extraction = Extraction(mentions=mentions, definitions=definitions)
         self._named_organisations(text, extraction)
-        extraction.publisher = self._organisation(document, document.publisher_name, document.publisher_url, "OtherOrganisation", extraction)
+        extraction.publisher = self._organisation(
+            document, document.publisher_name, document.publisher_url, "OtherOrganisation", extraction
+        )
         extraction.producer = self._organisation(document, document.producer_name, None, "LibraryService", extraction)
         extraction.mentions.sort(key=lambda m: (m.start, m.end))
         return extraction
@@ -303,7 +311,7 @@ class EntityMatcher:
                     start = text.index(words[1], start + len(words[0])) if len(words) > 1 else start
                     words = words[1:]
                 name = " ".join(words)
-                end = start + len(text[start:match.end("name")])
+                end = start + len(text[start : match.end("name")])
                 if len(words) < 2 or self.lookup(name) or len(name) > 120:
                     continue
                 inside = [m for m in extraction.mentions if start <= m.start and m.end <= end]
@@ -317,7 +325,9 @@ class EntityMatcher:
                 extraction.mentions.append(Mention(iri, start, end, text[start:end], "name-pattern"))
 
     _LINE = re.compile(r"[^\n]*")
-    _ITEM = re.compile(r"^\s*(?:[•●▪◦·‣∙*–-]|\d+[.)])\s*[‘'“\"]?(?P<head>[A-Z][\w’'-]*(?:[ -][\w’'-]+){0,2}?)[’'”\"]?\s*[.:–-]\s+\S")
+    _ITEM = re.compile(
+        r"^\s*(?:[•●▪◦·‣∙*–-]|\d+[.)])\s*[‘'“\"]?(?P<head>[A-Z][\w’'-]*(?:[ -][\w’'-]+){0,2}?)[’'”\"]?\s*[.:–-]\s+\S"
+    )
 
     def _list_heads(self, text: str, covered: list[tuple[int, int]]) -> list[Mention]:
         """Bullets that name a kind of the thing their lead-in lists.
@@ -335,7 +345,11 @@ class EntityMatcher:
             item = self._ITEM.match(line.group(0))
             if content.endswith(":"):
                 words = re.findall(r"[a-z]{4,}", content.lower())
-                nouns = [re.sub(r"(ch|sh|ss|x)es$", r"\1", w) if re.search(r"(ch|sh|ss|x)es$", w) else w[:-1] for w in words if w.endswith("s") and not w.endswith("ss")]
+                nouns = [
+                    re.sub(r"(ch|sh|ss|x)es$", r"\1", w) if re.search(r"(ch|sh|ss|x)es$", w) else w[:-1]
+                    for w in words
+                    if w.endswith("s") and not w.endswith("ss")
+                ]
                 continue
             if not item:
                 nouns = []
@@ -350,7 +364,9 @@ class EntityMatcher:
                     break
         return found
 
-    def _organisation(self, document: ParsedDocument, name: str | None, url: str | None, kind: str, extraction: Extraction) -> str | None:
+    def _organisation(
+        self, document: ParsedDocument, name: str | None, url: str | None, kind: str, extraction: Extraction
+    ) -> str | None:
         """Resolve a publisher or producer written as a name or a web address; mint one if unknown."""
         entity = self.lookup(name) if name else None
         if entity is None and url:

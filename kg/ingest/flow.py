@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kg.errors import SourceError
+from kg.graph.search import SearchIndex
+from kg.graph.store import Store
 from kg.ingest.extract import EntityMatcher
 from kg.ingest.parse import parse
 from kg.ingest.relations import RelationExtractor
-from kg.graph.search import SearchIndex
 from kg.ingest.sources import Source, iter_sources
-from kg.graph.store import Store
 from kg.ingest.triples import content_hash, document_iri, document_quads, source_location
 from kg.ingest.vocabulary import Vocabulary
 
@@ -90,7 +90,9 @@ def _ingest_all(paths, store: Store, pipeline: Pipeline, index: SearchIndex, on_
     return report
 
 
-def _ingest_document(document, source: Source, store: Store, pipeline: Pipeline, report: IngestReport, index: SearchIndex) -> None:
+def _ingest_document(
+    document, source: Source, store: Store, pipeline: Pipeline, report: IngestReport, index: SearchIndex
+) -> None:
     iri = document_iri(document, store.base)
     fingerprint = pipeline.vocabulary.fingerprint
     stored = store.stored_document(iri)
@@ -104,7 +106,9 @@ def _ingest_document(document, source: Source, store: Store, pipeline: Pipeline,
     for path, sha, encoding in stored.sources if stored else []:
         sources.setdefault(path, Source(location=path, text="", sha256=sha, encoding=encoding))
     extraction = pipeline.extract(document)
-    iri, quads = document_quads(document, extraction, sorted(sources.values(), key=lambda s: s.location), fingerprint, base=store.base)
+    iri, quads = document_quads(
+        document, extraction, sorted(sources.values(), key=lambda s: s.location), fingerprint, base=store.base
+    )
     store.replace_graph(iri, quads)
     index.put(iri, "document", document.title, "", document.text)
     report.written.append((iri, document.title))

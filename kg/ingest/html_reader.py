@@ -16,18 +16,69 @@ from kg.ingest.readers import codec_name, encoding_label
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_SKIP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "button",
-              "svg", "iframe", "select", "input", "textarea", "label", "head", "title", "meta", "link"}
+_SKIP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "svg",
+    "iframe",
+    "select",
+    "input",
+    "textarea",
+    "label",
+    "head",
+    "title",
+    "meta",
+    "link",
+}
 #: id or class words (or their starts: "sharedaddy", "comment-list", "navbar") of page furniture
-_SKIP_NAMES = re.compile(r"(?:^|[\s_-])(?:comment|share|sharing|social|respond|reply|nav|menu|breadcrumb|cookie"
-                         r"|footer|sidebar|related|subscribe|skip-link)", re.I)
-_BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "pre", "blockquote", "tr", "caption",
-               "figcaption", "div", "section", "article", "main", "table", "ul", "ol", "dl", "hr"}
+_SKIP_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:comment|share|sharing|social|respond|reply|nav|menu|breadcrumb|cookie"
+    r"|footer|sidebar|related|subscribe|skip-link)",
+    re.I,
+)
+_BLOCK_TAGS = {
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "li",
+    "dt",
+    "dd",
+    "pre",
+    "blockquote",
+    "tr",
+    "caption",
+    "figcaption",
+    "div",
+    "section",
+    "article",
+    "main",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "hr",
+}
 
 
 def decode_html(raw: bytes, charset: str | None = None) -> tuple[str, str]:
     """Text and codec: a BOM, else the server's charset, else <meta charset>, else UTF-8, else Windows-1252."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if raw.startswith(bom):
             return raw.decode(codec, errors="replace"), codec
     meta = _META_CHARSET.search(raw[:4096])
@@ -81,8 +132,16 @@ def main_text(html: str) -> tuple[str, str]:
 
     try:
         xml = trafilatura.extract(
-            html, output_format="xml", with_metadata=True, include_comments=False, favor_recall=True,
-            include_tables=True, include_links=False, include_images=False, deduplicate=False, config=_config(),
+            html,
+            output_format="xml",
+            with_metadata=True,
+            include_comments=False,
+            favor_recall=True,
+            include_tables=True,
+            include_links=False,
+            include_images=False,
+            deduplicate=False,
+            config=_config(),
         )
         doc = etree.fromstring(xml) if xml else None
     except Exception:  # a page trafilatura cannot handle goes to the fallback
@@ -103,7 +162,10 @@ def _blocks(element, out: list[str], depth: int = 0) -> None:
         elif child.tag == "list":
             out.append("\n".join(_items(child, depth)))
         elif child.tag == "table":
-            rows = [" | ".join(c for cell in row.iter("cell") for c in [" ".join(_lines(cell))] if c) for row in child.iter("row")]
+            rows = [
+                " | ".join(c for cell in row.iter("cell") for c in [" ".join(_lines(cell))] if c)
+                for row in child.iter("row")
+            ]
             out.append("\n".join(r for r in rows if r))
         elif child.tag not in ("graphic", "lb"):
             _blocks(child, out, depth)
@@ -140,7 +202,9 @@ def fallback_text(html: str) -> tuple[str, str]:
     scope = next(iter(root.xpath("//main | //article | //*[@role='main']")), None)
     # The content's own <h1> first: a site header often has an <h1> holding the site's name.
     candidates = (scope.find(".//h1") if scope is not None else None, root.find(".//title"), root.find(".//h1"))
-    title = next((" ".join(e.text_content().split()) for e in candidates if e is not None and e.text_content().strip()), "")
+    title = next(
+        (" ".join(e.text_content().split()) for e in candidates if e is not None and e.text_content().strip()), ""
+    )
     parts: list[str] = []
     _walk(scope if scope is not None else root, parts)
     lines = [" ".join(line.split()).strip(" |") for line in "".join(parts).split("\n")]

@@ -90,7 +90,7 @@ def variants(label: str) -> set[str]:
         for i, word in enumerate(words):
             for prefix in _PREFIXES:
                 if word.startswith(prefix) and len(word) >= len(prefix) + 4:
-                    forms.add(" ".join(words[:i] + [prefix, word[len(prefix):]] + words[i + 1:]))
+                    forms.add(" ".join(words[:i] + [prefix, word[len(prefix) :]] + words[i + 1 :]))
         if form.endswith("y") and len(form) > 3:
             forms.add(form[:-1] + "ies")
     return {f for f in forms if f}

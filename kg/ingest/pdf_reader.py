@@ -88,7 +88,8 @@ def strip_furniture(pages: list[str]) -> list[str]:
     cleaned = []
     for lines, page in zip(split, keys):
         kept = [
-            line for i, line in enumerate(lines)
+            line
+            for i, line in enumerate(lines)
             if i not in page or not (_PAGE_NUMBER.match(line.strip()) or page[i] in running)
         ]
         cleaned.append("\n".join(kept).strip("\n"))

@@ -29,7 +29,16 @@ _LIST = rf"(?:⟨\d+⟩(?:{_SEP}⟨\d+⟩)*)"
 _SAME = re.compile(r"^[\s(),'\"‘’“”]*(?:or\s+|aka\s+|also known as\s+)?[\s(),'\"‘’“”]*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|(?<![a-z,])\n+|\n+(?![a-z])|\s*•\s*")
 #: Kinds two entities must share for a same_kind property (a contract supersedes a contract).
-_FAMILIES = {"CareModel", "Organisation", "OrganisationType", "Contract", "Plan", "Legislation", "Concept", "PolicyProgramme"}
+_FAMILIES = {
+    "CareModel",
+    "Organisation",
+    "OrganisationType",
+    "Contract",
+    "Plan",
+    "Legislation",
+    "Concept",
+    "PolicyProgramme",
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,9 @@ class RelationExtractor:
         self.matcher = matcher
         directory = Path(directory or data_dir() / "patterns")
         spec = tomllib.loads((directory / "relations.toml").read_text(encoding="utf-8"))
-        self.limits = {name: (set(v.get("subject", [])), set(v.get("object", []))) for name, v in spec["predicates"].items()}
+        self.limits = {
+            name: (set(v.get("subject", [])), set(v.get("object", []))) for name, v in spec["predicates"].items()
+        }
         self.same_kind = {name for name, v in spec["predicates"].items() if v.get("same_kind")}
         self.rules = []
         for rule in spec["rule"]:
@@ -77,7 +88,9 @@ class RelationExtractor:
         self.nouns = {noun: cls for noun, cls in anaphora["nouns"].items()}
         determiners = "|".join(re.escape(w) for w in sorted(anaphora["determiners"]["words"], key=len, reverse=True))
         nouns = "|".join(re.escape(n) for n in self.nouns)
-        self._noun_anaphor = re.compile(rf"^\W*(?:{determiners})\s+(?:new\s+|revised\s+|draft\s+)?(?P<noun>{nouns})s?\b", re.I)
+        self._noun_anaphor = re.compile(
+            rf"^\W*(?:{determiners})\s+(?:new\s+|revised\s+|draft\s+)?(?P<noun>{nouns})s?\b", re.I
+        )
         pronouns = "|".join(re.escape(w) for w in anaphora["pronouns"]["words"])
         self._pronoun = re.compile(rf"^\W*(?:{pronouns})\b", re.I)
 
@@ -90,7 +103,9 @@ class RelationExtractor:
                         found.add(cls.rsplit("#", 1)[-1])
         return found
 
-    def _skeleton(self, text: str, start: int, end: int, mentions, extra: list[tuple[int, int, list[str]]]) -> tuple[str, list[list[str]]]:
+    def _skeleton(
+        self, text: str, start: int, end: int, mentions, extra: list[tuple[int, int, list[str]]]
+    ) -> tuple[str, list[list[str]]]:
         """The sentence with each mention as ⟨i⟩; tokens[i] lists the entities it stands for."""
         items = [(m.start, m.end, [m.entity]) for m in mentions if start <= m.start and m.end <= end]
         items += extra
@@ -117,8 +132,12 @@ class RelationExtractor:
         match = self._noun_anaphor.match(sentence)
         if match:
             wanted = self.nouns[match.group("noun").lower()]
-            for ps, pe in reversed(previous[-self.window:]):
-                named = [m.entity for m in mentions if ps <= m.start and m.end <= pe and wanted in self.kinds(m.entity, extraction)]
+            for ps, pe in reversed(previous[-self.window :]):
+                named = [
+                    m.entity
+                    for m in mentions
+                    if ps <= m.start and m.end <= pe and wanted in self.kinds(m.entity, extraction)
+                ]
                 if named:
                     return [(s + match.start("noun") - 0, s + match.end(), [named[-1]])]
             return []
@@ -129,7 +148,11 @@ class RelationExtractor:
             first = re.search(_LIST, skeleton)
             # only the previous sentence's subject: a list near its start, not after a preposition
             lead = skeleton[: first.start()] if first else ""
-            if first and len(lead) <= 40 and not re.search(r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$", lead, re.I):
+            if (
+                first
+                and len(lead) <= 40
+                and not re.search(r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$", lead, re.I)
+            ):
                 entities = [tokens[int(i)][0] for i in _TOKEN.findall(first.group(0))]
                 return [(s + match.start(), s + match.end(), entities)]
         return []
@@ -138,7 +161,9 @@ class RelationExtractor:
         if subject == obj:
             return False
         subject_kinds, object_kinds = self.limits.get(predicate, (set(), set()))
-        if predicate in self.same_kind and not (self.kinds(subject, extraction) & self.kinds(obj, extraction) & _FAMILIES):
+        if predicate in self.same_kind and not (
+            self.kinds(subject, extraction) & self.kinds(obj, extraction) & _FAMILIES
+        ):
             return False
         return (not subject_kinds or bool(self.kinds(subject, extraction) & subject_kinds)) and (
             not object_kinds or bool(self.kinds(obj, extraction) & object_kinds)
@@ -172,5 +197,12 @@ class RelationExtractor:
         if titled and extraction.publisher:
             at = text.find(document.title)
             if at >= 0:
-                add(titled.iri, "publishedBy", extraction.publisher, at, at + len(document.title), "briefing-title-and-source")
+                add(
+                    titled.iri,
+                    "publishedBy",
+                    extraction.publisher,
+                    at,
+                    at + len(document.title),
+                    "briefing-title-and-source",
+                )
         return sorted(found.values(), key=lambda r: (r.start, r.subject, r.predicate, r.object))

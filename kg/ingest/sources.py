@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from kg.ingest import readers
 from kg.errors import SourceError
+from kg.ingest import readers
 from kg.ingest.readers import decode  # noqa: F401  (kept here: callers import it from kg.ingest.sources)
 
 #: File endings read as plain text (the other formats are in :data:`kg.ingest.readers.BY_SUFFIX`).
@@ -59,13 +59,15 @@ def _as_url(given: str | os.PathLike) -> str | None:
     """The web address given, repairing the "https:/" a Path makes of "https://"."""
     text = os.fspath(given)
     match = _URL.match(text)
-    return match.group(0).rstrip("/") + "//" + text[match.end():] if match else None
+    return match.group(0).rstrip("/") + "//" + text[match.end() :] if match else None
 
 
 def _readable(path: Path) -> bool:
     return (
-        path.is_file() and path.suffix.lower() in readers.BY_SUFFIX
-        and path.stem.lower() not in SKIPPED_NAMES and not path.name.startswith(".")
+        path.is_file()
+        and path.suffix.lower() in readers.BY_SUFFIX
+        and path.stem.lower() not in SKIPPED_NAMES
+        and not path.name.startswith(".")
     )
 
 
@@ -98,7 +100,9 @@ def read(path: Path | str) -> Source:
     try:
         size = Path(path).stat().st_size
         if size > MAX_BYTES:
-            raise SourceError(location, f"the file is {size // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
+            raise SourceError(
+                location, f"the file is {size // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit"
+            )
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise SourceError(location, exc.strerror or str(exc)) from None
@@ -117,10 +121,13 @@ def _source(location: str, raw: bytes, reader: readers.Reader, charset: str | No
 
 def _download(url: str) -> tuple[bytes, str | None, str | None]:
     """The body, media type and charset at ``url``; SourceError for every way that fails."""
-    request = urllib.request.Request(url, headers={
-        "User-Agent": "nhs-policy-kg (knowledge-graph ingest)",
-        "Accept": "text/html, application/pdf;q=0.9, text/plain;q=0.8, */*;q=0.1",
-    })
+    request = urllib.request.Request(
+        url,
+        headers={
+            "User-Agent": "nhs-policy-kg (knowledge-graph ingest)",
+            "Accept": "text/html, application/pdf;q=0.9, text/plain;q=0.8, */*;q=0.1",
+        },
+    )
     limit = f"over the {MAX_BYTES // (1024 * 1024)} MB limit"
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
@@ -138,7 +145,7 @@ def _download(url: str) -> tuple[bytes, str | None, str | None]:
         if isinstance(exc.reason, (TimeoutError, socket.timeout)):
             raise SourceError(url, f"timed out after {TIMEOUT} s") from None
         raise SourceError(url, f"could not connect: {exc.reason}") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise SourceError(url, f"timed out after {TIMEOUT} s") from None
     except (http.client.HTTPException, OSError, ValueError) as exc:
         raise SourceError(url, f"could not read the response: {exc or type(exc).__name__}") from None

@@ -93,11 +93,19 @@ class GraphBuilder:
 
 
 def _quote(text: str, start: int, end: int) -> tuple[str, str, str]:
-    return text[max(0, start - CONTEXT_CHARS): start], text[start:end], text[end: end + CONTEXT_CHARS]
+    return text[max(0, start - CONTEXT_CHARS) : start], text[start:end], text[end : end + CONTEXT_CHARS]
 
 
 def _evidence(
-    g: GraphBuilder, doc: str, text: str, ann: str, body, start: int, end: int, motivation: str, activity: str,
+    g: GraphBuilder,
+    doc: str,
+    text: str,
+    ann: str,
+    body,
+    start: int,
+    end: int,
+    motivation: str,
+    activity: str,
     page_starts: tuple[int, ...] = (),
 ) -> None:
     prefix, exact, suffix = _quote(text, start, end)
@@ -124,7 +132,12 @@ def _evidence(
 
 
 def mention_quads(
-    g: GraphBuilder, doc: str, text: str, mentions: Iterable[Mention], activity: str, page_starts: tuple[int, ...] = (),
+    g: GraphBuilder,
+    doc: str,
+    text: str,
+    mentions: Iterable[Mention],
+    activity: str,
+    page_starts: tuple[int, ...] = (),
 ) -> None:
     for m in mentions:
         g.add(doc, ns.SCHEMA + "mentions", m.entity)
@@ -134,7 +147,12 @@ def mention_quads(
 
 
 def relation_quads(
-    g: GraphBuilder, doc: str, text: str, relations: Iterable[Relation], activity: str, page_starts: tuple[int, ...] = (),
+    g: GraphBuilder,
+    doc: str,
+    text: str,
+    relations: Iterable[Relation],
+    activity: str,
+    page_starts: tuple[int, ...] = (),
 ) -> None:
     for r in relations:
         predicate = ns.ONTOLOGY + r.predicate
@@ -164,13 +182,17 @@ def document_quads(
     g = GraphBuilder(_n(doc))
     activity = doc + "#ingest"
     agent = agent_iri(base)
-    when = when or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    when = when or _dt.datetime.now(_dt.UTC).replace(microsecond=0)
 
     g.add(doc, ns.RDF + "type", ns.ONTOLOGY + "Document")
     if document.kind != "Document":
         g.add(doc, ns.RDF + "type", ns.ONTOLOGY + document.kind)
     g.add(doc, ns.DCTERMS + "title", _lit(document.title))
-    for attribute, predicate in (("issued", ns.DCTERMS + "issued"), ("modified", ns.DCTERMS + "modified"), ("review_due", ns.ONTOLOGY + "reviewDue")):
+    for attribute, predicate in (
+        ("issued", ns.DCTERMS + "issued"),
+        ("modified", ns.DCTERMS + "modified"),
+        ("review_due", ns.ONTOLOGY + "reviewDue"),
+    ):
         value = getattr(document, attribute)
         if value:
             g.add(doc, predicate, _lit(value.value, value.xsd))

@@ -9,7 +9,6 @@ IRI; a different ``KG_BASE`` is applied here, on load.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,10 +16,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.graph import namespaces as ns
 from kg.errors import VocabularyError
+from kg.graph import namespaces as ns
 from kg.ingest.labels import norm
-
 from kg.resources import data_dir, ontology_dir  # noqa: F401  (re-exported for callers)
 
 
@@ -53,7 +51,7 @@ def _rebase(term, base: str):
     """Move an IRI from the canonical base to ``base``."""
     if isinstance(term, ox.NamedNode) and base != ns.CANONICAL_BASE and term.value.startswith(ns.CANONICAL_BASE):
         if not term.value.startswith(ns.ONTOLOGY.rstrip("#")):
-            return ox.NamedNode(base + term.value[len(ns.CANONICAL_BASE):])
+            return ox.NamedNode(base + term.value[len(ns.CANONICAL_BASE) :])
     return term
 
 
@@ -75,7 +73,9 @@ class Vocabulary:
         self.directory = Path(directory or ontology_dir())
         self.base = base or ns.base_iri()
         if not (self.directory / "vocabulary").is_dir():
-            raise VocabularyError(f"{self.directory}: no vocabulary folder here (expected {self.directory / 'vocabulary'})")
+            raise VocabularyError(
+                f"{self.directory}: no vocabulary folder here (expected {self.directory / 'vocabulary'})"
+            )
         self.vocabulary_files = sorted((self.directory / "vocabulary").glob("*.ttl"))
         self.ontology_files = sorted(p for p in self.directory.glob("*.ttl") if p.name != "shapes.ttl")
         self.shapes_file = self.directory / "shapes.ttl"
@@ -109,7 +109,9 @@ class Vocabulary:
                 alt_labels=[o.value for o in props.get(ns.SKOS + "altLabel", [])],
                 weak_labels=[o.value for o in props.get(ns.ONTOLOGY + "weakLabel", [])],
                 types=types - {ns.SKOS + "Concept"},
-                homepage_hosts={o.value.lower().removeprefix("www.") for o in props.get(ns.ONTOLOGY + "homepageHost", [])},
+                homepage_hosts={
+                    o.value.lower().removeprefix("www.") for o in props.get(ns.ONTOLOGY + "homepageHost", [])
+                },
                 sense_context={o.value for o in props.get(ns.ONTOLOGY + "senseContext", [])},
                 definition=next((o.value for o in props.get(ns.SKOS + "definition", [])), None),
             )
@@ -164,7 +166,7 @@ class Vocabulary:
         for cls in entity.types:
             for above in self.superclasses.get(cls, {cls}):
                 if above.startswith(ns.ONTOLOGY):
-                    names.add(above[len(ns.ONTOLOGY):])
+                    names.add(above[len(ns.ONTOLOGY) :])
         return names
 
     def by_host(self, host: str) -> Entity | None:

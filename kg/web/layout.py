@@ -36,7 +36,11 @@ SPACING = 0.45  #: the drawing is stretched until half the nodes have no other t
 
 
 def layout(
-    graph: nx.Graph, *, seed: int = SEED, edge_length: float = EDGE_LENGTH, iterations: int = 60,
+    graph: nx.Graph,
+    *,
+    seed: int = SEED,
+    edge_length: float = EDGE_LENGTH,
+    iterations: int = 60,
 ) -> dict[Hashable, tuple[float, float]]:
     """``{node: (x, y)}`` for every node of ``graph`` (directions, keys and self-loops are ignored)."""
     nodes = sorted(graph.nodes, key=str)
@@ -160,17 +164,17 @@ def _force(pos: np.ndarray, edges: np.ndarray, k: float, temperature: float, ite
         if len(near):
             i, j = near[:, 0], near[:, 1]
             delta = pos[i] - pos[j]
-            dist2 = np.maximum((delta ** 2).sum(axis=1), 1e-4 * k * k)
+            dist2 = np.maximum((delta**2).sum(axis=1), 1e-4 * k * k)
             push = delta * (REPULSION * k * k / dist2)[:, None]  # magnitude C·k²/d along the unit vector
             for axis in (0, 1):
                 disp[:, axis] += np.bincount(i, push[:, axis], n) - np.bincount(j, push[:, axis], n)
         if len(a):
             delta = pos[a] - pos[b]
-            dist = np.sqrt((delta ** 2).sum(axis=1))
+            dist = np.sqrt((delta**2).sum(axis=1))
             pull = delta * (dist / k)[:, None]  # magnitude d²/k
             for axis in (0, 1):
                 disp[:, axis] += np.bincount(b, pull[:, axis], n) - np.bincount(a, pull[:, axis], n)
-        length = np.sqrt((disp ** 2).sum(axis=1))
+        length = np.sqrt((disp**2).sum(axis=1))
         scale = np.minimum(length, t) / np.maximum(length, 1e-9)
         pos = pos + disp * scale[:, None]
     return pos

@@ -28,13 +28,13 @@ import jinja2
 import networkx as nx
 import pyoxigraph as ox
 
+from kg import resources
 from kg.graph import namespaces as ns
-from kg.ingest.dates import year_of
 from kg.graph.namespaces import local_name
-from kg.web.pages import page_path
 from kg.graph.query import run_query
 from kg.graph.store import Store
-from kg import resources
+from kg.ingest.dates import year_of
+from kg.web.pages import page_path
 
 #: Relations between entities drawn on the map (besides mentions and publishers).
 RELATIONS = ("evolvesInto", "isExampleOf", "supersedes", "publishedBy", "partOf", "introducedBy", "requires")
@@ -81,15 +81,21 @@ SELECT ?doc ?node (COUNT(DISTINCT ?a) AS ?n) WHERE {
   OPTIONAL { ?a oa:hasBody ?node ; oa:hasTarget ?t . ?t oa:hasSource ?doc }
 } GROUP BY ?doc ?node"""
 _RELATIONS = """
-SELECT ?s ?p ?o (COUNT(DISTINCT ?st) AS ?n) WHERE {
-  { ?s ?p ?o . VALUES ?p { %s } }
+SELECT ?s ?p ?o (COUNT(DISTINCT ?st) AS ?n) WHERE {{
+  {{ ?s ?p ?o . VALUES ?p {{ {} }} }}
   UNION
-  { ?s dcterms:publisher ?o . ?s a kg:Document . BIND(dcterms:publisher AS ?p) FILTER(isIRI(?o)) }
-  OPTIONAL { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
-} GROUP BY ?s ?p ?o""" % " ".join(f"kg:{r}" for r in RELATIONS)
+  {{ ?s dcterms:publisher ?o . ?s a kg:Document . BIND(dcterms:publisher AS ?p) FILTER(isIRI(?o)) }}
+  OPTIONAL {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}
+}} GROUP BY ?s ?p ?o""".format(" ".join(f"kg:{r}" for r in RELATIONS))
 
-_NAME_ORDER = {ns.SKOS + "prefLabel": 0, ns.RDFS + "label": 1, ns.FOAF + "name": 2, ns.SKOS + "altLabel": 3,
-               ns.SKOS + "hiddenLabel": 4, ns.ONTOLOGY + "weakLabel": 5}
+_NAME_ORDER = {
+    ns.SKOS + "prefLabel": 0,
+    ns.RDFS + "label": 1,
+    ns.FOAF + "name": 2,
+    ns.SKOS + "altLabel": 3,
+    ns.SKOS + "hiddenLabel": 4,
+    ns.ONTOLOGY + "weakLabel": 5,
+}
 
 
 def _best_type(candidates, types: dict, default: str) -> str:
@@ -142,9 +148,19 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
         entry = docs[iri]
         kind = _best_type(entry["types"] | {"Document"}, types, "Document")
         graph.add_node(
-            iri, label=entry["title"], labels=[entry["title"]], type=kind, type_label=types[kind]["label"],
-            definition="", page=page_path(iri, store.base), document=True, issued=entry["issued"], publisher=None,
-            publisher_iri=entry["publisher"], mentions=0, degree=0,
+            iri,
+            label=entry["title"],
+            labels=[entry["title"]],
+            type=kind,
+            type_label=types[kind]["label"],
+            definition="",
+            page=page_path(iri, store.base),
+            document=True,
+            issued=entry["issued"],
+            publisher=None,
+            publisher_iri=entry["publisher"],
+            mentions=0,
+            degree=0,
         )
     for iri in sorted(found):
         entry = found[iri]
@@ -155,17 +171,34 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
         label = names[0] if names else local_name(iri).replace("-", " ")
         kind = _best_type(entry["types"], types, "Concept")
         graph.add_node(
-            iri, label=label, labels=names or [label], type=kind, type_label=types[kind]["label"],
-            definition=entry["definition"] or "", page=page_path(iri, store.base), document=False, mentions=0, degree=0,
+            iri,
+            label=label,
+            labels=names or [label],
+            type=kind,
+            type_label=types[kind]["label"],
+            definition=entry["definition"] or "",
+            page=page_path(iri, store.base),
+            document=False,
+            mentions=0,
+            degree=0,
         )
     for iri, entry in docs.items():
         publisher = entry["publisher"]
-        graph.nodes[iri]["publisher"] = graph.nodes[publisher]["label"] if publisher in graph else (local_name(publisher) if publisher else None)
+        graph.nodes[iri]["publisher"] = (
+            graph.nodes[publisher]["label"] if publisher in graph else (local_name(publisher) if publisher else None)
+        )
 
     for doc, node, count in run_query(store, _MENTIONS).rows:
         a, b = doc.value, node.value
         if a in graph and b in graph and a != b:
-            graph.add_edge(a, b, key="mentions", predicate="mentions", label=edge_styles["mentions"]["label"], evidence=int(count.value))
+            graph.add_edge(
+                a,
+                b,
+                key="mentions",
+                predicate="mentions",
+                label=edge_styles["mentions"]["label"],
+                evidence=int(count.value),
+            )
             graph.nodes[a]["mentions"] += 1
             graph.nodes[b]["mentions"] += 1
     for s, p, o, count in run_query(store, _RELATIONS).rows:
@@ -253,10 +286,17 @@ def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> d
     relations: dict[str, dict] = {}
     for name, look in edge_styles.items():
         if relation_counts.get(name):
-            group = relations.setdefault(look["label"], {
-                "key": name, "label": look["label"], "color": look["color"], "dashes": bool(look.get("dashes")),
-                "predicates": [], "count": 0,
-            })
+            group = relations.setdefault(
+                look["label"],
+                {
+                    "key": name,
+                    "label": look["label"],
+                    "color": look["color"],
+                    "dashes": bool(look.get("dashes")),
+                    "predicates": [],
+                    "count": 0,
+                },
+            )
             group["predicates"].append(name)
             group["count"] += relation_counts[name]
 
@@ -277,11 +317,20 @@ def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> d
         "nodes": nodes,
         "edges": edges,
         "types": [
-            {"key": name, "label": look["label"], "color": look["color"], "shape": look["shape"], "count": type_counts[name]}
-            for name, look in types.items() if type_counts.get(name)
+            {
+                "key": name,
+                "label": look["label"],
+                "color": look["color"],
+                "shape": look["shape"],
+                "count": type_counts[name],
+            }
+            for name, look in types.items()
+            if type_counts.get(name)
         ],
         "relations": list(relations.values()),
-        "publishers": [{"label": p, "count": c} for p, c in sorted(publishers.items(), key=lambda kv: (-kv[1], kv[0].casefold()))],
+        "publishers": [
+            {"label": p, "count": c} for p, c in sorted(publishers.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+        ],
         "dates": {"min": min(years), "max": max(years)} if years else None,
         "physics": not big,
         "options": options,
@@ -339,17 +388,31 @@ def _inline_safe(text: str, tag: str) -> str:
 def render_map(data: dict, *, title: str = TITLE) -> str:
     """The map page as one HTML text with vis-network, the map's script, style and data inlined."""
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": _STANDALONE_BASE}), jinja2.FileSystemLoader(str(resources.templates_dir()))]),
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.DictLoader({"base.html": _STANDALONE_BASE}),
+                jinja2.FileSystemLoader(str(resources.templates_dir())),
+            ]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
     assets = {name: path.read_text(encoding="utf-8") for name, path in map_assets().items()}
     inline = {
         "css": _inline_safe(assets["vis-network.min.css"] + "\n" + assets["map.css"], "style"),
-        "js": [_inline_safe(assets["vis-network.min.js"], "script"), map_data_js(data), _inline_safe(assets["map.js"], "script")],
+        "js": [
+            _inline_safe(assets["vis-network.min.js"], "script"),
+            map_data_js(data),
+            _inline_safe(assets["map.js"], "script"),
+        ],
     }
     return env.get_template("map.html").render(
-        root="", server=False, site_title=title, nav="map", standalone=True, inline=inline,
+        root="",
+        server=False,
+        site_title=title,
+        nav="map",
+        standalone=True,
+        inline=inline,
     )
 
 

@@ -29,7 +29,7 @@ def page_path(iri: str, base: str | None = None) -> str | None:
     base = base or base_iri()
     if not iri.startswith(base):
         return None
-    folder, _, name = iri[len(base):].partition("/")
+    folder, _, name = iri[len(base) :].partition("/")
     if folder not in PAGE_FOLDERS or not _SAFE.match(name):
         return None
     return f"{folder}/{name}.html"

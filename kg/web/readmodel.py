@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.graph import namespaces as ns
-from kg.ingest.dates import date_sort_key, format_date, year_of
 from kg.graph.namespaces import local_name
-from kg.ingest.labels import is_acronym
-from kg.web.pages import page_path
 from kg.graph.query import run_query
 from kg.graph.store import Store
+from kg.ingest.dates import date_sort_key, format_date, year_of
+from kg.ingest.labels import is_acronym
+from kg.web.pages import page_path
 
 KG = ns.ONTOLOGY
 
@@ -50,7 +50,11 @@ LINK_PREDICATES: dict[str, tuple[str, str]] = {
     ns.SKOS + "related": ("is related to", "is related to"),
 }
 #: Lineage predicates: (predicate) -> (which end is the predecessor, relation shown)
-LINEAGE_PREDICATES = {KG + "evolvesInto": "evolvesInto", KG + "evolvedFrom": "evolvesInto", KG + "supersedes": "supersedes"}
+LINEAGE_PREDICATES = {
+    KG + "evolvesInto": "evolvesInto",
+    KG + "evolvedFrom": "evolvesInto",
+    KG + "supersedes": "supersedes",
+}
 
 _DATE_PREDICATES = {
     ns.SCHEMA + "startDate": "start",
@@ -126,7 +130,9 @@ class Link:
 
     def name_from(self, iri: str) -> str:
         """How the link reads from ``iri``'s side."""
-        forward, backward = LINK_PREDICATES.get(self.predicate, (local_name(self.predicate), "(inverse) " + local_name(self.predicate)))
+        forward, backward = LINK_PREDICATES.get(
+            self.predicate, (local_name(self.predicate), "(inverse) " + local_name(self.predicate))
+        )
         return forward if iri == self.subject else backward
 
     def other(self, iri: str) -> str:
@@ -156,11 +162,14 @@ class LineageStep:
         """The step read from the successor's side."""
         return "superseded" if self.relation == "supersedes" else "evolved from"
 
-    def best_date(self, documents: dict[str, "DocumentInfo"]) -> tuple[str | None, bool]:
+    def best_date(self, documents: dict[str, DocumentInfo]) -> tuple[str | None, bool]:
         """The event's date, else the earliest issue date of a document that states it (and whether it is the latter)."""
         if self.date:
             return self.date, False
-        dated = sorted((documents[d].issued for d, _ in self.documents if d in documents and documents[d].issued), key=date_sort_key)
+        dated = sorted(
+            (documents[d].issued for d, _ in self.documents if d in documents and documents[d].issued),
+            key=date_sort_key,
+        )
         return (dated[0], True) if dated else (None, False)
 
 
@@ -207,7 +216,9 @@ class DocumentInfo:
     review_due: str | None = None
     publishers: list[str] = field(default_factory=list)
     creators: list[str] = field(default_factory=list)
-    fields: dict[str, str] = field(default_factory=dict)  #: format, audience, abstract, key features, impact, responsible
+    fields: dict[str, str] = field(
+        default_factory=dict
+    )  #: format, audience, abstract, key features, impact, responsible
     links: list[str] = field(default_factory=list)  #: dcterms:source addresses
     sources: list[dict] = field(default_factory=list)  #: path, sha256, encoding
     content_hash: str | None = None
@@ -271,7 +282,14 @@ class SiteData:
                     if nxt not in seen:
                         seen.add(nxt)
                         todo.append(nxt)
-        return sorted(chosen.values(), key=lambda s: (date_sort_key(s.best_date(self.documents)[0]), self.label(s.predecessor), self.label(s.successor)))
+        return sorted(
+            chosen.values(),
+            key=lambda s: (
+                date_sort_key(s.best_date(self.documents)[0]),
+                self.label(s.predecessor),
+                self.label(s.successor),
+            ),
+        )
 
     def co_mentioned(self, iri: str, limit: int = 20) -> list[tuple[str, int]]:
         """Entities mentioned in the same documents as ``iri``, most shared documents first."""
@@ -296,16 +314,26 @@ def _desc(key: str) -> str:
 # ------------------------------------------------------------------ queries
 
 _ENTITIES = """
-SELECT ?e ?p ?o ?g WHERE {
-  GRAPH ?g { ?e ?p ?o }
-  VALUES ?p { %s }
-  FILTER EXISTS { ?e a skos:Concept ; skos:prefLabel ?any }
-}""" % " ".join(
-    f"<{p}>"
-    for p in [
-        ns.SKOS + "prefLabel", ns.SKOS + "altLabel", ns.SKOS + "definition", ns.SKOS + "scopeNote", ns.RDF + "type",
-        ns.SKOS + "inScheme", ns.SKOS + "topConceptOf", ns.FOAF + "homepage", *_DATE_PREDICATES, *LINK_PREDICATES,
-    ]
+SELECT ?e ?p ?o ?g WHERE {{
+  GRAPH ?g {{ ?e ?p ?o }}
+  VALUES ?p {{ {} }}
+  FILTER EXISTS {{ ?e a skos:Concept ; skos:prefLabel ?any }}
+}}""".format(
+    " ".join(
+        f"<{p}>"
+        for p in [
+            ns.SKOS + "prefLabel",
+            ns.SKOS + "altLabel",
+            ns.SKOS + "definition",
+            ns.SKOS + "scopeNote",
+            ns.RDF + "type",
+            ns.SKOS + "inScheme",
+            ns.SKOS + "topConceptOf",
+            ns.FOAF + "homepage",
+            *_DATE_PREDICATES,
+            *LINK_PREDICATES,
+        ]
+    )
 )
 _CLASS_LABELS = """
 SELECT ?c ?label WHERE { ?c rdfs:label ?label FILTER(STRSTARTS(STR(?c), STR(kg:)) && (LANG(?label) = "en" || LANG(?label) = "")) }"""
@@ -535,7 +563,14 @@ def gather(store: Store) -> SiteData:
         doc.relations.append(link)
         links.append(link)
     for doc in documents.values():
-        doc.relations.sort(key=lambda r: (r.quote.start if r.quote and r.quote.start is not None else 1 << 60, r.subject, r.predicate, r.object))
+        doc.relations.sort(
+            key=lambda r: (
+                r.quote.start if r.quote and r.quote.start is not None else 1 << 60,
+                r.subject,
+                r.predicate,
+                r.object,
+            )
+        )
 
     for link in links:
         for end in (link.subject, link.object):
@@ -563,7 +598,9 @@ def gather(store: Store) -> SiteData:
                 schemes[scheme].top.add(entity.iri)
 
     lineage = _lineage(store, links, entities)
-    return SiteData(base=base, entities=entities, documents=documents, schemes=schemes, lineage=lineage, class_labels=class_labels)
+    return SiteData(
+        base=base, entities=entities, documents=documents, schemes=schemes, lineage=lineage, class_labels=class_labels
+    )
 
 
 def _tie(entities: dict[str, EntityInfo], broader: str, narrower: str) -> None:
@@ -652,7 +689,14 @@ def vocabulary_trees(data: SiteData) -> list[dict]:
         for scheme in entity.schemes or {""}:
             members[scheme].append(entity.iri)
     trees = []
-    names = sorted(members, key=lambda s: (s not in data.schemes, s == "", data.schemes[s].label.lower() if s in data.schemes else local_name(s)))
+    names = sorted(
+        members,
+        key=lambda s: (
+            s not in data.schemes,
+            s == "",
+            data.schemes[s].label.lower() if s in data.schemes else local_name(s),
+        ),
+    )
     for scheme in names:
         inside = set(members[scheme])
         info = data.schemes.get(scheme)
@@ -667,21 +711,23 @@ def vocabulary_trees(data: SiteData) -> list[dict]:
         roots += orphans
 
         def grow(iri: str, path: frozenset) -> dict:
-            children = sorted((c for c in data.entities[iri].narrower if c not in path), key=lambda c: data.label(c).lower())
+            children = sorted(
+                (c for c in data.entities[iri].narrower if c not in path), key=lambda c: data.label(c).lower()
+            )
             return {"entity": data.entities[iri], "children": [grow(c, path | {c}) for c in children]}
 
         forest = [grow(r, frozenset({r})) for r in roots]
-        reached = set()
-
-        def walk(node):
+        reached: set[str] = set()
+        stack = list(forest)
+        while stack:
+            node = stack.pop()
             reached.add(node["entity"].iri)
-            for child in node["children"]:
-                walk(child)
-
-        for node in forest:
-            walk(node)
+            stack.extend(node["children"])
         # concepts only reachable through a cycle of broader links: list them flat so none is lost
-        forest += [{"entity": data.entities[i], "children": []} for i in sorted(inside - reached, key=lambda i: data.label(i).lower())]
+        forest += [
+            {"entity": data.entities[i], "children": []}
+            for i in sorted(inside - reached, key=lambda i: data.label(i).lower())
+        ]
         if info:
             label, definition = info.label, info.definition
         elif scheme:
@@ -729,10 +775,19 @@ def timeline(data: SiteData) -> list[TimelineEvent]:
         date, reported = step.best_date(data.documents)
         if not date:
             continue
-        events.append(TimelineEvent(
-            date=date, kind="lineage", subject=step.predecessor, object=step.successor, text=step.phrase,
-            comment=step.comment or "", source=step.source, documents=step.documents, reported=reported,
-        ))
+        events.append(
+            TimelineEvent(
+                date=date,
+                kind="lineage",
+                subject=step.predecessor,
+                object=step.successor,
+                text=step.phrase,
+                comment=step.comment or "",
+                source=step.source,
+                documents=step.documents,
+                reported=reported,
+            )
+        )
     for entity in data.entities.values():
         for what, date in entity.dates.items():
             kind, phrase = _DATE_PHRASES[what]
@@ -742,7 +797,14 @@ def timeline(data: SiteData) -> list[TimelineEvent]:
         if year_of(doc.issued):
             events.append(TimelineEvent(date=doc.issued, kind="document", subject=doc.iri, text="is published"))
     order = {"lineage": 0, "start": 1, "end": 2, "document": 3}
-    events.sort(key=lambda e: (e.sort_key, order[e.kind], data.label(e.subject or "").lower(), data.label(e.object or "").lower()))
+    events.sort(
+        key=lambda e: (
+            e.sort_key,
+            order[e.kind],
+            data.label(e.subject or "").lower(),
+            data.label(e.object or "").lower(),
+        )
+    )
     return events
 
 
@@ -786,7 +848,13 @@ def connect_data(data: SiteData, max_documents_per_pair: int = 5, quotes_per_men
             edge(index[link.subject], index[link.object])["rel"].append(item)
     for step in data.lineage:  # the vocabulary's note on a dated change is evidence too
         if step.event and step.predecessor in index and step.successor in index:
-            item = {"s": index[step.predecessor], "p": step.phrase, "i": step.inverse_phrase, "o": index[step.successor], "note": step.comment or ""}
+            item = {
+                "s": index[step.predecessor],
+                "p": step.phrase,
+                "i": step.inverse_phrase,
+                "o": index[step.successor],
+                "note": step.comment or "",
+            }
             if step.date:
                 item["date"] = format_date(step.date)
             edge(index[step.predecessor], index[step.successor])["rel"].append(item)
@@ -794,7 +862,7 @@ def connect_data(data: SiteData, max_documents_per_pair: int = 5, quotes_per_men
         present = sorted(index[e] for e in doc.mentions if e in index)
         d = doc_index[doc.iri]
         for x, a in enumerate(present):
-            for b in present[x + 1:]:
+            for b in present[x + 1 :]:
                 e = edge(a, b)
                 e["n"] += 1
                 if len(e["co"]) < max_documents_per_pair:
@@ -804,11 +872,19 @@ def connect_data(data: SiteData, max_documents_per_pair: int = 5, quotes_per_men
         mentions = {}
         for doc, quotes in e.mentions.items():
             if doc in doc_index and quotes:
-                mentions[str(doc_index[doc])] = [[q.start if q.start is not None else -1, q.as_list()] for q in quotes[:quotes_per_mention]]
-        out_nodes.append({
-            "id": e.iri, "label": e.label, "alt": e.alt_labels, "type": data.type_label(data.primary_type(e)),
-            "page": e.page or "", "m": mentions,
-        })
+                mentions[str(doc_index[doc])] = [
+                    [q.start if q.start is not None else -1, q.as_list()] for q in quotes[:quotes_per_mention]
+                ]
+        out_nodes.append(
+            {
+                "id": e.iri,
+                "label": e.label,
+                "alt": e.alt_labels,
+                "type": data.type_label(data.primary_type(e)),
+                "page": e.page or "",
+                "m": mentions,
+            }
+        )
     return {
         "nodes": out_nodes,
         "docs": [{"id": d.iri, "title": d.title, "date": format_date(d.issued), "page": d.page or ""} for d in docs],

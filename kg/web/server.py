@@ -77,13 +77,21 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from kg import resources
+from kg.errors import KGError, QueryError, StoreError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph import saved as saved_queries
-from kg.errors import KGError, QueryError, StoreError, UsageError
-from kg.web.pages import page_path
 from kg.graph.store import existing_store
-from kg import resources
-from kg.graph.worker import GRAPH_FORMATS, MEDIA_TYPES, RESULT_FORMATS, WorkerPool, WorkerStartError, encode_term, store_signature
+from kg.graph.worker import (
+    GRAPH_FORMATS,
+    MEDIA_TYPES,
+    RESULT_FORMATS,
+    WorkerPool,
+    WorkerStartError,
+    encode_term,
+    store_signature,
+)
+from kg.web.pages import page_path
 
 log = logging.getLogger("uvicorn.error")  # the server's log: uvicorn shows it at its log level
 
@@ -93,32 +101,79 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 
 #: ``format=`` values (short names and media types) -> pyoxigraph format names.
 RESULT_NAMES = {
-    "json": "JSON", "srj": "JSON", "application/sparql-results+json": "JSON", "application/json": "JSON",
-    "xml": "XML", "srx": "XML", "application/sparql-results+xml": "XML", "application/xml": "XML", "text/xml": "XML",
-    "csv": "CSV", "text/csv": "CSV",
-    "tsv": "TSV", "text/tab-separated-values": "TSV",
+    "json": "JSON",
+    "srj": "JSON",
+    "application/sparql-results+json": "JSON",
+    "application/json": "JSON",
+    "xml": "XML",
+    "srx": "XML",
+    "application/sparql-results+xml": "XML",
+    "application/xml": "XML",
+    "text/xml": "XML",
+    "csv": "CSV",
+    "text/csv": "CSV",
+    "tsv": "TSV",
+    "text/tab-separated-values": "TSV",
 }
 GRAPH_NAMES = {
-    "turtle": "TURTLE", "ttl": "TURTLE", "n3": "TURTLE", "text/turtle": "TURTLE", "application/turtle": "TURTLE",
-    "application/x-turtle": "TURTLE", "text/n3": "TURTLE", "text/rdf+n3": "TURTLE",
-    "ntriples": "N_TRIPLES", "n-triples": "N_TRIPLES", "nt": "N_TRIPLES", "application/n-triples": "N_TRIPLES", "text/plain": "N_TRIPLES",
-    "jsonld": "JSON_LD", "json-ld": "JSON_LD", "json": "JSON_LD", "application/ld+json": "JSON_LD", "application/json": "JSON_LD",
-    "xml": "RDF_XML", "rdfxml": "RDF_XML", "rdf+xml": "RDF_XML", "rdf": "RDF_XML", "application/rdf+xml": "RDF_XML",
-    "application/xml": "RDF_XML", "text/xml": "RDF_XML",
+    "turtle": "TURTLE",
+    "ttl": "TURTLE",
+    "n3": "TURTLE",
+    "text/turtle": "TURTLE",
+    "application/turtle": "TURTLE",
+    "application/x-turtle": "TURTLE",
+    "text/n3": "TURTLE",
+    "text/rdf+n3": "TURTLE",
+    "ntriples": "N_TRIPLES",
+    "n-triples": "N_TRIPLES",
+    "nt": "N_TRIPLES",
+    "application/n-triples": "N_TRIPLES",
+    "text/plain": "N_TRIPLES",
+    "jsonld": "JSON_LD",
+    "json-ld": "JSON_LD",
+    "json": "JSON_LD",
+    "application/ld+json": "JSON_LD",
+    "application/json": "JSON_LD",
+    "xml": "RDF_XML",
+    "rdfxml": "RDF_XML",
+    "rdf+xml": "RDF_XML",
+    "rdf": "RDF_XML",
+    "application/rdf+xml": "RDF_XML",
+    "application/xml": "RDF_XML",
+    "text/xml": "RDF_XML",
 }
 #: What Accept can choose, in the server's order of preference (the first is the default).
 RESULT_OFFERS = [
-    ("application/sparql-results+json", "JSON"), ("application/json", "JSON"),
-    ("application/sparql-results+xml", "XML"), ("application/xml", "XML"), ("text/xml", "XML"),
-    ("text/csv", "CSV"), ("text/tab-separated-values", "TSV"),
+    ("application/sparql-results+json", "JSON"),
+    ("application/json", "JSON"),
+    ("application/sparql-results+xml", "XML"),
+    ("application/xml", "XML"),
+    ("text/xml", "XML"),
+    ("text/csv", "CSV"),
+    ("text/tab-separated-values", "TSV"),
 ]
 GRAPH_OFFERS = [
-    ("text/turtle", "TURTLE"), ("application/turtle", "TURTLE"), ("application/x-turtle", "TURTLE"),
-    ("application/n-triples", "N_TRIPLES"), ("text/plain", "N_TRIPLES"),
-    ("application/ld+json", "JSON_LD"), ("application/json", "JSON_LD"),
-    ("application/rdf+xml", "RDF_XML"), ("application/xml", "RDF_XML"), ("text/xml", "RDF_XML"),
+    ("text/turtle", "TURTLE"),
+    ("application/turtle", "TURTLE"),
+    ("application/x-turtle", "TURTLE"),
+    ("application/n-triples", "N_TRIPLES"),
+    ("text/plain", "N_TRIPLES"),
+    ("application/ld+json", "JSON_LD"),
+    ("application/json", "JSON_LD"),
+    ("application/rdf+xml", "RDF_XML"),
+    ("application/xml", "RDF_XML"),
+    ("text/xml", "RDF_XML"),
 ]
-EXTENSIONS = {"JSON": "json", "XML": "xml", "CSV": "csv", "TSV": "tsv", "TURTLE": "ttl", "N_TRIPLES": "nt", "JSON_LD": "jsonld", "RDF_XML": "rdf"}
+EXTENSIONS = {
+    "JSON": "json",
+    "XML": "xml",
+    "CSV": "csv",
+    "TSV": "tsv",
+    "TURTLE": "ttl",
+    "N_TRIPLES": "nt",
+    "JSON_LD": "jsonld",
+    "RDF_XML": "rdf",
+}
 _FORMAT_HELP = "use json, xml, csv or tsv (SELECT, ASK) or turtle, ntriples, jsonld, rdfxml (CONSTRUCT, DESCRIBE)"
 _SAVED_RESERVED = ("format", "output", "download")
 _SAVED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -244,7 +299,6 @@ _PLACEHOLDER = """<!doctype html>
 """
 
 
-
 class _Build:
     """One whole copy of the site in a folder, and the requests reading from it."""
 
@@ -276,7 +330,9 @@ class SiteFolder:
         self.location = location
         self.live = live
         self.builds = 0  #: site builds done
-        self.root = Path(folder) if folder is not None else None  #: where the builds go (made at the first build when None)
+        self.root = (
+            Path(folder) if folder is not None else None
+        )  #: where the builds go (made at the first build when None)
         self._own_root = live and folder is None
         self._build_lock = threading.Lock()  # one build at a time
         self._state = threading.Lock()  # the current build and its readers
@@ -307,14 +363,17 @@ class SiteFolder:
                 if raise_errors or self.current is None:
                     raise
                 self._failed = signature
-                log.error("The site could not be rebuilt; the previous pages are served until the store changes again: %s", exc,
-                          exc_info=not isinstance(exc, KGError))
+                log.error(
+                    "The site could not be rebuilt; the previous pages are served until the store changes again: %s",
+                    exc,
+                    exc_info=not isinstance(exc, KGError),
+                )
             finally:
                 self._building = False
 
     def _build(self) -> None:
-        from kg.web.site import build_site
         from kg.graph.store import Store
+        from kg.web.site import build_site
 
         if self.root is None:
             self.root = Path(tempfile.mkdtemp(prefix="kg-site-"))
@@ -491,11 +550,15 @@ async def _protocol_params(request: Request) -> list[tuple[str, str]]:
     if media == "application/sparql-update":
         raise Problem(403, _READ_ONLY)
     if media not in ("application/x-www-form-urlencoded", "application/sparql-query"):
-        raise Problem(415, "POST a query as application/x-www-form-urlencoded (query=...) or as application/sparql-query.")
+        raise Problem(
+            415, "POST a query as application/x-www-form-urlencoded (query=...) or as application/sparql-query."
+        )
     text = _decode(await _read_body(request), content_type)
     if media == "application/sparql-query":
         if any(k == "query" for k, _ in params):
-            raise Problem(400, "Give the query once: in the body of an application/sparql-query POST, not also in the URL.")
+            raise Problem(
+                400, "Give the query once: in the body of an application/sparql-query POST, not also in the URL."
+            )
         return [*params, ("query", text)]
     return [*params, *parse_qsl(text, keep_blank_values=True)]
 
@@ -510,11 +573,20 @@ def _graph_iris(values: list[str], name: str) -> list[str]:
 
 
 def _response(reply, headers: dict | None = None) -> Response:
-    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers={"Vary": "Accept", **(headers or {})})
+    return Response(
+        reply.body, status_code=reply.status, media_type=reply.media_type, headers={"Vary": "Accept", **(headers or {})}
+    )
 
 
-def create_app(store_location: str, *, site_dir: Path | None = None, build_site: bool = False, query_timeout: float = 30.0,
-               max_rows: int = 10_000, workers: int = 2) -> Starlette:
+def create_app(
+    store_location: str,
+    *,
+    site_dir: Path | None = None,
+    build_site: bool = False,
+    query_timeout: float = 30.0,
+    max_rows: int = 10_000,
+    workers: int = 2,
+) -> Starlette:
     """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
 
     ``build_site``: the server builds the site's pages itself and builds them again when the store
@@ -555,7 +627,9 @@ def create_app(store_location: str, *, site_dir: Path | None = None, build_site:
             queries = [v for k, v in params if k == "query"]
             if not queries:
                 if request.method == "POST":
-                    raise Problem(400, "The request has no query: send query=... (a form) or a application/sparql-query body.")
+                    raise Problem(
+                        400, "The request has no query: send query=... (a form) or a application/sparql-query body."
+                    )
                 return await service_description(request)
             if len(queries) > 1:
                 raise Problem(400, "The request has more than one query parameter; send exactly one.")
@@ -567,7 +641,9 @@ def create_app(store_location: str, *, site_dir: Path | None = None, build_site:
             results, graph = choose_formats(first, request.headers.get("accept"))
             job = {"kind": "query", "sparql": queries[0], "results_format": results, "graph_format": graph}
             if "default-graph-uri" in names or "named-graph-uri" in names:
-                job["default_graph"] = _graph_iris([v for k, v in params if k == "default-graph-uri"], "default-graph-uri")
+                job["default_graph"] = _graph_iris(
+                    [v for k, v in params if k == "default-graph-uri"], "default-graph-uri"
+                )
                 job["named_graphs"] = _graph_iris([v for k, v in params if k == "named-graph-uri"], "named-graph-uri")
         except Problem as problem:
             return _text_error(problem)
@@ -575,7 +651,9 @@ def create_app(store_location: str, *, site_dir: Path | None = None, build_site:
 
     async def service_description(request: Request) -> Response:
         accept = request.headers.get("accept")
-        if is_browser(accept) and quality("text/html", parse_accept(accept)) >= max(quality(m, parse_accept(accept)) for m, _ in GRAPH_OFFERS):
+        if is_browser(accept) and quality("text/html", parse_accept(accept)) >= max(
+            quality(m, parse_accept(accept)) for m, _ in GRAPH_OFFERS
+        ):
             return RedirectResponse("/", status_code=303)
         params = dict(request.query_params)
         fmt = choose_formats(params, None if is_browser(accept) else accept)[1]
@@ -599,11 +677,21 @@ def create_app(store_location: str, *, site_dir: Path | None = None, build_site:
             saved = await anyio.to_thread.run_sync(saved_queries.load_saved)
         except KGError as exc:
             return _json_error(500, str(exc))
-        return JSONResponse([
-            {"name": q.name, "title": q.title, "description": q.description, "sparql": q.sparql,
-             "params": [{"name": p.name, "type": p.type, "default": p.default, "optional": p.optional, "help": p.help} for p in q.params]}
-            for q in saved.values()
-        ])
+        return JSONResponse(
+            [
+                {
+                    "name": q.name,
+                    "title": q.title,
+                    "description": q.description,
+                    "sparql": q.sparql,
+                    "params": [
+                        {"name": p.name, "type": p.type, "default": p.default, "optional": p.optional, "help": p.help}
+                        for p in q.params
+                    ],
+                }
+                for q in saved.values()
+            ]
+        )
 
     async def saved_run(request: Request) -> Response:
         name = request.path_params["name"]
@@ -627,9 +715,13 @@ def create_app(store_location: str, *, site_dir: Path | None = None, build_site:
         except Problem as problem:
             return _json_error(problem.status, problem.message)
         job = {
-            "kind": "query", "sparql": query.sparql, "results_format": results, "graph_format": graph,
+            "kind": "query",
+            "sparql": query.sparql,
+            "results_format": results,
+            "graph_format": graph,
             "substitutions": {k: encode_term(v) for k, v in terms.items()},
-            "drop": sorted(terms), "drop_if_empty": [p.name for p in query.params if p.name not in terms],
+            "drop": sorted(terms),
+            "drop_if_empty": [p.name for p in query.params if p.name not in terms],
         }
         reply = await service.run(job)
         if reply.status != 200:
@@ -648,7 +740,9 @@ def create_app(store_location: str, *, site_dir: Path | None = None, build_site:
         if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
             return _json_error(400, f"limit must be a whole number from 1 to 200, not '{raw_limit}'")
         vocabulary = await service.vocabulary()
-        return JSONResponse(await anyio.to_thread.run_sync(run_search, service.location, text, vocabulary, int(raw_limit), service.base))
+        return JSONResponse(
+            await anyio.to_thread.run_sync(run_search, service.location, text, vocabulary, int(raw_limit), service.base)
+        )
 
     # ------------------------------------------------------------- pages
 
@@ -715,8 +809,16 @@ def create_app(store_location: str, *, site_dir: Path | None = None, build_site:
         routes=routes,
         lifespan=lifespan,
         exception_handlers={Problem: problem_handler},
-        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
-                               expose_headers=["Content-Disposition"], max_age=600)],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["*"],
+                expose_headers=["Content-Disposition"],
+                max_age=600,
+            )
+        ],
     )
     app.state.service = service
     app.state.pool = pool
@@ -747,7 +849,11 @@ def describe_service(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
         triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(getattr(ox.RdfFormat, fmt).iri)))
     for i, graph in enumerate(graphs):
         node = ox.BlankNode(f"g{i}")
-        triples += [ox.Triple(dataset, sd("namedGraph"), node), ox.Triple(node, a, sd("NamedGraph")), ox.Triple(node, sd("name"), ox.NamedNode(graph))]
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), node),
+            ox.Triple(node, a, sd("NamedGraph")),
+            ox.Triple(node, sd("name"), ox.NamedNode(graph)),
+        ]
     return triples
 
 
@@ -760,15 +866,32 @@ def run_search(location: str, text: str, vocabulary, limit: int, base: str | Non
         return "/" + path if path else None
 
     if not (Path(location) / INDEX_NAME).is_file():
-        return {"query": text, "expanded": [text], "hits": [], "see_also": [],
-                "message": "this store has no search index yet: run 'kg ingest' to build it"}
+        return {
+            "query": text,
+            "expanded": [text],
+            "hits": [],
+            "see_also": [],
+            "message": "this store has no search index yet: run 'kg ingest' to build it",
+        }
     with SearchIndex(location) as index:
         result = index.search(text, vocabulary, limit)
     return {
         "query": result.query,
         "expanded": result.expanded,
-        "hits": [{"iri": h.iri, "kind": h.kind, "title": h.title, "snippet": h.snippet, "score": h.score, "page": page(h.iri)} for h in result.hits],
-        "see_also": [{"relation": r, "label": label, "iri": iri, "page": page(iri)} for r, label, iri in result.see_also],
+        "hits": [
+            {
+                "iri": h.iri,
+                "kind": h.kind,
+                "title": h.title,
+                "snippet": h.snippet,
+                "score": h.score,
+                "page": page(h.iri),
+            }
+            for h in result.hits
+        ],
+        "see_also": [
+            {"relation": r, "label": label, "iri": iri, "page": page(iri)} for r, label, iri in result.see_also
+        ],
     }
 
 
@@ -800,7 +923,9 @@ def _listen(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {port} on {host} is already in use: stop the other server or choose another port with --port") from None
+            raise UsageError(
+                f"port {port} on {host} is already in use: stop the other server or choose another port with --port"
+            ) from None
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.set_inheritable(False)
     return sock
@@ -835,8 +960,17 @@ def running(app, host: str = "127.0.0.1", port: int = 0, start_timeout: float = 
         sock.close()
 
 
-def serve(store_location: str, host: str = "127.0.0.1", port: int = 8000, *, query_timeout: float = 30.0, max_rows: int = 10_000,
-          workers: int = 2, site_dir: Path | None = None, build_site: bool = False) -> None:
+def serve(
+    store_location: str,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    query_timeout: float = 30.0,
+    max_rows: int = 10_000,
+    workers: int = 2,
+    site_dir: Path | None = None,
+    build_site: bool = False,
+) -> None:
     """Run the server until Ctrl-C; prints its address. Problems the user can fix raise :class:`KGError`.
 
     ``site_dir`` and ``build_site`` are those of :func:`create_app`: with ``build_site`` the site is
@@ -844,7 +978,14 @@ def serve(store_location: str, host: str = "127.0.0.1", port: int = 8000, *, que
     """
     import uvicorn
 
-    app = create_app(store_location, site_dir=site_dir, build_site=build_site, query_timeout=query_timeout, max_rows=max_rows, workers=workers)
+    app = create_app(
+        store_location,
+        site_dir=site_dir,
+        build_site=build_site,
+        query_timeout=query_timeout,
+        max_rows=max_rows,
+        workers=workers,
+    )
     sock = _listen(host, port)
     pool, site = app.state.pool, app.state.site
     try:
@@ -857,7 +998,10 @@ def serve(store_location: str, host: str = "127.0.0.1", port: int = 8000, *, que
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{bound}/"
-        print(f"Serving the store at {store_location} on {url} (SPARQL endpoint {url}sparql); press Ctrl-C to stop.", flush=True)
+        print(
+            f"Serving the store at {store_location} on {url} (SPARQL endpoint {url}sparql); press Ctrl-C to stop.",
+            flush=True,
+        )
         # Ctrl-C waits at most 3 s for queries still running; their workers are then killed
         config = uvicorn.Config(app, log_level="info", server_header=False, timeout_graceful_shutdown=3)
         uvicorn.Server(config).run(sockets=[sock])

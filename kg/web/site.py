@@ -33,14 +33,14 @@ from urllib.parse import quote, urlencode
 
 import jinja2
 
-from kg.graph import saved as saved_queries
-from kg.web import readmodel as sd
-from kg.errors import KGError
-from kg.web.pages import PAGE_FOLDERS
-from kg.graph.store import Store
 from kg import resources
+from kg.errors import KGError
+from kg.graph import saved as saved_queries
+from kg.graph.store import Store
+from kg.web import readmodel as sd
 from kg.web.mapview import STATIC, script_json
 from kg.web.mapview import TITLE as SITE_TITLE
+from kg.web.pages import PAGE_FOLDERS
 
 MANIFEST = ".kg-site.json"
 TIMELINE_SINCE = "2014"
@@ -49,9 +49,23 @@ CONNECT_MAX_LENGTH = 4
 NEWEST_DOCUMENTS = 10
 QUOTED_DOCUMENTS = 60  #: an entity page quotes the newest documents that mention it; older ones are listed by title
 
-_DATE_NAMES = [("start", "Started"), ("end", "Ended"), ("founded", "Set up"), ("dissolved", "Dissolved"), ("issued", "Published")]
-_FIELD_NAMES = [("format", "Format"), ("primaryAudience", "Primary audience"), ("responsibleMember", "Group member responsible")]
-_LONG_FIELDS = [("abstract", "Summary"), ("keyFeatures", "Key features"), ("libraryImpact", "Impact on library policy or practice")]
+_DATE_NAMES = [
+    ("start", "Started"),
+    ("end", "Ended"),
+    ("founded", "Set up"),
+    ("dissolved", "Dissolved"),
+    ("issued", "Published"),
+]
+_FIELD_NAMES = [
+    ("format", "Format"),
+    ("primaryAudience", "Primary audience"),
+    ("responsibleMember", "Group member responsible"),
+]
+_LONG_FIELDS = [
+    ("abstract", "Summary"),
+    ("keyFeatures", "Key features"),
+    ("libraryImpact", "Impact on library policy or practice"),
+]
 _KIND_NAMES = {"lineage": "Change", "start": "Start", "end": "End", "document": "Document"}
 #: Links an entity page shows in sections of their own rather than under "Relations".
 _OWN_SECTIONS = set(sd.LINEAGE_PREDICATES) | {sd.ns.SKOS + "broader", sd.ns.SKOS + "narrower", sd.ns.SKOS + "related"}
@@ -79,7 +93,9 @@ def query_page_href(saved: str | None = None, *, sparql: str | None = None, **pa
     >>> query_page_href(sparql="DESCRIBE <https://w3id.org/x>")
     '/?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Fx%3E'
     """
-    pairs = [("query", sparql)] if sparql is not None else [("saved", saved), *((f"p.{k}", v) for k, v in params.items())]
+    pairs = (
+        [("query", sparql)] if sparql is not None else [("saved", saved), *((f"p.{k}", v) for k, v in params.items())]
+    )
     return "/?" + urlencode(pairs, quote_via=quote, safe="")
 
 
@@ -111,9 +127,11 @@ class _Questions:
             self.saved_link("entities mentioned with it", "co-mentioned", entity=e.iri) if co_mentioned else None,
             self.saved_link("its lineage", "lineage", entity=e.iri) if lineage else None,
             self.saved_link("relations read with it as subject", "relation-evidence", subject=e.iri)
-            if any(link.subject == e.iri for link in read) else None,
+            if any(link.subject == e.iri for link in read)
+            else None,
             self.saved_link("relations read with it as object", "relation-evidence", object=e.iri)
-            if any(link.object == e.iri for link in read) else None,
+            if any(link.object == e.iri for link in read)
+            else None,
             self.describe("every statement about it (DESCRIBE)", e.iri),
         ]
         return [link for link in links if link]
@@ -122,7 +140,13 @@ class _Questions:
         return [self.describe("every statement about it (DESCRIBE)", d.iri)]
 
     def relation(self, r: sd.Link) -> dict | None:
-        return self.saved_link("Every document that says so, on the query page", "relation-evidence", subject=r.subject, predicate=r.predicate, object=r.object)
+        return self.saved_link(
+            "Every document that says so, on the query page",
+            "relation-evidence",
+            subject=r.subject,
+            predicate=r.predicate,
+            object=r.object,
+        )
 
 
 def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
@@ -139,7 +163,13 @@ def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
     if data is not None:
         env.globals.update(
             label=data.label,
-            page_of=lambda iri: (data.entities[iri].page if iri in data.entities else data.documents[iri].page if iri in data.documents else None),
+            page_of=lambda iri: (
+                data.entities[iri].page
+                if iri in data.entities
+                else data.documents[iri].page
+                if iri in data.documents
+                else None
+            ),
             type_label=data.type_label,
             primary_type=data.primary_type,
             sort_iris=lambda iris: sorted(iris, key=lambda i: data.label(i).lower()),
@@ -198,7 +228,9 @@ class _Writer:
                 for path in sorted(root.rglob("*"), key=lambda p: -len(p.parts)):
                     if path.is_dir() and not any(path.iterdir()):
                         path.rmdir()
-        manifest.write_text(json.dumps({"generator": "kg site", "files": sorted(self.written)}, indent=1), encoding="utf-8")
+        manifest.write_text(
+            json.dumps({"generator": "kg site", "files": sorted(self.written)}, indent=1), encoding="utf-8"
+        )
 
 
 def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False) -> SiteReport:
@@ -277,9 +309,15 @@ def _assets(writer: _Writer) -> None:
 # ------------------------------------------------------------------ page contexts
 
 
-def _entity_context(data: sd.SiteData, e: sd.EntityInfo, scheme_anchor: dict, trees: list, questions: _Questions | None = None) -> dict:
+def _entity_context(
+    data: sd.SiteData, e: sd.EntityInfo, scheme_anchor: dict, trees: list, questions: _Questions | None = None
+) -> dict:
     labels = {t["iri"]: t["label"] for t in trees}
-    schemes = [{"anchor": scheme_anchor[s], "label": labels[s]} for s in sorted(e.schemes, key=lambda s: labels.get(s, s)) if s in scheme_anchor]
+    schemes = [
+        {"anchor": scheme_anchor[s], "label": labels[s]}
+        for s in sorted(e.schemes, key=lambda s: labels.get(s, s))
+        if s in scheme_anchor
+    ]
     grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for link in e.links:
         if link.predicate in _OWN_SECTIONS or link.subject == link.object:

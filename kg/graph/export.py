@@ -35,12 +35,18 @@ def _key(term) -> tuple:
 
 
 def sorted_quads(store: Store) -> list[ox.Quad]:
-    return sorted(store.oxigraph, key=lambda q: (_key(q.graph_name), _key(q.subject), str(q.predicate), _key(q.object)))
+    """Every quad of the named graphs (the store's default graph is their union, derived, so not exported)."""
+    named = (q for q in store.oxigraph if not isinstance(q.graph_name, ox.DefaultGraph))
+    return sorted(named, key=lambda q: (_key(q.graph_name), _key(q.subject), str(q.predicate), _key(q.object)))
 
 
 def sorted_triples(store: Store) -> list[ox.Triple]:
-    unique = {ox.Triple(q.subject, q.predicate, q.object) for q in store.oxigraph}
-    return sorted(unique, key=lambda t: (_key(t.subject), str(t.predicate), _key(t.object)))
+    """The union of all graphs, each triple once (the store's default graph)."""
+    union = {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+    return sorted(union, key=lambda t: (_key(t.subject), str(t.predicate), _key(t.object)))
 
 
 def serialise(store: Store, fmt: str) -> bytes:

@@ -1,7 +1,7 @@
 """Stage 6a, query: run SPARQL over the store and shape the results for people and programs.
 
-Queries see the union of all graphs as their default graph, so a short
-query needs no GRAPH clause, and the standard prefixes (dcterms, skos,
+Queries see the union of all graphs as their default graph (a set: the
+store keeps it, see :mod:`kg.graph.store`), so a short query needs no GRAPH clause, and the standard prefixes (dcterms, skos,
 schema, prov, org, oa, xsd, kg ...) are declared for the user.
 """
 
@@ -16,7 +16,6 @@ import pyoxigraph as ox
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.store import Store
-from kg.graph.worker import has_dataset_clause
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -36,11 +35,8 @@ def run_query(store: Store, sparql: str, substitutions: dict[str, object] | None
     """Run a SPARQL query; ``substitutions`` binds variables to values safely (never pasted into text)."""
     bound = {ox.Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()}
     try:
-        # a query's own FROM / FROM NAMED names its dataset; otherwise the default graph is the union
-        union = not has_dataset_clause(sparql)
-        answer = store.oxigraph.query(
-            sparql, prefixes=ns.prefixes(store.base), use_default_graph_as_union=union, substitutions=bound or None
-        )
+        # a query's own FROM / FROM NAMED names its dataset; otherwise the default graph is the stored union
+        answer = store.oxigraph.query(sparql, prefixes=ns.prefixes(store.base), substitutions=bound or None)
     except SyntaxError as exc:
         raise QueryError(f"the SPARQL query is not valid: {exc}") from None
     except (OSError, ValueError, RuntimeError) as exc:

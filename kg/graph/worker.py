@@ -239,10 +239,10 @@ def _run(snapshot: Snapshot, job: dict):
     default_graph, named_graphs = job.get("default_graph"), job.get("named_graphs")
     if default_graph is not None or named_graphs is not None:
         # the protocol's dataset replaces the union default graph and any FROM in the query
-        options["default_graph"] = [ox.NamedNode(g) for g in default_graph or []] or ox.DefaultGraph()
+        # (named graphs only: an empty default graph, not the store's union of all graphs)
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graph or []]
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
-    elif not has_dataset_clause(sparql):
-        options["use_default_graph_as_union"] = True
+    # otherwise the default graph is the store's own, which holds the union of all graphs as a set
     for attempt in (1, 2):
         try:
             return snapshot.refresh(force=attempt == 2).query(sparql, **options)

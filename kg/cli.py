@@ -341,12 +341,12 @@ def search_command(
         fail(str(exc))
     rows = [(h.kind, h.title, h.snippet, h.iri, f"{h.score:.2f}") for h in result.hits]
     if fmt == "json":
-        payload = {
-            "query": text,
-            "searched_for": result.expanded,
-            "see_also": [{"relation": r, "label": label, "iri": iri} for r, label, iri in result.see_also],
-            "results": [dict(zip(("kind", "title", "snippet", "iri", "score"), row)) for row in rows],
-        }
+        from kg.graph import namespaces as ns
+        from kg.graph.search_payload import search_payload
+        from kg.web.pages import page_path
+
+        base = ns.base_iri()
+        payload = search_payload(result, lambda iri: page_path(iri, base))  # pages as files of 'kg site'
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return
     if fmt == "csv":

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.store import Store
-from kg.graph.worker import has_dataset_clause
+from kg.graph.worker import dataset_options
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -36,10 +36,8 @@ def run_query(store: Store, sparql: str, substitutions: dict[str, object] | None
     """Run a SPARQL query; ``substitutions`` binds variables to values safely (never pasted into text)."""
     bound = {ox.Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()}
     try:
-        # a query's own FROM / FROM NAMED names its dataset; otherwise the default graph is the union
-        union = not has_dataset_clause(sparql)
         answer = store.oxigraph.query(
-            sparql, prefixes=ns.prefixes(store.base), use_default_graph_as_union=union, substitutions=bound or None
+            sparql, prefixes=ns.prefixes(store.base), substitutions=bound or None, **dataset_options(sparql)
         )
     except SyntaxError as exc:
         raise QueryError(f"the SPARQL query is not valid: {exc}") from None

@@ -57,6 +57,7 @@ from kg import resources
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.query import QueryResult, run_query
+from kg.graph.worker import kept_columns
 
 PARAM_TYPES = ("iri", "string", "date", "integer")
 HEADER_FIELDS = ("title", "description", "param")
@@ -441,12 +442,8 @@ def run_saved(store, query: SavedQuery, values: dict[str, str] | None = None) ->
         raise QueryError(f"saved query '{query.name}': {message}") from None
     if result.kind != "select":
         return result
-    names = {p.name for p in query.params}
-    keep = [
-        i
-        for i, variable in enumerate(result.variables)
-        if variable not in names or (variable not in terms and any(row[i] is not None for row in result.rows))
-    ]
+    optional = {p.name for p in query.params if p.name not in terms}
+    keep = kept_columns(result.variables, result.rows, set(terms), optional)
     return QueryResult(
         "select",
         variables=[result.variables[i] for i in keep],

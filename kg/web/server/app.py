@@ -65,7 +65,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
 from kg import resources
@@ -82,6 +82,7 @@ from kg.web.server.livesite import SiteFolder, _Folder
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
 from kg.web.server.pool import WorkerPool
 from kg.web.server.protocol import READ_ONLY, _graph_iris, _json_error, _protocol_params, _response, _text_error
+from kg.web.server.querypage import query_page_exists, render_query_page
 
 _SAVED_RESERVED = ("format", "output", "download")
 _SAVED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -306,9 +307,8 @@ def create_app(
         return Response(status_code=204)
 
     async def home(request: Request) -> Response:
-        index = resources.web_dir("query", "index.html")
-        if index.is_file():
-            return FileResponse(index)
+        if query_page_exists():
+            return HTMLResponse(await anyio.to_thread.run_sync(render_query_page))
         return HTMLResponse(_PLACEHOLDER)
 
     routes = [

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from kg import __version__
 from kg.errors import KGError, UsageError
-from kg.graph.export import FORMATS, export, format_for
+from kg.graph.export import FORMATS, export, format_for, serialise
 from kg.graph.query import OUTPUT_FORMATS, display, run_query, to_text
 from kg.graph.saved import (
     find_saved,
@@ -149,9 +149,9 @@ def query_command(
             values = parse_assignments(params)
             if expression is not None:
                 sparql = expression
-            elif looks_like_path(query):
+            elif query is not None and looks_like_path(query):
                 sparql, saved = read_query_file(query)
-            else:
+            elif query is not None:
                 saved = find_saved(query)
             if values and saved is None:
                 raise UsageError(
@@ -171,7 +171,7 @@ def query_command(
         table.add_column("title", overflow="fold")
         table.add_column("parameters (type = default; ? may be empty)", overflow="fold")
         for name, title, parameters, _ in listing(every).rows:
-            table.add_row(name.value, title.value, parameters.value.replace("; ", "\n"))
+            table.add_row(display(name), display(title), display(parameters).replace("; ", "\n"))
         out.print(table)
         err.print(f"{len(every)} saved queries: run one with 'kg query NAME --param NAME=VALUE'")
         return
@@ -202,7 +202,7 @@ def export_command(
             raise UsageError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
         with Store(store, read_only=True) as kg_store:
             if output is None:
-                sys.stdout.buffer.write(export(kg_store, fmt))
+                sys.stdout.buffer.write(serialise(kg_store, fmt))
             else:
                 export(kg_store, fmt, output)
                 err.print(f"wrote {output} ({fmt})")

@@ -24,7 +24,7 @@ from kg.graph.store import Store
 FORMATS = export_formats()
 
 
-def _key(term) -> tuple:
+def _key(term: object) -> tuple[bool, str]:
     return (type(term).__name__ != "NamedNode", str(term))
 
 
@@ -43,11 +43,9 @@ def serialise(store: Store, fmt: str) -> bytes:
         raise UsageError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
     chosen = rdf_format(FORMATS[fmt].key)
     data = sorted_quads(store) if chosen.supports_datasets else sorted_triples(store)
-    kwargs = {}
-    if chosen in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        kwargs["prefixes"] = ns.prefixes(store.base)
+    prefixed = chosen in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
     output = io.BytesIO()
-    ox.serialize(data, output, chosen, **kwargs)
+    ox.serialize(data, output, chosen, prefixes=ns.prefixes(store.base) if prefixed else None)
     return output.getvalue()
 
 

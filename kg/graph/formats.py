@@ -29,8 +29,8 @@ class Format:
     @property
     def ox(self) -> ox.RdfFormat | ox.QueryResultsFormat:
         if hasattr(ox.RdfFormat, self.key):
-            return getattr(ox.RdfFormat, self.key)  # type: ignore[no-any-return]
-        return getattr(ox.QueryResultsFormat, self.key)  # type: ignore[no-any-return]
+            return getattr(ox.RdfFormat, self.key)
+        return getattr(ox.QueryResultsFormat, self.key)
 
     @property
     def media_types(self) -> tuple[str, ...]:
@@ -109,8 +109,8 @@ def export_formats() -> dict[str, Format]:
 
 
 def rdf_format(key: str) -> ox.RdfFormat:
-    return getattr(ox.RdfFormat, key)  # type: ignore[no-any-return]
+    return getattr(ox.RdfFormat, key)
 
 
 def results_format(key: str) -> ox.QueryResultsFormat:
-    return getattr(ox.QueryResultsFormat, key)  # type: ignore[no-any-return]
+    return getattr(ox.QueryResultsFormat, key)

@@ -37,12 +37,14 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import Any, TypedDict
 
 import pyoxigraph as ox
 
-from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, rdf_format, results_format
+from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -65,7 +67,7 @@ class Reply:
     status: int
     media_type: str
     body: bytes
-    extra: dict = field(default_factory=dict)  #: e.g. the named graphs, for the service description
+    extra: dict[str, Any] = field(default_factory=dict)  #: e.g. the named graphs, for the service description
 
     @classmethod
     def error(cls, status: int, message: str) -> Reply:
@@ -108,9 +110,17 @@ def has_dataset_clause(sparql: str) -> bool:
 # --------------------------------------------------------------------------- rules shared with kg.graph.query and kg.graph.saved
 
 
+class DatasetOptions(TypedDict, total=False):
+    """The keyword arguments of ``pyoxigraph.Store.query`` that choose the dataset."""
+
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | ox.DefaultGraph
+    named_graphs: list[ox.NamedNode | ox.BlankNode]
+    use_default_graph_as_union: bool
+
+
 def dataset_options(
     sparql: str, default_graph: list[str] | None = None, named_graphs: list[str] | None = None
-) -> dict[str, object]:
+) -> DatasetOptions:
     """pyoxigraph's query options for the dataset a query runs over: the one rule, stated here.
 
     A dataset given with the query (the protocol's ``default-graph-uri`` / ``named-graph-uri``) replaces
@@ -118,8 +128,9 @@ def dataset_options(
     graph is the union of all graphs, so a short query needs no GRAPH clause.
     """
     if default_graph is not None or named_graphs is not None:
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in default_graph or []]
         return {
-            "default_graph": [ox.NamedNode(g) for g in default_graph or []] or ox.DefaultGraph(),
+            "default_graph": graphs or ox.DefaultGraph(),
             "named_graphs": [ox.NamedNode(g) for g in named_graphs or []],
         }
     if has_dataset_clause(sparql):
@@ -127,7 +138,9 @@ def dataset_options(
     return {"use_default_graph_as_union": True}
 
 
-def kept_columns(variables: list[str], rows: list[list], bound: set[str], optional: set[str]) -> list[int]:
+def kept_columns(
+    variables: list[str], rows: Sequence[Sequence[object]], bound: set[str], optional: set[str]
+) -> list[int]:
     """The columns of a saved query's table to keep: the one rule for parameter columns, stated here.
 
     A parameter given a value (in ``bound``) only repeats it in every row, so its column goes; a
@@ -143,7 +156,7 @@ def kept_columns(variables: list[str], rows: list[list], bound: set[str], option
 # --------------------------------------------------------------------------- terms over the pipe
 
 
-def encode_term(term) -> tuple:
+def encode_term(term: object) -> tuple[str | None, ...]:
     """A NamedNode or Literal as plain values that can cross the pipe."""
     if isinstance(term, ox.NamedNode):
         return ("iri", term.value)
@@ -152,13 +165,13 @@ def encode_term(term) -> tuple:
     raise TypeError(f"cannot send {term!r} to a worker")
 
 
-def decode_term(data: tuple):
+def decode_term(data: tuple[str | None, ...]) -> ox.NamedNode | ox.Literal:
     if data[0] == "iri":
-        return ox.NamedNode(data[1])
+        return ox.NamedNode(str(data[1]))
     _, value, datatype, language = data
     if language:
-        return ox.Literal(value, language=language)
-    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+        return ox.Literal(str(value), language=language)
+    return ox.Literal(str(value), datatype=ox.NamedNode(str(datatype)))
 
 
 # --------------------------------------------------------------------------- in the worker process
@@ -199,20 +212,21 @@ class Snapshot:
         signature = store_signature(self.location)
         if force or self.store is None or signature != self.signature:
             self.store = None
-            # a writer replacing its files as we open can make one attempt fail: try again shortly
-            for attempt in range(1, OPEN_ATTEMPTS + 1):
-                try:
-                    self.store = ox.Store.read_only(self.location)
-                    break
-                except OSError:
-                    if attempt == OPEN_ATTEMPTS:
-                        raise
-                    time.sleep(0.1 * attempt)
+            self.store = self._open()
             self.signature = signature
         return self.store
 
+    def _open(self) -> ox.Store:
+        # a writer replacing its files as we open can make one attempt fail: try again shortly
+        for attempt in range(1, OPEN_ATTEMPTS):
+            try:
+                return ox.Store.read_only(self.location)
+            except OSError:
+                time.sleep(0.1 * attempt)
+        return ox.Store.read_only(self.location)
 
-def _format(name: str | None, kind: str, allowed: tuple) -> str:
+
+def _format(name: str | None, kind: str, allowed: tuple[Format, ...]) -> str:
     """The format key asked for, if it is one of ``allowed`` (formats of :mod:`kg.graph.formats`)."""
     if name is None:
         shown = (
@@ -233,11 +247,11 @@ class _Refused(Exception):
         self.status = status
 
 
-def _tsv_term(term) -> str:
+def _tsv_term(term: object) -> str:
     return "" if term is None else str(term)
 
 
-def execute(snapshot: Snapshot, job: dict) -> Reply:
+def execute(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
     """Run one job; every outcome, good or bad, is a :class:`Reply`."""
     try:
         if job["kind"] == "graphs":
@@ -249,7 +263,7 @@ def execute(snapshot: Snapshot, job: dict) -> Reply:
         return Reply.error(exc.status, str(exc))
 
 
-def _run(snapshot: Snapshot, job: dict):
+def _run(snapshot: Snapshot, job: dict[str, Any]) -> Any:
     sparql = job["sparql"]
     if is_federated(sparql):
         raise _Refused(
@@ -276,13 +290,13 @@ def _run(snapshot: Snapshot, job: dict):
                 raise _Refused(500, f"The store could not be read: {exc}") from None
 
 
-def _query(snapshot: Snapshot, job: dict) -> Reply:
+def _query(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
     answer = _run(snapshot, job)
     max_rows = int(job.get("max_rows") or 10_000)
     try:
         if isinstance(answer, ox.QueryBoolean):
             fmt = _format(job.get("results_format"), "results", RESULT_FORMATS)
-            return Reply(200, BY_KEY[fmt].content_type, answer.serialize(format=results_format(fmt)))
+            return Reply(200, BY_KEY[fmt].content_type, answer.serialize(format=results_format(fmt)) or b"")
         if isinstance(answer, ox.QuerySolutions):
             fmt = _format(job.get("results_format"), "results", RESULT_FORMATS)
             return Reply(200, BY_KEY[fmt].content_type, _solutions(answer, fmt, max_rows, job))
@@ -301,7 +315,7 @@ def _query(snapshot: Snapshot, job: dict) -> Reply:
         raise _Refused(500, f"The query failed: {exc}") from None
 
 
-def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict) -> bytes:
+def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str, Any]) -> bytes:
     """At most ``max_rows`` solutions, serialised by pyoxigraph.
 
     pyoxigraph serialises only a live result, which cannot be cut short, so the
@@ -323,7 +337,7 @@ def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict) ->
     lines = ["\t".join("?" + v for v in variables)]
     lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
     tsv = "\n".join(lines) + "\n"
-    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=results_format(fmt))
+    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=results_format(fmt)) or b""
 
 
 def _watch_parent(parent: int) -> None:

@@ -57,7 +57,7 @@ import contextlib
 import html
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import anyio
@@ -76,13 +76,16 @@ from kg.graph import saved as saved_queries
 from kg.graph.search_payload import search_payload
 from kg.graph.service import describe_service
 from kg.graph.store import existing_store
-from kg.graph.worker import encode_term
+from kg.graph.worker import Reply, encode_term
 from kg.web.pages import page_path
 from kg.web.server.livesite import SiteFolder, _Folder
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
 from kg.web.server.pool import WorkerPool
 from kg.web.server.protocol import READ_ONLY, _graph_iris, _json_error, _protocol_params, _response, _text_error
 from kg.web.server.querypage import query_page_exists, render_query_page
+
+if TYPE_CHECKING:
+    from kg.ingest.vocabulary import Vocabulary
 
 _SAVED_RESERVED = ("format", "output", "download")
 _SAVED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -105,18 +108,18 @@ class Service:
         self.site = site
         self.base = ns.base_iri()
         self.prefixes = ns.prefixes(self.base)
-        self._vocabulary = None
+        self._vocabulary: Vocabulary | None = None
         self._vocabulary_lock = anyio.Lock()
 
-    async def run(self, job: dict):
+    async def run(self, job: dict[str, Any]) -> Reply:
         return await anyio.to_thread.run_sync(self.pool.run, {"prefixes": self.prefixes, **job})
 
-    async def vocabulary(self):
+    async def vocabulary(self) -> Vocabulary:
         async with self._vocabulary_lock:
             if self._vocabulary is None:
                 from kg.ingest.vocabulary import Vocabulary
 
-                self._vocabulary = await anyio.to_thread.run_sync(Vocabulary)
+                self._vocabulary = await anyio.to_thread.run_sync(lambda: Vocabulary())
             return self._vocabulary
 
 
@@ -177,11 +180,16 @@ def create_app(
                 raise Problem(400, "The request has more than one query parameter; send exactly one.")
             if not queries[0].strip():
                 raise Problem(400, "The query is empty.")
-            first = {}
+            first: dict[str, str] = {}
             for key, value in params:
                 first.setdefault(key, value)
             results, graph = choose_formats(first, request.headers.get("accept"))
-            job = {"kind": "query", "sparql": queries[0], "results_format": results, "graph_format": graph}
+            job: dict[str, Any] = {
+                "kind": "query",
+                "sparql": queries[0],
+                "results_format": results,
+                "graph_format": graph,
+            }
             if "default-graph-uri" in names or "named-graph-uri" in names:
                 job["default_graph"] = _graph_iris(
                     [v for k, v in params if k == "default-graph-uri"], "default-graph-uri"
@@ -193,9 +201,8 @@ def create_app(
 
     async def service_description(request: Request) -> Response:
         accept = request.headers.get("accept")
-        if is_browser(accept) and quality("text/html", parse_accept(accept)) >= max(
-            quality(m, parse_accept(accept)) for m, _ in GRAPH_OFFERS
-        ):
+        ranges = parse_accept(accept or "")
+        if is_browser(accept) and quality("text/html", ranges) >= max(quality(m, ranges) for m, _ in GRAPH_OFFERS):
             return RedirectResponse("/", status_code=303)
         params = dict(request.query_params)
         fmt = choose_formats(params, None if is_browser(accept) else accept)[1]
@@ -298,7 +305,7 @@ def create_app(
                     await service.site.release(build)
         else:
             exists = bool(path)
-        if exists:
+        if exists and path:
             return RedirectResponse("/" + path, status_code=303)
         return HTMLResponse(missing_page(iri), status_code=404)
 
@@ -339,7 +346,9 @@ def create_app(
             if site is not None:
                 await anyio.to_thread.run_sync(site.close)
 
-    async def problem_handler(request: Request, exc: Problem) -> Response:
+    async def problem_handler(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, Problem):  # only Problem is registered
+            raise exc
         if request.url.path.startswith("/api/"):
             return _json_error(exc.status, exc.message, exc.headers)
         return _text_error(exc)

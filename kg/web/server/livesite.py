@@ -16,10 +16,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 from starlette.responses import PlainTextResponse
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from kg.errors import KGError, StoreError
 from kg.graph.worker import store_signature
@@ -30,11 +32,11 @@ log = logging.getLogger("uvicorn.error")  # the server's log: uvicorn shows it a
 class _Folder(StaticFiles):
     """Static files from a folder that may not exist yet (404 until it does)."""
 
-    def __init__(self, directory: Path, **kwargs):
+    def __init__(self, directory: Path, **kwargs: Any):
         super().__init__(directory=directory, check_dir=False, **kwargs)
 
-    async def __call__(self, scope, receive, send) -> None:
-        if not os.path.isdir(self.directory):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.directory is None or not os.path.isdir(self.directory):
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
@@ -80,7 +82,7 @@ class SiteFolder:
         self._building = False
         self._failed: tuple | None = None  # the signature whose build failed: not tried again until it changes
         self._closed = False
-        self.current: _Build | None = None if live else _Build(Path(folder), None, owned=False)
+        self.current: _Build | None = None if live or folder is None else _Build(Path(folder), None, owned=False)
 
     # ------------------------------------------------------------- building (in a thread)
 
@@ -200,7 +202,7 @@ class SiteFolder:
         if remove:
             await anyio.to_thread.run_sync(self._remove, build)
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The site's files, as an ASGI app."""
         build = await self.acquire()
         if build is None:

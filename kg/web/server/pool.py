@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from multiprocessing.connection import Connection
+from typing import Any
 
 from kg.graph import worker as worker_module
 from kg.graph.worker import Reply
@@ -162,7 +163,7 @@ class WorkerPool:
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def pids(self) -> list[int]:
@@ -171,7 +172,7 @@ class WorkerPool:
 
     # ---------------------------------------------------------------- work
 
-    def run(self, job: dict) -> Reply:
+    def run(self, job: dict[str, Any]) -> Reply:
         """Run a job (see :func:`execute`) under the time limit; always returns a :class:`Reply`."""
         if self._closed:
             return Reply.error(503, "The server is shutting down.")
@@ -185,12 +186,13 @@ class WorkerPool:
                 503,
                 f"The server is busy: every query worker was in use for {_seconds(self.timeout)} s; try again shortly.",
             )
+        idle_again = True  # False once the worker is killed and replaced
         try:
             worker.wait_ready(self.startup_timeout)
             worker.outbox.send(job)
             if not worker.inbox.poll(self.timeout):
+                idle_again = False
                 self._replace(worker)
-                worker = None
                 return Reply.error(
                     503,
                     f"The query was stopped after {_seconds(self.timeout)} s (the server's time limit): narrow it, or add LIMIT.",
@@ -198,16 +200,16 @@ class WorkerPool:
             status, media_type, body, extra = worker.inbox.recv()
             return Reply(status, media_type, body, extra)
         except WorkerStartError as exc:
+            idle_again = False
             self._replace(worker)
-            worker = None
             return Reply.error(500, f"The query worker could not start: {exc}")
         except (EOFError, OSError):
+            idle_again = False
             self._replace(worker)
-            worker = None
             return Reply.error(
                 500,
                 "The query worker stopped unexpectedly (it has been restarted); the query may need more memory than the server has.",
             )
         finally:
-            if worker is not None:
+            if idle_again:
                 self._idle.put(worker)

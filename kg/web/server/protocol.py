@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from kg.graph.service import is_iri
+from kg.graph.worker import Reply
 from kg.web.server.negotiation import Problem
 
 #: Largest request body accepted (a form or a query), in bytes.
@@ -87,7 +88,7 @@ def _graph_iris(values: list[str], name: str) -> list[str]:
     return values
 
 
-def _response(reply, headers: dict | None = None) -> Response:
+def _response(reply: Reply, headers: dict[str, str] | None = None) -> Response:
     return Response(
         reply.body, status_code=reply.status, media_type=reply.media_type, headers={"Vary": "Accept", **(headers or {})}
     )

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+
+from starlette.types import ASGIApp
 
 from kg.errors import StoreError, UsageError
 from kg.web.server.app import create_app
@@ -35,7 +38,7 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 @contextlib.contextmanager
-def running(app, host: str = "127.0.0.1", port: int = 0, start_timeout: float = 60.0):
+def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0, start_timeout: float = 60.0) -> Iterator[str]:
     """Serve ``app`` from a background thread (a free port by default); yields the base URL, stops on exit.
 
     For embedding the server in another program, and for tests and benchmarks that talk to it over a socket.

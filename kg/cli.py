@@ -34,10 +34,6 @@ from kg.graph.saved import (
     run_saved,
 )
 from kg.graph.store import Store, resolve_location
-from kg.graph.validate import validate
-from kg.ingest.flow import Pipeline, ingest
-from kg.ingest.sources import discover
-from kg.web.mapview import write_map
 
 app = typer.Typer(
     add_completion=False,
@@ -82,6 +78,9 @@ def ingest_command(
     store: str | None = StoreOption,
 ) -> None:
     """Read documents, find entities and relations, and store them with their evidence."""
+    from kg.ingest.flow import Pipeline, ingest
+    from kg.ingest.sources import discover
+
     try:
         with Store(store) as kg_store:
             pipeline = Pipeline()
@@ -213,6 +212,8 @@ def export_command(
 @app.command("validate")
 def validate_command(store: str | None = StoreOption) -> None:
     """Check every document against the SHACL shapes; exit 1 on any violation."""
+    from kg.graph.validate import validate
+
     try:
         with Store(store, read_only=True) as kg_store:
             report = validate(kg_store)
@@ -263,6 +264,8 @@ def map_command(
     store: str | None = StoreOption,
 ) -> None:
     """Write an interactive relationship map as one self-contained HTML file."""
+    from kg.web.mapview import write_map
+
     try:
         with Store(store, read_only=True) as kg_store:
             graph = write_map(kg_store, output)

@@ -8,9 +8,13 @@ small pool of worker processes. Each opens the store with
 serialises the answer itself and sends back bytes. When a query runs past the
 time limit the server kills that worker and starts a fresh one.
 
-A worker is this file run as a script (``python -P kg/worker.py``), not
-through :mod:`multiprocessing`: it then imports only pyoxigraph and the
-standard library, so it starts in a tenth of a second instead of importing
+The pool of workers (spawning, killing, replacing) is :mod:`kg.web.server.pool`; this module is
+what runs inside a worker, and the rules the worker shares with :mod:`kg.graph.query` and
+:mod:`kg.graph.saved` (:func:`dataset_options`, :func:`kept_columns`).
+
+A worker is this file run as a script (``python -P kg/graph/worker.py``), not
+through :mod:`multiprocessing`: it then imports only pyoxigraph, the
+standard library and :mod:`kg.graph.formats`, so it starts in a tenth of a second instead of importing
 the whole ``kg`` package, and never inherits the server's open store or
 threads.
 

@@ -15,8 +15,8 @@ Routes (the query page and the static site are built against them):
 ``/api/search?q=&limit=`` keyword search (``kg.graph.search``): hits and see-also, with page links
 ``/page?iri=``            303 to the IRI's page, or a small 404 page offering DESCRIBE
 ``/favicon.ico``          204: there is no icon
-``/``                     the query page (``viz/query/index.html``)
-``/query-assets/``,       ``viz/query/`` and ``viz/vendor/``
+``/``                     the query page (``kg/web/query/index.html`` in the site's ``base.html``)
+``/query-assets/``,       ``kg/web/query/`` and ``kg/web/vendor/``
 ``/vendor/``
 everything else           the site (:mod:`kg.web.site`): built by the server itself with ``build_site``
                           (at start, and again when a page is asked for after the store changed),
@@ -45,10 +45,8 @@ Errors are one sentence of ``text/plain`` from ``/sparql`` and ``{"error": "..."
 Every query runs in a worker process (:mod:`kg.graph.worker`) that opens the store read-only.
 
 A site the server builds (:class:`SiteFolder`) follows the store as the workers do: a page request
-compares the store directory's signature (:func:`kg.graph.worker.store_signature`) with the one the pages
-were built from and, if it changed, builds the whole site again from a read-only store into a fresh
-folder, then switches to it, so a page is always whole and of one build. The request that started a
-build waits for it; requests meanwhile get the previous pages.
+compares the store's signature with the one the pages were built from and, if it changed,
+builds the whole site again (:mod:`kg.web.server.livesite`).
 """
 
 from __future__ import annotations

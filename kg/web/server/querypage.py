@@ -6,8 +6,6 @@ so ``KG_TEMPLATES_DIR`` applies to this page too); the query page's template onl
 
 from __future__ import annotations
 
-import jinja2
-
 from kg import resources
 
 TEMPLATE = "index.html"
@@ -19,6 +17,8 @@ def query_page_exists() -> bool:
 
 def render_query_page() -> str:
     """The query page as the server sends it."""
+    import jinja2
+
     from kg.web.site import environment
 
     env = environment()

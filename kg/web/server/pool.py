@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from kg.graph import worker as worker_module
@@ -21,6 +22,17 @@ from kg.graph.worker import Reply
 
 class WorkerStartError(Exception):
     """A worker process could not open the store."""
+
+
+def _worker_environment() -> dict[str, str]:
+    """The server's environment, with the folder holding the ``kg`` package first on PYTHONPATH.
+
+    The worker imports :mod:`kg.graph.formats`; this finds it even when ``kg`` runs from a checkout
+    that is not installed (``-P`` keeps the worker's own folder off ``sys.path``).
+    """
+    package_parent = str(Path(worker_module.__file__).resolve().parents[2])
+    paths = [package_parent, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 class _Worker:
@@ -40,6 +52,7 @@ class _Worker:
                     str(from_child_w),
                 ],
                 pass_fds=(to_child_r, from_child_w),
+                env=_worker_environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,  # the pipes carry the protocol; stray prints go nowhere
                 close_fds=True,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import networkx as nx
@@ -65,7 +66,7 @@ def _csv_paths(path: Path) -> tuple[Path, Path]:
     return stem.with_name(stem.name + "-nodes.csv"), stem.with_name(stem.name + "-edges.csv")
 
 
-def _csv_text(rows: list[list[object]]) -> bytes:
+def _csv_text(rows: Sequence[Sequence[object]]) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue().encode("utf-8")

@@ -20,7 +20,6 @@ from functools import cache
 from typing import Any
 
 import pyoxigraph as ox
-import rdflib
 
 from kg.graph import namespaces as ns
 from kg.resources import ontology_dir
@@ -47,6 +46,8 @@ def context() -> dict[str, Any]:
 
 def compact(quads: list[ox.Quad], reference: str | None = None) -> bytes:
     """The quads as compact JSON-LD; ``@context`` is ``reference`` if given, else the context itself."""
+    import rdflib  # heavy: only an export to JSON-LD needs it
+
     nquads = io.BytesIO()
     ox.serialize(quads, nquads, ox.RdfFormat.N_QUADS)
     dataset = rdflib.Dataset()

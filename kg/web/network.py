@@ -25,6 +25,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import UsageError
+from kg.graph.export import write_file
 from kg.graph.store import Store
 from kg.web.mapview import map_graph
 
@@ -72,13 +73,6 @@ def _csv_text(rows: Sequence[Sequence[object]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)  # never leave a half-written file behind
-
-
 def write_network(store: Store, fmt: str, path: str | os.PathLike) -> list[Path]:
     """Write the network in ``fmt`` (a key of :data:`NETWORK_FORMATS`) at ``path``; return the files written."""
     if fmt not in NETWORK_FORMATS:
@@ -93,13 +87,13 @@ def write_network(store: Store, fmt: str, path: str | os.PathLike) -> list[Path]
         edges = [["Source", "Target", "Type", *EDGE_FIELDS]]
         for a, b, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2]["predicate"])):
             edges.append([a, b, "Directed", *[data[f] for f in EDGE_FIELDS]])
-        _atomic_write(nodes_path, _csv_text(nodes))
-        _atomic_write(edges_path, _csv_text(edges))
+        write_file(nodes_path, _csv_text(nodes))
+        write_file(edges_path, _csv_text(edges))
         return [nodes_path, edges_path]
     out = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(graph, out, encoding="utf-8", prettyprint=True)
     else:
         nx.write_gexf(graph, out, encoding="utf-8", prettyprint=True)
-    _atomic_write(target, out.getvalue())
+    write_file(target, out.getvalue())
     return [target]

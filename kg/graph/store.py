@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.graph import namespaces as ns
+from kg.graph import rq
 
 DEFAULT_STORE = "kg-store"
 
@@ -128,10 +129,7 @@ class Store:
     def stored_document(self, doc: str) -> StoredDocument | None:
         """The content hash and sources already stored for ``doc``, or None."""
         rows = self.oxigraph.query(
-            """SELECT ?doc ?hash ?path ?sha ?enc WHERE { GRAPH ?doc {
-                 OPTIONAL { ?doc kg:contentHash ?hash }
-                 OPTIONAL { ?doc prov:hadPrimarySource ?src . ?src kg:sourcePath ?path ; schema:sha256 ?sha .
-                            OPTIONAL { ?src schema:encodingFormat ?enc } } } }""",
+            rq.text("stored-document"),
             prefixes=ns.prefixes(self.base),
             substitutions={ox.Variable("doc"): ox.NamedNode(doc)},
         )
@@ -163,42 +161,10 @@ class Store:
         for quad in self.oxigraph:
             graph = quad.graph_name
             by_graph[graph.value if isinstance(graph, ox.NamedNode) else "(default graph)"] += 1
-        prefixes = ns.prefixes(self.base)
-        by_type = {
-            r["type"].value: int(r["n"].value)
-            for r in self.oxigraph.query(
-                "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type } } GROUP BY ?type ORDER BY DESC(?n)",
-            )
-        }
-        documents = int(
-            next(
-                iter(
-                    self.oxigraph.query(
-                        "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d a kg:Document } }", prefixes=prefixes
-                    )
-                )
-            )["n"].value
-        )
-        entities = int(
-            next(
-                iter(
-                    self.oxigraph.query(
-                        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a skos:Concept ; skos:prefLabel ?l } }",
-                        prefixes=prefixes,
-                    )
-                )
-            )["n"].value
-        )
-        mentioned = int(
-            next(
-                iter(
-                    self.oxigraph.query(
-                        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?d schema:mentions ?e } }",
-                        prefixes=prefixes,
-                    )
-                )
-            )["n"].value
-        )
+        by_type = {r["type"].value: int(r["n"].value) for r in self._select("stats-types")}
+        documents = self._count("stats-documents")
+        entities = self._count("stats-entities")
+        mentioned = self._count("stats-mentioned")
         return {
             "documents": documents,
             "entities": entities,
@@ -207,3 +173,13 @@ class Store:
             "by_graph": dict(sorted(by_graph.items())),
             "by_type": by_type,
         }
+
+    def _select(self, name: str) -> ox.QuerySolutions:
+        answer = self.oxigraph.query(rq.text(name), prefixes=ns.prefixes(self.base))
+        if not isinstance(answer, ox.QuerySolutions):
+            raise TypeError(f"the internal query {name} is not a SELECT")
+        return answer
+
+    def _count(self, name: str) -> int:
+        """The ``?n`` of a one-row counting query."""
+        return int(next(iter(self._select(name)))["n"].value)

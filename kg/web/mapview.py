@@ -26,18 +26,16 @@ from pathlib import Path
 
 import jinja2
 import networkx as nx
-import pyoxigraph as ox
 
 from kg import resources
 from kg.graph import namespaces as ns
+from kg.graph import predicates, rq, terms
 from kg.graph.namespaces import local_name
 from kg.graph.query import run_query
 from kg.graph.store import Store
 from kg.ingest.dates import year_of
 from kg.web.pages import page_path
 
-#: Relations between entities drawn on the map (besides mentions and publishers).
-RELATIONS = ("evolvesInto", "isExampleOf", "supersedes", "publishedBy", "partOf", "introducedBy", "requires")
 STYLES = resources.web_dir("styles.json")
 STATIC = resources.web_dir("static")
 VIS_NETWORK = resources.web_dir("vendor", "vis-network")
@@ -60,33 +58,6 @@ def styles() -> dict:
 
 
 # ------------------------------------------------------------------ store → graph
-
-_DOCUMENTS = """
-SELECT ?doc ?title ?type ?issued ?publisher WHERE {
-  ?doc a kg:Document ; dcterms:title ?title .
-  OPTIONAL { ?doc a ?type FILTER(STRSTARTS(STR(?type), STR(kg:))) }
-  OPTIONAL { ?doc dcterms:issued ?issued }
-  OPTIONAL { ?doc dcterms:publisher ?publisher FILTER(isIRI(?publisher)) }
-}"""
-_ENTITIES = """
-SELECT ?node ?p ?value WHERE {
-  { SELECT DISTINCT ?node WHERE {
-      { ?d schema:mentions ?node } UNION { ?d a kg:Document ; dcterms:publisher ?node FILTER(isIRI(?node)) } } }
-  ?node ?p ?value .
-  VALUES ?p { rdf:type skos:prefLabel skos:altLabel skos:hiddenLabel kg:weakLabel skos:definition rdfs:label foaf:name }
-}"""
-_MENTIONS = """
-SELECT ?doc ?node (COUNT(DISTINCT ?a) AS ?n) WHERE {
-  ?doc schema:mentions ?node .
-  OPTIONAL { ?a oa:hasBody ?node ; oa:hasTarget ?t . ?t oa:hasSource ?doc }
-} GROUP BY ?doc ?node"""
-_RELATIONS = """
-SELECT ?s ?p ?o (COUNT(DISTINCT ?st) AS ?n) WHERE {{
-  {{ ?s ?p ?o . VALUES ?p {{ {} }} }}
-  UNION
-  {{ ?s dcterms:publisher ?o . ?s a kg:Document . BIND(dcterms:publisher AS ?p) FILTER(isIRI(?o)) }}
-  OPTIONAL {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}
-}} GROUP BY ?s ?p ?o""".format(" ".join(f"kg:{r}" for r in RELATIONS))
 
 _NAME_ORDER = {
     ns.SKOS + "prefLabel": 0,
@@ -116,12 +87,11 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
     predicate name, with ``predicate``, ``label`` and ``evidence`` (how many
     quoted sentences in documents back it).
     """
-    style = styles()
-    types, edge_styles = style["types"], style["edges"]
+    types = styles()["types"]
     graph = nx.MultiDiGraph()
 
     docs: dict[str, dict] = {}
-    for doc, title, kind, issued, publisher in run_query(store, _DOCUMENTS).rows:
+    for doc, title, kind, issued, publisher in run_query(store, rq.text("map-documents")).rows:
         entry = docs.setdefault(doc.value, {"title": title.value, "types": set(), "issued": None, "publisher": None})
         if kind is not None:
             entry["types"].add(local_name(kind.value))
@@ -131,17 +101,17 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
             entry["publisher"] = publisher.value
 
     found: dict[str, dict] = defaultdict(lambda: {"types": set(), "names": [], "definition": None})
-    for node, p, value in run_query(store, _ENTITIES).rows:
-        if not isinstance(node, ox.NamedNode) or node.value in docs:
+    for node, p, value in run_query(store, rq.text("map-entities")).rows:
+        if not isinstance(node, terms.NamedNode) or node.value in docs:
             continue
         entry = found[node.value]
         if p.value == ns.RDF + "type":
             if value.value.startswith(ns.ONTOLOGY):
                 entry["types"].add(local_name(value.value))
         elif p.value == ns.SKOS + "definition":
-            if isinstance(value, ox.Literal) and (entry["definition"] is None or value.value < entry["definition"]):
+            if isinstance(value, terms.Literal) and (entry["definition"] is None or value.value < entry["definition"]):
                 entry["definition"] = value.value
-        elif isinstance(value, ox.Literal) and value.value.strip():
+        elif isinstance(value, terms.Literal) and value.value.strip():
             entry["names"].append((_NAME_ORDER.get(p.value, 9), value.value.strip()))
 
     for iri in sorted(docs):
@@ -188,7 +158,7 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
             graph.nodes[publisher]["label"] if publisher in graph else (local_name(publisher) if publisher else None)
         )
 
-    for doc, node, count in run_query(store, _MENTIONS).rows:
+    for doc, node, count in run_query(store, rq.text("map-mentions")).rows:
         a, b = doc.value, node.value
         if a in graph and b in graph and a != b:
             graph.add_edge(
@@ -196,17 +166,16 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
                 b,
                 key="mentions",
                 predicate="mentions",
-                label=edge_styles["mentions"]["label"],
+                label=predicates.map_label("mentions"),
                 evidence=int(count.value),
             )
             graph.nodes[a]["mentions"] += 1
             graph.nodes[b]["mentions"] += 1
-    for s, p, o, count in run_query(store, _RELATIONS).rows:
+    for s, p, o, count in run_query(store, rq.text("map-relations", p=list(predicates.map_relations()))).rows:
         a, b = s.value, o.value
         if a in graph and b in graph and a != b:
             name = local_name(p.value)
-            look = edge_styles.get(name, edge_styles["default"])
-            graph.add_edge(a, b, key=name, predicate=name, label=look["label"], evidence=int(count.value))
+            graph.add_edge(a, b, key=name, predicate=name, label=predicates.map_label(name), evidence=int(count.value))
     for node, degree in graph.degree():
         graph.nodes[node]["degree"] = degree
     return graph
@@ -286,11 +255,12 @@ def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> d
     relations: dict[str, dict] = {}
     for name, look in edge_styles.items():
         if relation_counts.get(name):
+            label = predicates.map_label(name)
             group = relations.setdefault(
-                look["label"],
+                label,
                 {
                     "key": name,
-                    "label": look["label"],
+                    "label": label,
                     "color": look["color"],
                     "dashes": bool(look.get("dashes")),
                     "predicates": [],

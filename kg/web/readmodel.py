@@ -21,10 +21,10 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-
 from kg.graph import namespaces as ns
+from kg.graph import rq, terms
 from kg.graph.namespaces import local_name
+from kg.graph.predicates import lineage_predicates, link_predicates, name_from_object, name_of, predicates
 from kg.graph.query import run_query
 from kg.graph.store import Store
 from kg.ingest.dates import date_sort_key, format_date, year_of
@@ -32,29 +32,6 @@ from kg.ingest.labels import is_acronym
 from kg.web.pages import page_path
 
 KG = ns.ONTOLOGY
-
-#: Entity-to-entity predicates written in the vocabulary or found in documents, with how a page reads them
-#: forwards ("A evolves into B") and backwards ("B evolved from A").
-LINK_PREDICATES: dict[str, tuple[str, str]] = {
-    KG + "evolvesInto": ("evolves into", "evolved from"),
-    KG + "evolvedFrom": ("evolved from", "evolves into"),
-    KG + "supersedes": ("supersedes", "superseded by"),
-    KG + "isExampleOf": ("is an example of", "has example"),
-    KG + "partOf": ("is part of", "has part"),
-    KG + "introducedBy": ("was introduced by", "introduced"),
-    KG + "requires": ("requires", "is required by"),
-    KG + "publishedBy": ("was published by", "published"),
-    ns.ORG + "subOrganizationOf": ("is part of organisation", "has sub-organisation"),
-    ns.SKOS + "broader": ("has broader concept", "has narrower concept"),
-    ns.SKOS + "narrower": ("has narrower concept", "has broader concept"),
-    ns.SKOS + "related": ("is related to", "is related to"),
-}
-#: Lineage predicates: (predicate) -> (which end is the predecessor, relation shown)
-LINEAGE_PREDICATES = {
-    KG + "evolvesInto": "evolvesInto",
-    KG + "evolvedFrom": "evolvesInto",
-    KG + "supersedes": "supersedes",
-}
 
 _DATE_PREDICATES = {
     ns.SCHEMA + "startDate": "start",
@@ -126,14 +103,11 @@ class Link:
 
     @property
     def name(self) -> str:
-        return LINK_PREDICATES.get(self.predicate, (local_name(self.predicate),))[0]
+        return name_of(self.predicate)
 
     def name_from(self, iri: str) -> str:
         """How the link reads from ``iri``'s side."""
-        forward, backward = LINK_PREDICATES.get(
-            self.predicate, (local_name(self.predicate), "(inverse) " + local_name(self.predicate))
-        )
-        return forward if iri == self.subject else backward
+        return name_of(self.predicate) if iri == self.subject else name_from_object(self.predicate)
 
     def other(self, iri: str) -> str:
         return self.object if iri == self.subject else self.subject
@@ -313,95 +287,21 @@ def _desc(key: str) -> str:
 
 # ------------------------------------------------------------------ queries
 
-_ENTITIES = """
-SELECT ?e ?p ?o ?g WHERE {{
-  GRAPH ?g {{ ?e ?p ?o }}
-  VALUES ?p {{ {} }}
-  FILTER EXISTS {{ ?e a skos:Concept ; skos:prefLabel ?any }}
-}}""".format(
-    " ".join(
-        f"<{p}>"
-        for p in [
-            ns.SKOS + "prefLabel",
-            ns.SKOS + "altLabel",
-            ns.SKOS + "definition",
-            ns.SKOS + "scopeNote",
-            ns.RDF + "type",
-            ns.SKOS + "inScheme",
-            ns.SKOS + "topConceptOf",
-            ns.FOAF + "homepage",
-            *_DATE_PREDICATES,
-            *LINK_PREDICATES,
-        ]
-    )
-)
-_CLASS_LABELS = """
-SELECT ?c ?label WHERE { ?c rdfs:label ?label FILTER(STRSTARTS(STR(?c), STR(kg:)) && (LANG(?label) = "en" || LANG(?label) = "")) }"""
-_SCHEMES = """
-SELECT ?s ?label ?definition ?top WHERE {
-  ?s a skos:ConceptScheme .
-  OPTIONAL { ?s skos:prefLabel ?label }
-  OPTIONAL { ?s skos:definition ?definition }
-  OPTIONAL { ?s skos:hasTopConcept ?top }
-}"""
-_EVENTS = """
-SELECT ?event ?predecessor ?successor ?relation ?date ?comment ?source WHERE {
-  ?event a kg:LineageEvent ; kg:predecessor ?predecessor ; kg:successor ?successor .
-  OPTIONAL { ?event kg:lineageRelation ?relation }
-  OPTIONAL { ?event dcterms:date ?date }
-  OPTIONAL { ?event rdfs:comment ?comment }
-  OPTIONAL { ?event dcterms:source ?source }
-}"""
-_DOCUMENTS = """
-SELECT ?d ?p ?o WHERE {
-  GRAPH ?d { ?d a kg:Document ; ?p ?o }
-  VALUES ?p { rdf:type dcterms:title dcterms:issued dcterms:modified kg:reviewDue dcterms:publisher dcterms:creator
-              dcterms:format kg:primaryAudience dcterms:abstract kg:keyFeatures kg:libraryImpact kg:responsibleMember
-              dcterms:source kg:contentHash }
-}"""
-_SOURCES = """
-SELECT ?d ?path ?sha ?encoding ?ended ?version WHERE {
-  GRAPH ?d {
-    ?d a kg:Document .
-    OPTIONAL { ?d prov:hadPrimarySource ?src . ?src kg:sourcePath ?path .
-               OPTIONAL { ?src schema:sha256 ?sha } OPTIONAL { ?src schema:encodingFormat ?encoding } }
-    OPTIONAL { ?d prov:wasGeneratedBy ?activity . ?activity prov:endedAtTime ?ended .
-               OPTIONAL { ?activity prov:wasAssociatedWith/schema:softwareVersion ?version } }
-  }
-}"""
-_MENTIONS = """
-SELECT ?d ?e ?exact ?prefix ?suffix ?start ?end ?page WHERE {
-  GRAPH ?d {
-    ?a oa:motivatedBy oa:identifying ; oa:hasBody ?e ; oa:hasTarget ?t .
-    ?t oa:hasSelector ?q . ?q a oa:TextQuoteSelector ; oa:exact ?exact .
-    OPTIONAL { ?q oa:prefix ?prefix }
-    OPTIONAL { ?q oa:suffix ?suffix }
-    OPTIONAL { ?t oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
-    OPTIONAL { ?t kg:page ?page }
-  }
-}"""
-_MENTIONED = "SELECT ?d ?e WHERE { GRAPH ?d { ?d a kg:Document ; schema:mentions ?e } }"
-_RELATIONS = """
-SELECT ?d ?st ?s ?p ?o ?exact ?prefix ?suffix ?start ?end ?page ?rule WHERE {
-  GRAPH ?d {
-    ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-    OPTIONAL {
-      ?a oa:hasBody ?st ; oa:hasTarget ?t .
-      ?t oa:hasSelector ?q . ?q a oa:TextQuoteSelector ; oa:exact ?exact .
-      OPTIONAL { ?q oa:prefix ?prefix }
-      OPTIONAL { ?q oa:suffix ?suffix }
-      OPTIONAL { ?t oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
-      OPTIONAL { ?t kg:page ?page }
-      OPTIONAL { ?a kg:extractionRule ?rule }
-    }
-  }
-}"""
+#: What the site reads about each entity, besides its links.
+_ENTITY_FIELDS = [
+    ns.SKOS + "prefLabel",
+    ns.SKOS + "altLabel",
+    ns.SKOS + "definition",
+    ns.SKOS + "scopeNote",
+    ns.RDF + "type",
+    ns.SKOS + "inScheme",
+    ns.SKOS + "topConceptOf",
+    ns.FOAF + "homepage",
+    *_DATE_PREDICATES,
+]
 
 
-def _v(term) -> str | None:
-    if term is None:
-        return None
-    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
+_v = terms.value_of
 
 
 def _int(term) -> int | None:
@@ -411,9 +311,9 @@ def _int(term) -> int | None:
         return None
 
 
-def _rows(store: Store, sparql: str):
-    result = run_query(store, sparql)
-    return result.rows
+def _rows(store: Store, name: str, **values: list[str]) -> list[list[terms.Term | None]]:
+    """The rows of the site's query ``name`` (kg/graph/sparql/)."""
+    return run_query(store, rq.text(name, **values)).rows
 
 
 def gather(store: Store) -> SiteData:
@@ -421,12 +321,12 @@ def gather(store: Store) -> SiteData:
     base = store.base
 
     class_labels = {}
-    for c, label in _rows(store, _CLASS_LABELS):
+    for c, label in _rows(store, "site-class-labels"):
         class_labels.setdefault(c.value, label.value)
 
     # documents first: their graphs tell vocabulary links from links found in text
     documents: dict[str, DocumentInfo] = {}
-    doc_rows = _rows(store, _DOCUMENTS)
+    doc_rows = _rows(store, "site-documents")
     for d, p, o in doc_rows:
         iri = d.value
         doc = documents.get(iri)
@@ -459,7 +359,7 @@ def gather(store: Store) -> SiteData:
         doc.types.sort(key=lambda c: (c == KG + "Document", c))
         doc.publishers.sort()
         doc.links.sort()
-    for d, path, sha, encoding, ended, version in _rows(store, _SOURCES):
+    for d, path, sha, encoding, ended, version in _rows(store, "site-sources"):
         doc = documents.get(d.value)
         if doc is None:
             continue
@@ -479,15 +379,16 @@ def gather(store: Store) -> SiteData:
     links: list[Link] = []
     seen_links: set[tuple[str, str, str]] = set()
     pref_labels: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for e, p, o, g in _rows(store, _ENTITIES):
-        if not isinstance(e, ox.NamedNode):
+    link_table = link_predicates()
+    for e, p, o, g in _rows(store, "site-entities", p=[*_ENTITY_FIELDS, *link_table]):
+        if not isinstance(e, terms.NamedNode):
             continue
         iri, p, value, graph = e.value, p.value, _v(o), g.value
         entity = entities.get(iri)
         if entity is None:
             entity = entities[iri] = EntityInfo(iri=iri, label="", page=page_path(iri, base))
         if p == ns.SKOS + "prefLabel":
-            lang = o.language if isinstance(o, ox.Literal) else None
+            lang = o.language if isinstance(o, terms.Literal) else None
             pref_labels[iri].append((0 if lang in ("en", None) else 1, value))
         elif p == ns.SKOS + "altLabel":
             if value not in entity.alt_labels:
@@ -511,7 +412,7 @@ def gather(store: Store) -> SiteData:
                 entity.homepages.append(value)
         elif p in _DATE_PREDICATES:
             entity.dates.setdefault(_DATE_PREDICATES[p], value)
-        elif p in LINK_PREDICATES and isinstance(o, ox.NamedNode):
+        elif p in link_table and isinstance(o, terms.NamedNode):
             if graph in documents:
                 continue  # read from a document: comes with its sentence below
             key = (iri, p, value)
@@ -528,7 +429,7 @@ def gather(store: Store) -> SiteData:
 
     # mentions with their quotes
     mention_spans: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
-    for d, e, exact, prefix, suffix, start, end, page in _rows(store, _MENTIONS):
+    for d, e, exact, prefix, suffix, start, end, page in _rows(store, "site-mentions"):
         doc, entity = documents.get(d.value), entities.get(_v(e))
         if doc is None or entity is None:
             continue
@@ -537,7 +438,7 @@ def gather(store: Store) -> SiteData:
         entity.mentions.setdefault(doc.iri, []).append(quote)
         if quote.start is not None and quote.end is not None:
             mention_spans[(doc.iri, entity.iri)].append((quote.start, quote.end, quote.exact))
-    for d, e in _rows(store, _MENTIONED):  # a mention without an annotation still counts
+    for d, e in _rows(store, "site-mentioned"):  # a mention without an annotation still counts
         doc, entity = documents.get(d.value), entities.get(_v(e))
         if doc is not None and entity is not None:
             doc.mentions.setdefault(entity.iri, [])
@@ -548,9 +449,9 @@ def gather(store: Store) -> SiteData:
 
     # relations found in documents, with the sentence and the entities' words marked in it
     statements: dict[tuple[str, str], Link] = {}
-    for d, st, s, p, o, exact, prefix, suffix, start, end, page, rule in _rows(store, _RELATIONS):
+    for d, st, s, p, o, exact, prefix, suffix, start, end, page, rule in _rows(store, "site-relations"):
         doc = documents.get(d.value)
-        if doc is None or not isinstance(s, ox.NamedNode) or not isinstance(o, ox.NamedNode):
+        if doc is None or not isinstance(s, terms.NamedNode) or not isinstance(o, terms.NamedNode):
             continue
         key = (doc.iri, _v(st))
         if key in statements:
@@ -588,7 +489,7 @@ def gather(store: Store) -> SiteData:
 
     # concept schemes
     schemes: dict[str, Scheme] = {}
-    for s, label, definition, top in _rows(store, _SCHEMES):
+    for s, label, definition, top in _rows(store, "site-schemes"):
         scheme = schemes.setdefault(s.value, Scheme(s.value, _v(label) or local_name(s.value), _v(definition) or ""))
         if top is not None:
             scheme.top.add(top.value)
@@ -645,8 +546,10 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _lineage(store: Store, links: list[Link], entities: dict[str, EntityInfo]) -> list[LineageStep]:
     """Lineage events of the vocabulary, merged with evolvesInto/supersedes links (vocabulary or documents)."""
     steps: dict[tuple[str, str, str], LineageStep] = {}
-    for event, predecessor, successor, relation, date, comment, source in _rows(store, _EVENTS):
-        kind = LINEAGE_PREDICATES.get(_v(relation) or KG + "evolvesInto", "evolvesInto")
+    table = lineage_predicates()
+    for event, predecessor, successor, relation, date, comment, source in _rows(store, "site-lineage-events"):
+        recorded = table.get(_v(relation) or "")
+        kind = recorded.lineage_kind if recorded and recorded.lineage_kind else "evolvesInto"
         key = (predecessor.value, successor.value, kind)
         step = steps.get(key)
         if step is None:
@@ -656,13 +559,11 @@ def _lineage(store: Store, links: list[Link], entities: dict[str, EntityInfo]) -
         step.comment = step.comment or _v(comment)
         step.source = step.source or _v(source)
     for link in links:
-        kind = LINEAGE_PREDICATES.get(link.predicate)
-        if kind is None:
+        known = table.get(link.predicate)
+        if known is None or known.lineage_kind is None:
             continue
-        if link.predicate == KG + "evolvesInto":
-            predecessor, successor = link.subject, link.object
-        else:  # A supersedes B, A evolvedFrom B: B came first
-            predecessor, successor = link.object, link.subject
+        kind = known.lineage_kind
+        predecessor, successor = known.lineage_pair(link.subject, link.object)
         key = (predecessor, successor, kind)
         step = steps.get(key)
         if step is None:
@@ -831,6 +732,7 @@ def connect_data(data: SiteData, max_documents_per_pair: int = 5, quotes_per_men
             edges[key] = {"a": key[0], "b": key[1], "rel": [], "co": [], "n": 0}
         return edges[key]
 
+    lineage_table = lineage_predicates()
     event_pairs = {(s.predecessor, s.successor) for s in data.lineage if s.event}
     seen = set()
     for entity in nodes:
@@ -838,7 +740,7 @@ def connect_data(data: SiteData, max_documents_per_pair: int = 5, quotes_per_men
             if id(link) in seen or link.subject not in index or link.object not in index or link.subject == link.object:
                 continue
             seen.add(id(link))
-            if link.document is None and link.predicate in LINEAGE_PREDICATES and _lineage_pair(link) in event_pairs:
+            if link.document is None and link.predicate in lineage_table and _lineage_pair(link) in event_pairs:
                 continue  # the dated event below says the same, with its note
             item = {"s": index[link.subject], "p": link.name, "i": link.name_from(link.object), "o": index[link.object]}
             if link.document is not None and link.document in doc_index:
@@ -894,4 +796,4 @@ def connect_data(data: SiteData, max_documents_per_pair: int = 5, quotes_per_men
 
 def _lineage_pair(link: Link) -> tuple[str, str]:
     """(predecessor, successor) of an evolvesInto, evolvedFrom or supersedes link."""
-    return (link.subject, link.object) if link.predicate == KG + "evolvesInto" else (link.object, link.subject)
+    return predicates()[link.predicate].lineage_pair(link.subject, link.object)

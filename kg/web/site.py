@@ -36,6 +36,7 @@ import jinja2
 from kg import resources
 from kg.errors import KGError
 from kg.graph import saved as saved_queries
+from kg.graph.predicates import lineage_predicates
 from kg.graph.store import Store
 from kg.web import readmodel as sd
 from kg.web.mapview import STATIC, script_json
@@ -67,8 +68,8 @@ _LONG_FIELDS = [
     ("libraryImpact", "Impact on library policy or practice"),
 ]
 _KIND_NAMES = {"lineage": "Change", "start": "Start", "end": "End", "document": "Document"}
-#: Links an entity page shows in sections of their own rather than under "Relations".
-_OWN_SECTIONS = set(sd.LINEAGE_PREDICATES) | {sd.ns.SKOS + "broader", sd.ns.SKOS + "narrower", sd.ns.SKOS + "related"}
+#: Links an entity page shows in sections of its own (besides lineage) rather than under "Relations".
+_CONCEPT_LINKS = {sd.ns.SKOS + "broader", sd.ns.SKOS + "narrower", sd.ns.SKOS + "related"}
 
 
 @dataclass
@@ -319,8 +320,9 @@ def _entity_context(
         if s in scheme_anchor
     ]
     grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    own_sections = _CONCEPT_LINKS | set(lineage_predicates())
     for link in e.links:
-        if link.predicate in _OWN_SECTIONS or link.subject == link.object:
+        if link.predicate in own_sections or link.subject == link.object:
             continue
         grouped[link.name_from(e.iri)][link.other(e.iri)].append(link)
     relations = [

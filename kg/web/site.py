@@ -5,7 +5,7 @@ One page per entity (``id/<name>.html``) and per document
 home page, the map, the vocabulary browser, the timeline and the "why are
 these connected?" page. Everything the pages need is in the folder (styles,
 scripts, vis-network), so the site opens from disk and asks no other host
-for anything. Data comes from :mod:`kg.web.readmodel` (a few SPARQL queries over
+for anything. Data comes from :mod:`kg.web.reading` into :mod:`kg.web.readmodel` (a few SPARQL queries over
 the whole store); pages are Jinja2 templates in ``viz/site/templates`` with
 autoescaping on, so a title or quote containing markup is shown as text.
 
@@ -35,13 +35,18 @@ import jinja2
 
 from kg import resources
 from kg.errors import KGError
+from kg.graph import namespaces as ns
 from kg.graph import saved as saved_queries
+from kg.graph.namespaces import local_name
 from kg.graph.predicates import lineage_predicates
 from kg.graph.store import Store
+from kg.ingest.dates import format_date
+from kg.web import derived
 from kg.web import readmodel as sd
 from kg.web.mapview import STATIC, script_json
 from kg.web.mapview import TITLE as SITE_TITLE
 from kg.web.pages import PAGE_FOLDERS
+from kg.web.reading import gather
 
 MANIFEST = ".kg-site.json"
 TIMELINE_SINCE = "2014"
@@ -69,7 +74,7 @@ _LONG_FIELDS = [
 ]
 _KIND_NAMES = {"lineage": "Change", "start": "Start", "end": "End", "document": "Document"}
 #: Links an entity page shows in sections of its own (besides lineage) rather than under "Relations".
-_CONCEPT_LINKS = {sd.ns.SKOS + "broader", sd.ns.SKOS + "narrower", sd.ns.SKOS + "related"}
+_CONCEPT_LINKS = {ns.SKOS + "broader", ns.SKOS + "narrower", ns.SKOS + "related"}
 
 
 @dataclass
@@ -160,7 +165,7 @@ def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["iriq"] = iri_quote
-    env.globals.update(fmt_date=sd.format_date, site_title=SITE_TITLE)
+    env.globals.update(fmt_date=format_date, site_title=SITE_TITLE)
     if data is not None:
         env.globals.update(
             label=data.label,
@@ -238,7 +243,7 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     """Write the whole site for ``store`` into ``outdir``; our files from an earlier build are replaced."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    data = sd.gather(store)
+    data = gather(store)
     env = environment(data)
     writer = _Writer(outdir)
     report = SiteReport()
@@ -257,10 +262,10 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     writer.text("map-data.js", map_js)
     page("map.html", "map.html", "map", map_nodes=report.nodes, map_edges=report.edges)
 
-    trees = sd.vocabulary_trees(data)
+    trees = derived.vocabulary_trees(data)
     scheme_anchor = {}
     for tree in trees:
-        tree["anchor"] = "scheme-" + (sd.local_name(tree["iri"]).removeprefix("scheme-") if tree["iri"] else "none")
+        tree["anchor"] = "scheme-" + (local_name(tree["iri"]).removeprefix("scheme-") if tree["iri"] else "none")
         scheme_anchor[tree["iri"]] = tree["anchor"]
 
     for entity in data.entities.values():
@@ -277,7 +282,7 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     page("index.html", "index.html", "home", **_home_context(data))
     page("vocabulary.html", "vocabulary.html", "vocabulary", trees=trees)
     page("timeline.html", "timeline.html", "timeline", **_timeline_context(data))
-    connect = sd.connect_data(data)
+    connect = derived.connect_data(data)
     connect["maxPaths"], connect["maxLength"] = CONNECT_MAX_PATHS, CONNECT_MAX_LENGTH
     writer.text("connect-data.js", "window.KG_CONNECT = " + script_json(connect) + ";\n")
     page("connect.html", "connect.html", "connect", max_paths=CONNECT_MAX_PATHS, max_length=CONNECT_MAX_LENGTH)
@@ -410,7 +415,7 @@ def _home_context(data: sd.SiteData) -> dict:
 
 
 def _timeline_context(data: sd.SiteData) -> dict:
-    events = sd.timeline(data)
+    events = derived.timeline(data)
     recent: dict[str, list] = defaultdict(list)
     earlier: dict[str, list] = defaultdict(list)
     for ev in events:

@@ -128,7 +128,7 @@ def timeline(data: SiteData) -> list[TimelineEvent]:
             if year_of(date):
                 events.append(TimelineEvent(date=date, kind=kind, subject=entity.iri, text=phrase))
     for doc in data.documents.values():
-        if year_of(doc.issued):
+        if doc.issued and year_of(doc.issued):
             events.append(TimelineEvent(date=doc.issued, kind="document", subject=doc.iri, text="is published"))
     order = {"lineage": 0, "start": 1, "end": 2, "document": 3}
     events.sort(
@@ -198,16 +198,16 @@ def connect_data(data: SiteData, max_documents_per_pair: int = 5, quotes_per_men
         d = doc_index[doc.iri]
         for x, a in enumerate(present):
             for b in present[x + 1 :]:
-                e = edge(a, b)
-                e["n"] += 1
-                if len(e["co"]) < max_documents_per_pair:
-                    e["co"].append(d)
+                pair = edge(a, b)
+                pair["n"] += 1
+                if len(pair["co"]) < max_documents_per_pair:
+                    pair["co"].append(d)
     out_nodes = []
     for e in nodes:
         mentions = {}
-        for doc, quotes in e.mentions.items():
-            if doc in doc_index and quotes:
-                mentions[str(doc_index[doc])] = [
+        for doc_iri, quotes in e.mentions.items():
+            if doc_iri in doc_index and quotes:
+                mentions[str(doc_index[doc_iri])] = [
                     [q.start if q.start is not None else -1, q.as_list()] for q in quotes[:quotes_per_mention]
                 ]
         out_nodes.append(

@@ -46,16 +46,25 @@ _ENTITY_FIELDS = [
 
 
 _v = terms.value_of
+Row = list[terms.Term | None]
 
 
-def _int(term) -> int | None:
+def _t(term: terms.Term | None) -> str:
+    """The value of a variable the query always binds."""
+    text = _v(term)
+    if text is None:
+        raise ValueError("an internal query left a variable it always binds unbound")
+    return text
+
+
+def _int(term: terms.Term | None) -> int | None:
     try:
         return int(term.value) if term is not None else None
     except ValueError:
         return None
 
 
-def _rows(store: Store, name: str, **values: list[str]) -> list[list[terms.Term | None]]:
+def _rows(store: Store, name: str, **values: list[str]) -> list[Row]:
     """The rows of the site's query ``name`` (kg/graph/sparql/)."""
     return run_query(store, rq.text(name, **values)).rows
 
@@ -64,19 +73,19 @@ def gather(store: Store) -> SiteData:
     """Everything the site shows, from a few queries over the whole store."""
     base = store.base
 
-    class_labels = {}
+    class_labels: dict[str, str] = {}
     for c, label in _rows(store, "site-class-labels"):
-        class_labels.setdefault(c.value, label.value)
+        class_labels.setdefault(_t(c), _t(label))
 
     # documents first: their graphs tell vocabulary links from links found in text
     documents: dict[str, DocumentInfo] = {}
     doc_rows = _rows(store, "site-documents")
-    for d, p, o in doc_rows:
-        iri = d.value
+    for d, pt, o in doc_rows:
+        iri = _t(d)
         doc = documents.get(iri)
         if doc is None:
             doc = documents[iri] = DocumentInfo(iri=iri, title="", page=page_path(iri, base))
-        p, value = p.value, _v(o)
+        p, value = _t(pt), _t(o)
         if p == ns.RDF + "type":
             if value.startswith(KG) and value not in doc.types:
                 doc.types.append(value)
@@ -104,17 +113,17 @@ def gather(store: Store) -> SiteData:
         doc.publishers.sort()
         doc.links.sort()
     for d, path, sha, encoding, ended, version in _rows(store, "site-sources"):
-        doc = documents.get(d.value)
+        doc = documents.get(_t(d))
         if doc is None:
             continue
         if path is not None:
-            source = {"path": path.value, "sha256": _v(sha) or "", "encoding": _v(encoding) or ""}
+            source = {"path": _t(path), "sha256": _v(sha) or "", "encoding": _v(encoding) or ""}
             if source not in doc.sources:
                 doc.sources.append(source)
         if ended is not None:
-            doc.generated = max(doc.generated or "", ended.value)
+            doc.generated = max(doc.generated or "", _t(ended))
         if version is not None:
-            doc.extractor = version.value
+            doc.extractor = _t(version)
     for doc in documents.values():
         doc.sources.sort(key=lambda s: s["path"])
 
@@ -124,10 +133,10 @@ def gather(store: Store) -> SiteData:
     seen_links: set[tuple[str, str, str]] = set()
     pref_labels: dict[str, list[tuple[int, str]]] = defaultdict(list)
     link_table = link_predicates()
-    for e, p, o, g in _rows(store, "site-entities", p=[*_ENTITY_FIELDS, *link_table]):
+    for e, pt, o, g in _rows(store, "site-entities", p=[*_ENTITY_FIELDS, *link_table]):
         if not isinstance(e, terms.NamedNode):
             continue
-        iri, p, value, graph = e.value, p.value, _v(o), g.value
+        iri, p, value, graph = e.value, _t(pt), _t(o), _t(g)
         entity = entities.get(iri)
         if entity is None:
             entity = entities[iri] = EntityInfo(iri=iri, label="", page=page_path(iri, base))
@@ -174,37 +183,38 @@ def gather(store: Store) -> SiteData:
     # mentions with their quotes
     mention_spans: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
     for d, e, exact, prefix, suffix, start, end, page in _rows(store, "site-mentions"):
-        doc, entity = documents.get(d.value), entities.get(_v(e))
+        doc, entity = documents.get(_t(d)), entities.get(_v(e) or "")
         if doc is None or entity is None:
             continue
-        quote = Quote(exact.value, _v(prefix) or "", _v(suffix) or "", _int(start), _int(end), _int(page))
+        quote = Quote(_t(exact), _v(prefix) or "", _v(suffix) or "", _int(start), _int(end), _int(page))
         doc.mentions.setdefault(entity.iri, []).append(quote)
         entity.mentions.setdefault(doc.iri, []).append(quote)
         if quote.start is not None and quote.end is not None:
             mention_spans[(doc.iri, entity.iri)].append((quote.start, quote.end, quote.exact))
     for d, e in _rows(store, "site-mentioned"):  # a mention without an annotation still counts
-        doc, entity = documents.get(d.value), entities.get(_v(e))
+        doc, entity = documents.get(_t(d)), entities.get(_v(e) or "")
         if doc is not None and entity is not None:
             doc.mentions.setdefault(entity.iri, [])
             entity.mentions.setdefault(doc.iri, [])
-    for holder in (*documents.values(), *entities.values()):
+    holders: list[DocumentInfo | EntityInfo] = [*documents.values(), *entities.values()]
+    for holder in holders:
         for quotes in holder.mentions.values():
             quotes.sort(key=lambda q: (q.start if q.start is not None else 1 << 60, q.exact))
 
     # relations found in documents, with the sentence and the entities' words marked in it
     statements: dict[tuple[str, str], Link] = {}
-    for d, st, s, p, o, exact, prefix, suffix, start, end, page, rule in _rows(store, "site-relations"):
-        doc = documents.get(d.value)
-        if doc is None or not isinstance(s, terms.NamedNode) or not isinstance(o, terms.NamedNode):
+    for d, st, subj, pred, obj, exact, prefix, suffix, start, end, page, rule in _rows(store, "site-relations"):
+        doc = documents.get(_t(d))
+        if doc is None or not isinstance(subj, terms.NamedNode) or not isinstance(obj, terms.NamedNode):
             continue
-        key = (doc.iri, _v(st))
-        if key in statements:
+        said = (doc.iri, _t(st))
+        if said in statements:
             continue
-        quote = None
+        sentence: Quote | None = None
         if exact is not None:
-            quote = Quote(exact.value, _v(prefix) or "", _v(suffix) or "", _int(start), _int(end), _int(page))
-            quote.marks = _marks(quote, [s.value, o.value], mention_spans, doc.iri, entities)
-        link = statements[key] = Link(s.value, p.value, o.value, document=doc.iri, quote=quote, rule=_v(rule))
+            sentence = Quote(_t(exact), _v(prefix) or "", _v(suffix) or "", _int(start), _int(end), _int(page))
+            sentence.marks = _marks(sentence, [subj.value, obj.value], mention_spans, doc.iri, entities)
+        link = statements[said] = Link(subj.value, _t(pred), obj.value, document=doc.iri, quote=sentence, rule=_v(rule))
         doc.relations.append(link)
         links.append(link)
     for doc in documents.values():
@@ -218,9 +228,9 @@ def gather(store: Store) -> SiteData:
         )
 
     for link in links:
-        for end in (link.subject, link.object):
-            if end in entities:
-                entities[end].links.append(link)
+        for side in (link.subject, link.object):
+            if side in entities:
+                entities[side].links.append(link)
         if link.document is None:
             if link.predicate == ns.SKOS + "broader":
                 _tie(entities, link.object, link.subject)
@@ -233,14 +243,15 @@ def gather(store: Store) -> SiteData:
 
     # concept schemes
     schemes: dict[str, Scheme] = {}
-    for s, label, definition, top in _rows(store, "site-schemes"):
-        scheme = schemes.setdefault(s.value, Scheme(s.value, _v(label) or local_name(s.value), _v(definition) or ""))
+    for sch, name, definition, top in _rows(store, "site-schemes"):
+        iri = _t(sch)
+        scheme = schemes.setdefault(iri, Scheme(iri, _v(name) or local_name(iri), _v(definition) or ""))
         if top is not None:
-            scheme.top.add(top.value)
+            scheme.top.add(_t(top))
     for entity in entities.values():
-        for scheme in entity.top_of:
-            if scheme in schemes:
-                schemes[scheme].top.add(entity.iri)
+        for top_of in entity.top_of:
+            if top_of in schemes:
+                schemes[top_of].top.add(entity.iri)
 
     lineage = _lineage(store, links, entities)
     return SiteData(
@@ -254,7 +265,13 @@ def _tie(entities: dict[str, EntityInfo], broader: str, narrower: str) -> None:
         entities[narrower].broader.add(broader)
 
 
-def _marks(quote: Quote, iris: list[str], spans, doc: str, entities: dict[str, EntityInfo]) -> list[tuple[int, int]]:
+def _marks(
+    quote: Quote,
+    iris: list[str],
+    spans: dict[tuple[str, str], list[tuple[int, int, str]]],
+    doc: str,
+    entities: dict[str, EntityInfo],
+) -> list[tuple[int, int]]:
     """Where the relation's entities are named inside its sentence: by position, else by their words."""
     marks: list[tuple[int, int]] = []
     if quote.start is not None and quote.end is not None:
@@ -291,13 +308,13 @@ def _lineage(store: Store, links: list[Link], entities: dict[str, EntityInfo]) -
     """Lineage events of the vocabulary, merged with evolvesInto/supersedes links (vocabulary or documents)."""
     steps: dict[tuple[str, str, str], LineageStep] = {}
     table = lineage_predicates()
-    for event, predecessor, successor, relation, date, comment, source in _rows(store, "site-lineage-events"):
+    for event, before, after, relation, date, comment, source in _rows(store, "site-lineage-events"):
         recorded = table.get(_v(relation) or "")
         kind = recorded.lineage_kind if recorded and recorded.lineage_kind else "evolvesInto"
-        key = (predecessor.value, successor.value, kind)
+        key = (_t(before), _t(after), kind)
         step = steps.get(key)
         if step is None:
-            step = steps[key] = LineageStep(predecessor.value, successor.value, kind, in_vocabulary=True)
+            step = steps[key] = LineageStep(key[0], key[1], kind, in_vocabulary=True)
         step.event = step.event or _v(event)
         step.date = step.date or _v(date)
         step.comment = step.comment or _v(comment)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kg.graph import namespaces as ns
@@ -220,7 +221,7 @@ class SiteData:
             return KG + "Concept"
         return sorted(entity.types, key=lambda c: (c == KG + "Concept", self.type_label(c)))[0]
 
-    def documents_newest_first(self, iris=None) -> list[DocumentInfo]:
+    def documents_newest_first(self, iris: Iterable[str] | None = None) -> list[DocumentInfo]:
         docs = [self.documents[d] for d in (iris if iris is not None else self.documents) if d in self.documents]
         return sorted(docs, key=lambda d: (_desc(date_sort_key(d.issued or d.modified)), d.title.lower()))
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import jinja2
+import networkx as nx
 
 from kg import resources
 from kg.errors import KGError
@@ -250,7 +251,7 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     common = {"server": server, "site_title": SITE_TITLE}
     questions = _Questions() if server else None
 
-    def page(template: str, relative: str, nav: str | None, **context) -> None:
+    def page(template: str, relative: str, nav: str | None, **context: object) -> None:
         root = "../" * relative.count("/")
         html = env.get_template(template).render(root=root, nav=nav, **common, **context)
         writer.text(relative, html)
@@ -292,7 +293,7 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     return report
 
 
-def _map(store: Store):
+def _map(store: Store) -> tuple[nx.MultiDiGraph, str]:
     """The map's graph and its ``map-data.js`` text, from :mod:`kg.web.mapview`."""
     from kg.web import mapview as view
 

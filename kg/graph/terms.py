@@ -27,6 +27,7 @@ __all__ = [
     "iri",
     "literal",
     "read_turtle",
+    "text_of",
     "value_of",
 ]
 
@@ -53,6 +54,14 @@ def value_of(term: Term | None) -> str | None:
     if term is None:
         return None
     return term.value if isinstance(term, (NamedNode, Literal)) else str(term)
+
+
+def text_of(term: Term | None) -> str:
+    """:func:`value_of` for a variable a query always binds; says so if it came back unbound."""
+    text = value_of(term)
+    if text is None:
+        raise ValueError("a query left a variable it always binds unbound")
+    return text
 
 
 def read_turtle(path: Path) -> list[Triple]:

@@ -46,15 +46,8 @@ _ENTITY_FIELDS = [
 
 
 _v = terms.value_of
+_t = terms.text_of
 Row = list[terms.Term | None]
-
-
-def _t(term: terms.Term | None) -> str:
-    """The value of a variable the query always binds."""
-    text = _v(term)
-    if text is None:
-        raise ValueError("an internal query left a variable it always binds unbound")
-    return text
 
 
 def _int(term: terms.Term | None) -> int | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph.predicates import lineage_predicates
+from kg.graph.terms import NamedNode
 from kg.ingest.labels import norm
 from kg.ingest.vocabulary import Vocabulary
 
@@ -60,7 +61,7 @@ class SearchIndex:
     def __enter__(self) -> SearchIndex:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def put(self, iri: str, kind: str, title: str, labels: str, body: str) -> None:
@@ -139,6 +140,8 @@ def _lineage(entities: list, vocabulary: Vocabulary) -> list[tuple[str, str, str
     for t in vocabulary.vocabulary_triples:
         step = steps.get(t.predicate.value)
         if step is None:
+            continue
+        if not isinstance(t.subject, NamedNode) or not isinstance(t.object, NamedNode):
             continue
         older, newer = step.lineage_pair(t.subject.value, t.object.value)
         if older in named and newer in vocabulary.entities:

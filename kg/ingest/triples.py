@@ -77,7 +77,7 @@ class GraphBuilder:
     def __post_init__(self):
         self.quads: list[terms.Quad] = []
 
-    def add(self, s, p: str, o) -> None:
+    def add(self, s: str | terms.NamedNode | terms.BlankNode, p: str, o: str | terms.Term) -> None:
         s = _n(s) if isinstance(s, str) else s
         o = _n(o) if isinstance(o, str) else o
         self.quads.append(terms.Quad(s, _n(p), o, self.graph))
@@ -92,7 +92,7 @@ def _evidence(
     doc: str,
     text: str,
     ann: str,
-    body,
+    body: str | terms.NamedNode,
     start: int,
     end: int,
     motivation: str,

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar, cast
 
 from kg.errors import VocabularyError
 from kg.graph import namespaces as ns
@@ -47,11 +48,14 @@ class Entity:
         return names[0] if names else "Concept"
 
 
-def _rebase(term, base: str):
+T = TypeVar("T")
+
+
+def _rebase(term: T, base: str) -> T:
     """Move an IRI from the canonical base to ``base``."""
     if isinstance(term, terms.NamedNode) and base != ns.CANONICAL_BASE and term.value.startswith(ns.CANONICAL_BASE):
         if not term.value.startswith(ns.ONTOLOGY.rstrip("#")):
-            return terms.NamedNode(base + term.value[len(ns.CANONICAL_BASE) :])
+            return cast(T, terms.NamedNode(base + term.value[len(ns.CANONICAL_BASE) :]))
     return term
 
 
@@ -137,8 +141,10 @@ class Vocabulary:
         """Class IRI -> itself and every class above it (rdfs:subClassOf, transitively)."""
         parents: dict[str, set[str]] = defaultdict(set)
         for t in self.ontology_triples:
-            if t.predicate.value == ns.RDFS + "subClassOf" and isinstance(t.object, terms.NamedNode):
-                parents[t.subject.value].add(t.object.value)
+            subject, obj = t.subject, t.object
+            if t.predicate.value == ns.RDFS + "subClassOf" and isinstance(obj, terms.NamedNode):
+                if isinstance(subject, terms.NamedNode):
+                    parents[subject.value].add(obj.value)
         closure: dict[str, set[str]] = {}
 
         def up(cls: str, seen: set[str]) -> set[str]:

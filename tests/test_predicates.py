@@ -87,15 +87,12 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-#: Modules another branch of issue 10 is moving off pyoxigraph (the server split); remove each as it lands.
-PENDING = {"kg/web/server.py", "kg/cli.py"}
-
-
 def test_only_kg_graph_imports_pyoxigraph():
-    offenders = {
+    graph = PACKAGE / "graph"
+    offenders = sorted(
         str(path.relative_to(PACKAGE.parent))
         for path in PACKAGE.rglob("*.py")
-        if path.parent.name != "graph" and "pyoxigraph" in _imports(path)
-    }
-    assert offenders <= PENDING, f"only kg.graph may import pyoxigraph: {sorted(offenders - PENDING)}"
+        if graph not in path.parents and "pyoxigraph" in _imports(path)
+    )
+    assert offenders == [], f"only kg.graph may import pyoxigraph: {offenders}"
     assert "pyoxigraph" in _imports(PACKAGE / "graph" / "store.py")  # the check does see imports

@@ -14,9 +14,9 @@ from kg.cli import app
 from kg.graph.export import export
 from kg.graph.jsonld import CONTEXT_NAME, context
 from kg.graph.namespaces import local_name
+from kg.graph.predicates import map_relations
 from kg.graph.query import run_query
 from kg.web import exports
-from kg.web.mapview import RELATIONS
 
 runner = CliRunner()
 
@@ -41,7 +41,7 @@ def expected(seeds_store):
         for d, e in run_query(seeds_store, "SELECT DISTINCT ?d ?e { ?d schema:mentions ?e }").rows
         if d.value in nodes and e.value in nodes and d.value != e.value
     }
-    values = " ".join(f"kg:{r}" for r in RELATIONS)
+    values = " ".join(f"<{iri}>" for iri in map_relations())
     relations = run_query(
         seeds_store,
         f"""SELECT DISTINCT ?s ?p ?o {{ {{ ?s ?p ?o VALUES ?p {{ {values} }} }} UNION

@@ -108,3 +108,21 @@ def test_links_reach_the_store_and_its_exports(sample_store):
         "ASK { kgid:health-and-care-act-2022 skos:exactMatch <http://www.legislation.gov.uk/id/ukpga/2022/31> }",
     )
     assert acts.boolean is True
+
+
+def test_entity_pages_show_the_links_out(sample_store, tmp_path):
+    import lxml.html
+
+    from kg.web.site import build_site
+
+    build_site(sample_store, tmp_path / "site")
+
+    def facts(name: str) -> dict[str, str]:
+        page = lxml.html.parse(str(tmp_path / "site" / "id" / f"{name}.html")).getroot()
+        terms = [dt.text_content().strip() for dt in page.xpath("//dl[@class='facts']/dt")]
+        values = [dd.text_content().strip() for dd in page.xpath("//dl[@class='facts']/dd")]
+        return dict(zip(terms, values, strict=True))
+
+    assert facts("health-and-care-act-2022")["Same as"] == "http://www.legislation.gov.uk/id/ukpga/2022/31"
+    assert facts("nhs-greater-manchester-integrated-care-board")["ODS code"] == "QOP"
+    assert "ODS code" not in facts("integrated-care-system")

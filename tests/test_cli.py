@@ -71,9 +71,3 @@ def test_failed_inputs_make_exit_status_1(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     result = runner.invoke(app, ["ingest", "--store", str(tmp_path / "s"), str(tmp_path / "empty.txt")])
     assert result.exit_code == 1 and "empty.txt" in result.stderr and "the file is empty" in result.stderr
-
-
-def test_every_command_has_help():
-    for command in ("ingest", "query", "export", "validate", "stats", "map", "search", "candidates", "site", "serve"):
-        result = runner.invoke(app, [command, "--help"])
-        assert result.exit_code == 0 and len(result.output) > 100

@@ -19,6 +19,8 @@ import pytest
 
 from tests.browser import allow_downloads, console_errors, foreign_requests
 
+pytestmark = pytest.mark.browser  # make quick leaves these out
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_PAGE = ROOT / "kg" / "web" / "query"
 VENDOR = ROOT / "kg" / "web" / "vendor"

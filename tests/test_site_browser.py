@@ -18,6 +18,8 @@ from kg.web.site import build_site, iri_quote
 from tests.browser import console_errors, foreign_requests
 from tests.test_site import ACS, BASE, HOSTILE_TITLE, ICB, ICS, hostile_store
 
+pytestmark = pytest.mark.browser  # make quick leaves these out
+
 
 @pytest.fixture(scope="module")
 def site(sample_store, tmp_path_factory):

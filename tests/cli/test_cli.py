@@ -71,3 +71,15 @@ def test_failed_inputs_make_exit_status_1(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     result = runner.invoke(app, ["ingest", "--store", str(tmp_path / "s"), str(tmp_path / "empty.txt")])
     assert result.exit_code == 1 and "empty.txt" in result.stderr and "the file is empty" in result.stderr
+
+
+def test_importing_the_command_and_the_server_stays_light():
+    """``import kg.cli`` and ``import kg.web.server`` leave rdflib, pyshacl, networkx and jinja2 for the commands that use them."""
+    import subprocess
+    import sys
+
+    heavy = ("rdflib", "pyshacl", "networkx", "jinja2", "pyvis")
+    for module in ("kg.cli", "kg.web.server"):
+        code = f"import sys, {module}; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+        loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+        assert loaded == [], (module, loaded)

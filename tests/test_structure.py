@@ -115,10 +115,6 @@ def test_cycle_finder_reports_a_cycle():
         list(graphlib.TopologicalSorter({"a": {"b"}, "b": {"c"}, "c": {"a"}}).static_order())
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="kg/web/readmodel.py (897 lines) is being split by the r-readmodel task",
-)
 def test_no_module_over_600_lines():
     lengths = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()}
     over = {name: count for name, count in lengths.items() if count > MAX_LINES}

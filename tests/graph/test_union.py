@@ -9,8 +9,7 @@ from kg import Store
 from kg.errors import StoreError
 from kg.graph.query import run_query
 from kg.ingest import ingest
-
-from .conftest import SAMPLE, SEEDS, need_shared
+from tests.conftest import SAMPLE, SEEDS, need_shared
 
 EX = "https://example.org/"
 

@@ -174,6 +174,8 @@ def query_command(
         out.print(table)
         err.print(f"{len(every)} saved queries: run one with 'kg query NAME --param NAME=VALUE'")
         return
+    if result.note:
+        err.print(escape(result.note))
     if fmt != "table" or result.kind != "select":
         sys.stdout.write(to_text(result, "csv" if fmt == "table" else fmt, base))
         return

@@ -123,9 +123,7 @@ def test_saved_question_with_parameters_sorts_and_links(chrome, server):
     assert "mentioning" in chrome.find_element(By.ID, "saved-description").text
 
     entity = chrome.find_element(By.ID, "param-entity")
-    assert (
-        entity.get_attribute("type") == "text" and entity.get_attribute("value") == "kgid:accountable-care-organisation"
-    )
+    assert entity.get_attribute("type") == "text" and entity.get_attribute("value") == "ACO"
     entity.clear()
     entity.send_keys("kgid:integrated-care-system")
     since = chrome.find_element(By.ID, "param-since")
@@ -316,6 +314,46 @@ def test_errors_are_clear_messages(chrome, server):
     assert "needs a value" in chrome.find_element(By.ID, "error").text
     assert chrome.find_element(By.ID, "param-entity").get_attribute("aria-invalid") == "true"
     assert_clean(chrome)
+
+
+def test_entity_boxes_take_names_complete_and_offer_choices(chrome, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_page(chrome, server + "/")
+    Select(chrome.find_element(By.ID, "saved-select")).select_by_value("documents-mentioning")
+    entity = chrome.find_element(By.ID, "param-entity")
+    entity.clear()
+    entity.send_keys("acc")
+    wait(
+        chrome,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#names-entity option"),
+        message="the entity box offered no names",
+    )
+    offered = [o.get_attribute("label") for o in chrome.find_elements(By.CSS_SELECTOR, "#names-entity option")]
+    assert any("kgid:accountable-care-organisation" in label for label in offered)
+
+    entity.clear()
+    entity.send_keys("ACOs")
+    chrome.find_element(By.ID, "param-since").clear()
+    chrome.find_element(By.ID, "saved-run").click()
+    assert wait_for_run(chrome) == "done"
+    expected = get_json(
+        server + "/api/saved/documents-mentioning?" + urlencode({"entity": "kgid:accountable-care-organisation"})
+    )
+    assert len(table_rows(chrome)) == len(expected["results"]["bindings"]) > 0
+
+    # a typo: the page says so and offers the name it was probably meant to be
+    entity.clear()
+    entity.send_keys("primary care netwrok")
+    chrome.find_element(By.ID, "saved-run").click()
+    assert wait_for_run(chrome) == "error"
+    error = chrome.find_element(By.ID, "error")
+    assert "did you mean" in error.text.lower() and "Primary care network" in error.text
+    error.find_element(By.CSS_SELECTOR, ".name-choices button").click()
+    assert wait_for_run(chrome) == "done"
+    assert query_of(chrome.current_url)["p.entity"] == ["kgid:primary-care-network"]
+    assert_clean(chrome, allowed_statuses=(400,))
 
 
 def test_keyword_search(chrome, server):

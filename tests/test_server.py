@@ -352,8 +352,8 @@ def test_saved_query_list(url):
     entity = next(p for p in mentioning["params"] if p["name"] == "entity")
     assert entity == {
         "name": "entity",
-        "type": "iri",
-        "default": "kgid:accountable-care-organisation",
+        "type": "entity",
+        "default": "ACO",
         "optional": False,
         "help": entity["help"],
     }

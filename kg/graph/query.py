@@ -31,6 +31,7 @@ class QueryResult:
     rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
+    note: str = ""  #: a sentence about how the result was found (e.g. a saved query run the other way round)
 
 
 def run_query(

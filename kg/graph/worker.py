@@ -303,7 +303,8 @@ def _query(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
             return Reply(200, BY_KEY[fmt].content_type, answer.serialize(format=results_format(fmt)) or b"")
         if isinstance(answer, ox.QuerySolutions):
             fmt = _format(job.get("results_format"), "results", RESULT_FORMATS)
-            return Reply(200, BY_KEY[fmt].content_type, _solutions(answer, fmt, max_rows, job))
+            table, count = _solutions(answer, fmt, max_rows, job)
+            return Reply(200, BY_KEY[fmt].content_type, table, {"rows": count})
         fmt = _format(job.get("graph_format"), "graph", GRAPH_FORMATS)
         triples = []
         for triple in answer:
@@ -319,8 +320,8 @@ def _query(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
         raise _Refused(500, f"The query failed: {exc}") from None
 
 
-def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str, Any]) -> bytes:
-    """At most ``max_rows`` solutions, serialised by pyoxigraph.
+def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str, Any]) -> tuple[bytes, int]:
+    """At most ``max_rows`` solutions, serialised by pyoxigraph, and how many there are.
 
     pyoxigraph serialises only a live result, which cannot be cut short, so the
     rows read are written as SPARQL TSV (every term in full), parsed back and
@@ -341,7 +342,8 @@ def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str
     lines = ["\t".join("?" + v for v in variables)]
     lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
     tsv = "\n".join(lines) + "\n"
-    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=results_format(fmt)) or b""
+    body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=results_format(fmt)) or b""
+    return body, len(rows)
 
 
 def _watch_parent(parent: int) -> None:

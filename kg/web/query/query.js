@@ -475,6 +475,9 @@
         var message = errorText(text, contentType);
         var where = spec.kind === "sparql" && response.status === 400 ? markSyntaxError(message) : "";
         showError(errorTitle(response.status, message, spec.kind), message + (where ? "\n" + where : ""));
+        if (spec.kind === "saved" && (response.status === 409 || response.status === 400)) {
+          try { showChoices(spec, JSON.parse(text)); } catch (ignored) { /* a plain error */ }
+        }
         setStatus("The " + (spec.kind === "saved" ? "question" : "query") + " did not run (" + elapsedText(elapsed) + ").");
         clear(body);
         $("result-actions").hidden = true;
@@ -483,7 +486,7 @@
         $("results").setAttribute("data-state", "error");
         return;
       }
-      show(spec, form, text, contentType, elapsed);
+      show(spec, form, text, contentType, elapsed, response.headers.get("KG-Note"));
     }).catch(function (error) {
       if (number !== runNumber) return;
       finish();
@@ -500,7 +503,7 @@
     }
   }
 
-  function show(spec, form, text, contentType, elapsed) {
+  function show(spec, form, text, contentType, elapsed, note) {
     var body = $("result-body");
     clear(body);
     var parsed = null;
@@ -521,6 +524,7 @@
       body.appendChild(renderGraph(shown));
       summary = shown.trim() ? "A graph, shown as " + (/turtle/.test(contentType) ? "Turtle" : "JSON-LD") + "," : "An empty graph";
     }
+    if (note) summary = decodeURIComponent(note).replace(/^./, function (c) { return c.toUpperCase(); }) + ". " + summary;
     setStatus(summary + " in " + elapsedText(elapsed) + ".");
     current = { kind: spec.kind, name: spec.name, values: spec.values, query: spec.query };
     setDownloads(current, form);
@@ -555,11 +559,13 @@
       attributes.type = "text";
       attributes.spellcheck = "false";
       if (param.type === "iri") attributes.list = "entity-names";
+      if (param.type === "entity") attributes.list = "names-" + param.name;
       if (param.default) attributes.placeholder = param.default;
     }
     input = el("input", attributes);
     input.className = "param-input param-" + param.type;
     setParamValue(param, input, value);
+    if (param.type === "entity") completeNames(input, param.name);
     return input;
   }
 
@@ -590,8 +596,57 @@
     return param.type === "date" && param.default.trim().toLowerCase() === "today" ? todayIso() : param.default;
   }
 
+  /** As the user types in an entity box, offer the names that start so (from /api/names, the server's resolver). */
+  function completeNames(input, name) {
+    var timer = null, asked = "";
+    input.addEventListener("input", function () {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = input.value.trim();
+        if (text.length < 2 || text === asked) return;
+        asked = text;
+        fetch("/api/names?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (answer) {
+            var list = $("names-" + name);
+            if (!answer || !list || input.value.trim() !== text) return;
+            clear(list);
+            answer.completions.forEach(function (c) {
+              var shown = c.label + " (" + humanise(c.kind) + (c.context ? ", " + c.context : "") + ")";
+              list.appendChild(el("option", { value: c.label, label: shown + " · " + c.kgid }));
+            });
+          }).catch(function () { /* the box still takes typed names */ });
+      }, 150);
+    });
+  }
+
+  /** A name that stands for several entities, or none: buttons that choose one and run again. */
+  function showChoices(spec, answer) {
+    var box = $("error");
+    var choices = answer.choices || [];
+    if (!choices.length || !answer.param) return;
+    var input = $("param-" + answer.param);
+    var list = el("ul", { className: "name-choices" });
+    choices.forEach(function (choice) {
+      var button = el("button", { type: "button", className: "link-button" }, [
+        choice.label + " (" + humanise(choice.kind) + (choice.context ? ", " + choice.context : "") + ")"
+      ]);
+      button.addEventListener("click", function () {
+        if (input) input.value = choice.label === answer.text ? shortIri(choice.iri) : choice.label;
+        var values = {};
+        Object.keys(spec.values || {}).forEach(function (k) { values[k] = spec.values[k]; });
+        values[answer.param] = shortIri(choice.iri);
+        run({ kind: "saved", name: spec.name, values: values });
+      });
+      list.appendChild(el("li", {}, [button]));
+    });
+    box.appendChild(el("p", {}, [answer.status === "ambiguous" ? "Choose the one you mean:" : "Did you mean:"]));
+    box.appendChild(list);
+  }
+
   function typeHint(param) {
     return {
+      entity: "a name, acronym or plural such as ACOs or primary care network, or kgid:…",
       iri: "a name such as kgid:integrated-care-system, or a full web address",
       string: "some text",
       date: "a date",
@@ -614,6 +669,7 @@
       var label = el("label", { "for": input.id }, [humanise(param.name),
         param.optional ? el("span", { className: "optional" }, [" (optional)"]) : null]);
       var row = el("div", { className: "field" }, [label, input]);
+      if (param.type === "entity") row.appendChild(el("datalist", { id: "names-" + param.name }));
       if (param.type === "date") {
         var toggle = el("button", { type: "button", id: input.id + "-mode", className: "link-button", "aria-controls": input.id });
         input.modeToggle = toggle;

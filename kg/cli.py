@@ -331,7 +331,7 @@ def search_command(
     store: str | None = StoreOption,
 ) -> None:
     """Find documents and entities by words in titles, labels, definitions and text, ranked, with a snippet."""
-    from kg.graph.search import INDEX_NAME, SearchIndex
+    from kg.graph.search import INDEX_NAME, SearchIndex, store_mentions
     from kg.ingest.vocabulary import Vocabulary
 
     try:
@@ -340,11 +340,20 @@ def search_command(
         location = Path(resolve_location(store))
         if not (location / INDEX_NAME).is_file():
             raise UsageError(f"there is no search index in {location}: run 'kg ingest' first or pass --store")
-        with SearchIndex(location) as index:
-            result = index.search(text, Vocabulary(), limit)
+        with SearchIndex(location) as index, Store(str(location), read_only=True) as kg_store:
+            result = index.search(text, Vocabulary(), limit, store_mentions(kg_store))
     except KGError as exc:
         fail(str(exc))
-    rows = [(h.kind, h.title, h.snippet, h.iri, f"{h.score:.2f}") for h in result.hits]
+    rows = [
+        (
+            h.kind,
+            h.title,
+            h.snippet if h.documents is None else f"{_documents(h.documents)} · {h.snippet}",
+            h.iri,
+            f"{h.score:.2f}",
+        )
+        for h in result.hits
+    ]
     if fmt == "json":
         from kg.graph import namespaces as ns
         from kg.graph.search_payload import search_payload
@@ -372,7 +381,12 @@ def search_command(
     for relation, label, _ in result.see_also:
         out.print(f"see also its {relation}: {label}")
     if not rows:
-        err.print("no matches")
+        hint = " or ".join(f"'{s.label}'" for s in result.suggestions)
+        err.print(f"no matches: did you mean {hint}?" if hint else "no matches")
+
+
+def _documents(count: int) -> str:
+    return f"mentioned in {count} document{'s' if count != 1 else ''}"
 
 
 @app.command("candidates")

@@ -12,17 +12,13 @@ import urllib.request
 import pytest
 from typer.testing import CliRunner
 
-from kg import Store
 from kg.cli import app
 from kg.graph import namespaces as ns
 from kg.graph.names import NameIndex, default_names, name_keys, typo_budget
 from kg.graph.saved import EntityNameError, bind, load_saved, run_saved
-from kg.ingest import ingest
-from kg.ingest.vocabulary import Entity
+from kg.ingest.vocabulary import Entity, Vocabulary
 from kg.resources import ontology_dir
 from kg.web.server import create_app, running
-
-from .conftest import SAMPLE, SEEDS, need_shared
 
 K = ns.base_iri() + "id/"
 ACO = K + "accountable-care-organisation"
@@ -39,17 +35,6 @@ kgid:patient-council-network a skos:Concept, kg:Organisation ;
     skos:altLabel "PCN"@en ;
     skos:definition "A made-up network used by a test to give an acronym two senses."@en .
 """
-
-
-@pytest.fixture(scope="module")
-def both_store(tmp_path_factory, pipeline):
-    """The seeds and the sample in one store, as the issue's examples use them."""
-    need_shared()
-    location = tmp_path_factory.mktemp("both") / "store"
-    with Store(location) as opened:
-        report = ingest([SEEDS, SAMPLE], opened, pipeline)
-        assert not report.failures, report.failures
-        yield opened
 
 
 @pytest.fixture
@@ -226,3 +211,38 @@ def test_api_saved_takes_names_and_answers_choices(both_store, two_senses):
         status, _, body = get(url, "/api/names", q="acc")
         assert status == 200 and any(c["kgid"] == "kgid:accountable-care-organisation" for c in body["completions"])
         assert get(url, "/api/names")[0] == 400
+
+
+# ---------------------------------------------------------------- one search
+
+
+def test_search_ranks_the_named_entity_first_and_counts_its_documents_as_its_page_does(both_store):
+    from kg.graph.search import SearchIndex, store_mentions
+    from kg.web.reading import gather
+
+    data = gather(both_store)
+    vocabulary = Vocabulary()
+    with SearchIndex(both_store.location) as index:
+        for typed, iri in [
+            ("primary care networks", PCN),
+            ("ACSs", K + "accountable-care-system"),
+            ("accountable care organisations", ACO),
+        ]:
+            result = index.search(typed, vocabulary, 20, store_mentions(both_store))
+            top = result.hits[0]
+            assert top.iri == iri and top.exact, typed
+            assert top.documents == len(data.entities[iri].mentions), typed
+            listed = {h.iri for h in result.hits if h.kind == "document"}
+            assert set(data.entities[iri].mentions) <= listed, typed
+        typo = index.search("primary care netwrok", vocabulary, 20, store_mentions(both_store))
+        assert typo.hits == [] and typo.suggestions[0].iri == PCN
+
+
+def test_kg_search_says_did_you_mean(both_store):
+    store = str(both_store.location)
+    found = runner.invoke(app, ["search", "primary care networks", "-f", "json", "--store", store])
+    assert found.exit_code == 0
+    payload = json.loads(found.stdout)
+    assert payload["hits"][0]["iri"] == PCN and payload["hits"][0]["documents"] >= 1
+    typo = runner.invoke(app, ["search", "primary care netwrok", "--store", store])
+    assert typo.exit_code == 0 and "did you mean 'Primary care network'" in typo.output

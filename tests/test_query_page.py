@@ -385,6 +385,34 @@ def test_keyword_search(chrome, server):
     assert_clean(chrome)
 
 
+def test_keyword_search_takes_plurals_and_suggests_for_typos(chrome, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(chrome, server + "/")
+    box = chrome.find_element(By.ID, "search-input")
+    box.send_keys("primary care networks", Keys.ENTER)
+    output = chrome.find_element(By.ID, "search-output")
+    wait(chrome, lambda d: output.get_attribute("data-state") == "done", message="the search never finished")
+    first = chrome.find_element(By.CSS_SELECTOR, "#search-output li.hit")
+    assert first.find_element(By.CSS_SELECTOR, "a").text == "Primary care network"
+    assert re.search(r"Mentioned in \d+ documents?", first.text)
+
+    box.clear()
+    box.send_keys("primary care netwrok", Keys.ENTER)
+    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, "#search-output .did-you-mean button"))
+    chrome.find_element(By.CSS_SELECTOR, "#search-output .did-you-mean button").click()
+    wait(
+        chrome,
+        lambda d: (
+            d.find_elements(By.CSS_SELECTOR, "#search-output li.hit a")
+            and d.find_element(By.CSS_SELECTOR, "#search-output li.hit a").text == "Primary care network"
+        ),
+        message="choosing the suggestion did not search for it",
+    )
+    assert_clean(chrome)
+
+
 def test_page_sources_name_no_other_host():
     """Nothing under kg/web/query/ names another host: no script, style, font, image or link from elsewhere."""
     files = [p for p in QUERY_PAGE.iterdir() if p.suffix in (".html", ".js", ".css")]

@@ -28,6 +28,7 @@ from rapidfuzz.distance import OSA
 from kg.ingest.labels import norm, variants
 
 if TYPE_CHECKING:
+    from kg.graph.store import Store
     from kg.ingest.vocabulary import Entity, Vocabulary
 
 #: Normal-form length from which one, two and three typing slips are forgiven.
@@ -150,6 +151,7 @@ class NameIndex:
 
     def __init__(self, entities: list[Entity], successors: dict[str, list[str]] | None = None):
         self.senses: dict[str, Sense] = {}
+        self.labels: dict[str, list[str]] = {e.iri: e.labels for e in entities}  #: every strong name, preferred first
         by_iri = {e.iri: e for e in entities}
         self.keys: dict[str, dict[str, str]] = {}  #: key -> {IRI: the label that gave the key}
         for entity in entities:
@@ -175,6 +177,20 @@ class NameIndex:
             if older in vocabulary.entities and newer in vocabulary.entities:
                 successors.setdefault(older, []).append(newer)
         return cls(list(vocabulary.entities.values()), successors)
+
+    def extended(self, entities: list[Entity]) -> NameIndex:
+        """This index and the ``entities`` it does not know yet (concepts found in documents, e.g. publishers)."""
+        new = [e for e in entities if e.iri not in self.senses]
+        if not new:
+            return self
+        index = NameIndex(new, self.successors)
+        index.senses = {**self.senses, **index.senses}
+        index.labels = {**self.labels, **index.labels}
+        keys = {key: dict(found) for key, found in self.keys.items()}
+        for key, found in index.keys.items():
+            keys.setdefault(key, {}).update(found)
+        index.keys = keys
+        return index
 
     def has(self, iri: str) -> bool:
         return iri in self.senses
@@ -253,6 +269,7 @@ class NameIndex:
                 {
                     **self.senses[iri].as_dict(),
                     "page": (pages or {}).get(iri),
+                    "names": self.labels.get(iri, [])[1:],
                     "successors": [number[s] for s in self.successors.get(iri, []) if s in number],
                 }
                 for iri in iris
@@ -273,6 +290,40 @@ def _with_also(sense: Sense, label: str) -> Sense:
     if label == sense.label:
         return sense
     return Sense(sense.iri, sense.label, sense.kind, sense.context, label)
+
+
+def entities_from_rows(rows: list[list[Any]]) -> list[Entity]:
+    """Entities from the rows of ``names-store.rq`` (``e``, ``label``, ``alt``, ``type``; values or terms)."""
+    from kg.ingest.vocabulary import Entity
+
+    def text(value: Any) -> str | None:
+        return None if value is None else str(getattr(value, "value", value))
+
+    found: dict[str, Entity] = {}
+    for row in rows:
+        iri, label, alt, kind = (text(v) for v in row)
+        if iri is None or label is None:
+            continue
+        entity = found.setdefault(iri, Entity(iri, label))
+        if alt and alt not in entity.alt_labels:
+            entity.alt_labels.append(alt)
+        if kind:
+            entity.types.add(kind)
+    return list(found.values())
+
+
+def names_query() -> str:
+    """The SPARQL that lists the store's concepts and names, for :func:`entities_from_rows`."""
+    from kg.graph import rq
+
+    return rq.text("names-store")
+
+
+def store_names(store: Store) -> NameIndex:
+    """The vocabulary's names and those of every other concept in ``store`` (one resolver for all)."""
+    from kg.graph.query import run_query
+
+    return default_names(store.base).extended(entities_from_rows(run_query(store, names_query()).rows))
 
 
 @lru_cache(maxsize=4)

@@ -65,7 +65,7 @@ import pyoxigraph as ox
 from kg import resources
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
-from kg.graph.names import NameIndex, Resolution, default_names
+from kg.graph.names import NameIndex, Resolution, default_names, store_names
 from kg.graph.query import QueryResult, run_query
 from kg.graph.worker import kept_columns
 
@@ -537,7 +537,8 @@ def run_saved(store: Store, query: SavedQuery, values: dict[str, str] | None = N
 
 
 def _run_saved(store: Store, query: SavedQuery, values: dict[str, str]) -> QueryResult:
-    terms = bind(query, values, store.base)
+    names = store_names(store) if any(p.type == "entity" for p in query.params) else None
+    terms = bind(query, values, store.base, names)
     try:
         result = run_query(store, query.sparql, terms)
     except QueryError as exc:

@@ -974,6 +974,17 @@
       });
       out.appendChild(line);
     }
+    if ((answer.suggestions || []).length) {
+      var mean = el("p", { className: "did-you-mean" }, ["Did you mean "]);
+      answer.suggestions.forEach(function (item, i) {
+        if (i) mean.appendChild(document.createTextNode(" or "));
+        var button = el("button", { type: "button", className: "link-button" }, [item.label]);
+        button.addEventListener("click", function () { $("search-input").value = item.label; search(item.label); });
+        mean.appendChild(button);
+      });
+      mean.appendChild(document.createTextNode("?"));
+      out.appendChild(mean);
+    }
     if (!hits.length) {
       if (!others.length) out.appendChild(el("p", { className: "hint" }, ["Try fewer words, another spelling, or an acronym."]));
       return;
@@ -988,6 +999,9 @@
         el("span", { className: "iri hint" }, [shortIri(hit.iri)])
       ]);
       item.appendChild(head);
+      if (typeof hit.documents === "number") {
+        item.appendChild(el("p", { className: "hit-count hint" }, ["Mentioned in " + plural(hit.documents, "document", "documents") + "."]));
+      }
       if (hit.snippet) item.appendChild(snippetNode(hit.snippet));
       if (hit.kind === "entity") {
         var actions = el("p", { className: "hit-actions" });

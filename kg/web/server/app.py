@@ -73,7 +73,7 @@ from kg.errors import KGError, QueryError, UsageError
 from kg.graph import formats
 from kg.graph import namespaces as ns
 from kg.graph import saved as saved_queries
-from kg.graph.names import names_for
+from kg.graph.names import entities_from_rows, names_for, names_query
 from kg.graph.search_payload import search_payload
 from kg.graph.service import describe_service
 from kg.graph.store import existing_store
@@ -254,6 +254,10 @@ def create_app(
                 return _json_error(400, f"parameter '{key}' is given twice")
             values[key] = value
         names = names_for(await service.vocabulary())
+        if any(p.type == "entity" for p in query.params):
+            listed = await service.run({"kind": "query", "sparql": names_query(), "results_format": "JSON"})
+            if listed.status == 200:
+                names = names.extended(entities_from_rows(_json_rows(listed.body, ("e", "label", "alt", "type"))))
 
         def job_for(given: dict[str, str]) -> dict[str, Any]:
             terms = saved_queries.bind(query, given, service.base, names)
@@ -302,7 +306,9 @@ def create_app(
             return _json_error(400, f"limit must be a whole number from 1 to 200, not '{raw_limit}'")
         vocabulary = await service.vocabulary()
         return JSONResponse(
-            await anyio.to_thread.run_sync(run_search, service.location, text, vocabulary, int(raw_limit), service.base)
+            await anyio.to_thread.run_sync(
+                run_search, service.location, text, vocabulary, int(raw_limit), service.base, service.pool
+            )
         )
 
     async def names(request: Request) -> Response:
@@ -401,6 +407,14 @@ def create_app(
     return app
 
 
+def _json_rows(body: bytes, variables: tuple[str, ...]) -> list[list[str | None]]:
+    """The rows of a SPARQL JSON results body, as plain values."""
+    import json
+
+    bindings = json.loads(body)["results"]["bindings"]
+    return [[row[v]["value"] if v in row else None for v in variables] for row in bindings]
+
+
 def _kgid(iri: str, prefixes: dict[str, str]) -> str:
     space = prefixes.get("kgid", "")
     return "kgid:" + iri[len(space) :] if space and iri.startswith(space) else iri
@@ -416,9 +430,31 @@ def _name_error(exc: Any) -> Response:
     return JSONResponse(body, status_code=status)
 
 
-def run_search(location: str, text: str, vocabulary: Any, limit: int, base: str | None = None) -> dict[str, Any]:
-    """``/api/search`` as a dict (a connection of its own: SQLite connections stay in their thread)."""
-    from kg.graph.search import INDEX_NAME, SearchIndex, SearchResult
+def run_search(
+    location: str, text: str, vocabulary: Any, limit: int, base: str | None = None, pool: WorkerPool | None = None
+) -> dict[str, Any]:
+    """``/api/search`` as a dict (a connection of its own: SQLite connections stay in their thread).
+
+    With ``pool``, the documents that mention a named entity are asked of the store (as its page lists them)."""
+    import json
+
+    from kg.graph.search import INDEX_NAME, SearchIndex, SearchResult, mentioning_query
+
+    def mentions(iris: list[str]) -> dict[str, list[str]]:
+        assert pool is not None
+        job = {
+            "kind": "query",
+            "sparql": mentioning_query(iris),
+            "results_format": "JSON",
+            "prefixes": ns.prefixes(base),
+        }
+        reply = pool.run(job)
+        if reply.status != 200:
+            return {}
+        found: dict[str, list[str]] = {}
+        for row in json.loads(reply.body)["results"]["bindings"]:
+            found.setdefault(row["entity"]["value"], []).append(row["document"]["value"])
+        return found
 
     def page(iri: str) -> str | None:
         path = page_path(iri, base)
@@ -428,7 +464,7 @@ def run_search(location: str, text: str, vocabulary: Any, limit: int, base: str 
         empty = SearchResult(text, [text], [], [])
         return search_payload(empty, page, "this store has no search index yet: run 'kg ingest' to build it")
     with SearchIndex(location) as index:
-        result = index.search(text, vocabulary, limit)
+        result = index.search(text, vocabulary, limit, mentions if pool is not None else None)
     return search_payload(result, page)
 
 

@@ -18,8 +18,8 @@ from kg.web.finding import site_names
 from kg.web.reading import gather
 from kg.web.site import build_site
 from tests.browser import console_errors, foreign_requests
-from tests.test_map_browser import open_map
-from tests.test_site_browser import open_page, wait
+from tests.web.test_map_browser import open_map
+from tests.web.test_site_browser import open_page, wait
 
 K = ns.base_iri() + "id/"
 PCN = K + "primary-care-network"

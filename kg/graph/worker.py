@@ -49,6 +49,7 @@ from typing import Any, TypedDict
 import pyoxigraph as ox
 
 from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
+from kg.graph.syntax import explain
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -278,6 +279,7 @@ def _run(snapshot: Snapshot, job: dict[str, Any]) -> Any:
     if substitutions:
         options["substitutions"] = substitutions
     options.update(dataset_options(sparql, job.get("default_graph"), job.get("named_graphs")))
+    known = job.get("prefixes") or {}
     for attempt in (1, 2):
         try:
             return snapshot.refresh(force=attempt == 2).query(sparql, **options)
@@ -286,7 +288,7 @@ def _run(snapshot: Snapshot, job: dict[str, Any]) -> Any:
                 raise _Refused(
                     403, "This endpoint is read-only: SPARQL updates (INSERT, DELETE, DROP, LOAD ...) are not accepted."
                 ) from None
-            raise _Refused(400, f"The SPARQL query is not valid: {exc}") from None
+            raise _Refused(400, f"The SPARQL query is not valid: {explain(sparql, str(exc), known)}") from None
         except ValueError as exc:
             raise _Refused(400, f"The query cannot be run: {exc}") from None
         except OSError as exc:

@@ -558,3 +558,99 @@ def test_query_page_takes_its_frame_from_the_sites_templates(tmp_path, monkeypat
     after = render_query_page()
     assert ">Time line</a>" in after and ">Timeline</a>" not in after
     assert after.replace("Time line", "Timeline") == before
+
+
+def _type_in_editor(chrome, text: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    chrome.find_element(By.ID, "tab-sparql").click()
+    chrome.find_element(By.CSS_SELECTOR, "#panel-sparql .CodeMirror-lines").click()
+    ActionChains(chrome).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).send_keys(Keys.DELETE).perform()
+    ActionChains(chrome).send_keys(text).perform()
+
+
+def test_editor_completes_prefixes_terms_and_entity_names(chrome, server):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(chrome, server + "/")
+    _type_in_editor(chrome, "SELECT * WHERE { kgid:acc")
+    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"), message="no completion list")
+    offered = [li.text for li in chrome.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+    assert any(text.startswith("kgid:accountable-care-organisation") for text in offered), offered
+    # choosing one writes it into the query
+    target = next(i for i, text in enumerate(offered) if text.startswith("kgid:accountable-care-organisation "))
+    for _ in range(target):
+        ActionChains(chrome).send_keys(Keys.DOWN).perform()
+    ActionChains(chrome).send_keys(Keys.ENTER).perform()
+    value = chrome.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert value == "SELECT * WHERE { kgid:accountable-care-organisation"
+
+    # Ctrl+Space on a prefix's first letters offers the prefixes; on skos:pr, the properties the store uses
+    _type_in_editor(chrome, "sk")
+    ActionChains(chrome).key_down(Keys.CONTROL).send_keys(Keys.SPACE).key_up(Keys.CONTROL).perform()
+    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"))
+    assert chrome.find_element(By.CSS_SELECTOR, ".CodeMirror-hints li").text.startswith("skos:")
+    _type_in_editor(chrome, "?s skos:pr")
+    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"))
+    assert "skos:prefLabel" in [li.text for li in chrome.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+    assert_clean(chrome)
+
+
+def test_syntax_errors_name_the_prefix_and_the_line(chrome, server):
+    from selenium.webdriver.common.by import By
+
+    open_page(chrome, server + "/?query=" + quote("SELECT * WHERE { ?s ex:p ?o }"))
+    assert wait_for_run(chrome) == "error"
+    text = chrome.find_element(By.ID, "error").text
+    assert "unknown prefix ex:" in text and "kgid:" in text and "\\u{" not in text
+    open_page(chrome, server + "/?query=" + quote("SELECT * WHERE {\n  ?s ?p ?o\n  FILTER(STRLEN(?o) > 3\n}"))
+    assert wait_for_run(chrome) == "error"
+    text = chrome.find_element(By.ID, "error").text
+    assert "line 3" in text and "never closed" in text
+    marked = chrome.execute_script(
+        "return Array.from(document.querySelectorAll('#panel-sparql .CodeMirror-code > div'))"
+        ".map(d => !!d.querySelector('.syntax-error-line') || d.classList.contains('syntax-error-line'))"
+    )
+    assert marked.index(True) == 2, "the editor marks line 3"
+    assert_clean(chrome, allowed_statuses=(400,))
+
+
+def test_back_returns_to_the_previous_question_and_history_is_kept(chrome, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_page(chrome, server + "/")
+    chrome.execute_script("localStorage.clear()")
+    Select(chrome.find_element(By.ID, "saved-select")).select_by_value("newest-documents")
+    chrome.find_element(By.ID, "saved-run").click()
+    assert wait_for_run(chrome) == "done"
+    first = chrome.current_url
+    Select(chrome.find_element(By.ID, "saved-select")).select_by_value("due-for-review")
+    chrome.find_element(By.ID, "saved-run").click()
+    assert wait_for_run(chrome) == "done"
+    assert query_of(chrome.current_url)["saved"] == ["due-for-review"]
+    chrome.back()
+    wait(chrome, lambda d: query_of(d.current_url).get("saved") == ["newest-documents"], message="Back did not go back")
+    wait(
+        chrome,
+        lambda d: (
+            d.find_element(By.ID, "saved-select").get_attribute("value") == "newest-documents"
+            and d.find_element(By.ID, "results").get_attribute("data-state") == "done"
+        ),
+        message="Back did not rerun the previous question",
+    )
+    assert chrome.current_url == first
+    chrome.forward()
+    wait(chrome, lambda d: d.find_element(By.ID, "saved-select").get_attribute("value") == "due-for-review")
+    # the history list survives a reload (localStorage) and reruns a question with one click
+    open_page(chrome, server + "/")
+    items = chrome.find_elements(By.CSS_SELECTOR, "#history-list button")
+    assert len(items) >= 2 and "review" in items[0].text.lower()
+    items[1].click()
+    assert wait_for_run(chrome) == "done"
+    assert query_of(chrome.current_url)["saved"] == ["newest-documents"]
+    assert_clean(chrome)

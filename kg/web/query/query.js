@@ -538,7 +538,46 @@
   function remember(spec) {
     var url = shareUrl(spec);
     $("share-link").value = url;
-    try { history.replaceState(null, "", url); } catch (ignored) { /* e.g. a file: page */ }
+    try {
+      // a new question is a new entry, so Back returns to the one before; a rerun replaces its own
+      if (spec.restored || url === location.href) history.replaceState(null, "", url);
+      else history.pushState(null, "", url);
+    } catch (ignored) { /* e.g. a file: page */ }
+    saveHistory(spec);
+  }
+
+  // ------------------------------------------------------------------ history kept in the browser
+
+  var HISTORY_KEY = "kg-query-history";
+  var HISTORY_SIZE = 30;
+
+  function readHistory() {
+    try { return JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]") || []; } catch (ignored) { return []; }
+  }
+  function saveHistory(spec) {
+    var entry = { kind: spec.kind, name: spec.name || null, values: spec.values || null, query: spec.query || null, at: new Date().toISOString() };
+    var same = function (e) { return JSON.stringify([e.kind, e.name, e.values, e.query]) === JSON.stringify([entry.kind, entry.name, entry.values, entry.query]); };
+    var list = [entry].concat(readHistory().filter(function (e) { return !same(e); })).slice(0, HISTORY_SIZE);
+    try { localStorage.setItem(HISTORY_KEY, JSON.stringify(list)); } catch (ignored) { /* storage may be off */ }
+    drawHistory();
+  }
+  function drawHistory() {
+    var box = $("history-list");
+    if (!box) return;
+    clear(box);
+    readHistory().forEach(function (e) {
+      var label = e.kind === "saved"
+        ? (savedByName[e.name] ? savedByName[e.name].title : e.name) + (e.values && Object.keys(e.values).length
+          ? " (" + Object.keys(e.values).map(function (k) { return k + " = " + e.values[k]; }).join(", ") + ")" : "")
+        : (e.query || "").replace(/\s+/g, " ").slice(0, 90);
+      var button = el("button", { type: "button", className: "link-button" }, [label]);
+      button.addEventListener("click", function () {
+        if (e.kind === "saved") { selectSaved(e.name, e.values || {}); run({ kind: "saved", name: e.name, values: e.values || {} }); }
+        else { setEditorText(e.query || ""); run({ kind: "sparql", query: e.query || "" }); }
+      });
+      box.appendChild(el("li", {}, [button]));
+    });
+    $("history").hidden = !box.children.length;
   }
 
   // ------------------------------------------------------------------ saved questions
@@ -828,6 +867,11 @@
     run({ kind: "sparql", query: text });
   }
 
+  function showCompletion(cm) {
+    if (!window.KGComplete || typeof cm.showHint !== "function") return;
+    cm.showHint({ hint: window.KGComplete.hint, prefixes: prefixes, completeSingle: false });
+  }
+
   function setUpEditor() {
     var textarea = $("sparql-text");
     textarea.value = EXAMPLES[0].text;
@@ -859,8 +903,14 @@
           // Tab and Shift-Tab move between controls as everywhere else on the page
           "Tab": false,
           "Shift-Tab": false,
-          "Esc": function (cm) { cm.getInputField().blur(); }
+          "Esc": function (cm) { cm.getInputField().blur(); },
+          "Ctrl-Space": function (cm) { showCompletion(cm); }
         }
+      });
+      // completion also opens by itself after a prefixed name's first letters (kgid:acc, skos:pr)
+      editor.on("inputRead", function (cm, change) {
+        if (!window.KGComplete || cm.state.completionActive || change.origin !== "+input") return;
+        if (/^[A-Za-z][\w-]*:[\w-]{2,}$/.test(window.KGComplete.wordAt(cm).word)) showCompletion(cm);
       });
       var field = editor.getInputField();
       if (!field.getAttribute("role")) field.setAttribute("role", "textbox");
@@ -1142,11 +1192,11 @@
         return;
       }
       selectTab("saved");
-      run({ kind: "saved", name: name, values: formValues(savedByName[name]) });
+      run({ kind: "saved", name: name, values: formValues(savedByName[name]), restored: true });
     } else if (query !== null) {
       selectTab("sparql");
       setEditorText(query);
-      run({ kind: "sparql", query: query });
+      run({ kind: "sparql", query: query, restored: true });
     }
   }
 
@@ -1186,7 +1236,12 @@
     loadPrefixes().then(function () {
       loadEntityNames();
       return loadSaved();
-    }).then(restore).then(function () {
+    }).then(function () {
+      restore();
+      drawHistory();
+      // Back and Forward move between the questions asked, as between pages
+      window.addEventListener("popstate", restore);
+    }).then(function () {
       document.body.setAttribute("data-ready", "true");  // for tests and scripts driving the page
     });
   }

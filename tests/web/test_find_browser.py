@@ -142,3 +142,18 @@ def test_the_script_suggests_what_python_suggests_for_typos(chrome, site, data):
             continue
         python = [s.iri for s in names.suggest(text, limit=50)]
         assert found and found[0] in python, text
+
+
+def test_on_a_phone_the_map_comes_before_the_filters(chrome, site):
+    size = chrome.get_window_size()
+    try:
+        chrome.set_window_size(390, 844)
+        open_map(chrome, (site / "map.html").as_uri())
+        top, filters, height = chrome.execute_script(
+            "return [document.getElementById('kg-network').getBoundingClientRect().top,"
+            " document.querySelector('.kg-filters').getBoundingClientRect().top, window.innerHeight]"
+        )
+        assert top < height * 0.6, "the canvas starts in the first screen"
+        assert filters > top
+    finally:
+        chrome.set_window_size(size["width"], size["height"])

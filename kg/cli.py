@@ -52,6 +52,10 @@ StoreOption = typer.Option(
 )
 
 
+#: Rows a table shows before it stops with a note (``kg query --max-rows``).
+TABLE_ROWS = 200
+
+
 def fail(message: str, status: int = EXIT_ERROR) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(status)
@@ -128,6 +132,9 @@ def query_command(
     ),
     list_saved: bool = typer.Option(False, "--list", "-l", help="List the saved queries and their parameters."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"Output: {', '.join(OUTPUT_FORMATS)}."),
+    max_rows: int = typer.Option(
+        TABLE_ROWS, "--max-rows", help="At most this many rows in a table (0: all); csv, tsv and json give every row."
+    ),
     store: str | None = StoreOption,
 ) -> None:
     """Run a saved query, a SPARQL file or -e 'SPARQL' (standard prefixes are declared; all graphs are the default graph)."""
@@ -182,10 +189,17 @@ def query_command(
     table = Table(show_lines=False, title=saved.title if saved is not None else None)
     for variable in result.variables:
         table.add_column(variable, overflow="fold")
-    for row in result.rows:
+    shown = result.rows if max_rows <= 0 else result.rows[:max_rows]
+    for row in shown:
         table.add_row(*(display(term, base) for term in row))
     out.print(table)
-    err.print(f"{len(result.rows)} row(s)")
+    if len(shown) < len(result.rows):
+        err.print(
+            f"showing the first {len(shown):,} of {len(result.rows):,} rows: --max-rows 0 shows them all,"
+            " -f csv writes them all to a file"
+        )
+    else:
+        err.print(f"{len(result.rows)} row(s)")
 
 
 @app.command("export")

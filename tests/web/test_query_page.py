@@ -343,6 +343,9 @@ def test_entity_boxes_take_names_complete_and_offer_choices(chrome, server):
         server + "/api/saved/documents-mentioning?" + urlencode({"entity": "kgid:accountable-care-organisation"})
     )
     assert len(table_rows(chrome)) == len(expected["results"]["bindings"]) > 0
+    titles = chrome.find_elements(By.CSS_SELECTOR, "table.results td a.title-link")
+    assert len(titles) == len(table_rows(chrome)), "every title is a link to its document's page"
+    assert all(urlparse(a.get_attribute("href")).path == "/page" for a in titles)
 
     # a typo: the page says so and offers the name it was probably meant to be
     entity.clear()

@@ -294,14 +294,37 @@
     return el("pre", { className: "turtle", tabindex: "0", "aria-label": "The graph, in Turtle" }, [text]);
   }
 
+  /** Which IRI column a name column stands for, so its text links to that page: ?subjectLabel → ?subject,
+   * and ?title, ?label or ?name → the row's document, entity or item (else its first IRI column). */
+  function titleLinks(variables) {
+    var links = {};
+    variables.forEach(function (v) {
+      var match = /^(.+?)(Label|Title|Name)$/.exec(v);
+      if (match && variables.indexOf(match[1]) >= 0) { links[v] = match[1]; return; }
+      if (/^(title|label|name)$/.test(v)) {
+        var target = ["document", "entity", "item", "doc", "e", "s"].filter(function (t) { return variables.indexOf(t) >= 0; })[0];
+        if (target) links[v] = target;
+      }
+    });
+    return links;
+  }
+
   function renderTable(result, humanNames) {
     var variables = (result.head && result.head.vars) || [];
     var bindings = (result.results && result.results.bindings) || [];
     if (!bindings.length) {
       return el("p", { className: "empty" }, ["No results: the query ran but nothing matched."]);
     }
+    var linkTo = titleLinks(variables);
     var rows = bindings.map(function (binding, index) {
-      return { index: index, cells: variables.map(function (v) { return cell(binding[v]); }) };
+      return { index: index, cells: variables.map(function (v) {
+        var c = cell(binding[v]);
+        var target = linkTo[v] && binding[linkTo[v]];
+        if (c.node && target && target.type === "uri" && binding[v].type === "literal" && hasPage(target.value)) {
+          c.node = el("a", { href: pageHref(target.value), className: "title-link" }, [c.node]);
+        }
+        return c;
+      }) };
     });
     var numericColumn = variables.map(function (_, column) {
       return rows.every(function (row) { return row.cells[column].key === null || row.cells[column].numeric; });

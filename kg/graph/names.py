@@ -13,8 +13,8 @@ to say "did you mean". The offline pages get the same keys and the same budget f
 
 >>> sorted(name_keys("Primary Care Network"))
 ['primary care network', 'primary care networks']
->>> typo_budget("primary care netwrok")
-2
+>>> typo_budget("acos"), typo_budget("primary care netwrok")
+(1, 3)
 """
 
 from __future__ import annotations

@@ -80,6 +80,7 @@ def ingest_command(
     """Read documents, find entities and relations, and store them with their evidence."""
     from kg.ingest.flow import Pipeline, ingest
     from kg.ingest.sources import discover
+    from kg.ingest.summary import distinct_written
 
     try:
         with Store(store) as kg_store:
@@ -97,12 +98,15 @@ def ingest_command(
             total = len(kg_store)
     except KGError as exc:
         fail(str(exc))
+    from kg.cli_librarian import print_documents
+
+    print_documents(report)
     table = Table(title=f"Ingest into {resolve_location(store)}", show_header=True)
     table.add_column("what")
     table.add_column("count", justify="right")
     for label, value in (
         ("source files read", report.sources_read),
-        ("documents written", len(report.written)),
+        ("documents written", distinct_written(report)),
         ("documents unchanged", len(report.unchanged)),
         ("mentions", report.mentions),
         ("relations", report.relations),
@@ -111,6 +115,8 @@ def ingest_command(
     ):
         table.add_row(label, str(value))
     out.print(table)
+    for skipped in report.skipped:
+        err.print(f"[cyan]not read[/] {skipped.location}: {skipped.reason}", highlight=False, soft_wrap=True)
     for failure in report.failures:
         err.print(f"[yellow]skipped[/] {failure.location}: {failure.reason}", highlight=False, soft_wrap=True)
     if report.failures:
@@ -430,3 +436,5 @@ def run() -> None:
 
 if __name__ == "__main__":
     run()
+
+from kg import cli_librarian  # noqa: E402,F401  (registers the librarian's commands)

@@ -19,7 +19,7 @@ from kg.graph.store import Store
 from kg.ingest.extract import EntityMatcher
 from kg.ingest.parse import parse
 from kg.ingest.relations import RelationExtractor
-from kg.ingest.sources import Source, iter_sources
+from kg.ingest.sources import Skipped, Source, iter_sources
 from kg.ingest.triples import content_hash, document_iri, document_quads, source_location
 from kg.ingest.vocabulary import Vocabulary
 
@@ -31,6 +31,8 @@ class IngestReport:
     written: list[tuple[str, str]] = field(default_factory=list)  #: (document IRI, title)
     unchanged: list[tuple[str, str]] = field(default_factory=list)
     failures: list[SourceError] = field(default_factory=list)
+    skipped: list[SourceError] = field(default_factory=list)  #: files of a folder deliberately not read, with why
+    read_from: list[tuple[str, str, str]] = field(default_factory=list)  #: (document IRI, title, source location)
     sources_read: int = 0
     mentions: int = 0
     relations: int = 0
@@ -74,7 +76,7 @@ def _ingest_all(paths, store: Store, pipeline: Pipeline, index: SearchIndex, on_
         if on_source:
             on_source(item.location)
         if isinstance(item, SourceError):
-            report.failures.append(item)
+            (report.skipped if isinstance(item, Skipped) else report.failures).append(item)
             continue
         report.sources_read += 1
         try:
@@ -94,6 +96,7 @@ def _ingest_document(
     document, source: Source, store: Store, pipeline: Pipeline, report: IngestReport, index: SearchIndex
 ) -> None:
     iri = document_iri(document, store.base)
+    report.read_from.append((iri, document.title, source.location))
     fingerprint = pipeline.vocabulary.fingerprint
     stored = store.stored_document(iri)
     here = (source_location(source), source.sha256, source.encoding)

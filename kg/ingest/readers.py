@@ -18,6 +18,15 @@ Reader = Callable[..., tuple[str, str, tuple[int, ...]]]
 
 BY_SUFFIX: dict[str, Reader] = {}  #: ".pdf" → reader
 BY_MEDIA_TYPE: dict[str, Reader] = {}  #: "application/pdf" → reader
+#: How a skipped file is named, by ending, for the kinds of file often found beside documents.
+UNREAD_KINDS = {
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".svg", ".heic"), "images"),
+    ".doc": "old Word .doc files (save them as .docx)",
+    **dict.fromkeys((".xls", ".xlsx", ".ods", ".csv"), "spreadsheets"),
+    **dict.fromkeys((".ppt", ".pptx", ".odp"), "slide decks"),
+    **dict.fromkeys((".zip", ".7z", ".gz", ".tar"), "archives"),
+    **dict.fromkeys((".eml", ".msg"), "e-mail messages"),
+}
 
 
 def register(reader: Reader, suffixes: tuple[str, ...] = (), media_types: tuple[str, ...] = ()) -> Reader:
@@ -94,9 +103,26 @@ def read_pdf(raw: bytes, location: str, charset: str | None = None) -> tuple[str
     return read(raw, location)
 
 
+def read_office(name: str) -> Reader:
+    """The reader ``name`` of :mod:`kg.ingest.office_readers` (Word, OpenDocument, RTF), imported on first use."""
+
+    def reader(raw: bytes, location: str, charset: str | None = None) -> tuple[str, str, tuple[int, ...]]:
+        from kg.ingest import office_readers
+
+        return getattr(office_readers, name)(raw, location, charset)
+
+    reader.__name__ = name
+    return reader
+
+
 register(read_text, (".txt", ".text", ".md", ".markdown"), ("text/plain", "text/markdown", "text/x-markdown"))
 register(read_html, (".html", ".htm", ".xhtml"), ("text/html", "application/xhtml+xml"))
 register(read_pdf, (".pdf",), ("application/pdf", "application/x-pdf"))
+register(
+    read_office("read_docx"), (".docx",), ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",)
+)
+register(read_office("read_odt"), (".odt",), ("application/vnd.oasis.opendocument.text",))
+register(read_office("read_rtf"), (".rtf",), ("application/rtf", "text/rtf"))
 
 
 def sniff(raw: bytes) -> Reader | None:

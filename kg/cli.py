@@ -80,7 +80,6 @@ def ingest_command(
     """Read documents, find entities and relations, and store them with their evidence."""
     from kg.ingest.flow import Pipeline, ingest
     from kg.ingest.sources import discover
-    from kg.ingest.summary import distinct_written
 
     try:
         with Store(store) as kg_store:
@@ -98,27 +97,11 @@ def ingest_command(
             total = len(kg_store)
     except KGError as exc:
         fail(str(exc))
-    from kg.cli_librarian import print_documents
+    from kg.cli_librarian import print_counts, print_documents, print_problems
 
     print_documents(report)
-    table = Table(title=f"Ingest into {resolve_location(store)}", show_header=True)
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for label, value in (
-        ("source files read", report.sources_read),
-        ("documents written", distinct_written(report)),
-        ("documents unchanged", len(report.unchanged)),
-        ("mentions", report.mentions),
-        ("relations", report.relations),
-        ("failures", len(report.failures)),
-        ("triples in store", total),
-    ):
-        table.add_row(label, str(value))
-    out.print(table)
-    for skipped in report.skipped:
-        err.print(f"[cyan]not read[/] {skipped.location}: {skipped.reason}", highlight=False, soft_wrap=True)
-    for failure in report.failures:
-        err.print(f"[yellow]skipped[/] {failure.location}: {failure.reason}", highlight=False, soft_wrap=True)
+    print_counts(f"Ingest into {resolve_location(store)}", report, total)
+    print_problems(report, pipeline.curation.problems)
     if report.failures:
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
 from kg.graph.store import Store
+from kg.ingest.curation import Curation, rules_fingerprint
 from kg.ingest.extract import EntityMatcher
 from kg.ingest.parse import parse
 from kg.ingest.relations import RelationExtractor
@@ -45,15 +46,21 @@ class IngestReport:
 class Pipeline:
     """The vocabulary-dependent parts, built once per run."""
 
-    def __init__(self, vocabulary: Vocabulary | None = None):
+    def __init__(self, vocabulary: Vocabulary | None = None, curation: Curation | None = None):
         self.vocabulary = vocabulary or Vocabulary()
         self.matcher = EntityMatcher(self.vocabulary)
         self.relations = RelationExtractor(self.vocabulary, self.matcher)
+        self.curation = curation or Curation.load(base=self.vocabulary.base)
+        self.rules = rules_fingerprint()
 
     def extract(self, document):
         extraction = self.matcher.extract(document)
         extraction.relations = self.relations.extract(document, extraction)
-        return extraction
+        return self.curation.apply(document_iri(document, self.vocabulary.base), document.text, extraction)
+
+    def fingerprint(self, document: str) -> str:
+        """Changes when the vocabulary, the extraction rules or the decisions in force on ``document`` change."""
+        return "-".join(p for p in (self.vocabulary.fingerprint, self.rules, self.curation.digest(document)) if p)
 
 
 def ingest(
@@ -97,7 +104,7 @@ def _ingest_document(
 ) -> None:
     iri = document_iri(document, store.base)
     report.read_from.append((iri, document.title, source.location))
-    fingerprint = pipeline.vocabulary.fingerprint
+    fingerprint = pipeline.fingerprint(iri)
     stored = store.stored_document(iri)
     here = (source_location(source), source.sha256, source.encoding)
     if stored and stored.content_hash == content_hash(document, fingerprint) and here in stored.sources:
@@ -112,7 +119,7 @@ def _ingest_document(
     iri, quads = document_quads(
         document, extraction, sorted(sources.values(), key=lambda s: s.location), fingerprint, base=store.base
     )
-    store.replace_graph(iri, quads)
+    store.replace_graph(iri, [*quads, *pipeline.curation.quads(iri, quads)])
     index.put(iri, "document", document.title, "", document.text)
     report.written.append((iri, document.title))
     report.mentions += len(extraction.mentions)

@@ -31,12 +31,16 @@ def recorded_sources(store: Store, documents: set[str] | None = None) -> list[Re
     """Every source the store records (only those of ``documents`` when given), sorted by location."""
     found: dict[str, RecordedSource] = {}
     titles: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in store.oxigraph.query(_SOURCES, prefixes=ns.prefixes(store.base)):
+    answer = store.oxigraph.query(_SOURCES, prefixes=ns.prefixes(store.base))
+    assert isinstance(answer, ox.QuerySolutions)
+    for row in answer:
         doc = row["doc"]
         if not isinstance(doc, ox.NamedNode) or (documents is not None and doc.value not in documents):
             continue
-        path = row["path"].value
-        titles[path][doc.value] = row["title"].value if row["title"] is not None else doc.value
+        path, title = row["path"], row["title"]
+        assert isinstance(path, ox.Literal)
+        titles[path.value][doc.value] = title.value if isinstance(title, ox.Literal) else doc.value
+        path = path.value
         found.setdefault(path, RecordedSource(path))
     for path, source in found.items():
         source.documents = dict(sorted(titles[path].items(), key=lambda item: item[1]))

@@ -258,9 +258,9 @@ class Curation:
         for q in quads:
             p = q.predicate.value
             if p in (ns.RDF + "subject", ns.RDF + "predicate", ns.RDF + "object"):
-                parts.setdefault(q.subject.value, {})[p] = q.object.value
+                parts.setdefault(_value(q.subject), {})[p] = _value(q.object)
             elif p == ns.OA + "hasBody":
-                bodies.setdefault(q.object.value, set()).add(q.subject.value)
+                bodies.setdefault(_value(q.object), set()).add(_value(q.subject))
         for statement, triple in parts.items():
             claim = (triple.get(ns.RDF + "subject", ""), triple.get(ns.RDF + "predicate", ""))
             statements.setdefault((*claim, triple.get(ns.RDF + "object", "")), set()).add(statement)
@@ -298,6 +298,10 @@ class Curation:
                     for annotation in sorted(bodies.get(node, set())):
                         add(annotation, ns.PROV + "wasAttributedTo", person)
         return out
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 def rules_fingerprint() -> str:

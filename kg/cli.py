@@ -101,7 +101,7 @@ def ingest_command(
 
     print_documents(report)
     print_counts(f"Ingest into {resolve_location(store)}", report, total)
-    print_problems(report, pipeline.curation.problems)
+    print_problems(report, [*pipeline.vocabulary.problems, *pipeline.curation.problems])
     if report.failures:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -364,19 +364,32 @@ def search_command(
 
 @app.command("candidates")
 def candidates_command(
-    paths: list[str] = typer.Argument(..., help="Files, folders and http(s):// addresses to look through."),
+    paths: list[str] = typer.Argument(
+        None, help="Files, folders and http(s):// addresses to look through (default: the store's sources)."
+    ),
     fmt: str = typer.Option("table", "--format", "-f", help="Output: table or csv."),
     limit: int = typer.Option(30, "--limit", "-n", help="How many candidates to show."),
+    promote: str | None = typer.Option(
+        None, "--promote", help="Add this candidate (its term or long form) to the vocabulary and re-extract."
+    ),
+    type_: str | None = typer.Option(
+        None, "--type", "-t", help="With --promote: its kg: class (default from its kind)."
+    ),
+    store: str | None = StoreOption,
 ) -> None:
     """List terms the vocabulary lacks (defined acronyms, organisation names, recurring phrases), best first."""
+    from kg.cli_librarian import promote_candidate, store_sources
     from kg.ingest.candidates import find_candidates
 
     try:
         if fmt not in ("table", "csv"):
             raise UsageError(f"unknown output format '{fmt}': choose table or csv")
-        candidates, failures = find_candidates(paths)
+        candidates, failures = find_candidates(paths or store_sources(store))
     except KGError as exc:
         fail(str(exc))
+    if promote is not None:
+        promote_candidate(candidates, promote, type_, store)
+        return
     rows = [
         (
             c.term,

@@ -7,6 +7,8 @@ sentence and an exit status.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.markup import escape
 
@@ -80,7 +82,7 @@ def reextract_command(store: str | None = StoreOption) -> None:
     print_counts(
         f"Re-extracted {len(result.sources)} recorded sources in {resolve_location(store)}", result.ingest, total
     )
-    print_problems(result.ingest, pipeline.curation.problems)
+    print_problems(result.ingest, [*pipeline.vocabulary.problems, *pipeline.curation.problems])
     for source in result.moved:
         titles = "; ".join(source.documents.values())
         err.print(
@@ -91,3 +93,120 @@ def reextract_command(store: str | None = StoreOption) -> None:
         )
     if result.ingest.failures or result.moved:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+term_app = typer.Typer(no_args_is_help=True, help="Add vocabulary terms without writing Turtle.")
+app.add_typer(term_app, name="term")
+
+
+def _add_and_reextract(specs: list, store: str | None, reextract_after: bool) -> None:
+    from pathlib import Path
+
+    from kg.graph.recorded import documents_mentioning
+    from kg.ingest.flow import Pipeline
+    from kg.ingest.reextract import reextract
+    from kg.ingest.terms import add_terms
+
+    try:
+        added = add_terms(specs)
+    except KGError as exc:
+        fail(str(exc))
+    for term in added.terms:
+        short = ", ".join(term.spec.acronyms)
+        out.print(
+            f"added {term.name} “{escape(term.spec.label)}”{f' ({escape(short)})' if short else ''} "
+            f"as kg:{term.spec.type} to {added.path}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    location = resolve_location(store)
+    if not reextract_after or not (Path(location) / "CURRENT").is_file():
+        out.print("run 'kg reextract' to link the new terms in the documents already in a store", highlight=False)
+        return
+    try:
+        with Store(location, create=False) as kg_store:
+            pipeline = Pipeline()
+            result = reextract(kg_store, pipeline)
+            linked = {t.name: documents_mentioning(kg_store, kg_store.base + "id/" + t.name[5:]) for t in added.terms}
+    except KGError as exc:
+        fail(str(exc))
+    print_problems(result.ingest, [*pipeline.vocabulary.problems, *pipeline.curation.problems])
+    out.print(f"re-extracted {len(result.sources)} recorded sources in {location}", highlight=False)
+    for name, titles in linked.items():
+        found = "; ".join(titles) if titles else "no document yet"
+        out.print(
+            f"{name} is now mentioned in {len(titles)} document(s): {escape(found)}", highlight=False, soft_wrap=True
+        )
+    for source in result.moved:
+        err.print(f"[yellow]moved[/] {escape(source.location)} is no longer there", highlight=False, soft_wrap=True)
+
+
+@term_app.command("add")
+def term_add_command(
+    label: str = typer.Argument(..., help='The preferred label, e.g. "Additional Roles Reimbursement Scheme".'),
+    acronym: list[str] = typer.Option([], "--acronym", "-a", help="A short form (repeatable).", show_default=False),
+    alt: list[str] = typer.Option([], "--alt", help="Another name (repeatable).", show_default=False),
+    type_: str = typer.Option("Concept", "--type", "-t", help="Its kg: class: Concept, CareModel, NationalBody ..."),
+    definition: str = typer.Option("", "--definition", "-d", help="One or two sentences saying what it is."),
+    broader: list[str] = typer.Option([], "--broader", help="A broader term: kgid:NAME, label or short form."),
+    related: list[str] = typer.Option([], "--related", help="A related term: kgid:NAME, label or short form."),
+    no_reextract: bool = typer.Option(False, "--no-reextract", help="Only write the term; do not re-extract."),
+    store: str | None = StoreOption,
+) -> None:
+    """Add a term to vocabulary/local-terms.ttl (checked for clashes), then re-extract the store to link it."""
+    from kg.ingest.terms import TermSpec
+
+    spec = TermSpec(label, type_, tuple(acronym), tuple(alt), definition, tuple(broader), tuple(related))
+    _add_and_reextract([spec], store, not no_reextract)
+
+
+@term_app.command("import")
+def term_import_command(
+    csv_file: str = typer.Argument(
+        ..., help="CSV with a header: label, acronym, type, definition, broader, related, alt_labels."
+    ),
+    no_reextract: bool = typer.Option(False, "--no-reextract", help="Only write the terms; do not re-extract."),
+    store: str | None = StoreOption,
+) -> None:
+    """Add every term of a CSV file (all or none), then re-extract the store to link them."""
+    from pathlib import Path
+
+    from kg.ingest.terms import read_terms_csv
+
+    try:
+        specs = read_terms_csv(Path(csv_file))
+    except KGError as exc:
+        fail(str(exc))
+    _add_and_reextract(specs, store, not no_reextract)
+
+
+def store_sources(store: str | None) -> list[str]:
+    """The files and addresses the store records, for commands that look through them when given no paths."""
+    from kg.errors import UsageError
+    from kg.graph.recorded import recorded_sources
+
+    with Store(store, read_only=True) as kg_store:
+        sources = [s.location for s in recorded_sources(kg_store) if s.is_address or Path(s.location).is_file()]
+    if not sources:
+        raise UsageError(f"the store at {resolve_location(store)} records no sources that are still there: give paths")
+    return sources
+
+
+def promote_candidate(candidates: list, name: str, type_: str | None, store: str | None) -> None:
+    """Add the candidate called ``name`` as a vocabulary term (a defined acronym with its long form), then re-extract."""
+    from kg.errors import UsageError
+    from kg.ingest.labels import norm
+    from kg.ingest.terms import TermSpec
+
+    wanted = norm(name)
+    found = [c for c in candidates if wanted in (norm(c.term), norm(c.long_form or ""))]
+    if not found:
+        fail(str(UsageError(f"'{name}' is not among the candidates: run 'kg candidates' to see them")))
+    candidate = found[0]
+    if candidate.kind == "acronym" and candidate.long_form:
+        spec = TermSpec(candidate.long_form, type_ or "Concept", acronyms=(candidate.term,))
+    else:
+        spec = TermSpec(
+            candidate.term, type_ or ("OtherOrganisation" if candidate.kind == "organisation" else "Concept")
+        )
+    _add_and_reextract([spec], store, True)

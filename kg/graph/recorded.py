@@ -45,3 +45,16 @@ def recorded_sources(store: Store, documents: set[str] | None = None) -> list[Re
     for path, source in found.items():
         source.documents = dict(sorted(titles[path].items(), key=lambda item: item[1]))
     return [found[path] for path in sorted(found)]
+
+
+_MENTIONING = """SELECT DISTINCT ?title ?entity WHERE { GRAPH ?doc { ?doc schema:mentions ?entity ; dcterms:title ?title } }
+ORDER BY ?title"""
+
+
+def documents_mentioning(store: Store, entity: str) -> list[str]:
+    """The titles of the documents that mention ``entity``, sorted."""
+    answer = store.oxigraph.query(
+        _MENTIONING, prefixes=ns.prefixes(store.base), substitutions={ox.Variable("entity"): ox.NamedNode(entity)}
+    )
+    assert isinstance(answer, ox.QuerySolutions)
+    return [row["title"].value for row in answer if isinstance(row["title"], ox.Literal)]

@@ -234,7 +234,7 @@ def stats_command(store: str | None = StoreOption) -> None:
     by_type = Table(title="Things by type")
     by_type.add_column("type")
     by_type.add_column("count", justify="right")
-    from pyoxigraph import NamedNode
+    from kg.graph.terms import NamedNode
 
     for iri, count in stats["by_type"].items():
         by_type.add_row(display(NamedNode(iri), base), str(count))
@@ -430,7 +430,12 @@ def run() -> None:
         sys.exit(130)
 
 
+def _register_topic_commands() -> None:
+    """Load the kg/cli_<topic>.py modules: each adds its commands to ``app``, which it imports from here."""
+    from kg import cli_librarian  # noqa: F401
+
+
+_register_topic_commands()
+
 if __name__ == "__main__":
     run()
-
-from kg import cli_librarian  # noqa: E402,F401  (registers the librarian's commands)

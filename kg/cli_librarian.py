@@ -104,8 +104,8 @@ def _add_and_reextract(specs: list, store: str | None, reextract_after: bool) ->
 
     from kg.graph.recorded import documents_mentioning
     from kg.ingest.flow import Pipeline
+    from kg.ingest.new_terms import add_terms
     from kg.ingest.reextract import reextract
-    from kg.ingest.terms import add_terms
 
     try:
         added = add_terms(specs)
@@ -154,7 +154,7 @@ def term_add_command(
     store: str | None = StoreOption,
 ) -> None:
     """Add a term to vocabulary/local-terms.ttl (checked for clashes), then re-extract the store to link it."""
-    from kg.ingest.terms import TermSpec
+    from kg.ingest.new_terms import TermSpec
 
     spec = TermSpec(label, type_, tuple(acronym), tuple(alt), definition, tuple(broader), tuple(related))
     _add_and_reextract([spec], store, not no_reextract)
@@ -171,7 +171,7 @@ def term_import_command(
     """Add every term of a CSV file (all or none), then re-extract the store to link them."""
     from pathlib import Path
 
-    from kg.ingest.terms import read_terms_csv
+    from kg.ingest.new_terms import read_terms_csv
 
     try:
         specs = read_terms_csv(Path(csv_file))
@@ -196,7 +196,7 @@ def promote_candidate(candidates: list, name: str, type_: str | None, store: str
     """Add the candidate called ``name`` as a vocabulary term (a defined acronym with its long form), then re-extract."""
     from kg.errors import UsageError
     from kg.ingest.labels import norm
-    from kg.ingest.terms import TermSpec
+    from kg.ingest.new_terms import TermSpec
 
     wanted = norm(name)
     found = [c for c in candidates if wanted in (norm(c.term), norm(c.long_form or ""))]

@@ -7,12 +7,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.graph import namespaces as ns
 from kg.graph.store import Store
-
-_SOURCES = """SELECT ?doc ?title ?path WHERE { GRAPH ?doc {
-  ?doc a kg:Document ; prov:hadPrimarySource ?src . ?src kg:sourcePath ?path .
-  OPTIONAL { ?doc dcterms:title ?title } } }"""
 
 
 @dataclass
@@ -31,9 +26,7 @@ def recorded_sources(store: Store, documents: set[str] | None = None) -> list[Re
     """Every source the store records (only those of ``documents`` when given), sorted by location."""
     found: dict[str, RecordedSource] = {}
     titles: dict[str, dict[str, str]] = defaultdict(dict)
-    answer = store.oxigraph.query(_SOURCES, prefixes=ns.prefixes(store.base))
-    assert isinstance(answer, ox.QuerySolutions)
-    for row in answer:
+    for row in store._select("recorded-sources"):
         doc = row["doc"]
         if not isinstance(doc, ox.NamedNode) or (documents is not None and doc.value not in documents):
             continue
@@ -47,14 +40,7 @@ def recorded_sources(store: Store, documents: set[str] | None = None) -> list[Re
     return [found[path] for path in sorted(found)]
 
 
-_MENTIONING = """SELECT DISTINCT ?title ?entity WHERE { GRAPH ?doc { ?doc schema:mentions ?entity ; dcterms:title ?title } }
-ORDER BY ?title"""
-
-
 def documents_mentioning(store: Store, entity: str) -> list[str]:
     """The titles of the documents that mention ``entity``, sorted."""
-    answer = store.oxigraph.query(
-        _MENTIONING, prefixes=ns.prefixes(store.base), substitutions={ox.Variable("entity"): ox.NamedNode(entity)}
-    )
-    assert isinstance(answer, ox.QuerySolutions)
+    answer = store._select("documents-mentioning", entity=ox.NamedNode(entity))
     return [row["title"].value for row in answer if isinstance(row["title"], ox.Literal)]

@@ -26,10 +26,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from kg.errors import UsageError
 from kg.graph import namespaces as ns
+from kg.graph import terms as rdf
 from kg.ingest.extract import Extraction, Mention, Relation
 from kg.ingest.labels import slug
 from kg.resources import data_dir
@@ -245,13 +244,13 @@ class Curation:
                 )
         return extraction
 
-    def quads(self, document: str, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    def quads(self, document: str, quads: Iterable[rdf.Quad]) -> list[rdf.Quad]:
         """The review records of ``document`` and the marks on its confirmed and added claims."""
         decisions = self.in_force(document)
         if not decisions:
             return []
         quads = list(quads)
-        graph = ox.NamedNode(document)
+        graph = rdf.NamedNode(document)
         statements: dict[tuple[str, str, str], set[str]] = {}
         parts: dict[str, dict[str, str]] = {}
         bodies: dict[str, set[str]] = {}
@@ -264,28 +263,34 @@ class Curation:
         for statement, triple in parts.items():
             claim = (triple.get(ns.RDF + "subject", ""), triple.get(ns.RDF + "predicate", ""))
             statements.setdefault((*claim, triple.get(ns.RDF + "object", "")), set()).add(statement)
-        out: list[ox.Quad] = []
+        out: list[rdf.Quad] = []
 
-        def add(s: str, p: str, o: ox.NamedNode | ox.Literal | str) -> None:
-            out.append(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o) if isinstance(o, str) else o, graph))
+        def add(s: str, p: str, o: rdf.NamedNode | rdf.Literal | str) -> None:
+            out.append(
+                rdf.Quad(rdf.NamedNode(s), rdf.NamedNode(p), rdf.NamedNode(o) if isinstance(o, str) else o, graph)
+            )
 
         for d in decisions:
             person = librarian_iri(d.who, self.base)
             review = f"{document}#review-{claim_key(d.claim, d.document)}"
             add(review, ns.RDF + "type", ns.ONTOLOGY + "Review")
-            add(review, ns.ONTOLOGY + "verdict", ox.Literal(d.verdict))
+            add(review, ns.ONTOLOGY + "verdict", rdf.Literal(d.verdict))
             add(review, ns.ONTOLOGY + "claimSubject", d.subject)
             add(review, ns.ONTOLOGY + "claimPredicate", d.predicate)
             add(review, ns.ONTOLOGY + "claimObject", d.object)
             add(review, ns.PROV + "wasAttributedTo", person)
             if d.when:
-                add(review, ns.PROV + "generatedAtTime", ox.Literal(d.when, datatype=ox.NamedNode(ns.XSD + "dateTime")))
+                add(
+                    review,
+                    ns.PROV + "generatedAtTime",
+                    rdf.Literal(d.when, datatype=rdf.NamedNode(ns.XSD + "dateTime")),
+                )
             if d.sentence:
-                add(review, ns.ONTOLOGY + "evidenceText", ox.Literal(d.sentence))
+                add(review, ns.ONTOLOGY + "evidenceText", rdf.Literal(d.sentence))
             if d.note:
-                add(review, ns.RDFS + "comment", ox.Literal(d.note))
+                add(review, ns.RDFS + "comment", rdf.Literal(d.note))
             add(person, ns.RDF + "type", ns.PROV + "Person")
-            add(person, ns.FOAF + "name", ox.Literal(d.who))
+            add(person, ns.FOAF + "name", rdf.Literal(d.who))
             if d.decision == "reject":
                 continue
             marked = statements.get(d.claim, set())
@@ -300,8 +305,8 @@ class Curation:
         return out
 
 
-def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    return str(term) if isinstance(term, ox.Triple) else term.value
+def _value(term: rdf.Term | rdf.Triple) -> str:
+    return str(term) if isinstance(term, rdf.Triple) else rdf.text_of(term)
 
 
 def rules_fingerprint() -> str:

@@ -19,10 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from kg.errors import UsageError, VocabularyError
 from kg.graph import namespaces as ns
+from kg.graph import terms as rdf
 from kg.ingest.labels import norm, slug
 from kg.ingest.vocabulary import Vocabulary, read_turtle
 from kg.resources import ontology_dir
@@ -64,7 +63,7 @@ class PlannedTerm:
 
     def turtle(self) -> str:
         def lit(text: str) -> str:
-            return str(ox.Literal(" ".join(text.split()), language="en"))
+            return str(rdf.Literal(" ".join(text.split()), language="en"))
 
         lines = [f"{self.name} a skos:Concept, kg:{self.spec.type} ;", f"    skos:inScheme {self.scheme} ;"]
         lines.append(f"    skos:prefLabel {lit(self.spec.label)} ;")
@@ -110,8 +109,8 @@ class TermPlanner:
             t.subject.value: t.object.value
             for t in self.vocabulary.vocabulary_triples
             if t.predicate.value == ns.SKOS + "inScheme"
-            and isinstance(t.object, ox.NamedNode)
-            and isinstance(t.subject, ox.NamedNode)
+            and isinstance(t.object, rdf.NamedNode)
+            and isinstance(t.subject, rdf.NamedNode)
         }
         for entity in self.vocabulary.entities.values():
             for cls in entity.types:

@@ -210,3 +210,151 @@ def promote_candidate(candidates: list, name: str, type_: str | None, store: str
             candidate.term, type_ or ("OtherOrganisation" if candidate.kind == "organisation" else "Concept")
         )
     _add_and_reextract([spec], store, True)
+
+
+review_app = typer.Typer(help="Review what the extractor claims: list, confirm, reject, add.")
+app.add_typer(review_app, name="review", invoke_without_command=True)
+
+WhoOption = typer.Option(None, "--who", help="Who decides (default: $KG_LIBRARIAN, else your login name).")
+NoteOption = typer.Option("", "--note", help="Why, in a few words (kept in the decisions file).")
+DocumentOption = typer.Option(None, "--document", "-D", help="The document (kgdoc:NAME or its title).")
+
+
+@review_app.callback()
+def review_list_command(
+    ctx: typer.Context,
+    kind: str | None = typer.Option(None, "--kind", "-k", help="Only 'relation' or 'mention' claims."),
+    every: bool = typer.Option(False, "--all", help="Also the claims already reviewed, with their verdict."),
+    limit: int = typer.Option(20, "--limit", "-n", help="How many claims to show."),
+    fmt: str = typer.Option("table", "--format", "-f", help="Output: table, csv or json."),
+    store: str | None = StoreOption,
+) -> None:
+    """List the claims no librarian has reviewed yet, with their sentences, most cited first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.table import Table
+
+    from kg.errors import UsageError
+    from kg.ingest.review import Reviewer
+
+    try:
+        if kind not in (None, "relation", "mention"):
+            raise UsageError(f"unknown kind '{kind}': choose relation or mention")
+        if fmt not in ("table", "csv", "json"):
+            raise UsageError(f"unknown output format '{fmt}': choose table, csv or json")
+        with Store(store, read_only=True) as kg_store:
+            rows = Reviewer(kg_store).rows(kind, reviewed=every)
+    except KGError as exc:
+        fail(str(exc))
+    if fmt != "table":
+        _write_rows(rows[:limit], fmt)
+        return
+    table = Table(title=f"Claims to review ({len(rows)}{' in all' if every else ' unreviewed'})")
+    for name in ("key", "claim", "cited", "sentence", *(["verdict"] if every else [])):
+        table.add_column(name, overflow="fold")
+    for row in rows[:limit]:
+        claim = f"{row.subject} [b]{escape(row.predicate)}[/b] {escape(row.object)}"
+        cells = [
+            row.claim.key,
+            claim if row.claim.kind == "relation" else f"[i]{escape(row.subject)}[/i] mentions {escape(row.object)}",
+        ]
+        cells += [str(row.claim.count), escape(" ".join(row.claim.sentence.split()))]
+        table.add_row(*cells, *([row.verdict or "—"] if every else []))
+    out.print(table)
+    err.print(
+        "decide with: kg review confirm KEY | kg review reject KEY | kg review add SUBJECT PREDICATE OBJECT -D DOC --sentence '…'"
+    )
+
+
+def _write_rows(rows: list, fmt: str) -> None:
+    import csv
+    import json
+    import sys
+
+    records = [
+        {
+            "key": r.claim.key,
+            "kind": r.claim.kind,
+            "subject": r.subject,
+            "predicate": r.predicate,
+            "object": r.object,
+            "cited": r.claim.count,
+            "sentence": " ".join(r.claim.sentence.split()),
+            "verdict": r.verdict,
+            "subject_iri": r.claim.subject,
+            "predicate_iri": r.claim.predicate,
+            "object_iri": r.claim.object,
+            "document": r.claim.document or r.claim.example or "",
+        }
+        for r in rows
+    ]
+    if fmt == "json":
+        sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["key"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+
+
+def _decide(
+    decision: str, parts: list[str], document: str | None, sentence: str, who: str | None, note: str, store: str | None
+) -> None:
+    from kg.ingest.flow import Pipeline
+    from kg.ingest.review import Reviewer, apply_decision
+
+    try:
+        with Store(store, create=False) as kg_store:
+            taken = Reviewer(kg_store).decide(decision, parts, document, sentence, who, note)
+            pipeline = Pipeline()
+            result = apply_decision(kg_store, taken, pipeline)
+    except KGError as exc:
+        fail(str(exc))
+    where = f" in {taken.document}" if taken.document else " in every document"
+    out.print(
+        f"{taken.verdict} by {escape(taken.who)}{where}: line {taken.line} of {pipeline.curation.path}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    written = len({iri for iri, _ in result.ingest.written})
+    out.print(f"re-extracted: {written} document(s) rewritten", highlight=False)
+    print_problems(result.ingest, [*pipeline.vocabulary.problems, *pipeline.curation.problems])
+
+
+ClaimArgument = typer.Argument(..., help="The claim's key (from 'kg review'), or SUBJECT PREDICATE OBJECT.")
+
+
+@review_app.command("confirm")
+def review_confirm_command(
+    claim: list[str] = ClaimArgument,
+    document: str | None = DocumentOption,
+    who: str | None = WhoOption,
+    note: str = NoteOption,
+    store: str | None = StoreOption,
+) -> None:
+    """Confirm a claim: it stays and is marked "confirmed by a librarian"."""
+    _decide("confirm", claim, document, "", who, note, store)
+
+
+@review_app.command("reject")
+def review_reject_command(
+    claim: list[str] = ClaimArgument,
+    document: str | None = DocumentOption,
+    who: str | None = WhoOption,
+    note: str = NoteOption,
+    store: str | None = StoreOption,
+) -> None:
+    """Reject a claim: it leaves the store now and stays out at every later ingest and re-extraction."""
+    _decide("reject", claim, document, "", who, note, store)
+
+
+@review_app.command("add")
+def review_add_command(
+    claim: list[str] = typer.Argument(..., help="SUBJECT PREDICATE OBJECT, e.g. kgid:a evolvesInto kgid:b."),
+    document: str = typer.Option(..., "--document", "-D", help="The document that says it (kgdoc:NAME or title)."),
+    sentence: str = typer.Option(..., "--sentence", help="The sentence of the document that says it."),
+    who: str | None = WhoOption,
+    note: str = NoteOption,
+    store: str | None = StoreOption,
+) -> None:
+    """Add a claim the extractor missed, with its sentence; the librarian is recorded as its source."""
+    _decide("add", claim, document, sentence, who, note, store)

@@ -29,6 +29,7 @@ from pathlib import Path
 from kg.errors import UsageError
 from kg.graph import namespaces as ns
 from kg.graph import terms as rdf
+from kg.graph.claims import claim_key
 from kg.ingest.extract import Extraction, Mention, Relation
 from kg.ingest.labels import slug
 from kg.resources import data_dir
@@ -107,11 +108,6 @@ class Decision:
         return json.dumps({k: values[k] for k in _FIELDS if values[k] not in ("", None)}, ensure_ascii=False)
 
 
-def claim_key(claim: tuple[str, str, str], document: str | None = None) -> str:
-    """Eight hex digits naming a claim: the same claim in the same document always has the same key."""
-    return hashlib.sha1(" ".join([*claim, document or "*"]).encode("utf-8")).hexdigest()[:8]
-
-
 def now() -> str:
     return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -138,6 +134,7 @@ class Curation:
     base: str = field(default_factory=ns.base_iri)
     decisions: list[Decision] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  #: one sentence per unreadable line or unplaceable sentence
+    said: dict[str, set[tuple[str, str, str]]] = field(default_factory=dict)  #: per document, decided claims it made
 
     @classmethod
     def load(cls, path: Path | None = None, base: str | None = None) -> Curation:
@@ -220,6 +217,9 @@ class Curation:
         """Leave out rejected claims and put in added ones (in place; returns ``extraction``)."""
         decisions = self.in_force(document)
         rejected = {d.claim for d in decisions if d.decision == "reject"}
+        said = {(document, MENTIONS, m.entity) for m in extraction.mentions}
+        said |= {(r.subject, ns.ONTOLOGY + r.predicate, r.object) for r in extraction.relations}
+        self.said[document] = {d.claim for d in decisions if d.claim in said}
         if rejected:
             extraction.mentions = [m for m in extraction.mentions if (document, MENTIONS, m.entity) not in rejected]
             extraction.relations = [
@@ -245,8 +245,13 @@ class Curation:
         return extraction
 
     def quads(self, document: str, quads: Iterable[rdf.Quad]) -> list[rdf.Quad]:
-        """The review records of ``document`` and the marks on its confirmed and added claims."""
-        decisions = self.in_force(document)
+        """The review records of ``document`` and the marks on its confirmed and added claims.
+
+        A decision taken for every document is recorded only in the documents whose extraction made
+        the claim (as found by :meth:`apply`, which runs first for the same document).
+        """
+        said = self.said.get(document, set())
+        decisions = [d for d in self.in_force(document) if d.document == document or d.claim in said]
         if not decisions:
             return []
         quads = list(quads)

@@ -292,11 +292,21 @@ def serve_command(
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before it is stopped."),
     max_rows: int = typer.Option(10_000, "--max-rows", help="Largest result a query may return (rows or triples)."),
     workers: int = typer.Option(2, "--workers", help="Query worker processes."),
+    review: bool = typer.Option(False, "--review", help="Offer the review of claims at /review (loopback hosts only)."),
+    review_any_host: bool = typer.Option(
+        False,
+        "--review-any-host",
+        help="Allow --review on a host other than loopback (anyone who can reach it can decide).",
+    ),
 ) -> None:
     """Serve the query page, the SPARQL 1.1 endpoint (/sparql, read-only) and the site's pages (rebuilt when the store changes)."""
     from kg.web.server import serve
 
     try:
+        if review:
+            from kg.cli_librarian import check_review_host
+
+            check_review_host(host, review_any_host)
         serve(
             resolve_location(store),
             host,
@@ -305,6 +315,8 @@ def serve_command(
             max_rows=max_rows,
             workers=workers,
             build_site=True,
+            review=review,
+            review_any_host=review_any_host,
         )
     except KGError as exc:
         fail(str(exc))

@@ -358,3 +358,20 @@ def review_add_command(
 ) -> None:
     """Add a claim the extractor missed, with its sentence; the librarian is recorded as its source."""
     _decide("add", claim, document, sentence, who, note, store)
+
+
+def check_review_host(host: str, any_host: bool) -> None:
+    """``kg serve --review`` listens on loopback only, unless told otherwise with --review-any-host."""
+    import ipaddress
+
+    from kg.errors import UsageError
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not any_host:
+        raise UsageError(
+            f"--review lets whoever reaches the server change the catalogue, so it listens on loopback only: "
+            f"drop --host {host}, or add --review-any-host"
+        )

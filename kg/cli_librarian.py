@@ -375,3 +375,45 @@ def check_review_host(host: str, any_host: bool) -> None:
             f"--review lets whoever reaches the server change the catalogue, so it listens on loopback only: "
             f"drop --host {host}, or add --review-any-host"
         )
+
+
+@app.command("digest")
+def digest_command(
+    since: str = typer.Option(..., "--since", help="First day to include: YYYY-MM-DD (or YYYY-MM, YYYY)."),
+    output: Path = typer.Option(
+        Path("digest.html"), "-o", "--output", help="HTML file to write; the text goes beside it (.txt)."
+    ),
+    link_base: str = typer.Option(
+        "", "--link-base", help="Address of the published site, to link each catalogue entry."
+    ),
+    store: str | None = StoreOption,
+) -> None:
+    """Write a bulletin (HTML and plain text) of documents published or updated since a date, by care model and organisation."""
+    from kg.errors import UsageError
+    from kg.web.digest import digest, render
+    from kg.web.feeds import when
+    from kg.web.mapview import TITLE
+    from kg.web.reading import gather
+
+    first = None
+    try:
+        start = when(since) if since.strip() else None
+        if start is None or "T" in since:
+            raise UsageError(f"--since needs a date as YYYY-MM-DD, YYYY-MM or YYYY, not '{since}'")
+        first = start.date()
+        with Store(store, read_only=True) as kg_store:
+            result = digest(gather(kg_store), first, link_base)
+        html, text = render(result, TITLE)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(html, encoding="utf-8")
+            output.with_suffix(".txt").write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    except KGError as exc:
+        fail(str(exc))
+    out.print(
+        f"wrote {output} and {output.with_suffix('.txt')}: {len(result.items)} document(s) since {first}",
+        highlight=False,
+        soft_wrap=True,
+    )

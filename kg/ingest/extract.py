@@ -64,7 +64,9 @@ class Relation:
     object: str
     start: int  #: of the evidence sentence in the document text
     end: int
-    rule: str = ""  #: which pattern produced it
+    rule: str = ""  #: which pattern or cue produced it
+    mechanisms: tuple[str, ...] = ()  #: the grammar that took part (active, passive, list, anaphora ...)
+    modality: str = ""  #: "" when asserted, "hedged" when the text says it might be so
 
 
 @dataclass(frozen=True)

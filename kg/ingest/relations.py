@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph import namespaces as ns
+from kg.ingest.clauses import CueGrammar
 from kg.ingest.extract import EntityMatcher, Extraction, Relation
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.vocabulary import Vocabulary, data_dir
@@ -83,6 +84,7 @@ class RelationExtractor:
         for rule in spec["rule"]:
             pattern = rule["pattern"].replace("<A>", f"(?P<A>{_LIST})").replace("<B>", f"(?P<B>{_LIST})")
             self.rules.append(Rule(rule["name"], rule["predicate"], re.compile(pattern, re.I), bool(rule.get("swap"))))
+        self.cues = CueGrammar(directory / "cues.toml")
         anaphora = tomllib.loads((directory / "anaphora.toml").read_text(encoding="utf-8"))
         self.window = anaphora.get("window", 2)
         self.nouns = {noun: cls for noun, cls in anaphora["nouns"].items()}
@@ -173,9 +175,10 @@ class RelationExtractor:
         text, mentions = document.text, extraction.mentions
         found: dict[tuple[str, str, str], Relation] = {}
 
-        def add(subject, predicate, obj, start, end, rule):
+        def add(subject, predicate, obj, start, end, rule, mechanisms=("pattern",), modality=""):
             if self._allowed(predicate, subject, obj, extraction):
-                found.setdefault((subject, predicate, obj), Relation(subject, predicate, obj, start, end, rule))
+                relation = Relation(subject, predicate, obj, start, end, rule, tuple(mechanisms), modality)
+                found.setdefault((subject, predicate, obj), relation)
 
         spans = sentences(text)
         for index, (s, e) in enumerate(spans):
@@ -183,6 +186,16 @@ class RelationExtractor:
             skeleton, tokens = self._skeleton(text, s, e, mentions, extra)
             if len(tokens) < 2:
                 continue
+            anaphors = {i for i, entities in enumerate(tokens) if any(entities is x[2] for x in extra)}
+            for cue in self.cues.match(skeleton):
+                mechanisms = cue.mechanisms
+                if anaphors & {*cue.subjects, *cue.objects}:
+                    mechanisms += ("anaphora",)
+                for subject in (x for i in cue.subjects for x in tokens[i]):
+                    for obj in (x for i in cue.objects for x in tokens[i]):
+                        kinds = (self.kinds(subject, extraction), self.kinds(obj, extraction))
+                        if self.cues.kinds_allow(cue.cue, *kinds):
+                            add(subject, cue.predicate, obj, s, e, cue.cue, mechanisms, cue.modality)
             for rule in self.rules:
                 for match in rule.regex.finditer(skeleton):
                     subjects = [x for i in _TOKEN.findall(match.group("A")) for x in tokens[int(i)]]

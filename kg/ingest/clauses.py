@@ -1,0 +1,302 @@
+"""Stage 3b (continued), cues: relations from a cue lexicon and a shallow grammar.
+
+The lexicon is data (``data/patterns/cues.toml``): for each predicate, the
+verbs (as lemmas; their forms are made here), nouns, prepositions and
+fixed phrases that say it, with the direction each one gives. The grammar
+is here, stated once for every cue:
+
+* **lists**: entities joined by commas, "and", "or", "as well as" are one
+  side of the relation ("X brought together Y and Z");
+* **voice**: "X replaced Y" and "Y was replaced by X" (or "Y, replaced by
+  X") give the same triple; a cue may name its agent prepositions ("set up
+  *under* the Act", "made up *of*");
+* **relative clauses and asides**: "X, which replaced Y," and "X, set up in
+  2013, replaced Y" keep X as the subject;
+* **apposition and brackets**: "X (formerly Y)", "X, the successor to Y";
+* **negation and modality**: a negated cue ("will not replace", "never
+  became") gives no relation; a hedged one ("might become", "could evolve
+  into", "is proposed to replace") gives the relation marked ``hedged``;
+* **anaphora**: entities standing for "it", "the new body" are resolved
+  before (see :mod:`kg.ingest.relations`), so cues see them as entities.
+
+A clause is worked on as its *skeleton*: the text with each entity as
+``⟨i⟩``. Each cue becomes one or two regular expressions over the
+skeleton, built from the templates below; a trigger scan finds which cues
+a sentence can use, so a sentence is matched only against those.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_TOKEN = re.compile(r"⟨(\d+)⟩")
+
+
+@dataclass(frozen=True)
+class CueMatch:
+    """Subjects and objects (token numbers) a cue relates in one skeleton."""
+
+    subjects: tuple[int, ...]
+    predicate: str
+    objects: tuple[int, ...]
+    cue: str  #: the cue entry's name
+    mechanisms: tuple[str, ...]  #: grammar that took part: active, passive, relative-clause, list ...
+    modality: str = ""  #: "" (asserted) or "hedged"
+
+
+@dataclass
+class _Compiled:
+    name: str
+    predicate: str
+    regex: re.Pattern
+    mechanism: str  #: active, passive, passive-direct, marker, frame
+    swap: bool  #: True when group A of the regex is the object
+    subject_kinds: frozenset[str] = frozenset()
+    object_kinds: frozenset[str] = frozenset()
+
+
+@dataclass
+class Cue:
+    """One entry of the lexicon, with its example sentences."""
+
+    name: str
+    predicate: str
+    kind: str  #: verb, marker, frame
+    fires: list[tuple[str, tuple[str, str, str]]] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)
+
+
+def _alternation(words) -> str:
+    return "(?:" + "|".join(sorted({re.escape(w).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True)) + ")"
+
+
+class Inflector:
+    """Forms of an English verb: regular rules plus the irregular table in the data."""
+
+    def __init__(self, irregular: dict[str, list[str]]):
+        self.irregular = irregular
+
+    def forms(self, verb: str) -> dict[str, set[str]]:
+        """{"base", "s", "past", "pp", "ing"} -> forms of the first word; the rest of the phrase kept."""
+        head, _, rest = verb.partition(" ")
+        tail = f" {rest}" if rest else ""
+        if head == "be":
+            out = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s"}
+            return {k: {f + tail for f in out} for k in ("base", "s", "past", "pp", "ing")}
+        if head.endswith("e") and not head.endswith("ee"):
+            s, past, ing = head + "s", head + "d", head[:-1] + "ing"
+        elif re.search(r"[^aeiou]y$", head):
+            s, past, ing = head[:-1] + "ies", head[:-1] + "ied", head + "ing"
+        elif re.search(r"(?:s|sh|ch|x|z)$", head):
+            s, past, ing = head + "es", head + "ed", head + "ing"
+        elif re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]", head):
+            s, past, ing = head + "s", head + head[-1] + "ed", head + head[-1] + "ing"
+        else:
+            s, past, ing = head + "s", head + "ed", head + "ing"
+        pasts, pps = {past}, {past}
+        if head in self.irregular:  # [past, participle] or [past, participle, third person, -ing form]
+            given = self.irregular[head]
+            pasts, pps = {given[0]}, {given[1]}
+            if len(given) > 3:
+                s, ing = given[2], given[3]
+        table = {"base": {head}, "s": {s}, "past": pasts, "pp": pps, "ing": {ing}}
+        return {k: {f + tail for f in v} for k, v in table.items()}
+
+
+class CueGrammar:
+    """The compiled lexicon; :meth:`match` finds every cue relation in one skeleton."""
+
+    def __init__(self, path: Path):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        grammar = spec["grammar"]
+        self.inflector = Inflector({k: list(v) for k, v in grammar["irregular"].items()})
+        det = "(?:" + _alternation(grammar["determiners"]) + r"|\d+)"
+        self._det = det
+        self._negation = re.compile(r"\b(?:" + "|".join(grammar["negation"]) + r")\b|n[’']t\b", re.I)
+        self._hedge = re.compile(r"\b(?:" + "|".join(grammar["hedges"]) + r")\b", re.I)
+        # "the MCP contract published in December 2016 and the PACS framework": a dated aside inside a list
+        aside = r"(?:\s+(?:published|issued|introduced|agreed|signed|launched|announced|set\s+up|created|formed|established)\s+(?:in|on|during)\s+[^⟨⟩.;,]{1,30}?)?"
+        sep = rf"(?:{aside}[\s'‘’“”\"]*(?:,\s*(?:and|or)\b|,|\band\b|\bor\b|\bas\s+well\s+as\b|&|/|\bplus\b)[\s'‘’“”\"]*(?:{det}\s+)*)"
+        self.list = rf"(?:⟨\d+⟩(?:{sep}⟨\d+⟩)*)"
+        self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
+        self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\))?(?:\s*,)?"
+        # words between a subject and its verb: auxiliaries, modals, adverbs, a date ("in 2013 and")
+        self._pre = r"(?P<pre>(?:\s+[\w’'-]+){0,6}?)"
+        self._time = r"(?:\s+(?:in|on|from|during|since|at)\s+(?:[\w’'-]+\s+){0,2}?\d{4})?"
+        self.cues: list[Cue] = []
+        self.compiled: list[_Compiled] = []
+        self.triggers: dict[str, set[int]] = {}  #: a trigger word (lower case) -> compiled entries it starts
+        for entry in spec.get("verb", []):
+            self._verb(entry)
+        for entry in spec.get("marker", []):
+            self._marker(entry)
+        for entry in spec.get("frame", []):
+            self._frame(entry)
+        self.mechanisms = [
+            Cue(m["name"], "", "mechanism", self._examples(m), list(m.get("silent", [])))
+            for m in spec.get("mechanism", [])
+        ]
+        self._limits = {c.name: (c.subject_kinds, c.object_kinds) for c in self.compiled}
+        self._trigger = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(self.triggers, key=len, reverse=True)) + r")")
+
+    # ------------------------------------------------------------------ building
+
+    @staticmethod
+    def _examples(entry) -> list[tuple[str, tuple[str, str, str]]]:
+        return [(f["text"], tuple(f["triple"])) for f in entry.get("fires", [])]  # type: ignore[misc]
+
+    def _register(self, entry, kind: str, regexes: list[tuple[str, str, bool]], triggers: set[str]) -> None:
+        self.cues.append(Cue(entry["name"], entry["predicate"], kind, self._examples(entry), list(entry["silent"])))
+        for pattern, mechanism, swap in regexes:
+            index = len(self.compiled)
+            self.compiled.append(
+                _Compiled(
+                    entry["name"],
+                    entry["predicate"],
+                    re.compile(pattern, re.I),
+                    mechanism,
+                    swap,
+                    frozenset(entry.get("subject", [])),
+                    frozenset(entry.get("object", [])),
+                )
+            )
+            for word in triggers:
+                key = re.escape(word.lower().split()[0])
+                self.triggers.setdefault(key, set()).add(index)
+
+    def _verb(self, entry) -> None:
+        forward = entry.get("direction", "forward") == "forward"
+        voice = entry.get("voice", "both")
+        objects = entry.get("objects", [])
+        det = self._det
+        obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{_alternation(objects)}\s+(?:of|from))" if objects else ""
+        if entry.get("objects_required"):
+            post = rf"(?:\s+{det})*{obj}(?:\s+{det})*\s*"
+        else:
+            post = rf"(?:\s+{det})*{obj + '?' if obj else ''}(?:\s+{det})*\s*"
+        active, participle, triggers = set(), set(), set()
+        for lemma in entry.get("lemmas", []):
+            forms = self.inflector.forms(lemma)
+            active |= forms["base"] | forms["s"] | forms["past"] | forms["pp"] | forms["ing"]
+            participle |= forms["pp"]
+        active |= set(entry.get("forms", []))
+        participle |= set(entry.get("participles", []))
+        triggers = active | participle
+        agents = _alternation(entry.get("agents", ["by"]))
+        lead = rf"(?P<A>{self.list}){self._rel}{self._aside}{self._pre}"
+        regexes = []
+        if voice in ("both", "active") and active:
+            regexes.append((rf"{lead}\s+(?P<verb>{_alternation(active)}){post}(?P<B>{self.list})", "active", not forward))
+        if voice in ("both", "passive") and participle:
+            lead_b = lead.replace("(?P<A>", "(?P<B>")
+            regexes.append(
+                (
+                    rf"{lead_b}\s+(?P<verb>{_alternation(participle)}){self._time}\s+{agents}{post}(?P<A>{self.list})",
+                    "passive",
+                    not forward,
+                )
+            )
+        if voice == "passive-direct" and participle:
+            # "X was renamed Y": the one before is the subject, no agent
+            regexes.append(
+                (
+                    rf"{lead}\s+(?P<verb>{_alternation(participle)}){self._time}(?:\s+as)?{post}(?P<B>{self.list})",
+                    "passive",
+                    not forward,
+                )
+            )
+        self._register(entry, "verb", regexes, triggers)
+
+    def _marker(self, entry) -> None:
+        """A noun, preposition or fixed phrase standing between the two sides ("X (formerly Y)")."""
+        forward = entry.get("direction", "forward") == "forward"
+        phrases = entry["phrases"]
+        det = self._det
+        if entry.get("back"):  # "its successor": a possessive pointing back past other words
+            pre = r"(?P<pre>[^⟨⟩.]{0,80}?)"
+        elif entry.get("brackets"):  # "X (now Y)": only inside brackets
+            pre = r"(?P<pre>\s*\(\s*)"
+        else:
+            pre = r"(?P<pre>\s*(?:[,(–—-]|\band\b|\bor\b)?\s*)"
+        pattern = (
+            rf"(?P<A>{self.list}){pre}(?:(?<=\s)|(?<=\()|^)(?:{det}\s+)*(?P<verb>{_alternation(phrases)})"
+            rf"(?:\s+{det})*\s*[,:]?\s*(?:{det}\s+)*(?P<B>{self.list})"
+        )
+        self._register(entry, "marker", [(pattern, "apposition", not forward)], set(phrases))
+
+    def _frame(self, entry) -> None:
+        """A template with S (subject), O (object), {verb} forms, ``be``, ``N``, ``DET`` and ``…`` (a few words)."""
+        pieces: list[tuple[str, str]] = []  # (regex, kind): word, opt (carries its own trailing space), group, punct
+        triggers: set[str] = set()
+        for word in entry["template"].split():
+            if word in ("S", "O"):
+                pieces.append((rf"(?P<{'A' if word == 'S' else 'B'}>{self.list})", "group"))
+            elif word == "be":
+                pieces.append((_alternation(self.inflector.forms("be")["base"]) + r"(?:\s+(?:not|now|also|then))?", "word"))
+            elif word == "N":
+                pieces.append((r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)", "word"))
+            elif word == "…":
+                pieces.append((r"(?:\s+[\w’'-]+){0,5}?", "opt"))
+            elif word == "DET":
+                pieces.append((rf"(?:\s+{self._det})*", "opt"))
+            elif word in (",", ":", ";", "(", ")"):
+                pieces.append((rf"{re.escape(word)}?", "punct"))
+            else:
+                if word.startswith("{"):
+                    forms: set[str] = set()
+                    for lemma in word.strip("{}").split("|"):
+                        forms |= {f for v in self.inflector.forms(lemma.replace("_", " ")).values() for f in v}
+                else:
+                    forms = set(word.replace("_", " ").split("|"))
+                pieces.append((_alternation(forms), "word"))
+                if not triggers:
+                    triggers = forms  # the first word is the frame's trigger
+        pattern, previous = "", ""
+        for regex, kind in pieces:  # an optional piece carries its own leading space
+            if not pattern or kind == "opt":
+                pattern += regex
+            elif kind in ("group", "punct") or previous in ("group", "punct"):
+                pattern += r"\s*" + regex
+            else:
+                pattern += r"\s+" + regex
+            previous = kind
+        self._register(entry, "frame", [(pattern, "frame", False)], triggers)
+
+    # ------------------------------------------------------------------ matching
+
+    def match(self, skeleton: str) -> list[CueMatch]:
+        """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
+        wanted: set[int] = set()
+        for found in self._trigger.finditer(skeleton.lower()):
+            key = re.escape(found.group(0).split()[0])
+            wanted |= self.triggers.get(key, set())
+        out: list[CueMatch] = []
+        for index in sorted(wanted):
+            cue = self.compiled[index]
+            for m in cue.regex.finditer(skeleton):
+                said = " ".join(g for g in (m.groupdict().get("pre"), m.groupdict().get("verb")) if g)
+                if self._negation.search(said):
+                    continue
+                a = tuple(int(i) for i in _TOKEN.findall(m.group("A")))
+                b = tuple(int(i) for i in _TOKEN.findall(m.group("B")))
+                subjects, objects = (b, a) if cue.swap else (a, b)
+                mechanisms = [cue.mechanism]
+                if m.groupdict().get("rel"):
+                    mechanisms.append("relative-clause")
+                if m.groupdict().get("aside"):
+                    mechanisms.append("aside")
+                if len(a) > 1 or len(b) > 1:
+                    mechanisms.append("list")
+                modality = "hedged" if self._hedge.search(said) else ""
+                out.append(CueMatch(subjects, cue.predicate, objects, cue.name, tuple(mechanisms), modality))
+        return out
+
+    def kinds_allow(self, name: str, subject_kinds: set[str], object_kinds: set[str]) -> bool:
+        """A cue's own type limits (on top of its predicate's)."""
+        wanted_subject, wanted_object = self._limits.get(name, (frozenset(), frozenset()))
+        return (not wanted_subject or bool(wanted_subject & subject_kinds)) and (
+            not wanted_object or bool(wanted_object & object_kinds)
+        )

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from kg.ingest.labels import Normalised, is_case_sensitive, norm, normalise, slug, variants
+from kg.ingest.metadata import choose_publisher, first_of
+from kg.ingest.names import name_finder
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.vocabulary import Entity, Vocabulary, data_dir
 
@@ -297,7 +299,7 @@ class EntityMatcher:
         extraction = Extraction(mentions=mentions, definitions=definitions)
         self._named_organisations(text, extraction)
         extraction.publisher = self._organisation(
-            document, document.publisher_name, document.publisher_url, "OtherOrganisation", extraction
+            document, self._publisher_name(document), document.publisher_url, "OtherOrganisation", extraction
         )
         extraction.producer = self._organisation(document, document.producer_name, None, "LibraryService", extraction)
         extraction.mentions.sort(key=lambda m: (m.start, m.end))
@@ -365,6 +367,18 @@ class EntityMatcher:
                     found.append(Mention(entity.iri, start, end, text[start:end], "list-head"))
                     break
         return found
+
+    def _publisher_name(self, document: ParsedDocument) -> str | None:
+        """The publisher's name: the one written after "From:" (first of several), else a known name above the title."""
+
+        def known(name: str) -> bool:
+            entity = self.lookup(name)
+            return entity is not None and "Organisation" in self.vocabulary.kinds(entity.iri)
+
+        looks_like = name_finder().looks_like_organisation
+        if document.publisher_name:
+            return first_of(document.publisher_name, known, looks_like)
+        return choose_publisher(list(document.publisher_candidates), known, looks_like)
 
     def _organisation(
         self, document: ParsedDocument, name: str | None, url: str | None, kind: str, extraction: Extraction

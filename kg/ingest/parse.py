@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kg.ingest.dates import PartialDate, parse_date
 from kg.ingest.labels import norm
+from kg.ingest.metadata import read_header
 from kg.ingest.sources import Source
 from kg.ingest.vocabulary import data_dir
 
@@ -88,6 +89,8 @@ class ParsedDocument:
     issued: PartialDate | None = None
     modified: PartialDate | None = None
     review_due: PartialDate | None = None
+    #: names above the title that may be the publisher (a site name, a breadcrumb's first step)
+    publisher_candidates: tuple[str, ...] = ()
     #: offset in ``text`` where each page of the source begins (pages before the document start at 0)
     page_starts: tuple[int, ...] = ()
 
@@ -226,6 +229,24 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
     def date_of(name):
         return parse_date(fields[name]) if fields.get(name) else None
 
+    if not is_briefing:  # a header block and a footer instead of the template's fields
+        header = read_header(body)
+        if header.title:
+            title = _clean_title(header.title, False)[0]
+        publisher_name = header.publisher
+        fields_dates = {"issued": header.issued or news_date, "modified": header.modified, "review_due": header.review_due}
+        return ParsedDocument(
+            title=title,
+            text=text,
+            source=source,
+            kind=_kind(False, paged, text, news_date),
+            publisher_name=publisher_name,
+            publisher_url=url,
+            producer_name=producer,
+            link=url,
+            publisher_candidates=tuple(header.candidates),
+            **fields_dates,
+        )
     return ParsedDocument(
         title=title,
         text=text,
@@ -282,4 +303,15 @@ def parse(source: Source, rules: ParsingRules | None = None) -> list[ParsedDocum
                 title_at = a + (_title_line(record, rules) or 0)
                 parsed.page_starts = document_page_starts(parsed.text, numbered[title_at:b], page_lines)
             documents.append(parsed)
+    if len(documents) == 1 and source.metadata:
+        apply_file_metadata(documents[0], dict(source.metadata))
     return documents
+
+
+def apply_file_metadata(document: ParsedDocument, metadata: dict[str, str]) -> None:
+    """Fill what the text left open from the file's own metadata (HTML <meta>, PDF information)."""
+    for name in ("issued", "modified"):
+        if getattr(document, name) is None and metadata.get(name):
+            setattr(document, name, parse_date(metadata[name]))
+    if metadata.get("publisher") and not document.publisher_name:
+        document.publisher_name = metadata["publisher"]

@@ -32,6 +32,9 @@ from kg.ingest.vocabulary import Entity, Vocabulary, data_dir
 
 EXTRACTOR_VERSION = "0.2.0"
 
+#: kinds of entity a longer name may contain ("Black Country Integrated Care System" holds "Integrated Care System")
+_GENERIC = {"OrganisationType", "CareModel", "Concept", "PolicyEntity"}
+
 _STOPWORDS = {"and", "of", "the", "for", "on", "in", "to", "&", "a", "an", "with"}
 
 
@@ -275,15 +278,28 @@ class EntityMatcher:
         chosen = self._resolve(self._longest(hits))
         definitions = self._definitions(text, chosen)
 
-        learnt = {}
+        learnt: dict[str, str] = {}
+        discovered: list[NewEntity] = []
+        defined_spans: list[tuple[int, int, str]] = []
         for d in definitions:
+            stem = d.acronym.rstrip("s") if d.acronym.endswith("s") and d.acronym[:-1].isupper() else d.acronym
             if d.entity:
-                learnt[d.acronym.rstrip("s") if d.acronym.endswith("s") and d.acronym[:-1].isupper() else d.acronym] = (
-                    d.entity
-                )
+                learnt[stem] = d.entity
+            elif stem not in learnt:  # the document's own sense overrides the vocabulary's
+                found = self._defined_entity(text, d)
+                if found:
+                    entity, start, end = found
+                    discovered.append(entity)
+                    learnt[stem] = entity.iri
+                    defined_spans.append((start, end, entity.iri))
         mentions: list[Mention] = []
         covered: list[tuple[int, int]] = []
+        for start, end, iri in defined_spans:
+            mentions.append(Mention(iri, start, end, text[start:end], "defined"))
+            covered.append((start, end))
         for hit, iri in chosen:
+            if any(hit.start < e and s < hit.end for s, e, _ in defined_spans):
+                continue
             exact = text[hit.start : hit.end]
             stem = exact[:-1] if exact.endswith("s") and exact[:-1].isupper() else exact
             how = "weak" if hit.weak else ("acronym" if hit.acronym else "label")
@@ -296,7 +312,7 @@ class EntityMatcher:
                 if not any(match.start() < e and s < match.end() for s, e in covered):
                     mentions.append(Mention(iri, match.start(), match.end(), match.group(0), "learnt"))
         mentions += self._list_heads(text, covered)
-        extraction = Extraction(mentions=mentions, definitions=definitions)
+        extraction = Extraction(mentions=mentions, definitions=definitions, new_entities=discovered)
         self._named_organisations(text, extraction)
         extraction.publisher = self._organisation(
             document, self._publisher_name(document), document.publisher_url, "OtherOrganisation", extraction
@@ -305,8 +321,21 @@ class EntityMatcher:
         extraction.mentions.sort(key=lambda m: (m.start, m.end))
         return extraction
 
-    def _named_organisations(self, text: str, extraction: Extraction) -> None:
-        """Trusts, CCGs, ICBs and councils the vocabulary lacks, found by the shape of their names."""
+    def _defined_entity(self, text: str, d: AcronymDefinition) -> tuple[NewEntity, int, int] | None:
+        """An entity for a long form the vocabulary lacks ("American Chemical Society (ACS)"), and its span."""
+        start, long_form = d.start, d.long_form.rstrip(" ,;:")
+        lead = re.match(r"^(?:the|a|an)\s+", long_form, re.I)
+        if lead:
+            start, long_form = start + lead.end(), long_form[lead.end() :]
+        if len(long_form.split()) < 2 or "\n" in long_form or self.lookup(long_form):
+            return None
+        kind = name_finder().kind_of(long_form) or ("Concept" if long_form[:1].islower() else "OtherOrganisation")
+        iri = f"{self.vocabulary.base}id/{slug(long_form)}"
+        return NewEntity(iri, long_form, kind), start, start + len(long_form)
+
+    def _found_names(self, text: str) -> list[tuple[int, int, str, str, bool]]:
+        """(start, end, name, kind, may swallow named entities) of names built like a trust, a body or an Act."""
+        found = []
         for pattern, kind in self._org_patterns:
             for match in pattern.finditer(text):
                 start, name = match.start("name"), match.group("name")
@@ -315,18 +344,35 @@ class EntityMatcher:
                     start = text.index(words[1], start + len(words[0])) if len(words) > 1 else start
                     words = words[1:]
                 name = " ".join(words)
-                end = start + len(text[start : match.end("name")])
-                if len(words) < 2 or self.lookup(name) or len(name) > 120:
-                    continue
-                inside = [m for m in extraction.mentions if start <= m.start and m.end <= end]
-                if any(m.start < end and start < m.end for m in extraction.mentions if m not in inside):
-                    continue
-                iri = f"{self.vocabulary.base}id/{slug(name)}"
-                if all(e.iri != iri for e in extraction.new_entities):
-                    extraction.new_entities.append(NewEntity(iri, name, kind))
-                for m in inside:
-                    extraction.mentions.remove(m)
-                extraction.mentions.append(Mention(iri, start, end, text[start:end], "name-pattern"))
+                found.append((start, start + len(text[start : match.end("name")]), name, kind, True))
+        finder = name_finder()
+        for name in finder.find(text):
+            start, label = name.start, name.name
+            if name.section == "bodies" and " and " in label:  # "NHS England and the Care Quality Commission"
+                right = label.rsplit(" and ", 1)[1]
+                right = re.sub(r"^(?:the|The)\s+", "", right)
+                if self.lookup(right) or finder.looks_like_organisation(right):
+                    start, label = name.end - len(right), right
+            found.append((start, name.end, label, name.kind, name.section == "legislation"))
+        return found
+
+    def _named_organisations(self, text: str, extraction: Extraction) -> None:
+        """Trusts, CCGs, boards, bodies and Acts the vocabulary lacks, found by the shape of their names."""
+        for start, end, name, kind, swallows in self._found_names(text):
+            words = name.split()
+            if len(words) < 2 or self.lookup(name) or len(name) > 120:
+                continue
+            inside = [m for m in extraction.mentions if start <= m.start and m.end <= end]
+            if not swallows and any(self.vocabulary.kinds(m.entity) - _GENERIC for m in inside):
+                continue  # "Department of Health APMS Directions" is two names, not one
+            if any(m.start < end and start < m.end for m in extraction.mentions if m not in inside):
+                continue
+            iri = f"{self.vocabulary.base}id/{slug(name)}"
+            if all(e.iri != iri for e in extraction.new_entities):
+                extraction.new_entities.append(NewEntity(iri, name, kind))
+            for m in inside:
+                extraction.mentions.remove(m)
+            extraction.mentions.append(Mention(iri, start, end, text[start:end], "name-pattern"))
 
     _LINE = re.compile(r"[^\n]*")
     _ITEM = re.compile(

@@ -42,7 +42,10 @@ from kg.resources import data_dir
 _PARTS = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
 _CRUMB = re.compile(r"\s+(?:>|»|›|/|&rsaquo;|&gt;)\s+")
 #: "Made: 24 May 2022", "Classification: Official" (a title's colon is followed by a small letter)
-_KEY_VALUE = re.compile(r"^[A-Z][\w ’'/-]{1,40}:\s*[A-Z0-9]")
+_KEY_VALUE = re.compile(r"^[A-Z][\w’'/-]*(?:\s+[\w’'/-]+){0,3}:\s*[A-Z0-9]")
+_MONTH_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b", re.I
+)
 _PERSON = re.compile(r"^(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+$")
 
 
@@ -192,6 +195,10 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
             line = " ".join(lines[i].split()).lstrip("#").strip()
             if _line_fields(line, rules, header, bare) or _authors(line) or _KEY_VALUE.match(line):
                 kinds[i] = "byline"
+                if previous == "heading" and len([k for k in kinds.values() if k == "heading"]) > 1:
+                    kinds[i - 1] = "byline"  # "Policy team" over its date: an author, not a title
+            elif _MONTH_DATE.search(line):
+                kinds[i] = "byline"  # "Prepared for a project digest, June 2022"
             elif any(p.match(line) for p in rules.furniture):
                 kinds[i] = "furniture"
             elif _CRUMB.search(line) or _PARTS.search(line):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kg.resources import data_dir
 
-_WORD = r"(?:[A-Z][\w'’&.-]*|\([A-Z][\w'’ ,-]*\))"
+_WORD = r"(?:[A-Z][\w'’&.-]*|\([A-Z][\w'’ ,:.-]*\))"
 _JOIN = r"(?:and|of|for|the|on|in|to|&)"
 
 
@@ -89,6 +89,11 @@ class NameFinder:
                     kind = self.heads.get(heads[-1] if heads else "", "OtherOrganisation")
                 found.append(FoundName(start, start + len(name), name, kind, pattern.section))
         return found
+
+    def kind_of(self, name: str) -> str | None:
+        """The kind a name's last head noun gives ("... Society" -> OtherOrganisation), or None."""
+        heads = self._head.findall(name)
+        return self.heads[heads[-1]] if heads else None
 
     def looks_like_organisation(self, line: str) -> bool:
         """Whether a whole line is the name of a body ("House of Commons Library", "NHS Confederation")."""

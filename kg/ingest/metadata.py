@@ -181,6 +181,7 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
     filled = [i for i, line in enumerate(lines) if line.strip()]
     top, bottom = filled[: rules.header_lines], filled[-rules.footer_lines :]
     bare: list[PartialDate] = []
+    loose: list[PartialDate | None] = []  #: dates in by-lines with other words, the last resort for the issue date
     kinds: dict[int, str] = {}
     ended = False
     for block in _blocks(lines, top):
@@ -214,12 +215,14 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
                 kinds[i] = "organisation"
             else:
                 kinds[i] = "heading"
+            if kinds[i] == "byline" and _MONTH_DATE.search(line):
+                loose.append(parse_date(line))
             previous = kinds[i] if kinds[i] != "continued" else "heading"
     for i in bottom:
         if i not in kinds:
             _line_fields(" ".join(lines[i].split()), rules, header, bare)
-    if header.issued is None and bare:
-        header.issued = bare[0]
+    if header.issued is None and (bare or any(loose)):
+        header.issued = bare[0] if bare else next(d for d in loose if d)
 
     headings = [i for i in sorted(kinds) if kinds[i] == "heading"]
     if headings:
@@ -255,15 +258,20 @@ def choose_publisher(
     for name in split:
         if known(name):
             return name
-    return next((name for name in split if looks_like(name)), None)
+    shaped = next((name for name in split if looks_like(name)), None)
+    # else a short name in capitals standing above the title ("Alberta Health")
+    return shaped or next((n for n in split if len(n.split()) <= 6 and all(w[:1].isupper() for w in n.split())), None)
 
 
 def first_of(name: str, known: Callable[[str], bool], looks_like: Callable[[str], bool]) -> str:
     """The first of several bodies joined by "and", when each side is a body's name."""
     parts = name.split(" and ")
-    for k in range(1, len(parts)):
+    for k in range(len(parts) - 1, 0, -1):  # the longest first name that is followed by another
         left, right = " and ".join(parts[:k]), " and ".join(parts[k:])
-        if (known(left) or looks_like(left)) and (known(right) or looks_like(right)):
+        starts_a_name = right[:1].isupper() and (
+            known(right) or looks_like(right) or bool(name_finder().kind_of(right.split()[0])) or right.startswith("NHS")
+        )
+        if (known(left) or looks_like(left)) and starts_a_name:
             return left
     return name
 

@@ -198,6 +198,28 @@ def _kind(is_briefing: bool, paged: bool, text: str, news_date: PartialDate | No
     return "Document"
 
 
+#: a line at least this long, followed straight on by another, was wrapped by the writer's editor or the PDF
+WRAP_LENGTH = 60
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    """Join the lines of a hard-wrapped paragraph or list item, so a sentence or a name is one line again."""
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if (
+            len(previous.strip()) >= WRAP_LENGTH
+            and line.strip()
+            and not _BULLET.match(line)
+            and not previous.rstrip().endswith(":")
+            and "|" not in previous
+        ):
+            out[-1] = previous.rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
 def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> ParsedDocument | None:
     start = _title_line(lines, rules)
     if start is None:
@@ -206,7 +228,7 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
     fields = _read_fields(body[1:], rules)
     is_briefing = len(fields) >= rules.min_fields
     title, publisher_in_title, paged = _clean_title(body[0], is_briefing)
-    text = "\n".join(body).strip("\n")
+    text = "\n".join(unwrap(body)).strip("\n")
     text = re.sub(r"\n{3,}", "\n\n", text)
     news_date = None
     for pattern in rules.news:

@@ -120,7 +120,9 @@ class CueGrammar:
         # "the MCP contract published in December 2016 and the PACS framework": a dated aside inside a list
         aside = r"(?:\s+(?:published|issued|introduced|agreed|signed|launched|announced|set\s+up|created|formed|established)\s+(?:in|on|during)\s+[^⟨⟩.;,]{1,30}?)?"
         sep = rf"(?:{aside}[\s'‘’“”\"]*(?:,\s*(?:and|or)\b|,|\band\b|\bor\b|\bas\s+well\s+as\b|&|/|\bplus\b)[\s'‘’“”\"]*(?:{det}\s+)*)"
-        self.list = rf"(?:⟨\d+⟩(?:{sep}⟨\d+⟩)*)"
+        # a list item may carry a few small words before the next separator ("⟨1⟩ health protection teams, ⟨2⟩")
+        tail = r"(?:[’']s)?(?:\s+[a-z][\w-]*){0,3}"
+        self.list = rf"(?:⟨\d+⟩(?:(?:{tail})?{sep}⟨\d+⟩)*)"
         self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
         self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\))?(?:\s*,)?"
         # words between a subject and its verb: auxiliaries, modals, adverbs, a date ("in 2013 and")
@@ -190,6 +192,16 @@ class CueGrammar:
         regexes = []
         if voice in ("both", "active") and active:
             regexes.append((rf"{lead}\s+(?P<verb>{_alternation(active)}){post}(?P<B>{self.list})", "active", not forward))
+        if voice in ("both", "active") and active and not entry.get("objects_required"):
+            # "X, which Y published": the one before the relative pronoun is the verb's object
+            regexes.append(
+                (
+                    rf"(?P<B>{self.list})\s*,?\s*(?P<rel>which|that|whom)\s+(?:{det}\s+)*(?P<A>{self.list})"
+                    rf"{self._pre}\s+(?P<verb>{_alternation(active)})(?![\w-])(?!\s+(?:by|to|into|from|with|of)\b)",
+                    "object-relative",
+                    not forward,
+                )
+            )
         if voice in ("both", "passive") and participle:
             lead_b = lead.replace("(?P<A>", "(?P<B>")
             regexes.append(
@@ -228,7 +240,7 @@ class CueGrammar:
         self._register(entry, "marker", [(pattern, "apposition", not forward)], set(phrases))
 
     def _frame(self, entry) -> None:
-        """A template with S (subject), O (object), {verb} forms, ``be``, ``N``, ``DET`` and ``…`` (a few words)."""
+        """A template: S (subject), O (object), {verb} forms, ``be``, ``N``, ``DET``, ``…`` / ``……`` (a few / more words), ``word?``."""
         pieces: list[tuple[str, str]] = []  # (regex, kind): word, opt (carries its own trailing space), group, punct
         triggers: set[str] = set()
         for word in entry["template"].split():
@@ -240,8 +252,12 @@ class CueGrammar:
                 pieces.append((r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)", "word"))
             elif word == "…":
                 pieces.append((r"(?:\s+[\w’'-]+){0,5}?", "opt"))
+            elif word == "……":  # a longer stretch, across commas
+                pieces.append((r"(?:[\s,]+[\w’'-]+){0,12}?,?", "opt"))
             elif word == "DET":
                 pieces.append((rf"(?:\s+{self._det})*", "opt"))
+            elif len(word) > 1 and word.endswith("?"):  # an optional word
+                pieces.append((rf"(?:\s+{_alternation(word[:-1].replace('_', ' ').split('|'))})?", "opt"))
             elif word in (",", ":", ";", "(", ")"):
                 pieces.append((rf"{re.escape(word)}?", "punct"))
             else:

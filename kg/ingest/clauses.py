@@ -76,15 +76,17 @@ def _alternation(words) -> str:
 class Inflector:
     """Forms of an English verb: regular rules plus the irregular table in the data."""
 
-    def __init__(self, irregular: dict[str, list[str]]):
+    def __init__(self, irregular: dict[str, list[str]], adverbs: list[str] = ()):  # type: ignore[assignment]
         self.irregular = irregular
+        self.adverbs = list(adverbs)  #: words that may follow "is", "are": "are both examples of"
 
     def forms(self, verb: str) -> dict[str, set[str]]:
         """{"base", "s", "past", "pp", "ing"} -> forms of the first word; the rest of the phrase kept."""
         head, _, rest = verb.partition(" ")
         tail = f" {rest}" if rest else ""
         if head == "be":
-            out = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s"}
+            plain = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s"}
+            out = plain | {f"{b} {adverb}" for b in plain for adverb in self.adverbs}
             return {k: {f + tail for f in out} for k in ("base", "s", "past", "pp", "ing")}
         if head.endswith("e") and not head.endswith("ee"):
             s, past, ing = head + "s", head + "d", head[:-1] + "ing"
@@ -112,7 +114,7 @@ class CueGrammar:
     def __init__(self, path: Path):
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
         grammar = spec["grammar"]
-        self.inflector = Inflector({k: list(v) for k, v in grammar["irregular"].items()})
+        self.inflector = Inflector({k: list(v) for k, v in grammar["irregular"].items()}, grammar.get("adverbs", []))
         det = "(?:" + _alternation(grammar["determiners"]) + r"|\d+)"
         self._det = det
         self._negation = re.compile(r"\b(?:" + "|".join(grammar["negation"]) + r")\b|n[’']t\b", re.I)
@@ -316,3 +318,61 @@ class CueGrammar:
         return (not wanted_subject or bool(wanted_subject & subject_kinds)) and (
             not wanted_object or bool(wanted_object & object_kinds)
         )
+
+
+# ---------------------------------------------------------------------- across sentences
+
+_ITEM = re.compile(r"^\s*(?:[-–•*·▪]|\d{1,2}[.)]|\(?[a-z][.)])\s+")
+
+
+def lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
+    """A sentence ending in a colon and the list items that follow it: (its index, the items' indexes).
+
+    "An ICS has two statutory elements:" then "1. an integrated care board ..."
+    and "2. an integrated care partnership ...": the items finish the sentence.
+    """
+    found = []
+    for index, (s, e) in enumerate(spans):
+        if not text[s:e].rstrip().endswith(":"):
+            continue
+        items = []
+        for later in range(index + 1, min(len(spans), index + 12)):
+            line_start = text.rfind("\n", 0, spans[later][0]) + 1
+            if not _ITEM.match(text[line_start : spans[later][1]]):
+                break
+            items.append(later)
+        if len(items) >= 1:
+            found.append((index, items))
+    return found
+
+
+class Descriptions:
+    """Definite descriptions that point back: "the Act", "that Act", "the 2012 Act", "the new body"."""
+
+    def __init__(self, nouns: dict[str, str], window: int = 6):
+        self.nouns = nouns
+        self.window = window
+        words = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+        self._pattern = re.compile(
+            rf"\b(?:the|this|that|these|those)\s+(?:new|same|said|original|(?P<year>(?:19|20)\d{{2}}))?\s*(?P<noun>{words})s?\b",
+            re.I,
+        )
+
+    def find(self, text: str, span: tuple[int, int], spans_before: list[tuple[int, int]], mentions, kinds) -> list:
+        """(start, end, [entity]) for each description in the sentence that names an entity met before it."""
+        s, e = span
+        out: list[tuple[int, int, list[str]]] = []
+        taken = [(m.start, m.end) for m in mentions if s <= m.start < e]
+        for match in self._pattern.finditer(text, s, e):
+            a, b = match.start(), match.end()
+            if any(a < me and ms < b for ms, me in taken):
+                continue
+            wanted = self.nouns[match.group("noun").lower()]
+            window_start = spans_before[-self.window][0] if len(spans_before) >= self.window else 0
+            earlier = [m for m in mentions if window_start <= m.start and m.end <= a and wanted in kinds(m.entity)]
+            year = match.group("year")
+            if year:
+                earlier = [m for m in mentions if m.end <= a and year in m.exact and wanted in kinds(m.entity)]
+            if earlier:
+                out.append((a, b, [earlier[-1].entity]))
+        return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph import namespaces as ns
-from kg.ingest.clauses import CueGrammar
+from kg.ingest.clauses import CueGrammar, Descriptions, lead_ins
 from kg.ingest.extract import EntityMatcher, Extraction, Relation
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.vocabulary import Vocabulary, data_dir
@@ -86,6 +86,7 @@ class RelationExtractor:
             self.rules.append(Rule(rule["name"], rule["predicate"], re.compile(pattern, re.I), bool(rule.get("swap"))))
         self.cues = CueGrammar(directory / "cues.toml")
         anaphora = tomllib.loads((directory / "anaphora.toml").read_text(encoding="utf-8"))
+        self.descriptions = Descriptions({noun: cls for noun, cls in anaphora["nouns"].items()})
         self.window = anaphora.get("window", 2)
         self.nouns = {noun: cls for noun, cls in anaphora["nouns"].items()}
         determiners = "|".join(re.escape(w) for w in sorted(anaphora["determiners"]["words"], key=len, reverse=True))
@@ -171,6 +172,19 @@ class RelationExtractor:
             not object_kinds or bool(self.kinds(obj, extraction) & object_kinds)
         )
 
+    def _cue_relations(self, skeleton, tokens, extra, span, add, extraction, more=()) -> None:
+        """The cue lexicon's relations in one skeleton, each subject and object pair within the type limits."""
+        anaphors = {i for i, entities in enumerate(tokens) if any(entities is x[2] for x in extra)}
+        for cue in self.cues.match(skeleton):
+            mechanisms = cue.mechanisms + tuple(more)
+            if anaphors & {*cue.subjects, *cue.objects}:
+                mechanisms += ("anaphora",)
+            for subject in (x for i in cue.subjects for x in tokens[i]):
+                for obj in (x for i in cue.objects for x in tokens[i]):
+                    kinds = (self.kinds(subject, extraction), self.kinds(obj, extraction))
+                    if self.cues.kinds_allow(cue.cue, *kinds):
+                        add(subject, cue.predicate, obj, *span, cue.cue, mechanisms, cue.modality)
+
     def extract(self, document: ParsedDocument, extraction: Extraction) -> list[Relation]:
         text, mentions = document.text, extraction.mentions
         found: dict[tuple[str, str, str], Relation] = {}
@@ -181,21 +195,17 @@ class RelationExtractor:
                 found.setdefault((subject, predicate, obj), relation)
 
         spans = sentences(text)
+        extras: dict[int, list[tuple[int, int, list[str]]]] = {}
         for index, (s, e) in enumerate(spans):
             extra = self._anaphor(text, (s, e), spans[:index], mentions, extraction)
+            extra += self.descriptions.find(
+                text, (s, e), spans[:index], mentions, lambda iri: self.kinds(iri, extraction)
+            )
+            extras[index] = extra
             skeleton, tokens = self._skeleton(text, s, e, mentions, extra)
             if len(tokens) < 2:
                 continue
-            anaphors = {i for i, entities in enumerate(tokens) if any(entities is x[2] for x in extra)}
-            for cue in self.cues.match(skeleton):
-                mechanisms = cue.mechanisms
-                if anaphors & {*cue.subjects, *cue.objects}:
-                    mechanisms += ("anaphora",)
-                for subject in (x for i in cue.subjects for x in tokens[i]):
-                    for obj in (x for i in cue.objects for x in tokens[i]):
-                        kinds = (self.kinds(subject, extraction), self.kinds(obj, extraction))
-                        if self.cues.kinds_allow(cue.cue, *kinds):
-                            add(subject, cue.predicate, obj, s, e, cue.cue, mechanisms, cue.modality)
+            self._cue_relations(skeleton, tokens, extra, (s, e), add, extraction)
             for rule in self.rules:
                 for match in rule.regex.finditer(skeleton):
                     subjects = [x for i in _TOKEN.findall(match.group("A")) for x in tokens[int(i)]]
@@ -205,6 +215,19 @@ class RelationExtractor:
                     for subject in subjects:
                         for obj in objects:
                             add(subject, rule.predicate, obj, s, e, rule.name)
+        for lead, items in lead_ins(text, spans):  # "two parts:" and the list under it, as one sentence
+            s, e = spans[lead]
+            skeleton, tokens = self._skeleton(text, s, e, mentions, extras[lead])
+            heads = []
+            for item in items:
+                named = [m for m in mentions if spans[item][0] <= m.start and m.end <= spans[item][1]]
+                if named:
+                    heads.append(f"⟨{len(tokens)}⟩")
+                    tokens.append([named[0].entity])
+            if heads and tokens:
+                whole = (s, spans[items[-1]][1])
+                virtual = f"{skeleton} {' and '.join(heads)}"
+                self._cue_relations(virtual, tokens, extras[lead], whole, add, extraction, ("lead-in",))
         # A briefing about a known publication: that publication was published by the source.
         titled = self.matcher.lookup(document.title)
         if titled and extraction.publisher:

@@ -127,8 +127,10 @@ class CueGrammar:
         self.list = rf"(?:⟨\d+⟩(?:(?:{tail})?{sep}⟨\d+⟩)*)"
         self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
         self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\))?(?:\s*,)?"
-        # words between a subject and its verb: auxiliaries, modals, adverbs, a date ("in 2013 and")
-        self._pre = r"(?P<pre>(?:\s+[\w’'-]+){0,6}?)"
+        # words between a subject and its verb: auxiliaries, modals, adverbs, a date ("was set up in 2013 and")
+        between = _alternation(grammar["between"])
+        word = rf"(?:{between}|[a-z]+ly|(?:in|on|from|during|since|until|after|before|by|at)\s+(?:[\w’'-]+\s+){{0,2}}?\d{{4}})"
+        self._pre = rf"(?P<pre>(?:\s+{word}(?![\w’'-])){{0,6}}?)"
         self._time = r"(?:\s+(?:in|on|from|during|since|at)\s+(?:[\w’'-]+\s+){0,2}?\d{4})?"
         self.cues: list[Cue] = []
         self.compiled: list[_Compiled] = []
@@ -254,8 +256,8 @@ class CueGrammar:
                 pieces.append((r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)", "word"))
             elif word == "…":
                 pieces.append((r"(?:\s+[\w’'-]+){0,5}?", "opt"))
-            elif word == "……":  # a longer stretch, across commas
-                pieces.append((r"(?:[\s,]+[\w’'-]+){0,12}?,?", "opt"))
+            elif word == "……":  # a longer stretch, across commas and over a relative clause
+                pieces.append((r"(?:\s*,\s*(?:which|who)\b[^;:]*?,)?(?:[\s,]+[\w’'-]+){0,12}?,?", "opt"))
             elif word == "DET":
                 pieces.append((rf"(?:\s+{self._det})*", "opt"))
             elif len(word) > 1 and word.endswith("?"):  # an optional word
@@ -373,6 +375,8 @@ class Descriptions:
             year = match.group("year")
             if year:
                 earlier = [m for m in mentions if m.end <= a and year in m.exact and wanted in kinds(m.entity)]
+            noun = match.group("noun").lower()
+            earlier = [m for m in earlier if noun in m.exact.lower()] or earlier  # "the Act": an Act, not Regulations
             if earlier:
                 out.append((a, b, [earlier[-1].entity]))
         return out

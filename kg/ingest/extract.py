@@ -363,8 +363,9 @@ class EntityMatcher:
             if len(words) < 2 or self.lookup(name) or len(name) > 120:
                 continue
             inside = [m for m in extraction.mentions if start <= m.start and m.end <= end]
-            if not swallows and any(self.vocabulary.kinds(m.entity) - _GENERIC for m in inside):
-                continue  # "Department of Health APMS Directions" is two names, not one
+            named = [m for m in inside if self.vocabulary.kinds(m.entity) - _GENERIC]
+            if not swallows and (len(named) > 1 or any(m.end == end for m in named)):
+                continue  # "Department of Health APMS Directions" is two names; "NHS England Transformation Directorate" one
             if any(m.start < end and start < m.end for m in extraction.mentions if m not in inside):
                 continue
             iri = f"{self.vocabulary.base}id/{slug(name)}"

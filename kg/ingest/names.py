@@ -56,11 +56,12 @@ class NameFinder:
         legislation = re.compile(
             rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}))(?!\d)"
         )
-        stop = rf"(?!(?:{heads}|NHS|The)\b)"
+        months = "January|February|March|April|May|June|July|August|September|October|November|December"
+        stop = rf"(?!(?:{heads}|NHS|The|{months})\b)"
         body = re.compile(
             rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{0,6}}?(?P<head>{heads})"
             rf"(?:[ \t]+(?:for|of|on)[ \t]+(?:the[ \t]+)?{stop}{_WORD}"
-            rf"(?:[ \t]+(?:(?:and|&|of|for|the|in|on)[ \t]+)?{stop}{_WORD}){{0,6}})?)(?![\w'’-])"
+            rf"(?:[ \t]+(?:(?:and|&|of|for|the)[ \t]+)?{stop}{_WORD}){{0,6}})?)(?![\w'’-])"
         )
         self.patterns = [
             NamePattern(legislation, law["kind"], "legislation"),

@@ -103,7 +103,8 @@ class RelationExtractor:
             for entity in extraction.new_entities:
                 if entity.iri == iri:
                     for cls in self.vocabulary.superclasses.get(ns.ONTOLOGY + entity.type, {ns.ONTOLOGY + entity.type}):
-                        found.add(cls.rsplit("#", 1)[-1])
+                        if cls.startswith(ns.ONTOLOGY):  # kg: classes only, as Vocabulary.kinds gives them
+                            found.add(cls.rsplit("#", 1)[-1])
         return found
 
     def _skeleton(

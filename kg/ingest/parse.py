@@ -35,6 +35,7 @@ class ParsingRules:
     headings: list[tuple[re.Pattern, str]]
     last_field: str
     min_fields: int
+    common_fields: frozenset[str]
     producer: list[re.Pattern]
     news: list[re.Pattern]
     cut_from: list[re.Pattern]
@@ -65,6 +66,7 @@ def load_rules(directory: Path | None = None) -> ParsingRules:
         headings=headings,
         last_field=briefing["record"]["last_field"],
         min_fields=briefing["record"]["min_fields"],
+        common_fields=frozenset(briefing["record"].get("common_fields", [])),
         producer=compile_all(briefing["producer"]["patterns"]),
         news=compile_all(briefing["news"]["patterns"]),
         cut_from=whole_line(boiler["cut_from"]),
@@ -226,7 +228,7 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
         return None
     body = lines[start:]
     fields = _read_fields(body[1:], rules)
-    is_briefing = len(fields) >= rules.min_fields
+    is_briefing = len(fields) >= rules.min_fields and bool(set(fields) - rules.common_fields)
     title, publisher_in_title, paged = _clean_title(body[0], is_briefing)
     text = "\n".join(unwrap(body)).strip("\n")
     text = re.sub(r"\n{3,}", "\n\n", text)

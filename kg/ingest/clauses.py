@@ -70,7 +70,32 @@ class Cue:
 
 
 def _alternation(words) -> str:
-    return "(?:" + "|".join(sorted({re.escape(w).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True)) + ")"
+    """One regular expression for a set of words or phrases, factored as a trie so it is tried letter by letter.
+
+    Python's regular expressions try the branches of an alternation one after
+    another; with a hundred verb forms that is most of the matching time.
+    Longer words come first at each branch point, so "replaced" wins over "replace".
+    """
+    trie: dict = {}
+    for word in {w.lower() for w in words if w}:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _from_trie(trie)
+
+
+def _from_trie(node: dict) -> str:
+    branches, ends = [], "" in node
+    for ch in sorted(k for k in node if k):
+        piece = r"\s+" if ch == " " else re.escape(ch)
+        branches.append(piece + _from_trie(node[ch]))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+    if len(branches) == 1 and not ends:
+        return body
+    return body + "?" if ends else body
 
 
 class Inflector:
@@ -134,7 +159,8 @@ class CueGrammar:
         self._time = r"(?:\s+(?:in|on|from|during|since|at)\s+(?:[\w’'-]+\s+){0,2}?\d{4})?"
         self.cues: list[Cue] = []
         self.compiled: list[_Compiled] = []
-        self.triggers: dict[str, set[int]] = {}  #: a trigger word (lower case) -> compiled entries it starts
+        self.triggers: dict[str, set[int]] = {}  #: a word (lower case) -> the compiled entries that need it
+        self._at_tokens: set[int] = set()  #: compiled entries whose pattern starts at an entity
         for entry in spec.get("verb", []):
             self._verb(entry)
         for entry in spec.get("marker", []):
@@ -146,13 +172,20 @@ class CueGrammar:
             for m in spec.get("mechanism", [])
         ]
         self._limits = {c.name: (c.subject_kinds, c.object_kinds) for c in self.compiled}
-        self._trigger = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(self.triggers, key=len, reverse=True)) + r")")
+
 
     # ------------------------------------------------------------------ building
 
     @staticmethod
     def _examples(entry) -> list[tuple[str, tuple[str, str, str]]]:
         return [(f["text"], tuple(f["triple"])) for f in entry.get("fires", [])]  # type: ignore[misc]
+
+    _COMMON = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s", "a", "an", "the", "of", "to", "in", "by"}
+
+    def _key(self, form: str) -> str:
+        """The word of a cue's form that a sentence must hold for the cue to be tried: its first uncommon word."""
+        words = re.findall(r"[\w’'.-]+", form.lower())
+        return next((w for w in words if w not in self._COMMON and w not in self.inflector.adverbs), words[0] if words else "")
 
     def _register(self, entry, kind: str, regexes: list[tuple[str, str, bool]], triggers: set[str]) -> None:
         self.cues.append(Cue(entry["name"], entry["predicate"], kind, self._examples(entry), list(entry["silent"])))
@@ -169,9 +202,10 @@ class CueGrammar:
                     frozenset(entry.get("object", [])),
                 )
             )
-            for word in triggers:
-                key = re.escape(word.lower().split()[0])
-                self.triggers.setdefault(key, set()).add(index)
+            for form in triggers:
+                self.triggers.setdefault(self._key(form), set()).add(index)
+            if pattern.startswith("(?P<"):  # starts at an entity: tried only where one starts
+                self._at_tokens.add(index)
 
     def _verb(self, entry) -> None:
         forward = entry.get("direction", "forward") == "forward"
@@ -290,13 +324,15 @@ class CueGrammar:
     def match(self, skeleton: str) -> list[CueMatch]:
         """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
         wanted: set[int] = set()
-        for found in self._trigger.finditer(skeleton.lower()):
-            key = re.escape(found.group(0).split()[0])
-            wanted |= self.triggers.get(key, set())
+        for word in set(re.findall(r"[\w’'.-]+", skeleton.lower())):
+            wanted |= self.triggers.get(word, set())
+            if word.endswith("."):  # "e.g." at a word's end, "abolished." at a sentence's
+                wanted |= self.triggers.get(word.rstrip("."), set())
+        starts = [m.start() for m in _TOKEN.finditer(skeleton)]
         out: list[CueMatch] = []
         for index in sorted(wanted):
             cue = self.compiled[index]
-            for m in cue.regex.finditer(skeleton):
+            for m in self._matches(index, cue.regex, skeleton, starts):
                 said = " ".join(g for g in (m.groupdict().get("pre"), m.groupdict().get("verb")) if g)
                 if self._negation.search(said):
                     continue
@@ -313,6 +349,20 @@ class CueGrammar:
                 modality = "hedged" if self._hedge.search(said) else ""
                 out.append(CueMatch(subjects, cue.predicate, objects, cue.name, tuple(mechanisms), modality))
         return out
+
+    def _matches(self, index: int, regex: re.Pattern, skeleton: str, starts: list[int]):
+        """Non-overlapping matches, left to right; a pattern that starts at an entity is tried only there."""
+        if index not in self._at_tokens:
+            yield from regex.finditer(skeleton)
+            return
+        end = 0
+        for start in starts:
+            if start < end:
+                continue
+            m = regex.match(skeleton, start)
+            if m:
+                end = m.end()
+                yield m
 
     def kinds_allow(self, name: str, subject_kinds: set[str], object_kinds: set[str]) -> bool:
         """A cue's own type limits (on top of its predicate's)."""

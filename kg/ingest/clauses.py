@@ -69,7 +69,7 @@ class Cue:
     silent: list[str] = field(default_factory=list)
 
 
-def _alternation(words) -> str:
+def word_alternation(words) -> str:
     """One regular expression for a set of words or phrases, factored as a trie so it is tried letter by letter.
 
     Python's regular expressions try the branches of an alternation one after
@@ -140,7 +140,7 @@ class CueGrammar:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
         grammar = spec["grammar"]
         self.inflector = Inflector({k: list(v) for k, v in grammar["irregular"].items()}, grammar.get("adverbs", []))
-        det = "(?:" + _alternation(grammar["determiners"]) + r"|\d+)"
+        det = "(?:" + word_alternation(grammar["determiners"]) + r"|\d+)"
         self._det = det
         self._negation = re.compile(r"\b(?:" + "|".join(grammar["negation"]) + r")\b|n[’']t\b", re.I)
         self._hedge = re.compile(r"\b(?:" + "|".join(grammar["hedges"]) + r")\b", re.I)
@@ -153,7 +153,7 @@ class CueGrammar:
         self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
         self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\))?(?:\s*,)?"
         # words between a subject and its verb: auxiliaries, modals, adverbs, a date ("was set up in 2013 and")
-        between = _alternation(grammar["between"])
+        between = word_alternation(grammar["between"])
         word = rf"(?:{between}|[a-z]+ly|(?:in|on|from|during|since|until|after|before|by|at)\s+(?:[\w’'-]+\s+){{0,2}}?\d{{4}})"
         self._pre = rf"(?P<pre>(?:\s+{word}(?![\w’'-])){{0,6}}?)"
         self._time = r"(?:\s+(?:in|on|from|during|since|at)\s+(?:[\w’'-]+\s+){0,2}?\d{4})?"
@@ -212,7 +212,7 @@ class CueGrammar:
         voice = entry.get("voice", "both")
         objects = entry.get("objects", [])
         det = self._det
-        obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{_alternation(objects)}\s+(?:of|from))" if objects else ""
+        obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{word_alternation(objects)}\s+(?:of|from))" if objects else ""
         if entry.get("objects_required"):
             post = rf"(?:\s+{det})*{obj}(?:\s+{det})*\s*"
         else:
@@ -225,17 +225,17 @@ class CueGrammar:
         active |= set(entry.get("forms", []))
         participle |= set(entry.get("participles", []))
         triggers = active | participle
-        agents = _alternation(entry.get("agents", ["by"]))
+        agents = word_alternation(entry.get("agents", ["by"]))
         lead = rf"(?P<A>{self.list}){self._rel}{self._aside}{self._pre}"
         regexes = []
         if voice in ("both", "active") and active:
-            regexes.append((rf"{lead}\s+(?P<verb>{_alternation(active)}){post}(?P<B>{self.list})", "active", not forward))
+            regexes.append((rf"{lead}\s+(?P<verb>{word_alternation(active)}){post}(?P<B>{self.list})", "active", not forward))
         if voice in ("both", "active") and active and not entry.get("objects_required"):
             # "X, which Y published": the one before the relative pronoun is the verb's object
             regexes.append(
                 (
                     rf"(?P<B>{self.list})\s*,?\s*(?P<rel>which|that|whom)\s+(?:{det}\s+)*(?P<A>{self.list})"
-                    rf"{self._pre}\s+(?P<verb>{_alternation(active)})(?![\w-])(?!\s+(?:by|to|into|from|with|of)\b)",
+                    rf"{self._pre}\s+(?P<verb>{word_alternation(active)})(?![\w-])(?!\s+(?:by|to|into|from|with|of)\b)",
                     "object-relative",
                     not forward,
                 )
@@ -244,7 +244,7 @@ class CueGrammar:
             lead_b = lead.replace("(?P<A>", "(?P<B>")
             regexes.append(
                 (
-                    rf"{lead_b}\s+(?P<verb>{_alternation(participle)}){self._time}\s+{agents}{post}(?P<A>{self.list})",
+                    rf"{lead_b}\s+(?P<verb>{word_alternation(participle)}){self._time}\s+{agents}{post}(?P<A>{self.list})",
                     "passive",
                     not forward,
                 )
@@ -253,7 +253,7 @@ class CueGrammar:
             # "X was renamed Y": the one before is the subject, no agent
             regexes.append(
                 (
-                    rf"{lead}\s+(?P<verb>{_alternation(participle)}){self._time}(?:\s+as)?{post}(?P<B>{self.list})",
+                    rf"{lead}\s+(?P<verb>{word_alternation(participle)}){self._time}(?:\s+as)?{post}(?P<B>{self.list})",
                     "passive",
                     not forward,
                 )
@@ -272,7 +272,7 @@ class CueGrammar:
         else:
             pre = r"(?P<pre>\s*(?:[,(–—-]|\band\b|\bor\b)?\s*)"
         pattern = (
-            rf"(?P<A>{self.list}){pre}(?:(?<=\s)|(?<=\()|^)(?:{det}\s+)*(?P<verb>{_alternation(phrases)})"
+            rf"(?P<A>{self.list}){pre}(?:(?<=\s)|(?<=\()|^)(?:{det}\s+)*(?P<verb>{word_alternation(phrases)})"
             rf"(?:\s+{det})*\s*[,:]?\s*(?:{det}\s+)*(?P<B>{self.list})"
         )
         self._register(entry, "marker", [(pattern, "apposition", not forward)], set(phrases))
@@ -285,7 +285,7 @@ class CueGrammar:
             if word in ("S", "O"):
                 pieces.append((rf"(?P<{'A' if word == 'S' else 'B'}>{self.list})", "group"))
             elif word == "be":
-                pieces.append((_alternation(self.inflector.forms("be")["base"]) + r"(?:\s+(?:not|now|also|then))?", "word"))
+                pieces.append((word_alternation(self.inflector.forms("be")["base"]) + r"(?:\s+(?:not|now|also|then))?", "word"))
             elif word == "N":
                 pieces.append((r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)", "word"))
             elif word == "…":
@@ -295,7 +295,7 @@ class CueGrammar:
             elif word == "DET":
                 pieces.append((rf"(?:\s+{self._det})*", "opt"))
             elif len(word) > 1 and word.endswith("?"):  # an optional word
-                pieces.append((rf"(?:\s+{_alternation(word[:-1].replace('_', ' ').split('|'))})?", "opt"))
+                pieces.append((rf"(?:\s+{word_alternation(word[:-1].replace('_', ' ').split('|'))})?", "opt"))
             elif word in (",", ":", ";", "(", ")"):
                 pieces.append((rf"{re.escape(word)}?", "punct"))
             else:
@@ -305,7 +305,7 @@ class CueGrammar:
                         forms |= {f for v in self.inflector.forms(lemma.replace("_", " ")).values() for f in v}
                 else:
                     forms = set(word.replace("_", " ").split("|"))
-                pieces.append((_alternation(forms), "word"))
+                pieces.append((word_alternation(forms), "word"))
                 if not triggers:
                     triggers = forms  # the first word is the frame's trigger
         pattern, previous = "", ""
@@ -323,16 +323,18 @@ class CueGrammar:
 
     def match(self, skeleton: str) -> list[CueMatch]:
         """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
-        wanted: set[int] = set()
-        for word in set(re.findall(r"[\w’'.-]+", skeleton.lower())):
-            wanted |= self.triggers.get(word, set())
-            if word.endswith("."):  # "e.g." at a word's end, "abolished." at a sentence's
-                wanted |= self.triggers.get(word.rstrip("."), set())
+        last: dict[int, int] = {}  #: compiled entry -> where the last word it needs stands
+        for found in re.finditer(r"[\w’'.-]+", skeleton):
+            word = found.group(0).lower()
+            for key in (word, word.rstrip(".")) if word.endswith(".") else (word,):  # "e.g.", "abolished."
+                for index in self.triggers.get(key, ()):
+                    last[index] = found.start()
         starts = [m.start() for m in _TOKEN.finditer(skeleton)]
         out: list[CueMatch] = []
-        for index in sorted(wanted):
+        for index in sorted(last):
             cue = self.compiled[index]
-            for m in self._matches(index, cue.regex, skeleton, starts):
+            before = [p for p in starts if p < last[index]]  # the first side stands before the cue's word
+            for m in self._matches(index, cue.regex, skeleton, before):
                 said = " ".join(g for g in (m.groupdict().get("pre"), m.groupdict().get("verb")) if g)
                 if self._negation.search(said):
                     continue
@@ -414,8 +416,11 @@ class Descriptions:
         """(start, end, [entity]) for each description in the sentence that names an entity met before it."""
         s, e = span
         out: list[tuple[int, int, list[str]]] = []
+        found = list(self._pattern.finditer(text, s, e))
+        if not found:
+            return out
         taken = [(m.start, m.end) for m in mentions if s <= m.start < e]
-        for match in self._pattern.finditer(text, s, e):
+        for match in found:
             a, b = match.start(), match.end()
             if any(a < me and ms < b for ms, me in taken):
                 continue

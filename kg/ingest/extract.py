@@ -141,11 +141,17 @@ class EntityMatcher:
         spec = tomllib.loads((data_dir() / "patterns" / "organisations.toml").read_text(encoding="utf-8"))
         self._org_patterns = [(re.compile(p["regex"]), p["kind"]) for p in spec["pattern"]]
         self._not_name = set(spec.get("not_name_words", []))
+        self._looked_up: dict[str, Entity | None] = {}
 
     # ------------------------------------------------------------------ lookup
 
     def lookup(self, name: str) -> Entity | None:
         """The entity a whole name stands for ("The King's Fund", "NHSE"), if exactly one."""
+        if name not in self._looked_up:
+            self._looked_up[name] = self._lookup(name)
+        return self._looked_up[name]
+
+    def _lookup(self, name: str) -> Entity | None:
         name = name.replace("&", "and")
         found = self.label_index.get(norm(name)) or self.label_index.get(norm(re.sub(r"^the\s+", "", name, flags=re.I)))
         if found and len(found) == 1:

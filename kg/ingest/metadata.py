@@ -35,14 +35,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from kg.ingest.clauses import word_alternation
 from kg.ingest.dates import PartialDate, parse_date
 from kg.ingest.names import name_finder
 from kg.resources import data_dir
 
+_DIGIT = re.compile(r"\d")
 _PARTS = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
 _CRUMB = re.compile(r"\s+(?:>|»|›|/|&rsaquo;|&gt;)\s+")
 #: "Made: 24 May 2022", "Classification: Official" (a title's colon is followed by a small letter)
 _KEY_VALUE = re.compile(r"^[A-Z][\w’'/-]*(?:\s+[\w’'/-]+){0,3}:\s*[A-Z0-9]")
+#: a date with a day or a month in it: only such a part can be a date standing alone
+_PRECISE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|\d{4}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2}",
+    re.I,
+)
 _MONTH_DATE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b", re.I
 )
@@ -53,8 +60,9 @@ _PERSON = re.compile(r"^(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+$")
 class HeaderRules:
     header_lines: int
     footer_lines: int
-    labels: dict[str, list[tuple[re.Pattern, str]]]
-    phrases: list[re.Pattern]
+    labels: re.Pattern  #: any label, and the value after it
+    fields: dict[str, str]  #: label (lower case, single spaces) -> field
+    phrases: re.Pattern
     citation: list[re.Pattern]
     furniture: list[re.Pattern]
     paragraph: list[re.Pattern]
@@ -63,25 +71,20 @@ class HeaderRules:
     spec: dict
 
 
-def _words(label: str) -> str:
-    return r"\s+".join(re.escape(w) for w in label.split())
-
-
 @lru_cache(maxsize=2)
 def load_header_rules(path: Path | None = None) -> HeaderRules:
     spec = tomllib.loads(Path(path or data_dir() / "parsing" / "metadata.toml").read_text(encoding="utf-8"))
-    labels = {}
-    for name, words in spec["labels"].items():
-        words = sorted(words, key=len, reverse=True)
-        labels[name] = [(re.compile(rf"^{_words(w)}\b\s*(?:on\s+)?:?\s*(?P<value>.*)$", re.I), w) for w in words]
-    phrases = [re.compile(rf"\b{_words(p)}\s+(?P<value>.{{4,40}})", re.I) for p in spec["phrases"]["modified"]]
+    fields = {" ".join(w.lower().split()): name for name, words in spec["labels"].items() for w in words}
+    labels = re.compile(rf"^(?P<label>{word_alternation(fields)})\b\s*(?:on\s+)?:?\s*(?P<value>.*)$", re.I)
+    phrases = re.compile(rf"\b{word_alternation(spec['phrases']['modified'])}\s+(?P<value>.{{4,40}})", re.I)
     return HeaderRules(
         header_lines=spec["header_lines"],
         footer_lines=spec["footer_lines"],
         labels=labels,
+        fields=fields,
         phrases=phrases,
         citation=[re.compile(p) for p in spec["citation"]["patterns"]],
-        furniture=[re.compile(rf"^(?:{p})$", re.I) for p in spec["title"]["furniture"]],
+        furniture=[re.compile("^(?:" + "|".join(f"(?:{p})" for p in spec["title"]["furniture"]) + ")$", re.I)],
         paragraph=[re.compile(rf"^(?:{p})$") for p in spec["title"]["paragraph_ends"]],
         wrap_length=spec["title"]["wrap_length"],
         html={k: [x.lower() for x in v] for k, v in spec["html"].items()},
@@ -121,10 +124,9 @@ def _line_fields(line: str, rules: HeaderRules, header: Header, bare: list[Parti
     for part in (p.strip() for p in _PARTS.split(line)):
         if not part:
             continue
-        for name, labels in rules.labels.items():
-            match = next((m for m in (p.match(part) for p, _ in labels) if m), None)
-            if not match:
-                continue
+        match = rules.labels.match(part)
+        if match:
+            name = rules.fields[" ".join(match.group("label").lower().split())]
             value = match.group("value").strip()
             if name == "author":
                 byline = True
@@ -137,22 +139,20 @@ def _line_fields(line: str, rules: HeaderRules, header: Header, bare: list[Parti
                 if date and getattr(header, name) is None:
                     setattr(header, name, date)
                     byline = True
-            break
         else:
-            date = _date_only(part)
+            date = _date_only(part) if _PRECISE.search(part) else None
             if date:
                 bare.append(date)
                 byline = True
-    for pattern in rules.citation:
+    for pattern in rules.citation if _DIGIT.search(line) else ():
         match = pattern.search(line)
         if match:
             if header.issued is None:
                 bare.append(PartialDate(match.group("year"), "gYear"))
             byline = True
-    for pattern in rules.phrases:
-        match = pattern.search(line)
-        if match and header.modified is None:
-            header.modified = parse_date(match.group("value"))
+    match = rules.phrases.search(line) if header.modified is None else None
+    if match:
+        header.modified = parse_date(match.group("value"))
     return byline
 
 

@@ -22,6 +22,7 @@ from kg.resources import data_dir
 
 _WORD = r"(?:[A-Z][\w'’&.-]*|\([A-Z][\w'’ ,:.-]*\))"
 _JOIN = r"(?:and|of|for|the|on|in|to|&)"
+_LINE = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class NameFinder:
         law_heads = "|".join(re.escape(h) for h in law["heads"])
         heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
         self._head = re.compile(rf"\b(?:{heads})\b")
+        self._any_head = re.compile(rf"\b(?:{heads}|{law_heads})\b")
         legislation = re.compile(
             rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}))(?!\d)"
         )
@@ -73,8 +75,15 @@ class NameFinder:
     def find(self, text: str) -> list[FoundName]:
         """Every name in ``text``, leading sentence words trimmed, two words or more."""
         found: list[FoundName] = []
+        for line in _LINE.finditer(text):  # a name stands on one line: try only lines with a head word
+            if self._any_head.search(line.group(0)):
+                found += self._find(text, line.start(), line.end())
+        return found
+
+    def _find(self, text: str, start_at: int, end_at: int) -> list[FoundName]:
+        found: list[FoundName] = []
         for pattern in self.patterns:
-            for match in pattern.regex.finditer(text):
+            for match in pattern.regex.finditer(text, start_at, end_at):
                 start, name = match.start("name"), match.group("name")
                 words = name.split(" ")
                 while len(words) > 1 and (words[0].lower() in self.not_name or not words[0][:1].isupper()):

@@ -84,7 +84,9 @@ def test_html_meta_open_graph_and_json_ld():
 
 
 def test_pdf_document_information():
-    found = pdf_metadata({"/CreationDate": "D:20210615120000Z", "/ModDate": "D:202107", "/Author": "Care Quality Commission"})
+    found = pdf_metadata(
+        {"/CreationDate": "D:20210615120000Z", "/ModDate": "D:202107", "/Author": "Care Quality Commission"}
+    )
     assert found == {"issued": "2021-06-15", "modified": "2021-07", "publisher": "Care Quality Commission"}
     assert "publisher" not in pdf_metadata({"/Author": "jsmith"})  # a person's login is not a publisher
 

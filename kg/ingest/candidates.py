@@ -81,8 +81,15 @@ _COMMON = {
 }
 #: kinds of discovered entity listed as organisations (the others, Acts and programmes, as names)
 _ORGANISATION_KINDS = {
-    "Organisation", "OtherOrganisation", "NationalBody", "Trust", "Commissioner", "LocalAuthority",
-    "ProfessionalBody", "ThinkTank", "LibraryService",
+    "Organisation",
+    "OtherOrganisation",
+    "NationalBody",
+    "Trust",
+    "Commissioner",
+    "LocalAuthority",
+    "ProfessionalBody",
+    "ThinkTank",
+    "LibraryService",
 }
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,7}(?=s?\b)")
 _PHRASE = re.compile(

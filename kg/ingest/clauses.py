@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 _TOKEN = re.compile(r"⟨(\d+)⟩")
 
@@ -69,7 +71,7 @@ class Cue:
     silent: list[str] = field(default_factory=list)
 
 
-def word_alternation(words) -> str:
+def word_alternation(words: Iterable[str]) -> str:
     """One regular expression for a set of words or phrases, factored as a trie so it is tried letter by letter.
 
     Python's regular expressions try the branches of an alternation one after
@@ -173,21 +175,24 @@ class CueGrammar:
         ]
         self._limits = {c.name: (c.subject_kinds, c.object_kinds) for c in self.compiled}
 
-
     # ------------------------------------------------------------------ building
 
     @staticmethod
-    def _examples(entry) -> list[tuple[str, tuple[str, str, str]]]:
-        return [(f["text"], tuple(f["triple"])) for f in entry.get("fires", [])]  # type: ignore[misc]
+    def _examples(entry: dict[str, Any]) -> list[tuple[str, tuple[str, str, str]]]:
+        return [(f["text"], (f["triple"][0], f["triple"][1], f["triple"][2])) for f in entry.get("fires", [])]
 
     _COMMON = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s", "a", "an", "the", "of", "to", "in", "by"}
 
     def _key(self, form: str) -> str:
         """The word of a cue's form that a sentence must hold for the cue to be tried: its first uncommon word."""
         words = re.findall(r"[\w’'.-]+", form.lower())
-        return next((w for w in words if w not in self._COMMON and w not in self.inflector.adverbs), words[0] if words else "")
+        return next(
+            (w for w in words if w not in self._COMMON and w not in self.inflector.adverbs), words[0] if words else ""
+        )
 
-    def _register(self, entry, kind: str, regexes: list[tuple[str, str, bool]], triggers: set[str]) -> None:
+    def _register(
+        self, entry: dict[str, Any], kind: str, regexes: list[tuple[str, str, bool]], triggers: set[str]
+    ) -> None:
         self.cues.append(Cue(entry["name"], entry["predicate"], kind, self._examples(entry), list(entry["silent"])))
         for pattern, mechanism, swap in regexes:
             index = len(self.compiled)
@@ -207,7 +212,7 @@ class CueGrammar:
             if pattern.startswith("(?P<"):  # starts at an entity: tried only where one starts
                 self._at_tokens.add(index)
 
-    def _verb(self, entry) -> None:
+    def _verb(self, entry: dict[str, Any]) -> None:
         forward = entry.get("direction", "forward") == "forward"
         voice = entry.get("voice", "both")
         objects = entry.get("objects", [])
@@ -229,7 +234,9 @@ class CueGrammar:
         lead = rf"(?P<A>{self.list}){self._rel}{self._aside}{self._pre}"
         regexes = []
         if voice in ("both", "active") and active:
-            regexes.append((rf"{lead}\s+(?P<verb>{word_alternation(active)}){post}(?P<B>{self.list})", "active", not forward))
+            regexes.append(
+                (rf"{lead}\s+(?P<verb>{word_alternation(active)}){post}(?P<B>{self.list})", "active", not forward)
+            )
         if voice in ("both", "active") and active and not entry.get("objects_required"):
             # "X, which Y published": the one before the relative pronoun is the verb's object
             regexes.append(
@@ -260,7 +267,7 @@ class CueGrammar:
             )
         self._register(entry, "verb", regexes, triggers)
 
-    def _marker(self, entry) -> None:
+    def _marker(self, entry: dict[str, Any]) -> None:
         """A noun, preposition or fixed phrase standing between the two sides ("X (formerly Y)")."""
         forward = entry.get("direction", "forward") == "forward"
         phrases = entry["phrases"]
@@ -277,7 +284,7 @@ class CueGrammar:
         )
         self._register(entry, "marker", [(pattern, "apposition", not forward)], set(phrases))
 
-    def _frame(self, entry) -> None:
+    def _frame(self, entry: dict[str, Any]) -> None:
         """A template: S (subject), O (object), {verb} forms, ``be``, ``N``, ``DET``, ``…`` / ``……`` (a few / more words), ``word?``."""
         pieces: list[tuple[str, str]] = []  # (regex, kind): word, opt (carries its own trailing space), group, punct
         triggers: set[str] = set()
@@ -285,7 +292,9 @@ class CueGrammar:
             if word in ("S", "O"):
                 pieces.append((rf"(?P<{'A' if word == 'S' else 'B'}>{self.list})", "group"))
             elif word == "be":
-                pieces.append((word_alternation(self.inflector.forms("be")["base"]) + r"(?:\s+(?:not|now|also|then))?", "word"))
+                pieces.append(
+                    (word_alternation(self.inflector.forms("be")["base"]) + r"(?:\s+(?:not|now|also|then))?", "word")
+                )
             elif word == "N":
                 pieces.append((r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)", "word"))
             elif word == "…":
@@ -352,7 +361,7 @@ class CueGrammar:
                 out.append(CueMatch(subjects, cue.predicate, objects, cue.name, tuple(mechanisms), modality))
         return out
 
-    def _matches(self, index: int, regex: re.Pattern, skeleton: str, starts: list[int]):
+    def _matches(self, index: int, regex: re.Pattern, skeleton: str, starts: list[int]) -> Iterator[re.Match]:
         """Non-overlapping matches, left to right; a pattern that starts at an entity is tried only there."""
         if index not in self._at_tokens:
             yield from regex.finditer(skeleton)
@@ -412,7 +421,14 @@ class Descriptions:
             re.I,
         )
 
-    def find(self, text: str, span: tuple[int, int], spans_before: list[tuple[int, int]], mentions, kinds) -> list:
+    def find(
+        self,
+        text: str,
+        span: tuple[int, int],
+        spans_before: list[tuple[int, int]],
+        mentions: list[Any],
+        kinds: Callable[[str], set[str]],
+    ) -> list[tuple[int, int, list[str]]]:
         """(start, end, [entity]) for each description in the sentence that names an entity met before it."""
         s, e = span
         out: list[tuple[int, int, list[str]]] = []

@@ -114,7 +114,9 @@ def _date_only(part: str) -> PartialDate | None:
     date = parse_date(part)
     if not _precise(date) or ":" in part:
         return None
-    rest = re.sub(r"\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\.?,?\s+\d{4}|[A-Za-z]+\.?\s+\d{4}|\d{4}-\d{2}(?:-\d{2})?", "", part)
+    rest = re.sub(
+        r"\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\.?,?\s+\d{4}|[A-Za-z]+\.?\s+\d{4}|\d{4}-\d{2}(?:-\d{2})?", "", part
+    )
     return date if len(rest.split()) <= 4 and len(part) <= 60 else None
 
 
@@ -225,6 +227,7 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
         header.issued = bare[0] if bare else next(d for d in loose if d)
 
     headings = [i for i in sorted(kinds) if kinds[i] == "heading"]
+    chosen: int | None
     if headings:
         after = [i for i in sorted(kinds) if kinds[i] == "byline" and i > headings[0]]
         chosen = max(i for i in headings if i < after[0]) if after else headings[0]
@@ -241,7 +244,9 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
         for i in sorted(kinds):
             if i < chosen and kinds[i] in ("organisation", "heading"):
                 header.candidates.append(" ".join(lines[i].split()))
-        header.candidates += [" ".join(lines[i].split()) for i in sorted(kinds) if i > chosen and kinds[i] == "organisation"]
+        header.candidates += [
+            " ".join(lines[i].split()) for i in sorted(kinds) if i > chosen and kinds[i] == "organisation"
+        ]
     return header
 
 
@@ -269,7 +274,10 @@ def first_of(name: str, known: Callable[[str], bool], looks_like: Callable[[str]
     for k in range(len(parts) - 1, 0, -1):  # the longest first name that is followed by another
         left, right = " and ".join(parts[:k]), " and ".join(parts[k:])
         starts_a_name = right[:1].isupper() and (
-            known(right) or looks_like(right) or bool(name_finder().kind_of(right.split()[0])) or right.startswith("NHS")
+            known(right)
+            or looks_like(right)
+            or bool(name_finder().kind_of(right.split()[0]))
+            or right.startswith("NHS")
         )
         if (known(left) or looks_like(left)) and starts_a_name:
             return left
@@ -281,7 +289,7 @@ def first_of(name: str, known: Callable[[str], bool], looks_like: Callable[[str]
 
 def html_metadata(html: str) -> dict[str, str]:
     """issued, modified, publisher and title from <meta>, Open Graph and JSON-LD, by the keys in metadata.toml."""
-    import lxml.html
+    import lxml.html  # type: ignore[import-untyped]
 
     rules = load_header_rules()
     try:

@@ -258,7 +258,6 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
         if header.title:
             title = _clean_title(header.title, False)[0]
         publisher_name = header.publisher
-        fields_dates = {"issued": header.issued or news_date, "modified": header.modified, "review_due": header.review_due}
         return ParsedDocument(
             title=title,
             text=text,
@@ -269,7 +268,9 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
             producer_name=producer,
             link=url,
             publisher_candidates=tuple(header.candidates),
-            **fields_dates,
+            issued=header.issued or news_date,
+            modified=header.modified,
+            review_due=header.review_due,
         )
     return ParsedDocument(
         title=title,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,7 +184,16 @@ class RelationExtractor:
             not object_kinds or bool(self.kinds(obj, extraction) & object_kinds)
         )
 
-    def _cue_relations(self, skeleton, tokens, extra, span, add, extraction, more=()) -> None:
+    def _cue_relations(
+        self,
+        skeleton: str,
+        tokens: list[list[str]],
+        extra: list[tuple[int, int, list[str]]],
+        span: tuple[int, int],
+        add: Callable[..., None],
+        extraction: Extraction,
+        more: tuple[str, ...] = (),
+    ) -> None:
         """The cue lexicon's relations in one skeleton, each subject and object pair within the type limits."""
         anaphors = {i for i, entities in enumerate(tokens) if any(entities is x[2] for x in extra)}
         for cue in self.cues.match(skeleton):

@@ -11,8 +11,6 @@ from kg.ingest.relations import RelationExtractor
 from kg.ingest.sources import Source
 from kg.ingest.vocabulary import data_dir
 
-from .conftest import ROOT  # noqa: F401  (the project root must be importable)
-
 K = "https://w3id.org/nhs-policy-kg/id/"
 
 

@@ -14,8 +14,7 @@ import pytest
 from kg import Store
 from kg.graph.export import export
 from kg.ingest import ingest
-
-from .conftest import IN_CI, ROOT, SHARED
+from tests.conftest import IN_CI, ROOT, SHARED
 
 EVAL = ROOT / "data" / "eval"
 FLOORS = {"entity_f1": 0.90, "relation_p": 0.75, "relation_f1": 0.60, "metadata": 0.80}

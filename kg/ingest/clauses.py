@@ -163,6 +163,7 @@ class CueGrammar:
         self.compiled: list[_Compiled] = []
         self.triggers: dict[str, set[int]] = {}  #: a word (lower case) -> the compiled entries that need it
         self._at_tokens: set[int] = set()  #: compiled entries whose pattern starts at an entity
+        self.reach = int(grammar.get("reach", 200))  #: characters from the first side to the cue's word, at most
         for entry in spec.get("verb", []):
             self._verb(entry)
         for entry in spec.get("marker", []):
@@ -342,7 +343,8 @@ class CueGrammar:
         out: list[CueMatch] = []
         for index in sorted(last):
             cue = self.compiled[index]
-            before = [p for p in starts if p < last[index]]  # the first side stands before the cue's word
+            # the first side stands before the cue's word, and not far before it
+            before = [p for p in starts if last[index] - self.reach < p < last[index]]
             for m in self._matches(index, cue.regex, skeleton, before):
                 said = " ".join(g for g in (m.groupdict().get("pre"), m.groupdict().get("verb")) if g)
                 if self._negation.search(said):

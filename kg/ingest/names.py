@@ -108,6 +108,8 @@ class NameFinder:
     def looks_like_organisation(self, line: str) -> bool:
         """Whether a whole line is the name of a body ("House of Commons Library", "NHS Confederation")."""
         line = " ".join(line.split())
+        if len(line) > 120 or not (line.startswith("NHS") or self._head.search(line)):
+            return False
         return bool(self._whole_body.match(line) or self._nhs_name.match(line))
 
 

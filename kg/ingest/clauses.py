@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 _TOKEN = re.compile(r"⟨(\d+)⟩")
+_WORDS = re.compile(r"[\w’'.-]+")
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class CueGrammar:
         self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\))?(?:\s*,)?"
         # words between a subject and its verb: auxiliaries, modals, adverbs, a date ("was set up in 2013 and")
         between = word_alternation(grammar["between"])
-        word = rf"(?:{between}|[a-z]+ly|(?:in|on|from|during|since|until|after|before|by|at)\s+(?:[\w’'-]+\s+){{0,2}}?\d{{4}})"
+        word = rf"(?:{between}|[a-z]+ly|(?:in|on|of|from|during|since|until|after|before|by|at)\s+(?:[\w’'-]+\s+){{0,2}}?\d{{4}})"
         self._pre = rf"(?P<pre>(?:\s+{word}(?![\w’'-])){{0,6}}?)"
         self._time = r"(?:\s+(?:in|on|from|during|since|at)\s+(?:[\w’'-]+\s+){0,2}?\d{4})?"
         self.cues: list[Cue] = []
@@ -334,7 +335,7 @@ class CueGrammar:
     def match(self, skeleton: str) -> list[CueMatch]:
         """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
         last: dict[int, int] = {}  #: compiled entry -> where the last word it needs stands
-        for found in re.finditer(r"[\w’'.-]+", skeleton):
+        for found in _WORDS.finditer(skeleton):
             word = found.group(0).lower()
             for key in (word, word.rstrip(".")) if word.endswith(".") else (word,):  # "e.g.", "abolished."
                 for index in self.triggers.get(key, ()):

@@ -86,6 +86,7 @@ class RelationExtractor:
             pattern = rule["pattern"].replace("<A>", f"(?P<A>{_LIST})").replace("<B>", f"(?P<B>{_LIST})")
             self.rules.append(Rule(rule["name"], rule["predicate"], re.compile(pattern, re.I), bool(rule.get("swap"))))
         self.cues = CueGrammar(directory / "cues.toml")
+        self._vocabulary_kinds: dict[str, set[str]] = {}
         anaphora = tomllib.loads((directory / "anaphora.toml").read_text(encoding="utf-8"))
         self.descriptions = Descriptions({noun: cls for noun, cls in anaphora["nouns"].items()})
         self.window = anaphora.get("window", 2)
@@ -99,8 +100,12 @@ class RelationExtractor:
         self._pronoun = re.compile(rf"^\W*(?:{pronouns})\b", re.I)
 
     def kinds(self, iri: str, extraction: Extraction) -> set[str]:
+        if iri in self._vocabulary_kinds:
+            return self._vocabulary_kinds[iri]
         found = self.vocabulary.kinds(iri)
-        if not found:
+        if found:
+            self._vocabulary_kinds[iri] = found
+        else:
             for entity in extraction.new_entities:
                 if entity.iri == iri:
                     for cls in self.vocabulary.superclasses.get(ns.ONTOLOGY + entity.type, {ns.ONTOLOGY + entity.type}):

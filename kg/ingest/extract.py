@@ -339,7 +339,7 @@ class EntityMatcher:
         iri = f"{self.vocabulary.base}id/{slug(long_form)}"
         return NewEntity(iri, long_form, kind), start, start + len(long_form)
 
-    def _found_names(self, text: str) -> list[tuple[int, int, str, str, bool]]:
+    def _found_names(self, text: str, mentions: list[Mention]) -> list[tuple[int, int, str, str, bool]]:
         """(start, end, name, kind, may swallow named entities) of names built like a trust, a body or an Act."""
         found = []
         for pattern, kind in self._org_patterns:
@@ -351,20 +351,53 @@ class EntityMatcher:
                     words = words[1:]
                 name = " ".join(words)
                 found.append((start, start + len(text[start : match.end("name")]), name, kind, True))
+        found += self._proper_instances(text, mentions)
         finder = name_finder()
         for name in finder.find(text):
             start, label = name.start, name.name
             if name.section == "bodies" and " and " in label:  # "NHS England and the Care Quality Commission"
-                right = label.rsplit(" and ", 1)[1]
+                left, right = label.rsplit(" and ", 1)
                 right = re.sub(r"^(?:the|The)\s+", "", right)
-                if self.lookup(right) or finder.looks_like_organisation(right):
+                if (self.lookup(left) or finder.looks_like_organisation(left)) and (
+                    self.lookup(right) or finder.looks_like_organisation(right)
+                ):
                     start, label = name.end - len(right), right
             found.append((start, name.end, label, name.kind, name.section == "legislation"))
         return found
 
+    _PROPER = re.compile(r"((?:[A-Z][\w'’-]*[ \t]+(?:(?:and|of|&)[ \t]+)?){1,5})$")
+
+    def _proper_instances(self, text: str, mentions: list[Mention]) -> list[tuple[int, int, str, str, bool]]:
+        """ "Black Country Integrated Care System": capitalised words before a kind the vocabulary knows.
+
+        The kind written with capitals after a place's name is one body of
+        that kind; it becomes an entity of the kind's class (an organisation
+        for a type of organisation).
+        """
+        found = []
+        for hit in mentions:
+            kinds = self.vocabulary.kinds(hit.entity)
+            written = hit.exact
+            if not kinds & {"OrganisationType", "CareModel"} or " " not in written:
+                continue
+            if not all(w[:1].isupper() for w in written.split() if w not in ("and", "of", "&")):
+                continue  # "integrated care system" is the kind; "Integrated Care System" after a place, one of them
+            lead = self._PROPER.search(text[max(0, hit.start - 80) : hit.start])
+            if not lead:
+                continue
+            words = lead.group(1).split()
+            while words and (words[0] in self._not_name or words[0].lower() in ("and", "of", "&")):
+                words = words[1:]
+            if not words:
+                continue
+            start = hit.start - len(lead.group(1)) + lead.group(1).index(words[0])
+            kind = "CareModel" if "CareModel" in kinds else "OtherOrganisation"
+            found.append((start, hit.end, text[start : hit.end], kind, False))
+        return found
+
     def _named_organisations(self, text: str, extraction: Extraction) -> None:
         """Trusts, CCGs, boards, bodies and Acts the vocabulary lacks, found by the shape of their names."""
-        for start, end, name, kind, swallows in self._found_names(text):
+        for start, end, name, kind, swallows in self._found_names(text, list(extraction.mentions)):
             words = name.split()
             if len(words) < 2 or self.lookup(name) or len(name) > 120:
                 continue

@@ -119,3 +119,28 @@ def test_relation_evidence_records_cue_mechanism_and_modality(store, tmp_path, p
     assert (None, modality, Literal("hedged")) in dataset.graph(None) or any(
         o == Literal("hedged") for _, p, o, _ in dataset.quads((None, modality, None, None))
     )
+
+
+@pytest.mark.parametrize(
+    "text, name, kind",
+    [
+        (
+            "The Black Country Integrated Care System covers four places.",
+            "Black Country Integrated Care System",
+            "CareModel",
+        ),
+        (
+            "Since 2022 North East and North Cumbria Integrated Care Board has met monthly.",
+            "North East and North Cumbria Integrated Care Board",
+            "OtherOrganisation",
+        ),
+    ],
+)
+def test_a_place_before_a_kind_in_capitals_is_one_body_of_that_kind(pipeline, text, name, kind):
+    extraction = pipeline.extract(_doc(text))
+    assert (name, kind) in {(e.label, e.type) for e in extraction.new_entities}
+
+
+def test_the_kind_in_small_letters_stays_the_kind(pipeline):
+    extraction = pipeline.extract(_doc("In the Black Country integrated care systems began in 2022."))
+    assert not extraction.new_entities

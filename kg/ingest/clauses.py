@@ -221,9 +221,9 @@ class CueGrammar:
         det = self._det
         obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{word_alternation(objects)}\s+(?:of|from))" if objects else ""
         if entry.get("objects_required"):
-            post = rf"(?:\s+{det})*{obj}(?:\s+{det})*\s*"
-        else:
-            post = rf"(?:\s+{det})*{obj + '?' if obj else ''}(?:\s+{det})*\s*"
+            post = rf"(?:\s+{det})*{obj}(?:\s+{det})*\s*:?\s*"
+        else:  # a colon may introduce the other side ("is made up of: ...")
+            post = rf"(?:\s+{det})*{obj + '?' if obj else ''}(?:\s+{det})*\s*:?\s*"
         active, participle, triggers = set(), set(), set()
         for lemma in entry.get("lemmas", []):
             forms = self.inflector.forms(lemma)

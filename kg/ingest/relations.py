@@ -30,6 +30,8 @@ _SEP = _ASIDE + r"[\s'‘’“”\"]*(?:,\s*and\b|,\s*or\b|,|\band\b|\bor\b|\ba
 _LIST = rf"(?:⟨\d+⟩(?:{_SEP}⟨\d+⟩)*)"
 _SAME = re.compile(r"^[\s(),'\"‘’“”]*(?:or\s+|aka\s+|also known as\s+)?[\s(),'\"‘’“”]*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|(?<![a-z,])\n+|\n+(?![a-z])|\s*•\s*")
+#: Kinds that name a kind of thing rather than one body ("local councils", "NHS trusts").
+_KINDS_OF_THING = {"OrganisationType", "CareModel", "Concept"}
 #: Kinds two entities must share for a same_kind property (a contract supersedes a contract).
 _FAMILIES = {
     "CareModel",
@@ -98,6 +100,8 @@ class RelationExtractor:
         )
         pronouns = "|".join(re.escape(w) for w in anaphora["pronouns"]["words"])
         self._pronoun = re.compile(rf"^\W*(?:{pronouns})\b", re.I)
+        first = "|".join(re.escape(w) for w in anaphora.get("first_person", {}).get("words", []))
+        self._first_person = re.compile(rf"\b(?:{first})\b" if first else r"(?!x)x", re.I)
 
     def kinds(self, iri: str, extraction: Extraction) -> set[str]:
         if iri in self._vocabulary_kinds:
@@ -222,11 +226,15 @@ class RelationExtractor:
 
         spans = sentences(text)
         extras: dict[int, list[tuple[int, int, list[str]]]] = {}
+        publisher = extraction.publisher
+        speaker = publisher if publisher and "Organisation" in self.kinds(publisher, extraction) else None
         for index, (s, e) in enumerate(spans):
             extra = self._anaphor(text, (s, e), spans[:index], mentions, extraction)
             extra += self.descriptions.find(
                 text, (s, e), spans[:index], mentions, lambda iri: self.kinds(iri, extraction)
             )
+            if speaker:  # on an organisation's own pages, "we" is the organisation
+                extra += [(m.start(), m.end(), [speaker]) for m in self._first_person.finditer(text, s, e)]
             extras[index] = extra
             skeleton, tokens = self._skeleton(text, s, e, mentions, extra)
             if len(tokens) < 2:
@@ -247,9 +255,12 @@ class RelationExtractor:
             heads = []
             for item in items:
                 named = [m for m in mentions if spans[item][0] <= m.start and m.end <= spans[item][1]]
+                # "four local councils: Dudley ..., Sandwell ...": the bodies the item names, else its first entity
+                bodies = [m.entity for m in named if self.vocabulary.kinds(m.entity) & _FAMILIES - _KINDS_OF_THING]
+                bodies += [e.iri for e in extraction.new_entities if e.iri in {m.entity for m in named}]
                 if named:
                     heads.append(f"⟨{len(tokens)}⟩")
-                    tokens.append([named[0].entity])
+                    tokens.append(list(dict.fromkeys(bodies)) or [named[0].entity])
             if heads and tokens:
                 whole = (s, spans[items[-1]][1])
                 virtual = f"{skeleton} {' and '.join(heads)}"

@@ -144,3 +144,30 @@ def test_a_place_before_a_kind_in_capitals_is_one_body_of_that_kind(pipeline, te
 def test_the_kind_in_small_letters_stays_the_kind(pipeline):
     extraction = pipeline.extract(_doc("In the Black Country integrated care systems began in 2022."))
     assert not extraction.new_entities
+
+
+def test_we_on_an_organisations_own_page_is_that_organisation(pipeline):
+    text = "Who we are\n\nWe were established on 1 July 2022 under the Health and Care Act 2022."
+    doc = _doc(text)
+    doc.publisher_name = "NHS Black Country Integrated Care Board"
+    found = {
+        (r.subject.rsplit("/", 1)[-1], r.predicate, r.object.rsplit("/", 1)[-1])
+        for r in pipeline.extract(doc).relations
+    }
+    assert ("nhs-black-country-integrated-care-board", "introducedBy", "health-and-care-act-2022") in found
+    doc.publisher_name = None  # with no organisation speaking, "we" is nobody in particular
+    assert not pipeline.extract(doc).relations
+
+
+def test_list_items_naming_several_bodies_finish_the_lead_in(pipeline):
+    text = (
+        "Our system\n\nThe integrated care system is made up of:\n\n"
+        "  - two councils: Manchester City Council and Dudley Metropolitan Borough Council;\n  - the integrated care board.\n"
+    )
+    found = {
+        (r.subject.rsplit("/", 1)[-1], r.predicate, r.object.rsplit("/", 1)[-1])
+        for r in pipeline.extract(_doc(text)).relations
+    }
+    assert ("manchester-city-council", "partOf", "integrated-care-system") in found
+    assert ("dudley-metropolitan-borough-council", "partOf", "integrated-care-system") in found
+    assert ("integrated-care-board", "partOf", "integrated-care-system") in found

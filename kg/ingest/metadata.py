@@ -289,7 +289,7 @@ def first_of(name: str, known: Callable[[str], bool], looks_like: Callable[[str]
 
 def html_metadata(html: str) -> dict[str, str]:
     """issued, modified, publisher and title from <meta>, Open Graph and JSON-LD, by the keys in metadata.toml."""
-    import lxml.html  # type: ignore[import-untyped]
+    import lxml.html
 
     rules = load_header_rules()
     try:

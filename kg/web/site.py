@@ -280,7 +280,13 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
         page("document.html", doc.page, None, **_document_context(data, doc, questions))
         report.documents += 1
 
+    from kg.web.finding import names_data
+
+    writer.text("names-data.js", "window.KG_NAMES = " + script_json(names_data(data)) + ";\n")
     page("index.html", "index.html", "home", **_home_context(data))
+    from kg.web.catalogue import catalogue_data
+
+    page("documents.html", "documents.html", "documents", catalogue_json=script_json(catalogue_data(data)))
     page("vocabulary.html", "vocabulary.html", "vocabulary", trees=trees)
     page("timeline.html", "timeline.html", "timeline", **_timeline_context(data))
     connect = derived.connect_data(data)

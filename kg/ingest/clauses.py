@@ -450,7 +450,9 @@ class Descriptions:
             if year:
                 earlier = [m for m in mentions if m.end <= a and year in m.exact and wanted in kinds(m.entity)]
             noun = match.group("noun").lower()
-            earlier = [m for m in earlier if noun in m.exact.lower()] or earlier  # "the Act": an Act, not Regulations
+            # "the Act": the last Act named before (in the whole text), not the nearest Regulations
+            alike = [m for m in mentions if m.end <= a and noun in m.exact.lower() and wanted in kinds(m.entity)]
+            earlier = alike or earlier
             if earlier:
                 out.append((a, b, [earlier[-1].entity]))
         return out

@@ -155,7 +155,16 @@ class RelationExtractor:
         sentence = text[s:e]
         match = self._noun_anaphor.match(sentence)
         if match:
-            wanted = self.nouns[match.group("noun").lower()]
+            noun = match.group("noun").lower()
+            wanted = self.nouns[noun]
+            # "The Act": first the last entity of that kind whose name holds the word
+            alike = [
+                m.entity
+                for m in mentions
+                if m.start < s and re.search(rf"\b{noun}", m.exact, re.I) and wanted in self.kinds(m.entity, extraction)
+            ]
+            if alike:
+                return [(s + match.start("noun"), s + match.end(), [alike[-1]])]
             for ps, pe in reversed(previous[-self.window :]):
                 named = [
                     m.entity

@@ -452,6 +452,10 @@ class Descriptions:
             noun = match.group("noun").lower()
             # "the Act": the last Act named before (in the whole text), not the nearest Regulations
             alike = [m for m in mentions if m.end <= a and noun in m.exact.lower() and wanted in kinds(m.entity)]
+            if alike:  # the one the text names most (its subject), the later on a tie
+                counts = {m.entity: sum(1 for x in alike if x.entity == m.entity) for m in alike}
+                best = max(counts.values())
+                alike = [m for m in alike if counts[m.entity] == best]
             earlier = alike or earlier
             if earlier:
                 out.append((a, b, [earlier[-1].entity]))

@@ -163,8 +163,9 @@ class RelationExtractor:
                 for m in mentions
                 if m.start < s and re.search(rf"\b{noun}", m.exact, re.I) and wanted in self.kinds(m.entity, extraction)
             ]
-            if alike:
-                return [(s + match.start("noun"), s + match.end(), [alike[-1]])]
+            if alike:  # the one the text names most (its subject), the later on a tie
+                best = max(alike.count(iri) for iri in alike)
+                return [(s + match.start("noun"), s + match.end(), [[i for i in alike if alike.count(i) == best][-1]])]
             for ps, pe in reversed(previous[-self.window :]):
                 named = [
                     m.entity

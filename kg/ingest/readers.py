@@ -1,7 +1,8 @@
 """The readers of the read stage: file ending or media type → reader function.
 
 A reader takes the raw bytes and the location (for error messages) and
-returns ``(text, encoding_or_format, page_starts)``, or raises
+returns ``(text, encoding_or_format, page_starts)`` (optionally a fourth item:
+a dict of what the file says about itself, see :mod:`kg.ingest.metadata`), or raises
 :class:`~kg.errors.SourceError`. ``page_starts`` holds the offset in
 ``text`` where each page begins (empty for formats without pages). A
 reader may take a ``charset`` keyword: the one an HTTP server declared.
@@ -13,7 +14,7 @@ from collections.abc import Callable
 
 from kg.ingest.charset import codec_name, decode, encoding_label
 
-Reader = Callable[..., tuple[str, str, tuple[int, ...]]]
+Reader = Callable[..., tuple]
 
 BY_SUFFIX: dict[str, Reader] = {}  #: ".pdf" → reader
 BY_MEDIA_TYPE: dict[str, Reader] = {}  #: "application/pdf" → reader
@@ -49,14 +50,14 @@ def read_text(raw: bytes, location: str, charset: str | None = None) -> tuple[st
     return text, encoding, ()
 
 
-def read_html(raw: bytes, location: str, charset: str | None = None) -> tuple[str, str, tuple[int, ...]]:
+def read_html(raw: bytes, location: str, charset: str | None = None) -> tuple:
     """HTML: the main content (see :mod:`kg.ingest.html_reader`)."""
     from kg.ingest.html_reader import read_html as read
 
     return read(raw, location, charset)
 
 
-def read_pdf(raw: bytes, location: str, charset: str | None = None) -> tuple[str, str, tuple[int, ...]]:
+def read_pdf(raw: bytes, location: str, charset: str | None = None) -> tuple:
     """PDF: the text layer, page by page (see :mod:`kg.ingest.pdf_reader`)."""
     from kg.ingest.pdf_reader import read_pdf as read
 

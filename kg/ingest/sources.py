@@ -61,6 +61,8 @@ class Source:
     sha256: str  #: of the raw bytes
     encoding: str  #: the text encoding, or the format read ("application/pdf")
     page_starts: tuple[int, ...] = ()  #: offset in ``text`` where each page begins (page 1 at 0)
+    #: what the file says about itself (HTML <meta>, PDF document information): (field, value) pairs
+    metadata: tuple[tuple[str, str], ...] = ()
 
 
 def page_at(page_starts: tuple[int, ...], offset: int) -> int | None:
@@ -137,12 +139,13 @@ def read(path: Path | str) -> Source:
 
 def _source(location: str, raw: bytes, reader: readers.Reader, charset: str | None = None) -> Source:
     try:
-        text, encoding, page_starts = reader(raw, location, charset=charset)
+        text, encoding, page_starts, *rest = reader(raw, location, charset=charset)
     except SourceError:
         raise
     except Exception as exc:  # a reader's library failing on odd input must not stop the other inputs
         raise SourceError(location, f"could not be read: {type(exc).__name__}: {exc}") from None
-    return Source(location, text, hashlib.sha256(raw).hexdigest(), encoding, page_starts)
+    metadata = tuple(sorted(rest[0].items())) if rest and rest[0] else ()
+    return Source(location, text, hashlib.sha256(raw).hexdigest(), encoding, page_starts, metadata)
 
 
 def _download(url: str) -> tuple[bytes, str | None, str | None]:

@@ -101,22 +101,11 @@ def ingest_command(
             total = len(kg_store)
     except KGError as exc:
         fail(str(exc))
-    table = Table(title=f"Ingest into {resolve_location(store)}", show_header=True)
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for label, value in (
-        ("source files read", report.sources_read),
-        ("documents written", len(report.written)),
-        ("documents unchanged", len(report.unchanged)),
-        ("mentions", report.mentions),
-        ("relations", report.relations),
-        ("failures", len(report.failures)),
-        ("triples in store", total),
-    ):
-        table.add_row(label, str(value))
-    out.print(table)
-    for failure in report.failures:
-        err.print(f"[yellow]skipped[/] {failure.location}: {failure.reason}", highlight=False, soft_wrap=True)
+    from kg.cli_librarian import print_counts, print_documents, print_problems
+
+    print_documents(report)
+    print_counts(f"Ingest into {resolve_location(store)}", report, total)
+    print_problems(report, [*pipeline.vocabulary.problems, *pipeline.curation.problems])
     if report.failures:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -325,11 +314,21 @@ def serve_command(
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before it is stopped."),
     max_rows: int = typer.Option(10_000, "--max-rows", help="Largest result a query may return (rows or triples)."),
     workers: int = typer.Option(2, "--workers", help="Query worker processes."),
+    review: bool = typer.Option(False, "--review", help="Offer the review of claims at /review (loopback hosts only)."),
+    review_any_host: bool = typer.Option(
+        False,
+        "--review-any-host",
+        help="Allow --review on a host other than loopback (anyone who can reach it can decide).",
+    ),
 ) -> None:
     """Serve the query page, the SPARQL 1.1 endpoint (/sparql, read-only) and the site's pages (rebuilt when the store changes)."""
     from kg.web.server import serve
 
     try:
+        if review:
+            from kg.cli_librarian import check_review_host
+
+            check_review_host(host, review_any_host)
         serve(
             resolve_location(store),
             host,
@@ -338,6 +337,8 @@ def serve_command(
             max_rows=max_rows,
             workers=workers,
             build_site=True,
+            review=review,
+            review_any_host=review_any_host,
         )
     except KGError as exc:
         fail(str(exc))
@@ -411,19 +412,32 @@ def _documents(count: int) -> str:
 
 @app.command("candidates")
 def candidates_command(
-    paths: list[str] = typer.Argument(..., help="Files, folders and http(s):// addresses to look through."),
+    paths: list[str] = typer.Argument(
+        None, help="Files, folders and http(s):// addresses to look through (default: the store's sources)."
+    ),
     fmt: str = typer.Option("table", "--format", "-f", help="Output: table or csv."),
     limit: int = typer.Option(30, "--limit", "-n", help="How many candidates to show."),
+    promote: str | None = typer.Option(
+        None, "--promote", help="Add this candidate (its term or long form) to the vocabulary and re-extract."
+    ),
+    type_: str | None = typer.Option(
+        None, "--type", "-t", help="With --promote: its kg: class (default from its kind)."
+    ),
+    store: str | None = StoreOption,
 ) -> None:
     """List terms the vocabulary lacks (defined acronyms, organisation names, recurring phrases), best first."""
+    from kg.cli_librarian import promote_candidate, store_sources
     from kg.ingest.candidates import find_candidates
 
     try:
         if fmt not in ("table", "csv"):
             raise UsageError(f"unknown output format '{fmt}': choose table or csv")
-        candidates, failures = find_candidates(paths)
+        candidates, failures = find_candidates(paths or store_sources(store))
     except KGError as exc:
         fail(str(exc))
+    if promote is not None:
+        promote_candidate(candidates, promote, type_, store)
+        return
     rows = [
         (
             c.term,
@@ -463,6 +477,13 @@ def run() -> None:
         err.print("interrupted")
         sys.exit(130)
 
+
+def _register_topic_commands() -> None:
+    """Load the kg/cli_<topic>.py modules: each adds its commands to ``app``, which it imports from here."""
+    from kg import cli_librarian  # noqa: F401
+
+
+_register_topic_commands()
 
 if __name__ == "__main__":
     run()

@@ -132,6 +132,8 @@ def create_app(
     query_timeout: float = 30.0,
     max_rows: int = 10_000,
     workers: int = 2,
+    review: bool = False,
+    review_any_host: bool = False,
 ) -> Starlette:
     """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
 
@@ -362,6 +364,10 @@ def create_app(
         Mount("/query-assets", app=_Folder(resources.web_dir("query")), name="query-assets"),
         Mount("/vendor", app=_Folder(resources.web_dir("vendor")), name="vendor"),
     ]
+    if review:  # kg serve --review: the review pages (kg/web/server/review.py); absent otherwise
+        from kg.web.server.review import review_routes
+
+        routes += review_routes(location, any_host=review_any_host)
     if site is not None:
         routes.append(Mount("/", app=site, name="site"))
     else:  # the site's style sheet, for the query page's header

@@ -76,6 +76,7 @@ from kg.graph.service import describe_service
 from kg.graph.store import existing_store
 from kg.graph.worker import Reply, encode_term
 from kg.web.pages import page_path
+from kg.web.server import linked
 from kg.web.server.livesite import SiteFolder, _Folder
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
 from kg.web.server.pool import WorkerPool
@@ -100,8 +101,9 @@ _PLACEHOLDER = """<!doctype html>
 class Service:
     """The state behind the routes: the worker pool, the site, the base IRI, the vocabulary for search."""
 
-    def __init__(self, location: str, pool: WorkerPool, site: SiteFolder | None):
+    def __init__(self, location: str, pool: WorkerPool, site: SiteFolder | None, base_url: str | None = None):
         self.location = location
+        self.base_url = base_url  #: where the server is published (``--base-url``), else None: the request's own
         self.pool = pool
         self.site = site
         self.base = ns.base_iri()
@@ -129,6 +131,7 @@ def create_app(
     query_timeout: float = 30.0,
     max_rows: int = 10_000,
     workers: int = 2,
+    base_url: str | None = None,
 ) -> Starlette:
     """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
 
@@ -157,7 +160,7 @@ def create_app(
             raise UsageError(f"there is no site folder at {site_dir}: build it with 'kg site' or leave the option out")
         site = SiteFolder(location, site_dir)
     pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows)
-    service = Service(location, pool, site)
+    service = Service(location, pool, site, checked_base_url(base_url))
 
     # ------------------------------------------------------------- /sparql
 
@@ -169,6 +172,8 @@ def create_app(
                 raise Problem(403, READ_ONLY)
             queries = [v for k, v in params if k == "query"]
             if not queries:
+                if request.method == "GET" and linked.is_graph_store_read(params):
+                    return await linked.graph_store_read(service, request)
                 if request.method == "POST":
                     raise Problem(
                         400, "The request has no query: send query=... (a form) or a application/sparql-query body."
@@ -324,6 +329,7 @@ def create_app(
         Route("/api/search", search, methods=["GET"]),
         Route("/page", page, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
+        *linked.routes(service),
         Mount("/query-assets", app=_Folder(resources.web_dir("query")), name="query-assets"),
         Mount("/vendor", app=_Folder(resources.web_dir("vendor")), name="vendor"),
     ]
@@ -370,6 +376,16 @@ def create_app(
     app.state.pool = pool
     app.state.site = site
     return app
+
+
+def checked_base_url(url: str | None) -> str | None:
+    """``--base-url`` as the server uses it (ending in ``/``); :class:`UsageError` unless it is an http(s) URL."""
+    if url is None or not url.strip():
+        return None
+    url = url.strip()
+    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
+        raise UsageError(f"--base-url must be an http:// or https:// address such as https://example.org/kg/, not '{url}'")
+    return url if url.endswith("/") else url + "/"
 
 
 def run_search(location: str, text: str, vocabulary: Any, limit: int, base: str | None = None) -> dict[str, Any]:

@@ -113,12 +113,34 @@ def _phrase(text: str) -> str:
     return '"' + " ".join(words) + '"' if words else ""
 
 
+def name_keys(text: str) -> list[str]:
+    """The normal forms a whole name is looked up by: itself and its singular (ICSs, trusts, STPs).
+
+    >>> name_keys("Integrated Care Systems"), name_keys("ICB")
+    (['integrated care systems', 'integrated care system'], ['icb'])
+    """
+    key = norm(text)
+    singular = key.rstrip("s")
+    return [key, singular] if singular and singular != key else [key]
+
+
+def named_iris(text: str, label_index: dict[str, set[str]]) -> set[str]:
+    """The IRIs a label index gives for a whole name (:func:`name_keys`): search's and reconciliation's one rule."""
+    found: set[str] = set()
+    for key in name_keys(text):
+        found |= label_index.get(key, set())
+    return found
+
+
 def _entities_named(query: str, vocabulary: Vocabulary) -> list:
     """The entities whose name (or its singular) the whole query is."""
-    key = norm(query)
-    iris = vocabulary.label_index.get(key, set()) | vocabulary.label_index.get(key.rstrip("s"), set())
-    found = [vocabulary.entities[iri] for iri in sorted(iris)]
-    plain = [e for e in found if not e.sense_context]  # the English ACO, not the US one that shares its name
+    found = [vocabulary.entities[iri] for iri in sorted(named_iris(query, vocabulary.label_index))]
+    return prefer_plain(found)
+
+
+def prefer_plain(found: list) -> list:
+    """The entities without a sense context when there are any: the English ACO, not the US one that shares its name."""
+    plain = [e for e in found if not e.sense_context]
     return plain or found
 
 

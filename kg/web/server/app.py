@@ -76,7 +76,7 @@ from kg.graph.service import describe_service
 from kg.graph.store import existing_store
 from kg.graph.worker import Reply, encode_term
 from kg.web.pages import page_path
-from kg.web.server import linked
+from kg.web.server import linked, reconcile
 from kg.web.server.livesite import SiteFolder, _Folder
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
 from kg.web.server.pool import WorkerPool
@@ -330,6 +330,7 @@ def create_app(
         Route("/page", page, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
         *linked.routes(service),
+        *reconcile.routes(service),
         Mount("/query-assets", app=_Folder(resources.web_dir("query")), name="query-assets"),
         Mount("/vendor", app=_Folder(resources.web_dir("vendor")), name="vendor"),
     ]

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from kg import __version__
 from kg.errors import KGError, UsageError
-from kg.graph.export import FORMATS, export, format_for, serialise
+from kg.graph.export import FORMATS, serialise
 from kg.graph.query import OUTPUT_FORMATS, display, run_query, to_text
 from kg.graph.saved import (
     find_saved,
@@ -189,22 +189,28 @@ def query_command(
 @app.command("export")
 def export_command(
     fmt: str | None = typer.Option(
-        None, "--format", "-f", help=f"One of: {', '.join(FORMATS)} (default: from the file name, else turtle)."
+        None,
+        "--format",
+        "-f",
+        help="One of: turtle, trig, nt, nq, jsonld, xml (RDF); graphml, gexf, csv (networks for graph tools). "
+        "Default: from the file name's ending, else turtle.",
     ),
     output: Path | None = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
     store: str | None = StoreOption,
 ) -> None:
-    """Export the store as standard RDF (TriG/N-Quads/JSON-LD keep one graph per document)."""
+    """Export the store as RDF (TriG/N-Quads/JSON-LD keep one graph per document) or as a network for graph tools."""
+    from kg.web import exports
+
     try:
-        fmt = fmt or (format_for(output) if output else None) or "turtle"
-        if fmt not in FORMATS:
-            raise UsageError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
+        fmt = exports.choose(fmt, output)
         with Store(store, read_only=True) as kg_store:
             if output is None:
+                if fmt not in FORMATS:
+                    raise UsageError(f"the {fmt} export is written to files: give -o FILE")
                 sys.stdout.buffer.write(serialise(kg_store, fmt))
             else:
-                export(kg_store, fmt, output)
-                err.print(f"wrote {output} ({fmt})")
+                written = exports.write(kg_store, fmt, output)
+                err.print(f"wrote {', '.join(str(p) for p in written)} ({fmt})")
     except KGError as exc:
         fail(str(exc))
 

@@ -79,7 +79,7 @@ DATASET_FORMATS: tuple[Format, ...] = (
     Format("N_QUADS", ("nquads", "nq"), export_name="nq"),
 )
 #: File endings that name an export format besides the formats' own extensions.
-EXPORT_ENDINGS = {"n3": "turtle", "json": "jsonld", "owl": "xml"}
+EXPORT_ENDINGS = {"n3": "turtle", "json": "jsonld", "owl": "xml", "xml": "xml"}
 
 BY_KEY: dict[str, Format] = {f.key: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, *DATASET_FORMATS)}
 

@@ -4,6 +4,14 @@ One named graph per document (graph IRI = document IRI), the vocabulary and
 the ontology in graphs of their own. A document's graph is replaced in one
 SPARQL update, which Oxigraph applies as one transaction: a reader sees the
 old graph or the new one, never half of either.
+
+The store's own default graph holds the union of all the named graphs as a
+set: every triple once, however many graphs hold it. Queries read it as
+their default graph, so ``COUNT(*)`` and other aggregates count distinct
+triples (pyoxigraph 0.5's built-in union default graph is a multiset: a
+relation three documents assert would count three times). Every write of a
+named graph brings the default graph in line in the same transaction, and
+:meth:`Store.rebuild_union` makes it again from the named graphs.
 """
 
 from __future__ import annotations
@@ -55,7 +63,7 @@ class StoredDocument:
     """What the store already holds about a document, to decide whether to rewrite it."""
 
     content_hash: str | None
-    sources: list[tuple[str, str, str]]  #: (path, sha256, encoding) of each source file
+    sources: list[tuple[str, str, str, str]]  #: (IRI, name, sha256, encoding) of each source file
 
 
 class Store:
@@ -81,6 +89,8 @@ class Store:
             if "lock" in str(exc).lower():
                 raise StoreError(f"the store at {self.location} is in use by another kg process") from None
             raise StoreError(f"cannot open the store at {self.location}: {exc}") from None
+        if not read_only and self.union_is_missing():
+            self.rebuild_union()
 
     def __enter__(self) -> Store:
         return self
@@ -105,15 +115,29 @@ class Store:
     # ------------------------------------------------------------------ writing
 
     def replace_graph(self, graph: str, quads: list[ox.Quad]) -> None:
-        """Make ``graph`` hold exactly ``quads``, atomically."""
+        """Make ``graph`` hold exactly ``quads``, and the union default graph agree, in one transaction."""
         lines = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
-        update = f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{lines} }} }}"
-        if not quads:
-            update = f"DROP SILENT GRAPH <{graph}>"
+        steps = [
+            # what only this graph held leaves the union; what another graph also holds stays
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}",
+            f"DROP SILENT GRAPH <{graph}>",
+        ]
+        if quads:  # inserting a triple the union already holds changes nothing: it stays a set
+            steps += [f"INSERT DATA {{ GRAPH <{graph}> {{\n{lines} }} }}", f"INSERT DATA {{\n{lines} }}"]
         try:
-            self.oxigraph.update(update)
+            self.oxigraph.update(" ;\n".join(steps))
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"writing graph {graph} failed: {exc}") from None
+
+    def rebuild_union(self) -> None:
+        """Make the default graph again the set union of all named graphs (a store written before it existed)."""
+        self.oxigraph.update("CLEAR SILENT DEFAULT ; INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+    def union_is_missing(self) -> bool:
+        """True for a store whose named graphs hold data but whose union default graph is empty."""
+        default = next(iter(self.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())), None)
+        return default is None and next(iter(self.oxigraph.named_graphs()), None) is not None
 
     def load_vocabulary(self, vocabulary: Vocabulary) -> bool:
         """Write the ontology and vocabulary graphs if the files changed. True if written."""
@@ -142,7 +166,7 @@ class Store:
         content = next((r["hash"].value for r in rows if r["hash"] is not None), None)
         sources = sorted(
             {
-                (r["path"].value, r["sha"].value, r["enc"].value if r["enc"] else "utf-8")
+                (r["src"].value, r["path"].value, r["sha"].value, r["enc"].value if r["enc"] else "utf-8")
                 for r in rows
                 if r["path"] is not None
             }
@@ -155,15 +179,20 @@ class Store:
             g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in fixed
         )
 
+    def quad_count(self) -> int:
+        """Quads in the named graphs (a triple two documents hold counts twice)."""
+        return self._count("store-quads")
+
     def __len__(self) -> int:
-        return len(self.oxigraph)
+        """Distinct triples: the size of the union default graph."""
+        return self._count("store-triples")
 
     def stats(self) -> dict:
         """Counts a librarian asks for first: documents, entities, triples by graph and by type."""
         by_graph: Counter = Counter()
         for quad in self.oxigraph:
-            graph = quad.graph_name
-            by_graph[graph.value if isinstance(graph, ox.NamedNode) else "(default graph)"] += 1
+            if isinstance(quad.graph_name, ox.NamedNode):  # the default graph is their union: distinct_triples
+                by_graph[quad.graph_name.value] += 1
         by_type = {r["type"].value: int(r["n"].value) for r in self._select("stats-types")}
         documents = self._count("stats-documents")
         entities = self._count("stats-entities")
@@ -173,6 +202,7 @@ class Store:
             "entities": entities,
             "entities_mentioned": mentioned,
             "triples": sum(by_graph.values()),
+            "distinct_triples": len(self),
             "by_graph": dict(sorted(by_graph.items())),
             "by_type": by_type,
         }

@@ -58,7 +58,6 @@ _IGNORED = re.compile(r"^(LOG.*|LOCK|search\.sqlite.*)$")
 _UPDATE = re.compile(r"^(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 _PROLOGUE = re.compile(r"^\s*(BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\s*", re.IGNORECASE)
 _SERVICE = re.compile(r"(?<![?$:\w])SERVICE\s+(SILENT\s+)?(<|[?$]|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
-_FROM = re.compile(r"\bFROM\s+(NAMED\s+)?(<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
 _STRING_OR_COMMENT = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*'
 )
@@ -106,11 +105,6 @@ def is_federated(sparql: str) -> bool:
     return bool(_SERVICE.search(_code(sparql)))
 
 
-def has_dataset_clause(sparql: str) -> bool:
-    """Whether the query names its own dataset with FROM or FROM NAMED."""
-    return bool(_FROM.search(_code(sparql)))
-
-
 # --------------------------------------------------------------------------- rules shared with kg.graph.query and kg.graph.saved
 
 
@@ -119,7 +113,6 @@ class DatasetOptions(TypedDict, total=False):
 
     default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | ox.DefaultGraph
     named_graphs: list[ox.NamedNode | ox.BlankNode]
-    use_default_graph_as_union: bool
 
 
 def dataset_options(
@@ -128,18 +121,16 @@ def dataset_options(
     """pyoxigraph's query options for the dataset a query runs over: the one rule, stated here.
 
     A dataset given with the query (the protocol's ``default-graph-uri`` / ``named-graph-uri``) replaces
-    everything else; otherwise a query's own FROM / FROM NAMED names its dataset; otherwise the default
-    graph is the union of all graphs, so a short query needs no GRAPH clause.
+    everything else (named graphs alone leave the default graph empty); otherwise a query's own FROM /
+    FROM NAMED names its dataset; otherwise the default graph is the union of all graphs, so a short
+    query needs no GRAPH clause. That union is the store's own default graph, which the store keeps as
+    the set of every named graph's triples (:mod:`kg.graph.store`): pyoxigraph's
+    ``use_default_graph_as_union`` would count a triple once per graph holding it.
     """
     if default_graph is not None or named_graphs is not None:
         graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in default_graph or []]
-        return {
-            "default_graph": graphs or ox.DefaultGraph(),
-            "named_graphs": [ox.NamedNode(g) for g in named_graphs or []],
-        }
-    if has_dataset_clause(sparql):
-        return {}
-    return {"use_default_graph_as_union": True}
+        return {"default_graph": graphs, "named_graphs": [ox.NamedNode(g) for g in named_graphs or []]}
+    return {}
 
 
 def kept_columns(

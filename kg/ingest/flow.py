@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
@@ -20,7 +20,7 @@ from kg.ingest.extract import EntityMatcher
 from kg.ingest.parse import parse
 from kg.ingest.relations import RelationExtractor
 from kg.ingest.sources import Source, iter_sources
-from kg.ingest.triples import content_hash, document_iri, document_quads, source_location
+from kg.ingest.triples import SourceRecord, content_hash, document_iri, document_quads, source_record
 from kg.ingest.vocabulary import Vocabulary
 
 
@@ -96,18 +96,18 @@ def _ingest_document(
     iri = document_iri(document, store.base)
     fingerprint = pipeline.vocabulary.fingerprint
     stored = store.stored_document(iri)
-    here = (source_location(source), source.sha256, source.encoding)
-    if stored and stored.content_hash == content_hash(document, fingerprint) and here in stored.sources:
+    here = source_record(source, store.base)
+    if stored and stored.content_hash == content_hash(document, fingerprint) and astuple(here) in stored.sources:
         report.unchanged.append((iri, document.title))
         if not index.has(iri):
             index.put(iri, "document", document.title, "", document.text)
         return
-    sources = {here[0]: source}
-    for path, sha, encoding in stored.sources if stored else []:
-        sources.setdefault(path, Source(location=path, text="", sha256=sha, encoding=encoding))
+    sources = {here.iri: here}  # this file, and any other file the same document was read from before
+    for record in stored.sources if stored else []:
+        sources.setdefault(record[0], SourceRecord(*record))
     extraction = pipeline.extract(document)
     iri, quads = document_quads(
-        document, extraction, sorted(sources.values(), key=lambda s: s.location), fingerprint, base=store.base
+        document, extraction, sorted(sources.values(), key=lambda s: s.name), fingerprint, base=store.base
     )
     store.replace_graph(iri, quads)
     index.put(iri, "document", document.title, "", document.text)

@@ -10,6 +10,7 @@ type an address is served with).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import http.client
 import os
@@ -46,6 +47,9 @@ class Source:
     sha256: str  #: of the raw bytes
     encoding: str  #: the text encoding, or the format read ("application/pdf")
     page_starts: tuple[int, ...] = ()  #: offset in ``text`` where each page begins (page 1 at 0)
+    #: what the published data calls the file: its path below the folder given (that folder's name first),
+    #: the file name when a file was given, the address for the web; empty means ``location``
+    name: str = ""
 
 
 def page_at(page_starts: tuple[int, ...], offset: int) -> int | None:
@@ -162,13 +166,24 @@ def fetch(url: str) -> Source:
     return _source(url, raw, reader, charset)
 
 
+def source_name(given: str | os.PathLike, item: Path | str) -> str:
+    """The name a file found under ``given`` is published with: never an absolute local path."""
+    if isinstance(item, str):
+        return item  # a web address
+    root = Path(given)
+    if root.is_dir():
+        return (PurePosixPath(root.resolve().name) / item.resolve().relative_to(root.resolve()).as_posix()).as_posix()
+    return item.name
+
+
 def iter_sources(paths: Iterable[str | os.PathLike]) -> Iterator[Source | SourceError]:
     """Yield each input as a Source, or as the SourceError that stopped it."""
-    for item in discover(paths):
-        if isinstance(item, SourceError):
-            yield item
-            continue
-        try:
-            yield read(item)
-        except SourceError as exc:
-            yield exc
+    for given in paths:
+        for item in discover([given]):
+            if isinstance(item, SourceError):
+                yield item
+                continue
+            try:
+                yield dataclasses.replace(read(item), name=source_name(given, item))
+            except SourceError as exc:
+                yield exc

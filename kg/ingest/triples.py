@@ -44,10 +44,24 @@ def source_iri(source: Source, base: str | None = None) -> str:
 
 
 def source_location(source: Source) -> str:
-    """An absolute file path, or the address as given."""
+    """An absolute file path, or the address as given (what the source's IRI is made from; never published)."""
     if "://" in source.location:
         return source.location
     return str(Path(source.location).resolve())
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A source file as a document's graph records it: its IRI and what is published about it."""
+
+    iri: str
+    name: str  #: relative to the folder ingested, or the address (:attr:`kg.ingest.sources.Source.name`)
+    sha256: str
+    encoding: str
+
+
+def source_record(source: Source, base: str | None = None) -> SourceRecord:
+    return SourceRecord(source_iri(source, base), source.name or source.location, source.sha256, source.encoding)
 
 
 def entity_iri(label: str, base: str | None = None) -> str:
@@ -162,7 +176,7 @@ def relation_quads(
 def document_quads(
     document: ParsedDocument,
     extraction: Extraction,
-    sources: Iterable[Source],
+    sources: Iterable[Source | SourceRecord],
     fingerprint: str,
     when: _dt.datetime | None = None,
     base: str | None = None,
@@ -219,13 +233,13 @@ def document_quads(
     g.add(agent, ns.RDFS + "label", _lit(f"kg extractor {EXTRACTOR_VERSION}"))
     g.add(agent, ns.SCHEMA + "softwareVersion", _lit(EXTRACTOR_VERSION))
     for source in sources:
-        src = source_iri(source, base)
-        g.add(doc, ns.PROV + "hadPrimarySource", src)
-        g.add(activity, ns.PROV + "used", src)
-        g.add(src, ns.RDF + "type", ns.ONTOLOGY + "SourceFile")
-        g.add(src, ns.ONTOLOGY + "sourcePath", _lit(source_location(source)))
-        g.add(src, ns.SCHEMA + "sha256", _lit(source.sha256))
-        g.add(src, ns.SCHEMA + "encodingFormat", _lit(source.encoding))
+        record = source if isinstance(source, SourceRecord) else source_record(source, base)
+        g.add(doc, ns.PROV + "hadPrimarySource", record.iri)
+        g.add(activity, ns.PROV + "used", record.iri)
+        g.add(record.iri, ns.RDF + "type", ns.ONTOLOGY + "SourceFile")
+        g.add(record.iri, ns.ONTOLOGY + "sourcePath", _lit(record.name))
+        g.add(record.iri, ns.SCHEMA + "sha256", _lit(record.sha256))
+        g.add(record.iri, ns.SCHEMA + "encodingFormat", _lit(record.encoding))
 
     mention_quads(g, doc, document.text, extraction.mentions, activity, document.page_starts)
     relation_quads(g, doc, document.text, extraction.relations, activity, document.page_starts)

@@ -76,7 +76,9 @@ class Stream:
     def _items(self) -> Iterator[ox.Quad | ox.Triple]:
         store = self.store
         if self.format.supports_datasets:
-            return (q for q in store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
+            return (
+                q for q in store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)
+            )
         graph = ox.NamedNode(self.graph) if self.graph is not None else ox.DefaultGraph()
         return (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph))
 

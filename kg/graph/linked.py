@@ -50,7 +50,9 @@ def describe(store: Store, iri: str) -> list[ox.Triple]:
         **dataset_options(sparql),
     )
     triples = {t for t in answer if isinstance(t, ox.Triple)}
-    return sorted(triples, key=lambda t: (t.subject != ox.NamedNode(iri), str(t.subject), str(t.predicate), str(t.object)))
+    return sorted(
+        triples, key=lambda t: (t.subject != ox.NamedNode(iri), str(t.subject), str(t.predicate), str(t.object))
+    )
 
 
 def serialise(triples: Iterable[ox.Triple], key: str, prefixes: dict[str, str] | None = None) -> bytes:
@@ -165,7 +167,10 @@ def void_triples(counts: DatasetCounts, site: str, sparql: str | None, base: str
         ox.Triple(dataset, v("classes"), number(counts.classes)),
         ox.Triple(dataset, v("rootResource"), ox.NamedNode(base + "id/integrated-care-system")),
     ]
-    for name, cls, n in (("entities", ns.SKOS + "Concept", counts.entities), ("documents", ns.ONTOLOGY + "Document", counts.documents)):
+    for name, cls, n in (
+        ("entities", ns.SKOS + "Concept", counts.entities),
+        ("documents", ns.ONTOLOGY + "Document", counts.documents),
+    ):
         part = ox.NamedNode(f"{base}dataset/{name}")
         triples += [
             ox.Triple(dataset, v("classPartition"), part),

@@ -132,8 +132,15 @@ class Reconciler:
 
     def types(self) -> list[tuple[str, str]]:
         """(class IRI, label) of every class some candidate has, by label."""
-        used = {above for c in self.candidates.values() for t in c.types for above in self.vocabulary.superclasses.get(t, {t})}
-        return sorted(((cls, self.class_label(cls)) for cls in used if cls.startswith(ns.ONTOLOGY)), key=lambda p: p[1].lower())
+        used = {
+            above
+            for c in self.candidates.values()
+            for t in c.types
+            for above in self.vocabulary.superclasses.get(t, {t})
+        }
+        return sorted(
+            ((cls, self.class_label(cls)) for cls in used if cls.startswith(ns.ONTOLOGY)), key=lambda p: p[1].lower()
+        )
 
     def class_label(self, cls: str) -> str:
         for t in self.vocabulary.ontology_triples:

@@ -8,9 +8,12 @@ the address the site is published at: ``--base-url`` of ``kg site`` and ``kg ser
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
+
+from kg.errors import UsageError
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: A sitemap file may list at most this many addresses (the protocol's limit).
@@ -59,3 +62,15 @@ def page_links(page: str) -> dict[str, str]:
     """
     stem = page.rsplit("/", 1)[-1].removesuffix(".html")
     return {"turtle": stem + ".ttl", "jsonld": stem + ".jsonld"}
+
+
+def checked_base_url(url: str | None) -> str | None:
+    """``--base-url`` as the server uses it (ending in ``/``); :class:`UsageError` unless it is an http(s) URL."""
+    if url is None or not url.strip():
+        return None
+    url = url.strip()
+    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
+        raise UsageError(
+            f"--base-url must be an http:// or https:// address such as https://example.org/kg/, not '{url}'"
+        )
+    return url if url.endswith("/") else url + "/"

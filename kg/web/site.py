@@ -36,6 +36,7 @@ import networkx as nx
 
 from kg import resources
 from kg.errors import KGError
+from kg.graph import linked as ld
 from kg.graph import namespaces as ns
 from kg.graph import saved as saved_queries
 from kg.graph.namespaces import local_name
@@ -44,6 +45,7 @@ from kg.graph.store import Store
 from kg.ingest.dates import format_date
 from kg.web import derived
 from kg.web import readmodel as sd
+from kg.web.linked import page_links, sitemap_xml
 from kg.web.mapview import STATIC, script_json
 from kg.web.mapview import TITLE as SITE_TITLE
 from kg.web.pages import PAGE_FOLDERS
@@ -240,8 +242,15 @@ class _Writer:
         )
 
 
-def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False) -> SiteReport:
-    """Write the whole site for ``store`` into ``outdir``; our files from an earlier build are replaced."""
+def build_site(
+    store: Store, outdir: str | os.PathLike, *, server: bool = False, base_url: str | None = None
+) -> SiteReport:
+    """Write the whole site for ``store`` into ``outdir``; our files from an earlier build are replaced.
+
+    ``base_url`` is where the site is published (its sitemap and VoID name pages under it); without
+    it, the base of the IRIs. Each entity and document page has its description beside it
+    (``NAME.ttl``, ``NAME.jsonld``), linked from the page and embedded in it as JSON-LD.
+    """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     data = gather(store)
@@ -272,12 +281,14 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     for entity in data.entities.values():
         if not entity.page:
             continue
-        page("entity.html", entity.page, None, **_entity_context(data, entity, scheme_anchor, trees, questions))
+        context = _entity_context(data, entity, scheme_anchor, trees, questions)
+        page("entity.html", entity.page, None, linked=_described(store, writer, entity.iri, entity.page), **context)
         report.entities += 1
     for doc in data.documents.values():
         if not doc.page:
             continue
-        page("document.html", doc.page, None, **_document_context(data, doc, questions))
+        context = _document_context(data, doc, questions)
+        page("document.html", doc.page, None, linked=_described(store, writer, doc.iri, doc.page), **context)
         report.documents += 1
 
     page("index.html", "index.html", "home", **_home_context(data))
@@ -289,8 +300,33 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     page("connect.html", "connect.html", "connect", max_paths=CONNECT_MAX_PATHS, max_length=CONNECT_MAX_LENGTH)
 
     _assets(writer)
+    _linked_data(store, writer, base_url)
     writer.finish()
     return report
+
+
+def _described(store: Store, writer: _Writer, iri: str, page: str) -> dict[str, str]:
+    """Write the description of ``iri`` beside its page; the links and the embedded JSON-LD for the page."""
+    triples = ld.describe(store, iri)
+    files = page_links(page)
+    folder = page.rsplit("/", 1)[0] + "/"
+    writer.text(folder + files["turtle"], ld.serialise(triples, "TURTLE", ns.prefixes(store.base)).decode("utf-8"))
+    writer.text(folder + files["jsonld"], ld.serialise(triples, "JSON_LD").decode("utf-8"))
+    return {**files, "data": script_json(ld.json_ld(triples))}
+
+
+def _linked_data(store: Store, writer: _Writer, base_url: str | None) -> None:
+    """``void.ttl``, ``sitemap.xml`` and the dump ``dump.nq`` the VoID description links to."""
+    root = base_url or store.base
+    counts = ld.count_dataset(ld.select_rows(store))
+    void = ld.void_triples(counts, root, None, store.base)
+    writer.text("void.ttl", ld.serialise(void, "TURTLE", ld.void_prefixes(store.base)).decode("utf-8"))
+    from kg.graph.export import export
+
+    (writer.outdir / ld.DUMP_PATHS[0]).write_bytes(export(store, "nq") or b"")
+    writer.written.add(ld.DUMP_PATHS[0])
+    pages = sorted(p for p in writer.written if p.endswith(".html"))
+    writer.text("sitemap.xml", sitemap_xml(root, pages))
 
 
 def _map(store: Store) -> tuple[nx.MultiDiGraph, str]:

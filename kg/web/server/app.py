@@ -75,6 +75,7 @@ from kg.graph.search_payload import search_payload
 from kg.graph.service import describe_service
 from kg.graph.store import existing_store
 from kg.graph.worker import Reply, encode_term
+from kg.web.linked import checked_base_url
 from kg.web.pages import page_path
 from kg.web.server import linked, reconcile
 from kg.web.server.livesite import SiteFolder, _Folder
@@ -309,7 +310,7 @@ def create_app(
         else:
             exists = bool(path)
         if exists and path:
-            return RedirectResponse("/" + path, status_code=303)
+            return RedirectResponse((service.base_url or "/") + path, status_code=303)
         return HTMLResponse(missing_page(iri), status_code=404)
 
     async def no_icon(request: Request) -> Response:
@@ -377,16 +378,6 @@ def create_app(
     app.state.pool = pool
     app.state.site = site
     return app
-
-
-def checked_base_url(url: str | None) -> str | None:
-    """``--base-url`` as the server uses it (ending in ``/``); :class:`UsageError` unless it is an http(s) URL."""
-    if url is None or not url.strip():
-        return None
-    url = url.strip()
-    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
-        raise UsageError(f"--base-url must be an http:// or https:// address such as https://example.org/kg/, not '{url}'")
-    return url if url.endswith("/") else url + "/"
 
 
 def run_search(location: str, text: str, vocabulary: Any, limit: int, base: str | None = None) -> dict[str, Any]:

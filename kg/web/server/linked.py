@@ -40,7 +40,7 @@ from kg.graph.dump import Stream
 from kg.graph.service import is_iri
 from kg.graph.terms import NamedNode
 from kg.graph.worker import encode_term
-from kg.web.linked import sitemap_xml, site_pages
+from kg.web.linked import site_pages, sitemap_xml
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, negotiate
 from kg.web.server.protocol import _response, _text_error
 
@@ -93,7 +93,9 @@ def routes(service: Service) -> list[Route]:
         if chosen == HTML:
             return await _page(service, f"{folder}/{name}.html", headers | {"Content-Location": f"{name}.html"})
         this = {"this": encode_term(NamedNode(iri))}
-        known = await service.run({"kind": "query", "sparql": ld.exists_query(), "results_format": "JSON", "substitutions": this})
+        known = await service.run(
+            {"kind": "query", "sparql": ld.exists_query(), "results_format": "JSON", "substitutions": this}
+        )
         if known.status != 200:
             return _response(known)
         if b"true" not in known.body:
@@ -158,7 +160,9 @@ async def graph_store_read(service: Service, request: Request) -> Response:
     graphs = [v for k, v in params if k == "graph"]
     default = any(k == "default" for k, _ in params)
     if len(graphs) + default != 1:
-        return _text_error(Problem(400, "Name one graph: ?graph=IRI for a named graph, or ?default for the default graph."))
+        return _text_error(
+            Problem(400, "Name one graph: ?graph=IRI for a named graph, or ?default for the default graph.")
+        )
     try:
         fmt = choose_formats({k: v for k, v in params if k in ("format", "output")}, request.headers.get("accept"))[1]
     except Problem as problem:

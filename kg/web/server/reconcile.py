@@ -184,7 +184,10 @@ def routes(service: Service) -> list[Route]:
                             "score": res.score,
                             "match": res.match,
                             "description": " ".join(
-                                filter(None, [res.note and res.note[0].upper() + res.note[1:] + ".", res.candidate.description])
+                                filter(
+                                    None,
+                                    [res.note and res.note[0].upper() + res.note[1:] + ".", res.candidate.description],
+                                )
                             )[:300],
                             "links": _links(res.candidate),
                         }

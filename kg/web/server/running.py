@@ -76,6 +76,7 @@ def serve(
     workers: int = 2,
     site_dir: Path | None = None,
     build_site: bool = False,
+    base_url: str | None = None,
 ) -> None:
     """Run the server until Ctrl-C; prints its address. Problems the user can fix raise :class:`KGError`.
 
@@ -91,6 +92,7 @@ def serve(
         query_timeout=query_timeout,
         max_rows=max_rows,
         workers=workers,
+        base_url=base_url,
     )
     sock = _listen(host, port)
     pool, site = app.state.pool, app.state.site
@@ -105,7 +107,9 @@ def serve(
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{bound}/"
         print(
-            f"Serving the store at {store_location} on {url} (SPARQL endpoint {url}sparql); press Ctrl-C to stop.",
+            f"Serving the store at {store_location} on {url} (SPARQL endpoint {url}sparql)"
+            + (f", published at {app.state.service.base_url}" if app.state.service.base_url else "")
+            + "; press Ctrl-C to stop.",
             flush=True,
         )
         # Ctrl-C waits at most 3 s for queries still running; their workers are then killed

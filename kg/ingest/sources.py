@@ -97,8 +97,9 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Path | str | Source
 
 def read(path: Path | str) -> Source:
     """Read one file or web address and turn it into text."""
-    if isinstance(path, str) and _as_url(path):
-        return fetch(_as_url(path))
+    url = _as_url(path) if isinstance(path, str) else None
+    if url:
+        return fetch(url)
     location = str(path)
     reader = readers.BY_SUFFIX.get(Path(path).suffix.lower(), readers.read_text)
     try:

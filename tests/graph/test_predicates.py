@@ -15,9 +15,10 @@ from kg import resources
 from kg.graph import namespaces as ns
 from kg.graph import predicates as pt
 from kg.graph import rq
+from tests.conftest import ROOT
 
 KG = ns.ONTOLOGY
-PACKAGE = Path(__file__).resolve().parent.parent / "kg"
+PACKAGE = ROOT / "kg"
 
 
 def test_table_states_labels_inverses_and_lineage_direction():

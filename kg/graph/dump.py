@@ -18,6 +18,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -73,14 +74,18 @@ class Stream:
             if not self.store.contains_named_graph(ox.NamedNode(graph)):
                 raise LookupError(graph)
 
-    def _items(self) -> Iterator[ox.Quad | ox.Triple]:
-        store = self.store
-        if self.format.supports_datasets:
-            return (
-                q for q in store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)
-            )
+    def _quads(self) -> Iterator[ox.Quad]:
+        """Every quad of the named graphs (a dataset format)."""
+        return (
+            q for q in self.store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)
+        )
+
+    def _triples(self) -> Iterator[ox.Triple]:
+        """The triples of one graph (a graph format): the named graph asked for, or the default graph."""
         graph = ox.NamedNode(self.graph) if self.graph is not None else ox.DefaultGraph()
-        return (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph))
+        return (
+            ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, None, graph)
+        )
 
     def __iter__(self) -> Iterator[bytes]:
         chunks: queue.Queue = queue.Queue(maxsize=_QUEUED)
@@ -90,7 +95,11 @@ class Stream:
         def produce() -> None:
             pipe = _Pipe(chunks, stop)
             try:
-                ox.serialize(self._items(), pipe, self.format, prefixes=self.prefixes)
+                output = cast(IO[bytes], pipe)  # pyoxigraph needs only write()
+                if self.format.supports_datasets:
+                    ox.serialize(self._quads(), output, self.format, prefixes=self.prefixes)
+                else:
+                    ox.serialize(self._triples(), output, self.format, prefixes=self.prefixes)
                 pipe.flush()
             except _Gone:
                 return

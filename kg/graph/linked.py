@@ -49,7 +49,9 @@ def describe(store: Store, iri: str) -> list[ox.Triple]:
         substitutions={ox.Variable("this"): ox.NamedNode(iri)},
         **dataset_options(sparql),
     )
-    triples = {t for t in answer if isinstance(t, ox.Triple)}
+    if not isinstance(answer, ox.QueryTriples):
+        raise TypeError("the description query is not a CONSTRUCT")
+    triples = set(answer)
     return sorted(
         triples, key=lambda t: (t.subject != ox.NamedNode(iri), str(t.subject), str(t.predicate), str(t.object))
     )
@@ -75,9 +77,13 @@ def select_rows(store: Store) -> Select:
         if not isinstance(answer, ox.QuerySolutions):
             raise TypeError("expected a SELECT")
         names = [v.value for v in answer.variables]
-        return [{n: s[n].value for n in names if s[n] is not None} for s in answer]  # type: ignore[union-attr]
+        return [{n: _plain(s[n]) for n in names if s[n] is not None} for s in answer]
 
     return run
+
+
+def _plain(term: object) -> str:
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else str(term)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from kg.graph import namespaces as ns
 from kg.graph import rq
 from kg.graph.predicates import lineage_predicates
 from kg.graph.search import name_keys, named_iris, prefer_plain
-from kg.graph.terms import NamedNode
+from kg.graph.terms import Literal, NamedNode
 from kg.ingest.labels import norm
 from kg.ingest.vocabulary import Vocabulary
 
@@ -87,7 +87,11 @@ class Reconciler:
         self.candidates: dict[str, Candidate] = {}
         links: dict[str, list[tuple[str, str]]] = {}
         for t in vocabulary.vocabulary_triples:
-            if isinstance(t.subject, NamedNode) and t.predicate.value in LINK_PREDICATES:
+            if (
+                isinstance(t.subject, NamedNode)
+                and t.predicate.value in LINK_PREDICATES
+                and isinstance(t.object, (NamedNode, Literal))
+            ):
                 links.setdefault(t.subject.value, []).append((t.predicate.value, t.object.value))
         for e in vocabulary.entities.values():
             self.candidates[e.iri] = Candidate(
@@ -144,7 +148,12 @@ class Reconciler:
 
     def class_label(self, cls: str) -> str:
         for t in self.vocabulary.ontology_triples:
-            if t.subject.value == cls and t.predicate.value == ns.RDFS + "label":
+            if (
+                isinstance(t.subject, NamedNode)
+                and t.subject.value == cls
+                and t.predicate.value == ns.RDFS + "label"
+                and isinstance(t.object, Literal)
+            ):
                 return t.object.value
         return ns.local_name(cls)
 

@@ -19,8 +19,7 @@ from kg.graph import namespaces as ns
 from kg.graph.export import export
 from kg.web.server import create_app, running
 from kg.web.site import build_site
-
-from .test_server import http
+from tests.web.test_server import http
 
 BASE = ns.base_iri()
 ENTITY = BASE + "id/integrated-care-system"

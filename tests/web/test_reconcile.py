@@ -19,8 +19,7 @@ from kg.graph import namespaces as ns
 from kg.graph.reconcile import Query, Reconciler
 from kg.ingest.vocabulary import Vocabulary
 from kg.web.server import create_app, running
-
-from .test_server import http
+from tests.web.test_server import http
 
 K = ns.base_iri() + "id/"
 KG = ns.ONTOLOGY

@@ -15,6 +15,10 @@ Routes (the query page and the static site are built against them):
 ``/api/search?q=&limit=`` keyword search (``kg.graph.search``): hits and see-also, with page links
 ``/page?iri=``            303 to the IRI's page, or a small 404 page offering DESCRIBE
 ``/favicon.ico``          204: there is no icon
+``/id/``, ``/doc/``,      linked data (:mod:`kg.web.server.linked`): IRIs by content negotiation,
+``/.well-known/void``,    VoID, the sitemap, the streamed dumps, Graph Store Protocol reads
+``/sitemap.xml``, ...     (also ``/sparql?graph=IRI`` and ``/sparql?default``)
+``/reconcile``            the W3C Entity Reconciliation API (:mod:`kg.web.server.reconcile`)
 ``/``                     the query page (``kg/web/query/index.html`` in the site's ``base.html``)
 ``/query-assets/``,       ``kg/web/query/`` and ``kg/web/vendor/``
 ``/vendor/``

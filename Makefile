@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kg
 STORE ?= out/kg-store
 
-.PHONY: demo test quick lint install clean score bench bench-queries bench-map bench-import site serve screenshots
+.PHONY: demo test quick lint install clean docs score bench bench-queries bench-map bench-import site serve screenshots
 
 install: $(VENV)/.installed
 
@@ -90,3 +90,10 @@ screenshots: install
 
 clean:
 	rm -rf out kg-store .pytest_cache
+
+# HTML documentation of the ontology (kg/graph/ontology/kg.ttl) with pyLODE, in out/docs/ontology.html.
+docs: install
+	$(PY) -m pip install --quiet -e '.[docs]'
+	@mkdir -p out/docs
+	$(VENV)/bin/pylode kg/graph/ontology/kg.ttl --sort -o out/docs/ontology.html
+	@echo "wrote out/docs/ontology.html"

@@ -38,10 +38,11 @@ def sorted_quads(store: Store) -> list[ox.Quad]:
 
 
 def sorted_triples(store: Store) -> list[ox.Triple]:
-    """The union of all graphs, each triple once (the store's default graph)."""
+    """The union of all named graphs, each triple once (what the store's default graph mirrors)."""
     union = {
         ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        for q in store.oxigraph
+        if not isinstance(q.graph_name, ox.DefaultGraph)
     }
     return sorted(union, key=lambda t: (_key(t.subject), str(t.predicate), _key(t.object)))
 

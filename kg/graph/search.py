@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.graph import namespaces as ns
 from kg.graph.predicates import lineage_predicates
 from kg.graph.terms import NamedNode
 from kg.ingest.labels import norm
@@ -88,7 +89,12 @@ class SearchIndex:
         return self.db.execute("SELECT 1 FROM items WHERE iri = ? LIMIT 1", (iri,)).fetchone() is not None
 
     def search(self, query: str, vocabulary: Vocabulary, limit: int = 20) -> SearchResult:
-        """Documents and entities matching ``query``, best first, with a snippet."""
+        """Documents and entities matching ``query``, best first, with a snippet.
+
+        What the whole query names comes first; the vocabulary's examples of it (the 42 integrated care
+        boards for "integrated care boards") come after the documents and other entities that match,
+        so that they do not crowd those out.
+        """
         named = _entities_named(query, vocabulary)
         names = _expand(query, named)
         expression = " OR ".join(_phrase(name) for name in names if _phrase(name))
@@ -98,14 +104,16 @@ class SearchIndex:
                 """SELECT iri, kind, title, snippet(items, 4, '[', ']', ' … ', 12), snippet(items, 3, '[', ']', ' … ', 8),
                           bm25(items, 0.0, 0.0, 10.0, 6.0, 1.0)
                    FROM items WHERE items MATCH ? ORDER BY bm25(items, 0.0, 0.0, 10.0, 6.0, 1.0) LIMIT ?""",
-                (expression, limit),
+                (expression, limit * 4),
             ).fetchall()
             for iri, kind, title, body_snippet, label_snippet, rank in rows:
                 snippet = (
                     body_snippet if "[" in body_snippet else (label_snippet if "[" in label_snippet else body_snippet)
                 )
                 hits.append(Hit(iri, kind, title, re.sub(r"\s+", " ", snippet).strip(), -rank))
-        return SearchResult(query, names, hits, _lineage(named, vocabulary))
+        first, last = {e.iri for e in named}, _examples_of(named, vocabulary)
+        hits.sort(key=lambda h: 0 if h.iri in first else (2 if h.iri in last else 1))  # stable: bm25 order within
+        return SearchResult(query, names, hits[:limit], _lineage(named, vocabulary))
 
 
 def _phrase(text: str) -> str:
@@ -142,6 +150,21 @@ def prefer_plain(found: list) -> list:
     """The entities without a sense context when there are any: the English ACO, not the US one that shares its name."""
     plain = [e for e in found if not e.sense_context]
     return plain or found
+
+
+def _examples_of(entities: list, vocabulary: Vocabulary) -> set[str]:
+    """The entities the vocabulary says are examples (kg:isExampleOf) of any of ``entities``."""
+    named = {e.iri for e in entities}
+    example = ns.ONTOLOGY + "isExampleOf"
+    return {
+        t.subject.value
+        for t in vocabulary.vocabulary_triples
+        if t.predicate.value == example
+        and isinstance(t.subject, NamedNode)
+        and isinstance(t.object, NamedNode)
+        and t.object.value in named
+        and t.subject.value not in named
+    }
 
 
 def _expand(query: str, named: list) -> list[str]:

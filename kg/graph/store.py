@@ -89,7 +89,11 @@ class Store:
             if "lock" in str(exc).lower():
                 raise StoreError(f"the store at {self.location} is in use by another kg process") from None
             raise StoreError(f"cannot open the store at {self.location}: {exc}") from None
-        if not read_only and self.union_is_missing():
+        if self.union_is_missing():  # written by a kg from before the union default graph
+            if read_only:
+                raise StoreError(
+                    f"the store at {self.location} was written by an older kg: run 'kg ingest' once to bring it up to date"
+                )
             self.rebuild_union()
 
     def __enter__(self) -> Store:

@@ -41,6 +41,8 @@ _ENTITY_FIELDS = [
     ns.SKOS + "inScheme",
     ns.SKOS + "topConceptOf",
     ns.FOAF + "homepage",
+    ns.SKOS + "exactMatch",
+    ns.ONTOLOGY + "odsCode",
     *_DATE_PREDICATES,
 ]
 
@@ -156,6 +158,12 @@ def gather(store: Store) -> SiteData:
         elif p == ns.FOAF + "homepage":
             if value not in entity.homepages:
                 entity.homepages.append(value)
+        elif p == ns.SKOS + "exactMatch":  # the same thing in another dataset (vocabulary/links.ttl)
+            if value not in entity.same_as:
+                entity.same_as.append(value)
+        elif p == ns.ONTOLOGY + "odsCode":
+            if value not in entity.ods_codes:
+                entity.ods_codes.append(value)
         elif p in _DATE_PREDICATES:
             entity.dates.setdefault(_DATE_PREDICATES[p], value)
         elif p in link_table and isinstance(o, terms.NamedNode):
@@ -172,6 +180,8 @@ def gather(store: Store) -> SiteData:
         entity.types.sort()
         entity.alt_labels.sort(key=str.lower)
         entity.homepages.sort()
+        entity.same_as.sort()
+        entity.ods_codes.sort()
 
     # mentions with their quotes
     mention_spans: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)

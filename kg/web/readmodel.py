@@ -143,6 +143,8 @@ class EntityInfo:
     scope_notes: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)  #: kg: class IRIs
     homepages: list[str] = field(default_factory=list)
+    same_as: list[str] = field(default_factory=list)  #: skos:exactMatch: Wikidata, legislation.gov.uk ...
+    ods_codes: list[str] = field(default_factory=list)  #: NHS Organisation Data Service codes
     schemes: set[str] = field(default_factory=set)
     top_of: set[str] = field(default_factory=set)
     broader: set[str] = field(default_factory=set)

@@ -6,10 +6,10 @@ import pyoxigraph as ox
 import pytest
 
 from kg import Store
+from kg.errors import StoreError
 from kg.graph.query import run_query
 from kg.ingest import ingest
-
-from .conftest import SAMPLE, SEEDS, need_shared
+from tests.conftest import SAMPLE, SEEDS, need_shared
 
 EX = "https://example.org/"
 
@@ -90,6 +90,8 @@ def test_a_store_written_before_the_union_is_brought_up_to_date(tmp_path):
         store.replace_graph(EX + "b", [_quad("x", "y", "b")])
         store.oxigraph.update("CLEAR DEFAULT")  # as an older kg left it
         assert store.union_is_missing()
+    with pytest.raises(StoreError, match="older kg: run 'kg ingest' once"):
+        Store(tmp_path / "s", read_only=True)  # a reader cannot mend it, and says how
     with Store(tmp_path / "s") as store:  # opening it for writing rebuilds the union
         assert not store.union_is_missing()
         assert count_all(store) == 1

@@ -61,3 +61,18 @@ def test_every_scheme_the_data_puts_concepts_in_is_declared(exported):
     schemes = set(exported.objects(None, SKOS.inScheme))
     assert rdflib.URIRef("https://w3id.org/nhs-policy-kg/id/scheme-discovered") in schemes
     assert sorted(s for s in schemes if (s, RDF.type, SKOS.ConceptScheme) not in exported) == []
+
+
+def test_pylode_documents_every_term(ontology, tmp_path):
+    """``make docs``: pyLODE (the docs extra) writes one HTML page that shows every term."""
+    pytest.importorskip("pylode")
+    import subprocess
+    import sys
+
+    out = tmp_path / "ontology.html"
+    command = [sys.executable, "-m", "pylode", str(ontology_dir() / "kg.ttl"), "--sort", "-o", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    for term in {s for s in ontology.subjects(RDF.type, None) if str(s).startswith(KG)}:
+        assert str(term) in page, term

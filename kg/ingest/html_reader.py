@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from kg.errors import SourceError
-from kg.ingest.readers import codec_name, encoding_label
+from kg.ingest.charset import codec_name, encoding_label
 
 if TYPE_CHECKING:  # lxml is imported where it is used, so reading plain text does not load it
     from lxml.etree import _Element

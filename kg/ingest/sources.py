@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from kg.errors import SourceError
 from kg.ingest import readers
-from kg.ingest.readers import decode  # noqa: F401  (kept here: callers import it from kg.ingest.sources)
+from kg.ingest.charset import decode  # noqa: F401  (kept here: callers import it from kg.ingest.sources)
 
 #: File endings read as plain text (the other formats are in :data:`kg.ingest.readers.BY_SUFFIX`).
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}

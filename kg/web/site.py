@@ -316,7 +316,7 @@ def _described(store: Store, writer: _Writer, iri: str, page: str) -> dict[str, 
 
 
 def _linked_data(store: Store, writer: _Writer, base_url: str | None) -> None:
-    """``void.ttl``, ``sitemap.xml`` and the dump ``dump.nq`` the VoID description links to."""
+    """``void.ttl``, ``sitemap.xml``, the dump ``dump.nq`` the VoID description links to, the JSON-LD context."""
     root = base_url or store.base
     counts = ld.count_dataset(ld.select_rows(store))
     void = ld.void_triples(counts, root, None, store.base)
@@ -325,6 +325,9 @@ def _linked_data(store: Store, writer: _Writer, base_url: str | None) -> None:
 
     (writer.outdir / ld.DUMP_PATHS[0]).write_bytes(export(store, "nq") or b"")
     writer.written.add(ld.DUMP_PATHS[0])
+    from kg.graph import jsonld
+
+    writer.text(jsonld.CONTEXT_NAME, jsonld.context_text())
     pages = sorted(p for p in writer.written if p.endswith(".html"))
     writer.text("sitemap.xml", sitemap_xml(root, pages))
 

@@ -15,6 +15,7 @@ import pytest
 import rdflib
 from lxml import etree
 
+from kg.graph import jsonld
 from kg.graph import namespaces as ns
 from kg.graph.export import export
 from kg.web.server import create_app, running
@@ -111,6 +112,12 @@ def test_pages_link_to_their_rdf_and_embed_it(served, document_iri):
         graph = rdflib.Graph().parse(data=embedded, format="json-ld")
         assert (rdflib.URIRef(iri), rdflib.RDF.type, None) in graph
         assert len(graph) == len(rdflib.Graph().parse(data=turtle.body, format="turtle"))
+
+
+def test_the_json_ld_context_is_published(served):
+    answer = http(served, "/context.jsonld")
+    assert answer.status == 200 and answer.type.startswith("application/ld+json")
+    assert answer.json() == json.loads(jsonld.context_text()) and "@context" in answer.json()
 
 
 def test_void_describes_the_dataset(served):
@@ -250,6 +257,7 @@ def test_static_site_has_void_sitemap_dump_and_page_data(sample_store, tmp_path)
     assert str(void.value(dataset, VOID.dataDump)) == "https://example.org/kg/dump.nq"
     assert void.value(dataset, VOID.sparqlEndpoint) is None
     assert int(void.value(dataset, VOID.triples)) == len(sample_store)
+    assert json.loads((out / "context.jsonld").read_text(encoding="utf-8")) == json.loads(jsonld.context_text())
     assert _quads((out / "dump.nq").read_bytes(), "nquads") == _quads(export(sample_store, "nq"), "nquads")
     page = (out / "id" / "integrated-care-system.html").read_text(encoding="utf-8")
     assert 'href="integrated-care-system.ttl"' in page

@@ -13,6 +13,7 @@
 ``/sitemap.xml``          every page of the site, and the query page
 ``/dump.nq``,             the whole dataset, one named graph per document, streamed
 ``/dump.trig``
+``/context.jsonld``      the JSON-LD context of the exports (:mod:`kg.graph.jsonld`)
 ``/rdf-graph-store``      SPARQL 1.1 Graph Store Protocol, read only: ``?graph=IRI`` one named graph,
                           ``?default`` the default graph (the union, each triple once), streamed in
                           the graph format asked for; ``/sparql?graph=`` and ``/sparql?default`` too
@@ -34,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from kg.graph import formats
+from kg.graph import formats, jsonld
 from kg.graph import linked as ld
 from kg.graph.dump import Stream
 from kg.graph.service import is_iri
@@ -137,6 +138,10 @@ def routes(service: Service) -> list[Route]:
     async def graph_store(request: Request) -> Response:
         return await graph_store_read(service, request)
 
+    async def context(request: Request) -> Response:
+        text = await anyio.to_thread.run_sync(jsonld.context_text)
+        return Response(text, media_type="application/ld+json")
+
     return [
         Route("/id/{name}", dereference, methods=["GET"]),
         Route("/doc/{name}", dereference, methods=["GET"]),
@@ -146,6 +151,7 @@ def routes(service: Service) -> list[Route]:
         Route("/dump.nq", dump, methods=["GET"]),
         Route("/dump.trig", dump, methods=["GET"]),
         Route("/rdf-graph-store", graph_store, methods=["GET"]),
+        Route("/" + jsonld.CONTEXT_NAME, context, methods=["GET"]),
     ]
 
 

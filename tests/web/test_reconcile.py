@@ -77,6 +77,9 @@ def test_manifest(served):
     assert jsonp.type.startswith("application/javascript")
     assert json.loads(re.fullmatch(r"/\*\*/jsonp123\((.*)\);", jsonp.text, re.S).group(1)) == manifest
     assert http(served, "/reconcile", params={"callback": "alert(1)//"}).status == 400
+    # a page on another origin (OpenRefine's, a notebook's) may call it
+    cors = http(served, "/reconcile", headers={"Origin": "http://localhost:3333"})
+    assert cors.headers.get("access-control-allow-origin") == "*"
 
 
 def test_a_batch_of_twenty_names(served):

@@ -42,10 +42,14 @@ def exists_query() -> str:
 
 def describe(store: Store, iri: str) -> list[ox.Triple]:
     """The description of ``iri`` in ``store`` (the union of its graphs), each triple once, sorted."""
+    return _describe(store.oxigraph, ns.prefixes(store.base), iri)
+
+
+def _describe(oxigraph: ox.Store, prefixes: dict[str, str], iri: str) -> list[ox.Triple]:
     sparql = description_query()
-    answer = store.oxigraph.query(
+    answer = oxigraph.query(
         sparql,
-        prefixes=ns.prefixes(store.base),
+        prefixes=prefixes,
         substitutions={ox.Variable("this"): ox.NamedNode(iri)},
         **dataset_options(sparql),
     )
@@ -55,6 +59,26 @@ def describe(store: Store, iri: str) -> list[ox.Triple]:
     return sorted(
         triples, key=lambda t: (t.subject != ox.NamedNode(iri), str(t.subject), str(t.predicate), str(t.object))
     )
+
+
+@dataclass
+class SiteData:
+    """What the static site publishes as RDF: each page's description, the VoID counts, the N-Quads dump."""
+
+    descriptions: dict[str, list[ox.Triple]]
+    counts: DatasetCounts
+    dump: bytes
+
+
+def for_site(store: Store, iris: Iterable[str]) -> SiteData:
+    """Everything :func:`kg.web.site.build_site` publishes as RDF, read from the store in one go."""
+    oxigraph, prefixes = store.oxigraph, ns.prefixes(store.base)
+    descriptions = {iri: _describe(oxigraph, prefixes, iri) for iri in iris}
+    counts = count_dataset(_select(oxigraph, prefixes))
+    out = io.BytesIO()
+    named = (q for q in oxigraph.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
+    ox.serialize(named, out, ox.RdfFormat.N_QUADS)
+    return SiteData(descriptions, counts, out.getvalue())
 
 
 def serialise(triples: Iterable[ox.Triple], key: str, prefixes: dict[str, str] | None = None) -> bytes:
@@ -70,10 +94,13 @@ def json_ld(triples: Iterable[ox.Triple]) -> object:
 
 
 def select_rows(store: Store) -> Select:
-    """A :data:`Select` over a store (the static site's way to run the VoID queries)."""
+    """A :data:`Select` over a store (a way to run the VoID queries in process)."""
+    return _select(store.oxigraph, ns.prefixes(store.base))
 
+
+def _select(oxigraph: ox.Store, prefixes: dict[str, str]) -> Select:
     def run(sparql: str) -> list[dict[str, str]]:
-        answer = store.oxigraph.query(sparql, prefixes=ns.prefixes(store.base), **dataset_options(sparql))
+        answer = oxigraph.query(sparql, prefixes=prefixes, **dataset_options(sparql))
         if not isinstance(answer, ox.QuerySolutions):
             raise TypeError("expected a SELECT")
         names = [v.value for v in answer.variables]

@@ -254,6 +254,8 @@ def build_site(
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     data = gather(store)
+    published = [e.iri for e in data.entities.values() if e.page] + [d.iri for d in data.documents.values() if d.page]
+    rdf = ld.for_site(store, published)  # each page's description, VoID's counts, the dump: one read
     env = environment(data)
     writer = _Writer(outdir)
     report = SiteReport()
@@ -282,13 +284,19 @@ def build_site(
         if not entity.page:
             continue
         context = _entity_context(data, entity, scheme_anchor, trees, questions)
-        page("entity.html", entity.page, None, linked=_described(store, writer, entity.iri, entity.page), **context)
+        page(
+            "entity.html",
+            entity.page,
+            None,
+            linked=_described(rdf, store.base, writer, entity.iri, entity.page),
+            **context,
+        )
         report.entities += 1
     for doc in data.documents.values():
         if not doc.page:
             continue
         context = _document_context(data, doc, questions)
-        page("document.html", doc.page, None, linked=_described(store, writer, doc.iri, doc.page), **context)
+        page("document.html", doc.page, None, linked=_described(rdf, store.base, writer, doc.iri, doc.page), **context)
         report.documents += 1
 
     page("index.html", "index.html", "home", **_home_context(data))
@@ -300,33 +308,30 @@ def build_site(
     page("connect.html", "connect.html", "connect", max_paths=CONNECT_MAX_PATHS, max_length=CONNECT_MAX_LENGTH)
 
     _assets(writer)
-    _linked_data(store, writer, base_url)
+    _linked_data(rdf, store.base, writer, base_url)
     writer.finish()
     return report
 
 
-def _described(store: Store, writer: _Writer, iri: str, page: str) -> dict[str, str]:
+def _described(rdf: ld.SiteData, base: str, writer: _Writer, iri: str, page: str) -> dict[str, str]:
     """Write the description of ``iri`` beside its page; the links and the embedded JSON-LD for the page."""
-    triples = ld.describe(store, iri)
+    triples = rdf.descriptions[iri]
     files = page_links(page)
     folder = page.rsplit("/", 1)[0] + "/"
-    writer.text(folder + files["turtle"], ld.serialise(triples, "TURTLE", ns.prefixes(store.base)).decode("utf-8"))
+    writer.text(folder + files["turtle"], ld.serialise(triples, "TURTLE", ns.prefixes(base)).decode("utf-8"))
     writer.text(folder + files["jsonld"], ld.serialise(triples, "JSON_LD").decode("utf-8"))
     return {**files, "data": script_json(ld.json_ld(triples))}
 
 
-def _linked_data(store: Store, writer: _Writer, base_url: str | None) -> None:
+def _linked_data(rdf: ld.SiteData, base: str, writer: _Writer, base_url: str | None) -> None:
     """``void.ttl``, ``sitemap.xml``, the dump ``dump.nq`` the VoID description links to, the JSON-LD context."""
-    root = base_url or store.base
-    counts = ld.count_dataset(ld.select_rows(store))
-    void = ld.void_triples(counts, root, None, store.base)
-    writer.text("void.ttl", ld.serialise(void, "TURTLE", ld.void_prefixes(store.base)).decode("utf-8"))
-    from kg.graph.export import export
-
-    (writer.outdir / ld.DUMP_PATHS[0]).write_bytes(export(store, "nq") or b"")
-    writer.written.add(ld.DUMP_PATHS[0])
     from kg.graph import jsonld
 
+    root = base_url or base
+    void = ld.void_triples(rdf.counts, root, None, base)
+    writer.text("void.ttl", ld.serialise(void, "TURTLE", ld.void_prefixes(base)).decode("utf-8"))
+    (writer.outdir / ld.DUMP_PATHS[0]).write_bytes(rdf.dump)
+    writer.written.add(ld.DUMP_PATHS[0])
     writer.text(jsonld.CONTEXT_NAME, jsonld.context_text())
     pages = sorted(p for p in writer.written if p.endswith(".html"))
     writer.text("sitemap.xml", sitemap_xml(root, pages))

@@ -52,6 +52,10 @@ StoreOption = typer.Option(
 )
 
 
+#: Rows a table shows before it stops with a note (``kg query --max-rows``).
+TABLE_ROWS = 200
+
+
 def fail(message: str, status: int = EXIT_ERROR) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(status)
@@ -128,6 +132,9 @@ def query_command(
     ),
     list_saved: bool = typer.Option(False, "--list", "-l", help="List the saved queries and their parameters."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"Output: {', '.join(OUTPUT_FORMATS)}."),
+    max_rows: int = typer.Option(
+        TABLE_ROWS, "--max-rows", help="At most this many rows in a table (0: all); csv, tsv and json give every row."
+    ),
     store: str | None = StoreOption,
 ) -> None:
     """Run a saved query, a SPARQL file or -e 'SPARQL' (standard prefixes are declared; all graphs are the default graph)."""
@@ -174,16 +181,25 @@ def query_command(
         out.print(table)
         err.print(f"{len(every)} saved queries: run one with 'kg query NAME --param NAME=VALUE'")
         return
+    if result.note:
+        err.print(escape(result.note))
     if fmt != "table" or result.kind != "select":
         sys.stdout.write(to_text(result, "csv" if fmt == "table" else fmt, base))
         return
     table = Table(show_lines=False, title=saved.title if saved is not None else None)
     for variable in result.variables:
         table.add_column(variable, overflow="fold")
-    for row in result.rows:
+    shown = result.rows if max_rows <= 0 else result.rows[:max_rows]
+    for row in shown:
         table.add_row(*(display(term, base) for term in row))
     out.print(table)
-    err.print(f"{len(result.rows)} row(s)")
+    if len(shown) < len(result.rows):
+        err.print(
+            f"showing the first {len(shown):,} of {len(result.rows):,} rows: --max-rows 0 shows them all,"
+            " -f csv writes them all to a file"
+        )
+    else:
+        err.print(f"{len(result.rows)} row(s)")
 
 
 @app.command("export")
@@ -347,7 +363,7 @@ def search_command(
     store: str | None = StoreOption,
 ) -> None:
     """Find documents and entities by words in titles, labels, definitions and text, ranked, with a snippet."""
-    from kg.graph.search import INDEX_NAME, SearchIndex
+    from kg.graph.search import INDEX_NAME, SearchIndex, store_mentions
     from kg.ingest.vocabulary import Vocabulary
 
     try:
@@ -356,11 +372,20 @@ def search_command(
         location = Path(resolve_location(store))
         if not (location / INDEX_NAME).is_file():
             raise UsageError(f"there is no search index in {location}: run 'kg ingest' first or pass --store")
-        with SearchIndex(location) as index:
-            result = index.search(text, Vocabulary(), limit)
+        with SearchIndex(location) as index, Store(str(location), read_only=True) as kg_store:
+            result = index.search(text, Vocabulary(), limit, store_mentions(kg_store))
     except KGError as exc:
         fail(str(exc))
-    rows = [(h.kind, h.title, h.snippet, h.iri, f"{h.score:.2f}") for h in result.hits]
+    rows = [
+        (
+            h.kind,
+            h.title,
+            h.snippet if h.documents is None else f"{_documents(h.documents)} · {h.snippet}",
+            h.iri,
+            f"{h.score:.2f}",
+        )
+        for h in result.hits
+    ]
     if fmt == "json":
         from kg.graph import namespaces as ns
         from kg.graph.search_payload import search_payload
@@ -388,7 +413,12 @@ def search_command(
     for relation, label, _ in result.see_also:
         out.print(f"see also its {relation}: {label}")
     if not rows:
-        err.print("no matches")
+        hint = " or ".join(f"'{s.label}'" for s in result.suggestions)
+        err.print(f"no matches: did you mean {hint}?" if hint else "no matches")
+
+
+def _documents(count: int) -> str:
+    return f"mentioned in {count} document{'s' if count != 1 else ''}"
 
 
 @app.command("candidates")

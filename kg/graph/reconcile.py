@@ -1,16 +1,17 @@
 """Matching names against the graph for the W3C Entity Reconciliation API (what OpenRefine speaks).
 
-The candidates are the vocabulary's entities and the entities found in documents (the
-``scheme-discovered`` concepts). A name is looked up the way search looks it up
-(:func:`kg.graph.search.named_iris`: the normal form of every preferred and alternative label, so an
-acronym, a long form, a former name kept as an alternative label and a plural all find the entity);
-a name that is nobody's label gets the nearest labels by edit distance (rapidfuzz), so a misspelling
-still offers the right entity, never as a match.
+The candidates are the vocabulary's entities and every other concept the store holds (those found
+in documents). Names are resolved by the one resolver search and saved queries use
+(:class:`kg.graph.names.NameIndex`: the normal form of every preferred and alternative label with
+spelling variants and plurals, so an acronym, a long form, a former name kept as an alternative label
+and a plural all find the entity); a name that is nobody's gets the names within the resolver's typo
+budget, so a misspelling still offers the right entity, never as a match.
 
-Scores run from 0 to 100: 100 for a name that is one of the entity's labels, at most 90 for a near
-name. ``match`` is true only when exactly one candidate has the name as a label (after the type
-filter): a name two entities share is left for a person to choose. A renamed entity also offers what
-it became (or came from), scored below the entity named. Property values a query gives
+Scores run from 0 to 100: 100 for a name that is one of the entity's names, 95 for a sense used only
+elsewhere (the US ACO beside the English one), at most 90 for a near name. ``match`` is true only
+when exactly one candidate is left after the type filter and the resolver's preference for the plain
+(English) sense: a name two entities share is left for a person to choose. A renamed entity also
+offers what it became (or came from), scored below the entity named. Property values a query gives
 (``properties``: a type, an ODS code, a Wikidata or legislation.gov.uk IRI, another label) raise the
 score of the candidates that have them and lower those that have other values.
 """
@@ -19,12 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from kg.graph import namespaces as ns
-from kg.graph import rq
-from kg.graph.predicates import lineage_predicates
-from kg.graph.search import name_keys, named_iris, prefer_plain
+from kg.graph.names import NameIndex, entities_from_rows, names_for, names_query
 from kg.graph.terms import Literal, NamedNode
 from kg.ingest.labels import norm
 from kg.ingest.vocabulary import Vocabulary
@@ -39,8 +38,8 @@ LINK_PREDICATES = (
     ns.ONTOLOGY + "wikidata",
 )
 EXACT = 100.0
+OTHER_SENSE = 95.0  #: a name's sense that applies elsewhere only, beside the plain one
 NEAR_MAX = 90.0  #: the best a name that is not a label can score
-NEAR_CUTOFF = 80.0  #: edit-distance similarity (0-100) below which a near name is not offered
 LINEAGE_SCORE = 60.0  #: what a successor or predecessor of the entity named scores
 PROPERTY_WEIGHT = 10.0  #: added for each property value a candidate has, taken off for each it contradicts
 
@@ -55,7 +54,6 @@ class Candidate:
     types: list[str]  #: class IRIs (skos:Concept left out)
     description: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)  #: (predicate IRI, value) identifiers elsewhere
-    sense_context: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -75,12 +73,15 @@ class Query:
 
 
 def discovered_query() -> str:
-    """The SELECT of the entities found in documents (``?e ?label ?type``)."""
-    return rq.text("reconcile-discovered")
+    """The SELECT of every concept the store holds with its names and classes (``?e ?label ?alt ?type``)."""
+    return names_query()
 
 
 class Reconciler:
-    """The candidates and their label index: built once per vocabulary and store state."""
+    """The candidates and the name resolver over them: built once per vocabulary and store state.
+
+    ``discovered`` are the rows of :func:`discovered_query` as {variable: value}.
+    """
 
     def __init__(self, vocabulary: Vocabulary, discovered: list[dict[str, str]] | None = None):
         self.vocabulary = vocabulary
@@ -95,31 +96,15 @@ class Reconciler:
                 links.setdefault(t.subject.value, []).append((t.predicate.value, t.object.value))
         for e in vocabulary.entities.values():
             self.candidates[e.iri] = Candidate(
-                e.iri,
-                e.pref_label,
-                e.labels,
-                sorted(e.types),
-                e.definition or "",
-                sorted(links.get(e.iri, [])),
-                set(e.sense_context),
+                e.iri, e.pref_label, e.labels, sorted(e.types), e.definition or "", sorted(links.get(e.iri, []))
             )
-        for row in discovered or []:
-            iri, label, cls = row.get("e"), row.get("label"), row.get("type")
-            if not iri or not label or iri in vocabulary.entities:
-                continue
-            found = self.candidates.setdefault(
-                iri, Candidate(iri, label, [label], [], "Named in a document; not in the vocabulary.")
+        rows = [[row.get(k) for k in ("e", "label", "alt", "type")] for row in discovered or []]
+        found = [e for e in entities_from_rows(rows) if e.iri not in vocabulary.entities]
+        for e in found:
+            self.candidates[e.iri] = Candidate(
+                e.iri, e.pref_label, e.labels, sorted(e.types), "Named in a document; not in the vocabulary."
             )
-            if label not in found.labels:
-                found.labels.append(label)
-            if cls and cls != ns.SKOS + "Concept" and cls not in found.types:
-                found.types.append(cls)
-        self.index: dict[str, set[str]] = {}
-        for c in self.candidates.values():
-            for label in c.labels:
-                self.index.setdefault(norm(label), set()).add(c.iri)
-        self._keys = sorted(self.index)
-        self._steps = lineage_predicates(vocabulary.directory)
+        self.names: NameIndex = names_for(vocabulary).extended(found)
 
     # ------------------------------------------------------------- types
 
@@ -162,53 +147,37 @@ class Reconciler:
     def reconcile(self, q: Query) -> list[Result]:
         """The candidates for one query, best first, at most ``q.limit``."""
         cls = self.type_iri(q.type)
-        allowed = (lambda c: self.has_type(c, cls)) if cls else (lambda c: True)
-        exact = prefer_plain([self.candidates[i] for i in sorted(named_iris(q.query, self.index))])
-        exact = [c for c in exact if allowed(c)]
-        results = {c.iri: Result(c, EXACT) for c in exact}
-        if len(exact) == 1:
-            results[exact[0].iri].match = True
-        for c in exact:
-            for other, relation in self._lineage(c.iri):
-                if other in self.candidates and other not in results and allowed(self.candidates[other]):
-                    results[other] = Result(self.candidates[other], LINEAGE_SCORE, note=f"{relation} of {c.name}")
-        if not exact:
-            for key, similarity in self._near(q.query):
-                for iri in sorted(self.index[key]):
-                    c = self.candidates[iri]
-                    score = round(similarity * NEAR_MAX / 100, 1)
-                    if allowed(c) and (iri not in results or results[iri].score < score):
-                        results[iri] = Result(c, score)
+
+        def allowed(iri: str) -> bool:
+            return iri in self.candidates and (cls is None or self.has_type(self.candidates[iri], cls))
+
+        found = [s for s in self.names.lookup(q.query) if allowed(s.iri)]
+        plain = [s for s in found if not s.context] or found  # the resolver's preference, after the type filter
+        results = {s.iri: Result(self.candidates[s.iri], EXACT if s in plain else OTHER_SENSE) for s in found}
+        if len(plain) == 1:
+            results[plain[0].iri].match = True
+        for sense in plain:
+            for other, relation in self._lineage(sense.iri):
+                if other not in results and allowed(other):
+                    results[other] = Result(self.candidates[other], LINEAGE_SCORE, note=f"{relation} of {sense.label}")
+        if not found:
+            typed = norm(q.query)
+            for sense in self.names.suggest(q.query, limit=max(q.limit, 5)):
+                if allowed(sense.iri) and sense.iri not in results:
+                    similarity = OSA.normalized_similarity(typed, norm(sense.also or sense.label))
+                    results[sense.iri] = Result(self.candidates[sense.iri], round(similarity * NEAR_MAX, 1))
         for result in results.values():
             result.score = max(0.0, min(EXACT, result.score + self._property_score(result.candidate, q.properties)))
         ranked = sorted(results.values(), key=lambda r: (-r.score, r.candidate.name.lower()))
-        if ranked and ranked[0].match and q.properties and ranked[0].score < EXACT:
+        if ranked and ranked[0].match and ranked[0].score < EXACT:
             ranked[0].match = False  # a property contradicts the name: a person should look
         return ranked[: max(1, q.limit)]
 
-    def _near(self, text: str) -> list[tuple[str, float]]:
-        """Labels (normal forms) within edit distance of ``text``, most similar first."""
-        keys = name_keys(text)
-        best: dict[str, float] = {}
-        for key in keys:
-            for found, similarity, _ in process.extract(
-                key, self._keys, scorer=fuzz.ratio, score_cutoff=NEAR_CUTOFF, limit=10
-            ):
-                best[found] = max(best.get(found, 0.0), similarity)
-        return sorted(best.items(), key=lambda kv: -kv[1])
-
     def _lineage(self, iri: str) -> list[tuple[str, str]]:
-        found = []
-        for t in self.vocabulary.vocabulary_triples:
-            step = self._steps.get(t.predicate.value)
-            if step is None or not isinstance(t.subject, NamedNode) or not isinstance(t.object, NamedNode):
-                continue
-            older, newer = step.lineage_pair(t.subject.value, t.object.value)
-            if older == iri:
-                found.append((newer, "successor"))
-            elif newer == iri:
-                found.append((older, "predecessor"))
-        return sorted(set(found))
+        """What the entity became and what it came from (the resolver's successors, both ways)."""
+        after = [(s, "successor") for s in self.names.successors.get(iri, [])]
+        before = [(old, "predecessor") for old, new in self.names.successors.items() if iri in new]
+        return sorted(set(after + before))
 
     def _property_score(self, c: Candidate, properties: list[tuple[str, str]]) -> float:
         score = 0.0
@@ -244,16 +213,5 @@ class Reconciler:
         return named + [(p, ns.local_name(p)) for p in used]
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Candidate]:
-        """Candidates with a label starting with ``prefix`` (for OpenRefine's entity suggest), shortest first."""
-        key = norm(prefix)
-        if not key:
-            return []
-        found: dict[str, tuple[int, int]] = {}
-        for label_key in self._keys:
-            if label_key.startswith(key) or f" {key}" in f" {label_key}":
-                for iri in self.index[label_key]:
-                    rank = (0 if label_key.startswith(key) else 1, len(label_key))
-                    if iri not in found or rank < found[iri]:
-                        found[iri] = rank
-        ordered = sorted(found, key=lambda i: (found[i], self.candidates[i].name.lower()))
-        return [self.candidates[i] for i in ordered[:limit]]
+        """Candidates with a name that starts with ``prefix`` (OpenRefine's entity suggest), exact names first."""
+        return [self.candidates[s.iri] for s in self.names.complete(prefix, limit) if s.iri in self.candidates]

@@ -299,7 +299,13 @@ def build_site(
         page("document.html", doc.page, None, linked=_described(rdf, store.base, writer, doc.iri, doc.page), **context)
         report.documents += 1
 
+    from kg.web.finding import names_data
+
+    writer.text("names-data.js", "window.KG_NAMES = " + script_json(names_data(data)) + ";\n")
     page("index.html", "index.html", "home", **_home_context(data))
+    from kg.web.catalogue import catalogue_data
+
+    page("documents.html", "documents.html", "documents", catalogue_json=script_json(catalogue_data(data)))
     page("vocabulary.html", "vocabulary.html", "vocabulary", trees=trees)
     page("timeline.html", "timeline.html", "timeline", **_timeline_context(data))
     connect = derived.connect_data(data)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.graph import namespaces as ns
 from kg.graph import rq
 from kg.graph.names import Sense, name_keys, names_for
 from kg.graph.predicates import lineage_predicates
@@ -113,7 +114,9 @@ class SearchIndex:
         """Documents and entities matching ``query``, best first, with a snippet.
 
         The entities the query names come first, then the documents that mention them (all of
-        them when ``mentions`` says which), then whatever else matches the words.
+        them when ``mentions`` says which), then whatever else matches the words; the vocabulary's
+        examples of what the query names (the 42 integrated care boards for "integrated care boards")
+        come last among those, so that they do not crowd the others out.
         """
         names = names_for(vocabulary)
         named = _entities_named(query, vocabulary)
@@ -157,7 +160,8 @@ class SearchIndex:
         first += [
             Hit(d, "document", titles.get(d, d), "", 0.0) for d in sorted(missing, key=lambda d: titles.get(d, d))
         ]
-        rest = [h for h in found.values() if h.iri not in documents]
+        examples = _examples_of(named, vocabulary)
+        rest = sorted((h for h in found.values() if h.iri not in documents), key=lambda h: h.iri in examples)
         hits = (ordered + first + rest)[: max(limit, len(ordered) + len(first))]
         suggestions = [] if named or hits else names.suggest(query)
         return SearchResult(query, searched, hits, _lineage(named, vocabulary), suggestions)
@@ -180,6 +184,21 @@ def store_mentions(store: Store) -> Mentions:
         return found
 
     return mentions
+
+
+def _examples_of(entities: list[Entity], vocabulary: Vocabulary) -> set[str]:
+    """The entities the vocabulary says are examples (kg:isExampleOf) of any of ``entities``."""
+    named = {e.iri for e in entities}
+    example = ns.ONTOLOGY + "isExampleOf"
+    return {
+        t.subject.value
+        for t in vocabulary.vocabulary_triples
+        if t.predicate.value == example
+        and isinstance(t.subject, NamedNode)
+        and isinstance(t.object, NamedNode)
+        and t.object.value in named
+        and t.subject.value not in named
+    }
 
 
 def _phrase(text: str) -> str:

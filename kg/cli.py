@@ -285,17 +285,27 @@ def map_command(
     out.print(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links")
 
 
+BaseUrlOption = typer.Option(
+    None,
+    "--base-url",
+    help="The address the site is published at (behind a proxy or on a shared host), e.g. https://example.org/kg/: "
+    "the sitemap, VoID and reconciliation links start there.",
+)
+
+
 @app.command("site")
 def site_command(
     outdir: Path = typer.Argument(..., help="Folder to write the site into (our pages in it are replaced)."),
     store: str | None = StoreOption,
+    base_url: str | None = BaseUrlOption,
 ) -> None:
     """Write the offline site: the map, a page per entity and document, vocabulary, timeline, connections."""
+    from kg.web.linked import checked_base_url
     from kg.web.site import build_site
 
     try:
         with Store(store, read_only=True) as kg_store:
-            report = build_site(kg_store, outdir)
+            report = build_site(kg_store, outdir, base_url=checked_base_url(base_url))
     except KGError as exc:
         fail(str(exc))
     out.print(
@@ -320,6 +330,7 @@ def serve_command(
         "--review-any-host",
         help="Allow --review on a host other than loopback (anyone who can reach it can decide).",
     ),
+    base_url: str | None = BaseUrlOption,
 ) -> None:
     """Serve the query page, the SPARQL 1.1 endpoint (/sparql, read-only) and the site's pages (rebuilt when the store changes)."""
     from kg.web.server import serve
@@ -339,6 +350,7 @@ def serve_command(
             build_site=True,
             review=review,
             review_any_host=review_any_host,
+            base_url=base_url,
         )
     except KGError as exc:
         fail(str(exc))

@@ -36,6 +36,7 @@ import networkx as nx
 
 from kg import resources
 from kg.errors import KGError
+from kg.graph import linked as ld
 from kg.graph import namespaces as ns
 from kg.graph import saved as saved_queries
 from kg.graph.namespaces import local_name
@@ -45,6 +46,7 @@ from kg.ingest.dates import format_date
 from kg.web import derived
 from kg.web import readmodel as sd
 from kg.web.feeds import all_feeds, atom
+from kg.web.linked import page_links, sitemap_xml
 from kg.web.mapview import STATIC, script_json
 from kg.web.mapview import TITLE as SITE_TITLE
 from kg.web.pages import PAGE_FOLDERS
@@ -241,11 +243,20 @@ class _Writer:
         )
 
 
-def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False) -> SiteReport:
-    """Write the whole site for ``store`` into ``outdir``; our files from an earlier build are replaced."""
+def build_site(
+    store: Store, outdir: str | os.PathLike, *, server: bool = False, base_url: str | None = None
+) -> SiteReport:
+    """Write the whole site for ``store`` into ``outdir``; our files from an earlier build are replaced.
+
+    ``base_url`` is where the site is published (its sitemap and VoID name pages under it); without
+    it, the base of the IRIs. Each entity and document page has its description beside it
+    (``NAME.ttl``, ``NAME.jsonld``), linked from the page and embedded in it as JSON-LD.
+    """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     data = gather(store)
+    published = [e.iri for e in data.entities.values() if e.page] + [d.iri for d in data.documents.values() if d.page]
+    rdf = ld.for_site(store, published)  # each page's description, VoID's counts, the dump: one read
     env = environment(data)
     writer = _Writer(outdir)
     report = SiteReport()
@@ -281,11 +292,19 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
             continue
         context = _entity_context(data, entity, scheme_anchor, trees, questions)
         page("entity.html", entity.page, None, page_feeds=feeds_of.get(entity.page, []), **context)
+        page(
+            "entity.html",
+            entity.page,
+            None,
+            linked=_described(rdf, store.base, writer, entity.iri, entity.page),
+            **context,
+        )
         report.entities += 1
     for doc in data.documents.values():
         if not doc.page:
             continue
-        page("document.html", doc.page, None, **_document_context(data, doc, questions))
+        context = _document_context(data, doc, questions)
+        page("document.html", doc.page, None, linked=_described(rdf, store.base, writer, doc.iri, doc.page), **context)
         report.documents += 1
 
     from kg.web.finding import names_data
@@ -303,8 +322,33 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     page("connect.html", "connect.html", "connect", max_paths=CONNECT_MAX_PATHS, max_length=CONNECT_MAX_LENGTH)
 
     _assets(writer)
+    _linked_data(rdf, store.base, writer, base_url)
     writer.finish()
     return report
+
+
+def _described(rdf: ld.SiteData, base: str, writer: _Writer, iri: str, page: str) -> dict[str, str]:
+    """Write the description of ``iri`` beside its page; the links and the embedded JSON-LD for the page."""
+    triples = rdf.descriptions[iri]
+    files = page_links(page)
+    folder = page.rsplit("/", 1)[0] + "/"
+    writer.text(folder + files["turtle"], ld.serialise(triples, "TURTLE", ns.prefixes(base)).decode("utf-8"))
+    writer.text(folder + files["jsonld"], ld.serialise(triples, "JSON_LD").decode("utf-8"))
+    return {**files, "data": script_json(ld.json_ld(triples))}
+
+
+def _linked_data(rdf: ld.SiteData, base: str, writer: _Writer, base_url: str | None) -> None:
+    """``void.ttl``, ``sitemap.xml``, the dump ``dump.nq`` the VoID description links to, the JSON-LD context."""
+    from kg.graph import jsonld
+
+    root = base_url or base
+    void = ld.void_triples(rdf.counts, root, None, base)
+    writer.text("void.ttl", ld.serialise(void, "TURTLE", ld.void_prefixes(base)).decode("utf-8"))
+    (writer.outdir / ld.DUMP_PATHS[0]).write_bytes(rdf.dump)
+    writer.written.add(ld.DUMP_PATHS[0])
+    writer.text(jsonld.CONTEXT_NAME, jsonld.context_text())
+    pages = sorted(p for p in writer.written if p.endswith(".html"))
+    writer.text("sitemap.xml", sitemap_xml(root, pages))
 
 
 def _map(data: sd.SiteData) -> tuple[nx.MultiDiGraph, str]:

@@ -448,7 +448,12 @@ def test_markup_in_titles_and_quotes_is_text(tmp_path):
     page = lxml.html.fromstring(html)
     assert page.xpath("string(//h1)").strip() == HOSTILE_TITLE
     assert not page.xpath("//img") and not page.xpath("//*[@onerror]")
-    assert [s.get("src") for s in page.xpath("//script")] == []  # a document page runs no script at all
+    # a document page runs no script at all; its one script element is data (JSON-LD), with markup escaped
+    assert [s.get("type") for s in page.xpath("//script")] == ["application/ld+json"]
+    embedded = page.xpath("//script")[0].text
+    assert "<" not in embedded
+    titles = [v["@value"] for node in json.loads(embedded) for v in node.get("http://purl.org/dc/terms/title", [])]
+    assert titles == [HOSTILE_TITLE]
     relation = page.xpath("//ol[@class='relations-found']/li//q")
     assert relation and "<script>window.__xss=2</script>" in relation[0].text_content()
     for name, variable in (("connect-data.js", "KG_CONNECT"), ("map-data.js", "KG_MAP")):

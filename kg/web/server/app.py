@@ -16,6 +16,10 @@ Routes (the query page and the static site are built against them):
 ``/api/names?q=``         what a typed name stands for (:mod:`kg.graph.names`) and names that start so
 ``/page?iri=``            303 to the IRI's page, or a small 404 page offering DESCRIBE
 ``/favicon.ico``          204: there is no icon
+``/id/``, ``/doc/``,      linked data (:mod:`kg.web.server.linked`): IRIs by content negotiation,
+``/.well-known/void``,    VoID, the sitemap, the streamed dumps, Graph Store Protocol reads
+``/sitemap.xml``, ...     (also ``/sparql?graph=IRI`` and ``/sparql?default``)
+``/reconcile``            the W3C Entity Reconciliation API (:mod:`kg.web.server.reconcile`)
 ``/``                     the query page (``kg/web/query/index.html`` in the site's ``base.html``)
 ``/query-assets/``,       ``kg/web/query/`` and ``kg/web/vendor/``
 ``/vendor/``
@@ -78,7 +82,9 @@ from kg.graph.search_payload import search_payload
 from kg.graph.service import describe_service
 from kg.graph.store import existing_store
 from kg.graph.worker import Reply, encode_term
+from kg.web.linked import checked_base_url
 from kg.web.pages import page_path
+from kg.web.server import linked, reconcile
 from kg.web.server.livesite import SiteFolder, _Folder
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
 from kg.web.server.pool import WorkerPool
@@ -103,8 +109,9 @@ _PLACEHOLDER = """<!doctype html>
 class Service:
     """The state behind the routes: the worker pool, the site, the base IRI, the vocabulary for search."""
 
-    def __init__(self, location: str, pool: WorkerPool, site: SiteFolder | None):
+    def __init__(self, location: str, pool: WorkerPool, site: SiteFolder | None, base_url: str | None = None):
         self.location = location
+        self.base_url = base_url  #: where the server is published (``--base-url``), else None: the request's own
         self.pool = pool
         self.site = site
         self.base = ns.base_iri()
@@ -134,6 +141,7 @@ def create_app(
     workers: int = 2,
     review: bool = False,
     review_any_host: bool = False,
+    base_url: str | None = None,
 ) -> Starlette:
     """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
 
@@ -162,7 +170,7 @@ def create_app(
             raise UsageError(f"there is no site folder at {site_dir}: build it with 'kg site' or leave the option out")
         site = SiteFolder(location, site_dir)
     pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows)
-    service = Service(location, pool, site)
+    service = Service(location, pool, site, checked_base_url(base_url))
 
     # ------------------------------------------------------------- /sparql
 
@@ -174,6 +182,8 @@ def create_app(
                 raise Problem(403, READ_ONLY)
             queries = [v for k, v in params if k == "query"]
             if not queries:
+                if request.method == "GET" and linked.is_graph_store_read(params):
+                    return await linked.graph_store_read(service, request)
                 if request.method == "POST":
                     raise Problem(
                         400, "The request has no query: send query=... (a form) or a application/sparql-query body."
@@ -340,7 +350,7 @@ def create_app(
         else:
             exists = bool(path)
         if exists and path:
-            return RedirectResponse("/" + path, status_code=303)
+            return RedirectResponse((service.base_url or "/") + path, status_code=303)
         return HTMLResponse(missing_page(iri), status_code=404)
 
     async def no_icon(request: Request) -> Response:
@@ -361,6 +371,8 @@ def create_app(
         Route("/api/names", names, methods=["GET"]),
         Route("/page", page, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
+        *linked.routes(service),
+        *reconcile.routes(service),
         Mount("/query-assets", app=_Folder(resources.web_dir("query")), name="query-assets"),
         Mount("/vendor", app=_Folder(resources.web_dir("vendor")), name="vendor"),
     ]

@@ -47,15 +47,16 @@ async def _read_body(request: Request) -> bytes:
 
 
 def _decode(body: bytes, content_type: str) -> str:
-    charset = "utf-8"
+    """The body as text: UTF-8 only, as the SPARQL 1.1 Protocol requires (another charset is 415)."""
     for param in content_type.split(";")[1:]:
         key, _, value = param.partition("=")
-        if key.strip().lower() == "charset":
-            charset = value.strip().strip('"') or "utf-8"
+        charset = value.strip().strip('"').lower()
+        if key.strip().lower() == "charset" and charset.replace("_", "-") not in ("utf-8", "utf8", ""):
+            raise Problem(415, f"The request body must be UTF-8 text, not {value.strip()}.")
     try:
-        return body.decode(charset)
-    except (LookupError, UnicodeDecodeError):
-        raise Problem(400, f"The request body is not valid {charset} text.") from None
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Problem(400, "The request body is not valid UTF-8 text.") from None
 
 
 async def _protocol_params(request: Request) -> list[tuple[str, str]]:

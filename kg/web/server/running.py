@@ -78,6 +78,7 @@ def serve(
     build_site: bool = False,
     review: bool = False,
     review_any_host: bool = False,
+    base_url: str | None = None,
 ) -> None:
     """Run the server until Ctrl-C; prints its address. Problems the user can fix raise :class:`KGError`.
 
@@ -95,6 +96,7 @@ def serve(
         workers=workers,
         review=review,
         review_any_host=review_any_host,
+        base_url=base_url,
     )
     sock = _listen(host, port)
     pool, site = app.state.pool, app.state.site
@@ -109,7 +111,9 @@ def serve(
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{bound}/"
         print(
-            f"Serving the store at {store_location} on {url} (SPARQL endpoint {url}sparql); press Ctrl-C to stop.",
+            f"Serving the store at {store_location} on {url} (SPARQL endpoint {url}sparql)"
+            + (f", published at {app.state.service.base_url}" if app.state.service.base_url else "")
+            + "; press Ctrl-C to stop.",
             flush=True,
         )
         # Ctrl-C waits at most 3 s for queries still running; their workers are then killed

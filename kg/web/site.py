@@ -291,11 +291,11 @@ def build_site(
         if not entity.page:
             continue
         context = _entity_context(data, entity, scheme_anchor, trees, questions)
-        page("entity.html", entity.page, None, page_feeds=feeds_of.get(entity.page, []), **context)
         page(
             "entity.html",
             entity.page,
             None,
+            page_feeds=feeds_of.get(entity.page, []),
             linked=_described(rdf, store.base, writer, entity.iri, entity.page),
             **context,
         )

@@ -15,8 +15,9 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
+from kg.graph import sparqlguard
+from kg.graph.sparqlguard import has_dataset_clause
 from kg.graph.store import Store
-from kg.graph.worker import has_dataset_clause
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -35,6 +36,10 @@ class QueryResult:
 def run_query(store: Store, sparql: str, substitutions: dict[str, object] | None = None) -> QueryResult:
     """Run a SPARQL query; ``substitutions`` binds variables to values safely (never pasted into text)."""
     bound = {ox.Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()}
+    try:
+        sparqlguard.check(sparql)  # never a connection to another endpoint, here as in the server's workers
+    except sparqlguard.Refused as exc:
+        raise QueryError(str(exc)) from None
     try:
         # a query's own FROM / FROM NAMED names its dataset; otherwise the default graph is the union
         union = not has_dataset_clause(sparql)

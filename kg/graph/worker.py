@@ -25,7 +25,10 @@ Limits and their statuses (the server passes them on as HTTP statuses):
   the worker stops reading after ``max_rows + 1``, it never builds the whole result;
 * a query still running after ``timeout`` seconds: the worker is killed and
   replaced, and the answer is 503 "The query was stopped after 30 s (the server's time limit)";
-* a federated query (``SERVICE``), which would make the server fetch other addresses: 400;
+* a federated query (``SERVICE``), which would make the server fetch other addresses: 400, decided by
+  :func:`kg.graph.sparqlguard.check` on the tokens and the parse tree of the query; a query that check
+  cannot read is refused too (400). Each worker also denies itself new IPv4/IPv6 sockets (seccomp,
+  :func:`kg.graph.sparqlguard.deny_network`) before it opens the store;
 * every worker busy for ``timeout`` seconds: 503 "The server is busy ...".
 """
 
@@ -43,6 +46,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
+
+if not __package__:  # run as a script (see _Worker): the package is beside this file, two folders up
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from kg.graph import sparqlguard  # noqa: E402 -- after the path is set
+from kg.graph.sparqlguard import has_dataset_clause  # noqa: E402
 
 #: Media type of every format a worker can write, by pyoxigraph format name.
 MEDIA_TYPES = {
@@ -64,8 +72,6 @@ _IGNORED = re.compile(r"^(LOG.*|LOCK|search\.sqlite.*)$")
 #: What an update starts with, once the prologue (BASE, PREFIX) is gone.
 _UPDATE = re.compile(r"^(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 _PROLOGUE = re.compile(r"^\s*(BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\s*", re.IGNORECASE)
-_SERVICE = re.compile(r"(?<![?$:\w])SERVICE\s+(SILENT\s+)?(<|[?$]|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
-_FROM = re.compile(r"\bFROM\s+(NAMED\s+)?(<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
 _STRING_OR_COMMENT = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*'
 )
@@ -92,11 +98,6 @@ class Reply:
 # --------------------------------------------------------------------------- query text
 
 
-def _code(sparql: str) -> str:
-    """The query with strings, IRIs and comments blanked, to look for keywords."""
-    return _STRING_OR_COMMENT.sub(lambda m: "<>" if m.group(0).startswith("<") else " ", sparql)
-
-
 def looks_like_update(sparql: str) -> bool:
     """Whether a text is a SPARQL update (INSERT, DELETE, DROP ...) rather than a query."""
     text = _STRING_OR_COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith("<") else " ", sparql).strip()
@@ -106,16 +107,6 @@ def looks_like_update(sparql: str) -> bool:
             break
         text = text[match.end() :]
     return bool(_UPDATE.match(text.strip()))
-
-
-def is_federated(sparql: str) -> bool:
-    """Whether the query calls another endpoint with SERVICE (which would make the server fetch URLs)."""
-    return bool(_SERVICE.search(_code(sparql)))
-
-
-def has_dataset_clause(sparql: str) -> bool:
-    """Whether the query names its own dataset with FROM or FROM NAMED."""
-    return bool(_FROM.search(_code(sparql)))
 
 
 # --------------------------------------------------------------------------- terms over the pipe
@@ -228,10 +219,14 @@ def execute(snapshot: Snapshot, job: dict) -> Reply:
 
 def _run(snapshot: Snapshot, job: dict):
     sparql = job["sparql"]
-    if is_federated(sparql):
-        raise _Refused(
-            400, "This endpoint does not run federated queries: SERVICE would make the server fetch other addresses."
-        )
+    try:
+        sparqlguard.check(sparql)
+    except sparqlguard.Refused as exc:
+        if looks_like_update(sparql):
+            raise _Refused(
+                403, "This endpoint is read-only: SPARQL updates (INSERT, DELETE, DROP, LOAD ...) are not accepted."
+            ) from None
+        raise _Refused(400, str(exc)) from None
     options: dict = {"prefixes": job.get("prefixes") or None}
     substitutions = {ox.Variable(name): decode_term(value) for name, value in (job.get("substitutions") or {}).items()}
     if substitutions:
@@ -327,6 +322,7 @@ def worker_main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then closes us
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    sparqlguard.deny_network()  # even a query the guard misread cannot connect anywhere
     try:
         snapshot = Snapshot(location)
     except OSError as exc:

@@ -41,6 +41,7 @@ import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 FEDERATED = "This endpoint does not run federated queries: SERVICE would make the server fetch other addresses."
 
@@ -137,7 +138,8 @@ def _tree_has_service(node: object, depth: int = 0) -> bool:
         return True
     children: list[object] = []
     if type(node).__name__ == "ParseResults":  # a list and a mapping at once (pyparsing registers it as one)
-        children = [*node, *node.values()]  # type: ignore[attr-defined]
+        results: Any = node
+        children = [*results, *results.values()]
     elif isinstance(node, Mapping):
         children = list(node.values())
     elif isinstance(node, (list, tuple)):

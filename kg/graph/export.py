@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from kg.errors import UsageError
 from kg.graph import namespaces as ns
 from kg.graph.store import Store
+from kg.graph.xmltext import xml_triples
 
 #: name -> (pyoxigraph format, usual file ending)
 FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
@@ -49,6 +50,8 @@ def serialise(store: Store, fmt: str) -> bytes:
         raise UsageError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
     rdf_format, _ = FORMATS[fmt]
     data = sorted_quads(store) if rdf_format.supports_datasets else sorted_triples(store)
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        data = xml_triples(data)  # characters XML 1.0 cannot hold become U+FFFD (kg.graph.xmltext)
     kwargs = {}
     if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         kwargs["prefixes"] = ns.prefixes(store.base)

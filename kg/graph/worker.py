@@ -51,6 +51,7 @@ if not __package__:  # run as a script (see _Worker): the package is beside this
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from kg.graph import sparqlguard  # noqa: E402 -- after the path is set
 from kg.graph.sparqlguard import has_dataset_clause  # noqa: E402
+from kg.graph.xmltext import xml_term, xml_triples  # noqa: E402
 
 #: Media type of every format a worker can write, by pyoxigraph format name.
 MEDIA_TYPES = {
@@ -273,6 +274,8 @@ def _query(snapshot: Snapshot, job: dict) -> Reply:
                     422,
                     f"The result has more than {max_rows:,} triples (the server's limit): narrow the query or add LIMIT.",
                 )
+        if fmt == "RDF_XML":
+            triples = xml_triples(triples)  # XML 1.0 cannot hold some control characters: U+FFFD instead
         body = ox.serialize(triples, format=getattr(ox.RdfFormat, fmt), prefixes=job.get("prefixes") or None)
         return Reply(200, MEDIA_TYPES[fmt], body or b"")
     except (OSError, RuntimeError, ValueError) as exc:  # raised while evaluating, row by row
@@ -302,6 +305,8 @@ def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict) ->
         keep = [i for i, name in enumerate(variables) if name not in drop]
         variables = [variables[i] for i in keep]
         rows = [[row[i] for i in keep] for row in rows]
+    if fmt == "XML":
+        rows = [[xml_term(t) for t in row] for row in rows]  # as for RDF/XML (kg.graph.xmltext)
     lines = ["\t".join("?" + v for v in variables)]
     lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
     tsv = "\n".join(lines) + "\n"

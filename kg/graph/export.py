@@ -49,9 +49,13 @@ def serialise(store: Store, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
     rdf_format, _ = FORMATS[fmt]
-    data = sorted_quads(store) if rdf_format.supports_datasets else sorted_triples(store)
-    if rdf_format == ox.RdfFormat.RDF_XML:
-        data = xml_triples(data)  # characters XML 1.0 cannot hold become U+FFFD (kg.graph.xmltext)
+    data: list[ox.Quad] | list[ox.Triple]
+    if rdf_format.supports_datasets:
+        data = sorted_quads(store)
+    elif rdf_format == ox.RdfFormat.RDF_XML:
+        data = xml_triples(sorted_triples(store))  # characters XML 1.0 cannot hold become U+FFFD (kg.graph.xmltext)
+    else:
+        data = sorted_triples(store)
     kwargs = {}
     if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         kwargs["prefixes"] = ns.prefixes(store.base)

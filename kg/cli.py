@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, TextColumn
 from rich.table import Table
@@ -37,6 +36,7 @@ from kg.graph.store import Store, resolve_location
 from kg.graph.validate import validate
 from kg.ingest.flow import Pipeline, ingest
 from kg.ingest.sources import discover
+from kg.terminal import SafeConsole, strip_controls
 from kg.web.mapview import write_map
 
 app = typer.Typer(
@@ -45,8 +45,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     help="A knowledge graph of English health-policy documents, organisations, care models and concepts.",
 )
-out = Console()
-err = Console(stderr=True)
+out = SafeConsole()  #: strips control characters from what it prints (kg.terminal)
+err = SafeConsole(stderr=True)
 
 #: exit statuses: 1 = the data has problems (some inputs failed, shapes violated); 2 = could not run
 EXIT_PROBLEMS, EXIT_ERROR = 1, 2
@@ -54,6 +54,11 @@ EXIT_PROBLEMS, EXIT_ERROR = 1, 2
 StoreOption = typer.Option(
     None, "--store", "-s", help="Store directory (default: $KG_STORE, else ./kg-store).", show_default=False
 )
+
+
+def write_out(text: str) -> None:
+    """Machine output (CSV, TSV, JSON, N-Triples) on stdout, without control characters when that is a terminal."""
+    sys.stdout.write(strip_controls(text) if sys.stdout.isatty() else text)
 
 
 def fail(message: str, status: int = EXIT_ERROR) -> None:
@@ -164,7 +169,7 @@ def query_command(
         fail(str(exc))
     if list_saved:
         if fmt != "table":
-            sys.stdout.write(listing_json(every) if fmt == "json" else to_text(listing(every), fmt))
+            write_out(listing_json(every) if fmt == "json" else to_text(listing(every), fmt))
             return
         table = Table(title=f"Saved queries in {folder}")
         table.add_column("name", no_wrap=True)
@@ -176,7 +181,7 @@ def query_command(
         err.print(f"{len(every)} saved queries: run one with 'kg query NAME --param NAME=VALUE'")
         return
     if fmt != "table" or result.kind != "select":
-        sys.stdout.write(to_text(result, "csv" if fmt == "table" else fmt, base))
+        write_out(to_text(result, "csv" if fmt == "table" else fmt, base))
         return
     table = Table(show_lines=False, title=saved.title if saved is not None else None)
     for variable in result.variables:
@@ -347,7 +352,7 @@ def search_command(
             "see_also": [{"relation": r, "label": label, "iri": iri} for r, label, iri in result.see_also],
             "results": [dict(zip(("kind", "title", "snippet", "iri", "score"), row)) for row in rows],
         }
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        write_out(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return
     if fmt == "csv":
         import csv

@@ -117,8 +117,17 @@ def ingest_command(
     ):
         table.add_row(label, str(value))
     out.print(table)
+    if report.search_index_rebuilt:
+        err.print(
+            "[yellow]note:[/] the search index was damaged: it was set aside as search.sqlite.damaged and rebuilt "
+            "from the documents read now (ingest the other folders again to index them too)",
+            highlight=False,
+            soft_wrap=True,
+        )
     for failure in report.failures:
-        err.print(f"[yellow]skipped[/] {failure.location}: {failure.reason}", highlight=False, soft_wrap=True)
+        err.print(
+            f"[yellow]skipped[/] {escape(failure.location)}: {escape(failure.reason)}", highlight=False, soft_wrap=True
+        )
     if report.failures:
         raise typer.Exit(EXIT_PROBLEMS)
 

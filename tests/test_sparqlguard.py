@@ -235,7 +235,7 @@ def test_the_worker_process_cannot_open_an_internet_socket(listener):
         f"""
         import sys
         import pyoxigraph as ox
-        from kg.graph.sparqlguard import deny_network
+        from kg.graph.sandbox import deny_network
         outcome = deny_network()
         if not outcome.startswith("seccomp"):
             print("SKIP", outcome); sys.exit(0)

@@ -22,8 +22,9 @@ independent readings of the text, and refused if either finds ``SERVICE``:
 ``FROM`` / ``FROM NAMED`` and the protocol's ``default-graph-uri`` only name
 graphs of the local store (pyoxigraph never fetches them), and ``LOAD`` is an
 update, which the endpoint does not run. On Linux the query workers also
-install a seccomp filter (:func:`deny_network`) that makes every new IPv4 or
-IPv6 socket fail, so even a gap in both readings could not connect.
+install a seccomp filter (:func:`kg.graph.sandbox.deny_network`) that makes
+every new IPv4 or IPv6 socket fail, so even a gap in both readings could not
+connect.
 
 >>> federated("SELECT * WHERE { SERVICE<http://127.0.0.1:9/> { ?s ?p ?o } }")
 True
@@ -211,29 +212,3 @@ def check(sparql: str) -> None:
         raise Refused(FEDERATED)
     if _tree_has_service(_parse_tree(sparql)):
         raise Refused(FEDERATED)
-
-
-# --------------------------------------------------------------------------- process level
-
-
-def deny_network() -> str:
-    """Make every later ``socket(AF_INET | AF_INET6, ...)`` in this process fail with EACCES (seccomp).
-
-    Returns what was done, one phrase for logs; never raises: without libseccomp or kernel support the
-    process goes on guarded by :func:`check` alone. Pipes and Unix sockets keep working.
-    """
-    import errno
-    import socket
-
-    try:
-        import pyseccomp as seccomp
-    except (ImportError, OSError) as exc:  # no package, or no libseccomp.so on this system
-        return f"no seccomp filter ({type(exc).__name__}: {exc})"
-    try:
-        rules = seccomp.SyscallFilter(seccomp.ALLOW)
-        for family in (socket.AF_INET, socket.AF_INET6):
-            rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family))
-        rules.load()
-    except Exception as exc:  # noqa: BLE001 -- an old kernel or a container that forbids filters
-        return f"no seccomp filter ({type(exc).__name__}: {exc})"
-    return "seccomp: new IPv4/IPv6 sockets denied"

@@ -28,7 +28,7 @@ Limits and their statuses (the server passes them on as HTTP statuses):
 * a federated query (``SERVICE``), which would make the server fetch other addresses: 400, decided by
   :func:`kg.graph.sparqlguard.check` on the tokens and the parse tree of the query; a query that check
   cannot read is refused too (400). Each worker also denies itself new IPv4/IPv6 sockets (seccomp,
-  :func:`kg.graph.sparqlguard.deny_network`) before it opens the store;
+  :func:`kg.graph.sandbox.deny_network`) and caps its heap (:func:`kg.graph.sandbox.limit_memory`) before it opens the store;
 * every worker busy for ``timeout`` seconds: 503 "The server is busy ...".
 """
 
@@ -49,7 +49,7 @@ import pyoxigraph as ox
 
 if not __package__:  # run as a script (see _Worker): the package is beside this file, two folders up
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from kg.graph import sparqlguard  # noqa: E402 -- after the path is set
+from kg.graph import sandbox, sparqlguard  # noqa: E402 -- after the path is set
 from kg.graph.sparqlguard import has_dataset_clause  # noqa: E402
 from kg.graph.xmltext import xml_term, xml_triples  # noqa: E402
 
@@ -327,7 +327,8 @@ def worker_main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then closes us
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    sparqlguard.deny_network()  # even a query the guard misread cannot connect anywhere
+    sandbox.deny_network()  # even a query the guard misread cannot connect anywhere
+    sandbox.limit_memory(int(argv[3]) if len(argv) > 3 else sandbox.WORKER_MEMORY_MB)
     try:
         snapshot = Snapshot(location)
     except OSError as exc:

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from kg import __version__
 from kg.errors import KGError, UsageError
-from kg.graph.export import FORMATS, export, format_for
+from kg.graph.export import FORMATS, export, format_for, serialise
 from kg.graph.query import OUTPUT_FORMATS, display, run_query, to_text
 from kg.graph.saved import (
     find_saved,
@@ -33,11 +33,7 @@ from kg.graph.saved import (
     run_saved,
 )
 from kg.graph.store import Store, resolve_location
-from kg.graph.validate import validate
-from kg.ingest.flow import Pipeline, ingest
-from kg.ingest.sources import discover
 from kg.terminal import SafeConsole, strip_controls
-from kg.web.mapview import write_map
 
 app = typer.Typer(
     add_completion=False,
@@ -87,6 +83,9 @@ def ingest_command(
     store: str | None = StoreOption,
 ) -> None:
     """Read documents, find entities and relations, and store them with their evidence."""
+    from kg.ingest.flow import Pipeline, ingest
+    from kg.ingest.sources import discover
+
     try:
         with Store(store) as kg_store:
             pipeline = Pipeline()
@@ -163,9 +162,9 @@ def query_command(
             values = parse_assignments(params)
             if expression is not None:
                 sparql = expression
-            elif looks_like_path(query):
+            elif query is not None and looks_like_path(query):
                 sparql, saved = read_query_file(query)
-            else:
+            elif query is not None:
                 saved = find_saved(query)
             if values and saved is None:
                 raise UsageError(
@@ -185,7 +184,7 @@ def query_command(
         table.add_column("title", overflow="fold")
         table.add_column("parameters (type = default; ? may be empty)", overflow="fold")
         for name, title, parameters, _ in listing(every).rows:
-            table.add_row(name.value, title.value, parameters.value.replace("; ", "\n"))
+            table.add_row(display(name), display(title), display(parameters).replace("; ", "\n"))
         out.print(table)
         err.print(f"{len(every)} saved queries: run one with 'kg query NAME --param NAME=VALUE'")
         return
@@ -216,7 +215,7 @@ def export_command(
             raise UsageError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
         with Store(store, read_only=True) as kg_store:
             if output is None:
-                sys.stdout.buffer.write(export(kg_store, fmt))
+                sys.stdout.buffer.write(serialise(kg_store, fmt))
             else:
                 export(kg_store, fmt, output)
                 err.print(f"wrote {output} ({fmt})")
@@ -227,6 +226,8 @@ def export_command(
 @app.command("validate")
 def validate_command(store: str | None = StoreOption) -> None:
     """Check every document against the SHACL shapes; exit 1 on any violation."""
+    from kg.graph.validate import validate
+
     try:
         with Store(store, read_only=True) as kg_store:
             report = validate(kg_store)
@@ -277,6 +278,8 @@ def map_command(
     store: str | None = StoreOption,
 ) -> None:
     """Write an interactive relationship map as one self-contained HTML file."""
+    from kg.web.mapview import write_map
+
     try:
         with Store(store, read_only=True) as kg_store:
             graph = write_map(kg_store, output)
@@ -355,12 +358,12 @@ def search_command(
         fail(str(exc))
     rows = [(h.kind, h.title, h.snippet, h.iri, f"{h.score:.2f}") for h in result.hits]
     if fmt == "json":
-        payload = {
-            "query": text,
-            "searched_for": result.expanded,
-            "see_also": [{"relation": r, "label": label, "iri": iri} for r, label, iri in result.see_also],
-            "results": [dict(zip(("kind", "title", "snippet", "iri", "score"), row)) for row in rows],
-        }
+        from kg.graph import namespaces as ns
+        from kg.graph.search_payload import search_payload
+        from kg.web.pages import page_path
+
+        base = ns.base_iri()
+        payload = search_payload(result, lambda iri: page_path(iri, base))  # pages as files of 'kg site'
         write_out(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return
     if fmt == "csv":

@@ -77,3 +77,15 @@ def test_every_command_has_help():
     for command in ("ingest", "query", "export", "validate", "stats", "map", "search", "candidates", "site", "serve"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and len(result.output) > 100
+
+
+def test_importing_the_command_and_the_server_stays_light():
+    """``import kg.cli`` and ``import kg.web.server`` leave rdflib, pyshacl, networkx and jinja2 for the commands that use them."""
+    import subprocess
+    import sys
+
+    heavy = ("rdflib", "pyshacl", "networkx", "jinja2", "pyvis")
+    for module in ("kg.cli", "kg.web.server"):
+        code = f"import sys, {module}; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+        loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+        assert loaded == [], (module, loaded)

@@ -14,7 +14,7 @@ RDFLIB_FORMAT = {"turtle": "turtle", "trig": "trig", "nt": "nt", "nq": "nquads",
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_is_reread_by_rdflib(seeds_store, fmt, tmp_path):
-    path = tmp_path / f"graph.{FORMATS[fmt][1]}"
+    path = tmp_path / f"graph.{FORMATS[fmt].extension}"
     export(seeds_store, fmt, path)
     if fmt in ("trig", "nq", "jsonld"):
         data = rdflib.Dataset()
@@ -29,7 +29,7 @@ def test_every_format_is_reread_by_rdflib(seeds_store, fmt, tmp_path):
 @pytest.mark.parametrize("fmt, syntax", [("turtle", "turtle"), ("trig", "trig"), ("nt", "ntriples"), ("xml", "rdfxml")])
 def test_raptor_reads_our_exports(seeds_store, fmt, syntax, tmp_path):
     rapper = need_tool("rapper")
-    path = tmp_path / f"graph.{FORMATS[fmt][1]}"
+    path = tmp_path / f"graph.{FORMATS[fmt].extension}"
     export(seeds_store, fmt, path)
     done = subprocess.run([rapper, "-i", syntax, "-c", str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

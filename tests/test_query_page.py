@@ -470,3 +470,24 @@ def test_query_page_wears_the_site_header(chrome, server):
     assert chrome.execute_script("return location.hash") == "#main"
     assert chrome.switch_to.active_element.get_attribute("id") == "main"
     assert_clean(chrome)
+
+
+def test_query_page_takes_its_frame_from_the_sites_templates(tmp_path, monkeypatch):
+    """The header and footer of the query page are base.html's: an edited copy (KG_TEMPLATES_DIR) shows on it."""
+    import shutil
+
+    from kg.resources import templates_dir
+    from kg.web.server.querypage import render_query_page
+
+    before = render_query_page()
+    assert before.count('aria-current="page"') == 1 and '<a href="/" aria-current="page"' in before
+    assert 'id="saved-select"' in before and "CodeMirror 5" in before
+
+    edited = tmp_path / "templates"
+    shutil.copytree(templates_dir(), edited)
+    base = edited / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace('"Timeline"', '"Time line"'), encoding="utf-8")
+    monkeypatch.setenv("KG_TEMPLATES_DIR", str(edited))
+    after = render_query_page()
+    assert ">Time line</a>" in after and ">Timeline</a>" not in after
+    assert after.replace("Time line", "Timeline") == before

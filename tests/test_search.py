@@ -61,7 +61,8 @@ def test_search_command(tmp_path):
     result = runner.invoke(app, ["search", "--store", store, "alliance contract", "-f", "json"])
     assert result.exit_code == 0
     payload = json.loads(result.stdout)
-    assert payload["results"] and "Alliance agreement" in payload["searched_for"]
+    assert payload["hits"] and "Alliance agreement" in payload["expanded"]
+    assert all(hit["page"] and hit["page"].endswith(".html") for hit in payload["hits"])
     table = runner.invoke(app, ["search", "--store", store, "ACS"])
     assert "successor: Integrated Care System" in table.stdout
     missing = runner.invoke(app, ["search", "--store", str(tmp_path / "none"), "x"])

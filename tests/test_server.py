@@ -420,6 +420,25 @@ def test_search(url):
     assert http(url, "/api/search", params={"q": "ACS", "limit": "lots"}).status == 400
 
 
+def test_search_leaves_the_api_and_the_command_in_one_shape(url, sample_store):
+    """``kg search -f json`` and ``/api/search`` give the same keys and hits; pages differ only by the leading /."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    for words in ("alliance contract", "ICB"):
+        api = http(url, "/api/search", params={"q": words, "limit": "7"}).json()
+        command = CliRunner().invoke(app, ["search", "--store", sample_store.location, words, "-n", "7", "-f", "json"])
+        assert command.exit_code == 0, command.output
+        cli = json.loads(command.stdout)
+        assert set(cli) == set(api) == {"query", "expanded", "hits", "see_also"}
+        assert cli["expanded"] == api["expanded"] and cli["hits"], words
+        assert [set(h) for h in cli["hits"]] == [set(h) for h in api["hits"]]
+        assert [h["iri"] for h in cli["hits"]] == [h["iri"] for h in api["hits"]]
+        for mine, theirs in zip(cli["hits"] + cli["see_also"], api["hits"] + api["see_also"]):
+            assert theirs["page"] == ("/" + mine["page"] if mine["page"] else None)
+
+
 # --------------------------------------------------------------------------- pages and static files
 
 

@@ -17,21 +17,15 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.graph import namespaces as ns
+from kg.graph.formats import EXPORT_ENDINGS, export_formats, rdf_format
 from kg.graph.store import Store
 from kg.graph.xmltext import xml_triples
 
-#: name -> (pyoxigraph format, usual file ending)
-FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
-    "turtle": (ox.RdfFormat.TURTLE, "ttl"),
-    "trig": (ox.RdfFormat.TRIG, "trig"),
-    "nt": (ox.RdfFormat.N_TRIPLES, "nt"),
-    "nq": (ox.RdfFormat.N_QUADS, "nq"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "jsonld"),
-    "xml": (ox.RdfFormat.RDF_XML, "rdf"),
-}
+#: name -> format (:mod:`kg.graph.formats`)
+FORMATS = export_formats()
 
 
-def _key(term) -> tuple:
+def _key(term: object) -> tuple[bool, str]:
     return (type(term).__name__ != "NamedNode", str(term))
 
 
@@ -48,19 +42,17 @@ def serialise(store: Store, fmt: str) -> bytes:
     """The whole store in format ``fmt`` (one of :data:`FORMATS`)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
-    rdf_format, _ = FORMATS[fmt]
+    chosen = rdf_format(FORMATS[fmt].key)
     data: list[ox.Quad] | list[ox.Triple]
-    if rdf_format.supports_datasets:
+    if chosen.supports_datasets:
         data = sorted_quads(store)
-    elif rdf_format == ox.RdfFormat.RDF_XML:
+    elif chosen == ox.RdfFormat.RDF_XML:
         data = xml_triples(sorted_triples(store))  # characters XML 1.0 cannot hold become U+FFFD (kg.graph.xmltext)
     else:
         data = sorted_triples(store)
-    kwargs = {}
-    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        kwargs["prefixes"] = ns.prefixes(store.base)
+    prefixed = chosen in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
     output = io.BytesIO()
-    ox.serialize(data, output, rdf_format, **kwargs)
+    ox.serialize(data, output, chosen, prefixes=ns.prefixes(store.base) if prefixed else None)
     return output.getvalue()
 
 
@@ -83,8 +75,7 @@ def export(store: Store, fmt: str, out: str | os.PathLike | BinaryIO | None = No
 def format_for(path: str | os.PathLike) -> str | None:
     """The export format a file name asks for by its ending, if any."""
     suffix = Path(path).suffix.lower().lstrip(".")
-    aliases = {"ttl": "turtle", "n3": "turtle", "jsonld": "jsonld", "json": "jsonld", "rdf": "xml", "owl": "xml"}
-    for name, (_, ending) in FORMATS.items():
-        if suffix == ending:
+    for name, fmt in FORMATS.items():
+        if suffix == fmt.extension:
             return name
-    return aliases.get(suffix)
+    return EXPORT_ENDINGS.get(suffix)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -16,8 +17,8 @@ import pyoxigraph as ox
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph import sparqlguard
-from kg.graph.sparqlguard import has_dataset_clause
 from kg.graph.store import Store
+from kg.graph.worker import dataset_options
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -33,18 +34,20 @@ class QueryResult:
     triples: list[ox.Triple] = field(default_factory=list)
 
 
-def run_query(store: Store, sparql: str, substitutions: dict[str, object] | None = None) -> QueryResult:
+def run_query(
+    store: Store, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
+) -> QueryResult:
     """Run a SPARQL query; ``substitutions`` binds variables to values safely (never pasted into text)."""
-    bound = {ox.Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()}
+    bound: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()
+    }
     try:
         sparqlguard.check(sparql)  # never a connection to another endpoint, here as in the server's workers
     except sparqlguard.Refused as exc:
         raise QueryError(str(exc)) from None
     try:
-        # a query's own FROM / FROM NAMED names its dataset; otherwise the default graph is the union
-        union = not has_dataset_clause(sparql)
         answer = store.oxigraph.query(
-            sparql, prefixes=ns.prefixes(store.base), use_default_graph_as_union=union, substitutions=bound or None
+            sparql, prefixes=ns.prefixes(store.base), substitutions=bound or None, **dataset_options(sparql)
         )
     except SyntaxError as exc:
         raise QueryError(f"the SPARQL query is not valid: {exc}") from None
@@ -59,7 +62,7 @@ def run_query(store: Store, sparql: str, substitutions: dict[str, object] | None
     return QueryResult("graph", triples=list(answer))
 
 
-def display(term, base: str | None = None) -> str:
+def display(term: object, base: str | None = None) -> str:
     """A term as a person reads it: prefixed IRIs, plain literal values, empty for unbound."""
     if term is None:
         return ""
@@ -73,7 +76,7 @@ def display(term, base: str | None = None) -> str:
     return str(term)
 
 
-def _raw(term) -> str:
+def _raw(term: object) -> str:
     if term is None:
         return ""
     return term.value if isinstance(term, (ox.Literal, ox.NamedNode)) else str(term)
@@ -86,9 +89,9 @@ def to_text(result: QueryResult, fmt: str, base: str | None = None) -> str:
     if result.kind == "ask":
         return json.dumps({"boolean": result.boolean}) if fmt == "json" else ("true" if result.boolean else "false")
     if result.kind == "graph":
-        out = io.BytesIO()
-        ox.serialize(result.triples, out, ox.RdfFormat.N_TRIPLES)
-        return out.getvalue().decode("utf-8")
+        graph = io.BytesIO()
+        ox.serialize(result.triples, graph, ox.RdfFormat.N_TRIPLES)
+        return graph.getvalue().decode("utf-8")
     if fmt == "json":
         return json.dumps(
             [{v: _raw(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows],

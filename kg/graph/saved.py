@@ -48,8 +48,10 @@ import difflib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -57,6 +59,10 @@ from kg import resources
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.query import QueryResult, run_query
+from kg.graph.worker import kept_columns
+
+if TYPE_CHECKING:
+    from kg.graph.store import Store
 
 PARAM_TYPES = ("iri", "string", "date", "integer")
 HEADER_FIELDS = ("title", "description", "param")
@@ -340,7 +346,7 @@ def _strip_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
-def _parse_param(value: str, error, number: int) -> Param:
+def _parse_param(value: str, error: Callable[[int, str], QueryError], number: int) -> Param:
     helper = _HELP.search(value)
     spec, help_text = (value[: helper.start()], value[helper.end() :]) if helper else (value, "")
     match = _PARAM.match(spec.strip())
@@ -447,7 +453,7 @@ def bind(query: SavedQuery, values: dict[str, str], base: str | None = None) -> 
     return terms
 
 
-def run_saved(store, query: SavedQuery, values: dict[str, str] | None = None) -> QueryResult:
+def run_saved(store: Store, query: SavedQuery, values: dict[str, str] | None = None) -> QueryResult:
     """Bind the values, run the query, and drop the columns of parameters that were given a value
     (they only repeat it) or that stayed empty in every row."""
     terms = bind(query, values or {}, store.base)
@@ -460,12 +466,8 @@ def run_saved(store, query: SavedQuery, values: dict[str, str] | None = None) ->
         raise QueryError(f"saved query '{query.name}': {message}") from None
     if result.kind != "select":
         return result
-    names = {p.name for p in query.params}
-    keep = [
-        i
-        for i, variable in enumerate(result.variables)
-        if variable not in names or (variable not in terms and any(row[i] is not None for row in result.rows))
-    ]
+    optional = {p.name for p in query.params if p.name not in terms}
+    keep = kept_columns(result.variables, result.rows, set(terms), optional)
     return QueryResult(
         "select",
         variables=[result.variables[i] for i in keep],

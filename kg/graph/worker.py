@@ -8,10 +8,15 @@ small pool of worker processes. Each opens the store with
 serialises the answer itself and sends back bytes. When a query runs past the
 time limit the server kills that worker and starts a fresh one.
 
-A worker is this file run as a script (``python -P kg/worker.py``), not
-through :mod:`multiprocessing`: it then imports only pyoxigraph and the
-standard library, so it starts in a tenth of a second instead of importing
-the whole ``kg`` package, and never inherits the server's open store or
+The pool of workers (spawning, killing, replacing) is :mod:`kg.web.server.pool`; this module is
+what runs inside a worker, and the rules the worker shares with :mod:`kg.graph.query` and
+:mod:`kg.graph.saved` (:func:`dataset_options`, :func:`kept_columns`).
+
+A worker is this file run as a script (``python -P kg/graph/worker.py``), not
+through :mod:`multiprocessing`: it then imports only pyoxigraph, the
+standard library, :mod:`kg.graph.formats` and the guards (:mod:`kg.graph.sparqlguard`, which loads
+rdflib's SPARQL parser, :mod:`kg.graph.sandbox`, :mod:`kg.graph.xmltext`), so it starts in about
+0.4 s instead of importing the whole ``kg`` package, and never inherits the server's open store or
 threads.
 
 A read-only store is a snapshot of the moment it was opened. Before each job
@@ -35,37 +40,23 @@ Limits and their statuses (the server passes them on as HTTP statuses):
 from __future__ import annotations
 
 import os
-import queue
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import Any, TypedDict
 
 import pyoxigraph as ox
 
-if not __package__:  # run as a script (see _Worker): the package is beside this file, two folders up
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from kg.graph import sandbox, sparqlguard  # noqa: E402 -- after the path is set
-from kg.graph.sparqlguard import has_dataset_clause  # noqa: E402
-from kg.graph.xmltext import xml_term, xml_triples  # noqa: E402
+from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
+from kg.graph.sandbox import WORKER_MEMORY_MB, deny_network, limit_memory
+from kg.graph.sparqlguard import Refused, check, has_dataset_clause
+from kg.graph.xmltext import xml_term, xml_triples
 
-#: Media type of every format a worker can write, by pyoxigraph format name.
-MEDIA_TYPES = {
-    "JSON": "application/sparql-results+json",
-    "XML": "application/sparql-results+xml",
-    "CSV": "text/csv; charset=utf-8",
-    "TSV": "text/tab-separated-values; charset=utf-8",
-    "TURTLE": "text/turtle; charset=utf-8",
-    "N_TRIPLES": "application/n-triples",
-    "JSON_LD": "application/ld+json",
-    "RDF_XML": "application/rdf+xml",
-}
-RESULT_FORMATS = ("JSON", "XML", "CSV", "TSV")
-GRAPH_FORMATS = ("TURTLE", "N_TRIPLES", "JSON_LD", "RDF_XML")
 TEXT = "text/plain; charset=utf-8"
 
 #: Files of a store directory that change without the data changing (RocksDB's own log, the lock, the search index).
@@ -85,7 +76,7 @@ class Reply:
     status: int
     media_type: str
     body: bytes
-    extra: dict = field(default_factory=dict)  #: e.g. the named graphs, for the service description
+    extra: dict[str, Any] = field(default_factory=dict)  #: e.g. the named graphs, for the service description
 
     @classmethod
     def error(cls, status: int, message: str) -> Reply:
@@ -110,10 +101,56 @@ def looks_like_update(sparql: str) -> bool:
     return bool(_UPDATE.match(text.strip()))
 
 
+# --------------------------------------------------------------------------- rules shared with kg.graph.query and kg.graph.saved
+
+
+class DatasetOptions(TypedDict, total=False):
+    """The keyword arguments of ``pyoxigraph.Store.query`` that choose the dataset."""
+
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | ox.DefaultGraph
+    named_graphs: list[ox.NamedNode | ox.BlankNode]
+    use_default_graph_as_union: bool
+
+
+def dataset_options(
+    sparql: str, default_graph: list[str] | None = None, named_graphs: list[str] | None = None
+) -> DatasetOptions:
+    """pyoxigraph's query options for the dataset a query runs over: the one rule, stated here.
+
+    A dataset given with the query (the protocol's ``default-graph-uri`` / ``named-graph-uri``) replaces
+    everything else; otherwise a query's own FROM / FROM NAMED names its dataset; otherwise the default
+    graph is the union of all graphs, so a short query needs no GRAPH clause.
+    """
+    if default_graph is not None or named_graphs is not None:
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.NamedNode(g) for g in default_graph or []]
+        return {
+            "default_graph": graphs or ox.DefaultGraph(),
+            "named_graphs": [ox.NamedNode(g) for g in named_graphs or []],
+        }
+    if has_dataset_clause(sparql):
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def kept_columns(
+    variables: list[str], rows: Sequence[Sequence[object]], bound: set[str], optional: set[str]
+) -> list[int]:
+    """The columns of a saved query's table to keep: the one rule for parameter columns, stated here.
+
+    A parameter given a value (in ``bound``) only repeats it in every row, so its column goes; a
+    parameter left out (in ``optional``) goes when it stayed empty in every row.
+    """
+    return [
+        i
+        for i, name in enumerate(variables)
+        if name not in bound and not (name in optional and all(row[i] is None for row in rows))
+    ]
+
+
 # --------------------------------------------------------------------------- terms over the pipe
 
 
-def encode_term(term) -> tuple:
+def encode_term(term: object) -> tuple[str | None, ...]:
     """A NamedNode or Literal as plain values that can cross the pipe."""
     if isinstance(term, ox.NamedNode):
         return ("iri", term.value)
@@ -122,13 +159,13 @@ def encode_term(term) -> tuple:
     raise TypeError(f"cannot send {term!r} to a worker")
 
 
-def decode_term(data: tuple):
+def decode_term(data: tuple[str | None, ...]) -> ox.NamedNode | ox.Literal:
     if data[0] == "iri":
-        return ox.NamedNode(data[1])
+        return ox.NamedNode(str(data[1]))
     _, value, datatype, language = data
     if language:
-        return ox.Literal(value, language=language)
-    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+        return ox.Literal(str(value), language=language)
+    return ox.Literal(str(value), datatype=ox.NamedNode(str(datatype)))
 
 
 # --------------------------------------------------------------------------- in the worker process
@@ -169,20 +206,22 @@ class Snapshot:
         signature = store_signature(self.location)
         if force or self.store is None or signature != self.signature:
             self.store = None
-            # a writer replacing its files as we open can make one attempt fail: try again shortly
-            for attempt in range(1, OPEN_ATTEMPTS + 1):
-                try:
-                    self.store = ox.Store.read_only(self.location)
-                    break
-                except OSError:
-                    if attempt == OPEN_ATTEMPTS:
-                        raise
-                    time.sleep(0.1 * attempt)
+            self.store = self._open()
             self.signature = signature
         return self.store
 
+    def _open(self) -> ox.Store:
+        # a writer replacing its files as we open can make one attempt fail: try again shortly
+        for attempt in range(1, OPEN_ATTEMPTS):
+            try:
+                return ox.Store.read_only(self.location)
+            except OSError:
+                time.sleep(0.1 * attempt)
+        return ox.Store.read_only(self.location)
 
-def _format(name: str | None, kind: str, allowed: tuple) -> str:
+
+def _format(name: str | None, kind: str, allowed: tuple[Format, ...]) -> str:
+    """The format key asked for, if it is one of ``allowed`` (formats of :mod:`kg.graph.formats`)."""
     if name is None:
         shown = (
             "SPARQL results (JSON, XML, CSV, TSV)" if kind == "results" else "RDF (Turtle, N-Triples, JSON-LD, RDF/XML)"
@@ -191,7 +230,7 @@ def _format(name: str | None, kind: str, allowed: tuple) -> str:
             406,
             f"this query's answer is {shown}, and the format asked for (by 'format' or the Accept header) is not one of them",
         )
-    if name not in allowed:
+    if name not in {f.key for f in allowed}:
         raise _Refused(406, f"unknown format {name}")
     return name
 
@@ -202,11 +241,11 @@ class _Refused(Exception):
         self.status = status
 
 
-def _tsv_term(term) -> str:
+def _tsv_term(term: object) -> str:
     return "" if term is None else str(term)
 
 
-def execute(snapshot: Snapshot, job: dict) -> Reply:
+def execute(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
     """Run one job; every outcome, good or bad, is a :class:`Reply`."""
     try:
         if job["kind"] == "graphs":
@@ -218,11 +257,11 @@ def execute(snapshot: Snapshot, job: dict) -> Reply:
         return Reply.error(exc.status, str(exc))
 
 
-def _run(snapshot: Snapshot, job: dict):
+def _run(snapshot: Snapshot, job: dict[str, Any]) -> Any:
     sparql = job["sparql"]
     try:
-        sparqlguard.check(sparql)
-    except sparqlguard.Refused as exc:
+        check(sparql)
+    except Refused as exc:
         if looks_like_update(sparql):
             raise _Refused(
                 403, "This endpoint is read-only: SPARQL updates (INSERT, DELETE, DROP, LOAD ...) are not accepted."
@@ -232,13 +271,7 @@ def _run(snapshot: Snapshot, job: dict):
     substitutions = {ox.Variable(name): decode_term(value) for name, value in (job.get("substitutions") or {}).items()}
     if substitutions:
         options["substitutions"] = substitutions
-    default_graph, named_graphs = job.get("default_graph"), job.get("named_graphs")
-    if default_graph is not None or named_graphs is not None:
-        # the protocol's dataset replaces the union default graph and any FROM in the query
-        options["default_graph"] = [ox.NamedNode(g) for g in default_graph or []] or ox.DefaultGraph()
-        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
-    elif not has_dataset_clause(sparql):
-        options["use_default_graph_as_union"] = True
+    options.update(dataset_options(sparql, job.get("default_graph"), job.get("named_graphs")))
     for attempt in (1, 2):
         try:
             return snapshot.refresh(force=attempt == 2).query(sparql, **options)
@@ -255,16 +288,16 @@ def _run(snapshot: Snapshot, job: dict):
                 raise _Refused(500, f"The store could not be read: {exc}") from None
 
 
-def _query(snapshot: Snapshot, job: dict) -> Reply:
+def _query(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
     answer = _run(snapshot, job)
     max_rows = int(job.get("max_rows") or 10_000)
     try:
         if isinstance(answer, ox.QueryBoolean):
             fmt = _format(job.get("results_format"), "results", RESULT_FORMATS)
-            return Reply(200, MEDIA_TYPES[fmt], answer.serialize(format=getattr(ox.QueryResultsFormat, fmt)))
+            return Reply(200, BY_KEY[fmt].content_type, answer.serialize(format=results_format(fmt)) or b"")
         if isinstance(answer, ox.QuerySolutions):
             fmt = _format(job.get("results_format"), "results", RESULT_FORMATS)
-            return Reply(200, MEDIA_TYPES[fmt], _solutions(answer, fmt, max_rows, job))
+            return Reply(200, BY_KEY[fmt].content_type, _solutions(answer, fmt, max_rows, job))
         fmt = _format(job.get("graph_format"), "graph", GRAPH_FORMATS)
         triples = []
         for triple in answer:
@@ -276,13 +309,13 @@ def _query(snapshot: Snapshot, job: dict) -> Reply:
                 )
         if fmt == "RDF_XML":
             triples = xml_triples(triples)  # XML 1.0 cannot hold some control characters: U+FFFD instead
-        body = ox.serialize(triples, format=getattr(ox.RdfFormat, fmt), prefixes=job.get("prefixes") or None)
-        return Reply(200, MEDIA_TYPES[fmt], body or b"")
+        body = ox.serialize(triples, format=rdf_format(fmt), prefixes=job.get("prefixes") or None)
+        return Reply(200, BY_KEY[fmt].content_type, body or b"")
     except (OSError, RuntimeError, ValueError) as exc:  # raised while evaluating, row by row
         raise _Refused(500, f"The query failed: {exc}") from None
 
 
-def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict) -> bytes:
+def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str, Any]) -> bytes:
     """At most ``max_rows`` solutions, serialised by pyoxigraph.
 
     pyoxigraph serialises only a live result, which cannot be cut short, so the
@@ -297,12 +330,8 @@ def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict) ->
             raise _Refused(
                 422, f"The result has more than {max_rows:,} rows (the server's limit): narrow the query or add LIMIT."
             )
-    drop = set(job.get("drop") or ())
-    for i, name in enumerate(variables):
-        if name in (job.get("drop_if_empty") or ()) and all(row[i] is None for row in rows):
-            drop.add(name)
-    if drop:
-        keep = [i for i, name in enumerate(variables) if name not in drop]
+    keep = kept_columns(variables, rows, set(job.get("drop") or ()), set(job.get("drop_if_empty") or ()))
+    if len(keep) < len(variables):
         variables = [variables[i] for i in keep]
         rows = [[row[i] for i in keep] for row in rows]
     if fmt == "XML":
@@ -310,7 +339,7 @@ def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict) ->
     lines = ["\t".join("?" + v for v in variables)]
     lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
     tsv = "\n".join(lines) + "\n"
-    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=getattr(ox.QueryResultsFormat, fmt))
+    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=results_format(fmt)) or b""
 
 
 def _watch_parent(parent: int) -> None:
@@ -327,11 +356,12 @@ def worker_main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then closes us
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    sandbox.deny_network()  # even a query the guard misread cannot connect anywhere
-    sandbox.limit_memory(int(argv[3]) if len(argv) > 3 else sandbox.WORKER_MEMORY_MB)
+    deny_network()  # even a query the guard misread cannot connect anywhere
+    limit_memory(int(argv[3]) if len(argv) > 3 else WORKER_MEMORY_MB)
+    check("ASK {}")  # load the guard's parser now, not during the first query
     try:
         snapshot = Snapshot(location)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB found the files damaged
         outbox.send(("failed", f"cannot open the store at {location} for reading: {exc}"))
         return 1
     outbox.send(("ready", os.getpid()))
@@ -350,197 +380,6 @@ def worker_main(argv: list[str]) -> int:
             outbox.send((reply.status, reply.media_type, reply.body, reply.extra))
         except (BrokenPipeError, OSError):
             return 0
-
-
-# --------------------------------------------------------------------------- in the server
-
-
-class WorkerStartError(Exception):
-    """A worker process could not open the store."""
-
-
-class _Worker:
-    """One worker process and the two ends of its pipes."""
-
-    def __init__(self, location: str):
-        to_child_r, to_child_w = os.pipe()
-        from_child_r, from_child_w = os.pipe()
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-P", os.path.abspath(__file__), location, str(to_child_r), str(from_child_w)],
-                pass_fds=(to_child_r, from_child_w),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,  # the pipes carry the protocol; stray prints go nowhere
-                close_fds=True,
-            )
-        finally:
-            os.close(to_child_r)
-            os.close(from_child_w)
-        self.outbox = Connection(to_child_w, readable=False)
-        self.inbox = Connection(from_child_r, writable=False)
-        self.ready = False
-
-    def wait_ready(self, timeout: float) -> None:
-        if self.ready:
-            return
-        if not self.inbox.poll(timeout):
-            raise WorkerStartError(f"a query worker did not start within {timeout:g} s")
-        try:
-            state, detail = self.inbox.recv()
-        except (EOFError, OSError):
-            raise WorkerStartError("a query worker stopped while starting") from None
-        if state != "ready":
-            raise WorkerStartError(detail)
-        self.ready = True
-
-    def kill(self) -> None:
-        try:
-            self.process.kill()
-            self.process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        self.outbox.close()
-        self.inbox.close()
-
-    def stop(self) -> None:
-        """Ask the worker to end; kill it if it does not."""
-        try:
-            self.outbox.send(None)
-            self.process.wait(timeout=2)
-        except (OSError, ValueError, subprocess.TimeoutExpired):
-            pass
-        self.kill()
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g}"
-
-
-class WorkerPool:
-    """``workers`` query processes; :meth:`run` blocks, so call it from a thread.
-
-    >>> pool = WorkerPool("/nowhere", workers=1)
-    >>> pool.timeout, pool.max_rows
-    (30.0, 10000)
-    """
-
-    def __init__(
-        self,
-        location: str,
-        *,
-        workers: int = 2,
-        timeout: float = 30.0,
-        max_rows: int = 10_000,
-        startup_timeout: float = 60.0,
-    ):
-        if workers < 1:
-            raise ValueError("a worker pool needs at least one worker")
-        self.location = os.path.abspath(location)
-        self.size = workers
-        self.timeout = float(timeout)
-        self.max_rows = int(max_rows)
-        self.startup_timeout = startup_timeout
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
-        self._started = False
-        self._closed = False
-        self.restarts = 0  #: workers replaced after a time limit or a crash
-
-    # ---------------------------------------------------------------- life
-
-    def start(self) -> None:
-        """Start the workers and wait until each has opened the store; :class:`WorkerStartError` if one cannot."""
-        with self._lock:
-            if self._started:
-                return
-            self._started = True
-            workers = [self._spawn() for _ in range(self.size)]
-        try:
-            for worker in workers:
-                worker.wait_ready(self.startup_timeout)
-        except WorkerStartError:
-            self.close()
-            raise
-        for worker in workers:
-            self._idle.put(worker)
-
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self.location)
-        self._all.add(worker)
-        return worker
-
-    def _replace(self, worker: _Worker) -> None:
-        worker.kill()
-        with self._lock:
-            self._all.discard(worker)
-            if self._closed:
-                return
-            self.restarts += 1
-            fresh = self._spawn()  # it opens the store while the next request is on its way
-        self._idle.put(fresh)
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            workers = list(self._all)
-            self._all.clear()
-        for worker in workers:
-            worker.stop()
-
-    def __enter__(self) -> WorkerPool:
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def pids(self) -> list[int]:
-        with self._lock:
-            return sorted(w.process.pid for w in self._all)
-
-    # ---------------------------------------------------------------- work
-
-    def run(self, job: dict) -> Reply:
-        """Run a job (see :func:`execute`) under the time limit; always returns a :class:`Reply`."""
-        if self._closed:
-            return Reply.error(503, "The server is shutting down.")
-        if not self._started:
-            self.start()
-        job = {"max_rows": self.max_rows, **job}
-        try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            return Reply.error(
-                503,
-                f"The server is busy: every query worker was in use for {_seconds(self.timeout)} s; try again shortly.",
-            )
-        try:
-            worker.wait_ready(self.startup_timeout)
-            worker.outbox.send(job)
-            if not worker.inbox.poll(self.timeout):
-                self._replace(worker)
-                worker = None
-                return Reply.error(
-                    503,
-                    f"The query was stopped after {_seconds(self.timeout)} s (the server's time limit): narrow it, or add LIMIT.",
-                )
-            status, media_type, body, extra = worker.inbox.recv()
-            return Reply(status, media_type, body, extra)
-        except WorkerStartError as exc:
-            self._replace(worker)
-            worker = None
-            return Reply.error(500, f"The query worker could not start: {exc}")
-        except (EOFError, OSError):
-            self._replace(worker)
-            worker = None
-            return Reply.error(
-                500,
-                "The query worker stopped unexpectedly (it has been restarted); the query may need more memory than the server has.",
-            )
-        finally:
-            if worker is not None:
-                self._idle.put(worker)
 
 
 if __name__ == "__main__":

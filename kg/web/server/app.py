@@ -1,0 +1,402 @@
+"""``kg serve``: a read-only SPARQL 1.1 Protocol endpoint, the query page's JSON API and the static site.
+
+Routes (the query page and the static site are built against them):
+
+========================  ======================================================================
+``/sparql``               SPARQL 1.1 Protocol: GET ``?query=``, POST form (``query=``), POST
+                          ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``.
+                          Without them the default graph is the union of all graphs. The standard
+                          prefixes (:func:`kg.graph.namespaces.prefixes`) are declared.
+                          GET without a query: the service description (Turtle by default);
+                          a browser asking for HTML is sent to ``/``.
+``/api/saved``            the saved queries: name, title, description, params
+``/api/saved/{name}``     one saved query, parameters from the URL, answered like ``/sparql``
+                          (``format=``, Accept; ``download=1`` adds Content-Disposition)
+``/api/search?q=&limit=`` keyword search (``kg.graph.search``): hits and see-also, with page links
+``/page?iri=``            303 to the IRI's page, or a small 404 page offering DESCRIBE
+``/favicon.ico``          204: there is no icon
+``/``                     the query page (``kg/web/query/index.html`` in the site's ``base.html``)
+``/query-assets/``,       ``kg/web/query/`` and ``kg/web/vendor/``
+``/vendor/``
+everything else           the site (:mod:`kg.web.site`): built by the server itself with ``build_site``
+                          (at start, and again when a page is asked for after the store changed),
+                          or a folder built beforehand (``site_dir``); without either, ``/assets/``
+                          holds the site's style sheet, which the query page's header uses
+========================  ======================================================================
+
+Result formats, by the ``format`` (or ``output``) parameter or by Accept with q-values:
+SELECT and ASK as SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT and DESCRIBE as Turtle
+(default), N-Triples, JSON-LD, RDF/XML. An Accept that lists ``text/html`` is a browser's
+navigation and gets the default.
+
+Statuses:
+
+* 200; 303 for ``/page`` and for a browser's bare GET ``/sparql``;
+* 400 a malformed query (with the parser's message), no query, a query given twice, a bad graph IRI,
+  a bad saved-query parameter, a federated query (SERVICE);
+* 403 an update (``update=``, ``application/sparql-update``, or INSERT/DELETE/... as a query): the endpoint is read-only;
+* 404 an unknown saved query or page; 405 a wrong method; 406 a format that cannot be given;
+* 413 a request body over :data:`MAX_BODY` bytes; 415 a POST that is neither a form nor a query;
+* 422 a result with more than ``max_rows`` rows or triples;
+* 503 the query ran past ``query_timeout`` (its worker is killed and replaced), or every worker stayed busy that long;
+* 500 a worker that crashed (it is replaced).
+
+Errors are one sentence of ``text/plain`` from ``/sparql`` and ``{"error": "..."}`` JSON from ``/api/...``.
+Every query runs in a worker process (:mod:`kg.graph.worker`) that opens the store read-only.
+
+A site the server builds (:class:`SiteFolder`) follows the store as the workers do: a page request
+compares the store's signature with the one the pages were built from and, if it changed,
+builds the whole site again (:mod:`kg.web.server.livesite`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import anyio
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+
+from kg import resources
+from kg.errors import KGError, QueryError, UsageError
+from kg.graph import formats
+from kg.graph import namespaces as ns
+from kg.graph import saved as saved_queries
+from kg.graph.search_payload import search_payload
+from kg.graph.service import describe_service
+from kg.graph.store import existing_store
+from kg.graph.worker import Reply, encode_term
+from kg.web.pages import page_path
+from kg.web.server.livesite import SiteFolder, _Folder
+from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
+from kg.web.server.pool import WorkerPool
+from kg.web.server.protocol import READ_ONLY, _graph_iris, _json_error, _protocol_params, _response, _text_error
+from kg.web.server.querypage import query_page_exists, render_query_page
+
+if TYPE_CHECKING:
+    from kg.ingest.vocabulary import Vocabulary
+
+_SAVED_RESERVED = ("format", "output", "download")
+_SAVED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+_PLACEHOLDER = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>NHS policy knowledge graph</title></head>
+<body><h1>NHS policy knowledge graph</h1>
+<p>The query page is not built yet. The SPARQL endpoint is at <a href="/sparql">/sparql</a>
+(GET or POST <code>query=</code>); the saved queries are listed at <a href="/api/saved">/api/saved</a>.</p>
+</body></html>
+"""
+
+
+class Service:
+    """The state behind the routes: the worker pool, the site, the base IRI, the vocabulary for search."""
+
+    def __init__(self, location: str, pool: WorkerPool, site: SiteFolder | None):
+        self.location = location
+        self.pool = pool
+        self.site = site
+        self.base = ns.base_iri()
+        self.prefixes = ns.prefixes(self.base)
+        self._vocabulary: Vocabulary | None = None
+        self._vocabulary_lock = anyio.Lock()
+
+    async def run(self, job: dict[str, Any]) -> Reply:
+        return await anyio.to_thread.run_sync(self.pool.run, {"prefixes": self.prefixes, **job})
+
+    async def vocabulary(self) -> Vocabulary:
+        async with self._vocabulary_lock:
+            if self._vocabulary is None:
+                from kg.ingest.vocabulary import Vocabulary
+
+                self._vocabulary = await anyio.to_thread.run_sync(lambda: Vocabulary())
+            return self._vocabulary
+
+
+def create_app(
+    store_location: str,
+    *,
+    site_dir: Path | None = None,
+    build_site: bool = False,
+    query_timeout: float = 30.0,
+    max_rows: int = 10_000,
+    workers: int = 2,
+) -> Starlette:
+    """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
+
+    ``build_site``: the server builds the site's pages itself and builds them again when the store
+    changes (:class:`SiteFolder`), in ``site_dir`` if given (made if missing), else in a temporary
+    folder it removes when it stops. Without it, ``site_dir`` is a site built beforehand, served as it is.
+
+    Raises :class:`StoreError` when there is no store at ``store_location`` and
+    :class:`UsageError` for a limit or folder that cannot be used.
+    """
+    location = existing_store(store_location)
+    if workers < 1:
+        raise UsageError(f"the server needs at least one query worker, not {workers}")
+    if not query_timeout > 0:
+        raise UsageError(f"the query time limit must be more than 0 seconds, not {query_timeout}")
+    if max_rows < 1:
+        raise UsageError(f"the row limit must be at least 1, not {max_rows}")
+    site = None
+    if build_site:
+        if site_dir is not None and Path(site_dir).exists() and not Path(site_dir).is_dir():
+            raise UsageError(f"{site_dir} is a file, not a folder to build the site in")
+        site = SiteFolder(location, site_dir, live=True)
+    elif site_dir is not None:
+        site_dir = Path(site_dir)
+        if not site_dir.is_dir():
+            raise UsageError(f"there is no site folder at {site_dir}: build it with 'kg site' or leave the option out")
+        site = SiteFolder(location, site_dir)
+    pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows)
+    service = Service(location, pool, site)
+
+    # ------------------------------------------------------------- /sparql
+
+    async def sparql(request: Request) -> Response:
+        try:
+            params = await _protocol_params(request)
+            names = {k for k, _ in params}
+            if "update" in names:
+                raise Problem(403, READ_ONLY)
+            queries = [v for k, v in params if k == "query"]
+            if not queries:
+                if request.method == "POST":
+                    raise Problem(
+                        400, "The request has no query: send query=... (a form) or a application/sparql-query body."
+                    )
+                return await service_description(request)
+            if len(queries) > 1:
+                raise Problem(400, "The request has more than one query parameter; send exactly one.")
+            if not queries[0].strip():
+                raise Problem(400, "The query is empty.")
+            first: dict[str, str] = {}
+            for key, value in params:
+                first.setdefault(key, value)
+            results, graph = choose_formats(first, request.headers.get("accept"))
+            job: dict[str, Any] = {
+                "kind": "query",
+                "sparql": queries[0],
+                "results_format": results,
+                "graph_format": graph,
+            }
+            if "default-graph-uri" in names or "named-graph-uri" in names:
+                job["default_graph"] = _graph_iris(
+                    [v for k, v in params if k == "default-graph-uri"], "default-graph-uri"
+                )
+                job["named_graphs"] = _graph_iris([v for k, v in params if k == "named-graph-uri"], "named-graph-uri")
+        except Problem as problem:
+            return _text_error(problem)
+        return _response(await service.run(job))
+
+    async def service_description(request: Request) -> Response:
+        accept = request.headers.get("accept")
+        ranges = parse_accept(accept or "")
+        if is_browser(accept) and quality("text/html", ranges) >= max(quality(m, ranges) for m, _ in GRAPH_OFFERS):
+            return RedirectResponse("/", status_code=303)
+        params = dict(request.query_params)
+        fmt = choose_formats(params, None if is_browser(accept) else accept)[1]
+        if fmt is None:
+            raise Problem(406, "The service description is RDF: ask for Turtle, N-Triples, JSON-LD or RDF/XML.")
+        reply = await service.run({"kind": "graphs"})
+        if reply.status != 200:
+            return _response(reply)
+        endpoint = str(request.url.replace(query="", fragment=""))
+        body = describe_service(endpoint, reply.extra["graphs"], fmt)
+        return Response(body, media_type=formats.BY_KEY[fmt].content_type, headers={"Vary": "Accept"})
+
+    # ------------------------------------------------------------- /api
+
+    async def saved_list(request: Request) -> Response:
+        try:
+            saved = await anyio.to_thread.run_sync(saved_queries.load_saved)
+        except KGError as exc:
+            return _json_error(500, str(exc))
+        return JSONResponse(
+            [
+                {
+                    "name": q.name,
+                    "title": q.title,
+                    "description": q.description,
+                    "sparql": q.sparql,
+                    "params": [
+                        {"name": p.name, "type": p.type, "default": p.default, "optional": p.optional, "help": p.help}
+                        for p in q.params
+                    ],
+                }
+                for q in saved.values()
+            ]
+        )
+
+    async def saved_run(request: Request) -> Response:
+        name = request.path_params["name"]
+        try:
+            query = await anyio.to_thread.run_sync(saved_queries.find_saved, name)  # one small file, off the event loop
+        except KGError as exc:  # an unknown name (with suggestions), or a saved query that cannot be read
+            exists = bool(_SAVED_NAME.match(name)) and (saved_queries.queries_dir() / f"{name}.rq").is_file()
+            return _json_error(500 if exists else 404, str(exc))
+        values: dict[str, str] = {}
+        for key, value in request.query_params.multi_items():
+            if key in _SAVED_RESERVED:
+                continue
+            if key in values:
+                return _json_error(400, f"parameter '{key}' is given twice")
+            values[key] = value
+        try:
+            terms = saved_queries.bind(query, values, service.base)
+            results, graph = choose_formats(dict(request.query_params), request.headers.get("accept"))
+        except QueryError as exc:
+            return _json_error(400, str(exc))
+        except Problem as problem:
+            return _json_error(problem.status, problem.message)
+        job = {
+            "kind": "query",
+            "sparql": query.sparql,
+            "results_format": results,
+            "graph_format": graph,
+            "substitutions": {k: encode_term(v) for k, v in terms.items()},
+            "drop": sorted(terms),
+            "drop_if_empty": [p.name for p in query.params if p.name not in terms],
+        }
+        reply = await service.run(job)
+        if reply.status != 200:
+            return _json_error(reply.status, reply.text.strip())
+        headers = {}
+        if request.query_params.get("download", "") not in ("", "0", "false", "no"):
+            fmt = next(
+                (f for f in formats.BY_KEY.values() if f.content_type == reply.media_type), formats.BY_KEY["JSON"]
+            )
+            headers["Content-Disposition"] = f'attachment; filename="{query.name}.{fmt.extension}"'
+        return _response(reply, headers)
+
+    async def search(request: Request) -> Response:
+        text = request.query_params.get("q", "").strip()
+        if not text:
+            return _json_error(400, "Give something to search for: /api/search?q=...")
+        raw_limit = request.query_params.get("limit", "20").strip() or "20"
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
+            return _json_error(400, f"limit must be a whole number from 1 to 200, not '{raw_limit}'")
+        vocabulary = await service.vocabulary()
+        return JSONResponse(
+            await anyio.to_thread.run_sync(run_search, service.location, text, vocabulary, int(raw_limit), service.base)
+        )
+
+    # ------------------------------------------------------------- pages
+
+    async def page(request: Request) -> Response:
+        iri = request.query_params.get("iri", "").strip()
+        path = page_path(iri, service.base) if iri else None
+        if path and service.site is not None:
+            build = await service.site.acquire()  # a page of a document ingested a moment ago is found
+            try:
+                exists = build is not None and (build.folder / path).is_file()
+            finally:
+                if build is not None:
+                    await service.site.release(build)
+        else:
+            exists = bool(path)
+        if exists and path:
+            return RedirectResponse("/" + path, status_code=303)
+        return HTMLResponse(missing_page(iri), status_code=404)
+
+    async def no_icon(request: Request) -> Response:
+        """The site's pages name no icon, so a browser asks for this one: nothing, rather than a 404 in its console."""
+        return Response(status_code=204)
+
+    async def home(request: Request) -> Response:
+        if query_page_exists():
+            return HTMLResponse(await anyio.to_thread.run_sync(render_query_page))
+        return HTMLResponse(_PLACEHOLDER)
+
+    routes = [
+        Route("/", home, methods=["GET"]),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/api/saved", saved_list, methods=["GET"]),
+        Route("/api/saved/{name}", saved_run, methods=["GET"]),
+        Route("/api/search", search, methods=["GET"]),
+        Route("/page", page, methods=["GET"]),
+        Route("/favicon.ico", no_icon, methods=["GET"]),
+        Mount("/query-assets", app=_Folder(resources.web_dir("query")), name="query-assets"),
+        Mount("/vendor", app=_Folder(resources.web_dir("vendor")), name="vendor"),
+    ]
+    if site is not None:
+        routes.append(Mount("/", app=site, name="site"))
+    else:  # the site's style sheet, for the query page's header
+        routes.append(Mount("/assets", app=_Folder(resources.web_dir("static")), name="site-assets"))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        try:
+            await anyio.to_thread.run_sync(pool.start)
+            if site is not None:
+                await anyio.to_thread.run_sync(site.start)
+            yield
+        finally:
+            await anyio.to_thread.run_sync(pool.close)
+            if site is not None:
+                await anyio.to_thread.run_sync(site.close)
+
+    async def problem_handler(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, Problem):  # only Problem is registered
+            raise exc
+        if request.url.path.startswith("/api/"):
+            return _json_error(exc.status, exc.message, exc.headers)
+        return _text_error(exc)
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={Problem: problem_handler},
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["*"],
+                expose_headers=["Content-Disposition"],
+                max_age=600,
+            )
+        ],
+    )
+    app.state.service = service
+    app.state.pool = pool
+    app.state.site = site
+    return app
+
+
+def run_search(location: str, text: str, vocabulary: Any, limit: int, base: str | None = None) -> dict[str, Any]:
+    """``/api/search`` as a dict (a connection of its own: SQLite connections stay in their thread)."""
+    from kg.graph.search import INDEX_NAME, SearchIndex, SearchResult
+
+    def page(iri: str) -> str | None:
+        path = page_path(iri, base)
+        return "/" + path if path else None
+
+    if not (Path(location) / INDEX_NAME).is_file():
+        empty = SearchResult(text, [text], [], [])
+        return search_payload(empty, page, "this store has no search index yet: run 'kg ingest' to build it")
+    with SearchIndex(location) as index:
+        result = index.search(text, vocabulary, limit)
+    return search_payload(result, page)
+
+
+def missing_page(iri: str) -> str:
+    """A small 404 page for an IRI without a page of its own, offering to DESCRIBE it."""
+    shown = html.escape(iri) if iri else "(no IRI given)"
+    link = "/?query=" + quote(f"DESCRIBE <{iri}>", safe="")
+    offer = f'<p><a href="{html.escape(link)}">Describe it with a SPARQL query</a></p>' if iri else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>No page for this IRI</title></head>
+<body><h1>No page for this IRI</h1>
+<p>There is no page for <code>{shown}</code> on this site.</p>
+{offer}<p><a href="/">Query page</a></p>
+</body></html>
+"""

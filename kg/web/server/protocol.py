@@ -1,0 +1,94 @@
+"""Reading SPARQL 1.1 Protocol requests (parameters from the URL and the body) and writing errors and replies."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from kg.graph.service import is_iri
+from kg.graph.worker import Reply
+from kg.web.server.negotiation import Problem
+
+#: Largest request body accepted (a form or a query), in bytes.
+MAX_BODY = 1_000_000
+READ_ONLY = "This endpoint is read-only: SPARQL updates are not accepted."
+
+
+def _text_error(problem: Problem) -> Response:
+    return PlainTextResponse(problem.message + "\n", status_code=problem.status, headers=problem.headers)
+
+
+def _json_error(status: int, message: str, headers: dict | None = None) -> Response:
+    return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+
+
+async def _read_body(request: Request) -> bytes:
+    """The body, up to :data:`MAX_BODY` bytes; 413 beyond.
+
+    A body a little over the limit is read to its end and dropped, so that the client,
+    still sending, gets the 413 rather than a connection reset; a far larger one is not.
+    """
+    too_large = Problem(413, f"The request body is larger than the server's limit of {MAX_BODY:,} bytes.")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > 16 * MAX_BODY:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > 16 * MAX_BODY:
+            raise too_large
+        if size <= MAX_BODY:
+            chunks.append(chunk)
+    if size > MAX_BODY:
+        raise too_large
+    return b"".join(chunks)
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    charset = "utf-8"
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"') or "utf-8"
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        raise Problem(400, f"The request body is not valid {charset} text.") from None
+
+
+async def _protocol_params(request: Request) -> list[tuple[str, str]]:
+    """Every protocol parameter of a request, from the URL and (POST) the body, in order."""
+    params = list(request.query_params.multi_items())
+    if request.method != "POST":
+        return params
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";")[0].strip().lower()
+    if media == "application/sparql-update":
+        raise Problem(403, READ_ONLY)
+    if media not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+        raise Problem(
+            415, "POST a query as application/x-www-form-urlencoded (query=...) or as application/sparql-query."
+        )
+    text = _decode(await _read_body(request), content_type)
+    if media == "application/sparql-query":
+        if any(k == "query" for k, _ in params):
+            raise Problem(
+                400, "Give the query once: in the body of an application/sparql-query POST, not also in the URL."
+            )
+        return [*params, ("query", text)]
+    return [*params, *parse_qsl(text, keep_blank_values=True)]
+
+
+def _graph_iris(values: list[str], name: str) -> list[str]:
+    for value in values:
+        if not is_iri(value):
+            raise Problem(400, f"{name} '{value}' is not an absolute IRI.")
+    return values
+
+
+def _response(reply: Reply, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        reply.body, status_code=reply.status, media_type=reply.media_type, headers={"Vary": "Accept", **(headers or {})}
+    )

@@ -129,12 +129,16 @@ def create_app(
     query_timeout: float = 30.0,
     max_rows: int = 10_000,
     workers: int = 2,
+    **limits: Any,
 ) -> Starlette:
     """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
 
     ``build_site``: the server builds the site's pages itself and builds them again when the store
     changes (:class:`SiteFolder`), in ``site_dir`` if given (made if missing), else in a temporary
     folder it removes when it stops. Without it, ``site_dir`` is a site built beforehand, served as it is.
+
+    ``limits`` are the worker pool's other limits (:class:`WorkerPool`: ``light_budget``,
+    ``heavy_slots``, ``memory_mb``, ``rss_limit_mb``).
 
     Raises :class:`StoreError` when there is no store at ``store_location`` and
     :class:`UsageError` for a limit or folder that cannot be used.
@@ -156,7 +160,7 @@ def create_app(
         if not site_dir.is_dir():
             raise UsageError(f"there is no site folder at {site_dir}: build it with 'kg site' or leave the option out")
         site = SiteFolder(location, site_dir)
-    pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows)
+    pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows, **limits)
     service = Service(location, pool, site)
 
     # ------------------------------------------------------------- /sparql

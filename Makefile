@@ -39,6 +39,15 @@ score: install
 	$(KG) export --store out/seeds-store -o out/seeds.trig
 	$(PY) ../shared/tools/score_extraction.py --gold ../shared/gold/seeds.json out/seeds.trig --verbose
 
+# The extraction score on the development set of unseen texts in data/eval (see data/eval/README.md).
+.PHONY: score-dev
+score-dev: install
+	@mkdir -p out
+	rm -rf out/eval-store
+	$(KG) ingest --store out/eval-store data/eval/texts
+	$(KG) export --store out/eval-store -o out/eval.trig
+	$(PY) ../shared/tools/score_extraction.py --gold data/eval/gold.json out/eval.trig --verbose
+
 # Ingest throughput against a read+parse baseline in the same process.
 bench: install
 	$(PY) bench/bench_ingest.py

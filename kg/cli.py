@@ -259,7 +259,7 @@ def stats_command(store: str | None = StoreOption) -> None:
     by_type = Table(title="Things by type")
     by_type.add_column("type")
     by_type.add_column("count", justify="right")
-    from pyoxigraph import NamedNode
+    from kg.graph.terms import NamedNode
 
     for iri, count in stats["by_type"].items():
         by_type.add_row(display(NamedNode(iri), base), str(count))

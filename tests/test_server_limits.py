@@ -75,14 +75,16 @@ def test_light_queries_flow_while_long_ones_run(sample_store):
         pool = app.state.pool
         assert ask(url, LIGHT).status == 200  # the worker is up
         first = background.submit(ask, url, SLOW)
-        time.sleep(1.2)  # past the light budget: demoted, and the light lane has a fresh worker
+        deadline = time.monotonic() + 5
+        while pool.demotions == 0 and time.monotonic() < deadline:  # past the light budget: demoted
+            time.sleep(0.05)
         assert pool.demotions == 1
         times = []
         for _ in range(10):
             start = time.monotonic()
             assert ask(url, LIGHT).status == 200
             times.append(time.monotonic() - start)
-        assert max(times) < 2.0, times  # one light worker, never behind the long query
+        assert max(times) < 3.0, times  # the fresh light worker answers; nothing waits for the 6 s query
         start = time.monotonic()
         second = ask(url, SLOW)  # the heavy lane is full: stopped when it leaves the light budget
         assert second.status == 503 and "already running 1 long query" in second.text, second.text

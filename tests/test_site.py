@@ -17,9 +17,10 @@ import pytest
 from kg import Pipeline, Store
 from kg.graph.saved import load_saved, run_saved
 from kg.ingest import ingest
-from kg.web import readmodel as sd
+from kg.ingest.dates import date_sort_key, format_date
 from kg.web.mapview import script_json
 from kg.web.pages import page_path
+from kg.web.reading import gather
 from kg.web.site import MANIFEST, build_site, iri_quote, query_page_href
 
 BASE = "https://w3id.org/nhs-policy-kg/"
@@ -63,7 +64,7 @@ def served_site(sample_store, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def data(sample_store):
-    return sd.gather(sample_store)
+    return gather(sample_store)
 
 
 def hostile_store(folder: Path) -> Store:
@@ -187,7 +188,7 @@ def test_entity_page_shows_labels_definition_evidence_and_links(sample_site, dat
     assert any("integrated care system" in q.xpath("string(.//mark)").lower() for q in quotes)
     # documents newest first
     dates = [t.get("datetime") for t in page.xpath("//ol[@class='doc-mentions']/li/p[@class='doc-title']//time")]
-    assert len(dates) >= 2 and dates == sorted(dates, key=sd.date_sort_key, reverse=True)
+    assert len(dates) >= 2 and dates == sorted(dates, key=date_sort_key, reverse=True)
     hrefs = page.xpath("//a/@href")
     for hops in (1, 2, 3):
         assert f"../map.html#node={iri_quote(ICS)}&hops={hops}" in hrefs
@@ -228,7 +229,7 @@ def test_document_page_shows_metadata_entities_and_relations_with_evidence(sampl
     page = tree(out / doc.page)
     assert page.xpath("string(//h1)").strip() == doc.title
     facts = page.xpath("string(//dl[@class='facts'])")
-    for text in ("Publisher", "Issued", "Read from", "Content hash", sd.format_date(doc.issued)):
+    for text in ("Publisher", "Issued", "Read from", "Content hash", format_date(doc.issued)):
         assert text in facts
     assert doc.sources[0]["path"] in facts
     assert page.xpath("//dl[@class='facts']//a[@href='../id/nhs-england.html']")
@@ -273,7 +274,7 @@ def test_timeline_is_in_date_order_and_covers_2014_to_2022(sample_site, data):
     page = tree(out / "timeline.html")
     recent = page.xpath("//section[h2[@id='recent-h']]")[0]
     dates = [t.get("datetime") for t in recent.xpath(".//ol[@class='timeline']/li/span[@class='when']/time")]
-    assert dates and dates == sorted(dates, key=sd.date_sort_key)
+    assert dates and dates == sorted(dates, key=date_sort_key)
     assert dates[0] >= "2014" and any(d.startswith("2022") for d in dates)
     years = recent.xpath(".//section[@class='year']/h3/text()")
     assert years == sorted(years) and {"2014", "2017", "2018", "2022"} <= set(years)
@@ -344,10 +345,10 @@ def test_script_json_escapes_what_ends_a_script():
 
 
 def test_dates_sort_and_read_as_written():
-    assert sd.format_date("2017-03") == "March 2017"
-    assert sd.format_date("2022-07-01") == "1 July 2022"
-    assert sd.format_date("2018") == "2018"
-    assert sorted(["2018-02", "2018", "2017-12-31", None], key=sd.date_sort_key) == [
+    assert format_date("2017-03") == "March 2017"
+    assert format_date("2022-07-01") == "1 July 2022"
+    assert format_date("2018") == "2018"
+    assert sorted(["2018-02", "2018", "2017-12-31", None], key=date_sort_key) == [
         "2017-12-31",
         "2018",
         "2018-02",

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import StoreError
-from kg.graph import namespaces as ns
+from kg.graph.predicates import lineage_predicates
+from kg.graph.terms import NamedNode
 from kg.ingest.labels import norm
 from kg.ingest.vocabulary import Vocabulary
 
@@ -85,7 +86,7 @@ class SearchIndex:
     def __enter__(self) -> SearchIndex:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def put(self, iri: str, kind: str, title: str, labels: str, body: str) -> None:
@@ -160,12 +161,14 @@ def _lineage(entities: list, vocabulary: Vocabulary) -> list[tuple[str, str, str
     """What the named entities evolved into or from (a search for ACS offers ICS)."""
     named = {e.iri for e in entities}
     offers = []
+    steps = lineage_predicates(vocabulary.directory)
     for t in vocabulary.vocabulary_triples:
-        if t.predicate.value not in (ns.ONTOLOGY + "evolvesInto", ns.ONTOLOGY + "supersedes"):
+        step = steps.get(t.predicate.value)
+        if step is None:
             continue
-        s, o = t.subject.value, t.object.value
-        successor_first = t.predicate.value == ns.ONTOLOGY + "supersedes"
-        newer, older = (s, o) if successor_first else (o, s)
+        if not isinstance(t.subject, NamedNode) or not isinstance(t.object, NamedNode):
+            continue
+        older, newer = step.lineage_pair(t.subject.value, t.object.value)
         if older in named and newer in vocabulary.entities:
             offers.append(("successor", vocabulary.entities[newer].pref_label, newer))
         if newer in named and older in vocabulary.entities:

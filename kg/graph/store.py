@@ -12,11 +12,16 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.graph import namespaces as ns
+from kg.graph import rq
+
+if TYPE_CHECKING:
+    from kg.ingest.vocabulary import Vocabulary
 
 DEFAULT_STORE = "kg-store"
 
@@ -56,7 +61,9 @@ class StoredDocument:
 class Store:
     """A local Oxigraph store in a directory. Use as a context manager."""
 
-    def __init__(self, location: str | os.PathLike | None = None, read_only: bool = False, create: bool = True):
+    def __init__(
+        self, location: str | os.PathLike[str] | None = None, read_only: bool = False, create: bool = True
+    ) -> None:
         self.location = resolve_location(location)
         self.base = ns.base_iri()
         self.read_only = read_only
@@ -67,6 +74,7 @@ class Store:
             existing_store(self.location)
         elif path.exists() and not path.is_dir():
             raise StoreError(f"{self.location} is a file, not a store directory")
+        self._store: ox.Store | None
         try:
             self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as exc:
@@ -77,13 +85,14 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
-        if getattr(self, "_store", None) is not None:
+        store = getattr(self, "_store", None)
+        if store is not None:
             if not self.read_only:
-                self._store.flush()
+                store.flush()
             self._store = None
 
     @property
@@ -106,7 +115,7 @@ class Store:
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"writing graph {graph} failed: {exc}") from None
 
-    def load_vocabulary(self, vocabulary) -> bool:
+    def load_vocabulary(self, vocabulary: Vocabulary) -> bool:
         """Write the ontology and vocabulary graphs if the files changed. True if written."""
         vocab_graph = graph_iri("vocabulary", self.base)
         marker = ox.Quad(
@@ -127,15 +136,7 @@ class Store:
 
     def stored_document(self, doc: str) -> StoredDocument | None:
         """The content hash and sources already stored for ``doc``, or None."""
-        rows = self.oxigraph.query(
-            """SELECT ?doc ?hash ?path ?sha ?enc WHERE { GRAPH ?doc {
-                 OPTIONAL { ?doc kg:contentHash ?hash }
-                 OPTIONAL { ?doc prov:hadPrimarySource ?src . ?src kg:sourcePath ?path ; schema:sha256 ?sha .
-                            OPTIONAL { ?src schema:encodingFormat ?enc } } } }""",
-            prefixes=ns.prefixes(self.base),
-            substitutions={ox.Variable("doc"): ox.NamedNode(doc)},
-        )
-        rows = list(rows)
+        rows = list(self._select("stored-document", doc=ox.NamedNode(doc)))
         if not rows:
             return None
         content = next((r["hash"].value for r in rows if r["hash"] is not None), None)
@@ -163,42 +164,10 @@ class Store:
         for quad in self.oxigraph:
             graph = quad.graph_name
             by_graph[graph.value if isinstance(graph, ox.NamedNode) else "(default graph)"] += 1
-        prefixes = ns.prefixes(self.base)
-        by_type = {
-            r["type"].value: int(r["n"].value)
-            for r in self.oxigraph.query(
-                "SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type } } GROUP BY ?type ORDER BY DESC(?n)",
-            )
-        }
-        documents = int(
-            next(
-                iter(
-                    self.oxigraph.query(
-                        "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d a kg:Document } }", prefixes=prefixes
-                    )
-                )
-            )["n"].value
-        )
-        entities = int(
-            next(
-                iter(
-                    self.oxigraph.query(
-                        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a skos:Concept ; skos:prefLabel ?l } }",
-                        prefixes=prefixes,
-                    )
-                )
-            )["n"].value
-        )
-        mentioned = int(
-            next(
-                iter(
-                    self.oxigraph.query(
-                        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?d schema:mentions ?e } }",
-                        prefixes=prefixes,
-                    )
-                )
-            )["n"].value
-        )
+        by_type = {r["type"].value: int(r["n"].value) for r in self._select("stats-types")}
+        documents = self._count("stats-documents")
+        entities = self._count("stats-entities")
+        mentioned = self._count("stats-mentioned")
         return {
             "documents": documents,
             "entities": entities,
@@ -207,3 +176,18 @@ class Store:
             "by_graph": dict(sorted(by_graph.items())),
             "by_type": by_type,
         }
+
+    def _select(self, name: str, **bound: ox.NamedNode) -> ox.QuerySolutions:
+        """One of the store's own queries (kg/graph/sparql/), with variables bound to terms."""
+        answer = self.oxigraph.query(
+            rq.text(name),
+            prefixes=ns.prefixes(self.base),
+            substitutions={ox.Variable(k): v for k, v in bound.items()} or None,
+        )
+        if not isinstance(answer, ox.QuerySolutions):
+            raise TypeError(f"the internal query {name} is not a SELECT")
+        return answer
+
+    def _count(self, name: str) -> int:
+        """The ``?n`` of a one-row counting query."""
+        return int(next(iter(self._select(name)))["n"].value)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph import namespaces as ns
-from kg.ingest.extract import EntityMatcher, Extraction, Relation
+from kg.ingest.extract import EntityMatcher, Extraction, Mention, Relation
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.vocabulary import Vocabulary, data_dir
 
@@ -104,20 +104,23 @@ class RelationExtractor:
         return found
 
     def _skeleton(
-        self, text: str, start: int, end: int, mentions, extra: list[tuple[int, int, list[str]]]
+        self, text: str, start: int, end: int, mentions: list[Mention], extra: list[tuple[int, int, list[str]]]
     ) -> tuple[str, list[list[str]]]:
         """The sentence with each mention as ⟨i⟩; tokens[i] lists the entities it stands for."""
         items = [(m.start, m.end, [m.entity]) for m in mentions if start <= m.start and m.end <= end]
         items += extra
         items.sort(key=lambda t: (t[0], -t[1]))
-        pieces, tokens, cursor = [], [], start
+        pieces: list[str] = []
+        tokens: list[list[str]] = []
+        cursor = start
         for s, e, entities in items:
             if s < cursor:
                 continue
             gap = text[cursor:s]
             if tokens and tokens[-1] == entities and _SAME.match(gap) and pieces:
                 # "integrated care systems (ICSs)": one thing named twice
-                cursor = e + len(re.match(r"[)\]’'”\"]*", text[e:end]).group(0)) if "(" in gap else e
+                closing = re.match(r"[)\]’'”\"]*", text[e:end])  # matches, if only the empty string
+                cursor = e + (len(closing.group(0)) if closing else 0) if "(" in gap else e
                 continue
             pieces.append(gap)
             pieces.append(f"⟨{len(tokens)}⟩")
@@ -126,7 +129,14 @@ class RelationExtractor:
         pieces.append(text[cursor:end])
         return "".join(pieces), tokens
 
-    def _anaphor(self, text, span, previous, mentions, extraction) -> list[tuple[int, int, list[str]]]:
+    def _anaphor(
+        self,
+        text: str,
+        span: tuple[int, int],
+        previous: list[tuple[int, int]],
+        mentions: list[Mention],
+        extraction: Extraction,
+    ) -> list[tuple[int, int, list[str]]]:
         s, e = span
         sentence = text[s:e]
         match = self._noun_anaphor.match(sentence)

@@ -17,9 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from kg.graph import namespaces as ns
+from kg.graph import terms
 from kg.ingest.extract import EXTRACTOR_VERSION, Extraction, Mention, Relation
 from kg.ingest.labels import slug
 from kg.ingest.parse import ParsedDocument
@@ -28,16 +27,8 @@ from kg.ingest.sources import Source, page_at
 CONTEXT_CHARS = 32  #: characters of prefix and suffix kept with each quote
 
 
-def _n(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
-
-
-def _lit(value: str, datatype: str | None = None, language: str | None = None) -> ox.Literal:
-    if datatype:
-        return ox.Literal(value, datatype=_n(datatype))
-    if language:
-        return ox.Literal(value, language=language)
-    return ox.Literal(value)
+_n = terms.iri
+_lit = terms.literal
 
 
 def document_iri(document: ParsedDocument, base: str | None = None) -> str:
@@ -81,15 +72,15 @@ def content_hash(document: ParsedDocument, fingerprint: str) -> str:
 class GraphBuilder:
     """Collects the quads of one named graph."""
 
-    graph: ox.NamedNode
+    graph: terms.NamedNode
 
     def __post_init__(self):
-        self.quads: list[ox.Quad] = []
+        self.quads: list[terms.Quad] = []
 
-    def add(self, s, p: str, o) -> None:
+    def add(self, s: str | terms.NamedNode | terms.BlankNode, p: str, o: str | terms.Term) -> None:
         s = _n(s) if isinstance(s, str) else s
         o = _n(o) if isinstance(o, str) else o
-        self.quads.append(ox.Quad(s, _n(p), o, self.graph))
+        self.quads.append(terms.Quad(s, _n(p), o, self.graph))
 
 
 def _quote(text: str, start: int, end: int) -> tuple[str, str, str]:
@@ -101,7 +92,7 @@ def _evidence(
     doc: str,
     text: str,
     ann: str,
-    body,
+    body: str | terms.NamedNode,
     start: int,
     end: int,
     motivation: str,
@@ -175,7 +166,7 @@ def document_quads(
     fingerprint: str,
     when: _dt.datetime | None = None,
     base: str | None = None,
-) -> tuple[str, list[ox.Quad]]:
+) -> tuple[str, list[terms.Quad]]:
     """The document's IRI and every quad of its named graph."""
     base = base or ns.base_iri()
     doc = document_iri(document, base)

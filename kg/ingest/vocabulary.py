@@ -13,11 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-import pyoxigraph as ox
+from typing import TypeVar, cast
 
 from kg.errors import VocabularyError
 from kg.graph import namespaces as ns
+from kg.graph import terms
+from kg.graph.predicates import neighbour_predicates
 from kg.ingest.labels import norm
 from kg.resources import data_dir, ontology_dir  # noqa: F401  (re-exported for callers)
 
@@ -47,23 +48,26 @@ class Entity:
         return names[0] if names else "Concept"
 
 
-def _rebase(term, base: str):
+T = TypeVar("T")
+
+
+def _rebase(term: T, base: str) -> T:
     """Move an IRI from the canonical base to ``base``."""
-    if isinstance(term, ox.NamedNode) and base != ns.CANONICAL_BASE and term.value.startswith(ns.CANONICAL_BASE):
+    if isinstance(term, terms.NamedNode) and base != ns.CANONICAL_BASE and term.value.startswith(ns.CANONICAL_BASE):
         if not term.value.startswith(ns.ONTOLOGY.rstrip("#")):
-            return ox.NamedNode(base + term.value[len(ns.CANONICAL_BASE) :])
+            return cast(T, terms.NamedNode(base + term.value[len(ns.CANONICAL_BASE) :]))
     return term
 
 
-def read_turtle(path: Path, base: str) -> list[ox.Triple]:
+def read_turtle(path: Path, base: str) -> list[terms.Triple]:
     """Parse one Turtle file; a syntax error names the file, line and column."""
     try:
-        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        triples = terms.read_turtle(path)
     except (SyntaxError, ValueError, OSError) as exc:
         raise VocabularyError(f"{path}: {exc}") from None
     if base == ns.CANONICAL_BASE:
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in triples]
-    return [ox.Triple(_rebase(q.subject, base), q.predicate, _rebase(q.object, base)) for q in triples]
+        return triples
+    return [terms.Triple(_rebase(q.subject, base), q.predicate, _rebase(q.object, base)) for q in triples]
 
 
 class Vocabulary:
@@ -95,7 +99,7 @@ class Vocabulary:
     def _build_entities(self) -> dict[str, Entity]:
         by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         for t in self.vocabulary_triples:
-            if isinstance(t.subject, ox.NamedNode):
+            if isinstance(t.subject, terms.NamedNode):
                 by_subject[t.subject.value][t.predicate.value].append(t.object)
         entities: dict[str, Entity] = {}
         for iri, props in by_subject.items():
@@ -115,9 +119,7 @@ class Vocabulary:
                 sense_context={o.value for o in props.get(ns.ONTOLOGY + "senseContext", [])},
                 definition=next((o.value for o in props.get(ns.SKOS + "definition", [])), None),
             )
-        linking = {ns.SKOS + p for p in ("related", "broader", "narrower")} | {
-            ns.ONTOLOGY + p for p in ("evolvesInto", "supersedes", "isExampleOf", "partOf", "introducedBy")
-        }
+        linking = neighbour_predicates(self.directory)
         for iri, props in by_subject.items():
             for predicate in linking:
                 for o in props.get(predicate, []):
@@ -139,8 +141,10 @@ class Vocabulary:
         """Class IRI -> itself and every class above it (rdfs:subClassOf, transitively)."""
         parents: dict[str, set[str]] = defaultdict(set)
         for t in self.ontology_triples:
-            if t.predicate.value == ns.RDFS + "subClassOf" and isinstance(t.object, ox.NamedNode):
-                parents[t.subject.value].add(t.object.value)
+            subject, obj = t.subject, t.object
+            if t.predicate.value == ns.RDFS + "subClassOf" and isinstance(obj, terms.NamedNode):
+                if isinstance(subject, terms.NamedNode):
+                    parents[subject.value].add(obj.value)
         closure: dict[str, set[str]] = {}
 
         def up(cls: str, seen: set[str]) -> set[str]:
@@ -178,11 +182,11 @@ class Vocabulary:
                     return entity
         return None
 
-    def quads(self, graph: str) -> list[ox.Quad]:
+    def quads(self, graph: str) -> list[terms.Quad]:
         """The vocabulary as quads in ``graph``."""
-        name = ox.NamedNode(graph)
-        return [ox.Quad(t.subject, t.predicate, t.object, name) for t in self.vocabulary_triples]
+        name = terms.NamedNode(graph)
+        return [terms.Quad(t.subject, t.predicate, t.object, name) for t in self.vocabulary_triples]
 
-    def ontology_quads(self, graph: str) -> list[ox.Quad]:
-        name = ox.NamedNode(graph)
-        return [ox.Quad(t.subject, t.predicate, t.object, name) for t in self.ontology_triples]
+    def ontology_quads(self, graph: str) -> list[terms.Quad]:
+        name = terms.NamedNode(graph)
+        return [terms.Quad(t.subject, t.predicate, t.object, name) for t in self.ontology_triples]

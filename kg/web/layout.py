@@ -116,7 +116,7 @@ def _coarsen(n: int, edges: np.ndarray, rng: np.random.Generator) -> tuple[int, 
 
 
 def _multilevel(n: int, edges: np.ndarray, rng: np.random.Generator, iterations: int) -> np.ndarray:
-    levels = [(n, edges, None)]
+    levels: list[tuple[int, np.ndarray, np.ndarray | None]] = [(n, edges, None)]
     while levels[-1][0] > COARSEST:
         size, level_edges, _ = levels[-1]
         coarse_n, parent, coarse_edges = _coarsen(size, level_edges, rng)
@@ -124,9 +124,9 @@ def _multilevel(n: int, edges: np.ndarray, rng: np.random.Generator, iterations:
             break
         levels[-1] = (size, level_edges, parent)
         levels.append((coarse_n, coarse_edges, None))
-    pos = None
+    pos: np.ndarray | None = None
     for depth in range(len(levels) - 1, -1, -1):
-        size, level_edges, parent = levels[depth]
+        size, level_edges, up = levels[depth]
         # the coarse graph takes the area the final one will: its ideal length is longer
         k = math.sqrt(n / size)
         if pos is None:
@@ -134,11 +134,14 @@ def _multilevel(n: int, edges: np.ndarray, rng: np.random.Generator, iterations:
             pos = rng.random((size, 2)) * side
             pos = _force(pos, level_edges, k, side / 8, max(iterations * 3, 150))
         else:
-            pos = pos[parent] + _spiral(parent, k * 0.5) + (rng.random((size, 2)) - 0.5) * (k * 0.05)
+            assert up is not None  # every level above the coarsest knows its parent
+            pos = pos[up] + _spiral(up, k * 0.5) + (rng.random((size, 2)) - 0.5) * (k * 0.05)
             # finer levels start close to their answer: fewer steps where steps cost most
             steps = int(min(iterations, max(iterations // 4, iterations * FINE_SIZE / size)))
             pos = _force(pos, level_edges, k, k * 1.5, steps)
     # hubs gather their many neighbours close: stretch the whole drawing until most nodes have room
+    if pos is None:
+        raise ValueError("the layout has no levels")
     nearest = cKDTree(pos).query(pos, k=2)[0][:, 1]
     return pos * max(1.0, SPACING / max(float(np.median(nearest)), 1e-9))
 

@@ -26,18 +26,17 @@ from pathlib import Path
 
 import jinja2
 import networkx as nx
-import pyoxigraph as ox
 
 from kg import resources
 from kg.graph import namespaces as ns
+from kg.graph import predicates, rq, terms
 from kg.graph.namespaces import local_name
 from kg.graph.query import run_query
 from kg.graph.store import Store
 from kg.ingest.dates import year_of
 from kg.web.pages import page_path
 
-#: Relations between entities drawn on the map (besides mentions and publishers).
-RELATIONS = ("evolvesInto", "isExampleOf", "supersedes", "publishedBy", "partOf", "introducedBy", "requires")
+_t = terms.text_of
 STYLES = resources.web_dir("styles.json")
 STATIC = resources.web_dir("static")
 VIS_NETWORK = resources.web_dir("vendor", "vis-network")
@@ -61,33 +60,6 @@ def styles() -> dict:
 
 # ------------------------------------------------------------------ store → graph
 
-_DOCUMENTS = """
-SELECT ?doc ?title ?type ?issued ?publisher WHERE {
-  ?doc a kg:Document ; dcterms:title ?title .
-  OPTIONAL { ?doc a ?type FILTER(STRSTARTS(STR(?type), STR(kg:))) }
-  OPTIONAL { ?doc dcterms:issued ?issued }
-  OPTIONAL { ?doc dcterms:publisher ?publisher FILTER(isIRI(?publisher)) }
-}"""
-_ENTITIES = """
-SELECT ?node ?p ?value WHERE {
-  { SELECT DISTINCT ?node WHERE {
-      { ?d schema:mentions ?node } UNION { ?d a kg:Document ; dcterms:publisher ?node FILTER(isIRI(?node)) } } }
-  ?node ?p ?value .
-  VALUES ?p { rdf:type skos:prefLabel skos:altLabel skos:hiddenLabel kg:weakLabel skos:definition rdfs:label foaf:name }
-}"""
-_MENTIONS = """
-SELECT ?doc ?node (COUNT(DISTINCT ?a) AS ?n) WHERE {
-  ?doc schema:mentions ?node .
-  OPTIONAL { ?a oa:hasBody ?node ; oa:hasTarget ?t . ?t oa:hasSource ?doc }
-} GROUP BY ?doc ?node"""
-_RELATIONS = """
-SELECT ?s ?p ?o (COUNT(DISTINCT ?st) AS ?n) WHERE {{
-  {{ ?s ?p ?o . VALUES ?p {{ {} }} }}
-  UNION
-  {{ ?s dcterms:publisher ?o . ?s a kg:Document . BIND(dcterms:publisher AS ?p) FILTER(isIRI(?o)) }}
-  OPTIONAL {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}
-}} GROUP BY ?s ?p ?o""".format(" ".join(f"kg:{r}" for r in RELATIONS))
-
 _NAME_ORDER = {
     ns.SKOS + "prefLabel": 0,
     ns.RDFS + "label": 1,
@@ -98,7 +70,7 @@ _NAME_ORDER = {
 }
 
 
-def _best_type(candidates, types: dict, default: str) -> str:
+def _best_type(candidates: set[str], types: dict[str, dict], default: str) -> str:
     """The most specific styled type (highest rank; ties by name, so the choice is stable)."""
     styled = [c for c in candidates if c in types]
     return max(styled, key=lambda c: (types[c].get("rank", 0), c)) if styled else default
@@ -116,33 +88,32 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
     predicate name, with ``predicate``, ``label`` and ``evidence`` (how many
     quoted sentences in documents back it).
     """
-    style = styles()
-    types, edge_styles = style["types"], style["edges"]
+    types = styles()["types"]
     graph = nx.MultiDiGraph()
 
     docs: dict[str, dict] = {}
-    for doc, title, kind, issued, publisher in run_query(store, _DOCUMENTS).rows:
-        entry = docs.setdefault(doc.value, {"title": title.value, "types": set(), "issued": None, "publisher": None})
-        if kind is not None:
-            entry["types"].add(local_name(kind.value))
-        if issued is not None and (entry["issued"] is None or issued.value < entry["issued"]):
-            entry["issued"] = issued.value
-        if publisher is not None and (entry["publisher"] is None or publisher.value < entry["publisher"]):
-            entry["publisher"] = publisher.value
+    for doc, title, cls, issued, publisher in run_query(store, rq.text("map-documents")).rows:
+        entry = docs.setdefault(_t(doc), {"title": _t(title), "types": set(), "issued": None, "publisher": None})
+        if cls is not None:
+            entry["types"].add(local_name(_t(cls)))
+        if issued is not None and (entry["issued"] is None or _t(issued) < entry["issued"]):
+            entry["issued"] = _t(issued)
+        if publisher is not None and (entry["publisher"] is None or _t(publisher) < entry["publisher"]):
+            entry["publisher"] = _t(publisher)
 
     found: dict[str, dict] = defaultdict(lambda: {"types": set(), "names": [], "definition": None})
-    for node, p, value in run_query(store, _ENTITIES).rows:
-        if not isinstance(node, ox.NamedNode) or node.value in docs:
+    for node, p, value in run_query(store, rq.text("map-entities")).rows:
+        if not isinstance(node, terms.NamedNode) or _t(node) in docs:
             continue
-        entry = found[node.value]
-        if p.value == ns.RDF + "type":
-            if value.value.startswith(ns.ONTOLOGY):
-                entry["types"].add(local_name(value.value))
-        elif p.value == ns.SKOS + "definition":
-            if isinstance(value, ox.Literal) and (entry["definition"] is None or value.value < entry["definition"]):
-                entry["definition"] = value.value
-        elif isinstance(value, ox.Literal) and value.value.strip():
-            entry["names"].append((_NAME_ORDER.get(p.value, 9), value.value.strip()))
+        entry = found[_t(node)]
+        if _t(p) == ns.RDF + "type":
+            if _t(value).startswith(ns.ONTOLOGY):
+                entry["types"].add(local_name(_t(value)))
+        elif _t(p) == ns.SKOS + "definition":
+            if isinstance(value, terms.Literal) and (entry["definition"] is None or _t(value) < entry["definition"]):
+                entry["definition"] = _t(value)
+        elif isinstance(value, terms.Literal) and _t(value).strip():
+            entry["names"].append((_NAME_ORDER.get(_t(p), 9), _t(value).strip()))
 
     for iri in sorted(docs):
         entry = docs[iri]
@@ -188,25 +159,24 @@ def map_graph(store: Store) -> nx.MultiDiGraph:
             graph.nodes[publisher]["label"] if publisher in graph else (local_name(publisher) if publisher else None)
         )
 
-    for doc, node, count in run_query(store, _MENTIONS).rows:
-        a, b = doc.value, node.value
+    for doc, node, count in run_query(store, rq.text("map-mentions")).rows:
+        a, b = _t(doc), _t(node)
         if a in graph and b in graph and a != b:
             graph.add_edge(
                 a,
                 b,
                 key="mentions",
                 predicate="mentions",
-                label=edge_styles["mentions"]["label"],
-                evidence=int(count.value),
+                label=predicates.map_label("mentions"),
+                evidence=int(_t(count)),
             )
             graph.nodes[a]["mentions"] += 1
             graph.nodes[b]["mentions"] += 1
-    for s, p, o, count in run_query(store, _RELATIONS).rows:
-        a, b = s.value, o.value
+    for s, p, o, count in run_query(store, rq.text("map-relations", p=list(predicates.map_relations()))).rows:
+        a, b = _t(s), _t(o)
         if a in graph and b in graph and a != b:
-            name = local_name(p.value)
-            look = edge_styles.get(name, edge_styles["default"])
-            graph.add_edge(a, b, key=name, predicate=name, label=look["label"], evidence=int(count.value))
+            name = local_name(_t(p))
+            graph.add_edge(a, b, key=name, predicate=name, label=predicates.map_label(name), evidence=int(_t(count)))
     for node, degree in graph.degree():
         graph.nodes[node]["degree"] = degree
     return graph
@@ -236,7 +206,7 @@ def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> d
         positions = layout(graph)
 
     index: dict = {}
-    nodes = []
+    nodes: list[dict[str, object]] = []
     type_counts: dict[str, int] = defaultdict(int)
     publishers: dict[str, int] = defaultdict(int)
     years = []
@@ -286,11 +256,12 @@ def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> d
     relations: dict[str, dict] = {}
     for name, look in edge_styles.items():
         if relation_counts.get(name):
+            label = predicates.map_label(name)
             group = relations.setdefault(
-                look["label"],
+                label,
                 {
                     "key": name,
-                    "label": look["label"],
+                    "label": label,
                     "color": look["color"],
                     "dashes": bool(look.get("dashes")),
                     "predicates": [],
@@ -341,7 +312,7 @@ def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> d
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def script_json(value) -> str:
+def script_json(value: object) -> str:
     """JSON that is safe inside an HTML <script>: no string can close the element or break a JS line.
 
     >>> print(script_json({"title": "</script>"}))

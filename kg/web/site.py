@@ -5,7 +5,7 @@ One page per entity (``id/<name>.html``) and per document
 home page, the map, the vocabulary browser, the timeline and the "why are
 these connected?" page. Everything the pages need is in the folder (styles,
 scripts, vis-network), so the site opens from disk and asks no other host
-for anything. Data comes from :mod:`kg.web.readmodel` (a few SPARQL queries over
+for anything. Data comes from :mod:`kg.web.reading` into :mod:`kg.web.readmodel` (a few SPARQL queries over
 the whole store); pages are Jinja2 templates in ``viz/site/templates`` with
 autoescaping on, so a title or quote containing markup is shown as text.
 
@@ -32,15 +32,22 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import jinja2
+import networkx as nx
 
 from kg import resources
 from kg.errors import KGError
+from kg.graph import namespaces as ns
 from kg.graph import saved as saved_queries
+from kg.graph.namespaces import local_name
+from kg.graph.predicates import lineage_predicates
 from kg.graph.store import Store
+from kg.ingest.dates import format_date
+from kg.web import derived
 from kg.web import readmodel as sd
 from kg.web.mapview import STATIC, script_json
 from kg.web.mapview import TITLE as SITE_TITLE
 from kg.web.pages import PAGE_FOLDERS
+from kg.web.reading import gather
 
 MANIFEST = ".kg-site.json"
 TIMELINE_SINCE = "2014"
@@ -67,8 +74,8 @@ _LONG_FIELDS = [
     ("libraryImpact", "Impact on library policy or practice"),
 ]
 _KIND_NAMES = {"lineage": "Change", "start": "Start", "end": "End", "document": "Document"}
-#: Links an entity page shows in sections of their own rather than under "Relations".
-_OWN_SECTIONS = set(sd.LINEAGE_PREDICATES) | {sd.ns.SKOS + "broader", sd.ns.SKOS + "narrower", sd.ns.SKOS + "related"}
+#: Links an entity page shows in sections of its own (besides lineage) rather than under "Relations".
+_CONCEPT_LINKS = {ns.SKOS + "broader", ns.SKOS + "narrower", ns.SKOS + "related"}
 
 
 @dataclass
@@ -159,7 +166,7 @@ def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["iriq"] = iri_quote
-    env.globals.update(fmt_date=sd.format_date, site_title=SITE_TITLE)
+    env.globals.update(fmt_date=format_date, site_title=SITE_TITLE)
     if data is not None:
         env.globals.update(
             label=data.label,
@@ -237,14 +244,14 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     """Write the whole site for ``store`` into ``outdir``; our files from an earlier build are replaced."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    data = sd.gather(store)
+    data = gather(store)
     env = environment(data)
     writer = _Writer(outdir)
     report = SiteReport()
     common = {"server": server, "site_title": SITE_TITLE}
     questions = _Questions() if server else None
 
-    def page(template: str, relative: str, nav: str | None, **context) -> None:
+    def page(template: str, relative: str, nav: str | None, **context: object) -> None:
         root = "../" * relative.count("/")
         html = env.get_template(template).render(root=root, nav=nav, **common, **context)
         writer.text(relative, html)
@@ -256,10 +263,10 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     writer.text("map-data.js", map_js)
     page("map.html", "map.html", "map", map_nodes=report.nodes, map_edges=report.edges)
 
-    trees = sd.vocabulary_trees(data)
+    trees = derived.vocabulary_trees(data)
     scheme_anchor = {}
     for tree in trees:
-        tree["anchor"] = "scheme-" + (sd.local_name(tree["iri"]).removeprefix("scheme-") if tree["iri"] else "none")
+        tree["anchor"] = "scheme-" + (local_name(tree["iri"]).removeprefix("scheme-") if tree["iri"] else "none")
         scheme_anchor[tree["iri"]] = tree["anchor"]
 
     for entity in data.entities.values():
@@ -276,7 +283,7 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     page("index.html", "index.html", "home", **_home_context(data))
     page("vocabulary.html", "vocabulary.html", "vocabulary", trees=trees)
     page("timeline.html", "timeline.html", "timeline", **_timeline_context(data))
-    connect = sd.connect_data(data)
+    connect = derived.connect_data(data)
     connect["maxPaths"], connect["maxLength"] = CONNECT_MAX_PATHS, CONNECT_MAX_LENGTH
     writer.text("connect-data.js", "window.KG_CONNECT = " + script_json(connect) + ";\n")
     page("connect.html", "connect.html", "connect", max_paths=CONNECT_MAX_PATHS, max_length=CONNECT_MAX_LENGTH)
@@ -286,7 +293,7 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     return report
 
 
-def _map(store: Store):
+def _map(store: Store) -> tuple[nx.MultiDiGraph, str]:
     """The map's graph and its ``map-data.js`` text, from :mod:`kg.web.mapview`."""
     from kg.web import mapview as view
 
@@ -319,8 +326,9 @@ def _entity_context(
         if s in scheme_anchor
     ]
     grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    own_sections = _CONCEPT_LINKS | set(lineage_predicates())
     for link in e.links:
-        if link.predicate in _OWN_SECTIONS or link.subject == link.object:
+        if link.predicate in own_sections or link.subject == link.object:
             continue
         grouped[link.name_from(e.iri)][link.other(e.iri)].append(link)
     relations = [
@@ -408,7 +416,7 @@ def _home_context(data: sd.SiteData) -> dict:
 
 
 def _timeline_context(data: sd.SiteData) -> dict:
-    events = sd.timeline(data)
+    events = derived.timeline(data)
     recent: dict[str, list] = defaultdict(list)
     earlier: dict[str, list] = defaultdict(list)
     for ev in events:

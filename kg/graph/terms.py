@@ -1,0 +1,69 @@
+"""RDF terms and Turtle reading for the modules outside :mod:`kg.graph`.
+
+Only :mod:`kg.graph` talks to pyoxigraph; ingest and the web side build and
+read terms through these names, so the store's library can change in one
+package.
+
+>>> iri("https://schema.org/mentions").value, literal("2018", XSD_GYEAR).datatype.value
+('https://schema.org/mentions', 'http://www.w3.org/2001/XMLSchema#gYear')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, parse
+from pyoxigraph import RdfFormat as _RdfFormat
+
+from kg.graph import namespaces as ns
+
+__all__ = [
+    "BlankNode",
+    "Literal",
+    "NamedNode",
+    "Quad",
+    "Term",
+    "Triple",
+    "iri",
+    "literal",
+    "read_turtle",
+    "text_of",
+    "value_of",
+]
+
+#: Any term that can appear in a query answer or a triple.
+Term = NamedNode | BlankNode | Literal
+XSD_GYEAR = ns.XSD + "gYear"
+
+
+def iri(value: str) -> NamedNode:
+    return NamedNode(value)
+
+
+def literal(value: str, datatype: str | None = None, language: str | None = None) -> Literal:
+    """A literal with a datatype IRI, or a language tag, or plain."""
+    if datatype:
+        return Literal(value, datatype=NamedNode(datatype))
+    if language:
+        return Literal(value, language=language)
+    return Literal(value)
+
+
+def value_of(term: Term | None) -> str | None:
+    """The IRI or lexical value of a term (a blank node's id as text); None for unbound."""
+    if term is None:
+        return None
+    return term.value if isinstance(term, (NamedNode, Literal)) else str(term)
+
+
+def text_of(term: Term | None) -> str:
+    """:func:`value_of` for a variable a query always binds; says so if it came back unbound."""
+    text = value_of(term)
+    if text is None:
+        raise ValueError("a query left a variable it always binds unbound")
+    return text
+
+
+def read_turtle(path: Path) -> list[Triple]:
+    """Every triple of one Turtle file; raises SyntaxError, ValueError or OSError with the line and column."""
+    return [Triple(q.subject, q.predicate, q.object) for q in parse(path=str(path), format=_RdfFormat.TURTLE)]

@@ -32,7 +32,7 @@ from kg.graph.saved import (
     read_query_file,
     run_saved,
 )
-from kg.graph.store import Store, resolve_location
+from kg.graph.store import Store, existing_store, resolve_location
 from kg.terminal import SafeConsole, strip_controls
 
 app = typer.Typer(
@@ -349,7 +349,7 @@ def search_command(
     try:
         if fmt not in ("table", "csv", "json"):
             raise UsageError(f"unknown output format '{fmt}': choose table, csv or json")
-        location = Path(resolve_location(store))
+        location = Path(existing_store(resolve_location(store)))  # a damaged or foreign store: one sentence
         if not (location / INDEX_NAME).is_file():
             raise UsageError(f"there is no search index in {location}: run 'kg ingest' first or pass --store")
         with SearchIndex(location) as index:

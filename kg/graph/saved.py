@@ -181,7 +181,12 @@ def read_saved(path: str | os.PathLike, name: str | None = None) -> SavedQuery:
 
 def looks_like_path(text: str) -> bool:
     """Whether ``kg query TEXT`` names a file: saved query names have no dot or slash."""
-    return "/" in text or "\\" in text or "." in text or Path(text).is_file()
+    if "/" in text or "\\" in text or "." in text:
+        return True
+    try:
+        return Path(text).is_file()
+    except OSError:  # e.g. a name longer than the file system allows: not a file
+        return False
 
 
 def read_query_file(location: str | os.PathLike) -> tuple[str, SavedQuery | None]:

@@ -52,6 +52,7 @@ from typing import Any, TypedDict
 
 import pyoxigraph as ox
 
+from kg.errors import damaged_store
 from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
 from kg.graph.sandbox import WORKER_MEMORY_MB, deny_network, limit_memory
 from kg.graph.sparqlguard import Refused, check, has_dataset_clause
@@ -361,8 +362,11 @@ def worker_main(argv: list[str]) -> int:
     check("ASK {}")  # load the guard's parser now, not during the first query
     try:
         snapshot = Snapshot(location)
-    except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB found the files damaged
+    except OSError as exc:
         outbox.send(("failed", f"cannot open the store at {location} for reading: {exc}"))
+        return 1
+    except RuntimeError as exc:  # RocksDB found the files damaged
+        outbox.send(("failed", str(damaged_store(location, exc))))
         return 1
     outbox.send(("ready", os.getpid()))
     while True:

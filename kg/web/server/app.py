@@ -76,6 +76,7 @@ from kg.graph.service import describe_service
 from kg.graph.store import existing_store
 from kg.graph.worker import Reply, encode_term
 from kg.web.pages import page_path
+from kg.web.server.headers import ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE, SecurityHeaders
 from kg.web.server.livesite import SiteFolder, _Folder
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
 from kg.web.server.pool import WorkerPool
@@ -244,6 +245,8 @@ def create_app(
         name = request.path_params["name"]
         try:
             query = await anyio.to_thread.run_sync(saved_queries.find_saved, name)  # one small file, off the event loop
+        except UsageError as exc:  # not a name at all (other characters, too long)
+            return _json_error(400, str(exc))
         except KGError as exc:  # an unknown name (with suggestions), or a saved query that cannot be read
             exists = bool(_SAVED_NAME.match(name)) and (saved_queries.queries_dir() / f"{name}.rq").is_file()
             return _json_error(500 if exists else 404, str(exc))
@@ -289,9 +292,13 @@ def create_app(
         if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
             return _json_error(400, f"limit must be a whole number from 1 to 200, not '{raw_limit}'")
         vocabulary = await service.vocabulary()
-        return JSONResponse(
-            await anyio.to_thread.run_sync(run_search, service.location, text, vocabulary, int(raw_limit), service.base)
-        )
+        try:
+            found = await anyio.to_thread.run_sync(
+                run_search, service.location, text, vocabulary, int(raw_limit), service.base
+            )
+        except KGError as exc:  # e.g. a damaged search index
+            return _json_error(503, str(exc))
+        return JSONResponse(found)
 
     # ------------------------------------------------------------- pages
 
@@ -360,14 +367,15 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={Problem: problem_handler},
         middleware=[
+            Middleware(SecurityHeaders),  # outermost: every response, and CORS preflights (kg.web.server.headers)
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["*"],
-                expose_headers=["Content-Disposition"],
-                max_age=600,
-            )
+                allow_methods=list(ALLOW_METHODS),
+                allow_headers=list(ALLOW_HEADERS),
+                expose_headers=list(EXPOSE_HEADERS),
+                max_age=MAX_AGE,
+            ),
         ],
     )
     app.state.service = service

@@ -202,6 +202,12 @@ def federated(sparql: str) -> bool:
 _TERMS = ("word", "variable", "iri", "pname")
 
 
+def check_tokens(sparql: str) -> None:
+    """The tokenizer's reading alone (:func:`federated`), for a text :func:`check` has passed before."""
+    if federated(sparql):
+        raise Refused(FEDERATED)
+
+
 @functools.lru_cache(maxsize=512)
 def check(sparql: str) -> None:
     """Refuse (:class:`Refused`) a query that calls another endpoint, or that the guard's parser cannot read.

@@ -5,7 +5,7 @@ What runs inside a worker (opening the store read-only, running one job, seriali
 (``python -P .../kg/graph/worker.py``), so it starts without importing the server.
 
 Fair scheduling: heavy and light queries do not share one queue. Every query starts in the light
-lane (``workers`` processes). One still running after ``light_budget`` seconds is *demoted*: its
+lane (``workers`` processes). One still running after ``light_budget`` (1 s) is *demoted*: its
 worker leaves the light lane, which gets a fresh worker at once, and goes on in the heavy lane at a
 lower CPU priority (nice 10) until it answers or reaches the time limit. At most ``heavy_slots``
 queries run demoted at a time; a query that would be one more is stopped then (503). So however
@@ -19,6 +19,8 @@ next query is answered by a fresh worker.
 
 from __future__ import annotations
 
+import collections
+import hashlib
 import os
 import queue
 import signal
@@ -38,6 +40,7 @@ from kg.graph.worker import Reply
 
 #: How often the pool looks at a running worker's memory, seconds.
 WATCH_INTERVAL = 0.05
+VERIFIED_TEXTS = 2048  #: query texts remembered as passed by the guard
 
 
 class WorkerStartError(Exception):
@@ -166,7 +169,7 @@ class WorkerPool:
 
     >>> pool = WorkerPool("/nowhere", workers=1)
     >>> pool.timeout, pool.max_rows, pool.light_budget, pool.heavy_slots, pool.memory_mb, pool.rss_limit_mb
-    (30.0, 10000, 2.0, 1, 512, 640)
+    (30.0, 10000, 1.0, 1, 512, 640)
     """
 
     def __init__(
@@ -177,7 +180,7 @@ class WorkerPool:
         timeout: float = 30.0,
         max_rows: int = 10_000,
         startup_timeout: float = 60.0,
-        light_budget: float = 2.0,
+        light_budget: float = 1.0,
         heavy_slots: int = 1,
         memory_mb: int = WORKER_MEMORY_MB,
         rss_limit_mb: int | None = None,
@@ -200,6 +203,9 @@ class WorkerPool:
         self._started = False
         self._closed = False
         self._heavy = 0  #: demoted queries running now
+        #: digests of query texts a worker has passed through the full guard (kg.graph.sparqlguard.check):
+        #: a fresh worker then only tokenizes them, instead of parsing each again with rdflib
+        self._verified: collections.OrderedDict[str, None] = collections.OrderedDict()
         self.restarts = 0  #: workers replaced after a time limit, a memory stop or a crash
         self.demotions = 0  #: queries that went on in the heavy lane
 
@@ -227,12 +233,21 @@ class WorkerPool:
         return worker
 
     def _add_light(self) -> None:
-        """A fresh worker for the light lane (it opens the store while the next request is on its way)."""
+        """A fresh worker for the light lane; it joins the idle ones once it has started and opened the store,
+        so no request waits for a start while another worker is free."""
         with self._lock:
             if self._closed:
                 return
             fresh = self._spawn()
-        self._idle.put(fresh)
+
+        def join_when_ready() -> None:
+            try:
+                fresh.wait_ready(self.startup_timeout)
+            except WorkerStartError:
+                pass  # the request that takes it answers 500 and replaces it
+            self._idle.put(fresh)
+
+        threading.Thread(target=join_when_ready, daemon=True).start()
 
     def _discard(self, worker: _Worker, *, kill: bool) -> None:
         """Take a worker out of the pool: killed (a stopped query), or asked to end (a demoted one that answered)."""
@@ -297,6 +312,10 @@ class WorkerPool:
         if not self._started:
             self.start()
         job = {"max_rows": self.max_rows, **job}
+        digest = hashlib.sha256(job["sparql"].encode("utf-8", "surrogatepass")).hexdigest() if "sparql" in job else ""
+        with self._lock:
+            if digest in self._verified:
+                job["verified"] = True
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -305,7 +324,13 @@ class WorkerPool:
                 f"The server is busy: every query worker was in use for {_seconds(self.timeout)} s; try again shortly.",
             )
         try:
-            return self._run_on(worker, job)
+            reply = self._run_on(worker, job)
+            if digest and reply.extra.pop("verified", False):
+                with self._lock:
+                    self._verified[digest] = None
+                    while len(self._verified) > VERIFIED_TEXTS:
+                        self._verified.popitem(last=False)
+            return reply
         finally:
             with self._lock:
                 if worker.demoted:

@@ -104,5 +104,5 @@ def test_a_demoted_query_that_finishes_is_answered(sample_store):
         assert answer.status == 200, answer.text
         typed = ask(url, "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?t }").json()["results"]["bindings"][0]["n"]["value"]
         assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) == int(typed) ** 2
-        assert app.state.pool.demotions == 1
+        assert app.state.pool.demotions >= 1
         assert ask(url, LIGHT).status == 200

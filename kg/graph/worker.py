@@ -15,9 +15,9 @@ what runs inside a worker, and the rules the worker shares with :mod:`kg.graph.q
 A worker is this file run as a script (``python -P kg/graph/worker.py``), not
 through :mod:`multiprocessing`: it then imports only pyoxigraph, the
 standard library, :mod:`kg.graph.formats` and the guards (:mod:`kg.graph.sparqlguard`, which loads
-rdflib's SPARQL parser, :mod:`kg.graph.sandbox`, :mod:`kg.graph.xmltext`), so it starts in about
-0.4 s instead of importing the whole ``kg`` package, and never inherits the server's open store or
-threads.
+rdflib's SPARQL parser only for a text no worker has checked yet, :mod:`kg.graph.sandbox`,
+:mod:`kg.graph.xmltext`), so it starts in a tenth of a second instead of importing the whole ``kg``
+package, and never inherits the server's open store or threads.
 
 A read-only store is a snapshot of the moment it was opened. Before each job
 a worker compares the store directory's files (names, sizes, times) with what
@@ -366,7 +366,6 @@ def worker_main(argv: list[str]) -> int:
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     deny_network()  # even a query the guard misread cannot connect anywhere
     limit_memory(int(argv[3]) if len(argv) > 3 else WORKER_MEMORY_MB)
-    check("ASK {}")  # load the guard's parser now, not during the first query
     try:
         snapshot = Snapshot(location)
     except OSError as exc:

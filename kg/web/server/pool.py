@@ -5,7 +5,8 @@ What runs inside a worker (opening the store read-only, running one job, seriali
 (``python -P .../kg/graph/worker.py``), so it starts without importing the server.
 
 Fair scheduling: heavy and light queries do not share one queue. Every query starts in the light
-lane (``workers`` processes). One still running after ``light_budget`` (1 s) is *demoted*: its
+lane (``workers`` processes). One that has used ``light_budget`` (0.5 s) of processor time, or
+has run 3 s on the clock, and is still running is *demoted*: its
 worker leaves the light lane, which gets a fresh worker at once, and goes on in the heavy lane at a
 lower CPU priority (nice 10) until it answers or reaches the time limit. At most ``heavy_slots``
 queries run demoted at a time; a query that would be one more is stopped then (503). So however
@@ -101,9 +102,23 @@ class _Worker:
         except psutil.Error:
             return 0.0
 
-    def wait(self, seconds: float, rss_limit_mb: float) -> str:
-        """Wait for the answer: "reply" (or the pipe closed), "time" after ``seconds``, "memory" above the bound."""
+    def cpu_seconds(self) -> float:
+        """Processor time the worker has used (user and system), 0 when it cannot be read."""
+        try:
+            used = self.watch.cpu_times() if self.watch else None
+        except psutil.Error:
+            return 0.0
+        return used.user + used.system if used else 0.0
+
+    def wait(self, seconds: float, rss_limit_mb: float, cpu_budget: float | None = None) -> str:
+        """Wait for the answer: "reply" (or the pipe closed), "time" after ``seconds``, "memory" above the
+        bound, "budget" once the query has used ``cpu_budget`` seconds of processor time.
+
+        The budget counts processor time, not time on the clock, so a light query on a busy machine
+        (waiting for a processor, not using one) is not taken for a heavy one.
+        """
         deadline = time.monotonic() + seconds
+        start = self.cpu_seconds() if cpu_budget is not None else 0.0
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -112,6 +127,8 @@ class _Worker:
                 return "reply"
             if self.rss_mb() > rss_limit_mb:
                 return "memory"
+            if cpu_budget is not None and self.cpu_seconds() - start >= cpu_budget:
+                return "budget"
 
     def died_of_memory(self) -> bool:
         """Whether a worker that closed its pipe was ended by its heap cap (abort) or the system's OOM killer."""
@@ -169,7 +186,7 @@ class WorkerPool:
 
     >>> pool = WorkerPool("/nowhere", workers=1)
     >>> pool.timeout, pool.max_rows, pool.light_budget, pool.heavy_slots, pool.memory_mb, pool.rss_limit_mb
-    (30.0, 10000, 1.0, 1, 512, 640)
+    (30.0, 10000, 0.5, 1, 512, 640)
     """
 
     def __init__(
@@ -180,7 +197,7 @@ class WorkerPool:
         timeout: float = 30.0,
         max_rows: int = 10_000,
         startup_timeout: float = 60.0,
-        light_budget: float = 1.0,
+        light_budget: float = 0.5,
         heavy_slots: int = 1,
         memory_mb: int = WORKER_MEMORY_MB,
         rss_limit_mb: int | None = None,
@@ -192,7 +209,9 @@ class WorkerPool:
         self.timeout = float(timeout)
         self.max_rows = int(max_rows)
         self.startup_timeout = startup_timeout
-        self.light_budget = min(float(light_budget), self.timeout)
+        self.light_budget = float(light_budget)  #: processor seconds a query may use in the light lane
+        #: ... and seconds on the clock, for a machine so busy that a heavy query gets little processor time
+        self.light_wall = max(3.0, 4 * self.light_budget)
         self.heavy_slots = max(0, int(heavy_slots))
         self.memory_mb = int(memory_mb)
         #: resident size above which the pool kills a worker: the heap cap plus room for code and mapped files
@@ -340,17 +359,22 @@ class WorkerPool:
         try:
             worker.wait_ready(self.startup_timeout)
             worker.outbox.send(job)
-            outcome = worker.wait(self.light_budget, self.rss_limit_mb)
-            if outcome == "time" and self.light_budget < self.timeout:
+            started = time.monotonic()
+            light_wall = min(self.light_wall, self.timeout)
+            outcome = worker.wait(light_wall, self.rss_limit_mb, self.light_budget)
+            if outcome == "time" and light_wall < self.timeout:
+                outcome = "budget"  # on a machine too busy to give it the processor time, the clock decides
+            if outcome == "budget":
                 if not self._demote(worker):
                     self._replace(worker)
                     return Reply.error(
                         503,
-                        f"The query ran past {_seconds(self.light_budget)} s while the server was already running "
+                        f"The query used more than {_seconds(self.light_budget)} s of processor time while the server "
+                        "was already running "
                         f"{self.heavy_slots} long {'query' if self.heavy_slots == 1 else 'queries'} (its limit): "
                         "try again shortly, or narrow it / add LIMIT.",
                     )
-                outcome = worker.wait(self.timeout - self.light_budget, self.rss_limit_mb)
+                outcome = worker.wait(self.timeout - (time.monotonic() - started), self.rss_limit_mb)
             if outcome == "time":
                 self._replace(worker)
                 return Reply.error(

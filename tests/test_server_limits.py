@@ -70,7 +70,7 @@ def test_a_query_that_grows_is_stopped_below_the_bound_and_the_next_one_answered
 
 
 def test_light_queries_flow_while_long_ones_run(sample_store):
-    app = create_app(sample_store.location, workers=1, query_timeout=6.0, light_budget=0.5, heavy_slots=1)
+    app = create_app(sample_store.location, workers=1, query_timeout=20.0, light_budget=0.5, heavy_slots=1)
     with running(app) as url, ThreadPoolExecutor(2) as background:
         pool = app.state.pool
         assert ask(url, LIGHT).status == 200  # the worker is up
@@ -84,14 +84,14 @@ def test_light_queries_flow_while_long_ones_run(sample_store):
             start = time.monotonic()
             assert ask(url, LIGHT).status == 200
             times.append(time.monotonic() - start)
-        assert max(times) < 3.0, times  # the fresh light worker answers; nothing waits for the 6 s query
+        assert max(times) < 3.0, times  # the fresh light worker answers; nothing waits for the long query
         start = time.monotonic()
         second = ask(url, SLOW)  # the heavy lane is full: stopped when it leaves the light budget
         assert second.status == 503 and "already running 1 long query" in second.text, second.text
-        assert time.monotonic() - start < 4.0
+        assert time.monotonic() - start < 6.0
         assert ask(url, LIGHT).status == 200
         answer = first.result()
-        assert answer.status == 503 and "stopped after 6 s" in answer.text
+        assert answer.status == 503 and "stopped after 20 s" in answer.text
         assert ask(url, LIGHT).status == 200
         assert len(pool.pids()) == 1  # back to one light worker
 

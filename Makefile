@@ -5,14 +5,14 @@ PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kg
 STORE ?= out/kg-store
 
-.PHONY: demo test install clean score bench bench-queries bench-map site serve screenshots
+.PHONY: demo test quick lint install clean score bench bench-queries bench-map bench-import site serve screenshots
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,dev]'
 	touch $@
 
 demo: install
@@ -28,8 +28,19 @@ demo: install
 	@echo "  out/map.html   the interactive map as one file: open it in a browser"
 	@echo "  out/site/      the offline site: open out/site/index.html (or run: make serve)"
 
+# Every test: the browser ones (headless Chromium) and the wheel installed into a fresh venv included.
 test: install
 	$(PY) -m pytest
+
+# The tests without a browser and without building the wheel: the everyday loop.
+quick: install
+	$(PY) -m pytest -m "not browser and not wheel"
+
+# Lint, format and type checks (the same three hooks run from .pre-commit-config.yaml).
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # The extraction score on the seed documents (needs ../shared beside the project).
 score: install
@@ -51,6 +62,10 @@ score-dev: install
 # Ingest throughput against a read+parse baseline in the same process.
 bench: install
 	$(PY) bench/bench_ingest.py
+
+# `import kg` and `import kg.cli` times in fresh interpreters, next to `python -c pass`.
+bench-import: install
+	$(PY) bench/bench_import.py
 
 # Saved-query latency (p50/p95) on the seeds plus the sample corpus, in process and over HTTP.
 bench-queries: install

@@ -20,8 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import Pipeline, Store, ingest  # noqa: E402
+from kg import Pipeline, Store  # noqa: E402
 from kg.errors import SourceError  # noqa: E402
+from kg.ingest import ingest  # noqa: E402
 from kg.ingest.parse import parse  # noqa: E402
 from kg.ingest.sources import iter_sources  # noqa: E402
 

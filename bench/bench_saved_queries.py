@@ -26,9 +26,10 @@ from urllib.parse import quote, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import Pipeline, Store, ingest  # noqa: E402
+from kg import Pipeline, Store  # noqa: E402
 from kg.graph.query import run_query  # noqa: E402
 from kg.graph.saved import load_saved, run_saved  # noqa: E402
+from kg.ingest import ingest  # noqa: E402
 from kg.web.server import create_app, running  # noqa: E402
 
 

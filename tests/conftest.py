@@ -89,3 +89,10 @@ def chrome():
     driver = start_chrome()
     yield driver
     stop_chrome(driver)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for ``chrome`` is a browser test even where its module forgot ``pytestmark``."""
+    for item in items:
+        if "chrome" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)

@@ -100,12 +100,12 @@ def _full_year(year: str) -> int:
 def _make(year: int, month: int | None = None, day: int | None = None) -> PartialDate | None:
     try:
         if day is not None:
-            return PartialDate(_dt.date(year, month, day).isoformat(), "date")
+            return PartialDate(_dt.date(year, month, day).isoformat(), "date") if month is not None else None
         if month is not None:
             _dt.date(year, month, 1)
             return PartialDate(f"{year:04d}-{month:02d}", "gYearMonth")
         return PartialDate(f"{year:04d}", "gYear")
-    except (ValueError, TypeError):
+    except ValueError:
         return None
 
 

@@ -151,7 +151,7 @@ class EntityMatcher:
 
     # ------------------------------------------------------------------ scanning
 
-    def _scan(self, norm_text: Normalised, automaton, acronym: bool) -> list[_Hit]:
+    def _scan(self, norm_text: Normalised, automaton: ahocorasick.Automaton, acronym: bool) -> list[_Hit]:
         text = norm_text.text
         hits = []
         for end, (key, value) in automaton.iter(text):
@@ -382,6 +382,6 @@ class EntityMatcher:
         if iri not in {m.entity for m in extraction.mentions}:
             written = name or url
             at = document.text.find(written) if written else -1
-            if at >= 0:
+            if written and at >= 0:
                 extraction.mentions.append(Mention(iri, at, at + len(written), written, "metadata"))
         return iri

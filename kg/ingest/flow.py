@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
 from kg.graph.store import Store
-from kg.ingest.extract import EntityMatcher
-from kg.ingest.parse import parse
+from kg.ingest.extract import EntityMatcher, Extraction
+from kg.ingest.parse import ParsedDocument, parse
 from kg.ingest.relations import RelationExtractor
 from kg.ingest.sources import Source, iter_sources
 from kg.ingest.triples import content_hash, document_iri, document_quads, source_location
@@ -49,7 +49,7 @@ class Pipeline:
         self.matcher = EntityMatcher(self.vocabulary)
         self.relations = RelationExtractor(self.vocabulary, self.matcher)
 
-    def extract(self, document):
+    def extract(self, document: ParsedDocument) -> Extraction:
         extraction = self.matcher.extract(document)
         extraction.relations = self.relations.extract(document, extraction)
         return extraction
@@ -71,7 +71,13 @@ def ingest(
         return report
 
 
-def _ingest_all(paths, store: Store, pipeline: Pipeline, index: SearchIndex, on_source) -> IngestReport:
+def _ingest_all(
+    paths: Iterable[str | os.PathLike],
+    store: Store,
+    pipeline: Pipeline,
+    index: SearchIndex,
+    on_source: Callable[[str], None] | None,
+) -> IngestReport:
     report = IngestReport()
     for item in iter_sources(paths):
         if on_source:
@@ -94,7 +100,7 @@ def _ingest_all(paths, store: Store, pipeline: Pipeline, index: SearchIndex, on_
 
 
 def _ingest_document(
-    document, source: Source, store: Store, pipeline: Pipeline, report: IngestReport, index: SearchIndex
+    document: ParsedDocument, source: Source, store: Store, pipeline: Pipeline, report: IngestReport, index: SearchIndex
 ) -> None:
     iri = document_iri(document, store.base)
     fingerprint = pipeline.vocabulary.fingerprint

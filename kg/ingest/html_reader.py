@@ -10,9 +10,13 @@ from __future__ import annotations
 import codecs
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from kg.errors import SourceError
-from kg.ingest.readers import codec_name, encoding_label
+from kg.ingest.charset import codec_name, encoding_label
+
+if TYPE_CHECKING:  # lxml is imported where it is used, so reading plain text does not load it
+    from lxml.etree import _Element
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -147,14 +151,14 @@ def main_text(html: str) -> tuple[str, str]:
     except Exception:  # a page trafilatura cannot handle goes to the fallback
         return "", ""
     main = doc.find("main") if doc is not None else None
-    if main is None:
+    if doc is None or main is None:
         return "", ""
     blocks: list[str] = []
     _blocks(main, blocks)
     return " ".join((doc.get("title") or "").split()), "\n\n".join(block for block in blocks if block)
 
 
-def _blocks(element, out: list[str], depth: int = 0) -> None:
+def _blocks(element: _Element, out: list[str], depth: int = 0) -> None:
     """One block (paragraph, heading, list, table) of trafilatura's XML per entry of ``out``."""
     for child in element:
         if child.tag in ("head", "p", "quote", "code"):
@@ -171,8 +175,8 @@ def _blocks(element, out: list[str], depth: int = 0) -> None:
             _blocks(child, out, depth)
 
 
-def _items(lst, depth: int) -> list[str]:
-    lines = []
+def _items(lst: _Element, depth: int) -> list[str]:
+    lines: list[str] = []
     for item in lst.iterchildren("item"):
         text = " ".join(_lines(item, skip="list"))
         if text:
@@ -182,7 +186,7 @@ def _items(lst, depth: int) -> list[str]:
     return lines
 
 
-def _lines(element, skip: str = "") -> list[str]:
+def _lines(element: _Element, skip: str = "") -> list[str]:
     """The element's text, split at <lb/>, spaces collapsed, empty lines dropped."""
     parts = [element.text or ""]
     for child in element:
@@ -211,7 +215,7 @@ def fallback_text(html: str) -> tuple[str, str]:
     return title, "\n".join(line for line in lines if line)
 
 
-def _walk(element, parts: list[str]) -> None:
+def _walk(element: _Element, parts: list[str]) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
     names = f"{element.get('id', '')} {element.get('class', '')} {element.get('role', '')}" if tag else ""
     hidden = tag and (element.get("hidden") is not None or element.get("aria-hidden") == "true")

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from kg.errors import SourceError
 from kg.ingest import readers
-from kg.ingest.readers import decode  # noqa: F401  (kept here: callers import it from kg.ingest.sources)
+from kg.ingest.charset import decode  # noqa: F401  (kept here: callers import it from kg.ingest.sources)
 
 #: File endings read as plain text (the other formats are in :data:`kg.ingest.readers.BY_SUFFIX`).
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
@@ -93,8 +93,9 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Path | str | Source
 
 def read(path: Path | str) -> Source:
     """Read one file or web address and turn it into text."""
-    if isinstance(path, str) and _as_url(path):
-        return fetch(_as_url(path))
+    url = _as_url(path) if isinstance(path, str) else None
+    if url:
+        return fetch(url)
     location = str(path)
     reader = readers.BY_SUFFIX.get(Path(path).suffix.lower(), readers.read_text)
     try:

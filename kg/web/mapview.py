@@ -2,26 +2,30 @@
 
 Three steps, each usable alone:
 
-* :func:`map_graph` reads the store into a networkx graph: every document,
-  every entity a document mentions, every document's publisher, and the
-  links between them (mentions, publishers and the relations in
-  :data:`RELATIONS`), with names, types, definitions, dates and evidence counts.
+* :func:`graph_of` turns the site's read model (:class:`kg.web.readmodel.SiteData`,
+  read by :func:`kg.web.reading.gather`) into a networkx graph: every document,
+  every entity a document mentions, every document's publisher, and the links
+  between them (mentions, publishers and the relations that
+  :func:`kg.graph.predicates.map_relations` puts on the map), with names,
+  types, definitions, dates and evidence counts. The map and the pages read
+  the store once, through the same model, so they name things alike;
+  :func:`map_graph` is gather + graph_of for callers that hold a store.
 * :func:`map_data` turns a graph into the plain data the browser draws
   (``map-data.js`` through :func:`map_data_js`); a graph bigger than
   ``physics_limit`` nodes gets its positions from :mod:`kg.web.layout` so the
   browser only draws.
-* The page is ``viz/site/templates/map.html`` with ``viz/site/static/map.js``
-  and ``map.css`` on vis-network (shipped inside pyvis). The site builds it with
+* The page is ``kg/web/templates/map.html`` with ``kg/web/static/map.js``
+  and ``map.css`` on the vendored vis-network. The site builds it with
   its own ``base.html``; :func:`render_map` inlines everything into one file
   for ``kg map``, so that file opens offline and asks no other host for anything.
 
-Colours, shapes and relation names are in ``viz/styles.json``.
+Colours, shapes and relation names are in ``kg/web/styles.json``.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import jinja2
@@ -29,14 +33,12 @@ import networkx as nx
 
 from kg import resources
 from kg.graph import namespaces as ns
-from kg.graph import predicates, rq, terms
+from kg.graph import predicates
 from kg.graph.namespaces import local_name
-from kg.graph.query import run_query
 from kg.graph.store import Store
 from kg.ingest.dates import year_of
-from kg.web.pages import page_path
+from kg.web.readmodel import SiteData
 
-_t = terms.text_of
 STYLES = resources.web_dir("styles.json")
 STATIC = resources.web_dir("static")
 VIS_NETWORK = resources.web_dir("vendor", "vis-network")
@@ -58,16 +60,10 @@ def styles() -> dict:
     return json.loads(STYLES.read_text(encoding="utf-8"))
 
 
-# ------------------------------------------------------------------ store → graph
+# ------------------------------------------------------------------ read model → graph
 
-_NAME_ORDER = {
-    ns.SKOS + "prefLabel": 0,
-    ns.RDFS + "label": 1,
-    ns.FOAF + "name": 2,
-    ns.SKOS + "altLabel": 3,
-    ns.SKOS + "hiddenLabel": 4,
-    ns.ONTOLOGY + "weakLabel": 5,
-}
+MENTIONS = ns.SCHEMA + "mentions"
+PUBLISHER = ns.DCTERMS + "publisher"
 
 
 def _best_type(candidates: set[str], types: dict[str, dict], default: str) -> str:
@@ -77,106 +73,94 @@ def _best_type(candidates: set[str], types: dict[str, dict], default: str) -> st
 
 
 def map_graph(store: Store) -> nx.MultiDiGraph:
+    """The map of the whole store: :func:`graph_of` the site's read model."""
+    from kg.web.reading import gather
+
+    return graph_of(gather(store))
+
+
+def graph_of(data: SiteData) -> nx.MultiDiGraph:
     """Documents, the entities they mention, their publishers, and the links between them.
 
     Node keys are full IRIs. Node attributes: ``label``, ``labels`` (every
-    name, acronyms too), ``type`` (a key of viz/styles.json), ``type_label``,
-    ``definition``, ``page`` (site path or None), ``document`` (bool),
-    ``mentions`` (documents that mention an entity, or entities a document
-    mentions), ``degree``; documents also ``publisher`` (its label),
-    ``publisher_iri`` and ``issued`` (ISO text: a year, year-month or date). Edges are keyed by
-    predicate name, with ``predicate``, ``label`` and ``evidence`` (how many
-    quoted sentences in documents back it).
+    name, acronyms, hidden and weak labels too), ``type`` (a key of
+    styles.json), ``type_label``, ``definition``, ``page`` (site path or
+    None), ``document`` (bool), ``mentions`` (documents that mention an
+    entity, or entities a document mentions), ``degree``; documents also
+    ``publisher`` (its label), ``publisher_iri`` and ``issued`` (ISO text: a
+    year, year-month or date). Edges are keyed by predicate name, with
+    ``predicate``, ``label`` and ``evidence`` (how many quoted sentences in
+    documents back it).
     """
     types = styles()["types"]
     graph = nx.MultiDiGraph()
+    drawn = {iri for doc in data.documents.values() for iri in (*doc.mentions, *doc.publishers)}
 
-    docs: dict[str, dict] = {}
-    for doc, title, cls, issued, publisher in run_query(store, rq.text("map-documents")).rows:
-        entry = docs.setdefault(_t(doc), {"title": _t(title), "types": set(), "issued": None, "publisher": None})
-        if cls is not None:
-            entry["types"].add(local_name(_t(cls)))
-        if issued is not None and (entry["issued"] is None or _t(issued) < entry["issued"]):
-            entry["issued"] = _t(issued)
-        if publisher is not None and (entry["publisher"] is None or _t(publisher) < entry["publisher"]):
-            entry["publisher"] = _t(publisher)
-
-    found: dict[str, dict] = defaultdict(lambda: {"types": set(), "names": [], "definition": None})
-    for node, p, value in run_query(store, rq.text("map-entities")).rows:
-        if not isinstance(node, terms.NamedNode) or _t(node) in docs:
-            continue
-        entry = found[_t(node)]
-        if _t(p) == ns.RDF + "type":
-            if _t(value).startswith(ns.ONTOLOGY):
-                entry["types"].add(local_name(_t(value)))
-        elif _t(p) == ns.SKOS + "definition":
-            if isinstance(value, terms.Literal) and (entry["definition"] is None or _t(value) < entry["definition"]):
-                entry["definition"] = _t(value)
-        elif isinstance(value, terms.Literal) and _t(value).strip():
-            entry["names"].append((_NAME_ORDER.get(_t(p), 9), _t(value).strip()))
-
-    for iri in sorted(docs):
-        entry = docs[iri]
-        kind = _best_type(entry["types"] | {"Document"}, types, "Document")
+    for iri in sorted(data.documents):
+        doc = data.documents[iri]
+        kind = _best_type({local_name(c) for c in doc.types} | {"Document"}, types, "Document")
+        publisher = doc.publishers[0] if doc.publishers else None
         graph.add_node(
             iri,
-            label=entry["title"],
-            labels=[entry["title"]],
+            label=doc.title,
+            labels=[doc.title],
             type=kind,
             type_label=types[kind]["label"],
             definition="",
-            page=page_path(iri, store.base),
+            page=doc.page,
             document=True,
-            issued=entry["issued"],
-            publisher=None,
-            publisher_iri=entry["publisher"],
+            issued=doc.issued,
+            publisher=data.label(publisher) if publisher else None,
+            publisher_iri=publisher,
             mentions=0,
             degree=0,
         )
-    for iri in sorted(found):
-        entry = found[iri]
-        names: list[str] = []
-        for _, name in sorted(entry["names"]):
-            if name.casefold() not in {n.casefold() for n in names}:
-                names.append(name)
-        label = names[0] if names else local_name(iri).replace("-", " ")
-        kind = _best_type(entry["types"], types, "Concept")
+    for iri in sorted(drawn):
+        entity = data.entities.get(iri)
+        if entity is None or iri in data.documents:
+            continue
+        kind = _best_type({local_name(c) for c in entity.types}, types, "Concept")
         graph.add_node(
             iri,
-            label=label,
-            labels=names or [label],
+            label=entity.label,
+            labels=entity.all_names or [entity.label],
             type=kind,
             type_label=types[kind]["label"],
-            definition=entry["definition"] or "",
-            page=page_path(iri, store.base),
+            definition=entity.definition,
+            page=entity.page,
             document=False,
             mentions=0,
             degree=0,
         )
-    for iri, entry in docs.items():
-        publisher = entry["publisher"]
-        graph.nodes[iri]["publisher"] = (
-            graph.nodes[publisher]["label"] if publisher in graph else (local_name(publisher) if publisher else None)
-        )
 
-    for doc, node, count in run_query(store, rq.text("map-mentions")).rows:
-        a, b = _t(doc), _t(node)
-        if a in graph and b in graph and a != b:
-            graph.add_edge(
-                a,
-                b,
-                key="mentions",
-                predicate="mentions",
-                label=predicates.map_label("mentions"),
-                evidence=int(_t(count)),
-            )
-            graph.nodes[a]["mentions"] += 1
-            graph.nodes[b]["mentions"] += 1
-    for s, p, o, count in run_query(store, rq.text("map-relations", p=list(predicates.map_relations()))).rows:
-        a, b = _t(s), _t(o)
-        if a in graph and b in graph and a != b:
-            name = local_name(_t(p))
-            graph.add_edge(a, b, key=name, predicate=name, label=predicates.map_label(name), evidence=int(_t(count)))
+    evidence: Counter[tuple[str, str, str]] = Counter()
+    stated: dict[tuple[str, str, str], None] = {}
+    for doc in data.documents.values():
+        for link in doc.relations:
+            evidence[(link.subject, link.predicate, link.object)] += 1
+    for entity in data.entities.values():
+        for link in entity.links:
+            stated.setdefault((link.subject, link.predicate, link.object))
+
+    def draw(a: str, predicate: str, b: str, count: int) -> bool:
+        if a not in graph or b not in graph or a == b:
+            return False
+        name = local_name(predicate)
+        graph.add_edge(a, b, key=name, predicate=name, label=predicates.map_label(name), evidence=count)
+        return True
+
+    for iri in sorted(data.documents):
+        doc = data.documents[iri]
+        for entity_iri in sorted(doc.mentions):
+            if draw(iri, MENTIONS, entity_iri, len(doc.mentions[entity_iri])):
+                graph.nodes[iri]["mentions"] += 1
+                graph.nodes[entity_iri]["mentions"] += 1
+        for publisher in doc.publishers:
+            draw(iri, PUBLISHER, publisher, evidence[(iri, PUBLISHER, publisher)])
+    on_map = predicates.map_relations()
+    for s, p, o in sorted(stated):
+        if p in on_map:
+            draw(s, p, o, evidence[(s, p, o)])
     for node, degree in graph.degree():
         graph.nodes[node]["degree"] = degree
     return graph

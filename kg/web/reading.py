@@ -29,12 +29,17 @@ _DATE_PREDICATES = {
     ns.DCTERMS + "issued": "issued",
 }
 
+#: Names the pages do not show but search and the map use: predicate → EntityInfo field.
+_HIDDEN_FIELDS = {ns.SKOS + "hiddenLabel": "hidden_labels", KG + "weakLabel": "weak_labels"}
+
 # ------------------------------------------------------------------ queries
 
 #: What the site reads about each entity, besides its links.
 _ENTITY_FIELDS = [
     ns.SKOS + "prefLabel",
     ns.SKOS + "altLabel",
+    ns.SKOS + "hiddenLabel",
+    KG + "weakLabel",
     ns.SKOS + "definition",
     ns.SKOS + "scopeNote",
     ns.RDF + "type",
@@ -139,6 +144,10 @@ def gather(store: Store) -> SiteData:
         elif p == ns.SKOS + "altLabel":
             if value not in entity.alt_labels:
                 entity.alt_labels.append(value)
+        elif p in _HIDDEN_FIELDS:
+            names = getattr(entity, _HIDDEN_FIELDS[p])
+            if value not in names:
+                names.append(value)
         elif p == ns.SKOS + "definition":
             if value not in entity.definitions:
                 entity.definitions.append(value)
@@ -171,6 +180,8 @@ def gather(store: Store) -> SiteData:
         entity.label = entity.label or local_name(entity.iri)
         entity.types.sort()
         entity.alt_labels.sort(key=str.lower)
+        entity.hidden_labels.sort(key=str.lower)
+        entity.weak_labels.sort(key=str.lower)
         entity.homepages.sort()
 
     # mentions with their quotes

@@ -139,6 +139,8 @@ class EntityInfo:
     label: str
     page: str | None
     alt_labels: list[str] = field(default_factory=list)
+    hidden_labels: list[str] = field(default_factory=list)  #: skos:hiddenLabel: found by search and the map, not shown
+    weak_labels: list[str] = field(default_factory=list)  #: kg:weakLabel: names that need context, not shown
     definitions: list[str] = field(default_factory=list)
     scope_notes: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)  #: kg: class IRIs
@@ -163,6 +165,21 @@ class EntityInfo:
     @property
     def definition(self) -> str:
         return self.definitions[0] if self.definitions else ""
+
+    @property
+    def all_names(self) -> list[str]:
+        """Every name the entity goes by: its label, other names and acronyms, hidden, then weak labels.
+
+        Each once, case ignored; the map searches and lists these.
+        """
+        names: list[str] = []
+        seen: set[str] = set()
+        for name in (self.label, *self.alt_labels, *self.hidden_labels, *self.weak_labels):
+            name = name.strip()
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                names.append(name)
+        return names
 
 
 @dataclass

@@ -259,7 +259,7 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
         report.pages += 1
 
     # map first: its data file and page, and the counts for the report
-    graph, map_js = _map(store)
+    graph, map_js = _map(data)
     report.nodes, report.edges = (graph.number_of_nodes(), graph.number_of_edges()) if graph is not None else (0, 0)
     writer.text("map-data.js", map_js)
     page("map.html", "map.html", "map", map_nodes=report.nodes, map_edges=report.edges)
@@ -294,11 +294,11 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
     return report
 
 
-def _map(store: Store) -> tuple[nx.MultiDiGraph, str]:
-    """The map's graph and its ``map-data.js`` text, from :mod:`kg.web.mapview`."""
+def _map(data: sd.SiteData) -> tuple[nx.MultiDiGraph, str]:
+    """The map's graph and its ``map-data.js`` text, from the same read model as the pages."""
     from kg.web import mapview as view
 
-    graph = view.map_graph(store)
+    graph = view.graph_of(data)
     return graph, view.map_data_js(view.map_data(graph))
 
 

@@ -5,8 +5,7 @@ import pytest
 
 from kg import Store, StoreError, run_query
 from kg.ingest import ingest
-
-from .conftest import SEEDS, need_shared
+from tests.conftest import SEEDS, need_shared
 
 DOCS_WITH_TITLES = "SELECT ?d ?title WHERE { ?d a kg:Document ; dcterms:title ?title } ORDER BY ?title"
 

@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 
 from kg import Store
 from kg.graph.store import FORMAT_FILE, FORMAT_VERSION, store_version
-
-from .conftest import SAMPLE
+from tests.conftest import SAMPLE
 
 runner = CliRunner()
 

@@ -1,7 +1,6 @@
 from kg.ingest.parse import parse
 from kg.ingest.sources import Source, read
-
-from .conftest import SEEDS, need_shared
+from tests.conftest import SEEDS, need_shared
 
 
 def source(text: str, name: str = "test.txt") -> Source:

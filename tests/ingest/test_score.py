@@ -5,8 +5,7 @@ import subprocess
 import sys
 
 from kg.graph.export import export
-
-from .conftest import GOLD, SHARED, need_shared
+from tests.conftest import GOLD, SHARED, need_shared
 
 # The extraction issue's bars.
 BARS = {"entity_f1": 0.95, "relation_f1": 0.85, "metadata": 0.95}

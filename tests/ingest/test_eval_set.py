@@ -9,13 +9,12 @@ import datetime
 import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from .conftest import SHARED, need_shared
+from tests.conftest import ROOT, SHARED, need_shared
 
-EVAL = Path(__file__).resolve().parent.parent / "data" / "eval"
+EVAL = ROOT / "data" / "eval"
 TEXTS = EVAL / "texts"
 GOLD_FILE = EVAL / "gold.json"
 PREDICATES = {"evolvesInto", "isExampleOf", "supersedes", "publishedBy", "partOf", "introducedBy", "requires"}

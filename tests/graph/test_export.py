@@ -6,8 +6,7 @@ import pytest
 import rdflib
 
 from kg.graph.export import FORMATS, export
-
-from .conftest import need_tool
+from tests.conftest import need_tool
 
 RDFLIB_FORMAT = {"turtle": "turtle", "trig": "trig", "nt": "nt", "nq": "nquads", "jsonld": "json-ld", "xml": "xml"}
 

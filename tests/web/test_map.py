@@ -12,9 +12,13 @@ from typer.testing import CliRunner
 
 from kg import Store
 from kg.cli import app
+from kg.graph.predicates import map_relations
+from kg.graph.query import run_query
 from kg.ingest import ingest
 from kg.web.layout import layout
 from kg.web.mapview import map_data, map_data_js, map_graph, render_map, styles
+from kg.web.reading import gather
+from kg.web.site import build_site
 from tests.conftest import SAMPLE
 
 BASE = "https://w3id.org/nhs-policy-kg/"
@@ -182,3 +186,85 @@ def test_kg_map_writes_one_self_contained_file(tmp_path, pipeline):
     data = _parse(page[start : page.index(";\n", start) + 2])
     nodes = int(re.search(r"(\d+)\s+nodes", result.output).group(1))
     assert data["total"]["nodes"] == nodes > 10
+
+
+# ------------------------------------------------------------------ one read model for the map and the pages
+
+# The map's evidence counts, counted straight from the store as the map once did with its own queries:
+# the tests keep them as an independent check on what the map now takes from the site's read model.
+_MENTION_EVIDENCE = """
+SELECT ?doc ?node (COUNT(DISTINCT ?a) AS ?n) WHERE {
+  ?doc schema:mentions ?node .
+  OPTIONAL { ?a oa:hasBody ?node ; oa:hasTarget ?t . ?t oa:hasSource ?doc }
+} GROUP BY ?doc ?node"""
+_RELATION_EVIDENCE = """
+SELECT ?s ?p ?o (COUNT(DISTINCT ?st) AS ?n) WHERE {
+  ?s ?p ?o . FILTER(isIRI(?o))
+  OPTIONAL { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
+} GROUP BY ?s ?p ?o"""
+
+
+def _counted(store, sparql: str) -> dict[tuple[str, ...], int]:
+    rows = run_query(store, sparql).rows
+    return {tuple(term.value for term in row[:-1]): int(row[-1].value) for row in rows}
+
+
+def test_map_names_things_as_the_pages_do(sample_store, graph):
+    data = gather(sample_store)
+    entities = [(iri, d) for iri, d in graph.nodes(data=True) if not d["document"]]
+    assert entities
+    for iri, d in entities:
+        entity = data.entities[iri]
+        assert d["label"] == entity.label and d["definition"] == entity.definition and d["page"] == entity.page
+        assert d["labels"][0] == entity.label and set(entity.alt_labels) <= set(d["labels"])
+        assert len({n.casefold() for n in d["labels"]}) == len(d["labels"])  # each name once, case ignored
+    for iri, d in graph.nodes(data=True):
+        if d["document"]:
+            assert d["label"] == data.documents[iri].title and d["issued"] == data.documents[iri].issued
+    # hidden and weak labels are names the map searches, kept apart from the names the pages show
+    extra = [
+        (iri, n) for iri, _ in entities for n in (*data.entities[iri].hidden_labels, *data.entities[iri].weak_labels)
+    ]
+    assert extra
+    for iri, name in extra:
+        assert name.casefold() in {n.casefold() for n in graph.nodes[iri]["labels"]}
+    assert any(name not in (data.entities[iri].label, *data.entities[iri].alt_labels) for iri, name in extra)
+
+
+def test_map_evidence_matches_the_store(sample_store, graph):
+    mentions = _counted(sample_store, _MENTION_EVIDENCE)
+    relations = _counted(sample_store, _RELATION_EVIDENCE)
+    seen = 0
+    for a, b, key, d in graph.edges(keys=True, data=True):
+        if key == "mentions":
+            assert d["evidence"] == mentions[(a, b)], (a, b)
+        else:
+            assert d["evidence"] == relations[(a, _predicate_iri(key), b)], (a, key, b)
+        seen += 1
+    drawn_mentions = {(a, b) for a, b, k in graph.edges(keys=True) if k == "mentions"}
+    assert drawn_mentions == {(a, b) for a, b in mentions if a in graph and b in graph and a != b}
+    assert seen == graph.number_of_edges() > 100
+
+
+def _predicate_iri(name: str) -> str:
+    """The full IRI of an edge key: the map's relations, and the publisher edge."""
+    if name == "publisher":
+        return "http://purl.org/dc/terms/publisher"
+    return next(iri for iri, p in map_relations().items() if p.name == name)
+
+
+def test_site_reads_the_store_once(sample_store, tmp_path, monkeypatch):
+    """Building the site asks the store no more than reading the model does: the map comes from that model."""
+    original = Store.oxigraph
+    calls = []
+
+    def counting(self):
+        calls.append(1)
+        return original.fget(self)
+
+    monkeypatch.setattr(Store, "oxigraph", property(counting))
+    gather(sample_store)
+    reading = len(calls)
+    calls.clear()
+    build_site(sample_store, tmp_path / "site")
+    assert reading > 0 and len(calls) == reading

@@ -8,8 +8,7 @@ from kg import Store
 from kg.cli import app
 from kg.graph.search import SearchIndex
 from kg.ingest import ingest
-
-from .conftest import SAMPLE
+from tests.conftest import SAMPLE
 
 K = "https://w3id.org/nhs-policy-kg/id/"
 

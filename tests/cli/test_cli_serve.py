@@ -15,8 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-
-from .conftest import SAMPLE
+from tests.conftest import SAMPLE
 
 runner = CliRunner()
 KG = [sys.executable, "-m", "kg.cli"]

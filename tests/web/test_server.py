@@ -23,8 +23,7 @@ from kg.graph.saved import load_saved
 from kg.ingest import ingest
 from kg.web.pages import page_path
 from kg.web.server import create_app, running, serve
-
-from .conftest import SAMPLE
+from tests.conftest import SAMPLE
 
 BASE = ns.base_iri()
 K = BASE + "id/"

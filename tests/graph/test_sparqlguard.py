@@ -20,8 +20,7 @@ from kg.errors import QueryError
 from kg.graph import sparqlguard
 from kg.graph.query import run_query
 from kg.web.server import create_app, running
-
-from .test_server import ask, http
+from tests.web.test_server import ask, http
 
 
 class Listener:

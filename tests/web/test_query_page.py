@@ -12,14 +12,15 @@ import csv
 import json
 import re
 import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlparse
 
 import pytest
 
 from tests.browser import allow_downloads, console_errors, foreign_requests
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.browser  # make quick leaves these out
+
 QUERY_PAGE = ROOT / "kg" / "web" / "query"
 VENDOR = ROOT / "kg" / "web" / "vendor"
 MAX_ROWS = 1000  # the sample store has several thousand triples: enough to go over it
@@ -416,7 +417,7 @@ def test_query_page_wears_the_site_header(chrome, server):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    from tests.test_site_browser import CONTRAST_JS
+    from tests.web.test_site_browser import CONTRAST_JS
 
     look = (
         "var h = document.querySelector('.site-header'), n = document.querySelector('.site-name'), s = getComputedStyle(h);"

@@ -15,9 +15,10 @@ from kg import resources
 from kg.graph import namespaces as ns
 from kg.graph import predicates as pt
 from kg.graph import rq
+from tests.conftest import ROOT
 
 KG = ns.ONTOLOGY
-PACKAGE = Path(__file__).resolve().parent.parent / "kg"
+PACKAGE = ROOT / "kg"
 
 
 def test_table_states_labels_inverses_and_lineage_direction():
@@ -61,7 +62,7 @@ def test_extraction_and_map_styles_use_only_predicates_the_table_knows():
 
 def test_every_internal_query_is_valid_sparql():
     files = sorted(resources.sparql_dir().glob("*.rq"))
-    assert len(files) >= 18
+    assert len(files) >= 14
     store = ox.Store()
     for path in files:
         listed = {"p": [ns.SKOS + "prefLabel"]} if "VALUES ?p { }" in path.read_text(encoding="utf-8") else {}
@@ -71,7 +72,7 @@ def test_every_internal_query_is_valid_sparql():
 
 def test_values_are_checked_before_they_reach_a_query():
     with pytest.raises(ValueError, match="not an IRI"):
-        rq.text("map-relations", p=["https://example.org/x> } ?s ?p ?o {"])
+        rq.text("site-entities", p=["https://example.org/x> } ?s ?p ?o {"])
     with pytest.raises(ValueError, match="no empty VALUES"):
         rq.text("site-schemes", p=[KG + "partOf"])
 

@@ -15,6 +15,8 @@ from kg.resources import templates_dir
 from kg.web.mapview import map_assets, map_data, map_data_js, map_graph, render_map, write_map
 from tests.browser import console_errors, foreign_requests, requested_urls
 
+pytestmark = pytest.mark.browser  # make quick leaves these out
+
 BASE = "https://w3id.org/nhs-policy-kg/"
 ICS = BASE + "id/integrated-care-system"
 ACO = BASE + "id/accountable-care-organisation"

@@ -12,8 +12,7 @@ from lxml import etree
 from kg import Store
 from kg.graph.export import serialise
 from kg.web.server import create_app, running
-
-from .test_server import http
+from tests.web.test_server import http
 
 #: every character XML 1.0 cannot hold, even as a reference, and a few it can (tab, LF, CR, DEL, NEL)
 FORBIDDEN = "".join(chr(c) for c in range(0x20) if c not in (0x9, 0xA, 0xD)) + "\ufffe\uffff"

@@ -1,6 +1,6 @@
 """The static site (kg site): pages, paths, evidence, vocabulary trees, timeline, connection data, rebuilds.
 
-No browser here: tests/test_site_browser.py opens the pages in headless Chromium.
+No browser here: tests/web/test_site_browser.py opens the pages in headless Chromium.
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ from selenium.webdriver.common.keys import Keys
 from kg.web.pages import page_path
 from kg.web.site import build_site, iri_quote
 from tests.browser import console_errors, foreign_requests
-from tests.test_site import ACS, BASE, HOSTILE_TITLE, ICB, ICS, hostile_store
+from tests.web.test_site import ACS, BASE, HOSTILE_TITLE, ICB, ICS, hostile_store
+
+pytestmark = pytest.mark.browser  # make quick leaves these out
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,7 @@ kg.graph.sparqlguard.Refused: This endpoint does not run federated queries: SERV
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -216,5 +217,15 @@ def check(sparql: str) -> None:
     """
     if federated(sparql):
         raise Refused(FEDERATED)
-    if _tree_has_service(_parse_tree(sparql)):
+    if _PARSER.submit(_parsed_has_service, sparql).result():
         raise Refused(FEDERATED)
+
+
+def _parsed_has_service(sparql: str) -> bool:
+    return _tree_has_service(_parse_tree(sparql))
+
+
+#: rdflib's parser (pyparsing, with its packrat cache) keeps exceptions whose frames chain back to the
+#: caller's: parsing in a thread of its own keeps the caller's frame (and a query result held in it)
+#: out of those reference cycles, so such results are freed at once, in the thread that made them.
+_PARSER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparqlguard")

@@ -349,7 +349,9 @@ def search_command(
     try:
         if fmt not in ("table", "csv", "json"):
             raise UsageError(f"unknown output format '{fmt}': choose table, csv or json")
-        location = Path(existing_store(resolve_location(store)))  # a damaged or foreign store: one sentence
+        location = Path(resolve_location(store))
+        if location.exists():
+            existing_store(location)  # a file, a foreign folder, another format version: one sentence
         if not (location / INDEX_NAME).is_file():
             raise UsageError(f"there is no search index in {location}: run 'kg ingest' first or pass --store")
         with SearchIndex(location) as index:

@@ -82,11 +82,12 @@ site: install
 serve: install
 	$(KG) serve --store $(STORE)
 
-# Screenshots of the map, an entity page and a document page in out/screenshots/ (needs chromium and chromium-driver).
+# Screenshots of the map, an entity page, a document page, the documents table, the query page's completion
+# and the map on a phone in out/screenshots/ (needs chromium and chromium-driver).
 screenshots: install
 	@test -d $(STORE) || $(KG) ingest --store $(STORE) data/sample
 	$(KG) site --store $(STORE) out/site
-	$(PY) viz/screenshots.py out/site out/screenshots
+	$(PY) viz/screenshots.py out/site out/screenshots --store $(STORE)
 
 clean:
 	rm -rf out kg-store .pytest_cache

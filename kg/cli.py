@@ -57,6 +57,10 @@ def write_out(text: str) -> None:
     sys.stdout.write(strip_controls(text) if sys.stdout.isatty() else text)
 
 
+#: Rows a table shows before it stops with a note (``kg query --max-rows``).
+TABLE_ROWS = 200
+
+
 def fail(message: str, status: int = EXIT_ERROR) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(status)
@@ -102,30 +106,17 @@ def ingest_command(
             total = len(kg_store)
     except KGError as exc:
         fail(str(exc))
-    table = Table(title=f"Ingest into {resolve_location(store)}", show_header=True)
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for label, value in (
-        ("source files read", report.sources_read),
-        ("documents written", len(report.written)),
-        ("documents unchanged", len(report.unchanged)),
-        ("mentions", report.mentions),
-        ("relations", report.relations),
-        ("failures", len(report.failures)),
-        ("triples in store", total),
-    ):
-        table.add_row(label, str(value))
-    out.print(table)
+    from kg.cli_librarian import print_counts, print_documents, print_problems
+
+    print_documents(report)
+    print_counts(f"Ingest into {resolve_location(store)}", report, total)
+    print_problems(report, [*pipeline.vocabulary.problems, *pipeline.curation.problems])
     if report.search_index_rebuilt:
         err.print(
             "[yellow]note:[/] the search index was damaged: it was set aside as search.sqlite.damaged and rebuilt "
             "from the documents read now (ingest the other folders again to index them too)",
             highlight=False,
             soft_wrap=True,
-        )
-    for failure in report.failures:
-        err.print(
-            f"[yellow]skipped[/] {escape(failure.location)}: {escape(failure.reason)}", highlight=False, soft_wrap=True
         )
     if report.failures:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -142,6 +133,9 @@ def query_command(
     ),
     list_saved: bool = typer.Option(False, "--list", "-l", help="List the saved queries and their parameters."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"Output: {', '.join(OUTPUT_FORMATS)}."),
+    max_rows: int = typer.Option(
+        TABLE_ROWS, "--max-rows", help="At most this many rows in a table (0: all); csv, tsv and json give every row."
+    ),
     store: str | None = StoreOption,
 ) -> None:
     """Run a saved query, a SPARQL file or -e 'SPARQL' (standard prefixes are declared; all graphs are the default graph)."""
@@ -188,16 +182,25 @@ def query_command(
         out.print(table)
         err.print(f"{len(every)} saved queries: run one with 'kg query NAME --param NAME=VALUE'")
         return
+    if result.note:
+        err.print(escape(result.note))
     if fmt != "table" or result.kind != "select":
         write_out(to_text(result, "csv" if fmt == "table" else fmt, base))
         return
     table = Table(show_lines=False, title=saved.title if saved is not None else None)
     for variable in result.variables:
         table.add_column(variable, overflow="fold")
-    for row in result.rows:
+    shown = result.rows if max_rows <= 0 else result.rows[:max_rows]
+    for row in shown:
         table.add_row(*(display(term, base) for term in row))
     out.print(table)
-    err.print(f"{len(result.rows)} row(s)")
+    if len(shown) < len(result.rows):
+        err.print(
+            f"showing the first {len(shown):,} of {len(result.rows):,} rows: --max-rows 0 shows them all,"
+            " -f csv writes them all to a file"
+        )
+    else:
+        err.print(f"{len(result.rows)} row(s)")
 
 
 @app.command("export")
@@ -317,11 +320,21 @@ def serve_command(
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before it is stopped."),
     max_rows: int = typer.Option(10_000, "--max-rows", help="Largest result a query may return (rows or triples)."),
     workers: int = typer.Option(2, "--workers", help="Query worker processes."),
+    review: bool = typer.Option(False, "--review", help="Offer the review of claims at /review (loopback hosts only)."),
+    review_any_host: bool = typer.Option(
+        False,
+        "--review-any-host",
+        help="Allow --review on a host other than loopback (anyone who can reach it can decide).",
+    ),
 ) -> None:
     """Serve the query page, the SPARQL 1.1 endpoint (/sparql, read-only) and the site's pages (rebuilt when the store changes)."""
     from kg.web.server import serve
 
     try:
+        if review:
+            from kg.cli_librarian import check_review_host
+
+            check_review_host(host, review_any_host)
         serve(
             resolve_location(store),
             host,
@@ -330,6 +343,8 @@ def serve_command(
             max_rows=max_rows,
             workers=workers,
             build_site=True,
+            review=review,
+            review_any_host=review_any_host,
         )
     except KGError as exc:
         fail(str(exc))
@@ -343,7 +358,7 @@ def search_command(
     store: str | None = StoreOption,
 ) -> None:
     """Find documents and entities by words in titles, labels, definitions and text, ranked, with a snippet."""
-    from kg.graph.search import INDEX_NAME, SearchIndex
+    from kg.graph.search import INDEX_NAME, SearchIndex, store_mentions
     from kg.ingest.vocabulary import Vocabulary
 
     try:
@@ -354,11 +369,20 @@ def search_command(
             existing_store(location)  # a file, a foreign folder, another format version: one sentence
         if not (location / INDEX_NAME).is_file():
             raise UsageError(f"there is no search index in {location}: run 'kg ingest' first or pass --store")
-        with SearchIndex(location) as index:
-            result = index.search(text, Vocabulary(), limit)
+        with SearchIndex(location) as index, Store(str(location), read_only=True) as kg_store:
+            result = index.search(text, Vocabulary(), limit, store_mentions(kg_store))
     except KGError as exc:
         fail(str(exc))
-    rows = [(h.kind, h.title, h.snippet, h.iri, f"{h.score:.2f}") for h in result.hits]
+    rows = [
+        (
+            h.kind,
+            h.title,
+            h.snippet if h.documents is None else f"{_documents(h.documents)} · {h.snippet}",
+            h.iri,
+            f"{h.score:.2f}",
+        )
+        for h in result.hits
+    ]
     if fmt == "json":
         from kg.graph import namespaces as ns
         from kg.graph.search_payload import search_payload
@@ -386,24 +410,42 @@ def search_command(
     for relation, label, _ in result.see_also:
         out.print(f"see also its {relation}: {label}")
     if not rows:
-        err.print("no matches")
+        hint = " or ".join(f"'{s.label}'" for s in result.suggestions)
+        err.print(f"no matches: did you mean {hint}?" if hint else "no matches")
+
+
+def _documents(count: int) -> str:
+    return f"mentioned in {count} document{'s' if count != 1 else ''}"
 
 
 @app.command("candidates")
 def candidates_command(
-    paths: list[str] = typer.Argument(..., help="Files, folders and http(s):// addresses to look through."),
+    paths: list[str] = typer.Argument(
+        None, help="Files, folders and http(s):// addresses to look through (default: the store's sources)."
+    ),
     fmt: str = typer.Option("table", "--format", "-f", help="Output: table or csv."),
     limit: int = typer.Option(30, "--limit", "-n", help="How many candidates to show."),
+    promote: str | None = typer.Option(
+        None, "--promote", help="Add this candidate (its term or long form) to the vocabulary and re-extract."
+    ),
+    type_: str | None = typer.Option(
+        None, "--type", "-t", help="With --promote: its kg: class (default from its kind)."
+    ),
+    store: str | None = StoreOption,
 ) -> None:
     """List terms the vocabulary lacks (defined acronyms, organisation names, recurring phrases), best first."""
+    from kg.cli_librarian import promote_candidate, store_sources
     from kg.ingest.candidates import find_candidates
 
     try:
         if fmt not in ("table", "csv"):
             raise UsageError(f"unknown output format '{fmt}': choose table or csv")
-        candidates, failures = find_candidates(paths)
+        candidates, failures = find_candidates(paths or store_sources(store))
     except KGError as exc:
         fail(str(exc))
+    if promote is not None:
+        promote_candidate(candidates, promote, type_, store)
+        return
     rows = [
         (
             c.term,
@@ -443,6 +485,13 @@ def run() -> None:
         err.print("interrupted")
         sys.exit(130)
 
+
+def _register_topic_commands() -> None:
+    """Load the kg/cli_<topic>.py modules: each adds its commands to ``app``, which it imports from here."""
+    from kg import cli_librarian  # noqa: F401
+
+
+_register_topic_commands()
 
 if __name__ == "__main__":
     run()

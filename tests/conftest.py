@@ -68,6 +68,16 @@ def sample_store(tmp_path_factory, pipeline):
 
 
 @pytest.fixture(scope="session")
+def both_store(tmp_path_factory, pipeline):
+    """The seeds and the sample in one store, as the issue's examples use them (read-only use, please)."""
+    need_shared()
+    with Store(tmp_path_factory.mktemp("both") / "store") as opened:
+        report = ingest([SEEDS, SAMPLE], opened, pipeline)
+        assert not report.failures, report.failures
+        yield opened
+
+
+@pytest.fixture(scope="session")
 def cli_store(tmp_path_factory):
     """The directory of a store of the sample corpus made by `kg ingest`, for tests of the command."""
     from typer.testing import CliRunner

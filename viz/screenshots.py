@@ -1,6 +1,10 @@
-"""Screenshots of the site for people to look at: the map, an entity page and a document page.
+"""Screenshots of the site for people to look at: the map, an entity page, a document page, the documents table.
 
-Usage: python viz/screenshots.py SITE_DIR OUT_DIR [--entity id/NAME.html] [--document doc/NAME.html]
+Usage: python viz/screenshots.py SITE_DIR OUT_DIR [--entity id/NAME.html] [--document doc/NAME.html] [--store STORE]
+
+Also documents.png (the documents table's review-due view) and phone-map.png (the map at
+390×844, as on a phone). With --store, a server over that store (loopback, a free port) gives
+query-completion.png: the query page's editor offering entity names after "kgid:acc".
 
 Drives Debian's headless Chromium (through chromedriver, as the tests do),
 waits for the map to be drawn, and writes map.png, entity.png and
@@ -54,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--entity", default="id/accountable-care-organisation.html")
     parser.add_argument("--document", default=None)
+    parser.add_argument("--store", default=None, help="a store for the query page's screenshot (served on 127.0.0.1)")
     args = parser.parse_args(argv)
     site = args.site.resolve()
     if not (site / "index.html").exists():
@@ -74,9 +79,48 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 save_full_page(driver, args.out / name)
             print(f"wrote {args.out / name} ({page})")
+        driver.get((site / "documents.html").as_uri())
+        time.sleep(0.5)
+        driver.find_element("id", "doc-review-due").click()
+        time.sleep(0.3)
+        save_full_page(driver, args.out / "documents.png", 1400)
+        print(f"wrote {args.out / 'documents.png'} (documents.html, due for review)")
+        if args.store:
+            query_page(driver, args.store, args.out / "query-completion.png")
+        driver.set_window_size(390, 844)
+        driver.get((site / "map.html").as_uri())
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not driver.execute_script("return !!window.kgMapReady"):
+            time.sleep(0.2)
+        time.sleep(0.5)
+        driver.save_screenshot(str(args.out / "phone-map.png"))
+        print(f"wrote {args.out / 'phone-map.png'} (map.html at 390×844)")
     finally:
         stop_chrome(driver)
     return 0
+
+
+def query_page(driver, store: str, path: Path) -> None:
+    """The query page of a server over ``store``, its editor offering completions for ``kgid:acc``."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    from kg.web.server import create_app, running
+
+    with running(create_app(store, workers=1)) as url:
+        driver.get(url + "/")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and driver.execute_script("return document.body.dataset.ready") != "true":
+            time.sleep(0.2)
+        driver.find_element("id", "tab-sparql").click()
+        driver.find_element("css selector", "#panel-sparql .CodeMirror-lines").click()
+        ActionChains(driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).send_keys(Keys.DELETE).perform()
+        ActionChains(driver).send_keys("SELECT ?title WHERE {\n?doc schema:mentions kgid:acc").perform()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not driver.find_elements("css selector", ".CodeMirror-hints li"):
+            time.sleep(0.2)
+        driver.save_screenshot(str(path))
+        print(f"wrote {path} (the query page's completion)")
 
 
 if __name__ == "__main__":

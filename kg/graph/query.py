@@ -18,6 +18,7 @@ from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph import sparqlguard
 from kg.graph.store import Store
+from kg.graph.syntax import explain
 from kg.graph.worker import dataset_options
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
@@ -32,6 +33,7 @@ class QueryResult:
     rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
+    note: str = ""  #: a sentence about how the result was found (e.g. a saved query run the other way round)
 
 
 def run_query(
@@ -50,7 +52,9 @@ def run_query(
             sparql, prefixes=ns.prefixes(store.base), substitutions=bound or None, **dataset_options(sparql)
         )
     except SyntaxError as exc:
-        raise QueryError(f"the SPARQL query is not valid: {exc}") from None
+        raise QueryError(
+            f"the SPARQL query is not valid: {explain(sparql, str(exc), ns.prefixes(store.base))}"
+        ) from None
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"the query failed: {exc}") from None
     if isinstance(answer, ox.QueryBoolean):

@@ -10,11 +10,14 @@ A saved query is a ``.rq`` file; its name is the file stem (letters, digits,
 
 ``# param: NAME TYPE = DEFAULT -- help`` declares the SPARQL variable ``?NAME``.
 
-* TYPE is ``iri``, ``string``, ``date`` or ``integer``. A trailing ``?`` (``iri?``) means the
+* TYPE is ``entity``, ``iri``, ``string``, ``date`` or ``integer``. A trailing ``?`` (``iri?``) means the
   parameter may be empty: an empty value leaves the variable unbound, so in a triple pattern it
   matches anything ("all subjects").
 * ``= DEFAULT`` may be left out (or left empty); a parameter that is not optional and has no default
   must then be given. The default is everything after ``=`` up to `` -- ``, trimmed.
+* ``# converse: A B`` names two parameters that may be given either way round (the subject and
+  object of a relation): when the query finds nothing, it is run again with their values
+  swapped and the answer says that it holds the other direction (:func:`converse_values`).
 * ``title`` is required; ``description`` may be repeated, the lines are joined. Other comment lines
   are free text, except that a near miss of a field name (``# parm:``) is an error.
 
@@ -22,6 +25,10 @@ Values are turned into typed RDF terms by :func:`bind` and handed to pyoxigraph 
 ``substitutions``: they are never pasted into the query text, so a value such as
 ``"} ; DROP ALL ; #`` is only a string that matches nothing.
 
+* ``entity``: a name as people write it (``ACOs``, ``primary care network``, ``STP``), resolved by
+  :mod:`kg.graph.names` with the rules search uses, or an identifier as for ``iri``. An ambiguous
+  name raises :class:`kg.graph.names.NameError` listing the senses; an unknown name or an identifier
+  of the vocabulary's namespace that names no entity raises it with suggestions.
 * ``iri``: ``kgid:name``, ``kg:name``, any prefix of :func:`kg.graph.namespaces.prefixes`, or a full
   ``http(s)://`` IRI (angle brackets allowed).
 * ``date``: ``YYYY-MM-DD`` (``xsd:date``), ``YYYY-MM`` (``xsd:gYearMonth``), ``YYYY``
@@ -58,14 +65,15 @@ import pyoxigraph as ox
 from kg import resources
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
+from kg.graph.names import NameIndex, Resolution, default_names, store_names
 from kg.graph.query import QueryResult, run_query
 from kg.graph.worker import kept_columns
 
 if TYPE_CHECKING:
     from kg.graph.store import Store
 
-PARAM_TYPES = ("iri", "string", "date", "integer")
-HEADER_FIELDS = ("title", "description", "param")
+PARAM_TYPES = ("entity", "iri", "string", "date", "integer")
+HEADER_FIELDS = ("title", "description", "param", "converse")
 ENV_DIR = "KG_QUERIES_DIR"
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")  #: a saved query's name: at most 100 characters
@@ -107,6 +115,7 @@ class SavedQuery:
     params: list[Param] = field(default_factory=list)
     sparql: str = ""
     path: Path | None = None
+    converse: tuple[str, str] | None = None  #: two parameters that may be swapped (``# converse:``)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -291,6 +300,8 @@ def parse_saved(text: str, path: str | os.PathLike | None = None, name: str | No
     description: list[str] = []
     params: list[Param] = []
     param_lines: dict[str, int] = {}
+    converse: tuple[str, str] | None = None
+    converse_line = 0
     lines = text.splitlines()
     for number, line in enumerate(lines, 1):
         if not line.startswith("#"):
@@ -312,6 +323,11 @@ def parse_saved(text: str, path: str | os.PathLike | None = None, name: str | No
             title = value
         elif key == "description":
             description.append(value)
+        elif key == "converse":
+            pair = value.split()
+            if len(pair) != 2 or converse is not None:
+                raise error(number, "expected one line '# converse: PARAM PARAM' (two parameters that may be swapped)")
+            converse, converse_line = (pair[0], pair[1]), number
         else:
             param = _parse_param(value, error, number)
             if param.name in param_lines:
@@ -341,8 +357,18 @@ def parse_saved(text: str, path: str | os.PathLike | None = None, name: str | No
                 to_term(param, param.default)
             except QueryError as exc:
                 raise error(number, f"the default is not valid: {exc}") from None
+    if converse is not None:
+        for side in converse:
+            if side not in param_lines:
+                raise error(converse_line, f"'# converse:' names '{side}', which is not a parameter")
     return SavedQuery(
-        name, title, " ".join(d for d in description if d), params, text, Path(path) if path is not None else None
+        name,
+        title,
+        " ".join(d for d in description if d),
+        params,
+        text,
+        Path(path) if path is not None else None,
+        converse,
     )
 
 
@@ -365,7 +391,18 @@ def _parse_param(value: str, error: Callable[[int, str], QueryError], number: in
     return Param(name, kind, (match.group("default") or "").strip(), help_text.strip(), bool(match.group("optional")))
 
 
-def to_term(param: Param, value: str, base: str | None = None) -> ox.NamedNode | ox.Literal:
+class EntityNameError(QueryError):
+    """An entity parameter's name is ambiguous or unknown; ``resolution`` holds the senses or suggestions."""
+
+    def __init__(self, message: str, param: str, resolution: Resolution):
+        super().__init__(message)
+        self.param = param
+        self.resolution = resolution
+
+
+def to_term(
+    param: Param, value: str, base: str | None = None, names: NameIndex | None = None
+) -> ox.NamedNode | ox.Literal:
     """A user's text as the typed term the parameter needs; a bad value raises :class:`QueryError`.
 
     >>> to_term(Param("since", "date"), "2018-09")
@@ -375,6 +412,8 @@ def to_term(param: Param, value: str, base: str | None = None) -> ox.NamedNode |
     """
     value = value.strip()
     label = f"parameter '{param.name}'"
+    if param.type == "entity":
+        return _entity(param, value, label, base, names)
     if param.type == "iri":
         return _iri(value, label, base)
     if param.type == "date":
@@ -411,6 +450,36 @@ def _iri(value: str, label: str, base: str | None) -> ox.NamedNode:
     )
 
 
+def _looks_like_iri(value: str) -> bool:
+    if value.startswith("<") and value.endswith(">"):
+        return True
+    return bool(_FULL_IRI.match(value)) or (":" in value and " " not in value.strip())
+
+
+def _entity(param: Param, value: str, label: str, base: str | None, names: NameIndex | None) -> ox.NamedNode:
+    """A name or identifier of an entity; the vocabulary must know it."""
+    names = names if names is not None else default_names(base)
+    if _looks_like_iri(value):
+        term = _iri(value, label, base)
+        entity_space = ns.prefixes(base).get("kgid", "")
+        if not entity_space or not term.value.startswith(entity_space) or names.has(term.value):
+            return term
+        local = term.value[len(entity_space) :]
+        guess = names.resolve(local.replace("-", " "))
+        found = guess.chosen if guess.found else guess.suggestions
+        resolution = Resolution(value, [], found)
+        hint = f": did you mean {' or '.join(f'kgid:{s.iri[len(entity_space) :]} = {s.describe()}' for s in found)}?"
+        raise EntityNameError(
+            f"{label}: no entity has the identifier {value}{hint if found else ''} (or type its name)",
+            param.name,
+            resolution,
+        )
+    resolution = names.resolve(value)
+    if resolution.status != "found":
+        raise EntityNameError(f"{label}: {resolution.sentence()}", param.name, resolution)
+    return ox.NamedNode(resolution.chosen[0].iri)
+
+
 def _date(value: str, label: str) -> ox.Literal:
     if value.lower() == "today":
         return ox.Literal(_dt.date.today().isoformat(), datatype=ox.NamedNode(ns.XSD + "date"))
@@ -426,7 +495,9 @@ def _date(value: str, label: str) -> ox.Literal:
     raise QueryError(f"{label}: '{_shown(value)}' is not a date: write YYYY-MM-DD, YYYY-MM, YYYY or today")
 
 
-def bind(query: SavedQuery, values: dict[str, str], base: str | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
+def bind(
+    query: SavedQuery, values: dict[str, str], base: str | None = None, names: NameIndex | None = None
+) -> dict[str, ox.NamedNode | ox.Literal]:
     """Typed terms for the query's parameters: the user's ``values``, else the defaults.
 
     An unknown name, a missing required value or a value of the wrong kind raises
@@ -452,16 +523,46 @@ def bind(query: SavedQuery, values: dict[str, str], base: str | None = None) -> 
                 f"saved query '{query.name}' needs a value for '{param.name}' ({param.type}): add --param {param.name}=..."
             )
         try:
-            terms[param.name] = to_term(param, value, base)
+            terms[param.name] = to_term(param, value, base, names)
+        except EntityNameError as exc:
+            raise EntityNameError(f"saved query '{query.name}', {exc}", exc.param, exc.resolution) from None
         except QueryError as exc:
             raise QueryError(f"saved query '{query.name}', {exc}") from None
     return terms
 
 
+def converse_values(query: SavedQuery, values: dict[str, str]) -> tuple[dict[str, str], str] | None:
+    """The values with the ``# converse:`` pair swapped, and a sentence saying so; None when it does not apply."""
+    if query.converse is None:
+        return None
+    first, second = query.converse
+    if not values.get(first, "").strip() or not values.get(second, "").strip():
+        return None
+    swapped = {**values, first: values[second], second: values[first]}
+    note = (
+        f"nothing was found with {first} '{values[first]}' and {second} '{values[second]}'; "
+        f"these results are the other way round ({first} '{values[second]}', {second} '{values[first]}')"
+    )
+    return swapped, note
+
+
 def run_saved(store: Store, query: SavedQuery, values: dict[str, str] | None = None) -> QueryResult:
     """Bind the values, run the query, and drop the columns of parameters that were given a value
-    (they only repeat it) or that stayed empty in every row."""
-    terms = bind(query, values or {}, store.base)
+    (they only repeat it) or that stayed empty in every row. A query with a ``# converse:`` pair
+    that finds nothing is run the other way round; the result's ``note`` says so."""
+    result = _run_saved(store, query, values or {})
+    other = converse_values(query, values or {}) if result.kind == "select" and not result.rows else None
+    if other is not None:
+        swapped = _run_saved(store, query, other[0])
+        if swapped.rows:
+            swapped.note = other[1]
+            return swapped
+    return result
+
+
+def _run_saved(store: Store, query: SavedQuery, values: dict[str, str]) -> QueryResult:
+    names = store_names(store) if any(p.type == "entity" for p in query.params) else None
+    terms = bind(query, values, store.base, names)
     try:
         result = run_query(store, query.sparql, terms)
     except QueryError as exc:

@@ -3,24 +3,41 @@
 The index (``search.sqlite`` in the store directory) holds each document's
 title and text and each entity's labels and definition. ``kg ingest``
 updates it with every document it writes, so it stays in step with the
-store. Searching understands the domain: a query that names an entity by
-acronym or long form searches for all its names, and a renamed model also
-offers its successor and predecessor. Case and accents do not matter
-(unicode61 tokenizer with diacritics removed).
+store. Searching understands the domain: a query that names an entity (by
+acronym, long form, plural or another spelling, resolved by
+:mod:`kg.graph.names`, the rules saved-query parameters use) searches for
+all its names and their plurals, and lists that entity first; a renamed model
+also offers its successor and predecessor; a query that names nothing gets
+"did you mean" from the names within a typo or two. Case and accents do not
+matter (unicode61 tokenizer with diacritics removed).
+
+Given the documents that mention each named entity (``mentions``, from the
+store: :func:`mentioning_query`, :func:`store_mentions`), the entity's hit
+carries their number and every one of them is listed, as on the entity's page.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.errors import StoreError
+from kg.graph import rq
+from kg.graph.names import Sense, name_keys, names_for
 from kg.graph.predicates import lineage_predicates
 from kg.graph.terms import NamedNode
 from kg.ingest.labels import norm
-from kg.ingest.vocabulary import Vocabulary
+from kg.ingest.vocabulary import Entity, Vocabulary
+
+if TYPE_CHECKING:
+    from kg.graph.store import Store
+
+#: Entity IRIs -> for each, the IRIs of the documents that mention it.
+Mentions = Callable[[list[str]], dict[str, list[str]]]
 
 INDEX_NAME = "search.sqlite"
 _SCHEMA = """
@@ -37,6 +54,8 @@ class Hit:
     title: str
     snippet: str
     score: float
+    documents: int | None = None  #: an entity's: how many documents mention it (when the store was asked)
+    exact: bool = False  #: an entity the whole query names
 
 
 @dataclass
@@ -45,6 +64,7 @@ class SearchResult:
     expanded: list[str]  #: every name searched for
     hits: list[Hit]
     see_also: list[tuple[str, str, str]]  #: (relation, label, IRI): successors and predecessors
+    suggestions: list[Sense] = field(default_factory=list)  #: "did you mean", when the query names nothing
 
 
 class SearchIndex:
@@ -112,25 +132,79 @@ class SearchIndex:
     def has(self, iri: str) -> bool:
         return self.db.execute("SELECT 1 FROM items WHERE iri = ? LIMIT 1", (iri,)).fetchone() is not None
 
-    def search(self, query: str, vocabulary: Vocabulary, limit: int = 20) -> SearchResult:
-        """Documents and entities matching ``query``, best first, with a snippet."""
+    def search(
+        self, query: str, vocabulary: Vocabulary, limit: int = 20, mentions: Mentions | None = None
+    ) -> SearchResult:
+        """Documents and entities matching ``query``, best first, with a snippet.
+
+        The entities the query names come first, then the documents that mention them (all of
+        them when ``mentions`` says which), then whatever else matches the words.
+        """
+        names = names_for(vocabulary)
         named = _entities_named(query, vocabulary)
-        names = _expand(query, named)
-        expression = " OR ".join(_phrase(name) for name in names if _phrase(name))
-        hits: list[Hit] = []
+        searched = _expand(query, named)
+        phrases = sorted({_phrase(key) for text in searched for key in name_keys(text)} - {""})
+        expression = " OR ".join(phrases)
+        found: dict[str, Hit] = {}
         if expression:
             rows = self.db.execute(
                 """SELECT iri, kind, title, snippet(items, 4, '[', ']', ' … ', 12), snippet(items, 3, '[', ']', ' … ', 8),
                           bm25(items, 0.0, 0.0, 10.0, 6.0, 1.0)
                    FROM items WHERE items MATCH ? ORDER BY bm25(items, 0.0, 0.0, 10.0, 6.0, 1.0) LIMIT ?""",
-                (expression, limit),
+                (expression, max(limit, 200)),
             ).fetchall()
             for iri, kind, title, body_snippet, label_snippet, rank in rows:
                 snippet = (
                     body_snippet if "[" in body_snippet else (label_snippet if "[" in label_snippet else body_snippet)
                 )
-                hits.append(Hit(iri, kind, title, re.sub(r"\s+", " ", snippet).strip(), -rank))
-        return SearchResult(query, names, hits, _lineage(named, vocabulary))
+                found[iri] = Hit(iri, kind, title, re.sub(r"\s+", " ", snippet).strip(), -rank)
+        named_iris = [e.iri for e in named]
+        mentioned = mentions(named_iris) if mentions is not None and named_iris else {}
+        ordered: list[Hit] = []
+        for entity in named:
+            hit = found.pop(entity.iri, None) or Hit(
+                entity.iri, "entity", entity.pref_label, entity.definition or "", 0.0
+            )
+            count = len(set(mentioned.get(entity.iri, []))) if mentions is not None else None
+            ordered.append(Hit(hit.iri, hit.kind, hit.title, hit.snippet, hit.score, count, True))
+        documents = {d for docs in mentioned.values() for d in docs}
+        first = [h for h in found.values() if h.iri in documents]
+        missing = documents - {h.iri for h in first}
+        titles = (
+            dict(
+                self.db.execute(
+                    f"SELECT iri, title FROM items WHERE iri IN ({','.join('?' * len(missing))})", sorted(missing)
+                ).fetchall()
+            )
+            if missing
+            else {}
+        )
+        first += [
+            Hit(d, "document", titles.get(d, d), "", 0.0) for d in sorted(missing, key=lambda d: titles.get(d, d))
+        ]
+        rest = [h for h in found.values() if h.iri not in documents]
+        hits = (ordered + first + rest)[: max(limit, len(ordered) + len(first))]
+        suggestions = [] if named or hits else names.suggest(query)
+        return SearchResult(query, searched, hits, _lineage(named, vocabulary), suggestions)
+
+
+def mentioning_query(iris: list[str]) -> str:
+    """The SPARQL that lists the documents mentioning each of ``iris`` (columns ``entity``, ``document``)."""
+    return rq.text("search-mentioning", entity=iris)
+
+
+def store_mentions(store: Store) -> Mentions:
+    """:data:`Mentions` read from an open store."""
+    from kg.graph.query import run_query
+
+    def mentions(iris: list[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for entity, document in run_query(store, mentioning_query(iris)).rows:
+            if entity is not None and document is not None:
+                found.setdefault(entity.value, []).append(document.value)
+        return found
+
+    return mentions
 
 
 def _phrase(text: str) -> str:
@@ -138,16 +212,14 @@ def _phrase(text: str) -> str:
     return '"' + " ".join(words) + '"' if words else ""
 
 
-def _entities_named(query: str, vocabulary: Vocabulary) -> list:
-    """The entities whose name (or its singular) the whole query is."""
-    key = norm(query)
-    iris = vocabulary.label_index.get(key, set()) | vocabulary.label_index.get(key.rstrip("s"), set())
-    found = [vocabulary.entities[iri] for iri in sorted(iris)]
-    plain = [e for e in found if not e.sense_context]  # the English ACO, not the US one that shares its name
-    return plain or found
+def _entities_named(query: str, vocabulary: Vocabulary) -> list[Entity]:
+    """The entities the whole query names (in the names' normal form, plurals included), the plain senses
+    preferred: the English ACO, not the US one that shares its name."""
+    resolution = names_for(vocabulary).resolve(query)
+    return [vocabulary.entities[s.iri] for s in resolution.chosen if s.iri in vocabulary.entities]
 
 
-def _expand(query: str, named: list) -> list[str]:
+def _expand(query: str, named: list[Entity]) -> list[str]:
     """The query itself and every name of an entity it names (ACO ⇄ accountable care organisation)."""
     names = [query]
     for entity in named:
@@ -157,7 +229,7 @@ def _expand(query: str, named: list) -> list[str]:
     return names
 
 
-def _lineage(entities: list, vocabulary: Vocabulary) -> list[tuple[str, str, str]]:
+def _lineage(entities: list[Entity], vocabulary: Vocabulary) -> list[tuple[str, str, str]]:
     """What the named entities evolved into or from (a search for ACS offers ICS)."""
     named = {e.iri for e in entities}
     offers = []

@@ -1,8 +1,10 @@
 """A search result as JSON-ready data: one shape for ``kg search -f json`` and ``/api/search``.
 
 Keys: ``query`` (the words asked for), ``expanded`` (every name searched for), ``hits`` (each with
-``iri``, ``kind``, ``title``, ``snippet``, ``score`` and ``page``) and ``see_also`` (each with
-``relation``, ``label``, ``iri`` and ``page``). ``page`` is where the IRI's page is, as the caller
+``iri``, ``kind``, ``title``, ``snippet``, ``score``, ``page``, ``documents``: how many documents
+mention an entity, and ``exact``: the query names this entity), ``see_also`` (each with
+``relation``, ``label``, ``iri`` and ``page``) and ``suggestions`` ("did you mean": ``label``,
+``iri``, ``kind``, ``page``). ``page`` is where the IRI's page is, as the caller
 links to it (a path on the server, a file of the site), or None when it has none.
 """
 
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
     from kg.graph.search import SearchResult
 
 #: The keys of one hit, in the order a table shows them.
-HIT_KEYS = ("kind", "title", "snippet", "iri", "score", "page")
+HIT_KEYS = ("kind", "title", "snippet", "iri", "score", "page", "documents", "exact")
 
 
 def search_payload(
@@ -37,12 +39,17 @@ def search_payload(
                 "snippet": h.snippet,
                 "score": h.score,
                 "page": link(h.iri),
+                "documents": h.documents,
+                "exact": h.exact,
             }
             for h in result.hits
         ],
         "see_also": [
             {"relation": relation, "label": label, "iri": iri, "page": link(iri)}
             for relation, label, iri in result.see_also
+        ],
+        "suggestions": [
+            {"label": s.label, "iri": s.iri, "kind": s.kind, "page": link(s.iri)} for s in result.suggestions
         ],
     }
     if message is not None:

@@ -56,6 +56,7 @@ from kg.errors import damaged_store
 from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
 from kg.graph.sandbox import WORKER_MEMORY_MB, deny_network, limit_memory
 from kg.graph.sparqlguard import Refused, check, check_tokens, has_dataset_clause
+from kg.graph.syntax import explain
 from kg.graph.xmltext import xml_term, xml_triples
 
 TEXT = "text/plain; charset=utf-8"
@@ -280,6 +281,7 @@ def _run(snapshot: Snapshot, job: dict[str, Any]) -> Any:
     if substitutions:
         options["substitutions"] = substitutions
     options.update(dataset_options(sparql, job.get("default_graph"), job.get("named_graphs")))
+    known = job.get("prefixes") or {}
     for attempt in (1, 2):
         try:
             return snapshot.refresh(force=attempt == 2).query(sparql, **options)
@@ -288,7 +290,7 @@ def _run(snapshot: Snapshot, job: dict[str, Any]) -> Any:
                 raise _Refused(
                     403, "This endpoint is read-only: SPARQL updates (INSERT, DELETE, DROP, LOAD ...) are not accepted."
                 ) from None
-            raise _Refused(400, f"The SPARQL query is not valid: {exc}") from None
+            raise _Refused(400, f"The SPARQL query is not valid: {explain(sparql, str(exc), known)}") from None
         except ValueError as exc:
             raise _Refused(400, f"The query cannot be run: {exc}") from None
         except OSError as exc:
@@ -305,7 +307,8 @@ def _query(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
             return Reply(200, BY_KEY[fmt].content_type, answer.serialize(format=results_format(fmt)) or b"")
         if isinstance(answer, ox.QuerySolutions):
             fmt = _format(job.get("results_format"), "results", RESULT_FORMATS)
-            return Reply(200, BY_KEY[fmt].content_type, _solutions(answer, fmt, max_rows, job))
+            table, count = _solutions(answer, fmt, max_rows, job)
+            return Reply(200, BY_KEY[fmt].content_type, table, {"rows": count})
         fmt = _format(job.get("graph_format"), "graph", GRAPH_FORMATS)
         triples = []
         for triple in answer:
@@ -323,8 +326,8 @@ def _query(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
         raise _Refused(500, f"The query failed: {exc}") from None
 
 
-def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str, Any]) -> bytes:
-    """At most ``max_rows`` solutions, serialised by pyoxigraph.
+def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str, Any]) -> tuple[bytes, int]:
+    """At most ``max_rows`` solutions, serialised by pyoxigraph, and how many there are.
 
     pyoxigraph serialises only a live result, which cannot be cut short, so the
     rows read are written as SPARQL TSV (every term in full), parsed back and
@@ -347,7 +350,8 @@ def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str
     lines = ["\t".join("?" + v for v in variables)]
     lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
     tsv = "\n".join(lines) + "\n"
-    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=results_format(fmt)) or b""
+    body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=results_format(fmt)) or b""
+    return body, len(rows)
 
 
 def _watch_parent(parent: int) -> None:

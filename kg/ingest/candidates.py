@@ -79,6 +79,18 @@ _COMMON = {
     "Each",
     "More",
 }
+#: kinds of discovered entity listed as organisations (the others, Acts and programmes, as names)
+_ORGANISATION_KINDS = {
+    "Organisation",
+    "OtherOrganisation",
+    "NationalBody",
+    "Trust",
+    "Commissioner",
+    "LocalAuthority",
+    "ProfessionalBody",
+    "ThinkTank",
+    "LibraryService",
+}
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,7}(?=s?\b)")
 _PHRASE = re.compile(
     r"\b(?:[A-Z][a-z’']+|[A-Z]{2,}s?)(?:[ \t]+(?:(?:of|and|for|the|on|in|&)[ \t]+)?(?:[A-Z][a-z’']+|[A-Z]{2,}s?)){1,5}\b"
@@ -88,7 +100,7 @@ _PHRASE = re.compile(
 @dataclass
 class Candidate:
     term: str
-    kind: str  #: "acronym" (defined in a text), "undefined acronym", "organisation" or "phrase"
+    kind: str  #: "acronym" (defined in a text), "undefined acronym", "organisation", "name" (an Act ...) or "phrase"
     long_form: str = ""
     count: int = 0
     documents: set[str] = field(default_factory=set)
@@ -96,7 +108,7 @@ class Candidate:
 
     @property
     def score(self) -> float:
-        weight = {"acronym": 3.0, "organisation": 2.0, "undefined acronym": 1.5, "phrase": 1.0}[self.kind]
+        weight = {"acronym": 3.0, "organisation": 2.0, "name": 2.0, "undefined acronym": 1.5, "phrase": 1.0}[self.kind]
         return weight * len(self.documents) + self.count / 10
 
 
@@ -143,9 +155,10 @@ def find_candidates(
                         definition.long_form,
                     )
             for entity in extraction.new_entities:
+                kind = "organisation" if entity.type in _ORGANISATION_KINDS else "name"
                 for m in extraction.mentions:
                     if m.entity == entity.iri:
-                        note(entity.label, "organisation", document.title, text, m.start, m.end)
+                        note(entity.label, kind, document.title, text, m.start, m.end)
             known = [(m.start, m.end) for m in extraction.mentions]
             defined = {d.acronym.rstrip("s") for d in extraction.definitions} | ignore
             defined.add(document.fields.get("responsible", "").strip())  # the briefing writer's initials

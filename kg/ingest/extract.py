@@ -25,10 +25,15 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from kg.ingest.labels import Normalised, is_case_sensitive, norm, normalise, slug, variants
+from kg.ingest.metadata import choose_publisher, first_of
+from kg.ingest.names import name_finder
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.vocabulary import Entity, Vocabulary, data_dir
 
 EXTRACTOR_VERSION = "0.2.0"
+
+#: kinds of entity a longer name may contain ("Black Country Integrated Care System" holds "Integrated Care System")
+_GENERIC = {"OrganisationType", "CareModel", "Concept", "PolicyEntity"}
 
 _STOPWORDS = {"and", "of", "the", "for", "on", "in", "to", "&", "a", "an", "with"}
 
@@ -64,7 +69,9 @@ class Relation:
     object: str
     start: int  #: of the evidence sentence in the document text
     end: int
-    rule: str = ""  #: which pattern produced it
+    rule: str = ""  #: which pattern or cue produced it
+    mechanisms: tuple[str, ...] = ()  #: the grammar that took part (active, passive, list, anaphora ...)
+    modality: str = ""  #: "" when asserted, "hedged" when the text says it might be so
 
 
 @dataclass(frozen=True)
@@ -134,11 +141,17 @@ class EntityMatcher:
         spec = tomllib.loads((data_dir() / "patterns" / "organisations.toml").read_text(encoding="utf-8"))
         self._org_patterns = [(re.compile(p["regex"]), p["kind"]) for p in spec["pattern"]]
         self._not_name = set(spec.get("not_name_words", []))
+        self._looked_up: dict[str, Entity | None] = {}
 
     # ------------------------------------------------------------------ lookup
 
     def lookup(self, name: str) -> Entity | None:
         """The entity a whole name stands for ("The King's Fund", "NHSE"), if exactly one."""
+        if name not in self._looked_up:
+            self._looked_up[name] = self._lookup(name)
+        return self._looked_up[name]
+
+    def _lookup(self, name: str) -> Entity | None:
         name = name.replace("&", "and")
         found = self.label_index.get(norm(name)) or self.label_index.get(norm(re.sub(r"^the\s+", "", name, flags=re.I)))
         if found and len(found) == 1:
@@ -271,15 +284,28 @@ class EntityMatcher:
         chosen = self._resolve(self._longest(hits))
         definitions = self._definitions(text, chosen)
 
-        learnt = {}
+        learnt: dict[str, str] = {}
+        discovered: list[NewEntity] = []
+        defined_spans: list[tuple[int, int, str]] = []
         for d in definitions:
+            stem = d.acronym.rstrip("s") if d.acronym.endswith("s") and d.acronym[:-1].isupper() else d.acronym
             if d.entity:
-                learnt[d.acronym.rstrip("s") if d.acronym.endswith("s") and d.acronym[:-1].isupper() else d.acronym] = (
-                    d.entity
-                )
+                learnt[stem] = d.entity
+            elif stem not in learnt:  # the document's own sense overrides the vocabulary's
+                found = self._defined_entity(text, d)
+                if found:
+                    entity, start, end = found
+                    discovered.append(entity)
+                    learnt[stem] = entity.iri
+                    defined_spans.append((start, end, entity.iri))
         mentions: list[Mention] = []
         covered: list[tuple[int, int]] = []
+        for start, end, iri in defined_spans:
+            mentions.append(Mention(iri, start, end, text[start:end], "defined"))
+            covered.append((start, end))
         for hit, iri in chosen:
+            if any(hit.start < e and s < hit.end for s, e, _ in defined_spans):
+                continue
             exact = text[hit.start : hit.end]
             stem = exact[:-1] if exact.endswith("s") and exact[:-1].isupper() else exact
             how = "weak" if hit.weak else ("acronym" if hit.acronym else "label")
@@ -292,17 +318,30 @@ class EntityMatcher:
                 if not any(match.start() < e and s < match.end() for s, e in covered):
                     mentions.append(Mention(iri, match.start(), match.end(), match.group(0), "learnt"))
         mentions += self._list_heads(text, covered)
-        extraction = Extraction(mentions=mentions, definitions=definitions)
+        extraction = Extraction(mentions=mentions, definitions=definitions, new_entities=discovered)
         self._named_organisations(text, extraction)
         extraction.publisher = self._organisation(
-            document, document.publisher_name, document.publisher_url, "OtherOrganisation", extraction
+            document, self._publisher_name(document), document.publisher_url, "OtherOrganisation", extraction
         )
         extraction.producer = self._organisation(document, document.producer_name, None, "LibraryService", extraction)
         extraction.mentions.sort(key=lambda m: (m.start, m.end))
         return extraction
 
-    def _named_organisations(self, text: str, extraction: Extraction) -> None:
-        """Trusts, CCGs, ICBs and councils the vocabulary lacks, found by the shape of their names."""
+    def _defined_entity(self, text: str, d: AcronymDefinition) -> tuple[NewEntity, int, int] | None:
+        """An entity for a long form the vocabulary lacks ("American Chemical Society (ACS)"), and its span."""
+        start, long_form = d.start, d.long_form.rstrip(" ,;:")
+        lead = re.match(r"^(?:the|a|an)\s+", long_form, re.I)
+        if lead:
+            start, long_form = start + lead.end(), long_form[lead.end() :]
+        if len(long_form.split()) < 2 or "\n" in long_form or self.lookup(long_form):
+            return None
+        kind = name_finder().kind_of(long_form) or ("Concept" if long_form[:1].islower() else "OtherOrganisation")
+        iri = f"{self.vocabulary.base}id/{slug(long_form)}"
+        return NewEntity(iri, long_form, kind), start, start + len(long_form)
+
+    def _found_names(self, text: str, mentions: list[Mention]) -> list[tuple[int, int, str, str, bool]]:
+        """(start, end, name, kind, may swallow named entities) of names built like a trust, a body or an Act."""
+        found = []
         for pattern, kind in self._org_patterns:
             for match in pattern.finditer(text):
                 start, name = match.start("name"), match.group("name")
@@ -311,18 +350,69 @@ class EntityMatcher:
                     start = text.index(words[1], start + len(words[0])) if len(words) > 1 else start
                     words = words[1:]
                 name = " ".join(words)
-                end = start + len(text[start : match.end("name")])
-                if len(words) < 2 or self.lookup(name) or len(name) > 120:
-                    continue
-                inside = [m for m in extraction.mentions if start <= m.start and m.end <= end]
-                if any(m.start < end and start < m.end for m in extraction.mentions if m not in inside):
-                    continue
-                iri = f"{self.vocabulary.base}id/{slug(name)}"
-                if all(e.iri != iri for e in extraction.new_entities):
-                    extraction.new_entities.append(NewEntity(iri, name, kind))
-                for m in inside:
-                    extraction.mentions.remove(m)
-                extraction.mentions.append(Mention(iri, start, end, text[start:end], "name-pattern"))
+                found.append((start, start + len(text[start : match.end("name")]), name, kind, True))
+        found += self._proper_instances(text, mentions)
+        finder = name_finder()
+        for name in finder.find(text):
+            start, label = name.start, name.name
+            if name.section == "bodies" and " and " in label:  # "NHS England and the Care Quality Commission"
+                left, right = label.rsplit(" and ", 1)
+                right = re.sub(r"^(?:the|The)\s+", "", right)
+                if (self.lookup(left) or finder.looks_like_organisation(left)) and (
+                    self.lookup(right) or finder.looks_like_organisation(right)
+                ):
+                    start, label = name.end - len(right), right
+            found.append((start, name.end, label, name.kind, name.section == "legislation"))
+        return found
+
+    _PROPER = re.compile(r"((?:[A-Z][\w'’-]*[ \t]+(?:(?:and|of|&)[ \t]+)?){1,5})$")
+
+    def _proper_instances(self, text: str, mentions: list[Mention]) -> list[tuple[int, int, str, str, bool]]:
+        """ "Black Country Integrated Care System": capitalised words before a kind the vocabulary knows.
+
+        The kind written with capitals after a place's name is one body of
+        that kind; it becomes an entity of the kind's class (an organisation
+        for a type of organisation).
+        """
+        found = []
+        for hit in mentions:
+            kinds = self.vocabulary.kinds(hit.entity)
+            written = hit.exact
+            if not kinds & {"OrganisationType", "CareModel"} or " " not in written:
+                continue
+            if not all(w[:1].isupper() for w in written.split() if w not in ("and", "of", "&")):
+                continue  # "integrated care system" is the kind; "Integrated Care System" after a place, one of them
+            lead = self._PROPER.search(text[max(0, hit.start - 80) : hit.start])
+            if not lead:
+                continue
+            words = lead.group(1).split()
+            while words and (words[0] in self._not_name or words[0].lower() in ("and", "of", "&")):
+                words = words[1:]
+            if not words:
+                continue
+            start = hit.start - len(lead.group(1)) + lead.group(1).index(words[0])
+            kind = "CareModel" if "CareModel" in kinds else "OtherOrganisation"
+            found.append((start, hit.end, text[start : hit.end], kind, False))
+        return found
+
+    def _named_organisations(self, text: str, extraction: Extraction) -> None:
+        """Trusts, CCGs, boards, bodies and Acts the vocabulary lacks, found by the shape of their names."""
+        for start, end, name, kind, swallows in self._found_names(text, list(extraction.mentions)):
+            words = name.split()
+            if len(words) < 2 or self.lookup(name) or len(name) > 120:
+                continue
+            inside = [m for m in extraction.mentions if start <= m.start and m.end <= end]
+            named = [m for m in inside if self.vocabulary.kinds(m.entity) - _GENERIC]
+            if not swallows and (len(named) > 1 or any(m.end == end for m in named)):
+                continue  # "Department of Health APMS Directions" is two names; "NHS England Transformation Directorate" one
+            if any(m.start < end and start < m.end for m in extraction.mentions if m not in inside):
+                continue
+            iri = f"{self.vocabulary.base}id/{slug(name)}"
+            if all(e.iri != iri for e in extraction.new_entities):
+                extraction.new_entities.append(NewEntity(iri, name, kind))
+            for m in inside:
+                extraction.mentions.remove(m)
+            extraction.mentions.append(Mention(iri, start, end, text[start:end], "name-pattern"))
 
     _LINE = re.compile(r"[^\n]*")
     _ITEM = re.compile(
@@ -363,6 +453,18 @@ class EntityMatcher:
                     found.append(Mention(entity.iri, start, end, text[start:end], "list-head"))
                     break
         return found
+
+    def _publisher_name(self, document: ParsedDocument) -> str | None:
+        """The publisher's name: the one written after "From:" (first of several), else a known name above the title."""
+
+        def known(name: str) -> bool:
+            entity = self.lookup(name)
+            return entity is not None and "Organisation" in self.vocabulary.kinds(entity.iri)
+
+        looks_like = name_finder().looks_like_organisation
+        if document.publisher_name:
+            return first_of(document.publisher_name, known, looks_like)
+        return choose_publisher(list(document.publisher_candidates), known, looks_like)
 
     def _organisation(
         self, document: ParsedDocument, name: str | None, url: str | None, kind: str, extraction: Extraction

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
 from kg.graph.store import Store
+from kg.ingest.curation import Curation, rules_fingerprint
 from kg.ingest.extract import EntityMatcher, Extraction
 from kg.ingest.parse import ParsedDocument, parse
 from kg.ingest.relations import RelationExtractor
-from kg.ingest.sources import Source, iter_sources
+from kg.ingest.sources import Skipped, Source, iter_sources
 from kg.ingest.triples import content_hash, document_iri, document_quads, source_location
 from kg.ingest.vocabulary import Vocabulary
 
@@ -31,6 +32,8 @@ class IngestReport:
     written: list[tuple[str, str]] = field(default_factory=list)  #: (document IRI, title)
     unchanged: list[tuple[str, str]] = field(default_factory=list)
     failures: list[SourceError] = field(default_factory=list)
+    skipped: list[SourceError] = field(default_factory=list)  #: files of a folder deliberately not read, with why
+    read_from: list[tuple[str, str, str]] = field(default_factory=list)  #: (document IRI, title, source location)
     sources_read: int = 0
     mentions: int = 0
     relations: int = 0
@@ -44,15 +47,21 @@ class IngestReport:
 class Pipeline:
     """The vocabulary-dependent parts, built once per run."""
 
-    def __init__(self, vocabulary: Vocabulary | None = None):
+    def __init__(self, vocabulary: Vocabulary | None = None, curation: Curation | None = None):
         self.vocabulary = vocabulary or Vocabulary()
         self.matcher = EntityMatcher(self.vocabulary)
         self.relations = RelationExtractor(self.vocabulary, self.matcher)
+        self.curation = curation or Curation.load(base=self.vocabulary.base)
+        self.rules = rules_fingerprint()
 
     def extract(self, document: ParsedDocument) -> Extraction:
         extraction = self.matcher.extract(document)
         extraction.relations = self.relations.extract(document, extraction)
-        return extraction
+        return self.curation.apply(document_iri(document, self.vocabulary.base), document.text, extraction)
+
+    def fingerprint(self, document: str) -> str:
+        """Changes when the vocabulary, the extraction rules or the decisions in force on ``document`` change."""
+        return "-".join(p for p in (self.vocabulary.fingerprint, self.rules, self.curation.digest(document)) if p)
 
 
 def ingest(
@@ -83,7 +92,7 @@ def _ingest_all(
         if on_source:
             on_source(item.location)
         if isinstance(item, SourceError):
-            report.failures.append(item)
+            (report.skipped if isinstance(item, Skipped) else report.failures).append(item)
             continue
         report.sources_read += 1
         try:
@@ -103,7 +112,8 @@ def _ingest_document(
     document: ParsedDocument, source: Source, store: Store, pipeline: Pipeline, report: IngestReport, index: SearchIndex
 ) -> None:
     iri = document_iri(document, store.base)
-    fingerprint = pipeline.vocabulary.fingerprint
+    report.read_from.append((iri, document.title, source.location))
+    fingerprint = pipeline.fingerprint(iri)
     stored = store.stored_document(iri)
     here = (source_location(source), source.sha256, source.encoding)
     if stored and stored.content_hash == content_hash(document, fingerprint) and here in stored.sources:
@@ -118,7 +128,7 @@ def _ingest_document(
     iri, quads = document_quads(
         document, extraction, sorted(sources.values(), key=lambda s: s.location), fingerprint, base=store.base
     )
-    store.replace_graph(iri, quads)
+    store.replace_graph(iri, [*quads, *pipeline.curation.quads(iri, quads)])
     index.put(iri, "document", document.title, "", document.text)
     report.written.append((iri, document.title))
     report.mentions += len(extraction.mentions)

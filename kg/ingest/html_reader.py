@@ -95,8 +95,10 @@ def decode_html(raw: bytes, charset: str | None = None) -> tuple[str, str]:
     return raw.decode("cp1252", errors="replace"), "cp1252"
 
 
-def read_html(raw: bytes, location: str, charset: str | None = None) -> tuple[str, str, tuple[int, ...]]:
-    """The page title and main text; SourceError if the page has none."""
+def read_html(
+    raw: bytes, location: str, charset: str | None = None
+) -> tuple[str, str, tuple[int, ...], dict[str, str]]:
+    """The page title and main text, and what its <meta> and JSON-LD say; SourceError if the page has no text."""
     if not raw.strip():
         raise SourceError(location, "the file is empty")
     html, codec = decode_html(raw, charset)
@@ -112,7 +114,10 @@ def read_html(raw: bytes, location: str, charset: str | None = None) -> tuple[st
     first = body.split("\n", 1)[0]
     if title and _same(first, title):
         title = ""
-    return (f"{title}\n\n{body}" if title else body), f"text/html; charset={encoding_label(codec)}", ()
+    from kg.ingest.metadata import html_metadata
+
+    text = f"{title}\n\n{body}" if title else body
+    return text, f"text/html; charset={encoding_label(codec)}", (), html_metadata(html)
 
 
 def _same(a: str, b: str) -> bool:

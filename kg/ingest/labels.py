@@ -103,3 +103,12 @@ def slug(text: str, limit: int = 60) -> str:
     """The IRI-safe local name of a label: lower case, apostrophes dropped, hyphens between words."""
     text = "".join(ch for ch in text if ch not in _DROP).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:limit].strip("-") or "untitled"
+
+
+def rules() -> dict[str, str]:
+    """:func:`normalise`'s rules as data, for the offline pages' scripts (one source of truth).
+
+    >>> rules()["british"] == _BRITISH.pattern
+    True
+    """
+    return {"drop": "".join(sorted(_DROP)), "keep": "&", "british": _BRITISH.pattern, "britishTo": "iz"}

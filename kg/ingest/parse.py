@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kg.ingest.dates import PartialDate, parse_date
 from kg.ingest.labels import norm
+from kg.ingest.metadata import read_header
 from kg.ingest.sources import Source
 from kg.ingest.vocabulary import data_dir
 
@@ -34,6 +35,7 @@ class ParsingRules:
     headings: list[tuple[re.Pattern, str]]
     last_field: str
     min_fields: int
+    common_fields: frozenset[str]
     producer: list[re.Pattern]
     news: list[re.Pattern]
     cut_from: list[re.Pattern]
@@ -64,6 +66,7 @@ def load_rules(directory: Path | None = None) -> ParsingRules:
         headings=headings,
         last_field=briefing["record"]["last_field"],
         min_fields=briefing["record"]["min_fields"],
+        common_fields=frozenset(briefing["record"].get("common_fields", [])),
         producer=compile_all(briefing["producer"]["patterns"]),
         news=compile_all(briefing["news"]["patterns"]),
         cut_from=whole_line(boiler["cut_from"]),
@@ -88,6 +91,8 @@ class ParsedDocument:
     issued: PartialDate | None = None
     modified: PartialDate | None = None
     review_due: PartialDate | None = None
+    #: names above the title that may be the publisher (a site name, a breadcrumb's first step)
+    publisher_candidates: tuple[str, ...] = ()
     #: offset in ``text`` where each page of the source begins (pages before the document start at 0)
     page_starts: tuple[int, ...] = ()
 
@@ -195,15 +200,37 @@ def _kind(is_briefing: bool, paged: bool, text: str, news_date: PartialDate | No
     return "Document"
 
 
+#: a line at least this long, followed straight on by another, was wrapped by the writer's editor or the PDF
+WRAP_LENGTH = 60
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    """Join the lines of a hard-wrapped paragraph or list item, so a sentence or a name is one line again."""
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if (
+            len(previous.strip()) >= WRAP_LENGTH
+            and line.strip()
+            and not _BULLET.match(line)
+            and not previous.rstrip().endswith(":")
+            and "|" not in previous
+        ):
+            out[-1] = previous.rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
 def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> ParsedDocument | None:
     start = _title_line(lines, rules)
     if start is None:
         return None
     body = lines[start:]
     fields = _read_fields(body[1:], rules)
-    is_briefing = len(fields) >= rules.min_fields
+    is_briefing = len(fields) >= rules.min_fields and bool(set(fields) - rules.common_fields)
     title, publisher_in_title, paged = _clean_title(body[0], is_briefing)
-    text = "\n".join(body).strip("\n")
+    text = "\n".join(unwrap(body)).strip("\n")
     text = re.sub(r"\n{3,}", "\n\n", text)
     news_date = None
     for pattern in rules.news:
@@ -226,6 +253,25 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
     def date_of(name):
         return parse_date(fields[name]) if fields.get(name) else None
 
+    if not is_briefing:  # a header block and a footer instead of the template's fields
+        header = read_header(body)
+        if header.title:
+            title = _clean_title(header.title, False)[0]
+        publisher_name = header.publisher
+        return ParsedDocument(
+            title=title,
+            text=text,
+            source=source,
+            kind=_kind(False, paged, text, news_date),
+            publisher_name=publisher_name,
+            publisher_url=url,
+            producer_name=producer,
+            link=url,
+            publisher_candidates=tuple(header.candidates),
+            issued=header.issued or news_date,
+            modified=header.modified,
+            review_due=header.review_due,
+        )
     return ParsedDocument(
         title=title,
         text=text,
@@ -282,4 +328,15 @@ def parse(source: Source, rules: ParsingRules | None = None) -> list[ParsedDocum
                 title_at = a + (_title_line(record, rules) or 0)
                 parsed.page_starts = document_page_starts(parsed.text, numbered[title_at:b], page_lines)
             documents.append(parsed)
+    if len(documents) == 1 and source.metadata:
+        apply_file_metadata(documents[0], dict(source.metadata))
     return documents
+
+
+def apply_file_metadata(document: ParsedDocument, metadata: dict[str, str]) -> None:
+    """Fill what the text left open from the file's own metadata (HTML <meta>, PDF information)."""
+    for name in ("issued", "modified"):
+        if getattr(document, name) is None and metadata.get(name):
+            setattr(document, name, parse_date(metadata[name]))
+    if metadata.get("publisher") and not document.publisher_name:
+        document.publisher_name = metadata["publisher"]

@@ -37,6 +37,11 @@ def _quiet():
 
 def page_texts(raw: bytes, location: str) -> list[str]:
     """The text layer of each page, as pypdf extracts it."""
+    return _open(raw, location)[0]
+
+
+def _open(raw: bytes, location: str) -> tuple[list[str], dict[str, str]]:
+    """The text layer of each page and the document information (/Title, /Author, /CreationDate ...)."""
     import pypdf
     from pypdf.errors import DependencyError
 
@@ -57,13 +62,17 @@ def page_texts(raw: bytes, location: str) -> list[str]:
                 if not opened:
                     raise SourceError(location, "the PDF is encrypted")
             texts = [page.extract_text() or "" for page in reader.pages]
+            try:
+                info = {str(k): str(v) for k, v in (reader.metadata or {}).items()}
+            except Exception:  # damaged document information costs the metadata, not the text
+                info = {}
         except SourceError:
             raise
         except Exception as exc:  # pypdf raises many kinds for broken files
             raise SourceError(location, f"the PDF is damaged or truncated: {exc or type(exc).__name__}") from None
     if not texts:
         raise SourceError(location, "the PDF has no pages")
-    return texts
+    return texts, info
 
 
 def _keys(lines: list[str]) -> dict[int, str]:
@@ -96,13 +105,16 @@ def strip_furniture(pages: list[str]) -> list[str]:
     return cleaned
 
 
-def read_pdf(raw: bytes, location: str) -> tuple[str, str, tuple[int, ...]]:
-    """Text of every page, joined by a blank line, and where each page starts."""
-    pages = strip_furniture(page_texts(raw, location))
+def read_pdf(raw: bytes, location: str) -> tuple[str, str, tuple[int, ...], dict[str, str]]:
+    """Text of every page, joined by a blank line, where each page starts, and the document information."""
+    from kg.ingest.metadata import pdf_metadata
+
+    texts, info = _open(raw, location)
+    pages = strip_furniture(texts)
     if not any(page.strip() for page in pages):
         raise SourceError(location, "the PDF has no text layer (scanned?)")
     starts, offset = [], 0
     for page in pages:
         starts.append(offset)
         offset += len(page) + len(PAGE_JOIN)
-    return PAGE_JOIN.join(pages), "application/pdf", tuple(starts)
+    return PAGE_JOIN.join(pages), "application/pdf", tuple(starts), pdf_metadata(info)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph import namespaces as ns
+from kg.ingest.clauses import CueGrammar, Descriptions, lead_ins
 from kg.ingest.extract import EntityMatcher, Extraction, Mention, Relation
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.vocabulary import Vocabulary, data_dir
@@ -28,6 +30,8 @@ _SEP = _ASIDE + r"[\s'‘’“”\"]*(?:,\s*and\b|,\s*or\b|,|\band\b|\bor\b|\ba
 _LIST = rf"(?:⟨\d+⟩(?:{_SEP}⟨\d+⟩)*)"
 _SAME = re.compile(r"^[\s(),'\"‘’“”]*(?:or\s+|aka\s+|also known as\s+)?[\s(),'\"‘’“”]*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|(?<![a-z,])\n+|\n+(?![a-z])|\s*•\s*")
+#: Kinds that name a kind of thing rather than one body ("local councils", "NHS trusts").
+_KINDS_OF_THING = {"OrganisationType", "CareModel", "Concept"}
 #: Kinds two entities must share for a same_kind property (a contract supersedes a contract).
 _FAMILIES = {
     "CareModel",
@@ -83,7 +87,10 @@ class RelationExtractor:
         for rule in spec["rule"]:
             pattern = rule["pattern"].replace("<A>", f"(?P<A>{_LIST})").replace("<B>", f"(?P<B>{_LIST})")
             self.rules.append(Rule(rule["name"], rule["predicate"], re.compile(pattern, re.I), bool(rule.get("swap"))))
+        self.cues = CueGrammar(directory / "cues.toml")
+        self._vocabulary_kinds: dict[str, set[str]] = {}
         anaphora = tomllib.loads((directory / "anaphora.toml").read_text(encoding="utf-8"))
+        self.descriptions = Descriptions({noun: cls for noun, cls in anaphora["nouns"].items()})
         self.window = anaphora.get("window", 2)
         self.nouns = {noun: cls for noun, cls in anaphora["nouns"].items()}
         determiners = "|".join(re.escape(w) for w in sorted(anaphora["determiners"]["words"], key=len, reverse=True))
@@ -93,14 +100,21 @@ class RelationExtractor:
         )
         pronouns = "|".join(re.escape(w) for w in anaphora["pronouns"]["words"])
         self._pronoun = re.compile(rf"^\W*(?:{pronouns})\b", re.I)
+        first = "|".join(re.escape(w) for w in anaphora.get("first_person", {}).get("words", []))
+        self._first_person = re.compile(rf"\b(?:{first})\b" if first else r"(?!x)x", re.I)
 
     def kinds(self, iri: str, extraction: Extraction) -> set[str]:
+        if iri in self._vocabulary_kinds:
+            return self._vocabulary_kinds[iri]
         found = self.vocabulary.kinds(iri)
-        if not found:
+        if found:
+            self._vocabulary_kinds[iri] = found
+        else:
             for entity in extraction.new_entities:
                 if entity.iri == iri:
                     for cls in self.vocabulary.superclasses.get(ns.ONTOLOGY + entity.type, {ns.ONTOLOGY + entity.type}):
-                        found.add(cls.rsplit("#", 1)[-1])
+                        if cls.startswith(ns.ONTOLOGY):  # kg: classes only, as Vocabulary.kinds gives them
+                            found.add(cls.rsplit("#", 1)[-1])
         return found
 
     def _skeleton(
@@ -141,7 +155,17 @@ class RelationExtractor:
         sentence = text[s:e]
         match = self._noun_anaphor.match(sentence)
         if match:
-            wanted = self.nouns[match.group("noun").lower()]
+            noun = match.group("noun").lower()
+            wanted = self.nouns[noun]
+            # "The Act": first the last entity of that kind whose name holds the word
+            alike = [
+                m.entity
+                for m in mentions
+                if m.start < s and re.search(rf"\b{noun}", m.exact, re.I) and wanted in self.kinds(m.entity, extraction)
+            ]
+            if alike:  # the one the text names most (its subject), the later on a tie
+                best = max(alike.count(iri) for iri in alike)
+                return [(s + match.start("noun"), s + match.end(), [[i for i in alike if alike.count(i) == best][-1]])]
             for ps, pe in reversed(previous[-self.window :]):
                 named = [
                     m.entity
@@ -179,20 +203,53 @@ class RelationExtractor:
             not object_kinds or bool(self.kinds(obj, extraction) & object_kinds)
         )
 
+    def _cue_relations(
+        self,
+        skeleton: str,
+        tokens: list[list[str]],
+        extra: list[tuple[int, int, list[str]]],
+        span: tuple[int, int],
+        add: Callable[..., None],
+        extraction: Extraction,
+        more: tuple[str, ...] = (),
+    ) -> None:
+        """The cue lexicon's relations in one skeleton, each subject and object pair within the type limits."""
+        anaphors = {i for i, entities in enumerate(tokens) if any(entities is x[2] for x in extra)}
+        for cue in self.cues.match(skeleton):
+            mechanisms = cue.mechanisms + tuple(more)
+            if anaphors & {*cue.subjects, *cue.objects}:
+                mechanisms += ("anaphora",)
+            for subject in (x for i in cue.subjects for x in tokens[i]):
+                for obj in (x for i in cue.objects for x in tokens[i]):
+                    kinds = (self.kinds(subject, extraction), self.kinds(obj, extraction))
+                    if self.cues.kinds_allow(cue.cue, *kinds):
+                        add(subject, cue.predicate, obj, *span, cue.cue, mechanisms, cue.modality)
+
     def extract(self, document: ParsedDocument, extraction: Extraction) -> list[Relation]:
         text, mentions = document.text, extraction.mentions
         found: dict[tuple[str, str, str], Relation] = {}
 
-        def add(subject, predicate, obj, start, end, rule):
+        def add(subject, predicate, obj, start, end, rule, mechanisms=("pattern",), modality=""):
             if self._allowed(predicate, subject, obj, extraction):
-                found.setdefault((subject, predicate, obj), Relation(subject, predicate, obj, start, end, rule))
+                relation = Relation(subject, predicate, obj, start, end, rule, tuple(mechanisms), modality)
+                found.setdefault((subject, predicate, obj), relation)
 
         spans = sentences(text)
+        extras: dict[int, list[tuple[int, int, list[str]]]] = {}
+        publisher = extraction.publisher
+        speaker = publisher if publisher and "Organisation" in self.kinds(publisher, extraction) else None
         for index, (s, e) in enumerate(spans):
             extra = self._anaphor(text, (s, e), spans[:index], mentions, extraction)
+            extra += self.descriptions.find(
+                text, (s, e), spans[:index], mentions, lambda iri: self.kinds(iri, extraction)
+            )
+            if speaker:  # on an organisation's own pages, "we" is the organisation
+                extra += [(m.start(), m.end(), [speaker]) for m in self._first_person.finditer(text, s, e)]
+            extras[index] = extra
             skeleton, tokens = self._skeleton(text, s, e, mentions, extra)
             if len(tokens) < 2:
                 continue
+            self._cue_relations(skeleton, tokens, extra, (s, e), add, extraction)
             for rule in self.rules:
                 for match in rule.regex.finditer(skeleton):
                     subjects = [x for i in _TOKEN.findall(match.group("A")) for x in tokens[int(i)]]
@@ -202,6 +259,22 @@ class RelationExtractor:
                     for subject in subjects:
                         for obj in objects:
                             add(subject, rule.predicate, obj, s, e, rule.name)
+        for lead, items in lead_ins(text, spans):  # "two parts:" and the list under it, as one sentence
+            s, e = spans[lead]
+            skeleton, tokens = self._skeleton(text, s, e, mentions, extras[lead])
+            heads = []
+            for item in items:
+                named = [m for m in mentions if spans[item][0] <= m.start and m.end <= spans[item][1]]
+                # "four local councils: Dudley ..., Sandwell ...": the bodies the item names, else its first entity
+                bodies = [m.entity for m in named if self.vocabulary.kinds(m.entity) & _FAMILIES - _KINDS_OF_THING]
+                bodies += [e.iri for e in extraction.new_entities if e.iri in {m.entity for m in named}]
+                if named:
+                    heads.append(f"⟨{len(tokens)}⟩")
+                    tokens.append(list(dict.fromkeys(bodies)) or [named[0].entity])
+            if heads and tokens:
+                whole = (s, spans[items[-1]][1])
+                virtual = f"{skeleton} {' and '.join(heads)}"
+                self._cue_relations(virtual, tokens, extras[lead], whole, add, extraction, ("lead-in",))
         # A briefing about a known publication: that publication was published by the source.
         titled = self.matcher.lookup(document.title)
         if titled and extraction.publisher:

@@ -37,6 +37,21 @@ TIMEOUT = 10
 _URL = re.compile(r"^https?:/+", re.I)
 
 
+class Skipped(SourceError):
+    """A file in a folder that is deliberately not read (its type, or a README), named with the reason."""
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why a file found in a folder is not read, or None when it is read (hidden files are passed over unnamed)."""
+    suffix = path.suffix.lower()
+    if suffix not in readers.BY_SUFFIX:
+        what = readers.UNREAD_KINDS.get(suffix, f"'{suffix}' files" if suffix else "files without an ending")
+        return f"{what} are not read (kg reads {', '.join(sorted(readers.BY_SUFFIX))})"
+    if path.stem.lower() in SKIPPED_NAMES:
+        return f"a {path.stem.upper()} file describes its folder and is not read as a document"
+    return None
+
+
 @dataclass(frozen=True)
 class Source:
     """One input file or address, decoded."""
@@ -46,6 +61,8 @@ class Source:
     sha256: str  #: of the raw bytes
     encoding: str  #: the text encoding, or the format read ("application/pdf")
     page_starts: tuple[int, ...] = ()  #: offset in ``text`` where each page begins (page 1 at 0)
+    #: what the file says about itself (HTML <meta>, PDF document information): (field, value) pairs
+    metadata: tuple[tuple[str, str], ...] = ()
 
 
 def page_at(page_starts: tuple[int, ...], offset: int) -> int | None:
@@ -71,6 +88,11 @@ def _readable(path: Path) -> bool:
     )
 
 
+def _hidden(path: Path, folder: Path) -> bool:
+    """A dot-file, or a file inside a dot-folder (.git, .venv) under ``folder``."""
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
 def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Path | str | SourceError]:
     """Expand files and folders (recursively, sorted) into the files to read; addresses pass through."""
     for given in paths:
@@ -80,7 +102,12 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Path | str | Source
             continue
         path = Path(given)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if _readable(p))
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+            found = [p for p in files if _readable(p)]
+            for skipped in files:
+                reason = None if skipped in found else skip_reason(skipped)
+                if reason:
+                    yield Skipped(str(skipped), reason)
             if not found:
                 endings = ", ".join(sorted(readers.BY_SUFFIX))
                 yield SourceError(str(path), f"the folder holds no readable documents ({endings})")
@@ -112,12 +139,13 @@ def read(path: Path | str) -> Source:
 
 def _source(location: str, raw: bytes, reader: readers.Reader, charset: str | None = None) -> Source:
     try:
-        text, encoding, page_starts = reader(raw, location, charset=charset)
+        text, encoding, page_starts, *rest = reader(raw, location, charset=charset)
     except SourceError:
         raise
     except Exception as exc:  # a reader's library failing on odd input must not stop the other inputs
         raise SourceError(location, f"could not be read: {type(exc).__name__}: {exc}") from None
-    return Source(location, text, hashlib.sha256(raw).hexdigest(), encoding, page_starts)
+    metadata = tuple(sorted(rest[0].items())) if rest and rest[0] else ()
+    return Source(location, text, hashlib.sha256(raw).hexdigest(), encoding, page_starts, metadata)
 
 
 def _download(url: str) -> tuple[bytes, str | None, str | None]:

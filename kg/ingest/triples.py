@@ -157,6 +157,10 @@ def relation_quads(
         _evidence(g, doc, text, ann, _n(statement), r.start, r.end, "describing", activity, page_starts)
         if r.rule:
             g.add(ann, ns.ONTOLOGY + "extractionRule", _lit(r.rule))
+        for mechanism in r.mechanisms:
+            g.add(ann, ns.ONTOLOGY + "matchedBy", _lit(mechanism))
+        if r.modality:
+            g.add(ann, ns.ONTOLOGY + "modality", _lit(r.modality))
 
 
 def document_quads(

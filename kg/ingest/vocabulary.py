@@ -9,6 +9,7 @@ IRI; a different ``KG_BASE`` is applied here, on load.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -59,12 +60,38 @@ def _rebase(term: T, base: str) -> T:
     return term
 
 
+_AT = re.compile(r"at line (?P<line>\d+) (?:column|between columns) (?P<column>\d+)(?: and \d+)?: (?P<reason>[^(]*)")
+
+
+def turtle_mistake(path: Path, message: str) -> str:
+    """One sentence naming the file, the line and the mistake, from the Turtle parser's message.
+
+    >>> turtle_mistake(Path("t.ttl"), "Parser error at line 4 between columns 4 and 7: A dot is expected (t.ttl, line 4)")
+    't.ttl, line 4, column 4: a dot is expected (is a ";" or "." missing at the end of the line before?)'
+    """
+    found = _AT.search(message)
+    if not found:
+        return f"{path}: {message}"
+    line, reason = int(found["line"]), found["reason"].strip().rstrip(".")
+    if reason.lower().startswith("unexpected end"):
+        try:  # the parser points past the end: name the last line written
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            line = max((n for n, text in enumerate(lines, 1) if text.strip()), default=line)
+        except OSError:
+            pass
+        return f'{path}, line {line}: the file ends inside a statement (is the final "." missing?)'
+    reason = reason[:1].lower() + reason[1:]
+    if "dot is expected" in reason:
+        reason += ' (is a ";" or "." missing at the end of the line before?)'
+    return f"{path}, line {line}, column {found['column']}: {reason}"
+
+
 def read_turtle(path: Path, base: str) -> list[terms.Triple]:
     """Parse one Turtle file; a syntax error names the file, line and column."""
     try:
         triples = terms.read_turtle(path)
     except (SyntaxError, ValueError, OSError) as exc:
-        raise VocabularyError(f"{path}: {exc}") from None
+        raise VocabularyError(turtle_mistake(path, str(exc))) from None
     if base == ns.CANONICAL_BASE:
         return triples
     return [terms.Triple(_rebase(q.subject, base), q.predicate, _rebase(q.object, base)) for q in triples]
@@ -83,7 +110,13 @@ class Vocabulary:
         self.vocabulary_files = sorted((self.directory / "vocabulary").glob("*.ttl"))
         self.ontology_files = sorted(p for p in self.directory.glob("*.ttl") if p.name != "shapes.ttl")
         self.shapes_file = self.directory / "shapes.ttl"
-        self.vocabulary_triples = [t for f in self.vocabulary_files for t in read_turtle(f, self.base)]
+        self.problems: list[str] = []  #: one sentence per vocabulary file that could not be read (and was left out)
+        self.vocabulary_triples: list[terms.Triple] = []
+        for path in self.vocabulary_files:
+            try:
+                self.vocabulary_triples += read_turtle(path, self.base)
+            except VocabularyError as exc:
+                self.problems.append(f"{exc}; the file is left out until it is mended")
         self.ontology_triples = [t for f in self.ontology_files for t in read_turtle(f, self.base)]
         self.entities = self._build_entities()
         self.superclasses = self._class_closure()

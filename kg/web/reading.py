@@ -207,7 +207,9 @@ def gather(store: Store) -> SiteData:
 
     # relations found in documents, with the sentence and the entities' words marked in it
     statements: dict[tuple[str, str], Link] = {}
-    for d, st, subj, pred, obj, exact, prefix, suffix, start, end, page, rule in _rows(store, "site-relations"):
+    for d, st, subj, pred, obj, exact, prefix, suffix, start, end, page, rule, confirmer, adder in _rows(
+        store, "site-relations"
+    ):
         doc = documents.get(_t(d))
         if doc is None or not isinstance(subj, terms.NamedNode) or not isinstance(obj, terms.NamedNode):
             continue
@@ -219,6 +221,7 @@ def gather(store: Store) -> SiteData:
             sentence = Quote(_t(exact), _v(prefix) or "", _v(suffix) or "", _int(start), _int(end), _int(page))
             sentence.marks = _marks(sentence, [subj.value, obj.value], mention_spans, doc.iri, entities)
         link = statements[said] = Link(subj.value, _t(pred), obj.value, document=doc.iri, quote=sentence, rule=_v(rule))
+        link.confirmed_by, link.added_by = _v(confirmer), _v(adder)
         doc.relations.append(link)
         links.append(link)
     for doc in documents.values():

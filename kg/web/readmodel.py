@@ -86,6 +86,8 @@ class Link:
     document: str | None = None
     quote: Quote | None = None
     rule: str | None = None
+    confirmed_by: str | None = None  #: the librarian who confirmed it (kg review)
+    added_by: str | None = None  #: the librarian who added it, the extractor having missed it
 
     @property
     def name(self) -> str:

@@ -45,6 +45,7 @@ from kg.ingest.dates import format_date
 from kg.web import derived
 from kg.web import readmodel as sd
 from kg.web.csp import MAP_META_POLICY, META_POLICY
+from kg.web.feeds import all_feeds, atom
 from kg.web.mapview import STATIC, script_json
 from kg.web.mapview import TITLE as SITE_TITLE
 from kg.web.pages import PAGE_FOLDERS
@@ -270,10 +271,17 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
         tree["anchor"] = "scheme-" + (local_name(tree["iri"]).removeprefix("scheme-") if tree["iri"] else "none")
         scheme_anchor[tree["iri"]] = tree["anchor"]
 
+    feeds = all_feeds(data)
+    feeds_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for feed in feeds:
+        writer.text(feed.path, atom(feed, data, SITE_TITLE).decode("utf-8"))
+        if feed.page and feed.page != "index.html":
+            feeds_of[feed.page].append((feed.title, feed.path))
     for entity in data.entities.values():
         if not entity.page:
             continue
-        page("entity.html", entity.page, None, **_entity_context(data, entity, scheme_anchor, trees, questions))
+        context = _entity_context(data, entity, scheme_anchor, trees, questions)
+        page("entity.html", entity.page, None, page_feeds=feeds_of.get(entity.page, []), **context)
         report.entities += 1
     for doc in data.documents.values():
         if not doc.page:
@@ -281,7 +289,13 @@ def build_site(store: Store, outdir: str | os.PathLike, *, server: bool = False)
         page("document.html", doc.page, None, **_document_context(data, doc, questions))
         report.documents += 1
 
+    from kg.web.finding import names_data
+
+    writer.text("names-data.js", "window.KG_NAMES = " + script_json(names_data(data)) + ";\n")
     page("index.html", "index.html", "home", **_home_context(data))
+    from kg.web.catalogue import catalogue_data
+
+    page("documents.html", "documents.html", "documents", catalogue_json=script_json(catalogue_data(data)))
     page("vocabulary.html", "vocabulary.html", "vocabulary", trees=trees)
     page("timeline.html", "timeline.html", "timeline", **_timeline_context(data))
     connect = derived.connect_data(data)

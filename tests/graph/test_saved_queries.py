@@ -55,7 +55,7 @@ def test_the_folder_holds_the_promised_queries():
         assert query.title and query.description, query.name
         assert query.path.suffix == ".rq" and query.path.stem == query.name
         for param in query.params:
-            assert param.type in ("iri", "string", "date", "integer")
+            assert param.type in ("entity", "iri", "string", "date", "integer")
             assert param.help, f"{query.name}: parameter {param.name} has no help text"
 
 
@@ -237,9 +237,9 @@ def test_injection_is_only_a_value(sample_store):
     for keyword in (INJECTION, 'x")) } } ; INSERT DATA { <http://e/s> <http://e/p> 1 } #', "' } #"):
         assert run_saved(sample_store, SAVED["search-titles"], {"keyword": keyword}).rows == []
     assert len(sample_store) == before
-    with pytest.raises(QueryError, match="is not an IRI"):
+    with pytest.raises(QueryError, match="no entity is called"):
         bind(SAVED["documents-mentioning"], {"entity": INJECTION})
-    with pytest.raises(QueryError, match="is not an IRI"):
+    with pytest.raises(QueryError, match="no entity is called"):
         bind(SAVED["documents-mentioning"], {"entity": "kgid:x> } ; DROP ALL ; <y"})
     assert len(sample_store) == before
 
@@ -400,16 +400,16 @@ def test_cli_list(cli_store):
         r["name"]: r for r in csv.DictReader(io.StringIO(runner.invoke(app, ["query", "--list", "-f", "csv"]).stdout))
     }
     assert as_csv["newest-documents"]["parameters"] == "limit integer = 10"
-    assert as_csv["relation-evidence"]["parameters"] == "subject iri?; predicate iri?; object iri?"
+    assert as_csv["relation-evidence"]["parameters"] == "subject entity?; predicate iri?; object entity?"
     listing = json.loads(runner.invoke(app, ["query", "--list", "-f", "json"]).stdout)
     assert {q["name"] for q in listing} == set(SAVED)
     entity = next(q for q in listing if q["name"] == "documents-mentioning")["params"][0]
     assert entity == {
         "name": "entity",
-        "type": "iri",
+        "type": "entity",
         "optional": False,
-        "default": "kgid:accountable-care-organisation",
-        "help": "the entity (a kgid: name or full IRI)",
+        "default": "ACO",
+        "help": "the entity: a name, acronym, plural or former name (ACOs), or a kgid: identifier",
     }
 
 
@@ -453,7 +453,7 @@ def test_cli_saved_query_file_and_expression_still_work(cli_store, tmp_path):
         (["query", "newest-documents", "--param", "limit"], "--param needs NAME=VALUE"),
         (["query", "newest-documents", "--param", "top=3"], "has no parameter 'top'"),
         (["query", "newest-documents", "-p", "limit=1", "-p", "limit=2"], "given twice"),
-        (["query", "lineage", "--param", "entity=accountable-care-system"], "is not an IRI"),
+        (["query", "lineage", "--param", "entity=accountable-care-sistem-x"], "no entity is called"),
         (["query", "due-for-review", "--param", "before=2019-02-30"], "is not a date"),
         (["query", "-e", "SELECT * WHERE { ?s ?p ?o }", "--param", "a=b"], "--param works only with a saved query"),
         (["query", "--list", "lineage"], "--list takes no query"),

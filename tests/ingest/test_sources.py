@@ -36,7 +36,10 @@ def test_bad_inputs_are_reported_with_path_and_reason(tmp_path):
 def test_folder_readme_is_not_a_document(tmp_path):
     (tmp_path / "README.md").write_text("# About this folder")
     (tmp_path / "brief.md").write_text("A title\n\ntext")
-    assert [i.location.rsplit("/", 1)[-1] for i in iter_sources([tmp_path])] == ["brief.md"]
+    items = list(iter_sources([tmp_path]))
+    assert [i.location.rsplit("/", 1)[-1] for i in items if not isinstance(i, SourceError)] == ["brief.md"]
+    (readme,) = [i for i in items if isinstance(i, SourceError)]  # named, with the reason, as not read
+    assert readme.location.endswith("README.md") and "describes its folder" in readme.reason
 
 
 def test_a_50_mb_input_is_refused_without_reading_it(tmp_path):

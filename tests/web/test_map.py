@@ -92,7 +92,8 @@ def test_small_map_data_uses_physics(graph):
     published = [r for r in data["relations"] if r["label"] == "published by"]
     assert len(published) == 1 and set(published[0]["predicates"]) == {"publisher", "publishedBy"}
     assert sum(r["count"] for r in data["relations"]) == graph.number_of_edges()
-    assert data["publishers"][0] == {"label": "NHS England", "count": 6}
+    # 7: "Source: NHS England and NHS Improvement" names NHS England first (kg.ingest.metadata.first_of)
+    assert data["publishers"][0] == {"label": "NHS England", "count": 7}
     assert data["dates"] == {"min": 2014, "max": 2022}
     ics = next(n for n in data["nodes"] if n["id"] == ICS)
     assert "ICS" in ics["labels"] and ics["page"] == "id/integrated-care-system.html"

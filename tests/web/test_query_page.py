@@ -124,9 +124,7 @@ def test_saved_question_with_parameters_sorts_and_links(chrome, server):
     assert "mentioning" in chrome.find_element(By.ID, "saved-description").text
 
     entity = chrome.find_element(By.ID, "param-entity")
-    assert (
-        entity.get_attribute("type") == "text" and entity.get_attribute("value") == "kgid:accountable-care-organisation"
-    )
+    assert entity.get_attribute("type") == "text" and entity.get_attribute("value") == "ACO"
     entity.clear()
     entity.send_keys("kgid:integrated-care-system")
     since = chrome.find_element(By.ID, "param-since")
@@ -319,6 +317,49 @@ def test_errors_are_clear_messages(chrome, server):
     assert_clean(chrome)
 
 
+def test_entity_boxes_take_names_complete_and_offer_choices(chrome, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_page(chrome, server + "/")
+    Select(chrome.find_element(By.ID, "saved-select")).select_by_value("documents-mentioning")
+    entity = chrome.find_element(By.ID, "param-entity")
+    entity.clear()
+    entity.send_keys("acc")
+    wait(
+        chrome,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#names-entity option"),
+        message="the entity box offered no names",
+    )
+    offered = [o.get_attribute("label") for o in chrome.find_elements(By.CSS_SELECTOR, "#names-entity option")]
+    assert any("kgid:accountable-care-organisation" in label for label in offered)
+
+    entity.clear()
+    entity.send_keys("ACOs")
+    chrome.find_element(By.ID, "param-since").clear()
+    chrome.find_element(By.ID, "saved-run").click()
+    assert wait_for_run(chrome) == "done"
+    expected = get_json(
+        server + "/api/saved/documents-mentioning?" + urlencode({"entity": "kgid:accountable-care-organisation"})
+    )
+    assert len(table_rows(chrome)) == len(expected["results"]["bindings"]) > 0
+    titles = chrome.find_elements(By.CSS_SELECTOR, "table.results td a.title-link")
+    assert len(titles) == len(table_rows(chrome)), "every title is a link to its document's page"
+    assert all(urlparse(a.get_attribute("href")).path == "/page" for a in titles)
+
+    # a typo: the page says so and offers the name it was probably meant to be
+    entity.clear()
+    entity.send_keys("primary care netwrok")
+    chrome.find_element(By.ID, "saved-run").click()
+    assert wait_for_run(chrome) == "error"
+    error = chrome.find_element(By.ID, "error")
+    assert "did you mean" in error.text.lower() and "Primary care network" in error.text
+    error.find_element(By.CSS_SELECTOR, ".name-choices button").click()
+    assert wait_for_run(chrome) == "done"
+    assert query_of(chrome.current_url)["p.entity"] == ["kgid:primary-care-network"]
+    assert_clean(chrome, allowed_statuses=(400,))
+
+
 def test_keyword_search(chrome, server):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -345,6 +386,34 @@ def test_keyword_search(chrome, server):
     state = query_of(chrome.current_url)
     assert state["saved"] == ["documents-mentioning"] and state["p.entity"][0].startswith("kgid:")
     assert state["search"] == ["ACS"]
+    assert_clean(chrome)
+
+
+def test_keyword_search_takes_plurals_and_suggests_for_typos(chrome, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(chrome, server + "/")
+    box = chrome.find_element(By.ID, "search-input")
+    box.send_keys("primary care networks", Keys.ENTER)
+    output = chrome.find_element(By.ID, "search-output")
+    wait(chrome, lambda d: output.get_attribute("data-state") == "done", message="the search never finished")
+    first = chrome.find_element(By.CSS_SELECTOR, "#search-output li.hit")
+    assert first.find_element(By.CSS_SELECTOR, "a").text == "Primary care network"
+    assert re.search(r"Mentioned in \d+ documents?", first.text)
+
+    box.clear()
+    box.send_keys("primary care netwrok", Keys.ENTER)
+    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, "#search-output .did-you-mean button"))
+    chrome.find_element(By.CSS_SELECTOR, "#search-output .did-you-mean button").click()
+    wait(
+        chrome,
+        lambda d: (
+            d.find_elements(By.CSS_SELECTOR, "#search-output li.hit a")
+            and d.find_element(By.CSS_SELECTOR, "#search-output li.hit a").text == "Primary care network"
+        ),
+        message="choosing the suggestion did not search for it",
+    )
     assert_clean(chrome)
 
 
@@ -492,3 +561,99 @@ def test_query_page_takes_its_frame_from_the_sites_templates(tmp_path, monkeypat
     after = render_query_page()
     assert ">Time line</a>" in after and ">Timeline</a>" not in after
     assert after.replace("Time line", "Timeline") == before
+
+
+def _type_in_editor(chrome, text: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    chrome.find_element(By.ID, "tab-sparql").click()
+    chrome.find_element(By.CSS_SELECTOR, "#panel-sparql .CodeMirror-lines").click()
+    ActionChains(chrome).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).send_keys(Keys.DELETE).perform()
+    ActionChains(chrome).send_keys(text).perform()
+
+
+def test_editor_completes_prefixes_terms_and_entity_names(chrome, server):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(chrome, server + "/")
+    _type_in_editor(chrome, "SELECT * WHERE { kgid:acc")
+    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"), message="no completion list")
+    offered = [li.text for li in chrome.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+    assert any(text.startswith("kgid:accountable-care-organisation") for text in offered), offered
+    # choosing one writes it into the query
+    target = next(i for i, text in enumerate(offered) if text.startswith("kgid:accountable-care-organisation "))
+    for _ in range(target):
+        ActionChains(chrome).send_keys(Keys.DOWN).perform()
+    ActionChains(chrome).send_keys(Keys.ENTER).perform()
+    value = chrome.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert value == "SELECT * WHERE { kgid:accountable-care-organisation"
+
+    # Ctrl+Space on a prefix's first letters offers the prefixes; on skos:pr, the properties the store uses
+    _type_in_editor(chrome, "sk")
+    ActionChains(chrome).key_down(Keys.CONTROL).send_keys(Keys.SPACE).key_up(Keys.CONTROL).perform()
+    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"))
+    assert chrome.find_element(By.CSS_SELECTOR, ".CodeMirror-hints li").text.startswith("skos:")
+    _type_in_editor(chrome, "?s skos:pr")
+    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"))
+    assert "skos:prefLabel" in [li.text for li in chrome.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+    assert_clean(chrome)
+
+
+def test_syntax_errors_name_the_prefix_and_the_line(chrome, server):
+    from selenium.webdriver.common.by import By
+
+    open_page(chrome, server + "/?query=" + quote("SELECT * WHERE { ?s ex:p ?o }"))
+    assert wait_for_run(chrome) == "error"
+    text = chrome.find_element(By.ID, "error").text
+    assert "unknown prefix ex:" in text and "kgid:" in text and "\\u{" not in text
+    open_page(chrome, server + "/?query=" + quote("SELECT * WHERE {\n  ?s ?p ?o\n  FILTER(STRLEN(?o) > 3\n}"))
+    assert wait_for_run(chrome) == "error"
+    text = chrome.find_element(By.ID, "error").text
+    assert "line 3" in text and "never closed" in text
+    marked = chrome.execute_script(
+        "return Array.from(document.querySelectorAll('#panel-sparql .CodeMirror-code > div'))"
+        ".map(d => !!d.querySelector('.syntax-error-line') || d.classList.contains('syntax-error-line'))"
+    )
+    assert marked.index(True) == 2, "the editor marks line 3"
+    assert_clean(chrome, allowed_statuses=(400,))
+
+
+def test_back_returns_to_the_previous_question_and_history_is_kept(chrome, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_page(chrome, server + "/")
+    chrome.execute_script("localStorage.clear()")
+    Select(chrome.find_element(By.ID, "saved-select")).select_by_value("newest-documents")
+    chrome.find_element(By.ID, "saved-run").click()
+    assert wait_for_run(chrome) == "done"
+    first = chrome.current_url
+    Select(chrome.find_element(By.ID, "saved-select")).select_by_value("due-for-review")
+    chrome.find_element(By.ID, "saved-run").click()
+    assert wait_for_run(chrome) == "done"
+    assert query_of(chrome.current_url)["saved"] == ["due-for-review"]
+    chrome.back()
+    wait(chrome, lambda d: query_of(d.current_url).get("saved") == ["newest-documents"], message="Back did not go back")
+    wait(
+        chrome,
+        lambda d: (
+            d.find_element(By.ID, "saved-select").get_attribute("value") == "newest-documents"
+            and d.find_element(By.ID, "results").get_attribute("data-state") == "done"
+        ),
+        message="Back did not rerun the previous question",
+    )
+    assert chrome.current_url == first
+    chrome.forward()
+    wait(chrome, lambda d: d.find_element(By.ID, "saved-select").get_attribute("value") == "due-for-review")
+    # the history list survives a reload (localStorage) and reruns a question with one click
+    open_page(chrome, server + "/")
+    items = chrome.find_elements(By.CSS_SELECTOR, "#history-list button")
+    assert len(items) >= 2 and "review" in items[0].text.lower()
+    items[1].click()
+    assert wait_for_run(chrome) == "done"
+    assert query_of(chrome.current_url)["saved"] == ["newest-documents"]
+    assert_clean(chrome)

@@ -351,8 +351,8 @@ def test_saved_query_list(url):
     entity = next(p for p in mentioning["params"] if p["name"] == "entity")
     assert entity == {
         "name": "entity",
-        "type": "iri",
-        "default": "kgid:accountable-care-organisation",
+        "type": "entity",
+        "default": "ACO",
         "optional": False,
         "help": entity["help"],
     }
@@ -430,7 +430,7 @@ def test_search_leaves_the_api_and_the_command_in_one_shape(url, sample_store):
         command = CliRunner().invoke(app, ["search", "--store", sample_store.location, words, "-n", "7", "-f", "json"])
         assert command.exit_code == 0, command.output
         cli = json.loads(command.stdout)
-        assert set(cli) == set(api) == {"query", "expanded", "hits", "see_also"}
+        assert set(cli) == set(api) == {"query", "expanded", "hits", "see_also", "suggestions"}
         assert cli["expanded"] == api["expanded"] and cli["hits"], words
         assert [set(h) for h in cli["hits"]] == [set(h) for h in api["hits"]]
         assert [h["iri"] for h in cli["hits"]] == [h["iri"] for h in api["hits"]]

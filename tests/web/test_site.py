@@ -113,6 +113,11 @@ def test_every_entity_and_document_has_a_page_at_its_stable_path(sample_site, da
         "timeline.html",
         "connect.html",
         "connect-data.js",
+        "documents.html",
+        "names-data.js",
+        "assets/find.js",
+        "assets/documents.js",
+        "assets/documents.css",
         "assets/site.css",
         "assets/site.js",
         "assets/connect.js",
@@ -128,7 +133,7 @@ def test_every_entity_and_document_has_a_page_at_its_stable_path(sample_site, da
         assert path is not None and (out / path).is_file(), iri
     assert (out / "id" / "integrated-care-system.html").is_file()
     assert report.entities == len(data.entities) and report.documents == len(data.documents)
-    assert report.pages == report.entities + report.documents + 5
+    assert report.pages == report.entities + report.documents + 6
     assert report.nodes > 0 and report.edges > 0
     assert seconds < 30, f"building the sample site took {seconds:.1f} s"
 
@@ -564,7 +569,8 @@ def test_base_template_contract(sample_site):
         assert page.xpath(f"//link[@rel='stylesheet'][@href='{root}assets/site.css']")
         nav = page.xpath("//nav[@aria-label='Site']//a/@href")
         assert nav == [
-            f"{root}{p}" for p in ("index.html", "map.html", "vocabulary.html", "timeline.html", "connect.html")
+            f"{root}{p}"
+            for p in ("index.html", "documents.html", "map.html", "vocabulary.html", "timeline.html", "connect.html")
         ]
         first = page.xpath("//body//a")[0]
         assert first.get("href") == "#main" and "skip" in first.get("class")
@@ -578,11 +584,11 @@ def test_empty_store_and_a_folder_that_is_not_a_site(tmp_path):
     (out / "doc" / "readme.html").write_text("someone else's", encoding="utf-8")
     with Store(tmp_path / "empty") as empty:
         report = build_site(empty, out)
-        assert (report.pages, report.entities, report.documents) == (5, 0, 0)
+        assert (report.pages, report.entities, report.documents) == (6, 0, 0)
         assert (out / "doc" / "readme.html").read_text(encoding="utf-8") == "someone else's"
         build_site(empty, out)  # now it is our site: its pages are ours to replace
     assert not (out / "doc" / "readme.html").exists()
-    for name in ("index.html", "vocabulary.html", "timeline.html", "connect.html", "map.html"):
+    for name in ("index.html", "vocabulary.html", "timeline.html", "connect.html", "map.html", "documents.html"):
         assert tree(out / name).xpath("//main[@id='main']"), name
 
 

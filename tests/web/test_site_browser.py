@@ -148,7 +148,11 @@ def test_keyboard_reaches_skip_link_then_navigation_with_visible_focus(chrome, s
         )
     skip = focused[0]
     assert skip["href"] == "#main" and "skip-link" in skip["cls"]
-    assert [f["href"] for f in focused[1:]] == ["../index.html", "../index.html", "../map.html"]  # site name, Home, Map
+    assert [f["href"] for f in focused[1:]] == [
+        "../index.html",
+        "../index.html",
+        "../documents.html",
+    ]  # name, Home, Documents
     for f in focused:
         assert f["visible"] and f["outline"] != "none" and f["width"] >= 2, f
     # the skip link moves focus to the main content

@@ -21,7 +21,8 @@ def test_the_readme_lists_every_vendored_script():
         for path in VENDOR.rglob("*")
         if path.is_file() and path.suffix in (".js", ".css") and "mode" not in path.parts and "addon" not in path.parts
     }
-    assert shipped == listed
+    every = {str(path.relative_to(VENDOR)) for path in VENDOR.rglob("*") if path.is_file()}
+    assert shipped <= listed <= every  # addons may be listed too (the completion list's show-hint)
 
 
 @pytest.mark.parametrize(("name", "digest"), FILES, ids=[name for name, _ in FILES])

@@ -294,14 +294,37 @@
     return el("pre", { className: "turtle", tabindex: "0", "aria-label": "The graph, in Turtle" }, [text]);
   }
 
+  /** Which IRI column a name column stands for, so its text links to that page: ?subjectLabel → ?subject,
+   * and ?title, ?label or ?name → the row's document, entity or item (else its first IRI column). */
+  function titleLinks(variables) {
+    var links = {};
+    variables.forEach(function (v) {
+      var match = /^(.+?)(Label|Title|Name)$/.exec(v);
+      if (match && variables.indexOf(match[1]) >= 0) { links[v] = match[1]; return; }
+      if (/^(title|label|name)$/.test(v)) {
+        var target = ["document", "entity", "item", "doc", "e", "s"].filter(function (t) { return variables.indexOf(t) >= 0; })[0];
+        if (target) links[v] = target;
+      }
+    });
+    return links;
+  }
+
   function renderTable(result, humanNames) {
     var variables = (result.head && result.head.vars) || [];
     var bindings = (result.results && result.results.bindings) || [];
     if (!bindings.length) {
       return el("p", { className: "empty" }, ["No results: the query ran but nothing matched."]);
     }
+    var linkTo = titleLinks(variables);
     var rows = bindings.map(function (binding, index) {
-      return { index: index, cells: variables.map(function (v) { return cell(binding[v]); }) };
+      return { index: index, cells: variables.map(function (v) {
+        var c = cell(binding[v]);
+        var target = linkTo[v] && binding[linkTo[v]];
+        if (c.node && target && target.type === "uri" && binding[v].type === "literal" && hasPage(target.value)) {
+          c.node = el("a", { href: pageHref(target.value), className: "title-link" }, [c.node]);
+        }
+        return c;
+      }) };
     });
     var numericColumn = variables.map(function (_, column) {
       return rows.every(function (row) { return row.cells[column].key === null || row.cells[column].numeric; });
@@ -475,6 +498,9 @@
         var message = errorText(text, contentType);
         var where = spec.kind === "sparql" && response.status === 400 ? markSyntaxError(message) : "";
         showError(errorTitle(response.status, message, spec.kind), message + (where ? "\n" + where : ""));
+        if (spec.kind === "saved" && (response.status === 409 || response.status === 400)) {
+          try { showChoices(spec, JSON.parse(text)); } catch (ignored) { /* a plain error */ }
+        }
         setStatus("The " + (spec.kind === "saved" ? "question" : "query") + " did not run (" + elapsedText(elapsed) + ").");
         clear(body);
         $("result-actions").hidden = true;
@@ -483,7 +509,7 @@
         $("results").setAttribute("data-state", "error");
         return;
       }
-      show(spec, form, text, contentType, elapsed);
+      show(spec, form, text, contentType, elapsed, response.headers.get("KG-Note"));
     }).catch(function (error) {
       if (number !== runNumber) return;
       finish();
@@ -500,7 +526,7 @@
     }
   }
 
-  function show(spec, form, text, contentType, elapsed) {
+  function show(spec, form, text, contentType, elapsed, note) {
     var body = $("result-body");
     clear(body);
     var parsed = null;
@@ -521,6 +547,7 @@
       body.appendChild(renderGraph(shown));
       summary = shown.trim() ? "A graph, shown as " + (/turtle/.test(contentType) ? "Turtle" : "JSON-LD") + "," : "An empty graph";
     }
+    if (note) summary = decodeURIComponent(note).replace(/^./, function (c) { return c.toUpperCase(); }) + ". " + summary;
     setStatus(summary + " in " + elapsedText(elapsed) + ".");
     current = { kind: spec.kind, name: spec.name, values: spec.values, query: spec.query };
     setDownloads(current, form);
@@ -534,7 +561,46 @@
   function remember(spec) {
     var url = shareUrl(spec);
     $("share-link").value = url;
-    try { history.replaceState(null, "", url); } catch (ignored) { /* e.g. a file: page */ }
+    try {
+      // a new question is a new entry, so Back returns to the one before; a rerun replaces its own
+      if (spec.restored || url === location.href) history.replaceState(null, "", url);
+      else history.pushState(null, "", url);
+    } catch (ignored) { /* e.g. a file: page */ }
+    saveHistory(spec);
+  }
+
+  // ------------------------------------------------------------------ history kept in the browser
+
+  var HISTORY_KEY = "kg-query-history";
+  var HISTORY_SIZE = 30;
+
+  function readHistory() {
+    try { return JSON.parse(localStorage.getItem(HISTORY_KEY) || "[]") || []; } catch (ignored) { return []; }
+  }
+  function saveHistory(spec) {
+    var entry = { kind: spec.kind, name: spec.name || null, values: spec.values || null, query: spec.query || null, at: new Date().toISOString() };
+    var same = function (e) { return JSON.stringify([e.kind, e.name, e.values, e.query]) === JSON.stringify([entry.kind, entry.name, entry.values, entry.query]); };
+    var list = [entry].concat(readHistory().filter(function (e) { return !same(e); })).slice(0, HISTORY_SIZE);
+    try { localStorage.setItem(HISTORY_KEY, JSON.stringify(list)); } catch (ignored) { /* storage may be off */ }
+    drawHistory();
+  }
+  function drawHistory() {
+    var box = $("history-list");
+    if (!box) return;
+    clear(box);
+    readHistory().forEach(function (e) {
+      var label = e.kind === "saved"
+        ? (savedByName[e.name] ? savedByName[e.name].title : e.name) + (e.values && Object.keys(e.values).length
+          ? " (" + Object.keys(e.values).map(function (k) { return k + " = " + e.values[k]; }).join(", ") + ")" : "")
+        : (e.query || "").replace(/\s+/g, " ").slice(0, 90);
+      var button = el("button", { type: "button", className: "link-button" }, [label]);
+      button.addEventListener("click", function () {
+        if (e.kind === "saved") { selectSaved(e.name, e.values || {}); run({ kind: "saved", name: e.name, values: e.values || {} }); }
+        else { setEditorText(e.query || ""); run({ kind: "sparql", query: e.query || "" }); }
+      });
+      box.appendChild(el("li", {}, [button]));
+    });
+    $("history").hidden = !box.children.length;
   }
 
   // ------------------------------------------------------------------ saved questions
@@ -555,11 +621,13 @@
       attributes.type = "text";
       attributes.spellcheck = "false";
       if (param.type === "iri") attributes.list = "entity-names";
+      if (param.type === "entity") attributes.list = "names-" + param.name;
       if (param.default) attributes.placeholder = param.default;
     }
     input = el("input", attributes);
     input.className = "param-input param-" + param.type;
     setParamValue(param, input, value);
+    if (param.type === "entity") completeNames(input, param.name);
     return input;
   }
 
@@ -590,8 +658,57 @@
     return param.type === "date" && param.default.trim().toLowerCase() === "today" ? todayIso() : param.default;
   }
 
+  /** As the user types in an entity box, offer the names that start so (from /api/names, the server's resolver). */
+  function completeNames(input, name) {
+    var timer = null, asked = "";
+    input.addEventListener("input", function () {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = input.value.trim();
+        if (text.length < 2 || text === asked) return;
+        asked = text;
+        fetch("/api/names?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (answer) {
+            var list = $("names-" + name);
+            if (!answer || !list || input.value.trim() !== text) return;
+            clear(list);
+            answer.completions.forEach(function (c) {
+              var shown = c.label + " (" + humanise(c.kind) + (c.context ? ", " + c.context : "") + ")";
+              list.appendChild(el("option", { value: c.label, label: shown + " · " + c.kgid }));
+            });
+          }).catch(function () { /* the box still takes typed names */ });
+      }, 150);
+    });
+  }
+
+  /** A name that stands for several entities, or none: buttons that choose one and run again. */
+  function showChoices(spec, answer) {
+    var box = $("error");
+    var choices = answer.choices || [];
+    if (!choices.length || !answer.param) return;
+    var input = $("param-" + answer.param);
+    var list = el("ul", { className: "name-choices" });
+    choices.forEach(function (choice) {
+      var button = el("button", { type: "button", className: "link-button" }, [
+        choice.label + " (" + humanise(choice.kind) + (choice.context ? ", " + choice.context : "") + ")"
+      ]);
+      button.addEventListener("click", function () {
+        if (input) input.value = choice.label === answer.text ? shortIri(choice.iri) : choice.label;
+        var values = {};
+        Object.keys(spec.values || {}).forEach(function (k) { values[k] = spec.values[k]; });
+        values[answer.param] = shortIri(choice.iri);
+        run({ kind: "saved", name: spec.name, values: values });
+      });
+      list.appendChild(el("li", {}, [button]));
+    });
+    box.appendChild(el("p", {}, [answer.status === "ambiguous" ? "Choose the one you mean:" : "Did you mean:"]));
+    box.appendChild(list);
+  }
+
   function typeHint(param) {
     return {
+      entity: "a name, acronym or plural such as ACOs or primary care network, or kgid:…",
       iri: "a name such as kgid:integrated-care-system, or a full web address",
       string: "some text",
       date: "a date",
@@ -614,6 +731,7 @@
       var label = el("label", { "for": input.id }, [humanise(param.name),
         param.optional ? el("span", { className: "optional" }, [" (optional)"]) : null]);
       var row = el("div", { className: "field" }, [label, input]);
+      if (param.type === "entity") row.appendChild(el("datalist", { id: "names-" + param.name }));
       if (param.type === "date") {
         var toggle = el("button", { type: "button", id: input.id + "-mode", className: "link-button", "aria-controls": input.id });
         input.modeToggle = toggle;
@@ -772,6 +890,11 @@
     run({ kind: "sparql", query: text });
   }
 
+  function showCompletion(cm) {
+    if (!window.KGComplete || typeof cm.showHint !== "function") return;
+    cm.showHint({ hint: window.KGComplete.hint, prefixes: prefixes, completeSingle: false });
+  }
+
   function setUpEditor() {
     var textarea = $("sparql-text");
     textarea.value = EXAMPLES[0].text;
@@ -803,8 +926,14 @@
           // Tab and Shift-Tab move between controls as everywhere else on the page
           "Tab": false,
           "Shift-Tab": false,
-          "Esc": function (cm) { cm.getInputField().blur(); }
+          "Esc": function (cm) { cm.getInputField().blur(); },
+          "Ctrl-Space": function (cm) { showCompletion(cm); }
         }
+      });
+      // completion also opens by itself after a prefixed name's first letters (kgid:acc, skos:pr)
+      editor.on("inputRead", function (cm, change) {
+        if (!window.KGComplete || cm.state.completionActive || change.origin !== "+input") return;
+        if (/^[A-Za-z][\w-]*:[\w-]{2,}$/.test(window.KGComplete.wordAt(cm).word)) showCompletion(cm);
       });
       var field = editor.getInputField();
       if (!field.getAttribute("role")) field.setAttribute("role", "textbox");
@@ -918,6 +1047,17 @@
       });
       out.appendChild(line);
     }
+    if ((answer.suggestions || []).length) {
+      var mean = el("p", { className: "did-you-mean" }, ["Did you mean "]);
+      answer.suggestions.forEach(function (item, i) {
+        if (i) mean.appendChild(document.createTextNode(" or "));
+        var button = el("button", { type: "button", className: "link-button" }, [item.label]);
+        button.addEventListener("click", function () { $("search-input").value = item.label; search(item.label); });
+        mean.appendChild(button);
+      });
+      mean.appendChild(document.createTextNode("?"));
+      out.appendChild(mean);
+    }
     if (!hits.length) {
       if (!others.length) out.appendChild(el("p", { className: "hint" }, ["Try fewer words, another spelling, or an acronym."]));
       return;
@@ -932,6 +1072,9 @@
         el("span", { className: "iri hint" }, [shortIri(hit.iri)])
       ]);
       item.appendChild(head);
+      if (typeof hit.documents === "number") {
+        item.appendChild(el("p", { className: "hit-count hint" }, ["Mentioned in " + plural(hit.documents, "document", "documents") + "."]));
+      }
       if (hit.snippet) item.appendChild(snippetNode(hit.snippet));
       if (hit.kind === "entity") {
         var actions = el("p", { className: "hit-actions" });
@@ -1072,11 +1215,11 @@
         return;
       }
       selectTab("saved");
-      run({ kind: "saved", name: name, values: formValues(savedByName[name]) });
+      run({ kind: "saved", name: name, values: formValues(savedByName[name]), restored: true });
     } else if (query !== null) {
       selectTab("sparql");
       setEditorText(query);
-      run({ kind: "sparql", query: query });
+      run({ kind: "sparql", query: query, restored: true });
     }
   }
 
@@ -1116,7 +1259,12 @@
     loadPrefixes().then(function () {
       loadEntityNames();
       return loadSaved();
-    }).then(restore).then(function () {
+    }).then(function () {
+      restore();
+      drawHistory();
+      // Back and Forward move between the questions asked, as between pages
+      window.addEventListener("popstate", restore);
+    }).then(function () {
       document.body.setAttribute("data-ready", "true");  // for tests and scripts driving the page
     });
   }

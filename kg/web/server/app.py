@@ -13,6 +13,7 @@ Routes (the query page and the static site are built against them):
 ``/api/saved/{name}``     one saved query, parameters from the URL, answered like ``/sparql``
                           (``format=``, Accept; ``download=1`` adds Content-Disposition)
 ``/api/search?q=&limit=`` keyword search (``kg.graph.search``): hits and see-also, with page links
+``/api/names?q=``         what a typed name stands for (:mod:`kg.graph.names`) and names that start so
 ``/page?iri=``            303 to the IRI's page, or a small 404 page offering DESCRIBE
 ``/favicon.ico``          204: there is no icon
 ``/``                     the query page (``kg/web/query/index.html`` in the site's ``base.html``)
@@ -35,6 +36,7 @@ Statuses:
 * 400 a malformed query (with the parser's message), no query, a query given twice, a bad graph IRI,
   a bad saved-query parameter, a federated query (SERVICE);
 * 403 an update (``update=``, ``application/sparql-update``, or INSERT/DELETE/... as a query): the endpoint is read-only;
+* 409 a saved query's entity parameter whose name stands for several entities (JSON ``choices``);
 * 404 an unknown saved query or page; 405 a wrong method; 406 a format that cannot be given;
 * 413 a request body over :data:`MAX_BODY` bytes; 415 a POST that is neither a form nor a query;
 * 422 a result with more than ``max_rows`` rows or triples;
@@ -71,6 +73,7 @@ from kg.errors import KGError, QueryError, UsageError
 from kg.graph import formats
 from kg.graph import namespaces as ns
 from kg.graph import saved as saved_queries
+from kg.graph.names import entities_from_rows, names_for, names_query
 from kg.graph.search_payload import search_payload
 from kg.graph.service import describe_service
 from kg.graph.store import existing_store
@@ -130,6 +133,8 @@ def create_app(
     query_timeout: float = 30.0,
     max_rows: int = 10_000,
     workers: int = 2,
+    review: bool = False,
+    review_any_host: bool = False,
     **limits: Any,
 ) -> Starlette:
     """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
@@ -257,26 +262,43 @@ def create_app(
             if key in values:
                 return _json_error(400, f"parameter '{key}' is given twice")
             values[key] = value
-        try:
-            terms = saved_queries.bind(query, values, service.base)
+        names = names_for(await service.vocabulary())
+        if any(p.type == "entity" for p in query.params):
+            listed = await service.run({"kind": "query", "sparql": names_query(), "results_format": "JSON"})
+            if listed.status == 200:
+                names = names.extended(entities_from_rows(_json_rows(listed.body, ("e", "label", "alt", "type"))))
+
+        def job_for(given: dict[str, str]) -> dict[str, Any]:
+            terms = saved_queries.bind(query, given, service.base, names)
             results, graph = choose_formats(dict(request.query_params), request.headers.get("accept"))
+            return {
+                "kind": "query",
+                "sparql": query.sparql,
+                "results_format": results,
+                "graph_format": graph,
+                "substitutions": {k: encode_term(v) for k, v in terms.items()},
+                "drop": sorted(terms),
+                "drop_if_empty": [p.name for p in query.params if p.name not in terms],
+            }
+
+        try:
+            job = job_for(values)
+        except saved_queries.EntityNameError as exc:
+            return _name_error(exc)
         except QueryError as exc:
             return _json_error(400, str(exc))
         except Problem as problem:
             return _json_error(problem.status, problem.message)
-        job = {
-            "kind": "query",
-            "sparql": query.sparql,
-            "results_format": results,
-            "graph_format": graph,
-            "substitutions": {k: encode_term(v) for k, v in terms.items()},
-            "drop": sorted(terms),
-            "drop_if_empty": [p.name for p in query.params if p.name not in terms],
-        }
         reply = await service.run(job)
         if reply.status != 200:
             return _json_error(reply.status, reply.text.strip())
         headers = {}
+        other = saved_queries.converse_values(query, values) if reply.extra.get("rows") == 0 else None
+        if other is not None:
+            swapped = await service.run(job_for(other[0]))
+            if swapped.status == 200 and swapped.extra.get("rows"):
+                reply = swapped
+                headers["KG-Note"] = quote(other[1], safe=" ,;:'()")
         if request.query_params.get("download", "") not in ("", "0", "false", "no"):
             fmt = next(
                 (f for f in formats.BY_KEY.values() if f.content_type == reply.media_type), formats.BY_KEY["JSON"]
@@ -294,11 +316,23 @@ def create_app(
         vocabulary = await service.vocabulary()
         try:
             found = await anyio.to_thread.run_sync(
-                run_search, service.location, text, vocabulary, int(raw_limit), service.base
+                run_search, service.location, text, vocabulary, int(raw_limit), service.base, service.pool
             )
         except KGError as exc:  # e.g. a damaged search index
             return _json_error(503, str(exc))
         return JSONResponse(found)
+
+    async def names(request: Request) -> Response:
+        text = request.query_params.get("q", "").strip()
+        if not text:
+            return _json_error(400, "Give a name to look up: /api/names?q=...")
+        index = names_for(await service.vocabulary())
+        return JSONResponse(
+            {
+                **index.resolve(text).as_dict(),
+                "completions": [{**s.as_dict(), "kgid": _kgid(s.iri, service.prefixes)} for s in index.complete(text)],
+            }
+        )
 
     # ------------------------------------------------------------- pages
 
@@ -333,11 +367,16 @@ def create_app(
         Route("/api/saved", saved_list, methods=["GET"]),
         Route("/api/saved/{name}", saved_run, methods=["GET"]),
         Route("/api/search", search, methods=["GET"]),
+        Route("/api/names", names, methods=["GET"]),
         Route("/page", page, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
         Mount("/query-assets", app=_Folder(resources.web_dir("query")), name="query-assets"),
         Mount("/vendor", app=_Folder(resources.web_dir("vendor")), name="vendor"),
     ]
+    if review:  # kg serve --review: the review pages (kg/web/server/review.py); absent otherwise
+        from kg.web.server.review import review_routes
+
+        routes += review_routes(location, any_host=review_any_host)
     if site is not None:
         routes.append(Mount("/", app=site, name="site"))
     else:  # the site's style sheet, for the query page's header
@@ -384,9 +423,54 @@ def create_app(
     return app
 
 
-def run_search(location: str, text: str, vocabulary: Any, limit: int, base: str | None = None) -> dict[str, Any]:
-    """``/api/search`` as a dict (a connection of its own: SQLite connections stay in their thread)."""
-    from kg.graph.search import INDEX_NAME, SearchIndex, SearchResult
+def _json_rows(body: bytes, variables: tuple[str, ...]) -> list[list[str | None]]:
+    """The rows of a SPARQL JSON results body, as plain values."""
+    import json
+
+    bindings = json.loads(body)["results"]["bindings"]
+    return [[row[v]["value"] if v in row else None for v in variables] for row in bindings]
+
+
+def _kgid(iri: str, prefixes: dict[str, str]) -> str:
+    space = prefixes.get("kgid", "")
+    return "kgid:" + iri[len(space) :] if space and iri.startswith(space) else iri
+
+
+def _name_error(exc: Any) -> Response:
+    """An entity parameter's name: 409 with the senses to choose from, or 400 with suggestions."""
+    resolution = exc.resolution
+    ambiguous = resolution.status == "ambiguous"
+    status = 409 if ambiguous else 400
+    body = {"error": str(exc), "status": status, "param": exc.param, **resolution.as_dict()}
+    body["message"] = str(exc)
+    return JSONResponse(body, status_code=status)
+
+
+def run_search(
+    location: str, text: str, vocabulary: Any, limit: int, base: str | None = None, pool: WorkerPool | None = None
+) -> dict[str, Any]:
+    """``/api/search`` as a dict (a connection of its own: SQLite connections stay in their thread).
+
+    With ``pool``, the documents that mention a named entity are asked of the store (as its page lists them)."""
+    import json
+
+    from kg.graph.search import INDEX_NAME, SearchIndex, SearchResult, mentioning_query
+
+    def mentions(iris: list[str]) -> dict[str, list[str]]:
+        assert pool is not None
+        job = {
+            "kind": "query",
+            "sparql": mentioning_query(iris),
+            "results_format": "JSON",
+            "prefixes": ns.prefixes(base),
+        }
+        reply = pool.run(job)
+        if reply.status != 200:
+            return {}
+        found: dict[str, list[str]] = {}
+        for row in json.loads(reply.body)["results"]["bindings"]:
+            found.setdefault(row["entity"]["value"], []).append(row["document"]["value"])
+        return found
 
     def page(iri: str) -> str | None:
         path = page_path(iri, base)
@@ -396,7 +480,7 @@ def run_search(location: str, text: str, vocabulary: Any, limit: int, base: str 
         empty = SearchResult(text, [text], [], [])
         return search_payload(empty, page, "this store has no search index yet: run 'kg ingest' to build it")
     with SearchIndex(location) as index:
-        result = index.search(text, vocabulary, limit)
+        result = index.search(text, vocabulary, limit, mentions if pool is not None else None)
     return search_payload(result, page)
 
 

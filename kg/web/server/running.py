@@ -77,6 +77,8 @@ def serve(
     workers: int = 2,
     site_dir: Path | None = None,
     build_site: bool = False,
+    review: bool = False,
+    review_any_host: bool = False,
 ) -> None:
     """Run the server until Ctrl-C; prints its address. Problems the user can fix raise :class:`KGError`.
 
@@ -92,6 +94,8 @@ def serve(
         query_timeout=query_timeout,
         max_rows=max_rows,
         workers=workers,
+        review=review,
+        review_any_host=review_any_host,
     )
     sock = _listen(host, port)
     pool, site = app.state.pool, app.state.site

@@ -485,10 +485,33 @@
   var results = [];
   var active = -1;
 
+  var nodeOf = {};
+  nodes.forEach(function (n, i) { nodeOf[n.id] = i; });
+
+  /** With the site's name index (find.js), the names' rules of every other search rank first:
+   * an entity the query names (plurals, spellings, acronyms), then names holding its words. */
+  function ranked(query) {
+    if (!window.KGFind) return { scores: {}, suggestions: [] };
+    var answer = window.KGFind.find(query);
+    var scores = {};
+    answer.exact.forEach(function (e, k) { if (e.iri in nodeOf) scores[nodeOf[e.iri]] = k * 0.01 - 1; });
+    answer.partial.forEach(function (e, k) {
+      if (e.iri in nodeOf && !(nodeOf[e.iri] in scores)) scores[nodeOf[e.iri]] = 1 + k * 0.01;
+    });
+    var suggestions = answer.suggestions.filter(function (e) { return e.iri in nodeOf; });
+    return { scores: scores, suggestions: suggestions };
+  }
+
   function search(query) {
     var q = fold(query);
     if (!q) return [];
+    var rules = ranked(query);
     var found = [];
+    Object.keys(rules.scores).forEach(function (i) {
+      found.push({ i: Number(i), score: rules.scores[i], name: nodes[Number(i)].label });
+    });
+    var listed = {};
+    found.forEach(function (f) { listed[f.i] = true; });
     for (var i = 0; i < nodes.length; i++) {
       var best = null;
       var names = index[i];
@@ -502,7 +525,12 @@
         if (!names[k].primary) score += 1;
         if (best === null || score < best.score) best = { score: score, name: names[k].name };
       }
-      if (best) found.push({ i: i, score: best.score, name: best.name });
+      if (best && !listed[i]) found.push({ i: i, score: best.score, name: best.name });
+    }
+    if (!found.length) {
+      rules.suggestions.forEach(function (e, k) {
+        found.push({ i: nodeOf[e.iri], score: 10 + k, name: nodes[nodeOf[e.iri]].label, suggestion: true });
+      });
     }
     found.sort(function (a, b) {
       return a.score - b.score || (nodes[b.i].degree || 0) - (nodes[a.i].degree || 0) ||
@@ -525,6 +553,7 @@
       var item = el("li", { id: "kg-option-" + k, role: "option", "aria-selected": "false", "data-k": String(k) }, [
         shapeIcon(t),
         el("span", { className: "kg-option-text" }, [
+          r.suggestion ? el("span", { className: "kg-option-alt", text: "Did you mean " }) : null,
           el("span", { className: "kg-option-label", text: n.label }),
           r.name !== n.label ? el("span", { className: "kg-option-alt", text: " (" + r.name + ")" }) : null,
           el("span", { className: "kg-option-type", text: " " + t.label })

@@ -121,8 +121,60 @@
         results.appendChild(li);
       });
     }
+    function item(href, label, extra, count) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = href;
+      a.textContent = label;
+      li.appendChild(a);
+      var note = [];
+      if (extra) note.push(extra);
+      if (typeof count === "number") note.push(count === 1 ? "1 document" : count + " documents");
+      if (note.length) {
+        var also = document.createElement("span");
+        also.className = "muted";
+        also.textContent = " (" + note.join(", ") + ")";
+        li.appendChild(also);
+      }
+      return li;
+    }
+    /** The same rules as every other search (window.KGFind over names-data.js, made by Python). */
+    function findWithIndex(text) {
+      var root = form.getAttribute("data-root") || "";
+      var answer = window.KGFind.find(text);
+      if (answer.exact.length === 1) {  // one entity has the name; a name with two senses lists both
+        window.location.href = root + answer.exact[0].page;
+        return;
+      }
+      results.textContent = "";
+      answer.exact.concat(answer.partial).slice(0, 20).forEach(function (e) {
+        results.appendChild(item(root + e.page, e.label, answer.matched[e.iri] || e.context || "", e.documents));
+      });
+      answer.documents.slice(0, 10).forEach(function (d) {
+        results.appendChild(item(root + d.page, d.title, "document", null));
+      });
+      if (!results.children.length) {
+        var li = document.createElement("li");
+        if (answer.suggestions.length) {
+          li.appendChild(document.createTextNode("Nothing is called \u201c" + text + "\u201d. Did you mean "));
+          answer.suggestions.forEach(function (e, i) {
+            if (i) li.appendChild(document.createTextNode(" or "));
+            var a = document.createElement("a");
+            a.href = root + e.page;
+            a.className = "did-you-mean";
+            a.textContent = e.label;
+            li.appendChild(a);
+          });
+          li.appendChild(document.createTextNode("?"));
+        } else {
+          li.textContent = "Nothing is called \u201c" + text + "\u201d. Try fewer words, or the map's search.";
+        }
+        results.appendChild(li);
+      }
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (window.KGFind) { if (input.value.trim()) findWithIndex(input.value.trim()); return; }
       var key = norm(input.value);
       if (!key) return;
       var exact = options.filter(function (o) { return o.key === key; });

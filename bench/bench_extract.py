@@ -1,0 +1,109 @@
+"""Extraction throughput: the extractor on main (or another git ref) against this checkout's, in one run.
+
+    python bench/bench_extract.py [PATH ...] [--baseline-ref main] [--repeat 5]
+
+(default corpus: data/sample, data/eval/texts and ../shared/corpus/seeds if present)
+
+The baseline is the ``kg`` package as committed at ``--baseline-ref``, taken
+with ``git archive`` into a temporary folder and imported as ``kg_baseline``
+(its own data files included), so both run in the same process on the same
+files. Each side reads, parses and extracts (entities and relations) every
+file; the two take turns for --repeat rounds and the best time of each is kept. Prints documents per second for
+each and the ratio new/old: issue 12 allows the new extractor to fall to no
+less than 2/3 of the old.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import io
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def baseline_package(ref: str, into: Path) -> str:
+    """Unpack ``kg`` at ``ref`` as the package ``kg_baseline`` under ``into``; its name."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "kg"], capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    (into / "kg").rename(into / "kg_baseline")
+    for path in (into / "kg_baseline").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        source = re.sub(r"\b(from|import) kg(?=[.\s])", r"\1 kg_baseline", source)
+        # module names given as strings ("kg.ingest"), not file names ("kg.ttl")
+        source = re.sub(r"([\"'])kg\.(?!ttl\b)(?=[a-z_]+)", r"\1kg_baseline.", source)
+        path.write_text(source, encoding="utf-8")
+    return "kg_baseline"
+
+
+def runner(package: str):
+    """A function that reads, parses and extracts every file under ``paths``; returns the documents done."""
+    sources = importlib.import_module(f"{package}.ingest.sources")
+    parse = importlib.import_module(f"{package}.ingest.parse").parse
+    pipeline = importlib.import_module(f"{package}.ingest.flow").Pipeline()
+    errors = importlib.import_module(f"{package}.errors").SourceError
+
+    def run(paths: list[str]) -> tuple[int, int]:
+        documents = relations = 0
+        for source in sources.iter_sources(paths):
+            if isinstance(source, errors):
+                continue
+            for document in parse(source):
+                relations += len(pipeline.extract(document).relations)
+                documents += 1
+        return documents, relations
+
+    return run
+
+
+def best_of_each(repeat: int, works, paths) -> list[tuple[float, tuple[int, int]]]:
+    """The best time of each work over ``repeat`` rounds, the works taking turns so a busy moment hits both."""
+    times: list[list[float]] = [[] for _ in works]
+    results: list[tuple[int, int]] = [(0, 0) for _ in works]
+    for _ in range(repeat):
+        for i, work in enumerate(works):
+            start = time.perf_counter()
+            results[i] = work(paths)
+            times[i].append(time.perf_counter() - start)
+    return [(min(t), r) for t, r in zip(times, results)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("paths", nargs="*")
+    ap.add_argument("--baseline-ref", default="main")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    default = [ROOT / "data" / "sample", ROOT / "data" / "eval" / "texts", ROOT.parent / "shared" / "corpus" / "seeds"]
+    paths = args.paths or [str(p) for p in default if p.is_dir()]
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            old_name = baseline_package(args.baseline_ref, Path(tmp))
+        except (subprocess.CalledProcessError, FileNotFoundError) as exc:
+            print(f"could not take the kg package at {args.baseline_ref!r} from git: {exc}", file=sys.stderr)
+            return 1
+        sys.path.insert(0, tmp)
+        old, new = runner(old_name), runner("kg")
+        print(f"corpus: {paths}")
+        old(paths), new(paths)  # warm up: imports, compiled patterns, the vocabulary's automaton
+        (old_time, (docs, old_relations)), (new_time, (new_docs, new_relations)) = best_of_each(
+            args.repeat, [old, new], paths
+        )
+    print(f"old ({args.baseline_ref:>8s}) {docs:4d} docs  {old_relations:4d} relations  {docs / old_time:8.1f} docs/s")
+    print(f"new (checkout) {new_docs:4d} docs  {new_relations:4d} relations  {new_docs / new_time:8.1f} docs/s")
+    ratio = (new_docs / new_time) / (docs / old_time)
+    print(f"ratio new/old: {ratio:.2f} (issue 12 allows no less than 0.67)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

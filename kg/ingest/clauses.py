@@ -1,0 +1,462 @@
+"""Stage 3b (continued), cues: relations from a cue lexicon and a shallow grammar.
+
+The lexicon is data (``data/patterns/cues.toml``): for each predicate, the
+verbs (as lemmas; their forms are made here), nouns, prepositions and
+fixed phrases that say it, with the direction each one gives. The grammar
+is here, stated once for every cue:
+
+* **lists**: entities joined by commas, "and", "or", "as well as" are one
+  side of the relation ("X brought together Y and Z");
+* **voice**: "X replaced Y" and "Y was replaced by X" (or "Y, replaced by
+  X") give the same triple; a cue may name its agent prepositions ("set up
+  *under* the Act", "made up *of*");
+* **relative clauses and asides**: "X, which replaced Y," and "X, set up in
+  2013, replaced Y" keep X as the subject;
+* **apposition and brackets**: "X (formerly Y)", "X, the successor to Y";
+* **negation and modality**: a negated cue ("will not replace", "never
+  became") gives no relation; a hedged one ("might become", "could evolve
+  into", "is proposed to replace") gives the relation marked ``hedged``;
+* **anaphora**: entities standing for "it", "the new body" are resolved
+  before (see :mod:`kg.ingest.relations`), so cues see them as entities.
+
+A clause is worked on as its *skeleton*: the text with each entity as
+``⟨i⟩``. Each cue becomes one or two regular expressions over the
+skeleton, built from the templates below; a trigger scan finds which cues
+a sentence can use, so a sentence is matched only against those.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_TOKEN = re.compile(r"⟨(\d+)⟩")
+_WORDS = re.compile(r"[\w’'.-]+")
+
+
+@dataclass(frozen=True)
+class CueMatch:
+    """Subjects and objects (token numbers) a cue relates in one skeleton."""
+
+    subjects: tuple[int, ...]
+    predicate: str
+    objects: tuple[int, ...]
+    cue: str  #: the cue entry's name
+    mechanisms: tuple[str, ...]  #: grammar that took part: active, passive, relative-clause, list ...
+    modality: str = ""  #: "" (asserted) or "hedged"
+
+
+@dataclass
+class _Compiled:
+    name: str
+    predicate: str
+    regex: re.Pattern
+    mechanism: str  #: active, passive, passive-direct, marker, frame
+    swap: bool  #: True when group A of the regex is the object
+    subject_kinds: frozenset[str] = frozenset()
+    object_kinds: frozenset[str] = frozenset()
+
+
+@dataclass
+class Cue:
+    """One entry of the lexicon, with its example sentences."""
+
+    name: str
+    predicate: str
+    kind: str  #: verb, marker, frame
+    fires: list[tuple[str, tuple[str, str, str]]] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)
+
+
+def word_alternation(words: Iterable[str]) -> str:
+    """One regular expression for a set of words or phrases, factored as a trie so it is tried letter by letter.
+
+    Python's regular expressions try the branches of an alternation one after
+    another; with a hundred verb forms that is most of the matching time.
+    Longer words come first at each branch point, so "replaced" wins over "replace".
+    """
+    trie: dict = {}
+    for word in {w.lower() for w in words if w}:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _from_trie(trie)
+
+
+def _from_trie(node: dict) -> str:
+    branches, ends = [], "" in node
+    for ch in sorted(k for k in node if k):
+        piece = r"\s+" if ch == " " else re.escape(ch)
+        branches.append(piece + _from_trie(node[ch]))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+    if len(branches) == 1 and not ends:
+        return body
+    return body + "?" if ends else body
+
+
+class Inflector:
+    """Forms of an English verb: regular rules plus the irregular table in the data."""
+
+    def __init__(self, irregular: dict[str, list[str]], adverbs: list[str] = ()):  # type: ignore[assignment]
+        self.irregular = irregular
+        self.adverbs = list(adverbs)  #: words that may follow "is", "are": "are both examples of"
+
+    def forms(self, verb: str) -> dict[str, set[str]]:
+        """{"base", "s", "past", "pp", "ing"} -> forms of the first word; the rest of the phrase kept."""
+        head, _, rest = verb.partition(" ")
+        tail = f" {rest}" if rest else ""
+        if head == "be":
+            plain = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s"}
+            out = plain | {f"{b} {adverb}" for b in plain for adverb in self.adverbs}
+            return {k: {f + tail for f in out} for k in ("base", "s", "past", "pp", "ing")}
+        if head.endswith("e") and not head.endswith("ee"):
+            s, past, ing = head + "s", head + "d", head[:-1] + "ing"
+        elif re.search(r"[^aeiou]y$", head):
+            s, past, ing = head[:-1] + "ies", head[:-1] + "ied", head + "ing"
+        elif re.search(r"(?:s|sh|ch|x|z)$", head):
+            s, past, ing = head + "es", head + "ed", head + "ing"
+        elif re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]", head):
+            s, past, ing = head + "s", head + head[-1] + "ed", head + head[-1] + "ing"
+        else:
+            s, past, ing = head + "s", head + "ed", head + "ing"
+        pasts, pps = {past}, {past}
+        if head in self.irregular:  # [past, participle] or [past, participle, third person, -ing form]
+            given = self.irregular[head]
+            pasts, pps = {given[0]}, {given[1]}
+            if len(given) > 3:
+                s, ing = given[2], given[3]
+        table = {"base": {head}, "s": {s}, "past": pasts, "pp": pps, "ing": {ing}}
+        return {k: {f + tail for f in v} for k, v in table.items()}
+
+
+class CueGrammar:
+    """The compiled lexicon; :meth:`match` finds every cue relation in one skeleton."""
+
+    def __init__(self, path: Path):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        grammar = spec["grammar"]
+        self.inflector = Inflector({k: list(v) for k, v in grammar["irregular"].items()}, grammar.get("adverbs", []))
+        det = "(?:" + word_alternation(grammar["determiners"]) + r"|\d+)"
+        self._det = det
+        self._negation = re.compile(r"\b(?:" + "|".join(grammar["negation"]) + r")\b|n[’']t\b", re.I)
+        self._hedge = re.compile(r"\b(?:" + "|".join(grammar["hedges"]) + r")\b", re.I)
+        # "the MCP contract published in December 2016 and the PACS framework": a dated aside inside a list
+        aside = r"(?:\s+(?:published|issued|introduced|agreed|signed|launched|announced|set\s+up|created|formed|established)\s+(?:in|on|during)\s+[^⟨⟩.;,]{1,30}?)?"
+        sep = rf"(?:{aside}[\s'‘’“”\"]*(?:,\s*(?:and|or)\b|,|\band\b|\bor\b|\bas\s+well\s+as\b|&|/|\bplus\b)[\s'‘’“”\"]*(?:{det}\s+)*)"
+        # a list item may carry a few small words before the next separator ("⟨1⟩ health protection teams, ⟨2⟩")
+        tail = r"(?:[’']s)?(?:\s+[a-z][\w-]*){0,3}"
+        self.list = rf"(?:⟨\d+⟩(?:(?:{tail})?{sep}⟨\d+⟩)*)"
+        self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
+        self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\))?(?:\s*,)?"
+        # words between a subject and its verb: auxiliaries, modals, adverbs, a date ("was set up in 2013 and")
+        between = word_alternation(grammar["between"])
+        word = rf"(?:{between}|[a-z]+ly|(?:in|on|of|from|during|since|until|after|before|by|at)\s+(?:[\w’'-]+\s+){{0,2}}?\d{{4}})"
+        self._pre = rf"(?P<pre>(?:\s+{word}(?![\w’'-])){{0,6}}?)"
+        self._time = r"(?:\s+(?:in|on|from|during|since|at)\s+(?:[\w’'-]+\s+){0,2}?\d{4})?"
+        self.cues: list[Cue] = []
+        self.compiled: list[_Compiled] = []
+        self.triggers: dict[str, set[int]] = {}  #: a word (lower case) -> the compiled entries that need it
+        self._at_tokens: set[int] = set()  #: compiled entries whose pattern starts at an entity
+        self.reach = int(grammar.get("reach", 200))  #: characters from the first side to the cue's word, at most
+        for entry in spec.get("verb", []):
+            self._verb(entry)
+        for entry in spec.get("marker", []):
+            self._marker(entry)
+        for entry in spec.get("frame", []):
+            self._frame(entry)
+        self.mechanisms = [
+            Cue(m["name"], "", "mechanism", self._examples(m), list(m.get("silent", [])))
+            for m in spec.get("mechanism", [])
+        ]
+        self._limits = {c.name: (c.subject_kinds, c.object_kinds) for c in self.compiled}
+
+    # ------------------------------------------------------------------ building
+
+    @staticmethod
+    def _examples(entry: dict[str, Any]) -> list[tuple[str, tuple[str, str, str]]]:
+        return [(f["text"], (f["triple"][0], f["triple"][1], f["triple"][2])) for f in entry.get("fires", [])]
+
+    _COMMON = {"is", "are", "was", "were", "be", "been", "being", "’s", "'s", "a", "an", "the", "of", "to", "in", "by"}
+
+    def _key(self, form: str) -> str:
+        """The word of a cue's form that a sentence must hold for the cue to be tried: its first uncommon word."""
+        words = re.findall(r"[\w’'.-]+", form.lower())
+        return next(
+            (w for w in words if w not in self._COMMON and w not in self.inflector.adverbs), words[0] if words else ""
+        )
+
+    def _register(
+        self, entry: dict[str, Any], kind: str, regexes: list[tuple[str, str, bool]], triggers: set[str]
+    ) -> None:
+        self.cues.append(Cue(entry["name"], entry["predicate"], kind, self._examples(entry), list(entry["silent"])))
+        for pattern, mechanism, swap in regexes:
+            index = len(self.compiled)
+            self.compiled.append(
+                _Compiled(
+                    entry["name"],
+                    entry["predicate"],
+                    re.compile(pattern, re.I),
+                    mechanism,
+                    swap,
+                    frozenset(entry.get("subject", [])),
+                    frozenset(entry.get("object", [])),
+                )
+            )
+            for form in triggers:
+                self.triggers.setdefault(self._key(form), set()).add(index)
+            if pattern.startswith("(?P<"):  # starts at an entity: tried only where one starts
+                self._at_tokens.add(index)
+
+    def _verb(self, entry: dict[str, Any]) -> None:
+        forward = entry.get("direction", "forward") == "forward"
+        voice = entry.get("voice", "both")
+        objects = entry.get("objects", [])
+        det = self._det
+        obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{word_alternation(objects)}\s+(?:of|from))" if objects else ""
+        if entry.get("objects_required"):
+            post = rf"(?:\s+{det})*{obj}(?:\s+{det})*\s*:?\s*"
+        else:  # a colon may introduce the other side ("is made up of: ...")
+            post = rf"(?:\s+{det})*{obj + '?' if obj else ''}(?:\s+{det})*\s*:?\s*"
+        active, participle, triggers = set(), set(), set()
+        for lemma in entry.get("lemmas", []):
+            forms = self.inflector.forms(lemma)
+            active |= forms["base"] | forms["s"] | forms["past"] | forms["pp"] | forms["ing"]
+            participle |= forms["pp"]
+        active |= set(entry.get("forms", []))
+        participle |= set(entry.get("participles", []))
+        triggers = active | participle
+        agents = word_alternation(entry.get("agents", ["by"]))
+        lead = rf"(?P<A>{self.list}){self._rel}{self._aside}{self._pre}"
+        regexes = []
+        if voice in ("both", "active") and active:
+            regexes.append(
+                (rf"{lead}\s+(?P<verb>{word_alternation(active)}){post}(?P<B>{self.list})", "active", not forward)
+            )
+        if voice in ("both", "active") and active and not entry.get("objects_required"):
+            # "X, which Y published": the one before the relative pronoun is the verb's object
+            regexes.append(
+                (
+                    rf"(?P<B>{self.list})\s*,?\s*(?P<rel>which|that|whom)\s+(?:{det}\s+)*(?P<A>{self.list})"
+                    rf"{self._pre}\s+(?P<verb>{word_alternation(active)})(?![\w-])(?!\s+(?:by|to|into|from|with|of)\b)",
+                    "object-relative",
+                    not forward,
+                )
+            )
+        if voice in ("both", "passive") and participle:
+            lead_b = lead.replace("(?P<A>", "(?P<B>")
+            regexes.append(
+                (
+                    rf"{lead_b}\s+(?P<verb>{word_alternation(participle)}){self._time}\s+{agents}{post}(?P<A>{self.list})",
+                    "passive",
+                    not forward,
+                )
+            )
+        if voice == "passive-direct" and participle:
+            # "X was renamed Y": the one before is the subject, no agent
+            regexes.append(
+                (
+                    rf"{lead}\s+(?P<verb>{word_alternation(participle)}){self._time}(?:\s+as)?{post}(?P<B>{self.list})",
+                    "passive",
+                    not forward,
+                )
+            )
+        self._register(entry, "verb", regexes, triggers)
+
+    def _marker(self, entry: dict[str, Any]) -> None:
+        """A noun, preposition or fixed phrase standing between the two sides ("X (formerly Y)")."""
+        forward = entry.get("direction", "forward") == "forward"
+        phrases = entry["phrases"]
+        det = self._det
+        if entry.get("back"):  # "its successor": a possessive pointing back past other words
+            pre = r"(?P<pre>[^⟨⟩.]{0,80}?)"
+        elif entry.get("brackets"):  # "X (now Y)": only inside brackets
+            pre = r"(?P<pre>\s*\(\s*)"
+        else:
+            pre = r"(?P<pre>\s*(?:[,(–—-]|\band\b|\bor\b)?\s*)"
+        pattern = (
+            rf"(?P<A>{self.list}){pre}(?:(?<=\s)|(?<=\()|^)(?:{det}\s+)*(?P<verb>{word_alternation(phrases)})"
+            rf"(?:\s+{det})*\s*[,:]?\s*(?:{det}\s+)*(?P<B>{self.list})"
+        )
+        self._register(entry, "marker", [(pattern, "apposition", not forward)], set(phrases))
+
+    def _frame(self, entry: dict[str, Any]) -> None:
+        """A template: S (subject), O (object), {verb} forms, ``be``, ``N``, ``DET``, ``…`` / ``……`` (a few / more words), ``word?``."""
+        pieces: list[tuple[str, str]] = []  # (regex, kind): word, opt (carries its own trailing space), group, punct
+        triggers: set[str] = set()
+        for word in entry["template"].split():
+            if word in ("S", "O"):
+                pieces.append((rf"(?P<{'A' if word == 'S' else 'B'}>{self.list})", "group"))
+            elif word == "be":
+                pieces.append(
+                    (word_alternation(self.inflector.forms("be")["base"]) + r"(?:\s+(?:not|now|also|then))?", "word")
+                )
+            elif word == "N":
+                pieces.append((r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)", "word"))
+            elif word == "…":
+                pieces.append((r"(?:\s+[\w’'-]+){0,5}?", "opt"))
+            elif word == "……":  # a longer stretch, across commas and over a relative clause
+                pieces.append((r"(?:\s*,\s*(?:which|who)\b[^;:]*?,)?(?:[\s,]+[\w’'-]+){0,12}?,?", "opt"))
+            elif word == "DET":
+                pieces.append((rf"(?:\s+{self._det})*", "opt"))
+            elif len(word) > 1 and word.endswith("?"):  # an optional word
+                pieces.append((rf"(?:\s+{word_alternation(word[:-1].replace('_', ' ').split('|'))})?", "opt"))
+            elif word in (",", ":", ";", "(", ")"):
+                pieces.append((rf"{re.escape(word)}?", "punct"))
+            else:
+                if word.startswith("{"):
+                    forms: set[str] = set()
+                    for lemma in word.strip("{}").split("|"):
+                        forms |= {f for v in self.inflector.forms(lemma.replace("_", " ")).values() for f in v}
+                else:
+                    forms = set(word.replace("_", " ").split("|"))
+                pieces.append((word_alternation(forms), "word"))
+                if not triggers:
+                    triggers = forms  # the first word is the frame's trigger
+        pattern, previous = "", ""
+        for regex, kind in pieces:  # an optional piece carries its own leading space
+            if not pattern or kind == "opt":
+                pattern += regex
+            elif kind in ("group", "punct") or previous in ("group", "punct"):
+                pattern += r"\s*" + regex
+            else:
+                pattern += r"\s+" + regex
+            previous = kind
+        self._register(entry, "frame", [(pattern, "frame", False)], triggers)
+
+    # ------------------------------------------------------------------ matching
+
+    def match(self, skeleton: str) -> list[CueMatch]:
+        """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
+        last: dict[int, int] = {}  #: compiled entry -> where the last word it needs stands
+        for found in _WORDS.finditer(skeleton):
+            word = found.group(0).lower()
+            for key in (word, word.rstrip(".")) if word.endswith(".") else (word,):  # "e.g.", "abolished."
+                for index in self.triggers.get(key, ()):
+                    last[index] = found.start()
+        starts = [m.start() for m in _TOKEN.finditer(skeleton)]
+        out: list[CueMatch] = []
+        for index in sorted(last):
+            cue = self.compiled[index]
+            # the first side stands before the cue's word, and not far before it
+            before = [p for p in starts if last[index] - self.reach < p < last[index]]
+            for m in self._matches(index, cue.regex, skeleton, before):
+                said = " ".join(g for g in (m.groupdict().get("pre"), m.groupdict().get("verb")) if g)
+                if self._negation.search(said):
+                    continue
+                a = tuple(int(i) for i in _TOKEN.findall(m.group("A")))
+                b = tuple(int(i) for i in _TOKEN.findall(m.group("B")))
+                subjects, objects = (b, a) if cue.swap else (a, b)
+                mechanisms = [cue.mechanism]
+                if m.groupdict().get("rel"):
+                    mechanisms.append("relative-clause")
+                if m.groupdict().get("aside"):
+                    mechanisms.append("aside")
+                if len(a) > 1 or len(b) > 1:
+                    mechanisms.append("list")
+                modality = "hedged" if self._hedge.search(said) else ""
+                out.append(CueMatch(subjects, cue.predicate, objects, cue.name, tuple(mechanisms), modality))
+        return out
+
+    def _matches(self, index: int, regex: re.Pattern, skeleton: str, starts: list[int]) -> Iterator[re.Match]:
+        """Non-overlapping matches, left to right; a pattern that starts at an entity is tried only there."""
+        if index not in self._at_tokens:
+            yield from regex.finditer(skeleton)
+            return
+        end = 0
+        for start in starts:
+            if start < end:
+                continue
+            m = regex.match(skeleton, start)
+            if m:
+                end = m.end()
+                yield m
+
+    def kinds_allow(self, name: str, subject_kinds: set[str], object_kinds: set[str]) -> bool:
+        """A cue's own type limits (on top of its predicate's)."""
+        wanted_subject, wanted_object = self._limits.get(name, (frozenset(), frozenset()))
+        return (not wanted_subject or bool(wanted_subject & subject_kinds)) and (
+            not wanted_object or bool(wanted_object & object_kinds)
+        )
+
+
+# ---------------------------------------------------------------------- across sentences
+
+_ITEM = re.compile(r"^\s*(?:[-–•*·▪]|\d{1,2}[.)]|\(?[a-z][.)])\s+")
+
+
+def lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
+    """A sentence ending in a colon and the list items that follow it: (its index, the items' indexes).
+
+    "An ICS has two statutory elements:" then "1. an integrated care board ..."
+    and "2. an integrated care partnership ...": the items finish the sentence.
+    """
+    found = []
+    for index, (s, e) in enumerate(spans):
+        if not text[s:e].rstrip().endswith(":"):
+            continue
+        items = []
+        for later in range(index + 1, min(len(spans), index + 12)):
+            line_start = text.rfind("\n", 0, spans[later][0]) + 1
+            if not _ITEM.match(text[line_start : spans[later][1]]):
+                break
+            items.append(later)
+        if len(items) >= 1:
+            found.append((index, items))
+    return found
+
+
+class Descriptions:
+    """Definite descriptions that point back: "the Act", "that Act", "the 2012 Act", "the new body"."""
+
+    def __init__(self, nouns: dict[str, str], window: int = 6):
+        self.nouns = nouns
+        self.window = window
+        words = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+        self._pattern = re.compile(
+            rf"\b(?:the|this|that|these|those)\s+(?:new|same|said|original|(?P<year>(?:19|20)\d{{2}}))?\s*(?P<noun>{words})s?\b",
+            re.I,
+        )
+
+    def find(
+        self,
+        text: str,
+        span: tuple[int, int],
+        spans_before: list[tuple[int, int]],
+        mentions: list[Any],
+        kinds: Callable[[str], set[str]],
+    ) -> list[tuple[int, int, list[str]]]:
+        """(start, end, [entity]) for each description in the sentence that names an entity met before it."""
+        s, e = span
+        out: list[tuple[int, int, list[str]]] = []
+        found = list(self._pattern.finditer(text, s, e))
+        if not found:
+            return out
+        taken = [(m.start, m.end) for m in mentions if s <= m.start < e]
+        for match in found:
+            a, b = match.start(), match.end()
+            if any(a < me and ms < b for ms, me in taken):
+                continue
+            wanted = self.nouns[match.group("noun").lower()]
+            window_start = spans_before[-self.window][0] if len(spans_before) >= self.window else 0
+            earlier = [m for m in mentions if window_start <= m.start and m.end <= a and wanted in kinds(m.entity)]
+            year = match.group("year")
+            if year:
+                earlier = [m for m in mentions if m.end <= a and year in m.exact and wanted in kinds(m.entity)]
+            noun = match.group("noun").lower()
+            # "the Act": the last Act named before (in the whole text), not the nearest Regulations
+            alike = [m for m in mentions if m.end <= a and noun in m.exact.lower() and wanted in kinds(m.entity)]
+            if alike:  # the one the text names most (its subject), the later on a tie
+                counts = {m.entity: sum(1 for x in alike if x.entity == m.entity) for m in alike}
+                best = max(counts.values())
+                alike = [m for m in alike if counts[m.entity] == best]
+            earlier = alike or earlier
+            if earlier:
+                out.append((a, b, [earlier[-1].entity]))
+        return out

@@ -1,0 +1,338 @@
+"""Title, publisher and dates of any document, from its header, footer and file metadata.
+
+The library briefing template has fields (``briefing.toml``); most
+publishers do not. They write a header block: a site name or breadcrumb, a
+kind ("Press release", "Explainer"), the title, a by-line ("From: ...",
+"Published 5 March 2020 | Last updated 2 June 2023", "Explainer | 15 June
+2021", "Author: ..."), and a footer ("Page last reviewed: ...", "Next
+review due: ..."). :func:`read_header` reads that block with the labels and
+furniture patterns of ``data/parsing/metadata.toml``:
+
+* each line is split at "|" and "•"; a part that starts with a label is a
+  field; a part that is only a date (day or month, with at most a few other
+  words such as "Version 1") is the issue date; a journal citation line
+  gives the year;
+* the title is the heading just before the first by-line that follows a
+  heading (else the first heading), skipping furniture, breadcrumbs,
+  "Label: value" lines and names of bodies; a long title that runs on to
+  the next line is joined;
+* the publisher is the "From:" / "Published by" value if there is one, else
+  one of the names above the title (a site name, a breadcrumb's first step),
+  chosen against the vocabulary at extraction.
+
+:func:`html_metadata` and :func:`pdf_metadata` read what HTML ``<meta>``,
+Open Graph, schema.org JSON-LD and PDF document information say; the parse
+stage uses them to fill what the text does not give.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kg.ingest.clauses import word_alternation
+from kg.ingest.dates import PartialDate, parse_date
+from kg.ingest.names import name_finder
+from kg.resources import data_dir
+
+_DIGIT = re.compile(r"\d")
+_PARTS = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
+_CRUMB = re.compile(r"\s+(?:>|»|›|/|&rsaquo;|&gt;)\s+")
+#: "Made: 24 May 2022", "Classification: Official" (a title's colon is followed by a small letter)
+_KEY_VALUE = re.compile(r"^[A-Z][\w’'/-]*(?:\s+[\w’'/-]+){0,3}:\s*[A-Z0-9]")
+#: a date with a day or a month in it: only such a part can be a date standing alone
+_PRECISE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|\d{4}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2}",
+    re.I,
+)
+_MONTH_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b", re.I
+)
+_PERSON = re.compile(r"^(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+$")
+
+
+@dataclass(frozen=True)
+class HeaderRules:
+    header_lines: int
+    footer_lines: int
+    labels: re.Pattern  #: any label, and the value after it
+    fields: dict[str, str]  #: label (lower case, single spaces) -> field
+    phrases: re.Pattern
+    citation: list[re.Pattern]
+    furniture: list[re.Pattern]
+    paragraph: list[re.Pattern]
+    wrap_length: int
+    html: dict[str, list[str]]
+    spec: dict
+
+
+@lru_cache(maxsize=2)
+def load_header_rules(path: Path | None = None) -> HeaderRules:
+    spec = tomllib.loads(Path(path or data_dir() / "parsing" / "metadata.toml").read_text(encoding="utf-8"))
+    fields = {" ".join(w.lower().split()): name for name, words in spec["labels"].items() for w in words}
+    labels = re.compile(rf"^(?P<label>{word_alternation(fields)})\b\s*(?:on\s+)?:?\s*(?P<value>.*)$", re.I)
+    phrases = re.compile(rf"\b{word_alternation(spec['phrases']['modified'])}\s+(?P<value>.{{4,40}})", re.I)
+    return HeaderRules(
+        header_lines=spec["header_lines"],
+        footer_lines=spec["footer_lines"],
+        labels=labels,
+        fields=fields,
+        phrases=phrases,
+        citation=[re.compile(p) for p in spec["citation"]["patterns"]],
+        furniture=[re.compile("^(?:" + "|".join(f"(?:{p})" for p in spec["title"]["furniture"]) + ")$", re.I)],
+        paragraph=[re.compile(rf"^(?:{p})$") for p in spec["title"]["paragraph_ends"]],
+        wrap_length=spec["title"]["wrap_length"],
+        html={k: [x.lower() for x in v] for k, v in spec["html"].items()},
+        spec=spec,
+    )
+
+
+@dataclass
+class Header:
+    """What a document's header block and footer say about it."""
+
+    title: str | None = None
+    title_index: int | None = None  #: index in the lines given of the title's first line
+    publisher: str | None = None  #: written after a label ("From: ...")
+    candidates: list[str] = field(default_factory=list)  #: names above the title that may be the publisher
+    issued: PartialDate | None = None
+    modified: PartialDate | None = None
+    review_due: PartialDate | None = None
+
+
+def _precise(date: PartialDate | None) -> bool:
+    return date is not None and date.datatype != "gYear"
+
+
+def _date_only(part: str) -> PartialDate | None:
+    """A date standing (nearly) alone: "15 June 2021", "Version 1, June 2021"; None for "Made: 24 May 2022"."""
+    date = parse_date(part)
+    if not _precise(date) or ":" in part:
+        return None
+    rest = re.sub(
+        r"\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\.?,?\s+\d{4}|[A-Za-z]+\.?\s+\d{4}|\d{4}-\d{2}(?:-\d{2})?", "", part
+    )
+    return date if len(rest.split()) <= 4 and len(part) <= 60 else None
+
+
+def _line_fields(line: str, rules: HeaderRules, header: Header, bare: list[PartialDate]) -> bool:
+    """Read labels, bare dates and citations from one line; True if it is a by-line (not a title)."""
+    byline = False
+    for part in (p.strip() for p in _PARTS.split(line)):
+        if not part:
+            continue
+        match = rules.labels.match(part)
+        if match:
+            name = rules.fields[" ".join(match.group("label").lower().split())]
+            value = match.group("value").strip()
+            if name == "author":
+                byline = True
+            elif name == "publisher":
+                if value and value[:1].isupper() and len(value.split()) <= 14 and header.publisher is None:
+                    header.publisher = value.rstrip(" .;,")
+                    byline = True
+            else:
+                date = parse_date(value) if value else None
+                if date and getattr(header, name) is None:
+                    setattr(header, name, date)
+                    byline = True
+        else:
+            date = _date_only(part) if _PRECISE.search(part) else None
+            if date:
+                bare.append(date)
+                byline = True
+    for pattern in rules.citation if _DIGIT.search(line) else ():
+        match = pattern.search(line)
+        if match:
+            if header.issued is None:
+                bare.append(PartialDate(match.group("year"), "gYear"))
+            byline = True
+    match = rules.phrases.search(line) if header.modified is None else None
+    if match:
+        header.modified = parse_date(match.group("value"))
+    return byline
+
+
+def _blocks(lines: list[str], indexes: list[int]) -> list[list[int]]:
+    """The given line numbers grouped into blocks of consecutive lines."""
+    blocks: list[list[int]] = []
+    for i in indexes:
+        if blocks and blocks[-1][-1] == i - 1:
+            blocks[-1].append(i)
+        else:
+            blocks.append([i])
+    return blocks
+
+
+def _authors(line: str) -> bool:
+    """A line listing people: "Anna Smith, Jo Bloggs, Sam Lee"."""
+    names = [n.strip() for n in re.split(r",|\band\b", line) if n.strip()]
+    return len(names) >= 3 and all(_PERSON.match(n) for n in names)
+
+
+def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
+    """The title, publisher and dates a document's first and last lines give."""
+    rules = rules or load_header_rules()
+    names = name_finder()
+    header = Header()
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    top, bottom = filled[: rules.header_lines], filled[-rules.footer_lines :]
+    bare: list[PartialDate] = []
+    loose: list[PartialDate | None] = []  #: dates in by-lines with other words, the last resort for the issue date
+    kinds: dict[int, str] = {}
+    ended = False
+    for block in _blocks(lines, top):
+        joined = " ".join(" ".join(lines[i].split()) for i in block)
+        if ended or any(p.match(joined) for p in rules.paragraph) or len(joined) > 250:
+            ended = True  # the text has begun: only fields from here on
+            for i in block:
+                _line_fields(" ".join(lines[i].split()), rules, header, bare)
+            continue
+        previous = ""
+        for i in block:
+            line = " ".join(lines[i].split()).lstrip("#").strip()
+            if _line_fields(line, rules, header, bare) or _authors(line) or _KEY_VALUE.match(line):
+                kinds[i] = "byline"
+                if previous == "heading" and len([k for k in kinds.values() if k == "heading"]) > 1:
+                    kinds[i - 1] = "byline"  # "Policy team" over its date: an author, not a title
+            elif _MONTH_DATE.search(line):
+                kinds[i] = "byline"  # "Prepared for a project digest, June 2022"
+            elif any(p.match(line) for p in rules.furniture):
+                kinds[i] = "furniture"
+            elif _CRUMB.search(line) or _PARTS.search(line):
+                kinds[i] = "crumb"
+                first = (_CRUMB.split(line) if _CRUMB.search(line) else _PARTS.split(line))[0].strip()
+                if first and not any(p.match(first) for p in rules.furniture):
+                    header.candidates.append(first)
+            elif previous == "byline":
+                kinds[i] = "byline"  # a by-line that runs on
+            elif previous == "heading" and len(" ".join(lines[i - 1].split())) >= rules.wrap_length:
+                kinds[i] = "continued"  # a title that runs on
+            elif names.looks_like_organisation(line):
+                kinds[i] = "organisation"
+            else:
+                kinds[i] = "heading"
+            if kinds[i] == "byline" and _MONTH_DATE.search(line):
+                loose.append(parse_date(line))
+            previous = kinds[i] if kinds[i] != "continued" else "heading"
+    for i in bottom:
+        if i not in kinds:
+            _line_fields(" ".join(lines[i].split()), rules, header, bare)
+    if header.issued is None and (bare or any(loose)):
+        header.issued = bare[0] if bare else next(d for d in loose if d)
+
+    headings = [i for i in sorted(kinds) if kinds[i] == "heading"]
+    chosen: int | None
+    if headings:
+        after = [i for i in sorted(kinds) if kinds[i] == "byline" and i > headings[0]]
+        chosen = max(i for i in headings if i < after[0]) if after else headings[0]
+    else:
+        organisations = [i for i in sorted(kinds) if kinds[i] == "organisation"]
+        chosen = organisations[-1] if organisations else None
+    if chosen is not None:
+        title = " ".join(lines[chosen].split()).lstrip("#").strip()
+        following = chosen + 1
+        while kinds.get(following) == "continued":
+            title += " " + " ".join(lines[following].split())
+            following += 1
+        header.title, header.title_index = title, chosen
+        for i in sorted(kinds):
+            if i < chosen and kinds[i] in ("organisation", "heading"):
+                header.candidates.append(" ".join(lines[i].split()))
+        header.candidates += [
+            " ".join(lines[i].split()) for i in sorted(kinds) if i > chosen and kinds[i] == "organisation"
+        ]
+    return header
+
+
+def choose_publisher(
+    candidates: list[str], known: Callable[[str], bool], looks_like: Callable[[str], bool] | None = None
+) -> str | None:
+    """The publisher among the names above a title: a known one first, else one shaped like a body's name.
+
+    "NHS England and NHS Improvement" gives "NHS England"; "Department for Work
+    and Pensions and Department of Health" gives "Department for Work and Pensions".
+    """
+    looks_like = looks_like or name_finder().looks_like_organisation
+    split = [first_of(c, known, looks_like) for c in candidates]
+    for name in split:
+        if known(name):
+            return name
+    shaped = next((name for name in split if looks_like(name)), None)
+    # else a short name in capitals standing above the title ("Alberta Health")
+    return shaped or next((n for n in split if len(n.split()) <= 6 and all(w[:1].isupper() for w in n.split())), None)
+
+
+def first_of(name: str, known: Callable[[str], bool], looks_like: Callable[[str], bool]) -> str:
+    """The first of several bodies joined by "and", when each side is a body's name."""
+    parts = name.split(" and ")
+    for k in range(len(parts) - 1, 0, -1):  # the longest first name that is followed by another
+        left, right = " and ".join(parts[:k]), " and ".join(parts[k:])
+        starts_a_name = right[:1].isupper() and (
+            known(right)
+            or looks_like(right)
+            or bool(name_finder().kind_of(right.split()[0]))
+            or right.startswith("NHS")
+        )
+        if (known(left) or looks_like(left)) and starts_a_name:
+            return left
+    return name
+
+
+# ---------------------------------------------------------------------- file metadata
+
+
+def html_metadata(html: str) -> dict[str, str]:
+    """issued, modified, publisher and title from <meta>, Open Graph and JSON-LD, by the keys in metadata.toml."""
+    import lxml.html
+
+    rules = load_header_rules()
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception:  # a page lxml cannot read has no metadata to give
+        return {}
+    values: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        content = (meta.get("content") or "").strip()
+        if key and content:
+            values.setdefault(key, content)
+    for script in root.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text_content())
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []:
+            if not isinstance(item, dict):
+                continue
+            for key, value in item.items():
+                if isinstance(value, str):
+                    values.setdefault(key.lower(), value.strip())
+                elif isinstance(value, dict) and isinstance(value.get("name"), str):
+                    values.setdefault(f"{key.lower()}.name", value["name"].strip())
+    found = {}
+    for name, keys in rules.html.items():
+        value = next((values[k] for k in keys if values.get(k)), None)
+        if value:
+            found[name] = value
+    return found
+
+
+def pdf_metadata(info: dict[str, str]) -> dict[str, str]:
+    """issued, modified, title and publisher from a PDF's document information (/CreationDate, /ModDate ...)."""
+    found = {}
+    for key, name in (("/CreationDate", "issued"), ("/ModDate", "modified")):
+        match = re.match(r"^D?:?(\d{4})(\d{2})?(\d{2})?", info.get(key, ""))
+        if match:
+            found[name] = "-".join(g for g in match.groups() if g)
+    if info.get("/Title", "").strip():
+        found["title"] = info["/Title"].strip()
+    author = info.get("/Author", "").strip()
+    if author and name_finder().looks_like_organisation(author):
+        found["publisher"] = author
+    return found

@@ -1,0 +1,118 @@
+"""Names the vocabulary lacks, by how English builds them (``data/patterns/names.toml``).
+
+Two shapes: legislation ("the Care Act 2014", "the Integrated Care Boards
+(Establishment) Order 2022": capitalised words, a head such as Act or
+Regulations, and a year) and bodies ("the Commission for Health
+Improvement", "the Department for Work and Pensions": capitalised words
+around a head noun such as Commission, Department, Network). The patterns
+are made here from the word lists in the data file, so a librarian adds a
+head noun, not a regular expression. :func:`looks_like_organisation` tells
+the header reader whether a line is a body's name.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kg.resources import data_dir
+
+_WORD = r"(?:[A-Z][\w'’&.-]*|\([A-Z][\w'’ ,:.-]*\))"
+_JOIN = r"(?:and|of|for|the|on|in|to|&)"
+_LINE = re.compile(r"[^\n]+")
+
+
+@dataclass(frozen=True)
+class NamePattern:
+    regex: re.Pattern
+    kind: str | None  #: the kind, or None when it follows from the head noun
+    section: str  #: "legislation" or "bodies"
+
+
+@dataclass(frozen=True)
+class FoundName:
+    start: int
+    end: int
+    name: str
+    kind: str
+    section: str
+
+
+class NameFinder:
+    """The compiled name patterns of one data file."""
+
+    def __init__(self, path: Path | None = None):
+        path = Path(path or data_dir() / "patterns" / "names.toml")
+        self.spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        law = self.spec["legislation"]
+        bodies = self.spec["bodies"]
+        self.heads: dict[str, str] = dict(bodies["heads"])
+        self.not_name = {w.lower() for w in bodies["not_name_words"]}
+        law_heads = "|".join(re.escape(h) for h in law["heads"])
+        heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
+        self._head = re.compile(rf"\b(?:{heads})\b")
+        self._any_head = re.compile(rf"\b(?:{heads}|{law_heads})\b")
+        legislation = re.compile(
+            rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}))(?!\d)"
+        )
+        months = "January|February|March|April|May|June|July|August|September|October|November|December"
+        stop = rf"(?!(?:{heads}|NHS|The|{months})\b)"
+        body = re.compile(
+            rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{0,6}}?(?P<head>{heads})"
+            rf"(?:[ \t]+(?:for|of|on)[ \t]+(?:the[ \t]+)?{stop}{_WORD}"
+            rf"(?:[ \t]+(?:(?:and|&|of|for|the)[ \t]+)?{stop}{_WORD}){{0,6}})?)(?![\w'’-])"
+        )
+        self.patterns = [
+            NamePattern(legislation, law["kind"], "legislation"),
+            NamePattern(body, None, "bodies"),
+        ]
+        self._whole_body = re.compile(rf"^(?:the\s+)?{body.pattern}$")
+        self._nhs_name = re.compile(rf"^NHS(?:[ \t]+(?:{_JOIN}[ \t]+)?{_WORD}){{1,6}}$")
+
+    def find(self, text: str) -> list[FoundName]:
+        """Every name in ``text``, leading sentence words trimmed, two words or more."""
+        found: list[FoundName] = []
+        for line in _LINE.finditer(text):  # a name stands on one line: try only lines with a head word
+            if self._any_head.search(line.group(0)):
+                found += self._find(text, line.start(), line.end())
+        return found
+
+    def _find(self, text: str, start_at: int, end_at: int) -> list[FoundName]:
+        found: list[FoundName] = []
+        for pattern in self.patterns:
+            for match in pattern.regex.finditer(text, start_at, end_at):
+                start, name = match.start("name"), match.group("name")
+                words = name.split(" ")
+                while len(words) > 1 and (words[0].lower() in self.not_name or not words[0][:1].isupper()):
+                    start += len(words[0]) + 1
+                    words = words[1:]
+                name = " ".join(words)
+                if len(words) < 2 or len(name) > 120:
+                    continue
+                if pattern.kind:
+                    kind = pattern.kind
+                else:
+                    heads = self._head.findall(name)
+                    kind = self.heads.get(heads[-1] if heads else "", "OtherOrganisation")
+                found.append(FoundName(start, start + len(name), name, kind, pattern.section))
+        return found
+
+    def kind_of(self, name: str) -> str | None:
+        """The kind a name's last head noun gives ("... Society" -> OtherOrganisation), or None."""
+        heads = self._head.findall(name)
+        return self.heads[heads[-1]] if heads else None
+
+    def looks_like_organisation(self, line: str) -> bool:
+        """Whether a whole line is the name of a body ("House of Commons Library", "NHS Confederation")."""
+        line = " ".join(line.split())
+        if len(line) > 120 or not (line.startswith("NHS") or self._head.search(line)):
+            return False
+        return bool(self._whole_body.match(line) or self._nhs_name.match(line))
+
+
+@lru_cache(maxsize=2)
+def name_finder(path: Path | None = None) -> NameFinder:
+    return NameFinder(path)

@@ -55,11 +55,12 @@ import pyoxigraph as ox
 from kg.errors import damaged_store
 from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
 from kg.graph.sandbox import WORKER_MEMORY_MB, deny_network, limit_memory
-from kg.graph.sparqlguard import Refused, check, check_tokens, has_dataset_clause
+from kg.graph.sparqlguard import FEDERATED, Refused, check, check_tokens, has_dataset_clause
 from kg.graph.syntax import explain
 from kg.graph.xmltext import xml_term, xml_triples
 
 TEXT = "text/plain; charset=utf-8"
+_NETWORK_DENIED = False  #: set in a worker once its seccomp filter is in place
 
 #: Files of a store directory that change without the data changing (RocksDB's own log, the lock, the search index).
 _IGNORED = re.compile(r"^(LOG.*|LOCK|search\.sqlite.*)$")
@@ -275,6 +276,16 @@ def _run(snapshot: Snapshot, job: dict[str, Any]) -> Any:
             raise _Refused(
                 403, "This endpoint is read-only: SPARQL updates (INSERT, DELETE, DROP, LOAD ...) are not accepted."
             ) from None
+        if str(exc) != FEDERATED and _NETWORK_DENIED:
+            # rdflib could not read it: pyoxigraph's own parser names the mistake better. It only parses
+            # here (the lazy result is never read), and this process cannot open a socket anyway.
+            try:
+                ox.Store().query(sparql, prefixes=job.get("prefixes") or None)
+            except SyntaxError as syntax:
+                known = job.get("prefixes") or {}
+                raise _Refused(400, f"The SPARQL query is not valid: {explain(sparql, str(syntax), known)}") from None
+            except Exception:  # noqa: BLE001 -- parsed, then failed on the empty store: still refused below
+                pass
         raise _Refused(400, str(exc)) from None
     options: dict = {"prefixes": job.get("prefixes") or None}
     substitutions = {ox.Variable(name): decode_term(value) for name, value in (job.get("substitutions") or {}).items()}
@@ -368,7 +379,8 @@ def worker_main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then closes us
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    deny_network()  # even a query the guard misread cannot connect anywhere
+    global _NETWORK_DENIED
+    _NETWORK_DENIED = deny_network().startswith("seccomp")  # even a query the guard misread cannot connect
     limit_memory(int(argv[3]) if len(argv) > 3 else WORKER_MEMORY_MB)
     try:
         snapshot = Snapshot(location)

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, TextColumn
 from rich.table import Table
@@ -33,7 +32,8 @@ from kg.graph.saved import (
     read_query_file,
     run_saved,
 )
-from kg.graph.store import Store, resolve_location
+from kg.graph.store import Store, existing_store, resolve_location
+from kg.terminal import SafeConsole, strip_controls
 
 app = typer.Typer(
     add_completion=False,
@@ -41,8 +41,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     help="A knowledge graph of English health-policy documents, organisations, care models and concepts.",
 )
-out = Console()
-err = Console(stderr=True)
+out = SafeConsole()  #: strips control characters from what it prints (kg.terminal)
+err = SafeConsole(stderr=True)
 
 #: exit statuses: 1 = the data has problems (some inputs failed, shapes violated); 2 = could not run
 EXIT_PROBLEMS, EXIT_ERROR = 1, 2
@@ -50,6 +50,11 @@ EXIT_PROBLEMS, EXIT_ERROR = 1, 2
 StoreOption = typer.Option(
     None, "--store", "-s", help="Store directory (default: $KG_STORE, else ./kg-store).", show_default=False
 )
+
+
+def write_out(text: str) -> None:
+    """Machine output (CSV, TSV, JSON, N-Triples) on stdout, without control characters when that is a terminal."""
+    sys.stdout.write(strip_controls(text) if sys.stdout.isatty() else text)
 
 
 #: Rows a table shows before it stops with a note (``kg query --max-rows``).
@@ -106,6 +111,13 @@ def ingest_command(
     print_documents(report)
     print_counts(f"Ingest into {resolve_location(store)}", report, total)
     print_problems(report, [*pipeline.vocabulary.problems, *pipeline.curation.problems])
+    if report.search_index_rebuilt:
+        err.print(
+            "[yellow]note:[/] the search index was damaged: it was set aside as search.sqlite.damaged and rebuilt "
+            "from the documents read now (ingest the other folders again to index them too)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if report.failures:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -159,7 +171,7 @@ def query_command(
         fail(str(exc))
     if list_saved:
         if fmt != "table":
-            sys.stdout.write(listing_json(every) if fmt == "json" else to_text(listing(every), fmt))
+            write_out(listing_json(every) if fmt == "json" else to_text(listing(every), fmt))
             return
         table = Table(title=f"Saved queries in {folder}")
         table.add_column("name", no_wrap=True)
@@ -173,7 +185,7 @@ def query_command(
     if result.note:
         err.print(escape(result.note))
     if fmt != "table" or result.kind != "select":
-        sys.stdout.write(to_text(result, "csv" if fmt == "table" else fmt, base))
+        write_out(to_text(result, "csv" if fmt == "table" else fmt, base))
         return
     table = Table(show_lines=False, title=saved.title if saved is not None else None)
     for variable in result.variables:
@@ -371,6 +383,8 @@ def search_command(
         if fmt not in ("table", "csv", "json"):
             raise UsageError(f"unknown output format '{fmt}': choose table, csv or json")
         location = Path(resolve_location(store))
+        if location.exists():
+            existing_store(location)  # a file, a foreign folder, another format version: one sentence
         if not (location / INDEX_NAME).is_file():
             raise UsageError(f"there is no search index in {location}: run 'kg ingest' first or pass --store")
         with SearchIndex(location) as index, Store(str(location), read_only=True) as kg_store:
@@ -394,7 +408,7 @@ def search_command(
 
         base = ns.base_iri()
         payload = search_payload(result, lambda iri: page_path(iri, base))  # pages as files of 'kg site'
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        write_out(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return
     if fmt == "csv":
         import csv

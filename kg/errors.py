@@ -9,6 +9,12 @@ class StoreError(KGError):
     """The store could not be opened, read or written."""
 
 
+def damaged_store(location: str, exc: Exception) -> StoreError:
+    """The one sentence for a database that RocksDB cannot open (damaged files, or another program's)."""
+    detail = " ".join(str(exc).split())
+    return StoreError(f"the store at {location} is damaged or is not a kg store (the database says: {detail[:300]})")
+
+
 class SourceError(KGError):
     """An input file or address could not be read as a document."""
 

@@ -22,6 +22,7 @@ from kg.graph import jsonld
 from kg.graph import namespaces as ns
 from kg.graph.formats import EXPORT_ENDINGS, export_formats, rdf_format
 from kg.graph.store import Store
+from kg.graph.xmltext import xml_triples
 
 #: name -> format (:mod:`kg.graph.formats`)
 FORMATS = export_formats()
@@ -57,7 +58,13 @@ def serialise(store: Store, fmt: str, context_reference: str | None = None) -> b
     if FORMATS[fmt].key == "JSON_LD":
         return jsonld.compact(sorted_quads(store), context_reference)
     chosen = rdf_format(FORMATS[fmt].key)
-    data = sorted_quads(store) if chosen.supports_datasets else sorted_triples(store)
+    data: list[ox.Quad] | list[ox.Triple]
+    if chosen.supports_datasets:
+        data = sorted_quads(store)
+    elif chosen == ox.RdfFormat.RDF_XML:
+        data = xml_triples(sorted_triples(store))  # characters XML 1.0 cannot hold become U+FFFD (kg.graph.xmltext)
+    else:
+        data = sorted_triples(store)
     prefixed = chosen in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
     output = io.BytesIO()
     ox.serialize(data, output, chosen, prefixes=ns.prefixes(store.base) if prefixed else None)

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
+from kg.graph import sparqlguard
 from kg.graph.store import Store
 from kg.graph.syntax import explain
 from kg.graph.worker import dataset_options
@@ -42,6 +43,10 @@ def run_query(
     bound: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()
     }
+    try:
+        sparqlguard.check(sparql)  # never a connection to another endpoint, here as in the server's workers
+    except sparqlguard.Refused as exc:
+        raise QueryError(str(exc)) from None
     try:
         answer = store.oxigraph.query(
             sparql, prefixes=ns.prefixes(store.base), substitutions=bound or None, **dataset_options(sparql)

@@ -76,7 +76,7 @@ PARAM_TYPES = ("entity", "iri", "string", "date", "integer")
 HEADER_FIELDS = ("title", "description", "param", "converse")
 ENV_DIR = "KG_QUERIES_DIR"
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")  #: a saved query's name: at most 100 characters
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIELD = re.compile(r"^([A-Za-z][A-Za-z_-]*)\s*:(?:\s+(.*)|\s*)$")
 _PARAM = re.compile(r"^(?P<name>\S+)\s+(?P<type>[A-Za-z]+)(?P<optional>\?)?\s*(?:=(?P<default>.*))?$")
@@ -86,7 +86,7 @@ _PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*):(?P<local>[^\s<>\"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
-_INTEGER = re.compile(r"^[+-]?\d+$")
+_INTEGER = re.compile(r"^[+-]?\d{1,30}$")  #: a whole-number parameter: at most 30 digits
 
 
 @dataclass(frozen=True)
@@ -153,14 +153,30 @@ def load_saved(directory: str | os.PathLike | None = None) -> dict[str, SavedQue
 
 
 def find_saved(name: str, directory: str | os.PathLike | None = None) -> SavedQuery:
-    """One saved query by name; an unknown name raises :class:`QueryError` suggesting close ones."""
+    """One saved query by name; an unknown name raises :class:`QueryError` suggesting close ones.
+
+    A text that cannot be a name (other characters, over 100 of them) raises :class:`UsageError`.
+    """
     folder = _folder(directory)
-    path = folder / f"{name}.rq"
-    if _NAME.match(name) and path.is_file():
-        return read_saved(path)
-    close = difflib.get_close_matches(name, saved_names(folder), n=3, cutoff=0.5)
+    if not _NAME.match(name):
+        raise UsageError(
+            f"'{_shown(name)}' cannot be a saved query's name: up to 100 letters, digits, '-' and '_'"
+            " ('kg query --list' shows them all)"
+        )
+    if (folder / f"{name}.rq").is_file():
+        return read_saved(folder / f"{name}.rq")
+    close = difflib.get_close_matches(name[:200], saved_names(folder), n=3, cutoff=0.5)
     hint = f": did you mean {' or '.join(close)}?" if close else ""
-    raise QueryError(f"there is no saved query '{name}'{hint} ('kg query --list' shows them all)")
+    raise QueryError(f"there is no saved query '{_shown(name)}'{hint} ('kg query --list' shows them all)")
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A value as a message quotes it: the start of a long one, and how long it is.
+
+    >>> _shown("x" * 300)
+    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... (300 characters)'
+    """
+    return value if len(value) <= limit else f"{value[:limit]}... ({len(value):,} characters)"
 
 
 def read_saved(path: str | os.PathLike, name: str | None = None) -> SavedQuery:
@@ -174,7 +190,12 @@ def read_saved(path: str | os.PathLike, name: str | None = None) -> SavedQuery:
 
 def looks_like_path(text: str) -> bool:
     """Whether ``kg query TEXT`` names a file: saved query names have no dot or slash."""
-    return "/" in text or "\\" in text or "." in text or Path(text).is_file()
+    if "/" in text or "\\" in text or "." in text:
+        return True
+    try:
+        return Path(text).is_file()
+    except OSError:  # e.g. a name longer than the file system allows: not a file
+        return False
 
 
 def read_query_file(location: str | os.PathLike) -> tuple[str, SavedQuery | None]:
@@ -399,7 +420,10 @@ def to_term(
         return _date(value, label)
     if param.type == "integer":
         if not _INTEGER.match(value):
-            raise QueryError(f"{label}: '{value}' is not a whole number")
+            digits = value.lstrip("+-")
+            if digits.isdigit() and digits.isascii():
+                raise QueryError(f"{label}: '{_shown(value)}' has more digits than the 30 a whole number may have")
+            raise QueryError(f"{label}: '{_shown(value)}' is not a whole number")
         return ox.Literal(str(int(value)), datatype=ox.NamedNode(ns.XSD + "integer"))
     return ox.Literal(value)
 
@@ -422,7 +446,7 @@ def _iri(value: str, label: str, base: str | None) -> ox.NamedNode:
             pass
     hint = f" (did you mean kgid:{value}?)" if re.match(r"^[a-z0-9][a-z0-9-]*$", value) else ""
     raise QueryError(
-        f"{label}: '{value}' is not an IRI{hint}: write kgid:name, another declared prefix (kg:, dcterms: ...) or a full http(s):// IRI"
+        f"{label}: '{_shown(value)}' is not an IRI{hint}: write kgid:name, another declared prefix (kg:, dcterms: ...) or a full http(s):// IRI"
     )
 
 
@@ -468,7 +492,7 @@ def _date(value: str, label: str) -> ox.Literal:
             return ox.Literal(value, datatype=ox.NamedNode(ns.XSD + "gYear"))
     except ValueError:
         pass
-    raise QueryError(f"{label}: '{value}' is not a date: write YYYY-MM-DD, YYYY-MM, YYYY or today")
+    raise QueryError(f"{label}: '{_shown(value)}' is not a date: write YYYY-MM-DD, YYYY-MM, YYYY or today")
 
 
 def bind(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.errors import StoreError
 from kg.graph import namespaces as ns
 from kg.graph import rq
 from kg.graph.names import Sense, name_keys, names_for
@@ -70,11 +71,35 @@ class SearchResult:
 class SearchIndex:
     """The FTS5 index of one store directory."""
 
-    def __init__(self, store_location: str | Path):
+    def __init__(self, store_location: str | Path, rebuild_if_damaged: bool = False):
+        """Open (or create) the index; a damaged one raises :class:`StoreError`, or with ``rebuild_if_damaged``
+        (``kg ingest``) is set aside as ``search.sqlite.damaged`` and started afresh: every document the
+        ingest reads is indexed again, and :attr:`rebuilt` says so."""
         self.path = Path(store_location) / INDEX_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path)
-        self.db.execute(_SCHEMA)
+        self.rebuilt = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = self._open()
+        except sqlite3.DatabaseError as exc:
+            if not rebuild_if_damaged:
+                raise StoreError(
+                    f"the search index {self.path} is damaged ({exc}): run 'kg ingest' again to rebuild it"
+                ) from None
+            self.path.replace(self.path.with_name(INDEX_NAME + ".damaged"))
+            self.db = self._open()
+            self.rebuilt = True
+        except OSError as exc:
+            raise StoreError(f"cannot open the search index {self.path}: {exc}") from None
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path)
+        try:
+            db.execute(_SCHEMA)
+            db.execute("SELECT count(*) FROM items").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         self.db.close()

@@ -12,10 +12,17 @@ triples (pyoxigraph 0.5's built-in union default graph is a multiset: a
 relation three documents assert would count three times). Every write of a
 named graph brings the default graph in line in the same transaction, and
 :meth:`Store.rebuild_union` makes it again from the named graphs.
+
+A store records its format in a small file, ``kg-store.json`` (``{"format": "kg-store",
+"version": 1}``), written when the store is first opened for writing. A store made before the
+file existed is of version 1 and gets the file the next time it is written; a store of a version
+this program does not know (a newer one), a format file that cannot be read, a folder of other
+files, and a database RocksDB finds damaged are each refused in one sentence (:class:`StoreError`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -24,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError
+from kg.errors import StoreError, damaged_store
 from kg.graph import namespaces as ns
 from kg.graph import rq
 
@@ -32,6 +39,9 @@ if TYPE_CHECKING:
     from kg.ingest.vocabulary import Vocabulary
 
 DEFAULT_STORE = "kg-store"
+FORMAT_FILE = "kg-store.json"  #: the store's format and version, beside the database's files
+FORMAT_NAME = "kg-store"
+FORMAT_VERSION = 1  #: the layout this program reads and writes: one named graph per document
 
 
 def resolve_location(location: str | os.PathLike | None) -> str:
@@ -55,7 +65,45 @@ def existing_store(location: str | os.PathLike) -> str:
         raise StoreError(
             f"{location} is not a kg store (there is no Oxigraph database in it): run 'kg ingest' first or pass --store"
         )
+    store_version(path)
     return str(path.resolve())
+
+
+def store_version(location: str | os.PathLike[str]) -> int | None:
+    """The format version a store records (None: made before versions were recorded, read as version 1).
+
+    Raises :class:`StoreError` for a format file that cannot be read, names another format, or holds a
+    version this program does not know.
+    """
+    path = Path(location) / FORMAT_FILE
+    if not path.exists():
+        return None
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        name, version = recorded["format"], recorded["version"]
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
+        raise StoreError(
+            f"the store's format file {path} cannot be read ({type(exc).__name__}): it is damaged"
+        ) from None
+    if name != FORMAT_NAME or not isinstance(version, int):
+        raise StoreError(f"{location} holds a '{name}' database, not a kg store")
+    if version != FORMAT_VERSION:
+        newer = "a newer" if version > FORMAT_VERSION else "an older"
+        raise StoreError(
+            f"the store at {location} has format version {version}, from {newer} kg (this one reads version "
+            f"{FORMAT_VERSION}): use a matching kg, or ingest into a new store"
+        )
+    return version
+
+
+def _record_version(location: Path) -> None:
+    """Write the format file (at creation, or to bring a store of before versions up to date), atomically."""
+    target = location / FORMAT_FILE
+    if target.exists():
+        return
+    part = target.with_name(FORMAT_FILE + ".part")
+    part.write_text(json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION}) + "\n", encoding="utf-8")
+    os.replace(part, target)
 
 
 @dataclass(frozen=True)
@@ -82,13 +130,23 @@ class Store:
             existing_store(self.location)
         elif path.exists() and not path.is_dir():
             raise StoreError(f"{self.location} is a file, not a store directory")
-        self._store: ox.Store | None
+        elif path.is_dir():
+            if not (path / "CURRENT").exists() and any(path.iterdir()):
+                raise StoreError(
+                    f"{self.location} is a folder of other files, not a kg store: give a new or empty folder"
+                )
+            store_version(path)
+        self._store: ox.Store | None = None
         try:
             self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+            if not read_only:
+                _record_version(path)
         except OSError as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(f"the store at {self.location} is in use by another kg process") from None
             raise StoreError(f"cannot open the store at {self.location}: {exc}") from None
+        except RuntimeError as exc:  # RocksDB: "Corruption: ..." and the like
+            raise damaged_store(self.location, exc) from None
         if self.union_is_missing():  # written by a kg from before the union default graph
             if read_only:
                 raise StoreError(

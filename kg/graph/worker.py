@@ -14,9 +14,10 @@ what runs inside a worker, and the rules the worker shares with :mod:`kg.graph.q
 
 A worker is this file run as a script (``python -P kg/graph/worker.py``), not
 through :mod:`multiprocessing`: it then imports only pyoxigraph, the
-standard library and :mod:`kg.graph.formats`, so it starts in a tenth of a second instead of importing
-the whole ``kg`` package, and never inherits the server's open store or
-threads.
+standard library, :mod:`kg.graph.formats` and the guards (:mod:`kg.graph.sparqlguard`, which loads
+rdflib's SPARQL parser only for a text no worker has checked yet, :mod:`kg.graph.sandbox`,
+:mod:`kg.graph.xmltext`), so it starts in a tenth of a second instead of importing the whole ``kg``
+package, and never inherits the server's open store or threads.
 
 A read-only store is a snapshot of the moment it was opened. Before each job
 a worker compares the store directory's files (names, sizes, times) with what
@@ -29,7 +30,10 @@ Limits and their statuses (the server passes them on as HTTP statuses):
   the worker stops reading after ``max_rows + 1``, it never builds the whole result;
 * a query still running after ``timeout`` seconds: the worker is killed and
   replaced, and the answer is 503 "The query was stopped after 30 s (the server's time limit)";
-* a federated query (``SERVICE``), which would make the server fetch other addresses: 400;
+* a federated query (``SERVICE``), which would make the server fetch other addresses: 400, decided by
+  :func:`kg.graph.sparqlguard.check` on the tokens and the parse tree of the query; a query that check
+  cannot read is refused too (400). Each worker also denies itself new IPv4/IPv6 sockets (seccomp,
+  :func:`kg.graph.sandbox.deny_network`) and caps its heap (:func:`kg.graph.sandbox.limit_memory`) before it opens the store;
 * every worker busy for ``timeout`` seconds: 503 "The server is busy ...".
 """
 
@@ -48,17 +52,21 @@ from typing import Any, TypedDict
 
 import pyoxigraph as ox
 
+from kg.errors import damaged_store
 from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
+from kg.graph.sandbox import WORKER_MEMORY_MB, deny_network, limit_memory
+from kg.graph.sparqlguard import FEDERATED, Refused, check, check_tokens
 from kg.graph.syntax import explain
+from kg.graph.xmltext import xml_term, xml_triples
 
 TEXT = "text/plain; charset=utf-8"
+_NETWORK_DENIED = False  #: set in a worker once its seccomp filter is in place
 
 #: Files of a store directory that change without the data changing (RocksDB's own log, the lock, the search index).
 _IGNORED = re.compile(r"^(LOG.*|LOCK|search\.sqlite.*)$")
 #: What an update starts with, once the prologue (BASE, PREFIX) is gone.
 _UPDATE = re.compile(r"^(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 _PROLOGUE = re.compile(r"^\s*(BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\s*", re.IGNORECASE)
-_SERVICE = re.compile(r"(?<![?$:\w])SERVICE\s+(SILENT\s+)?(<|[?$]|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
 _STRING_OR_COMMENT = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*'
 )
@@ -85,11 +93,6 @@ class Reply:
 # --------------------------------------------------------------------------- query text
 
 
-def _code(sparql: str) -> str:
-    """The query with strings, IRIs and comments blanked, to look for keywords."""
-    return _STRING_OR_COMMENT.sub(lambda m: "<>" if m.group(0).startswith("<") else " ", sparql)
-
-
 def looks_like_update(sparql: str) -> bool:
     """Whether a text is a SPARQL update (INSERT, DELETE, DROP ...) rather than a query."""
     text = _STRING_OR_COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith("<") else " ", sparql).strip()
@@ -99,11 +102,6 @@ def looks_like_update(sparql: str) -> bool:
             break
         text = text[match.end() :]
     return bool(_UPDATE.match(text.strip()))
-
-
-def is_federated(sparql: str) -> bool:
-    """Whether the query calls another endpoint with SERVICE (which would make the server fetch URLs)."""
-    return bool(_SERVICE.search(_code(sparql)))
 
 
 # --------------------------------------------------------------------------- rules shared with kg.graph.query and kg.graph.saved
@@ -254,17 +252,38 @@ def execute(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
             store = snapshot.refresh()
             graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
             return Reply(200, TEXT, b"", {"graphs": graphs})
-        return _query(snapshot, job)
+        reply = _query(snapshot, job)
     except _Refused as exc:
-        return Reply.error(exc.status, str(exc))
+        reply = Reply.error(exc.status, str(exc))
+    if job.get("guard_passed") and not job.get("verified"):
+        reply.extra["verified"] = True  # the pool remembers the text: other workers need not parse it again
+    return reply
 
 
 def _run(snapshot: Snapshot, job: dict[str, Any]) -> Any:
     sparql = job["sparql"]
-    if is_federated(sparql):
-        raise _Refused(
-            400, "This endpoint does not run federated queries: SERVICE would make the server fetch other addresses."
-        )
+    try:
+        if job.get("verified"):  # a text another worker has checked in full (the pool keeps the list)
+            check_tokens(sparql)
+        else:
+            check(sparql)
+            job["guard_passed"] = True
+    except Refused as exc:
+        if looks_like_update(sparql):
+            raise _Refused(
+                403, "This endpoint is read-only: SPARQL updates (INSERT, DELETE, DROP, LOAD ...) are not accepted."
+            ) from None
+        if str(exc) != FEDERATED and _NETWORK_DENIED:
+            # rdflib could not read it: pyoxigraph's own parser names the mistake better. It only parses
+            # here (the lazy result is never read), and this process cannot open a socket anyway.
+            try:
+                ox.Store().query(sparql, prefixes=job.get("prefixes") or None)
+            except SyntaxError as syntax:
+                known = job.get("prefixes") or {}
+                raise _Refused(400, f"The SPARQL query is not valid: {explain(sparql, str(syntax), known)}") from None
+            except Exception:  # noqa: BLE001 -- parsed, then failed on the empty store: still refused below
+                pass
+        raise _Refused(400, str(exc)) from None
     options: dict = {"prefixes": job.get("prefixes") or None}
     substitutions = {ox.Variable(name): decode_term(value) for name, value in (job.get("substitutions") or {}).items()}
     if substitutions:
@@ -307,6 +326,8 @@ def _query(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
                     422,
                     f"The result has more than {max_rows:,} triples (the server's limit): narrow the query or add LIMIT.",
                 )
+        if fmt == "RDF_XML":
+            triples = xml_triples(triples)  # XML 1.0 cannot hold some control characters: U+FFFD instead
         body = ox.serialize(triples, format=rdf_format(fmt), prefixes=job.get("prefixes") or None)
         return Reply(200, BY_KEY[fmt].content_type, body or b"")
     except (OSError, RuntimeError, ValueError) as exc:  # raised while evaluating, row by row
@@ -332,6 +353,8 @@ def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str
     if len(keep) < len(variables):
         variables = [variables[i] for i in keep]
         rows = [[row[i] for i in keep] for row in rows]
+    if fmt == "XML":
+        rows = [[xml_term(t) for t in row] for row in rows]  # as for RDF/XML (kg.graph.xmltext)
     lines = ["\t".join("?" + v for v in variables)]
     lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
     tsv = "\n".join(lines) + "\n"
@@ -353,10 +376,16 @@ def worker_main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then closes us
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    global _NETWORK_DENIED
+    _NETWORK_DENIED = deny_network().startswith("seccomp")  # even a query the guard misread cannot connect
+    limit_memory(int(argv[3]) if len(argv) > 3 else WORKER_MEMORY_MB)
     try:
         snapshot = Snapshot(location)
     except OSError as exc:
         outbox.send(("failed", f"cannot open the store at {location} for reading: {exc}"))
+        return 1
+    except RuntimeError as exc:  # RocksDB found the files damaged
+        outbox.send(("failed", str(damaged_store(location, exc))))
         return 1
     outbox.send(("ready", os.getpid()))
     while True:

@@ -37,6 +37,7 @@ class IngestReport:
     sources_read: int = 0
     mentions: int = 0
     relations: int = 0
+    search_index_rebuilt: bool = False  #: the search index was damaged, set aside and started afresh
 
     @property
     def documents(self) -> int:
@@ -72,9 +73,11 @@ def ingest(
     """Ingest files and folders into ``store``; bad inputs are reported, not raised."""
     pipeline = pipeline or Pipeline()
     store.load_vocabulary(pipeline.vocabulary)
-    with SearchIndex(store.location) as index:
+    with SearchIndex(store.location, rebuild_if_damaged=True) as index:
         index.put_vocabulary(pipeline.vocabulary)
-        return _ingest_all(paths, store, pipeline, index, on_source)
+        report = _ingest_all(paths, store, pipeline, index, on_source)
+        report.search_index_rebuilt = index.rebuilt
+        return report
 
 
 def _ingest_all(

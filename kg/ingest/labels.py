@@ -44,8 +44,11 @@ def normalise(text: str, fold_case: bool = True) -> Normalised:
                 out.append(" ")
                 offsets.append(index - 1)
             pending_space = False
-            out.append(ch.lower() if fold_case else ch)
-            offsets.append(index)
+            # one character can lower to two ("İ" to "i" and a combining dot): keep its letters, each mapped back
+            for part in ch.lower() if fold_case else ch:
+                if part.isalnum() or part == "&":
+                    out.append(part)
+                    offsets.append(index)
         else:
             pending_space = True
     folded = "".join(out)

@@ -45,6 +45,7 @@ from kg.graph.store import Store
 from kg.ingest.dates import format_date
 from kg.web import derived
 from kg.web import readmodel as sd
+from kg.web.csp import MAP_META_POLICY, META_POLICY
 from kg.web.feeds import all_feeds, atom
 from kg.web.linked import page_links, sitemap_xml
 from kg.web.mapview import STATIC, script_json
@@ -169,7 +170,7 @@ def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["iriq"] = iri_quote
-    env.globals.update(fmt_date=format_date, site_title=SITE_TITLE)
+    env.globals.update(fmt_date=format_date, site_title=SITE_TITLE, csp=META_POLICY, map_csp=MAP_META_POLICY)
     if data is not None:
         env.globals.update(
             label=data.label,

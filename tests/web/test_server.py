@@ -253,7 +253,7 @@ def test_cors(url):
             "Access-Control-Request-Headers": "content-type",
         },
     )
-    assert preflight.status == 200
+    assert preflight.status == 204  # No Content: the preflight answer is in its headers
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "POST" in preflight.headers["access-control-allow-methods"]
     answer = ask(url, "ASK {}", headers={"Origin": "https://yasgui.example"})

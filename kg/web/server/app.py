@@ -85,6 +85,7 @@ from kg.graph.worker import Reply, encode_term
 from kg.web.linked import checked_base_url
 from kg.web.pages import page_path
 from kg.web.server import linked, reconcile
+from kg.web.server.headers import ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE, SecurityHeaders
 from kg.web.server.livesite import SiteFolder, _Folder
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
 from kg.web.server.pool import WorkerPool
@@ -142,12 +143,16 @@ def create_app(
     review: bool = False,
     review_any_host: bool = False,
     base_url: str | None = None,
+    **limits: Any,
 ) -> Starlette:
     """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
 
     ``build_site``: the server builds the site's pages itself and builds them again when the store
     changes (:class:`SiteFolder`), in ``site_dir`` if given (made if missing), else in a temporary
     folder it removes when it stops. Without it, ``site_dir`` is a site built beforehand, served as it is.
+
+    ``limits`` are the worker pool's other limits (:class:`WorkerPool`: ``light_budget``,
+    ``heavy_slots``, ``memory_mb``, ``rss_limit_mb``).
 
     Raises :class:`StoreError` when there is no store at ``store_location`` and
     :class:`UsageError` for a limit or folder that cannot be used.
@@ -169,7 +174,7 @@ def create_app(
         if not site_dir.is_dir():
             raise UsageError(f"there is no site folder at {site_dir}: build it with 'kg site' or leave the option out")
         site = SiteFolder(location, site_dir)
-    pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows)
+    pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows, **limits)
     service = Service(location, pool, site, checked_base_url(base_url))
 
     # ------------------------------------------------------------- /sparql
@@ -255,6 +260,8 @@ def create_app(
         name = request.path_params["name"]
         try:
             query = await anyio.to_thread.run_sync(saved_queries.find_saved, name)  # one small file, off the event loop
+        except UsageError as exc:  # not a name at all (other characters, too long)
+            return _json_error(400, str(exc))
         except KGError as exc:  # an unknown name (with suggestions), or a saved query that cannot be read
             exists = bool(_SAVED_NAME.match(name)) and (saved_queries.queries_dir() / f"{name}.rq").is_file()
             return _json_error(500 if exists else 404, str(exc))
@@ -317,11 +324,13 @@ def create_app(
         if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 200:
             return _json_error(400, f"limit must be a whole number from 1 to 200, not '{raw_limit}'")
         vocabulary = await service.vocabulary()
-        return JSONResponse(
-            await anyio.to_thread.run_sync(
+        try:
+            found = await anyio.to_thread.run_sync(
                 run_search, service.location, text, vocabulary, int(raw_limit), service.base, service.pool
             )
-        )
+        except KGError as exc:  # e.g. a damaged search index
+            return _json_error(503, str(exc))
+        return JSONResponse(found)
 
     async def names(request: Request) -> Response:
         text = request.query_params.get("q", "").strip()
@@ -409,14 +418,15 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={Problem: problem_handler},
         middleware=[
+            Middleware(SecurityHeaders),  # outermost: every response, and CORS preflights (kg.web.server.headers)
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["*"],
-                expose_headers=["Content-Disposition"],
-                max_age=600,
-            )
+                allow_methods=list(ALLOW_METHODS),
+                allow_headers=list(ALLOW_HEADERS),
+                expose_headers=list(EXPOSE_HEADERS),
+                max_age=MAX_AGE,
+            ),
         ],
     )
     app.state.service = service

@@ -3,21 +3,45 @@
 What runs inside a worker (opening the store read-only, running one job, serialising) is
 :mod:`kg.graph.worker`; this module runs in the server. A worker is that file run as a script
 (``python -P .../kg/graph/worker.py``), so it starts without importing the server.
+
+Fair scheduling: heavy and light queries do not share one queue. Every query starts in the light
+lane (``workers`` processes). One that has used ``light_budget`` (0.5 s) of processor time, or
+has run 3 s on the clock, and is still running is *demoted*: its
+worker leaves the light lane, which gets a fresh worker at once, and goes on in the heavy lane at a
+lower CPU priority (nice 10) until it answers or reaches the time limit. At most ``heavy_slots``
+queries run demoted at a time; a query that would be one more is stopped then (503). So however
+many long queries arrive, the light lane keeps its ``workers`` processes.
+
+Memory: each worker caps its own heap (``RLIMIT_DATA``, ``memory_mb``, :mod:`kg.graph.sandbox`), and
+while it runs a query the pool reads its resident size every 50 ms and kills it above
+``rss_limit_mb``. Either way the answer is 503 "The query needed more than ... of memory", and the
+next query is answered by a fresh worker.
 """
 
 from __future__ import annotations
 
+import collections
+import hashlib
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from kg.graph import worker as worker_module
+from kg.graph.sandbox import WORKER_MEMORY_MB
 from kg.graph.worker import Reply
+
+#: How often the pool looks at a running worker's memory, seconds.
+WATCH_INTERVAL = 0.05
+VERIFIED_TEXTS = 2048  #: query texts remembered as passed by the guard
 
 
 class WorkerStartError(Exception):
@@ -38,7 +62,7 @@ def _worker_environment() -> dict[str, str]:
 class _Worker:
     """One worker process and the two ends of its pipes."""
 
-    def __init__(self, location: str):
+    def __init__(self, location: str, memory_mb: int = WORKER_MEMORY_MB):
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         try:
@@ -50,11 +74,13 @@ class _Worker:
                     location,
                     str(to_child_r),
                     str(from_child_w),
+                    str(memory_mb),
                 ],
                 pass_fds=(to_child_r, from_child_w),
                 env=_worker_environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,  # the pipes carry the protocol; stray prints go nowhere
+                stderr=subprocess.DEVNULL,  # e.g. the runtime's own line when an allocation fails at the heap cap
                 close_fds=True,
             )
         finally:
@@ -63,6 +89,61 @@ class _Worker:
         self.outbox = Connection(to_child_w, readable=False)
         self.inbox = Connection(from_child_r, writable=False)
         self.ready = False
+        self.demoted = False  #: running a long query in the heavy lane
+        try:
+            self.watch: psutil.Process | None = psutil.Process(self.process.pid)
+        except psutil.Error:
+            self.watch = None
+
+    def rss_mb(self) -> float:
+        """The worker's resident memory in MiB (0 when it cannot be read)."""
+        try:
+            return self.watch.memory_info().rss / 2**20 if self.watch else 0.0
+        except psutil.Error:
+            return 0.0
+
+    def cpu_seconds(self) -> float:
+        """Processor time the worker has used (user and system), 0 when it cannot be read."""
+        try:
+            used = self.watch.cpu_times() if self.watch else None
+        except psutil.Error:
+            return 0.0
+        return used.user + used.system if used else 0.0
+
+    def wait(self, seconds: float, rss_limit_mb: float, cpu_budget: float | None = None) -> str:
+        """Wait for the answer: "reply" (or the pipe closed), "time" after ``seconds``, "memory" above the
+        bound, "budget" once the query has used ``cpu_budget`` seconds of processor time.
+
+        The budget counts processor time, not time on the clock, so a light query on a busy machine
+        (waiting for a processor, not using one) is not taken for a heavy one.
+        """
+        deadline = time.monotonic() + seconds
+        start = self.cpu_seconds() if cpu_budget is not None else 0.0
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return "time"
+            if self.inbox.poll(min(WATCH_INTERVAL, left)):
+                return "reply"
+            if self.rss_mb() > rss_limit_mb:
+                return "memory"
+            if cpu_budget is not None and self.cpu_seconds() - start >= cpu_budget:
+                return "budget"
+
+    def died_of_memory(self) -> bool:
+        """Whether a worker that closed its pipe was ended by its heap cap (abort) or the system's OOM killer."""
+        try:
+            code = self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return False
+        return code in (-signal.SIGABRT, -signal.SIGKILL)
+
+    def demote(self) -> None:
+        self.demoted = True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, 10)  # light queries come first for the CPU
+        except (AttributeError, OSError):
+            pass
 
     def wait_ready(self, timeout: float) -> None:
         if self.ready:
@@ -101,11 +182,11 @@ def _seconds(value: float) -> str:
 
 
 class WorkerPool:
-    """``workers`` query processes; :meth:`run` blocks, so call it from a thread.
+    """``workers`` light-lane query processes and up to ``heavy_slots`` demoted ones; :meth:`run` blocks.
 
     >>> pool = WorkerPool("/nowhere", workers=1)
-    >>> pool.timeout, pool.max_rows
-    (30.0, 10000)
+    >>> pool.timeout, pool.max_rows, pool.light_budget, pool.heavy_slots, pool.memory_mb, pool.rss_limit_mb
+    (30.0, 10000, 0.5, 1, 512, 640)
     """
 
     def __init__(
@@ -116,6 +197,10 @@ class WorkerPool:
         timeout: float = 30.0,
         max_rows: int = 10_000,
         startup_timeout: float = 60.0,
+        light_budget: float = 0.5,
+        heavy_slots: int = 1,
+        memory_mb: int = WORKER_MEMORY_MB,
+        rss_limit_mb: int | None = None,
     ):
         if workers < 1:
             raise ValueError("a worker pool needs at least one worker")
@@ -124,12 +209,24 @@ class WorkerPool:
         self.timeout = float(timeout)
         self.max_rows = int(max_rows)
         self.startup_timeout = startup_timeout
+        self.light_budget = float(light_budget)  #: processor seconds a query may use in the light lane
+        #: ... and seconds on the clock, for a machine so busy that a heavy query gets little processor time
+        self.light_wall = max(3.0, 4 * self.light_budget)
+        self.heavy_slots = max(0, int(heavy_slots))
+        self.memory_mb = int(memory_mb)
+        #: resident size above which the pool kills a worker: the heap cap plus room for code and mapped files
+        self.rss_limit_mb = int(rss_limit_mb) if rss_limit_mb is not None else self.memory_mb + 128
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = False
         self._closed = False
-        self.restarts = 0  #: workers replaced after a time limit or a crash
+        self._heavy = 0  #: demoted queries running now
+        #: digests of query texts a worker has passed through the full guard (kg.graph.sparqlguard.check):
+        #: a fresh worker then only tokenizes them, instead of parsing each again with rdflib
+        self._verified: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self.restarts = 0  #: workers replaced after a time limit, a memory stop or a crash
+        self.demotions = 0  #: queries that went on in the heavy lane
 
     # ---------------------------------------------------------------- life
 
@@ -150,19 +247,43 @@ class WorkerPool:
             self._idle.put(worker)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.location)
+        worker = _Worker(self.location, self.memory_mb)
         self._all.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
-        worker.kill()
+    def _add_light(self) -> None:
+        """A fresh worker for the light lane; it joins the idle ones once it has started and opened the store,
+        so no request waits for a start while another worker is free."""
         with self._lock:
-            self._all.discard(worker)
             if self._closed:
                 return
-            self.restarts += 1
-            fresh = self._spawn()  # it opens the store while the next request is on its way
-        self._idle.put(fresh)
+            fresh = self._spawn()
+
+        def join_when_ready() -> None:
+            try:
+                fresh.wait_ready(self.startup_timeout)
+            except WorkerStartError:
+                pass  # the request that takes it answers 500 and replaces it
+            self._idle.put(fresh)
+
+        threading.Thread(target=join_when_ready, daemon=True).start()
+
+    def _discard(self, worker: _Worker, *, kill: bool) -> None:
+        """Take a worker out of the pool: killed (a stopped query), or asked to end (a demoted one that answered)."""
+        with self._lock:
+            self._all.discard(worker)
+            if kill:
+                self.restarts += 1
+        if kill:
+            worker.kill()
+        else:
+            threading.Thread(target=worker.stop, daemon=True).start()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker; one of the light lane gets a successor at once."""
+        self._discard(worker, kill=True)
+        if not worker.demoted:
+            self._add_light()
 
     def close(self) -> None:
         with self._lock:
@@ -185,13 +306,35 @@ class WorkerPool:
 
     # ---------------------------------------------------------------- work
 
+    def _memory_reply(self) -> Reply:
+        return Reply.error(
+            503,
+            f"The query needed more than {self.memory_mb} MiB of memory (the server's limit for one query) and was "
+            "stopped: narrow it, or add LIMIT.",
+        )
+
+    def _demote(self, worker: _Worker) -> bool:
+        """Move a worker past its light budget to the heavy lane, if a slot is free; the light lane is refilled."""
+        with self._lock:
+            if self._heavy >= self.heavy_slots:
+                return False
+            self._heavy += 1
+            self.demotions += 1
+        worker.demote()
+        self._add_light()
+        return True
+
     def run(self, job: dict[str, Any]) -> Reply:
-        """Run a job (see :func:`execute`) under the time limit; always returns a :class:`Reply`."""
+        """Run a job (see :func:`kg.graph.worker.execute`) under the limits; always returns a :class:`Reply`."""
         if self._closed:
             return Reply.error(503, "The server is shutting down.")
         if not self._started:
             self.start()
         job = {"max_rows": self.max_rows, **job}
+        digest = hashlib.sha256(job["sparql"].encode("utf-8", "surrogatepass")).hexdigest() if "sparql" in job else ""
+        with self._lock:
+            if digest in self._verified:
+                job["verified"] = True
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -199,30 +342,60 @@ class WorkerPool:
                 503,
                 f"The server is busy: every query worker was in use for {_seconds(self.timeout)} s; try again shortly.",
             )
-        idle_again = True  # False once the worker is killed and replaced
+        try:
+            reply = self._run_on(worker, job)
+            if digest and reply.extra.pop("verified", False):
+                with self._lock:
+                    self._verified[digest] = None
+                    while len(self._verified) > VERIFIED_TEXTS:
+                        self._verified.popitem(last=False)
+            return reply
+        finally:
+            with self._lock:
+                if worker.demoted:
+                    self._heavy -= 1
+
+    def _run_on(self, worker: _Worker, job: dict[str, Any]) -> Reply:
         try:
             worker.wait_ready(self.startup_timeout)
             worker.outbox.send(job)
-            if not worker.inbox.poll(self.timeout):
-                idle_again = False
+            started = time.monotonic()
+            light_wall = min(self.light_wall, self.timeout)
+            outcome = worker.wait(light_wall, self.rss_limit_mb, self.light_budget)
+            if outcome == "time" and light_wall < self.timeout:
+                outcome = "budget"  # on a machine too busy to give it the processor time, the clock decides
+            if outcome == "budget":
+                if not self._demote(worker):
+                    self._replace(worker)
+                    return Reply.error(
+                        503,
+                        f"The query used more than {_seconds(self.light_budget)} s of processor time while the server "
+                        "was already running "
+                        f"{self.heavy_slots} long {'query' if self.heavy_slots == 1 else 'queries'} (its limit): "
+                        "try again shortly, or narrow it / add LIMIT.",
+                    )
+                outcome = worker.wait(self.timeout - (time.monotonic() - started), self.rss_limit_mb)
+            if outcome == "time":
                 self._replace(worker)
                 return Reply.error(
                     503,
                     f"The query was stopped after {_seconds(self.timeout)} s (the server's time limit): narrow it, or add LIMIT.",
                 )
+            if outcome == "memory":
+                self._replace(worker)
+                return self._memory_reply()
             status, media_type, body, extra = worker.inbox.recv()
-            return Reply(status, media_type, body, extra)
         except WorkerStartError as exc:
-            idle_again = False
             self._replace(worker)
             return Reply.error(500, f"The query worker could not start: {exc}")
         except (EOFError, OSError):
-            idle_again = False
+            memory = worker.died_of_memory()
             self._replace(worker)
-            return Reply.error(
-                500,
-                "The query worker stopped unexpectedly (it has been restarted); the query may need more memory than the server has.",
-            )
-        finally:
-            if idle_again:
-                self._idle.put(worker)
+            if memory:
+                return self._memory_reply()
+            return Reply.error(500, "The query worker stopped unexpectedly (it has been restarted).")
+        if worker.demoted:
+            self._discard(worker, kill=False)  # the light lane already has its successor
+        else:
+            self._idle.put(worker)
+        return Reply(status, media_type, body, extra)

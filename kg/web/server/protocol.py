@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from kg.graph.service import is_iri
 from kg.graph.worker import Reply
+from kg.web.server.headers import BODY_SECONDS
 from kg.web.server.negotiation import Problem
 
 #: Largest request body accepted (a form or a query), in bytes.
@@ -35,12 +37,16 @@ async def _read_body(request: Request) -> bytes:
     if length.isdigit() and int(length) > 16 * MAX_BODY:
         raise too_large
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > 16 * MAX_BODY:
-            raise too_large
-        if size <= MAX_BODY:
-            chunks.append(chunk)
+    try:
+        with anyio.fail_after(BODY_SECONDS):  # a client that sends slowly holds a connection, never a worker
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > 16 * MAX_BODY:
+                    raise too_large
+                if size <= MAX_BODY:
+                    chunks.append(chunk)
+    except TimeoutError:
+        raise Problem(408, f"The request body did not arrive within {BODY_SECONDS:g} s.") from None
     if size > MAX_BODY:
         raise too_large
     return b"".join(chunks)

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 from kg.errors import StoreError, UsageError
 from kg.web.server.app import create_app
+from kg.web.server.headers import UVICORN_LIMITS
 from kg.web.server.pool import WorkerStartError
 
 
@@ -49,7 +50,7 @@ def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0, start_timeout:
     import uvicorn
 
     sock = _listen(host, port)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **UVICORN_LIMITS))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout
@@ -117,7 +118,9 @@ def serve(
             flush=True,
         )
         # Ctrl-C waits at most 3 s for queries still running; their workers are then killed
-        config = uvicorn.Config(app, log_level="info", server_header=False, timeout_graceful_shutdown=3)
+        config = uvicorn.Config(
+            app, log_level="info", server_header=False, timeout_graceful_shutdown=3, **UVICORN_LIMITS
+        )
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         pool.close()

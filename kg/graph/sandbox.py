@@ -1,0 +1,59 @@
+"""What a query worker process may do: no network, bounded memory (Linux; elsewhere it does what it can).
+
+A worker talks to the server over two pipes and reads the store from disk; it needs neither
+sockets nor more than a bounded heap. Both limits are set by the worker on itself, before it
+opens the store, and hold for everything pyoxigraph does in it:
+
+* :func:`deny_network`: a seccomp filter (through libseccomp, :mod:`pyseccomp`) makes every later
+  ``socket(AF_INET | AF_INET6, ...)`` fail with EACCES, so a query that got past
+  :mod:`kg.graph.sparqlguard` still cannot connect anywhere;
+* :func:`limit_memory`: ``RLIMIT_DATA`` caps the heap (the kernel counts ``brk`` and private
+  writable mappings). An allocation past it fails and the Rust runtime aborts the process
+  (SIGABRT), which the pool reports as a query that needed too much memory. ``RLIMIT_AS``
+  cannot be used: it counts RocksDB's reserved and file mappings, which are not memory in use.
+
+Each returns one phrase saying what it did and never raises: where the system cannot do it the
+worker runs without that limit (and the pool's time limit still holds).
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+#: The heap a query worker may use (RLIMIT_DATA), in MiB: far above the ~60 MiB a worker uses for
+#: ordinary queries and well under 1 GB; ``kg serve --worker-memory`` changes it.
+WORKER_MEMORY_MB = 512
+
+
+def deny_network() -> str:
+    """Make every later ``socket(AF_INET | AF_INET6, ...)`` in this process fail with EACCES (seccomp)."""
+    try:
+        import pyseccomp as seccomp
+    except (ImportError, OSError) as exc:  # no package, or no libseccomp.so on this system
+        return f"no seccomp filter ({type(exc).__name__}: {exc})"
+    try:
+        rules = seccomp.SyscallFilter(seccomp.ALLOW)
+        for family in (socket.AF_INET, socket.AF_INET6):
+            rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family))
+        rules.load()
+    except Exception as exc:  # noqa: BLE001 -- an old kernel or a container that forbids filters
+        return f"no seccomp filter ({type(exc).__name__}: {exc})"
+    return "seccomp: new IPv4/IPv6 sockets denied"
+
+
+def limit_memory(megabytes: int = WORKER_MEMORY_MB) -> str:
+    """Cap this process's heap at ``megabytes`` MiB (``RLIMIT_DATA``); past it an allocation fails."""
+    try:
+        import resource
+    except ImportError:  # not a Unix system
+        return "no memory limit (no resource module)"
+    limit = int(megabytes) * 1024 * 1024
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    except (OSError, ValueError) as exc:
+        return f"no memory limit ({exc})"
+    return f"heap limited to {limit // (1024 * 1024)} MiB"

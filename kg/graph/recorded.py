@@ -14,7 +14,7 @@ from kg.graph.store import Store
 class RecordedSource:
     """One file or address the store read, and the documents it gave."""
 
-    location: str  #: an absolute path or an http(s) address, as recorded (kg:sourcePath)
+    location: str  #: where this machine read it (the store's local record), else the name kg:sourcePath records
     documents: dict[str, str] = field(default_factory=dict)  #: document IRI → title
 
     @property
@@ -35,7 +35,9 @@ def recorded_sources(store: Store, documents: set[str] | None = None) -> list[Re
         titles[path.value][doc.value] = title.value if isinstance(title, ox.Literal) else doc.value
         path = path.value
         found.setdefault(path, RecordedSource(path))
+    here = store.source_locations()  # published names → where this machine read them
     for path, source in found.items():
+        source.location = here.get(path, path)
         source.documents = dict(sorted(titles[path].items(), key=lambda item: item[1]))
     return [found[path] for path in sorted(found)]
 

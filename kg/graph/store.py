@@ -160,6 +160,31 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    #: The file beside the database that maps each source's published name to where this machine read it
+    #: (the RDF records names relative to the folder ingested, never absolute local paths).
+    LOCATIONS = "source-locations.json"
+
+    def source_locations(self) -> dict[str, str]:
+        """Published source name → the path or address it was last read from here (for ``kg reextract``)."""
+        try:
+            data = json.loads((Path(self.location) / self.LOCATIONS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def remember_locations(self, locations: dict[str, str]) -> None:
+        """Record where sources were read from (merged with what is recorded; written atomically)."""
+        if not locations or self.read_only:
+            return
+        known = self.source_locations()
+        if all(known.get(k) == v for k, v in locations.items()):
+            return
+        known.update(locations)
+        target = Path(self.location) / self.LOCATIONS
+        part = target.with_suffix(".part")
+        part.write_text(json.dumps(known, indent=0, sort_keys=True), encoding="utf-8")
+        os.replace(part, target)
+
     def close(self) -> None:
         store = getattr(self, "_store", None)
         if store is not None:

@@ -95,6 +95,7 @@ def _ingest_all(
             (report.skipped if isinstance(item, Skipped) else report.failures).append(item)
             continue
         report.sources_read += 1
+        store.remember_locations({item.name or item.location: item.location})
         try:
             documents = parse(item)
             if not documents:

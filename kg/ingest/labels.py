@@ -71,6 +71,19 @@ def normalise(text: str, fold_case: bool = True) -> Normalised:
     return Normalised(folded, offsets)
 
 
+def normalise_both(text: str) -> tuple[Normalised, Normalised]:
+    """``(normalise(text), normalise(text, fold_case=False))``, reading the text once when it allows.
+
+    Folding case changes one character into one whenever the kept text is
+    ASCII, so the folded form is then the cased one lower-cased, on the same
+    offsets; any other text is read twice.
+    """
+    cased = normalise(text, fold_case=False)
+    if not cased.text.isascii():
+        return normalise(text), cased
+    return Normalised(_BRITISH.sub("iz", cased.text.lower()), cased.offsets), cased
+
+
 def norm(text: str) -> str:
     """The normal form alone, for comparing two names."""
     return normalise(text).text

@@ -54,11 +54,18 @@ class CueMatch:
 class _Compiled:
     name: str
     predicate: str
-    regex: re.Pattern
+    pattern: str  #: compiled (case-insensitive) on first use: most runs need only some of the cues
     mechanism: str  #: active, passive, passive-direct, marker, frame
     swap: bool  #: True when group A of the regex is the object
     subject_kinds: frozenset[str] = frozenset()
     object_kinds: frozenset[str] = frozenset()
+    _regex: re.Pattern | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def regex(self) -> re.Pattern:
+        if self._regex is None:
+            self._regex = re.compile(self.pattern, re.I)
+        return self._regex
 
 
 @dataclass
@@ -202,7 +209,7 @@ class CueGrammar:
                 _Compiled(
                     entry["name"],
                     entry["predicate"],
-                    re.compile(pattern, re.I),
+                    pattern,
                     mechanism,
                     swap,
                     frozenset(entry.get("subject", [])),

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from kg.ingest.labels import Normalised, is_case_sensitive, norm, normalise, slug, variants
+from kg.ingest.labels import Normalised, is_case_sensitive, norm, normalise, normalise_both, slug, variants
 from kg.ingest.metadata import choose_publisher, first_of
 from kg.ingest.names import name_finder
 from kg.ingest.parse import ParsedDocument
@@ -277,10 +277,11 @@ class EntityMatcher:
     def extract(self, document: ParsedDocument) -> Extraction:
         text = document.text
         hits = []
+        folded, cased = normalise_both(text)
         if self._has["folded"]:
-            hits += self._scan(normalise(text), self._folded, acronym=False)
+            hits += self._scan(folded, self._folded, acronym=False)
         if self._has["cased"]:
-            hits += self._scan(normalise(text, fold_case=False), self._cased, acronym=True)
+            hits += self._scan(cased, self._cased, acronym=True)
         chosen = self._resolve(self._longest(hits))
         definitions = self._definitions(text, chosen)
 

@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass
 
 _DROP = set("'’‘`´")  # apostrophes vanish: King's = Kings
+#: A run of word characters, "&" and apostrophes; "_" is a word character but a separator here.
+#: The first alternative takes a whole run of plain ASCII letters, digits and "&".
+_RUN = re.compile(r"([A-Za-z0-9&]+)(?![\w&'’‘`´])|[\w&'’‘`´]+")
 _BRITISH = re.compile(r"(?<=[a-z]{2})is(?=(e|ed|es|ing|ation|ations|ational)\b)")
 #: Word prefixes that writers join, hyphenate or space at will.
 _PREFIXES = ("multi", "inter", "cross", "semi", "non")
@@ -32,14 +35,30 @@ class Normalised:
 
 
 def normalise(text: str, fold_case: bool = True) -> Normalised:
-    """Letters and digits kept (lower-cased if ``fold_case``), every other run one space."""
+    """Letters and digits kept (lower-cased if ``fold_case``), every other run one space.
+
+    Works a run of word characters at a time: a plain ASCII run is copied and
+    lower-cased whole, any other (apostrophes, "_", other scripts) character
+    by character, so the result is that of the one rule per character.
+    """
     out: list[str] = []
     offsets: list[int] = []
-    pending_space = False
-    for index, ch in enumerate(text):
-        if ch in _DROP:
+    for run in _RUN.finditer(text):
+        piece, start = run.group(), run.start()
+        if run.lastindex:
+            if out:
+                out.append(" ")
+                offsets.append(start - 1)
+            out.append(piece.lower() if fold_case else piece)
+            offsets.extend(range(start, run.end()))
             continue
-        if ch.isalnum() or ch == "&":
+        pending_space = True  # a run follows a separator (or the start, where no space is written)
+        for index, ch in enumerate(piece, start):
+            if ch in _DROP:
+                continue
+            if ch == "_":
+                pending_space = True
+                continue
             if pending_space and out:
                 out.append(" ")
                 offsets.append(index - 1)
@@ -49,12 +68,23 @@ def normalise(text: str, fold_case: bool = True) -> Normalised:
                 if part.isalnum() or part == "&":
                     out.append(part)
                     offsets.append(index)
-        else:
-            pending_space = True
     folded = "".join(out)
     if fold_case:
         folded = _BRITISH.sub("iz", folded)  # same length, so offsets still hold
     return Normalised(folded, offsets)
+
+
+def normalise_both(text: str) -> tuple[Normalised, Normalised]:
+    """``(normalise(text), normalise(text, fold_case=False))``, reading the text once when it allows.
+
+    Folding case changes one character into one whenever the kept text is
+    ASCII, so the folded form is then the cased one lower-cased, on the same
+    offsets; any other text is read twice.
+    """
+    cased = normalise(text, fold_case=False)
+    if not cased.text.isascii():
+        return normalise(text), cased
+    return Normalised(_BRITISH.sub("iz", cased.text.lower()), cased.offsets), cased
 
 
 def norm(text: str) -> str:

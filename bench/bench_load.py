@@ -43,7 +43,8 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import Pipeline, Store, ingest  # noqa: E402
+from kg import Pipeline, Store  # noqa: E402
+from kg.ingest import ingest  # noqa: E402
 from kg.web.pages import page_path  # noqa: E402
 
 HEAVY = [

@@ -300,7 +300,22 @@ def serve_command(
     port: int = typer.Option(8000, "--port", "-p", help="Port to listen on."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before it is stopped."),
     max_rows: int = typer.Option(10_000, "--max-rows", help="Largest result a query may return (rows or triples)."),
-    workers: int = typer.Option(2, "--workers", help="Query worker processes."),
+    workers: int = typer.Option(2, "--workers", help="Query worker processes (the light lane)."),
+    memory_mb: int = typer.Option(
+        512, "--memory-mb", help="Memory one query may use, MiB: a worker past it is stopped (503) and replaced."
+    ),
+    light_budget: float = typer.Option(
+        0.5, "--light-budget", help="Processor seconds a query may use before it goes on in the heavy lane."
+    ),
+    heavy_slots: int = typer.Option(
+        1, "--heavy-slots", help="Long queries that may run at once in the heavy lane; one more is stopped (503)."
+    ),
+    client_queries: int = typer.Option(
+        4, "--client-queries", help="Queries one client address may have running at once; more get 429 (0: no cap)."
+    ),
+    head_seconds: float = typer.Option(
+        10.0, "--header-timeout", help="Seconds a connection has to send a request's headers before it is closed."
+    ),
     review: bool = typer.Option(False, "--review", help="Offer the review of claims at /review (loopback hosts only)."),
     review_any_host: bool = typer.Option(
         False,
@@ -328,6 +343,11 @@ def serve_command(
             review=review,
             review_any_host=review_any_host,
             base_url=base_url,
+            client_queries=client_queries,
+            head_seconds=head_seconds,
+            memory_mb=memory_mb,
+            light_budget=light_budget,
+            heavy_slots=heavy_slots,
         )
     except KGError as exc:
         fail(str(exc))

@@ -45,7 +45,8 @@ def _wait_for(condition, seconds: float = 30.0) -> bool:
 
 
 def test_a_client_past_its_cap_gets_429_while_another_is_answered(sample_store):
-    app = create_app(sample_store.location, workers=1, query_timeout=4.0, client_queries=2, heavy_slots=2)
+    # three workers: the two long queries take two, so the other client never waits for one
+    app = create_app(sample_store.location, workers=3, query_timeout=8.0, client_queries=2, heavy_slots=2)
     with running(app) as url, ThreadPoolExecutor(2) as background:
         slots = app.state.service.slots
         assert get(url, sparql(LIGHT))[0] == 200  # the worker is up

@@ -37,6 +37,7 @@ from kg.graph import predicates
 from kg.graph.namespaces import local_name
 from kg.graph.store import Store
 from kg.ingest.dates import year_of
+from kg.web.csp import with_standalone_policy
 from kg.web.readmodel import SiteData
 
 STYLES = resources.web_dir("styles.json")
@@ -361,7 +362,7 @@ def render_map(data: dict, *, title: str = TITLE) -> str:
             _inline_safe(assets["map.js"], "script"),
         ],
     }
-    return env.get_template("map.html").render(
+    page = env.get_template("map.html").render(
         root="",
         server=False,
         site_title=title,
@@ -369,6 +370,7 @@ def render_map(data: dict, *, title: str = TITLE) -> str:
         standalone=True,
         inline=inline,
     )
+    return with_standalone_policy(page)  # its inline scripts and styles by hash (kg.web.csp)
 
 
 def write_map(store: Store, out: str | Path) -> nx.MultiDiGraph:

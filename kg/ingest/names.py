@@ -23,6 +23,7 @@ from kg.resources import data_dir
 _WORD = r"(?:[A-Z][\w'’&.-]*|\([A-Z][\w'’ ,:.-]*\))"
 _JOIN = r"(?:and|of|for|the|on|in|to|&)"
 _LINE = re.compile(r"[^\n]+")
+_DEFINED_AFTER = re.compile(r"^\([A-Z][A-Za-z&]{1,9}\)$")
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,11 @@ class NameFinder:
         heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
         self._head = re.compile(rf"\b(?:{heads})\b")
         self._any_head = re.compile(rf"\b(?:{heads}|{law_heads})\b")
+        # an instrument made under an Act is named after it: "the Health and Social Care Act 2008
+        # (Regulated Activities) Regulations 2014" is one name, not the Act and a stray "Regulations 2014"
+        under_act = rf"(?:[ \t]+\([A-Z][\w'’ ,:.-]*\)[ \t]+(?:{_WORD}[ \t]+)*?(?:{law_heads})[ \t]+\d{{4}})?"
         legislation = re.compile(
-            rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}))(?!\d)"
+            rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}){under_act})(?!\d)"
         )
         months = "January|February|March|April|May|June|July|August|September|October|November|December"
         stop = rf"(?!(?:{heads}|NHS|The|{months})\b)"
@@ -89,6 +93,10 @@ class NameFinder:
                 while len(words) > 1 and (words[0].lower() in self.not_name or not words[0][:1].isupper()):
                     start += len(words[0]) + 1
                     words = words[1:]
+                if len(words) > 2 and _DEFINED_AFTER.match(words[-1]):
+                    words = words[
+                        :-1
+                    ]  # "Clinical Negligence Scheme for Trusts (CNST)": the acronym it defines is not its name
                 name = " ".join(words)
                 if len(words) < 2 or len(name) > 120:
                     continue

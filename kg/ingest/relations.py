@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,22 @@ _FAMILIES = {
     "Concept",
     "PolicyProgramme",
 }
+
+
+class _ByPosition:
+    """A document's mentions in text order, so a sentence takes its own by two binary searches, not a scan of all."""
+
+    def __init__(self, mentions: list[Mention]):
+        self.all = sorted(mentions, key=lambda m: (m.start, m.end))
+        self.starts = [m.start for m in self.all]
+
+    def within(self, start: int, end: int) -> list[Mention]:
+        """Mentions starting in [start, end) (the caller keeps those that also end by ``end``)."""
+        return self.all[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
+
+    def before(self, at: int) -> list[Mention]:
+        """Mentions starting before ``at``."""
+        return self.all[: bisect_left(self.starts, at)]
 
 
 @dataclass(frozen=True)
@@ -148,7 +165,7 @@ class RelationExtractor:
         text: str,
         span: tuple[int, int],
         previous: list[tuple[int, int]],
-        mentions: list[Mention],
+        index: _ByPosition,
         extraction: Extraction,
     ) -> list[tuple[int, int, list[str]]]:
         s, e = span
@@ -160,17 +177,15 @@ class RelationExtractor:
             # "The Act": first the last entity of that kind whose name holds the word
             alike = [
                 m.entity
-                for m in mentions
-                if m.start < s and re.search(rf"\b{noun}", m.exact, re.I) and wanted in self.kinds(m.entity, extraction)
+                for m in index.before(s)
+                if re.search(rf"\b{noun}", m.exact, re.I) and wanted in self.kinds(m.entity, extraction)
             ]
             if alike:  # the one the text names most (its subject), the later on a tie
                 best = max(alike.count(iri) for iri in alike)
                 return [(s + match.start("noun"), s + match.end(), [[i for i in alike if alike.count(i) == best][-1]])]
             for ps, pe in reversed(previous[-self.window :]):
                 named = [
-                    m.entity
-                    for m in mentions
-                    if ps <= m.start and m.end <= pe and wanted in self.kinds(m.entity, extraction)
+                    m.entity for m in index.within(ps, pe) if m.end <= pe and wanted in self.kinds(m.entity, extraction)
                 ]
                 if named:
                     return [(s + match.start("noun") - 0, s + match.end(), [named[-1]])]
@@ -178,7 +193,7 @@ class RelationExtractor:
         match = self._pronoun.match(sentence)
         if match and previous:
             ps, pe = previous[-1]
-            skeleton, tokens = self._skeleton(text, ps, pe, mentions, [])
+            skeleton, tokens = self._skeleton(text, ps, pe, index.within(ps, pe), [])
             first = re.search(_LIST, skeleton)
             # only the previous sentence's subject: a list near its start, not after a preposition
             lead = skeleton[: first.start()] if first else ""
@@ -226,7 +241,8 @@ class RelationExtractor:
                         add(subject, cue.predicate, obj, *span, cue.cue, mechanisms, cue.modality)
 
     def extract(self, document: ParsedDocument, extraction: Extraction) -> list[Relation]:
-        text, mentions = document.text, extraction.mentions
+        text = document.text
+        index_of = _ByPosition(extraction.mentions)
         found: dict[tuple[str, str, str], Relation] = {}
 
         def add(subject, predicate, obj, start, end, rule, mechanisms=("pattern",), modality=""):
@@ -239,14 +255,14 @@ class RelationExtractor:
         publisher = extraction.publisher
         speaker = publisher if publisher and "Organisation" in self.kinds(publisher, extraction) else None
         for index, (s, e) in enumerate(spans):
-            extra = self._anaphor(text, (s, e), spans[:index], mentions, extraction)
+            extra = self._anaphor(text, (s, e), spans[:index], index_of, extraction)
             extra += self.descriptions.find(
-                text, (s, e), spans[:index], mentions, lambda iri: self.kinds(iri, extraction)
+                text, (s, e), spans[:index], index_of.before(e), lambda iri: self.kinds(iri, extraction)
             )
             if speaker:  # on an organisation's own pages, "we" is the organisation
                 extra += [(m.start(), m.end(), [speaker]) for m in self._first_person.finditer(text, s, e)]
             extras[index] = extra
-            skeleton, tokens = self._skeleton(text, s, e, mentions, extra)
+            skeleton, tokens = self._skeleton(text, s, e, index_of.within(s, e), extra)
             if len(tokens) < 2:
                 continue
             self._cue_relations(skeleton, tokens, extra, (s, e), add, extraction)
@@ -261,10 +277,10 @@ class RelationExtractor:
                             add(subject, rule.predicate, obj, s, e, rule.name)
         for lead, items in lead_ins(text, spans):  # "two parts:" and the list under it, as one sentence
             s, e = spans[lead]
-            skeleton, tokens = self._skeleton(text, s, e, mentions, extras[lead])
+            skeleton, tokens = self._skeleton(text, s, e, index_of.within(s, e), extras[lead])
             heads = []
             for item in items:
-                named = [m for m in mentions if spans[item][0] <= m.start and m.end <= spans[item][1]]
+                named = [m for m in index_of.within(*spans[item]) if m.end <= spans[item][1]]
                 # "four local councils: Dudley ..., Sandwell ...": the bodies the item names, else its first entity
                 bodies = [m.entity for m in named if self.vocabulary.kinds(m.entity) & _FAMILIES - _KINDS_OF_THING]
                 bodies += [e.iri for e in extraction.new_entities if e.iri in {m.entity for m in named}]

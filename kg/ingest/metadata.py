@@ -158,7 +158,7 @@ def _line_fields(
                     setattr(header, name, date)
                     byline = True
         else:
-            date = _date_only(part) if _PRECISE.search(part) else None
+            date = _date_only(part) if _DIGIT.search(part) and _PRECISE.search(part) else None
             if date and waiting and getattr(header, waiting) is None:
                 setattr(header, waiting, date)
                 byline = True

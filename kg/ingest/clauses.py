@@ -227,10 +227,13 @@ class CueGrammar:
         objects = entry.get("objects", [])
         det = self._det
         obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{word_alternation(objects)}\s+(?:of|from))" if objects else ""
+        # "replaced three earlier regulators: the A, the B and the C": a count and a few words closed by a colon
+        count = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|the\s+following|these|all)"
+        colon = rf"(?P<colon>\s+{count}(?:\s+[\w’'-]+){{0,4}}\s*:)?"
         if entry.get("objects_required"):
             post = rf"(?:\s+{det})*{obj}(?:\s+{det})*\s*:?\s*"
         else:  # a colon may introduce the other side ("is made up of: ...")
-            post = rf"(?:\s+{det})*{obj + '?' if obj else ''}(?:\s+{det})*\s*:?\s*"
+            post = rf"(?:\s+{det})*{obj + '?' if obj else ''}{colon}(?:\s+{det})*\s*:?\s*"
         active, participle, triggers = set(), set(), set()
         for lemma in entry.get("lemmas", []):
             forms = self.inflector.forms(lemma)
@@ -300,6 +303,8 @@ class CueGrammar:
         for word in entry["template"].split():
             if word in ("S", "O"):
                 pieces.append((rf"(?P<{'A' if word == 'S' else 'B'}>{self.list})", "group"))
+            elif word == "S2":  # a second subject ("when X merged with Y")
+                pieces.append((rf"(?P<A2>{self.list})", "group"))
             elif word == "be":
                 pieces.append(
                     (word_alternation(self.inflector.forms("be")["base"]) + r"(?:\s+(?:not|now|also|then))?", "word")
@@ -357,7 +362,7 @@ class CueGrammar:
                 said = " ".join(g for g in (m.groupdict().get("pre"), m.groupdict().get("verb")) if g)
                 if self._negation.search(said):
                     continue
-                a = tuple(int(i) for i in _TOKEN.findall(m.group("A")))
+                a = tuple(int(i) for i in _TOKEN.findall(m.group("A") + (m.groupdict().get("A2") or "")))
                 b = tuple(int(i) for i in _TOKEN.findall(m.group("B")))
                 subjects, objects = (b, a) if cue.swap else (a, b)
                 mechanisms = [cue.mechanism]
@@ -365,6 +370,8 @@ class CueGrammar:
                     mechanisms.append("relative-clause")
                 if m.groupdict().get("aside"):
                     mechanisms.append("aside")
+                if m.groupdict().get("colon"):
+                    mechanisms.append("colon-list")
                 if len(a) > 1 or len(b) > 1:
                     mechanisms.append("list")
                 modality = "hedged" if self._hedge.search(said) else ""

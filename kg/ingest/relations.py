@@ -31,6 +31,8 @@ _SEP = _ASIDE + r"[\s'‘’“”\"]*(?:,\s*and\b|,\s*or\b|,|\band\b|\bor\b|\ba
 _LIST = rf"(?:⟨\d+⟩(?:{_SEP}⟨\d+⟩)*)"
 _SAME = re.compile(r"^[\s(),'\"‘’“”]*(?:or\s+|aka\s+|also known as\s+)?[\s(),'\"‘’“”]*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|(?<![a-z,])\n+|\n+(?![a-z])|\s*•\s*")
+#: a list standing after one of these is not a sentence's subject
+_AFTER_PREPOSITION = r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$"
 #: Kinds that name a kind of thing rather than one body ("local councils", "NHS trusts").
 _KINDS_OF_THING = {"OrganisationType", "CareModel", "Concept"}
 #: Kinds two entities must share for a same_kind property (a contract supersedes a contract).
@@ -116,7 +118,17 @@ class RelationExtractor:
             rf"^\W*(?:{determiners})\s+(?:new\s+|revised\s+|draft\s+)?(?P<noun>{nouns})s?\b", re.I
         )
         pronouns = "|".join(re.escape(w) for w in anaphora["pronouns"]["words"])
-        self._pronoun = re.compile(rf"^\W*(?:{pronouns})\b", re.I)
+        # "It ...", or after a dated opening: "On 1 July 2022 it took over ..."
+        self._pronoun = re.compile(
+            rf"^\W*(?:(?:in|on|from|by|since|after|during|until|at)\s+[^,⟨⟩.;]{{0,30}}?\d{{4}},?\s+)?(?:{pronouns})\b",
+            re.I,
+        )
+        # "..., when they replaced ...", "because it was set up by ...": a subject pronoun inside a sentence
+        self._inner_pronoun = re.compile(
+            r"\b(?:because|when|as|after|before|since|until|while|although|though|once|where|so|but|and)\s+"
+            r"(?:then\s+|now\s+)?(?P<pronoun>it|they)\b(?!\s+(?:is|was|has|had|were|are)\s+(?:agreed|thought|said|expected|likely|clear|hoped|noted|reported|felt)\b)",
+            re.I,
+        )
         first = "|".join(re.escape(w) for w in anaphora.get("first_person", {}).get("words", []))
         self._first_person = re.compile(rf"\b(?:{first})\b" if first else r"(?!x)x", re.I)
 
@@ -190,6 +202,7 @@ class RelationExtractor:
                 if named:
                     return [(s + match.start("noun") - 0, s + match.end(), [named[-1]])]
             return []
+        found = self._inner(text, span, index)
         match = self._pronoun.match(sentence)
         if match and previous:
             ps, pe = previous[-1]
@@ -197,14 +210,30 @@ class RelationExtractor:
             first = re.search(_LIST, skeleton)
             # only the previous sentence's subject: a list near its start, not after a preposition
             lead = skeleton[: first.start()] if first else ""
-            if (
-                first
-                and len(lead) <= 40
-                and not re.search(r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$", lead, re.I)
-            ):
+            if first and len(lead) <= 40 and not re.search(_AFTER_PREPOSITION, lead, re.I):
                 entities = [tokens[int(i)][0] for i in _TOKEN.findall(first.group(0))]
-                return [(s + match.start(), s + match.end(), entities)]
-        return []
+                word = match.end() - len(match.group(0).split()[-1])  # the pronoun, not the dated opening
+                return [(s + word, s + match.end(), entities), *found]
+        return found
+
+    def _inner(self, text: str, span: tuple[int, int], index: _ByPosition) -> list[tuple[int, int, list[str]]]:
+        """Subject pronouns after a conjunction inside the sentence: the sentence's subject, else the last entity before."""
+        s, e = span
+        out: list[tuple[int, int, list[str]]] = []
+        for match in self._inner_pronoun.finditer(text, s, e):
+            a = match.start("pronoun")
+            before = [m for m in index.within(s, a) if m.end <= a]
+            if not before:
+                continue
+            skeleton, tokens = self._skeleton(text, s, a, before, [])
+            first = re.search(_LIST, skeleton)
+            lead = skeleton[: first.start()] if first else ""
+            if first and len(lead) <= 40 and not re.search(_AFTER_PREPOSITION, lead, re.I):
+                entities = [tokens[int(i)][0] for i in _TOKEN.findall(first.group(0))]
+            else:
+                entities = [before[-1].entity]
+            out.append((a, match.end("pronoun"), entities))
+        return out
 
     def _allowed(self, predicate: str, subject: str, obj: str, extraction: Extraction) -> bool:
         if subject == obj:

@@ -161,7 +161,8 @@ class CueGrammar:
         tail = r"(?:[’']s)?(?:\s+[a-z][\w-]*){0,3}"
         self.list = rf"(?:⟨\d+⟩(?:(?:{tail})?{sep}⟨\d+⟩)*)"
         self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
-        self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\))?(?:\s*,)?"
+        # an aside between commas or brackets, or a role before a comma ("the ⟨1⟩ as an independent body, taking over ...")
+        self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\)|\s+as\s+(?:an?|the)\s+[^⟨⟩;:,()]{1,50}?(?=\s*,))?(?:\s*,)?"
         # words between a subject and its verb: auxiliaries, modals, adverbs, a date ("was set up in 2013 and")
         between = word_alternation(grammar["between"])
         word = rf"(?:{between}|[a-z]+ly|(?:in|on|of|from|during|since|until|after|before|by|at)\s+(?:[\w’'-]+\s+){{0,2}}?\d{{4}})"
@@ -434,7 +435,7 @@ class Descriptions:
         self.window = window
         words = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
         self._pattern = re.compile(
-            rf"\b(?:the|this|that|these|those)\s+(?:new|same|said|original|(?P<year>(?:19|20)\d{{2}}))?\s*(?P<noun>{words})s?\b",
+            rf"\b(?:the|this|that|these|those)\s+(?:new|same|said|original|(?P<year>(?:19|20)\d{{2}})|\d{{1,3}}(?=\s))?\s*(?P<noun>{words})s?\b",
             re.I,
         )
 

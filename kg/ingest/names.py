@@ -55,6 +55,8 @@ class NameFinder:
         law_heads = "|".join(re.escape(h) for h in law["heads"])
         heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
         self._head = re.compile(rf"\b(?:{heads})\b")
+        #: "Local Involvement Networks", "Safeguarding Adults Boards": a head in the plural names a kind of body
+        self._plural_head = re.compile(rf"\b(?:{heads})(?:s|es)$")
         self._any_head = re.compile(rf"\b(?:{heads}|{law_heads})\b")
         # an instrument made under an Act is named after it: "the Health and Social Care Act 2008
         # (Regulated Activities) Regulations 2014" is one name, not the Act and a stray "Regulations 2014"
@@ -109,7 +111,14 @@ class NameFinder:
         return found
 
     def kind_of(self, name: str) -> str | None:
-        """The kind a name's last head noun gives ("... Society" -> OtherOrganisation), or None."""
+        """The kind a name's last head noun gives ("... Society" -> OtherOrganisation), or None.
+
+        A name that ends in a head in the plural ("Local Involvement Networks") names a kind of body,
+        an OrganisationType, not one body.
+        """
+        match = self._plural_head.search(name.strip())
+        if match and self.heads.get(re.sub(r"e?s$", "", match.group(0))) not in (None, "PolicyProgramme"):
+            return "OrganisationType"
         heads = self._head.findall(name)
         return self.heads[heads[-1]] if heads else None
 

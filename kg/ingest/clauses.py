@@ -332,6 +332,8 @@ class CueGrammar:
                 pieces.append((word_alternation(forms), "word"))
                 if not triggers:
                     triggers = forms  # the first word is the frame's trigger
+        if entry.get("trigger"):  # a rarer word of the frame than its first, so fewer sentences try it
+            triggers = {f for lemma in entry["trigger"] for v in self.inflector.forms(lemma).values() for f in v}
         pattern, previous = "", ""
         for regex, kind in pieces:  # an optional piece carries its own leading space
             if not pattern or kind == "opt":

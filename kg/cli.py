@@ -11,29 +11,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.markup import escape
-from rich.progress import Progress, TextColumn
-from rich.table import Table
 
 from kg import __version__
 from kg.errors import KGError, UsageError
-from kg.graph.export import FORMATS, serialise
-from kg.graph.query import OUTPUT_FORMATS, display, run_query, to_text
-from kg.graph.saved import (
-    find_saved,
-    listing,
-    listing_json,
-    load_saved,
-    looks_like_path,
-    parse_assignments,
-    queries_dir,
-    read_query_file,
-    run_saved,
-)
-from kg.graph.store import Store, existing_store, resolve_location
-from kg.terminal import SafeConsole, fit_table, strip_controls
+from kg.graph import OUTPUT_FORMATS
+from kg.terminal import SafeConsole, fit_table, plain_table, strip_controls
+
+if TYPE_CHECKING:
+    from kg.graph.store import Store
+
+# Start-up stays short (``kg query --help``, ``kg search``, ``kg stats``): pyoxigraph, rdflib, the extractor
+# and rich's tables and progress bars are imported inside the commands that use them.
 
 app = typer.Typer(
     add_completion=False,
@@ -57,8 +48,23 @@ def write_out(text: str) -> None:
     sys.stdout.write(strip_controls(text) if sys.stdout.isatty() else text)
 
 
+def open_store(location: str | None, **options: Any) -> Store:
+    """:class:`kg.graph.store.Store`, imported when a command first opens one."""
+    from kg.graph.store import Store
+
+    return Store(location, **options)
+
+
+def store_location(location: str | None) -> str:
+    from kg.graph.store import resolve_location
+
+    return resolve_location(location)
+
+
 #: Rows a table shows before it stops with a note (``kg query --max-rows``).
 TABLE_ROWS = 200
+#: Tables up to this many rows are drawn by rich; longer ones as plain text (rich's layout is slow on thousands).
+RICH_TABLE_ROWS = 50
 
 
 def fail(message: str, status: int = EXIT_ERROR) -> None:
@@ -87,11 +93,13 @@ def ingest_command(
     store: str | None = StoreOption,
 ) -> None:
     """Read documents, find entities and relations, and store them with their evidence."""
+    from rich.progress import Progress, TextColumn
+
     from kg.ingest.flow import Pipeline, ingest
     from kg.ingest.sources import discover
 
     try:
-        with Store(store) as kg_store:
+        with open_store(store) as kg_store:
             pipeline = Pipeline()
             inputs = sum(1 for _ in discover(paths))
             with Progress(
@@ -109,7 +117,7 @@ def ingest_command(
     from kg.cli_librarian import print_counts, print_documents, print_problems
 
     print_documents(report)
-    print_counts(f"Ingest into {resolve_location(store)}", report, total)
+    print_counts(f"Ingest into {store_location(store)}", report, total)
     print_problems(report, [*pipeline.vocabulary.problems, *pipeline.curation.problems])
     if report.search_index_rebuilt:
         err.print(
@@ -139,6 +147,22 @@ def query_command(
     store: str | None = StoreOption,
 ) -> None:
     """Run a saved query, a SPARQL file or -e 'SPARQL' (standard prefixes are declared; all graphs are the default graph)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from kg.graph.query import display, run_query, to_text
+    from kg.graph.saved import (
+        find_saved,
+        listing,
+        listing_json,
+        load_saved,
+        looks_like_path,
+        parse_assignments,
+        queries_dir,
+        read_query_file,
+        run_saved,
+    )
+
     saved = None
     try:
         if fmt not in OUTPUT_FORMATS:
@@ -164,7 +188,7 @@ def query_command(
                 raise UsageError(
                     "--param works only with a saved query (a name from 'kg query --list' or a .rq file with a '# param:' header)"
                 )
-            with Store(store, read_only=True) as kg_store:
+            with open_store(store, read_only=True) as kg_store:
                 result = run_saved(kg_store, saved, values) if saved is not None else run_query(kg_store, sparql)
                 base = kg_store.base
     except KGError as exc:
@@ -188,8 +212,14 @@ def query_command(
         write_out(to_text(result, "csv" if fmt == "table" else fmt, base))
         return
     shown = result.rows if max_rows <= 0 else result.rows[:max_rows]
-    cells = [[display(term, base) for term in row] for row in shown]
-    out.print(fit_table(result.variables, cells, out.width, title=saved.title if saved is not None else None))
+    if len(shown) > RICH_TABLE_ROWS:  # drawn as plain text: time linear in the rows
+        if saved is not None:
+            write_out(saved.title + "\n")
+        cells = [[display(term, base) for term in row] for row in shown]
+        write_out(plain_table(result.variables, cells, out.width if out.is_terminal else 1 << 20))
+    else:
+        cells = [[display(term, base) for term in row] for row in shown]
+        out.print(fit_table(result.variables, cells, out.width, title=saved.title if saved is not None else None))
     if len(shown) < len(result.rows):
         err.print(
             f"showing the first {len(shown):,} of {len(result.rows):,} rows: --max-rows 0 shows them all,"
@@ -212,11 +242,12 @@ def export_command(
     store: str | None = StoreOption,
 ) -> None:
     """Export the store as RDF (TriG/N-Quads/JSON-LD keep one graph per document) or as a network for graph tools."""
+    from kg.graph.export import FORMATS, serialise
     from kg.web import exports
 
     try:
         fmt = exports.choose(fmt, output)
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             if output is None:
                 if fmt not in FORMATS:
                     raise UsageError(f"the {fmt} export is written to files: give -o FILE")
@@ -234,7 +265,7 @@ def validate_command(store: str | None = StoreOption) -> None:
     from kg.graph.validate import validate
 
     try:
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             report = validate(kg_store)
     except KGError as exc:
         fail(str(exc))
@@ -255,7 +286,7 @@ def map_command(
     from kg.web.mapview import write_map
 
     try:
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             graph = write_map(kg_store, output)
     except KGError as exc:
         fail(str(exc))
@@ -281,7 +312,7 @@ def site_command(
     from kg.web.site import build_site
 
     try:
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             report = build_site(kg_store, outdir, base_url=checked_base_url(base_url))
     except KGError as exc:
         fail(str(exc))
@@ -333,7 +364,7 @@ def serve_command(
 
             check_review_host(host, review_any_host)
         serve(
-            resolve_location(store),
+            store_location(store),
             host,
             port,
             query_timeout=timeout,
@@ -361,18 +392,20 @@ def search_command(
     store: str | None = StoreOption,
 ) -> None:
     """Find documents and entities by words in titles, labels, definitions and text, ranked, with a snippet."""
+
     from kg.graph.search import INDEX_NAME, SearchIndex, store_mentions
+    from kg.graph.store import existing_store
     from kg.ingest.vocabulary import Vocabulary
 
     try:
         if fmt not in ("table", "csv", "json"):
             raise UsageError(f"unknown output format '{fmt}': choose table, csv or json")
-        location = Path(resolve_location(store))
+        location = Path(store_location(store))
         if location.exists():
             existing_store(location)  # a file, a foreign folder, another format version: one sentence
         if not (location / INDEX_NAME).is_file():
             raise UsageError(f"there is no search index in {location}: run 'kg ingest' first or pass --store")
-        with SearchIndex(location) as index, Store(str(location), read_only=True) as kg_store:
+        with SearchIndex(location) as index, open_store(str(location), read_only=True) as kg_store:
             result = index.search(text, Vocabulary(), limit, store_mentions(kg_store))
     except KGError as exc:
         fail(str(exc))
@@ -432,6 +465,8 @@ def candidates_command(
     store: str | None = StoreOption,
 ) -> None:
     """List terms the vocabulary lacks (defined acronyms, organisation names, recurring phrases), best first."""
+    from rich.table import Table
+
     from kg.cli_librarian import promote_candidate, store_sources
     from kg.ingest.candidates import find_candidates
 

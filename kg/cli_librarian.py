@@ -8,14 +8,16 @@ sentence and an exit status.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
-from kg.cli import EXIT_PROBLEMS, StoreOption, app, err, fail, out
+from kg.cli import EXIT_PROBLEMS, StoreOption, app, err, fail, open_store, out, store_location
 from kg.errors import KGError
-from kg.graph.store import Store, resolve_location
-from kg.ingest.flow import IngestReport
+
+if TYPE_CHECKING:
+    from kg.ingest.flow import IngestReport
 
 
 def print_documents(report: IngestReport) -> None:
@@ -72,7 +74,7 @@ def reextract_command(store: str | None = StoreOption) -> None:
     from kg.ingest.reextract import reextract
 
     try:
-        with Store(store, create=False) as kg_store:
+        with open_store(store, create=False) as kg_store:
             pipeline = Pipeline()
             result = reextract(kg_store, pipeline)
             total = len(kg_store)
@@ -80,7 +82,7 @@ def reextract_command(store: str | None = StoreOption) -> None:
         fail(str(exc))
     print_documents(result.ingest)
     print_counts(
-        f"Re-extracted {len(result.sources)} recorded sources in {resolve_location(store)}", result.ingest, total
+        f"Re-extracted {len(result.sources)} recorded sources in {store_location(store)}", result.ingest, total
     )
     print_problems(result.ingest, [*pipeline.vocabulary.problems, *pipeline.curation.problems])
     for source in result.moved:
@@ -119,12 +121,12 @@ def _add_and_reextract(specs: list, store: str | None, reextract_after: bool) ->
             highlight=False,
             soft_wrap=True,
         )
-    location = resolve_location(store)
+    location = store_location(store)
     if not reextract_after or not (Path(location) / "CURRENT").is_file():
         out.print("run 'kg reextract' to link the new terms in the documents already in a store", highlight=False)
         return
     try:
-        with Store(location, create=False) as kg_store:
+        with open_store(location, create=False) as kg_store:
             pipeline = Pipeline()
             result = reextract(kg_store, pipeline)
             linked = {t.name: documents_mentioning(kg_store, kg_store.base + "id/" + t.name[5:]) for t in added.terms}
@@ -185,10 +187,10 @@ def store_sources(store: str | None) -> list[str]:
     from kg.errors import UsageError
     from kg.graph.recorded import recorded_sources
 
-    with Store(store, read_only=True) as kg_store:
+    with open_store(store, read_only=True) as kg_store:
         sources = [s.location for s in recorded_sources(kg_store) if s.is_address or Path(s.location).is_file()]
     if not sources:
-        raise UsageError(f"the store at {resolve_location(store)} records no sources that are still there: give paths")
+        raise UsageError(f"the store at {store_location(store)} records no sources that are still there: give paths")
     return sources
 
 
@@ -240,7 +242,7 @@ def review_list_command(
             raise UsageError(f"unknown kind '{kind}': choose relation or mention")
         if fmt not in ("table", "csv", "json"):
             raise UsageError(f"unknown output format '{fmt}': choose table, csv or json")
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             rows = Reviewer(kg_store).rows(kind, reviewed=every)
     except KGError as exc:
         fail(str(exc))
@@ -304,7 +306,7 @@ def _decide(
     from kg.ingest.review import Reviewer, apply_decision
 
     try:
-        with Store(store, create=False) as kg_store:
+        with open_store(store, create=False) as kg_store:
             taken = Reviewer(kg_store).decide(decision, parts, document, sentence, who, note)
             pipeline = Pipeline()
             result = apply_decision(kg_store, taken, pipeline)
@@ -402,7 +404,7 @@ def digest_command(
         if start is None or "T" in since:
             raise UsageError(f"--since needs a date as YYYY-MM-DD, YYYY-MM or YYYY, not '{since}'")
         first = start.date()
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             result = digest(gather(kg_store), first, link_base)
         html, text = render(result, TITLE)
         try:

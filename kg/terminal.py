@@ -19,7 +19,6 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -155,6 +154,8 @@ def fit_table(
     terminal becomes one block per row, ``heading  value`` lines wrapped at words under each other,
     as ``psql``'s expanded display does.
     """
+    from rich.table import Table  # imported here: `kg --help` and friends start without it
+
     specs = [
         Column(strip_controls(c.name), c.kind) if isinstance(c, Column) else Column(strip_controls(c)) for c in columns
     ]
@@ -191,3 +192,29 @@ def fit_table(
         for i, header in enumerate(headers):
             records.add_row(header, cell(i, r))
     return records
+
+
+def plain_table(headers: list[str], rows: list[list[str]], width: int) -> str:
+    """A table as fixed-width text, in time linear in its cells (rich's layout is not, for thousands of rows).
+
+    Columns take their longest cell, the widest ones narrowed until the table fits ``width``; a longer
+    cell continues on the next lines of its row (folded, nothing cut).
+    """
+    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    sizes = [max(1, n) for n in natural]
+    room = max(width - 3 * (len(sizes) - 1), len(sizes) * 8)
+    while sum(sizes) > room and max(sizes) > 8:
+        widest = sizes.index(max(sizes))
+        sizes[widest] = max(8, sizes[widest] - max(1, (sum(sizes) - room) // 2))
+    lines = []
+
+    def emit(cells: list[str]) -> None:
+        parts = [[c[i : i + w] for i in range(0, len(c), w)] or [""] for c, w in zip(cells, sizes)]
+        for k in range(max(len(p) for p in parts)):
+            lines.append(" │ ".join((p[k] if k < len(p) else "").ljust(w) for p, w in zip(parts, sizes)).rstrip())
+
+    emit(headers)
+    lines.append("─┼─".join("─" * w for w in sizes))
+    for row in rows:
+        emit(row)
+    return strip_controls("\n".join(lines)) + "\n"

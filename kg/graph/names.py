@@ -320,10 +320,33 @@ def names_query() -> str:
 
 
 def store_names(store: Store) -> NameIndex:
-    """The vocabulary's names and those of every other concept in ``store`` (one resolver for all)."""
+    """The vocabulary's names and those of every other concept in ``store`` (one resolver for all).
+
+    Kept while the store's files are unchanged (their newest time and total size), so repeated saved
+    queries in one process do not read every concept again each time.
+    """
+    import os
+
+    vocabulary = default_names(store.base)
+    try:
+        files = [entry.stat() for entry in os.scandir(store.location) if entry.is_file()]
+        stamp = (max((f.st_mtime_ns for f in files), default=0), sum(f.st_size for f in files), len(files))
+    except OSError:
+        stamp = None
+    key = (store.location, store.base, id(vocabulary), stamp)
+    if stamp is not None and key in _STORE_NAMES:
+        return _STORE_NAMES[key]
     from kg.graph.query import run_query
 
-    return default_names(store.base).extended(entities_from_rows(run_query(store, names_query()).rows))
+    index = vocabulary.extended(entities_from_rows(run_query(store, names_query()).rows))
+    if stamp is not None:
+        if len(_STORE_NAMES) >= 4:
+            _STORE_NAMES.pop(next(iter(_STORE_NAMES)))
+        _STORE_NAMES[key] = index
+    return index
+
+
+_STORE_NAMES: dict[tuple, NameIndex] = {}
 
 
 @lru_cache(maxsize=4)

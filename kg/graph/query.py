@@ -11,17 +11,16 @@ import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError, UsageError
+from kg.graph import OUTPUT_FORMATS, sparqlguard
 from kg.graph import namespaces as ns
-from kg.graph import sparqlguard
 from kg.graph.store import Store
 from kg.graph.syntax import explain
 from kg.graph.worker import dataset_options
-
-OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
 
 @dataclass
@@ -73,11 +72,18 @@ def display(term: object, base: str | None = None) -> str:
     if isinstance(term, ox.Literal):
         return term.value
     if isinstance(term, ox.NamedNode):
-        for prefix, iri in sorted(ns.prefixes(base).items(), key=lambda p: -len(p[1])):
-            if term.value.startswith(iri) and len(term.value) > len(iri):
-                return f"{prefix}:{term.value[len(iri) :]}"
-        return term.value
+        value = term.value
+        for prefix, iri in _longest_first(base or ns.base_iri()):
+            if value.startswith(iri) and len(value) > len(iri):
+                return f"{prefix}:{value[len(iri) :]}"
+        return value
     return str(term)
+
+
+@lru_cache(maxsize=8)
+def _longest_first(base: str) -> tuple[tuple[str, str], ...]:
+    """The prefixes, longest namespace first, worked out once per base (not once per cell of a table)."""
+    return tuple(sorted(ns.prefixes(base).items(), key=lambda p: -len(p[1])))
 
 
 def _raw(term: object) -> str:

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
 DEFAULT_STORE = "kg-store"
 FORMAT_FILE = "kg-store.json"  #: the store's format and version, beside the database's files
 FORMAT_NAME = "kg-store"
-FORMAT_VERSION = 1  #: the layout this program reads and writes: one named graph per document
+#: the layout this program reads and writes: one named graph per document; 2: one annotation per entity named,
+#: its places as kg:span values (docs/evidence.md). A store of another version is refused in one sentence.
+FORMAT_VERSION = 2
 
 
 def resolve_location(location: str | os.PathLike | None) -> str:
@@ -70,13 +72,16 @@ def existing_store(location: str | os.PathLike) -> str:
 
 
 def store_version(location: str | os.PathLike[str]) -> int | None:
-    """The format version a store records (None: made before versions were recorded, read as version 1).
+    """The format version a store records (None: no database yet; a database without the file is version 1).
 
     Raises :class:`StoreError` for a format file that cannot be read, names another format, or holds a
     version this program does not know.
     """
     path = Path(location) / FORMAT_FILE
     if not path.exists():
+        current = Path(location) / "CURRENT"
+        if current.is_file() and current.read_bytes().startswith(b"MANIFEST-"):  # before versions were recorded
+            _refuse_version(location, 1)
         return None
     try:
         recorded = json.loads(path.read_text(encoding="utf-8"))
@@ -88,12 +93,21 @@ def store_version(location: str | os.PathLike[str]) -> int | None:
     if name != FORMAT_NAME or not isinstance(version, int):
         raise StoreError(f"{location} holds a '{name}' database, not a kg store")
     if version != FORMAT_VERSION:
-        newer = "a newer" if version > FORMAT_VERSION else "an older"
+        _refuse_version(location, version)
+    return version
+
+
+def _refuse_version(location: str | os.PathLike[str], version: int) -> None:
+    if version > FORMAT_VERSION:
         raise StoreError(
-            f"the store at {location} has format version {version}, from {newer} kg (this one reads version "
+            f"the store at {location} has format version {version}, from a newer kg (this one reads version "
             f"{FORMAT_VERSION}): use a matching kg, or ingest into a new store"
         )
-    return version
+    raise StoreError(
+        f"the store at {location} has format version {version}, from an older kg (this one reads version "
+        f"{FORMAT_VERSION}, with compact evidence): ingest the documents again into a new store, "
+        f"e.g. 'kg ingest --store NEW-STORE PATH ...'"
+    )
 
 
 def _record_version(location: Path) -> None:

@@ -2,9 +2,9 @@
 
 The graph's name is the document's IRI. It holds the document's metadata
 (dcterms), its mentions (schema:mentions), the relations found in it, the
-evidence for each as a W3C Web Annotation (a TextQuoteSelector and a
-TextPositionSelector into the document text, and kg:page on the target
-when the source has pages), and its provenance (PROV-O:
+evidence for each as a W3C Web Annotation (one per entity named, with a
+``kg:span`` for every place and a TextQuoteSelector for the first; one per
+relation with its sentence; docs/evidence.md), and its provenance (PROV-O:
 which files, when, which extractor version). Every IRI is derived from
 content, so building the same document twice gives the same quads.
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kg.graph import namespaces as ns
 from kg.graph import terms
+from kg.graph.evidence import span
 from kg.ingest.extract import EXTRACTOR_VERSION, Extraction, Mention, Relation
 from kg.ingest.labels import slug
 from kg.ingest.parse import ParsedDocument
@@ -101,29 +102,34 @@ def _quote(text: str, start: int, end: int) -> tuple[str, str, str]:
     return text[max(0, start - CONTEXT_CHARS) : start], text[start:end], text[end : end + CONTEXT_CHARS]
 
 
-def _evidence(
+def _annotation(
     g: GraphBuilder,
     doc: str,
     text: str,
     ann: str,
     body: str | terms.NamedNode,
-    start: int,
-    end: int,
+    places: list[tuple[int, int]],
     motivation: str,
-    activity: str,
     page_starts: tuple[int, ...] = (),
 ) -> None:
-    prefix, exact, suffix = _quote(text, start, end)
-    target, quote, position = ann + "-target", ann + "-quote", ann + "-position"
+    """One oa:Annotation for one or more places in the text (docs/evidence.md).
+
+    Every place is a ``kg:span`` of the annotation (offsets, and the page when the source has
+    pages); the first is also quoted in the standard form: the target is an oa:SpecificResource of
+    the document with an oa:TextQuoteSelector (exact words, prefix, suffix) and ``kg:page``.
+    The provenance is the document's (``prov:wasGeneratedBy`` of the document names the run).
+    """
     g.add(ann, ns.RDF + "type", ns.OA + "Annotation")
     g.add(ann, ns.OA + "motivatedBy", ns.OA + motivation)
     g.add(ann, ns.OA + "hasBody", body)
+    for start, end in places:
+        g.add(ann, ns.ONTOLOGY + "span", _lit(span(start, end, page_at(page_starts, start))))
+    start, end = places[0]
+    prefix, exact, suffix = _quote(text, start, end)
+    target, quote = ann + "-target", ann + "-quote"
     g.add(ann, ns.OA + "hasTarget", target)
-    g.add(ann, ns.PROV + "wasGeneratedBy", activity)
-    g.add(target, ns.RDF + "type", ns.OA + "SpecificResource")
     g.add(target, ns.OA + "hasSource", doc)
     g.add(target, ns.OA + "hasSelector", quote)
-    g.add(target, ns.OA + "hasSelector", position)
     page = page_at(page_starts, start)
     if page:
         g.add(target, ns.ONTOLOGY + "page", _lit(str(page), ns.XSD + "positiveInteger"))
@@ -131,9 +137,6 @@ def _evidence(
     g.add(quote, ns.OA + "exact", _lit(exact))
     g.add(quote, ns.OA + "prefix", _lit(prefix))
     g.add(quote, ns.OA + "suffix", _lit(suffix))
-    g.add(position, ns.RDF + "type", ns.OA + "TextPositionSelector")
-    g.add(position, ns.OA + "start", _lit(str(start), ns.XSD + "nonNegativeInteger"))
-    g.add(position, ns.OA + "end", _lit(str(end), ns.XSD + "nonNegativeInteger"))
 
 
 def mention_quads(
@@ -141,14 +144,22 @@ def mention_quads(
     doc: str,
     text: str,
     mentions: Iterable[Mention],
-    activity: str,
+    activity: str = "",
     page_starts: tuple[int, ...] = (),
 ) -> None:
-    for m in mentions:
-        g.add(doc, ns.SCHEMA + "mentions", m.entity)
-        ann = f"{doc}#m{m.start}-{m.end}"
-        _evidence(g, doc, text, ann, _n(m.entity), m.start, m.end, "identifying", activity, page_starts)
-        g.add(ann, ns.ONTOLOGY + "matchedBy", _lit(m.how))
+    """schema:mentions, and one annotation per entity and way of matching it with every place it is named.
+
+    ``activity`` is kept for callers of the old signature; annotations take the document's provenance.
+    """
+    groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for m in sorted(mentions, key=lambda m: (m.start, m.end)):
+        groups.setdefault((m.entity, m.how), []).append((m.start, m.end))
+    for (entity, how), places in groups.items():
+        g.add(doc, ns.SCHEMA + "mentions", entity)
+        key = hashlib.sha1(f"{entity} {how}".encode()).hexdigest()[:10]
+        ann = f"{doc}#m{key}"
+        _annotation(g, doc, text, ann, _n(entity), places, "identifying", page_starts)
+        g.add(ann, ns.ONTOLOGY + "matchedBy", _lit(how))
 
 
 def relation_quads(
@@ -156,7 +167,7 @@ def relation_quads(
     doc: str,
     text: str,
     relations: Iterable[Relation],
-    activity: str,
+    activity: str = "",
     page_starts: tuple[int, ...] = (),
 ) -> None:
     for r in relations:
@@ -168,7 +179,7 @@ def relation_quads(
         g.add(statement, ns.RDF + "subject", r.subject)
         g.add(statement, ns.RDF + "predicate", predicate)
         g.add(statement, ns.RDF + "object", r.object)
-        _evidence(g, doc, text, ann, _n(statement), r.start, r.end, "describing", activity, page_starts)
+        _annotation(g, doc, text, ann, _n(statement), [(r.start, r.end)], "describing", page_starts)
         if r.rule:
             g.add(ann, ns.ONTOLOGY + "extractionRule", _lit(r.rule))
         for mechanism in r.mechanisms:

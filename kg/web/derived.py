@@ -208,7 +208,8 @@ def connect_data(data: SiteData, max_documents_per_pair: int = 5, quotes_per_men
         for doc_iri, quotes in e.mentions.items():
             if doc_iri in doc_index and quotes:
                 mentions[str(doc_index[doc_iri])] = [
-                    [q.start if q.start is not None else -1, q.as_list()] for q in quotes[:quotes_per_mention]
+                    [q.start if q.start is not None else -1, q.as_list()]
+                    for q in [q for q in quotes if q.exact][:quotes_per_mention]
                 ]
         out_nodes.append(
             {

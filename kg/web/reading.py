@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from kg.graph import namespaces as ns
 from kg.graph import rq, terms
+from kg.graph.evidence import parse_span
 from kg.graph.namespaces import local_name
 from kg.graph.predicates import lineage_predicates, link_predicates
 from kg.graph.query import run_query
@@ -55,13 +56,6 @@ _ENTITY_FIELDS = [
 _v = terms.value_of
 _t = terms.text_of
 Row = list[terms.Term | None]
-
-
-def _int(term: terms.Term | None) -> int | None:
-    try:
-        return int(term.value) if term is not None else None
-    except ValueError:
-        return None
 
 
 def _rows(store: Store, name: str, **values: list[str]) -> list[Row]:
@@ -194,17 +188,22 @@ def gather(store: Store) -> SiteData:
         entity.same_as.sort()
         entity.ods_codes.sort()
 
-    # mentions with their quotes
+    # mentions: every place an entity is named, the first of each annotation with its quoted words
     mention_spans: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
-    for d, e, exact, prefix, suffix, start, end, page in _rows(store, "site-mentions"):
+    for d, e, exact, prefix, suffix, spans in _rows(store, "site-mentions"):
         doc, entity = documents.get(_t(d)), entities.get(_v(e) or "")
         if doc is None or entity is None:
             continue
-        quote = Quote(_t(exact), _v(prefix) or "", _v(suffix) or "", _int(start), _int(end), _int(page))
-        doc.mentions.setdefault(entity.iri, []).append(quote)
-        entity.mentions.setdefault(doc.iri, []).append(quote)
-        if quote.start is not None and quote.end is not None:
-            mention_spans[(doc.iri, entity.iri)].append((quote.start, quote.end, quote.exact))
+        places = sorted(p for p in map(parse_span, _t(spans).split()) if p is not None)
+        for i, (start, end, page) in enumerate(places):
+            # the annotation quotes its first place; the others are known by offsets and page only
+            if i == 0 and exact is not None:
+                quote = Quote(_t(exact), _v(prefix) or "", _v(suffix) or "", start, end, page)
+            else:
+                quote = Quote("", start=start, end=end, page=page)
+            doc.mentions.setdefault(entity.iri, []).append(quote)
+            entity.mentions.setdefault(doc.iri, []).append(quote)
+            mention_spans[(doc.iri, entity.iri)].append((start, end, quote.exact))
     for d, e in _rows(store, "site-mentioned"):  # a mention without an annotation still counts
         doc, entity = documents.get(_t(d)), entities.get(_v(e) or "")
         if doc is not None and entity is not None:
@@ -217,9 +216,7 @@ def gather(store: Store) -> SiteData:
 
     # relations found in documents, with the sentence and the entities' words marked in it
     statements: dict[tuple[str, str], Link] = {}
-    for d, st, subj, pred, obj, exact, prefix, suffix, start, end, page, rule, confirmer, adder in _rows(
-        store, "site-relations"
-    ):
+    for d, st, subj, pred, obj, exact, prefix, suffix, place, rule, confirmer, adder in _rows(store, "site-relations"):
         doc = documents.get(_t(d))
         if doc is None or not isinstance(subj, terms.NamedNode) or not isinstance(obj, terms.NamedNode):
             continue
@@ -228,7 +225,10 @@ def gather(store: Store) -> SiteData:
             continue
         sentence: Quote | None = None
         if exact is not None:
-            sentence = Quote(_t(exact), _v(prefix) or "", _v(suffix) or "", _int(start), _int(end), _int(page))
+            sentence = Quote(_t(exact), _v(prefix) or "", _v(suffix) or "")
+            where = parse_span(_t(place)) if place is not None else None
+            if where is not None:
+                sentence.start, sentence.end, sentence.page = where
             sentence.marks = _marks(sentence, [subj.value, obj.value], mention_spans, doc.iri, entities)
         link = statements[said] = Link(subj.value, _t(pred), obj.value, document=doc.iri, quote=sentence, rule=_v(rule))
         link.confirmed_by, link.added_by = _v(confirmer), _v(adder)

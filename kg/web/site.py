@@ -438,7 +438,7 @@ def _document_context(data: sd.SiteData, d: sd.DocumentInfo, questions: _Questio
         "field_names": _FIELD_NAMES,
         "long_fields": _LONG_FIELDS,
         "mention_list": mention_list,
-        "mention_total": sum(len(q) for _, q in mention_list),
+        "mention_total": sum(1 for _, quotes in mention_list for q in quotes if q.exact),
         "questions": questions.document(d) if questions else [],
         "relation_question": questions.relation if questions else (lambda r: None),
     }

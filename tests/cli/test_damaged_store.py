@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kg import Store
+from kg import Store, StoreError
 from kg.graph.store import FORMAT_FILE, FORMAT_VERSION, store_version
 from tests.conftest import SAMPLE
 
@@ -127,18 +127,19 @@ def app():
     return typer_app
 
 
-def test_a_new_store_records_its_format_and_an_old_one_is_brought_up_to_date(tmp_path):
+def test_a_new_store_records_its_format_and_an_older_one_is_refused_saying_what_to_run(tmp_path):
     with Store(tmp_path / "new"):
         pass
-    assert json.loads((tmp_path / "new" / FORMAT_FILE).read_text()) == {"format": "kg-store", "version": 1}
+    assert json.loads((tmp_path / "new" / FORMAT_FILE).read_text()) == {"format": "kg-store", "version": FORMAT_VERSION}
     assert store_version(tmp_path / "new") == FORMAT_VERSION
-    (tmp_path / "new" / FORMAT_FILE).unlink()  # as a store made before versions were recorded
-    with Store(tmp_path / "new", read_only=True) as old:
-        assert len(old) == 0  # read as version 1
-    assert store_version(tmp_path / "new") is None
-    with Store(tmp_path / "new"):
-        pass
-    assert store_version(tmp_path / "new") == FORMAT_VERSION
+    (tmp_path / "new" / FORMAT_FILE).write_text(json.dumps({"format": "kg-store", "version": 1}))
+    for read_only in (True, False):
+        with pytest.raises(StoreError, match=r"format version 1, from an older kg .*'kg ingest --store NEW-STORE"):
+            Store(tmp_path / "new", read_only=read_only)
+    (tmp_path / "new" / FORMAT_FILE).unlink()  # a database made before versions were recorded is version 1
+    with pytest.raises(StoreError, match="format version 1"):
+        Store(tmp_path / "new")
+    assert not (tmp_path / "new" / FORMAT_FILE).exists()  # nothing written to a refused store
 
 
 def test_a_corrupt_search_index_is_rebuilt_by_ingest_and_named_by_readers(cli_store, tmp_path):

@@ -1,0 +1,111 @@
+"""Evidence: every mention and relation keeps its quote, offsets, page and mechanism, at a cost that scales.
+
+One annotation per document, entity and way of matching holds every place as a ``kg:span``; its
+target quotes the first place. ``kg/graph/sparql/web-annotations.rq`` gives the standard form, one
+oa:Annotation per place with a TextPositionSelector, read back here by rdflib.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from kg.graph import namespaces as ns
+from kg.graph.evidence import parse_span, span, web_annotations
+from kg.graph.query import run_query
+from kg.ingest.parse import parse
+from kg.ingest.sources import Source, iter_sources
+from kg.ingest.triples import document_iri, document_quads
+from tests.conftest import SAMPLE
+
+OA = rdflib.Namespace(ns.OA)
+KG = rdflib.Namespace(ns.ONTOLOGY)
+
+
+@pytest.mark.parametrize(("start", "end", "page"), [(0, 4, None), (120, 134, None), (5, 9, 3)])
+def test_a_span_reads_back(start, end, page):
+    assert parse_span(span(start, end, page)) == (start, end, page)
+
+
+@pytest.mark.parametrize("text", ["", "12", "a-b", "1-2@x", "-"])
+def test_what_is_not_a_span_is_none(text):
+    assert parse_span(text) is None
+
+
+@pytest.fixture(scope="module")
+def sample_documents(pipeline):
+    out = []
+    for item in iter_sources([SAMPLE]):
+        if isinstance(item, Source):
+            for document in parse(item):
+                out.append((document, pipeline.extract(document)))
+    assert len(out) >= 5
+    return out
+
+
+def test_every_mention_and_relation_is_in_the_store_with_its_place(sample_store, sample_documents):
+    for document, extraction in sample_documents:
+        doc = document_iri(document, sample_store.base)
+        rows = run_query(
+            sample_store,
+            "SELECT ?d ?body ?span ?how WHERE { GRAPH ?d { ?a oa:hasBody ?body ; kg:span ?span ."
+            " OPTIONAL { ?a kg:matchedBy ?how } } }",
+            {"d": ox.NamedNode(doc)},
+        ).rows
+        stored = {(b.value, parse_span(s.value)[:2], h.value if h else None) for _, b, s, h in rows}
+        for m in extraction.mentions:
+            assert (m.entity, (m.start, m.end), m.how) in stored, (doc, m)
+        places = {(s, e) for _, (s, e), _ in stored}
+        for r in extraction.relations:
+            assert (r.start, r.end) in places, (doc, r)
+
+
+def test_one_annotation_per_entity_and_way_of_matching(pipeline, sample_documents):
+    for document, extraction in sample_documents:
+        _, quads = document_quads(document, extraction, [document.source], "fingerprint")
+        annotations = {
+            q.subject for q in quads if q.predicate.value == ns.RDF + "type" and q.object.value == ns.OA + "Annotation"
+        }
+        groups = {(m.entity, m.how) for m in extraction.mentions}
+        assert len(annotations) == len(groups) + len(extraction.relations)
+        spans = [q for q in quads if q.predicate.value == ns.ONTOLOGY + "span"]
+        assert len(spans) == len({(m.entity, m.how, m.start, m.end) for m in extraction.mentions}) + len(
+            extraction.relations
+        )
+        # one quote per annotation, no per-place selectors: the cost of a further mention is one quad
+        quotes = [q for q in quads if q.object == ox.NamedNode(ns.OA + "TextQuoteSelector")]
+        assert len(quotes) == len(annotations)
+
+
+def test_the_web_annotation_view_is_standard_and_complete(sample_store, sample_documents):
+    document, extraction = next(
+        (d, e) for d, e in sample_documents if len(e.mentions) > len({m.entity for m in e.mentions})
+    )
+    doc = document_iri(document, sample_store.base)
+    triples = web_annotations(sample_store, doc)
+    text = io.BytesIO()
+    ox.serialize(triples, text, ox.RdfFormat.N_TRIPLES)
+    graph = rdflib.Graph().parse(data=text.getvalue().decode("utf-8"), format="nt")  # an independent parser
+    places = Counter()
+    for ann in graph.subjects(rdflib.RDF.type, OA.Annotation):
+        [target] = list(graph.objects(ann, OA.hasTarget))
+        assert (target, rdflib.RDF.type, OA.SpecificResource) in graph
+        assert (target, OA.hasSource, rdflib.URIRef(doc)) in graph
+        [position] = [
+            s for s in graph.objects(target, OA.hasSelector) if (s, rdflib.RDF.type, OA.TextPositionSelector) in graph
+        ]
+        start, end = int(graph.value(position, OA.start)), int(graph.value(position, OA.end))
+        body = str(graph.value(ann, OA.hasBody))
+        places[(body, start, end)] += 1
+        assert graph.value(ann, OA.motivatedBy) is not None
+        for quote in graph.objects(target, OA.hasSelector):
+            if (quote, rdflib.RDF.type, OA.TextQuoteSelector) in graph:  # the first place: its words
+                assert str(graph.value(quote, OA.exact)) == document.text[start:end]
+    for m in extraction.mentions:
+        assert places[(m.entity, m.start, m.end)] >= 1, m
+    assert sum(places.values()) >= len({(m.entity, m.start, m.end) for m in extraction.mentions})
+    assert len(web_annotations(sample_store)) > len(triples)  # unbound: every document's evidence

@@ -173,30 +173,58 @@ class Store:
     #: The file beside the database that maps each source's published name to where this machine read it
     #: (the RDF records names relative to the folder ingested, never absolute local paths).
     LOCATIONS = "source-locations.json"
+    #: What was recorded since the file above was last written: one JSON object a line, appended before the
+    #: batch that needs it is committed (cheap however many sources there are), folded in by
+    #: :meth:`compact_locations` at the end of an ingest.
+    LOCATIONS_LOG = "source-locations.log"
 
     def source_locations(self) -> dict[str, str]:
         """Published source name → the path or address it was last read from here (for ``kg reextract``)."""
         if self._locations is None:
+            folder = Path(self.location)
             try:
-                data = json.loads((Path(self.location) / self.LOCATIONS).read_text(encoding="utf-8"))
+                data = json.loads((folder / self.LOCATIONS).read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 data = {}
-            self._locations = {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+            known = {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+            try:
+                lines = (folder / self.LOCATIONS_LOG).read_text(encoding="utf-8").splitlines()
+            except (OSError, ValueError):
+                lines = []
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                except ValueError:  # the last line of a run stopped while appending it
+                    continue
+                if isinstance(entry, dict):
+                    known.update({str(k): str(v) for k, v in entry.items()})
+            self._locations = known
         return dict(self._locations)
 
     def remember_locations(self, locations: dict[str, str]) -> None:
-        """Record where sources were read from (merged with what is recorded; written atomically)."""
+        """Record where sources were read from (appended to the log: see :attr:`LOCATIONS_LOG`)."""
         if not locations or self.read_only:
             return
         self.source_locations()
         known = self._locations if self._locations is not None else {}
-        if all(known.get(k) == v for k, v in locations.items()):
+        changed = {k: v for k, v in locations.items() if known.get(k) != v}
+        if not changed:
             return
-        known.update(locations)
+        with open(Path(self.location) / self.LOCATIONS_LOG, "a", encoding="utf-8") as log:
+            log.write(json.dumps(changed, sort_keys=True) + "\n")
+        known.update(changed)
+
+    def compact_locations(self) -> None:
+        """Write every recorded location to :attr:`LOCATIONS` (atomically) and empty the log."""
+        log = Path(self.location) / self.LOCATIONS_LOG
+        if self.read_only or not log.exists():
+            return
+        known = self.source_locations()
         target = Path(self.location) / self.LOCATIONS
         part = target.with_suffix(".part")
         part.write_text(json.dumps(known, indent=0, sort_keys=True), encoding="utf-8")
         os.replace(part, target)
+        log.unlink()
 
     def close(self) -> None:
         store = getattr(self, "_store", None)

@@ -8,10 +8,10 @@ default graph kept right), then one search-index transaction. Between the two, t
 documents whose rows may not match the store yet; the next ingest reconciles them
 (:meth:`kg.graph.search.SearchIndex.reconcile`) if the writer was stopped there.
 
-Where sources were read from (the store's ``source-locations.json``) is written at most every
-``locations_seconds`` and at the end (the file holds every source, so writing it per batch would
-cost more with each one). A run stopped by force may so lose the last seconds' records; the next
-ingest of those files records them again.
+Where each batch's sources were read from is recorded before the batch is committed (appended to the
+store's ``source-locations.log``, folded into ``source-locations.json`` at the end), so every document
+in the store has its source's place on record, which is how a later ingest finds what a path no
+longer holds.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from kg.graph.terms import Quad, from_nquads
 
 BATCH_SIZE = 64  #: documents per batch
 BATCH_SECONDS = 2.0  #: the longest a document waits for its batch to be written
-LOCATIONS_SECONDS = 5.0
 
 
 class BatchWriter:
@@ -37,15 +36,13 @@ class BatchWriter:
         index: SearchIndex,
         size: int = BATCH_SIZE,
         seconds: float = BATCH_SECONDS,
-        locations_seconds: float = LOCATIONS_SECONDS,
     ):
         self.store, self.index = store, index
-        self.size, self.seconds, self.locations_seconds = max(1, size), seconds, locations_seconds
+        self.size, self.seconds = max(1, size), seconds
         self.graphs: dict[str, Sequence[Quad] | bytes] = {}  #: IRI → quads (N-Quads bytes), or () to remove
         self.rows: dict[str, Row | None] = {}  #: IRI → search row, or None to remove
         self.locations: dict[str, str] = {}
         self.first = 0.0
-        self.last_locations = time.monotonic()
         self.batches = 0
         self.documents = 0  #: graphs written or removed
 
@@ -56,7 +53,8 @@ class BatchWriter:
         if kind is None:
             self.flush()
         if self.locations:  # after an error too: the batches written so far keep their records
-            self._write_locations(time.monotonic())
+            self.store.remember_locations(self.locations)
+        self.store.compact_locations()
 
     def _added(self) -> None:
         if not self.first:
@@ -91,9 +89,9 @@ class BatchWriter:
 
     def flush(self) -> None:
         """Write what is collected: locations (when due), then the store (one transaction), then the index."""
-        now = time.monotonic()
-        if self.locations and now - self.last_locations >= self.locations_seconds:
-            self._write_locations(now)
+        if self.locations:
+            self.store.remember_locations(self.locations)
+            self.locations = {}
         if not self.graphs and not self.rows:
             self.first = 0.0
             return
@@ -110,8 +108,3 @@ class BatchWriter:
             self.batches += 1
             self.documents += len(graphs)
         self.graphs, self.rows, self.first = {}, {}, 0.0
-
-    def _write_locations(self, now: float) -> None:
-        self.store.remember_locations(self.locations)
-        self.locations = {}
-        self.last_locations = now

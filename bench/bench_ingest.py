@@ -92,7 +92,7 @@ def child(mode: str, corpus: str, store_dir: str, jobs: int) -> None:
     pipeline = Pipeline()
     start = time.perf_counter()
     if mode == "rdflib":
-        documents = _rdflib(corpus, pipeline)
+        documents, writing = _rdflib(corpus, pipeline), 0.0
     else:
         with Store(store_dir) as store:
             if mode == "old":
@@ -100,8 +100,8 @@ def child(mode: str, corpus: str, store_dir: str, jobs: int) -> None:
                 report = ingest([corpus], store, pipeline, jobs=1, batch_size=1)
             else:
                 report = ingest([corpus], store, pipeline, jobs=jobs)
-            documents = report.documents
-    print(json.dumps({"documents": documents, "work_seconds": time.perf_counter() - start}))
+            documents, writing = report.documents, report.write_seconds
+    print(json.dumps({"documents": documents, "work_seconds": time.perf_counter() - start, "write_seconds": writing}))
 
 
 def _old_replace(store, graph: str, quads) -> None:
@@ -179,6 +179,7 @@ def main() -> int:
                 print(
                     f"{label:34s} {r['documents']:6d} docs {r['seconds']:8.1f} s {r['documents'] / r['seconds']:7.1f} docs/s"
                     f"  peak RSS {r['peak_mb']:7.0f} MB   x{(r['documents'] / r['seconds']) / (new['documents'] / new['seconds']):.2f} of new"
+                    f"   writer {r['write_seconds']:.1f} s of {r['work_seconds']:.1f} s"
                 )
             print(
                 f"re-ingest of the unchanged corpus: {again['seconds']:.1f} s = {100 * again['seconds'] / new['seconds']:.1f} % "

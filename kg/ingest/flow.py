@@ -50,6 +50,7 @@ class IngestReport:
     mentions: int = 0
     relations: int = 0
     batches: int = 0  #: store transactions written
+    write_seconds: float = 0.0  #: of the run, spent by the writer in the store and the search index
     search_index_rebuilt: bool = False  #: the search index was damaged, set aside and started afresh
     search_index_repaired: list[str] = field(default_factory=list)  #: rows dropped: an ingest was stopped
 
@@ -118,7 +119,7 @@ def ingest(
                 run.fill(report)
         finally:
             executor.close()
-        report.batches = writer.batches
+        report.batches, report.write_seconds = writer.batches, writer.seconds
         return report
 
 

@@ -346,7 +346,7 @@ class WorkerPool:
 
     def _stopped(self, code: int | None) -> str:
         if code == -signal.SIGABRT:  # what an allocation past RLIMIT_DATA does to native code
-            return f"too large (the worker reading it ran out of its {_megabytes(self.memory_limit)} of memory)"
+            return f"too large (it needed more than {_megabytes(self.memory_limit)} of memory)"
         how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
         return f"the worker reading it stopped ({how})"
 
@@ -367,7 +367,7 @@ class WorkerPool:
                 finish(
                     task,
                     SourceError(
-                        task.location, f"too large (stopped at more than {_megabytes(self.memory_limit)} of memory)"
+                        task.location, f"too large (it needed more than {_megabytes(self.memory_limit)} of memory)"
                     ),
                 )
 

@@ -9,6 +9,7 @@ traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,6 +92,17 @@ def main(
 def ingest_command(
     paths: list[str] = typer.Argument(..., help="Files, folders (read recursively) and http(s):// addresses."),
     store: str | None = StoreOption,
+    jobs: int = typer.Option(
+        0,
+        "--jobs",
+        "-j",
+        help="Worker processes reading and extracting (0: one per CPU; 1: in process, for debugging).",
+    ),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds one input may take before it is stopped."),
+    memory_limit: int = typer.Option(
+        1024, "--memory-limit", help="MiB of memory one input may use before it is stopped."
+    ),
+    prune: bool = typer.Option(False, "--prune", help="Also remove documents whose every source file is gone."),
 ) -> None:
     """Read documents, find entities and relations, and store them with their evidence."""
     from rich.progress import Progress, TextColumn
@@ -98,6 +110,8 @@ def ingest_command(
     from kg.ingest.flow import Pipeline, ingest
     from kg.ingest.sources import discover
 
+    if jobs < 0 or time_limit <= 0 or memory_limit <= 0:
+        fail("--jobs must be 0 or more, and --time-limit and --memory-limit more than 0")
     try:
         with open_store(store) as kg_store:
             pipeline = Pipeline()
@@ -110,7 +124,16 @@ def ingest_command(
                 def advance(location: str) -> None:
                     progress.update(task, advance=1, location=Path(location).name)
 
-                report = ingest(paths, kg_store, pipeline, on_source=advance)
+                report = ingest(
+                    paths,
+                    kg_store,
+                    pipeline,
+                    on_source=advance,
+                    jobs=jobs or os.cpu_count() or 1,
+                    time_limit=time_limit,
+                    memory_limit=memory_limit * 1024 * 1024,
+                    prune=prune,
+                )
             total = len(kg_store)
     except KGError as exc:
         fail(str(exc))

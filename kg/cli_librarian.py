@@ -31,6 +31,18 @@ def print_documents(report: IngestReport) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    for gone in report.removed:
+        status, why = ("removed", "no longer in") if gone.removed else ("updated", "one of its sources is no longer in")
+        out.print(
+            f"{status:<9}  {escape(gone.title)}  [dim]({why} {escape(gone.where)})[/]", highlight=False, soft_wrap=True
+        )
+    if report.pruned:
+        for _, title, files in report.orphaned:
+            out.print(
+                f"{'pruned':<9}  {escape(title)}  [dim](every source is gone: {escape(', '.join(files))})[/]",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def print_counts(title: str, report: IngestReport, total: int) -> None:
@@ -45,6 +57,10 @@ def print_counts(title: str, report: IngestReport, total: int) -> None:
         ("source files read", report.sources_read),
         ("documents written", distinct_written(report)),
         ("documents unchanged", len(report.unchanged)),
+        (
+            "documents removed",
+            sum(1 for g in report.removed if g.removed) + (len(report.orphaned) if report.pruned else 0),
+        ),
         ("mentions", report.mentions),
         ("relations", report.relations),
         ("failures", len(report.failures)),
@@ -65,6 +81,21 @@ def print_problems(report: IngestReport, notes: list[str] | None = None) -> None
         )
     for note in notes or []:
         err.print(f"[yellow]note[/] {escape(note)}", highlight=False, soft_wrap=True)
+    if report.orphaned and not report.pruned:
+        for _, title, files in report.orphaned:
+            err.print(
+                f"[yellow]orphaned[/] {escape(title)}: every source is gone ({escape(', '.join(files))}); "
+                "'kg ingest --prune' removes it",
+                highlight=False,
+                soft_wrap=True,
+            )
+    if report.search_index_repaired:
+        err.print(
+            f"[yellow]note[/] an ingest was stopped before it finished: {len(report.search_index_repaired)} search "
+            "entries that did not match the store were dropped (ingesting their files again indexes them)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("reextract")

@@ -23,6 +23,9 @@ class SourceError(KGError):
         self.location = location
         self.reason = reason
 
+    def __reduce__(self):  # sent between processes by the ingest workers
+        return (type(self), (self.location, self.reason))
+
 
 class QueryError(KGError):
     """A SPARQL query is malformed or failed."""

@@ -41,11 +41,21 @@ if TYPE_CHECKING:
 Mentions = Callable[[list[str]], dict[str, list[str]]]
 
 INDEX_NAME = "search.sqlite"
-_SCHEMA = """
-CREATE VIRTUAL TABLE IF NOT EXISTS items USING fts5(
-    iri UNINDEXED, kind UNINDEXED, title, labels, body,
-    tokenize = 'unicode61 remove_diacritics 2'
-)"""
+_SCHEMA = (
+    """CREATE VIRTUAL TABLE IF NOT EXISTS items USING fts5(
+        iri UNINDEXED, kind UNINDEXED, title, labels, body,
+        tokenize = 'unicode61 remove_diacritics 2'
+    )""",
+    # the key: an FTS5 table cannot index a column, so each IRI's row is found through this table
+    """CREATE TABLE IF NOT EXISTS keys (
+        iri TEXT PRIMARY KEY, id INTEGER NOT NULL, kind TEXT NOT NULL, hash TEXT
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS keys_kind ON keys (kind)",
+    # documents a writer is about to commit to the store: until it says so, their rows may not match it
+    "CREATE TABLE IF NOT EXISTS pending (iri TEXT PRIMARY KEY) WITHOUT ROWID",
+)
+#: One row of the index: (IRI, kind, title, labels, body, content hash or None).
+Row = tuple[str, str, str, str, str, str | None]
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,12 @@ class SearchIndex:
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path)
         try:
-            db.execute(_SCHEMA)
+            with db:
+                keyed = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'keys'").fetchone() is not None
+                for statement in _SCHEMA:
+                    db.execute(statement)
+                if not keyed:  # an index from before the key table: key its rows once
+                    db.execute("INSERT OR REPLACE INTO keys (iri, id, kind) SELECT iri, rowid, kind FROM items")
             db.execute("SELECT count(*) FROM items").fetchone()
         except sqlite3.DatabaseError:
             db.close()
@@ -110,28 +125,79 @@ class SearchIndex:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def put(self, iri: str, kind: str, title: str, labels: str, body: str) -> None:
+    def put(self, iri: str, kind: str, title: str, labels: str, body: str, content_hash: str | None = None) -> None:
         """Replace one item, in one transaction."""
+        self.put_many([(iri, kind, title, labels, body, content_hash)])
+
+    def put_many(self, rows: list[Row]) -> None:
+        """Replace many items in one transaction; each costs a key lookup, whatever the size of the index."""
         with self.db:
-            self.db.execute("DELETE FROM items WHERE iri = ?", (iri,))
-            self.db.execute(
-                "INSERT INTO items (iri, kind, title, labels, body) VALUES (?, ?, ?, ?, ?)",
-                (iri, kind, title, labels, body),
-            )
+            self._remove([row[0] for row in rows])
+            for iri, kind, title, labels, body, content_hash in rows:
+                cursor = self.db.execute(
+                    "INSERT INTO items (iri, kind, title, labels, body) VALUES (?, ?, ?, ?, ?)",
+                    (iri, kind, title, labels, body),
+                )
+                self.db.execute(
+                    "INSERT OR REPLACE INTO keys (iri, id, kind, hash) VALUES (?, ?, ?, ?)",
+                    (iri, cursor.lastrowid, kind, content_hash),
+                )
+
+    def remove_many(self, iris: list[str]) -> None:
+        """Remove items (documents no longer in the store), in one transaction."""
+        with self.db:
+            self._remove(iris)
+
+    def _remove(self, iris: list[str]) -> None:
+        for iri in iris:
+            found = self.db.execute("SELECT id FROM keys WHERE iri = ?", (iri,)).fetchone()
+            if found is not None:
+                self.db.execute("DELETE FROM items WHERE rowid = ?", found)
+                self.db.execute("DELETE FROM keys WHERE iri = ?", (iri,))
 
     def put_vocabulary(self, vocabulary: Vocabulary) -> None:
+        rows: list[Row] = [
+            (e.iri, "entity", e.pref_label, " ; ".join(e.labels + e.weak_labels), e.definition or "", None)
+            for e in vocabulary.entities.values()
+        ]
         with self.db:
-            self.db.execute("DELETE FROM items WHERE kind = 'entity'")
-            self.db.executemany(
-                "INSERT INTO items (iri, kind, title, labels, body) VALUES (?, 'entity', ?, ?, ?)",
-                [
-                    (e.iri, e.pref_label, " ; ".join(e.labels + e.weak_labels), e.definition or "")
-                    for e in vocabulary.entities.values()
-                ],
-            )
+            gone = [iri for (iri,) in self.db.execute("SELECT iri FROM keys WHERE kind = 'entity'")]
+            self._remove(gone)
+        self.put_many(rows)
 
-    def has(self, iri: str) -> bool:
-        return self.db.execute("SELECT 1 FROM items WHERE iri = ? LIMIT 1", (iri,)).fetchone() is not None
+    def has(self, iri: str, content_hash: str | None = None) -> bool:
+        """Whether ``iri`` is indexed (from the document with ``content_hash``, when given)."""
+        found = self.db.execute("SELECT hash FROM keys WHERE iri = ?", (iri,)).fetchone()
+        return found is not None and (content_hash is None or found[0] == content_hash)
+
+    def documents(self) -> dict[str, str | None]:
+        """Every document indexed → the content hash it was indexed from."""
+        return dict(self.db.execute("SELECT iri, hash FROM keys WHERE kind = 'document'").fetchall())
+
+    # -------------------------------------------------------- the writer's journal (kg ingest)
+
+    def mark_pending(self, iris: list[str]) -> None:
+        """Record, before a batch is committed to the store, the documents whose rows are about to change."""
+        with self.db:
+            self.db.executemany("INSERT OR IGNORE INTO pending (iri) VALUES (?)", [(i,) for i in iris])
+
+    def pending(self) -> list[str]:
+        return [iri for (iri,) in self.db.execute("SELECT iri FROM pending ORDER BY iri")]
+
+    def clear_pending(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM pending")
+
+    def reconcile(self, stored: dict[str, str | None]) -> list[str]:
+        """Drop the rows of documents that are not in the store as indexed (``stored``: IRI → content hash),
+        after a writer stopped between committing the store and the index. Returns the IRIs dropped: the
+        next ingest of their files indexes them again."""
+        indexed = self.documents()
+        stale = sorted(iri for iri, h in indexed.items() if iri not in stored or (h is not None and h != stored[iri]))
+        with self.db:
+            self._remove(stale)
+            self.db.execute("DELETE FROM pending")
+        return stale
 
     def search(
         self, query: str, vocabulary: Vocabulary, limit: int = 20, mentions: Mentions | None = None
@@ -176,7 +242,9 @@ class SearchIndex:
         titles = (
             dict(
                 self.db.execute(
-                    f"SELECT iri, title FROM items WHERE iri IN ({','.join('?' * len(missing))})", sorted(missing)
+                    "SELECT keys.iri, items.title FROM keys JOIN items ON items.rowid = keys.id "
+                    f"WHERE keys.iri IN ({','.join('?' * len(missing))})",
+                    sorted(missing),
                 ).fetchall()
             )
             if missing

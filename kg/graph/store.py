@@ -1,9 +1,9 @@
 """Stage 5, store: the persistent RDF dataset (Oxigraph, through pyoxigraph).
 
 One named graph per document (graph IRI = document IRI), the vocabulary and
-the ontology in graphs of their own. A document's graph is replaced in one
-SPARQL update, which Oxigraph applies as one transaction: a reader sees the
-old graph or the new one, never half of either.
+the ontology in graphs of their own. Graphs are written in batches
+(:meth:`Store.replace_graphs`), each batch one transaction: a reader sees a
+document's old graph or its new one, never half of either.
 
 The store's own default graph holds the union of all the named graphs as a
 set: every triple once, however many graphs hold it. Queries read it as
@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -128,6 +129,14 @@ class StoredDocument:
     sources: list[tuple[str, str, str, str]]  #: (IRI, name, sha256, encoding) of each source file
 
 
+def _with_union(batch: dict[str, Sequence[ox.Quad]]) -> bytes:
+    """N-Quads of every graph of ``batch`` and of the union default graph's copy of each triple."""
+    quads = [q for graph_quads in batch.values() for q in graph_quads]
+    return (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"") + (
+        ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
+    )
+
+
 class Store:
     """A local Oxigraph store in a directory. Use as a context manager."""
 
@@ -151,6 +160,7 @@ class Store:
                 )
             store_version(path)
         self._store: ox.Store | None = None
+        self._locations: dict[str, str] | None = None
         try:
             self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
             if not read_only:
@@ -177,27 +187,58 @@ class Store:
     #: The file beside the database that maps each source's published name to where this machine read it
     #: (the RDF records names relative to the folder ingested, never absolute local paths).
     LOCATIONS = "source-locations.json"
+    #: What was recorded since the file above was last written: one JSON object a line, appended before the
+    #: batch that needs it is committed (cheap however many sources there are), folded in by
+    #: :meth:`compact_locations` at the end of an ingest.
+    LOCATIONS_LOG = "source-locations.log"
 
     def source_locations(self) -> dict[str, str]:
         """Published source name → the path or address it was last read from here (for ``kg reextract``)."""
-        try:
-            data = json.loads((Path(self.location) / self.LOCATIONS).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        if self._locations is None:
+            folder = Path(self.location)
+            try:
+                data = json.loads((folder / self.LOCATIONS).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            known = {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+            try:
+                lines = (folder / self.LOCATIONS_LOG).read_text(encoding="utf-8").splitlines()
+            except (OSError, ValueError):
+                lines = []
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                except ValueError:  # the last line of a run stopped while appending it
+                    continue
+                if isinstance(entry, dict):
+                    known.update({str(k): str(v) for k, v in entry.items()})
+            self._locations = known
+        return dict(self._locations)
 
     def remember_locations(self, locations: dict[str, str]) -> None:
-        """Record where sources were read from (merged with what is recorded; written atomically)."""
+        """Record where sources were read from (appended to the log: see :attr:`LOCATIONS_LOG`)."""
         if not locations or self.read_only:
             return
-        known = self.source_locations()
-        if all(known.get(k) == v for k, v in locations.items()):
+        self.source_locations()
+        known = self._locations if self._locations is not None else {}
+        changed = {k: v for k, v in locations.items() if known.get(k) != v}
+        if not changed:
             return
-        known.update(locations)
+        with open(Path(self.location) / self.LOCATIONS_LOG, "a", encoding="utf-8") as log:
+            log.write(json.dumps(changed, sort_keys=True) + "\n")
+        known.update(changed)
+
+    def compact_locations(self) -> None:
+        """Write every recorded location to :attr:`LOCATIONS` (atomically) and empty the log."""
+        log = Path(self.location) / self.LOCATIONS_LOG
+        if self.read_only or not log.exists():
+            return
+        known = self.source_locations()
         target = Path(self.location) / self.LOCATIONS
         part = target.with_suffix(".part")
         part.write_text(json.dumps(known, indent=0, sort_keys=True), encoding="utf-8")
         os.replace(part, target)
+        log.unlink()
 
     def close(self) -> None:
         store = getattr(self, "_store", None)
@@ -215,21 +256,71 @@ class Store:
 
     # ------------------------------------------------------------------ writing
 
-    def replace_graph(self, graph: str, quads: list[ox.Quad]) -> None:
+    def replace_graph(self, graph: str, quads: Sequence[ox.Quad]) -> None:
         """Make ``graph`` hold exactly ``quads``, and the union default graph agree, in one transaction."""
-        lines = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
-        steps = [
-            # what only this graph held leaves the union; what another graph also holds stays
-            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}",
-            f"DROP SILENT GRAPH <{graph}>",
-        ]
-        if quads:  # inserting a triple the union already holds changes nothing: it stays a set
-            steps += [f"INSERT DATA {{ GRAPH <{graph}> {{\n{lines} }} }}", f"INSERT DATA {{\n{lines} }}"]
+        self.replace_graphs([(graph, quads)])
+
+    def replace_graphs(self, graphs: Sequence[tuple[str, Sequence[ox.Quad]]]) -> None:
+        """Make each named graph hold exactly its quads (none: the graph is removed), and the union default
+        graph agree, in one transaction: a reader sees every graph of the batch old or every one new.
+
+        A batch of graphs the store does not hold yet is loaded as N-Quads in one transaction (the
+        fastest transactional write pyoxigraph offers). A batch that replaces graphs is one SPARQL
+        update: the old graphs are dropped, the triples that only they held leave the union (found
+        here, a key lookup per triple, rather than by a ``FILTER NOT EXISTS`` the engine runs slowly),
+        and the new graphs and their triples are inserted. A graph named twice keeps its last quads.
+        """
+        batch = dict(graphs)  # the last quads given for a graph win
+        if not batch:
+            return
         try:
-            self.oxigraph.update(" ;\n".join(steps))
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreError(f"writing graph {graph} failed: {exc}") from None
+            held = [g for g in batch if self.oxigraph.contains_named_graph(ox.NamedNode(g))]
+            if not held:
+                self.oxigraph.load(_with_union(batch), format=ox.RdfFormat.N_QUADS)
+                return
+            self.oxigraph.update(self._replacing(batch, held))
+        except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
+            names = next(iter(batch)) if len(batch) == 1 else f"{len(batch)} graphs from {next(iter(batch))}"
+            raise StoreError(f"writing graph {names} failed: {exc}") from None
+
+    def _replacing(self, batch: dict[str, Sequence[ox.Quad]], held: list[str]) -> str:
+        """The SPARQL update that replaces the ``held`` graphs and inserts the rest of ``batch``."""
+        steps: list[str] = []
+        leaving: dict[str, None] = {}  # N-Triples lines, in order, each once
+        for graph in held:
+            node = ox.NamedNode(graph)
+            old = list(self.oxigraph.quads_for_pattern(None, None, None, node))
+            if any(isinstance(t, ox.BlankNode) for q in old for t in (q.subject, q.object)):
+                # DELETE DATA cannot name blank nodes: let the engine find what leaves the union
+                steps.append(
+                    f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+                    f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }}"
+                )
+            else:
+                for q in old:
+                    line = f"{q.subject} {q.predicate} {q.object}"
+                    if line not in leaving and not self._held_elsewhere(q, batch):
+                        leaving[line] = None
+            steps.append(f"DROP SILENT GRAPH <{graph}>")
+        if leaving:
+            steps.insert(0, "DELETE DATA {\n" + " .\n".join(leaving) + " }")
+        named = [
+            f"GRAPH <{graph}> {{\n" + " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads) + " }"
+            for graph, quads in batch.items()
+            if quads
+        ]
+        if named:  # inserting a triple the union already holds changes nothing: it stays a set
+            union = {f"{q.subject} {q.predicate} {q.object}": None for quads in batch.values() for q in quads}
+            steps += ["INSERT DATA {\n" + "\n".join(named) + " }", "INSERT DATA {\n" + " .\n".join(union) + " }"]
+        return " ;\n".join(steps)
+
+    def _held_elsewhere(self, quad: ox.Quad, batch: dict[str, Sequence[ox.Quad]]) -> bool:
+        """Whether a named graph outside ``batch`` holds ``quad``'s triple (then it stays in the union)."""
+        for other in self.oxigraph.quads_for_pattern(quad.subject, quad.predicate, quad.object, None):
+            name = other.graph_name
+            if isinstance(name, ox.NamedNode) and name.value not in batch:
+                return True
+        return False
 
     def rebuild_union(self) -> None:
         """Make the default graph again the set union of all named graphs (a store written before it existed)."""
@@ -273,6 +364,30 @@ class Store:
             }
         )
         return StoredDocument(content, sources)
+
+    def graph_quads(self, graph: str) -> list[ox.Quad]:
+        """The quads of one named graph."""
+        return list(self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def document_sources(self) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+        """Every document → its title and the (IRI, published name) of each source it records."""
+        found: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        for row in self._select("document-sources"):
+            doc, title, src, path = row["doc"], row["title"], row["src"], row["path"]
+            if not isinstance(doc, ox.NamedNode) or not isinstance(src, ox.NamedNode) or path is None:
+                continue
+            entry = found.setdefault(doc.value, (title.value if title is not None else doc.value, []))
+            entry[1].append((src.value, path.value))
+        return found
+
+    def content_hashes(self) -> dict[str, str | None]:
+        """Every document → the content hash its graph records."""
+        found: dict[str, str | None] = {}
+        for row in self._select("content-hashes"):
+            doc, digest = row["doc"], row["hash"]
+            if isinstance(doc, ox.NamedNode):
+                found[doc.value] = digest.value if digest is not None else None
+        return found
 
     def document_graphs(self) -> list[str]:
         fixed = {graph_iri("ontology", self.base), graph_iri("vocabulary", self.base)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, parse, serialize
 from pyoxigraph import RdfFormat as _RdfFormat
 
 from kg.graph import namespaces as ns
@@ -26,8 +26,10 @@ __all__ = [
     "Triple",
     "iri",
     "literal",
+    "from_nquads",
     "read_turtle",
     "text_of",
+    "to_nquads",
     "value_of",
 ]
 
@@ -67,3 +69,13 @@ def text_of(term: Term | None) -> str:
 def read_turtle(path: Path) -> list[Triple]:
     """Every triple of one Turtle file; raises SyntaxError, ValueError or OSError with the line and column."""
     return [Triple(q.subject, q.predicate, q.object) for q in parse(path=str(path), format=_RdfFormat.TURTLE)]
+
+
+def to_nquads(quads: list[Quad]) -> bytes:
+    """Quads as N-Quads bytes (how an ingest worker hands a document's graph to the writer)."""
+    return serialize(quads, format=_RdfFormat.N_QUADS) or b""
+
+
+def from_nquads(data: bytes) -> list[Quad]:
+    """The quads of N-Quads bytes made by :func:`to_nquads`."""
+    return list(parse(data, format=_RdfFormat.N_QUADS)) if data else []

@@ -1,28 +1,37 @@
-"""The ingest flow: read → parse → extract → triples → store, one document at a time.
+"""The ingest flow: read → parse → extract → triples (in worker processes) → store (one writer, in batches).
 
-Documents stream through: each is written to its own named graph in one
-transaction as soon as it is ready, so memory stays flat and a failure
-loses only the document that failed. A document whose text, extractor and
-vocabulary are unchanged and whose source is already recorded is skipped,
-so re-ingesting the same files leaves the store exactly as it was.
+Inputs stream through: each is read, parsed and extracted in a worker process
+(:mod:`kg.ingest.workers`, bounded in time and memory per input) while this
+process, the single writer, decides for each document whether it changed and
+writes the changed ones in batches (:mod:`kg.ingest.writer`, one transaction per
+batch), so memory stays flat and a failure loses only the input that failed. A
+document whose text, extractor and vocabulary are unchanged and whose source is
+already recorded is neither extracted nor written, so re-ingesting the same
+files leaves the store exactly as it was. After the inputs, what the paths held
+before and no longer hold leaves the store (:mod:`kg.ingest.stale`). The report
+lists the inputs in the order found, whichever worker finished first.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import astuple, dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
 from kg.graph.store import Store
+from kg.ingest import stale as stale_module
+from kg.ingest import workers
 from kg.ingest.curation import Curation, rules_fingerprint
 from kg.ingest.extract import EntityMatcher, Extraction
-from kg.ingest.parse import ParsedDocument, parse
+from kg.ingest.parse import ParsedDocument
 from kg.ingest.relations import RelationExtractor
-from kg.ingest.sources import Skipped, Source, iter_sources
-from kg.ingest.triples import SourceRecord, content_hash, document_iri, document_quads, source_record
+from kg.ingest.sources import Skipped, discover
+from kg.ingest.triples import SourceRecord, document_iri
 from kg.ingest.vocabulary import Vocabulary
+from kg.ingest.writer import BATCH_SECONDS, BATCH_SIZE, BatchWriter
 
 
 @dataclass
@@ -34,10 +43,16 @@ class IngestReport:
     failures: list[SourceError] = field(default_factory=list)
     skipped: list[SourceError] = field(default_factory=list)  #: files of a folder deliberately not read, with why
     read_from: list[tuple[str, str, str]] = field(default_factory=list)  #: (document IRI, title, source location)
+    removed: list[stale_module.Gone] = field(default_factory=list)  #: documents a path no longer holds
+    orphaned: list[tuple[str, str, list[str]]] = field(default_factory=list)  #: every source gone (--prune)
+    pruned: bool = False  #: the orphaned documents were removed
     sources_read: int = 0
     mentions: int = 0
     relations: int = 0
+    batches: int = 0  #: store transactions written
+    write_seconds: float = 0.0  #: of the run, spent by the writer in the store and the search index
     search_index_rebuilt: bool = False  #: the search index was damaged, set aside and started afresh
+    search_index_repaired: list[str] = field(default_factory=list)  #: rows dropped: an ingest was stopped
 
     @property
     def documents(self) -> int:
@@ -69,68 +84,175 @@ def ingest(
     store: Store,
     pipeline: Pipeline | None = None,
     on_source: Callable[[str], None] | None = None,
+    *,
+    jobs: int = 1,
+    time_limit: float = workers.TIME_LIMIT,
+    memory_limit: int = workers.MEMORY_LIMIT,
+    prune: bool = False,
+    batch_size: int = BATCH_SIZE,
+    batch_seconds: float = BATCH_SECONDS,
 ) -> IngestReport:
-    """Ingest files and folders into ``store``; bad inputs are reported, not raised."""
+    """Ingest files, folders and addresses into ``store``; bad inputs are reported, not raised.
+
+    ``jobs`` worker processes read and extract (1: in this process, without the time and memory
+    bounds, for debugging); ``prune`` also removes the documents whose every source file is gone.
+    """
     pipeline = pipeline or Pipeline()
+    given = [os.fspath(p) for p in paths]
     store.load_vocabulary(pipeline.vocabulary)
     with SearchIndex(store.location, rebuild_if_damaged=True) as index:
+        report = IngestReport(search_index_rebuilt=index.rebuilt)
+        if index.pending() or index.rebuilt:
+            report.search_index_repaired = index.reconcile(store.content_hashes())
         index.put_vocabulary(pipeline.vocabulary)
-        report = _ingest_all(paths, store, pipeline, index, on_source)
-        report.search_index_rebuilt = index.rebuilt
+        executor: workers.InProcess | workers.WorkerPool = (
+            workers.InProcess(pipeline, store.base)
+            if jobs <= 1
+            else workers.WorkerPool(pipeline, store.base, jobs, time_limit, memory_limit)
+        )
+        try:
+            with BatchWriter(store, index, batch_size, batch_seconds) as writer:
+                run = _Run(store, pipeline, index, writer, on_source)
+                executor.run(run.tasks(given), run.decide, run.finish, writer.tick)
+                writer.flush()
+                run.tidy(given, prune)
+                run.fill(report)
+        finally:
+            executor.close()
+        report.batches, report.write_seconds = writer.batches, writer.seconds
         return report
 
 
-def _ingest_all(
-    paths: Iterable[str | os.PathLike],
-    store: Store,
-    pipeline: Pipeline,
-    index: SearchIndex,
-    on_source: Callable[[str], None] | None,
-) -> IngestReport:
-    report = IngestReport()
-    for item in iter_sources(paths):
-        if on_source:
-            on_source(item.location)
-        if isinstance(item, SourceError):
-            (report.skipped if isinstance(item, Skipped) else report.failures).append(item)
-            continue
-        report.sources_read += 1
-        store.remember_locations({item.name or item.location: item.location})
-        try:
-            documents = parse(item)
-            if not documents:
-                raise SourceError(item.location, "no document found in the text (no title line)")
-            for document in documents:
-                _ingest_document(document, item, store, pipeline, report, index)
-        except SourceError as exc:
-            report.failures.append(exc)
-        except Exception as exc:  # one broken document must not stop the run
-            report.failures.append(SourceError(item.location, f"{type(exc).__name__}: {exc}"))
-    return report
+@dataclass
+class _Document:
+    """What this run knows of one document: the sources its graph names, and the last version sent to write."""
+
+    sources: dict[str, SourceRecord]
+    content_hash: str | None
+    issued: int = 0  #: versions asked of the workers
+    queued: int = 0  #: the version handed to the writer
 
 
-def _ingest_document(
-    document: ParsedDocument, source: Source, store: Store, pipeline: Pipeline, report: IngestReport, index: SearchIndex
-) -> None:
-    iri = document_iri(document, store.base)
-    report.read_from.append((iri, document.title, source.location))
-    fingerprint = pipeline.fingerprint(iri)
-    stored = store.stored_document(iri)
-    here = source_record(source, store.base)
-    if stored and stored.content_hash == content_hash(document, fingerprint) and astuple(here) in stored.sources:
-        report.unchanged.append((iri, document.title))
-        if not index.has(iri):
-            index.put(iri, "document", document.title, "", document.text)
-        return
-    sources = {here.iri: here}  # this file, and any other file the same document was read from before
-    for record in stored.sources if stored else []:
-        sources.setdefault(record[0], SourceRecord(*record))
-    extraction = pipeline.extract(document)
-    iri, quads = document_quads(
-        document, extraction, sorted(sources.values(), key=lambda s: s.name), fingerprint, base=store.base
-    )
-    store.replace_graph(iri, [*quads, *pipeline.curation.quads(iri, quads)])
-    index.put(iri, "document", document.title, "", document.text)
-    report.written.append((iri, document.title))
-    report.mentions += len(extraction.mentions)
-    report.relations += len(extraction.relations)
+class _Run:
+    """The writer's side of one ingest: decides per document, collects the report in input order."""
+
+    def __init__(
+        self,
+        store: Store,
+        pipeline: Pipeline,
+        index: SearchIndex,
+        writer: BatchWriter,
+        on_source: Callable[[str], None] | None,
+    ):
+        self.store, self.pipeline, self.index, self.writer = store, pipeline, index, writer
+        self.on_source = on_source
+        self.documents: dict[str, _Document] = {}
+        self.asked: dict[tuple[int, str], int] = {}  #: (task, document) → the version its result is
+        self.by_seq: dict[int, IngestReport] = {}  #: each input's part of the report
+        self.confirmed: set[tuple[str, str]] = set()  #: (document, source IRI) read this run
+        self.failed: set[str] = set()  #: locations that could not be read this run
+        self.removed: list[stale_module.Gone] = []
+        self.orphaned: list[tuple[str, str, list[str]]] = []
+        self.pruned = False
+
+    def _part(self, seq: int) -> IngestReport:
+        return self.by_seq.setdefault(seq, IngestReport())
+
+    def tasks(self, given: list[str]) -> Iterator[workers.Task]:
+        seq = 0
+        for root in given:
+            for item in discover([root]):
+                seq += 1
+                if isinstance(item, SourceError):
+                    part = self._part(seq)
+                    (part.skipped if isinstance(item, Skipped) else part.failures).append(item)
+                    if not isinstance(item, Skipped) and not Path(item.location).exists() and "://" not in root:
+                        self.failed.add(stale_module.local(item.location))  # a path not there: nothing removed
+                    if self.on_source:
+                        self.on_source(item.location)
+                    continue
+                yield workers.Task(seq, str(item), root)
+
+    def decide(self, task: workers.Task, parsed: workers.Parsed) -> list[workers.Decision]:
+        here = parsed.here
+        part = self._part(task.seq)
+        part.sources_read += 1
+        self.writer.remember(here.name, stale_module.local(parsed.location))
+        decisions: list[workers.Decision] = []
+        for iri, title, digest in parsed.documents:
+            part.read_from.append((iri, title, parsed.location))
+            self.confirmed.add((iri, here.iri))
+            known = self.documents.get(iri)
+            if known is None:
+                stored = self.store.stored_document(iri)
+                records = [SourceRecord(*r) for r in stored.sources] if stored else []
+                known = _Document({r.iri: r for r in records}, stored.content_hash if stored else None)
+                self.documents[iri] = known
+            if known.content_hash == digest and known.sources.get(here.iri) == here:
+                part.unchanged.append((iri, title))
+                decisions.append(None if self.index.has(iri, digest) else workers.INDEX)
+                continue
+            known.sources[here.iri] = here
+            known.content_hash = digest
+            known.issued += 1
+            self.asked[(task.seq, iri)] = known.issued
+            decisions.append(tuple(sorted(known.sources.values(), key=lambda s: s.name)))
+        return decisions
+
+    def finish(self, task: workers.Task, outcome: workers.Done | SourceError) -> None:
+        part = self._part(task.seq)
+        if self.on_source:
+            self.on_source(task.location)
+        if isinstance(outcome, SourceError):
+            part.failures.append(outcome)
+            self.failed.add(stale_module.local(task.location))  # its documents stay as they were
+            return
+        for result in outcome.results:
+            row = (result.iri, "document", result.title, "", result.text, result.content_hash)
+            if not result.nquads:
+                self.writer.index_only(row)
+                continue
+            version = self.asked.pop((task.seq, result.iri), 0)
+            known = self.documents[result.iri]
+            if version <= known.queued:
+                continue  # a later file's version of the same document is already on its way
+            known.queued = version
+            self.writer.write(result.iri, result.nquads, row)
+            part.written.append((result.iri, result.title))
+            part.mentions += result.mentions
+            part.relations += result.relations
+
+    def tidy(self, given: list[str], prune: bool) -> None:
+        """Remove what the paths no longer hold; report (and with ``prune`` remove) orphaned documents."""
+        recorded = self.store.document_sources()
+        gone, lost = stale_module.stale(self.store, given, self.confirmed, self.failed, recorded)
+        for entry in gone:
+            if entry.removed:
+                self.writer.remove(entry.iri)
+            else:
+                quads = stale_module.without_sources(self.store.graph_quads(entry.iri), lost[entry.iri])
+                self.writer.write(entry.iri, quads, None)
+        self.removed = gone
+        self.writer.flush()
+        if gone:
+            recorded = self.store.document_sources()
+        self.orphaned = stale_module.orphaned(self.store, recorded)
+        if prune and self.orphaned:
+            for iri, _, _ in self.orphaned:
+                self.writer.remove(iri)
+            self.writer.flush()
+            self.pruned = True
+
+    def fill(self, report: IngestReport) -> None:
+        """The run's report, each input's part in the order the inputs were found."""
+        for seq in sorted(self.by_seq):
+            part = self.by_seq[seq]
+            report.written += part.written
+            report.unchanged += part.unchanged
+            report.failures += part.failures
+            report.skipped += part.skipped
+            report.read_from += part.read_from
+            report.sources_read += part.sources_read
+            report.mentions += part.mentions
+            report.relations += part.relations
+        report.removed, report.orphaned, report.pruned = self.removed, self.orphaned, self.pruned

@@ -97,6 +97,25 @@ def _hidden(path: Path, folder: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(folder).parts)
 
 
+def not_a_file(path: Path) -> SourceError | None:
+    """Why a path that exists (or is a link) is neither a file nor a folder: a link that loops or points
+    nowhere, a named pipe (reading it would wait for a writer forever), a socket or a device."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if path.is_symlink():
+            what = "loops" if exc.errno == 40 else "points to nothing"  # ELOOP
+            return SourceError(str(path), f"a symbolic link that {what}")
+        return None
+    for test, what in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device")):  # fmt: skip
+        if test(mode):
+            return Skipped(str(path), f"{what}, not a file")
+    return None
+
+
 def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Path | str | SourceError]:
     """Expand files and folders (recursively, sorted) into the files to read; addresses pass through."""
     for given in paths:
@@ -106,7 +125,12 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Path | str | Source
             continue
         path = Path(given)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+            entries = sorted(p for p in path.rglob("*") if not _hidden(p, path))
+            files = [p for p in entries if p.is_file()]
+            for odd in entries:
+                problem = None if odd in files or odd.is_dir() else not_a_file(odd)
+                if problem:
+                    yield problem
             found = [p for p in files if _readable(p)]
             for skipped in files:
                 reason = None if skipped in found else skip_reason(skipped)
@@ -119,7 +143,7 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Path | str | Source
         elif path.is_file():
             yield path
         else:
-            yield SourceError(str(path), "no such file or folder")
+            yield not_a_file(path) or SourceError(str(path), "no such file or folder")
 
 
 def read(path: Path | str) -> Source:
@@ -149,6 +173,10 @@ def _source(location: str, raw: bytes, reader: readers.Reader, charset: str | No
     except Exception as exc:  # a reader's library failing on odd input must not stop the other inputs
         raise SourceError(location, f"could not be read: {type(exc).__name__}: {exc}") from None
     metadata = tuple(sorted(rest[0].items())) if rest and rest[0] else ()
+    if not any(c.isalnum() for c in text.replace("\ufffd", "")):
+        nuls = raw.count(b"\0")
+        why = f"{nuls} of its {len(raw)} bytes are NUL" if nuls else "no letters or digits"
+        raise SourceError(location, f"the file holds no readable text ({why})")
     return Source(location, text, hashlib.sha256(raw).hexdigest(), encoding, page_starts, metadata)
 
 
@@ -186,6 +214,13 @@ def _download(url: str) -> tuple[bytes, str | None, str | None]:
 
 def fetch(url: str) -> Source:
     """Download a web address; its media type (else its path's ending, else its first bytes) picks the reader."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise SourceError(url, f"not a valid web address ({exc})") from None
+    if not parts.hostname:
+        raise SourceError(url, "not a valid web address (no host name)")
     raw, media, charset = _download(url)
     reader = readers.BY_MEDIA_TYPE.get(media or "")
     if reader is None and media in (None, "application/octet-stream", "binary/octet-stream"):

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from kg import __version__
 from kg.errors import KGError, UsageError
-from kg.graph.export import FORMATS, serialise
+from kg.graph.export import FORMATS, write_stream
 from kg.graph.query import OUTPUT_FORMATS, display, run_query, to_text
 from kg.graph.saved import (
     find_saved,
@@ -224,7 +224,7 @@ def export_command(
             if output is None:
                 if fmt not in FORMATS:
                     raise UsageError(f"the {fmt} export is written to files: give -o FILE")
-                sys.stdout.buffer.write(serialise(kg_store, fmt))
+                write_stream(kg_store, fmt, sys.stdout.buffer)
             else:
                 written = exports.write(kg_store, fmt, output)
                 err.print(f"wrote {', '.join(str(p) for p in written)} ({fmt})")
@@ -506,7 +506,7 @@ def run() -> None:
 
 def _register_topic_commands() -> None:
     """Load the kg/cli_<topic>.py modules: each adds its commands to ``app``, which it imports from here."""
-    from kg import cli_librarian  # noqa: F401
+    from kg import cli_data, cli_librarian  # noqa: F401
 
 
 _register_topic_commands()

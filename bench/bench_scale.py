@@ -257,9 +257,11 @@ def stop_server(process: subprocess.Popen) -> None:
 
 def measure_size(n: int, args: argparse.Namespace) -> dict[str, float | str]:
     work = args.workdir / f"n{n}"
+    folder, store = work / "corpus", work / "store"
+    if args.reuse and store.is_dir():
+        return measure_queries(n, work, store, args, {key: "n/a" for key in KEYS})
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    folder, store = work / "corpus", work / "store"
     corpus.write(folder, n, args.seed)
     here = __file__
     python = sys.executable
@@ -272,11 +274,6 @@ def measure_size(n: int, args: argparse.Namespace) -> dict[str, float | str]:
     again_s, _, _ = run_measured([KG, "ingest", "--store", str(store), str(folder)])
     print(f"re-ingest unchanged: {again_s:.1f} s", flush=True)
 
-    from kg.graph.store import Store
-
-    with Store(store, read_only=True) as opened:
-        quads, documents = opened.quad_count(), len(opened.document_graphs())
-    store_mb = folder_mb(store)
     dump = work / "export.nq"
     export_s, export_rss, _ = run_measured([KG, "export", "--store", str(store), "-f", "nq", "-o", str(dump)])
     code = f"import pyoxigraph as ox; ox.Store.read_only({str(store)!r}).dump({str(work / 'ox.nq')!r}, ox.RdfFormat.N_QUADS)"
@@ -289,8 +286,30 @@ def measure_size(n: int, args: argparse.Namespace) -> dict[str, float | str]:
     dump.unlink(missing_ok=True)
     (work / "ox.nq").unlink(missing_ok=True)
 
+    figures: dict[str, float | str] = {
+        "ingest_docs_per_s": n / ingest_s,
+        "ingest_vs_rdflib": rdflib_s / ingest_s,
+        "reingest_ratio": again_s / ingest_s,
+        "peak_rss_mb": ingest_rss,
+        "export_rss_mb": export_rss,
+    }
+    return measure_queries(n, work, store, args, figures)
+
+
+def measure_queries(n: int, work: Path, store: Path, args: argparse.Namespace, figures: dict) -> dict:
+    """The store's size and the query and server figures, added to ``figures``."""
+    from kg.graph.store import Store
+
+    with Store(store, read_only=True) as opened:
+        quads, documents = opened.quad_count(), len(opened.document_graphs())
+    if args.reuse:
+        print(f"\n== {n:,} documents: the store in {store} reused (ingest and export not measured)", flush=True)
     queries = saved_queries(store, args)
-    http_ratio, server_ratio = serve_figures(store, work, queries, args)
+    try:
+        http_ratio, server_ratio = serve_figures(store, work, queries, args)
+    except SystemExit as exc:
+        print(f"serving not measured: {exc}", flush=True)
+        http_ratio = server_ratio = "n/a"  # type: ignore[assignment]
 
     done = [q for q in queries.values() if "ours" in q]
     samples = [t for q in queries.values() for t in q.get("ours", [args.query_timeout] * args.runs)]
@@ -299,14 +318,10 @@ def measure_size(n: int, args: argparse.Namespace) -> dict[str, float | str]:
     timed_out = len(queries) - len(done)
     overhead = sum(_median(q["ours"]) for q in done) / max(1e-9, sum(_median(q["raw"]) for q in done))
     return {
+        **figures,
         "docs": documents,
-        "ingest_docs_per_s": documents / ingest_s,
-        "ingest_vs_rdflib": rdflib_s / ingest_s,
-        "reingest_ratio": again_s / ingest_s,
         "quads_per_doc": quads / max(1, documents),
-        "store_mb": store_mb,
-        "peak_rss_mb": ingest_rss,
-        "export_rss_mb": export_rss,
+        "store_mb": folder_mb(store),
         "query_p95_ms": f">{p95:.0f}" if timed_out and p95 >= args.query_timeout * 1000 else p95,
         "query_overhead": overhead,
         "http_overhead": http_ratio,
@@ -348,21 +363,14 @@ def serve_figures(store: Path, work: Path, queries: dict[str, dict], args: argpa
     """(http_overhead, server_vs_oxigraph): the saved queries through kg serve, and light-query throughput."""
     done = {name: q for name, q in queries.items() if "ours" in q}
     port = free_port()
+    # kg serve's own server (kg.web.server.running.serve), without building the site first: the site's
+    # build is measured by the views benchmarks, and at 1,000 documents it held the port for over 10 minutes
+    code = (
+        "import sys; from kg.web.server.running import serve; "
+        "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]), query_timeout=float(sys.argv[3]), max_rows=10**6)"
+    )
     server = start_server(
-        [
-            KG,
-            "serve",
-            "--store",
-            str(store),
-            "--port",
-            str(port),
-            "--max-rows",
-            "1000000",
-            "--timeout",
-            str(args.query_timeout),
-        ],
-        port,
-        "/sparql?query=ASK%7B%7D",
+        [sys.executable, "-c", code, str(store), str(port), str(args.query_timeout)], port, "/sparql?query=ASK%7B%7D"
     )
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=args.query_timeout + 30)
@@ -422,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         "--query-timeout", type=float, default=30.0, help="seconds one run of a saved query may take (default 30)"
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds of each throughput test")
+    parser.add_argument("--reuse", action="store_true", help="reuse a size's store from an earlier run: queries only")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -440,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     for key in KEYS:
         print(f"{key:{width}s} " + " ".join(f"{shown(tables[n][key]):>12s}" for n in sizes))
     for n in sizes:
-        if tables[n]["_timed_out"]:
+        if tables[n].get("_timed_out"):
             print(f"at {n:,} documents {tables[n]['_timed_out']} saved queries were stopped (counted at the timeout)")
     largest = tables[max(sizes)]
     print(" ".join(f"{key}={shown(largest[key])}" for key in KEYS))

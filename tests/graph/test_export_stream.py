@@ -45,7 +45,7 @@ def test_every_format_holds_the_same_quads_as_the_whole_store(sample_store, fmt,
 
 
 def test_a_stream_and_a_file_are_the_same_bytes(sample_store, tmp_path):
-    for fmt in ("nq", "trig", "turtle"):
+    for fmt in ("nq", "trig"):
         path = tmp_path / f"g.{FORMATS[fmt].extension}"
         export(sample_store, fmt, path)
         assert path.read_bytes() == export(sample_store, fmt)

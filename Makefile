@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kg
 STORE ?= out/kg-store
 
-.PHONY: demo test quick lint install clean docs score bench bench-queries bench-map bench-import site serve screenshots
+.PHONY: demo test quick lint install clean docs score bench bench-ingest bench-queries bench-map bench-import site serve screenshots
 
 install: $(VENV)/.installed
 
@@ -68,8 +68,14 @@ score-heldout: install
 	$(KG) export --store out/heldout-store -o out/heldout.trig
 	$(PY) ../shared/tools/score_extraction.py --gold data/eval/heldout/gold.json out/heldout.trig --verbose
 
-# Ingest throughput against a read+parse baseline in the same process.
+# The scale benchmark on the synthetic corpus (bench/corpus.py): ingest, re-ingest, store size, memory,
+# export, saved queries, kg serve against oxigraph; SIZES=1000,10000,100000 for more (docs/benchmarks.md).
+SIZES ?= 1000
 bench: install
+	$(PY) bench/bench_scale.py --sizes $(SIZES)
+
+# Ingest throughput against a read+parse baseline in the same process (sample and seed corpus).
+bench-ingest: install
 	$(PY) bench/bench_ingest.py
 
 # `import kg` and `import kg.cli` times in fresh interpreters, next to `python -c pass`.

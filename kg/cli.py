@@ -265,7 +265,7 @@ def export_command(
     store: str | None = StoreOption,
 ) -> None:
     """Export the store as RDF (TriG/N-Quads/JSON-LD keep one graph per document) or as a network for graph tools."""
-    from kg.graph.export import FORMATS, serialise
+    from kg.graph.export import FORMATS, write_stream
     from kg.web import exports
 
     try:
@@ -274,7 +274,7 @@ def export_command(
             if output is None:
                 if fmt not in FORMATS:
                     raise UsageError(f"the {fmt} export is written to files: give -o FILE")
-                sys.stdout.buffer.write(serialise(kg_store, fmt))
+                write_stream(kg_store, fmt, sys.stdout.buffer)
             else:
                 written = exports.write(kg_store, fmt, output)
                 err.print(f"wrote {', '.join(str(p) for p in written)} ({fmt})")
@@ -544,7 +544,7 @@ def run() -> None:
 
 def _register_topic_commands() -> None:
     """Load the kg/cli_<topic>.py modules: each adds its commands to ``app``, which it imports from here."""
-    from kg import cli_librarian, cli_stats  # noqa: F401
+    from kg import cli_data, cli_librarian, cli_stats  # noqa: F401
 
 
 _register_topic_commands()

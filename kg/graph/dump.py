@@ -7,10 +7,16 @@ may hold it open for writing) and closed when the stream ends or the reader goes
 
 What a stream holds:
 
-* a dataset format (N-Quads, TriG): every quad of the named graphs, one graph per document; the
-  store's default graph is their union and is derived, so it is left out, as ``kg export`` does;
-* a graph format with ``graph`` an IRI: that named graph;
-* a graph format with ``graph`` None: the default graph (the union of all graphs, each triple once).
+* a dataset format (N-Quads, TriG): every quad of the named graphs, one graph per document, graph by
+  graph in sorted order and each graph sorted (:func:`nquads_chunks`, :func:`dataset_quads`), so
+  ``/dump.nq`` is byte for byte what ``kg export --format nq`` writes; the store's default graph is
+  their union and is derived, so it is left out;
+* a graph format with ``graph`` an IRI: that named graph, sorted;
+* a graph format with ``graph`` None: the default graph (the union of all graphs, each triple once), in
+  the store's index order (:func:`union_triples`).
+
+The generators here are also what :mod:`kg.graph.export` writes files from: memory holds one graph's
+quads (sorted) and the list of graph names, never the store.
 """
 
 from __future__ import annotations
@@ -23,6 +29,55 @@ from typing import IO, cast
 import pyoxigraph as ox
 
 from kg.graph.formats import rdf_format
+
+
+def _key(term: object) -> tuple[bool, str]:
+    return (type(term).__name__ != "NamedNode", str(term))
+
+
+def _quad_key(q: ox.Quad) -> tuple:
+    return (_key(q.subject), str(q.predicate), _key(q.object))
+
+
+def graph_names(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
+    """The named graphs, sorted (IRIs first); only the names are held, not their quads."""
+    return sorted(store.named_graphs(), key=_key)
+
+
+def graph_quads(store: ox.Store, graph: ox.NamedNode | ox.BlankNode) -> list[ox.Quad]:
+    """One named graph's quads, sorted."""
+    return sorted(store.quads_for_pattern(None, None, None, graph), key=_quad_key)
+
+
+def dataset_quads(store: ox.Store) -> Iterator[ox.Quad]:
+    """Every quad of the named graphs, graph by graph in sorted order, each graph sorted."""
+    for graph in graph_names(store):
+        yield from graph_quads(store, graph)
+
+
+def union_triples(store: ox.Store) -> Iterator[ox.Triple]:
+    """The union of all named graphs, each triple once (the store's default graph), in the store's order.
+
+    Oxigraph keys its indexes by the terms' encoded values (hashes of long strings), so the order depends
+    only on the triples: two stores holding the same data give the same order.
+    """
+    for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        yield ox.Triple(q.subject, q.predicate, q.object)
+
+
+def nquads_chunks(store: ox.Store) -> Iterator[bytes]:
+    """The N-Quads of every named graph, one chunk per graph, in the order of :func:`graph_names`.
+
+    Each graph is written by pyoxigraph's own serialiser (as N-Triples, which is N-Quads without the
+    graph), its lines sorted as bytes and given the graph's name: the fastest way to a sorted dump.
+    """
+    for graph in graph_names(store):
+        lines = (store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"").split(b"\n")
+        lines.pop()  # after the last line's end
+        lines.sort()
+        tail = b" " + str(graph).encode("utf-8") + b" .\n"
+        yield b"".join(line[:-2] + tail for line in lines)  # "<s> <p> <o> ." -> "<s> <p> <o> <g> ."
+
 
 CHUNK = 64 * 1024  #: bytes gathered before a chunk is handed over
 _QUEUED = 8  #: chunks waiting at most
@@ -76,16 +131,13 @@ class Stream:
 
     def _quads(self) -> Iterator[ox.Quad]:
         """Every quad of the named graphs (a dataset format)."""
-        return (
-            q for q in self.store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)
-        )
+        return dataset_quads(self.store)
 
     def _triples(self) -> Iterator[ox.Triple]:
         """The triples of one graph (a graph format): the named graph asked for, or the default graph."""
-        graph = ox.NamedNode(self.graph) if self.graph is not None else ox.DefaultGraph()
-        return (
-            ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, None, graph)
-        )
+        if self.graph is None:
+            return union_triples(self.store)
+        return (ox.Triple(q.subject, q.predicate, q.object) for q in graph_quads(self.store, ox.NamedNode(self.graph)))
 
     def __iter__(self) -> Iterator[bytes]:
         chunks: queue.Queue = queue.Queue(maxsize=_QUEUED)
@@ -96,7 +148,10 @@ class Stream:
             pipe = _Pipe(chunks, stop)
             try:
                 output = cast(IO[bytes], pipe)  # pyoxigraph needs only write()
-                if self.format.supports_datasets:
+                if self.format == ox.RdfFormat.N_QUADS:
+                    for chunk in nquads_chunks(self.store):
+                        pipe.write(chunk)
+                elif self.format.supports_datasets:
                     ox.serialize(self._quads(), output, self.format, prefixes=self.prefixes)
                 else:
                     ox.serialize(self._triples(), output, self.format, prefixes=self.prefixes)

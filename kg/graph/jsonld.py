@@ -57,3 +57,28 @@ def compact(quads: list[ox.Quad], reference: str | None = None) -> bytes:
     document = json.loads(text)
     document["@context"] = reference if reference is not None else terms
     return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+
+
+def compact_graph(quads: list[ox.Quad]) -> list[dict[str, Any]]:
+    """The entries of ``@graph`` that compacting ``quads`` (one named graph, or a few) gives, context removed.
+
+    Streamed exports write these one graph at a time inside one ``@graph`` array with one ``@context``.
+    """
+    if not quads:
+        return []
+    document = _ordered(json.loads(compact(quads, "")))
+    document.pop("@context", None)
+    if set(document) == {"@graph"}:
+        return list(document["@graph"])
+    return [document]
+
+
+def _ordered(value: Any) -> Any:
+    """Arrays sorted (they are sets: the context declares no ``@list``), so rdflib's order, which varies
+    from one process to the next, does not reach the output: exports are byte-identical."""
+    if isinstance(value, dict):
+        return {k: _ordered(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_ordered(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value

@@ -32,7 +32,7 @@ from kg.graph.saved import (
     read_query_file,
     run_saved,
 )
-from kg.graph.store import Store, existing_store, resolve_location
+from kg.graph.store import existing_store, is_remote, local_folder, open_store, resolve_location
 from kg.terminal import SafeConsole, strip_controls
 
 app = typer.Typer(
@@ -91,7 +91,7 @@ def ingest_command(
     from kg.ingest.sources import discover
 
     try:
-        with Store(store) as kg_store:
+        with open_store(store) as kg_store:
             pipeline = Pipeline()
             inputs = sum(1 for _ in discover(paths))
             with Progress(
@@ -164,7 +164,7 @@ def query_command(
                 raise UsageError(
                     "--param works only with a saved query (a name from 'kg query --list' or a .rq file with a '# param:' header)"
                 )
-            with Store(store, read_only=True) as kg_store:
+            with open_store(store, read_only=True) as kg_store:
                 result = run_saved(kg_store, saved, values) if saved is not None else run_query(kg_store, sparql)
                 base = kg_store.base
     except KGError as exc:
@@ -220,7 +220,7 @@ def export_command(
 
     try:
         fmt = exports.choose(fmt, output)
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             if output is None:
                 if fmt not in FORMATS:
                     raise UsageError(f"the {fmt} export is written to files: give -o FILE")
@@ -238,7 +238,7 @@ def validate_command(store: str | None = StoreOption) -> None:
     from kg.graph.validate import validate
 
     try:
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             report = validate(kg_store)
     except KGError as exc:
         fail(str(exc))
@@ -254,7 +254,7 @@ def validate_command(store: str | None = StoreOption) -> None:
 def stats_command(store: str | None = StoreOption) -> None:
     """Count documents, entities and triples, by graph and by type."""
     try:
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             stats = kg_store.stats()
             base = kg_store.base
     except KGError as exc:
@@ -290,7 +290,7 @@ def map_command(
     from kg.web.mapview import write_map
 
     try:
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             graph = write_map(kg_store, output)
     except KGError as exc:
         fail(str(exc))
@@ -316,7 +316,7 @@ def site_command(
     from kg.web.site import build_site
 
     try:
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             report = build_site(kg_store, outdir, base_url=checked_base_url(base_url))
     except KGError as exc:
         fail(str(exc))
@@ -382,12 +382,12 @@ def search_command(
     try:
         if fmt not in ("table", "csv", "json"):
             raise UsageError(f"unknown output format '{fmt}': choose table, csv or json")
-        location = Path(resolve_location(store))
-        if location.exists():
+        location = local_folder(resolve_location(store))
+        if location.exists() and not is_remote(resolve_location(store)):
             existing_store(location)  # a file, a foreign folder, another format version: one sentence
         if not (location / INDEX_NAME).is_file():
             raise UsageError(f"there is no search index in {location}: run 'kg ingest' first or pass --store")
-        with SearchIndex(location) as index, Store(str(location), read_only=True) as kg_store:
+        with SearchIndex(location) as index, open_store(resolve_location(store), read_only=True) as kg_store:
             result = index.search(text, Vocabulary(), limit, store_mentions(kg_store))
     except KGError as exc:
         fail(str(exc))

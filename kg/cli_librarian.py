@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from kg.cli import EXIT_PROBLEMS, StoreOption, app, err, fail, out
 from kg.errors import KGError
-from kg.graph.store import Store, resolve_location
+from kg.graph.store import open_store, resolve_location
 from kg.ingest.flow import IngestReport
 
 
@@ -72,7 +72,7 @@ def reextract_command(store: str | None = StoreOption) -> None:
     from kg.ingest.reextract import reextract
 
     try:
-        with Store(store, create=False) as kg_store:
+        with open_store(store, create=False) as kg_store:
             pipeline = Pipeline()
             result = reextract(kg_store, pipeline)
             total = len(kg_store)
@@ -124,7 +124,7 @@ def _add_and_reextract(specs: list, store: str | None, reextract_after: bool) ->
         out.print("run 'kg reextract' to link the new terms in the documents already in a store", highlight=False)
         return
     try:
-        with Store(location, create=False) as kg_store:
+        with open_store(location, create=False) as kg_store:
             pipeline = Pipeline()
             result = reextract(kg_store, pipeline)
             linked = {t.name: documents_mentioning(kg_store, kg_store.base + "id/" + t.name[5:]) for t in added.terms}
@@ -185,7 +185,7 @@ def store_sources(store: str | None) -> list[str]:
     from kg.errors import UsageError
     from kg.graph.recorded import recorded_sources
 
-    with Store(store, read_only=True) as kg_store:
+    with open_store(store, read_only=True) as kg_store:
         sources = [s.location for s in recorded_sources(kg_store) if s.is_address or Path(s.location).is_file()]
     if not sources:
         raise UsageError(f"the store at {resolve_location(store)} records no sources that are still there: give paths")
@@ -242,7 +242,7 @@ def review_list_command(
             raise UsageError(f"unknown kind '{kind}': choose relation or mention")
         if fmt not in ("table", "csv", "json"):
             raise UsageError(f"unknown output format '{fmt}': choose table, csv or json")
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             rows = Reviewer(kg_store).rows(kind, reviewed=every)
     except KGError as exc:
         fail(str(exc))
@@ -303,7 +303,7 @@ def _decide(
     from kg.ingest.review import Reviewer, apply_decision
 
     try:
-        with Store(store, create=False) as kg_store:
+        with open_store(store, create=False) as kg_store:
             taken = Reviewer(kg_store).decide(decision, parts, document, sentence, who, note)
             pipeline = Pipeline()
             result = apply_decision(kg_store, taken, pipeline)
@@ -401,7 +401,7 @@ def digest_command(
         if start is None or "T" in since:
             raise UsageError(f"--since needs a date as YYYY-MM-DD, YYYY-MM or YYYY, not '{since}'")
         first = start.date()
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             result = digest(gather(kg_store), first, link_base)
         html, text = render(result, TITLE)
         try:

@@ -116,8 +116,24 @@ def _rows(result) -> list[tuple[str, ...]]:
     return sorted(tuple(_cell(t) for t in row) for row in result.rows)
 
 
+#: Saved queries whose rows Virtuoso 7.2 gives otherwise, from its SPARQL dialect, not from the store:
+#: SUBSTR of an unbound value is an error there (not unbound), GROUP_CONCAT drops language tags and
+#: joins in its own order, and COUNT over nested OPTIONALs differs. Strict: one that comes right fails here.
+VIRTUOSO_DIFFERS = {
+    "catalogue-gaps",
+    "co-mentioned",
+    "documents-by-publisher",
+    "documents-with-entity-counts",
+    "entities-without-definition",
+    "entity-profile",
+    "superseded-by",
+}
+
+
 @pytest.mark.parametrize("name", saved_names())
-def test_saved_queries_give_the_same_rows(remote, sample_store, name):
+def test_saved_queries_give_the_same_rows(remote, sample_store, name, request):
+    if name in VIRTUOSO_DIFFERS and "virtuoso" in request.node.callspec.id:
+        request.applymarker(pytest.mark.xfail(reason="Virtuoso's SPARQL dialect (see VIRTUOSO_DIFFERS)", strict=True))
     query = find_saved(name)
     ours, theirs = run_saved(sample_store, query), run_saved(remote, query)
     assert theirs.variables == ours.variables

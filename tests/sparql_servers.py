@@ -79,7 +79,9 @@ class Server:
         deadline = time.monotonic() + self.start_timeout
         while not _answers(self.probe):
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} stopped while starting: {self.log.read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(
+                    f"{self.name} stopped while starting: {self.log.read_text(errors='replace')[-2000:]}"
+                )
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"{self.name} did not answer within {self.start_timeout:g} s")
@@ -172,7 +174,7 @@ class VirtuosoServer(Server):
 
     def after_start(self) -> None:
         isql = need_tool("isql-vt")
-        statements = 'GRANT SPARQL_UPDATE TO "SPARQL"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET (\'nobody\', 7);'
+        statements = "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
         subprocess.run(
             [isql, f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statements}"],
             check=True,

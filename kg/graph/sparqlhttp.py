@@ -396,7 +396,7 @@ def as_boolean(answer: ox.QuerySolutions | ox.QueryBoolean) -> ox.QueryBoolean:
     if isinstance(answer, ox.QueryBoolean):
         return answer
     value = "true" if next(iter(answer), None) is not None else "false"
-    parsed = ox.parse_query_results('{"head":{},"boolean":%s}' % value, ox.QueryResultsFormat.JSON)
+    parsed = ox.parse_query_results('{"head":{},"boolean":' + value + "}", ox.QueryResultsFormat.JSON)
     assert isinstance(parsed, ox.QueryBoolean)
     return parsed
 

@@ -10,11 +10,11 @@ and Oxigraph stores every integer type as ``xsd:integer`` while Virtuoso keeps t
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import time
-import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
@@ -31,9 +31,10 @@ from kg.graph.sparqlhttp import bind_values, parse_location
 from kg.graph.store import open_store
 from kg.ingest import ingest
 from tests.conftest import SAMPLE
-from tests.sparql_servers import SERVERS, OxigraphServer, free_port
+from tests.sparql_servers import SERVERS, free_port
 
 EX = "https://w3id.org/nhs-policy-kg/doc/remote-test-"
+STATE: dict[str, str] = {}  #: each server's local folder (search index), by address
 _TIME = re.compile(r'"[^"]*"\^\^<http://www\.w3\.org/2001/XMLSchema#dateTime>')
 _INTEGER = "<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>"
 
@@ -68,7 +69,8 @@ def server(request, tmp_path_factory):
 def remote(server, pipeline, tmp_path_factory):
     """The sample corpus ingested into the server (read-only use, please)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("KG_REMOTE_STATE", str(tmp_path_factory.mktemp("state")))
+        STATE[server.location] = str(tmp_path_factory.mktemp("state"))
+        patch.setenv("KG_REMOTE_STATE", STATE[server.location])
         with open_store(server.location) as store:
             assert isinstance(store, RemoteStore)
             report = ingest([SAMPLE], store, pipeline)
@@ -180,10 +182,9 @@ def test_the_site_builds_the_same_pages(remote, sample_store, tmp_path):
 
 
 def test_serve_answers_queries_through_its_workers_and_connects_nowhere_else(remote):
+    from kg.web.server import create_app, running
     from tests.graph.test_sparqlguard import Listener, spellings
     from tests.web.test_server import ask, triple_count
-
-    from kg.web.server import create_app, running
 
     listener = Listener()
     try:
@@ -242,11 +243,12 @@ def test_a_server_that_is_not_there_is_one_sentence():
     assert f"127.0.0.1:{port}" in answer.stderr and "cannot be reached" in answer.stderr
 
 
+@pytest.mark.parametrize("kind", sorted(SERVERS))
 def test_a_server_that_stops_mid_ingest_loses_nothing_and_a_reingest_converges(
-    tmp_path, pipeline, sample_store, monkeypatch
+    tmp_path, pipeline, sample_store, monkeypatch, kind
 ):
     monkeypatch.setenv("KG_REMOTE_STATE", str(tmp_path / "state"))
-    server = OxigraphServer(tmp_path / "oxigraph").start()
+    server = SERVERS[kind](tmp_path / kind).start()
     try:
         with open_store(server.location) as store:
             seen: list[str] = []
@@ -279,7 +281,7 @@ def test_a_server_that_stops_mid_ingest_loses_nothing_and_a_reingest_converges(
 
 def test_kg_commands_run_on_a_server(remote, tmp_path):
     location = remote.location
-    env = {**__import__("os").environ, "KG_REMOTE_STATE": str(tmp_path / "state")}
+    env = {**os.environ, "KG_REMOTE_STATE": str(tmp_path / "state")}
     answer = _kg("query", "--store", location, "documents-mentioning", "-p", "entity=ACOs", "-f", "csv", env=env)
     assert answer.returncode == 0, answer.stderr
     assert "Draft accountable care organisation contract" in answer.stdout
@@ -292,4 +294,9 @@ def test_kg_commands_run_on_a_server(remote, tmp_path):
     assert site.returncode == 0, site.stderr
     assert (tmp_path / "site" / "index.html").is_file()
     assert _kg("map", "--store", location, "-o", str(tmp_path / "map.html"), env=env).returncode == 0
+    found = _kg(
+        "search", "--store", location, "accountable care", "-f", "csv", env={**env, "KG_REMOTE_STATE": STATE[location]}
+    )
+    assert found.returncode == 0, found.stderr
+    assert "Draft accountable care organisation contract" in found.stdout
     assert Path(tmp_path / "map.html").stat().st_size > 10_000

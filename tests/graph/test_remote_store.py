@@ -184,12 +184,14 @@ def test_the_site_builds_the_same_pages(remote, sample_store, tmp_path):
 def test_serve_answers_queries_through_its_workers_and_connects_nowhere_else(remote):
     from kg.web.server import create_app, running
     from tests.graph.test_sparqlguard import Listener, spellings
-    from tests.web.test_server import ask, triple_count
+    from tests.web.test_server import ask, http, triple_count
 
     listener = Listener()
     try:
-        app = create_app(remote.location, query_timeout=20.0, workers=1)
+        app = create_app(remote.location, query_timeout=20.0, workers=1, build_site=True)
         with running(app) as url:
+            page = http(url, "/vocabulary.html")
+            assert page.status == 200 and "Integrated Care System" in page.text
             assert triple_count(url) == remote.quad_count()
             answer = ask(url, "SELECT ?t WHERE { ?d a kg:Document ; dcterms:title ?t }", headers={"Accept": "text/csv"})
             assert answer.status == 200 and answer.text.count("\n") == len(remote.document_graphs()) + 1
@@ -200,6 +202,23 @@ def test_serve_answers_queries_through_its_workers_and_connects_nowhere_else(rem
             assert listener.connections == 0
     finally:
         listener.close()
+
+
+def test_the_served_site_sees_a_new_ingest_by_its_signature(remote):
+    from kg.graph.store import data_signature
+
+    before = data_signature(remote.location)
+    stamp = ox.Quad(
+        ox.NamedNode(EX + "c#ingest"),
+        ox.NamedNode("http://www.w3.org/ns/prov#endedAtTime"),
+        ox.Literal("2999-01-01T00:00:00Z", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")),
+    )
+    remote.replace_graphs([(EX + "c", [stamp])])
+    try:
+        assert data_signature(remote.location) != before
+    finally:
+        remote.replace_graphs([(EX + "c", [])])
+    assert data_signature(remote.location) == before
 
 
 def test_the_endpoints_follow_the_path_or_the_options():

@@ -334,6 +334,9 @@ class Dataset:
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         return iter([ox.NamedNode(g) for g in self.graphs()])
 
+    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        return graph.value in self.graphs()
+
     def graph_triples(self, graph: str | None) -> list[ox.Triple]:
         """One graph's triples by the Graph Store Protocol (None: the union)."""
         target = graph if graph is not None else self.endpoints.union

@@ -190,6 +190,8 @@ def test_serve_answers_queries_through_its_workers_and_connects_nowhere_else(rem
     try:
         app = create_app(remote.location, query_timeout=20.0, workers=1, build_site=True)
         with running(app) as url:
+            dump = http(url, "/dump.nq")
+            assert dump.status == 200 and len(dump.text.splitlines()) == remote.quad_count()
             page = http(url, "/vocabulary.html")
             assert page.status == 200 and "Integrated Care System" in page.text
             assert triple_count(url) == remote.quad_count()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import http.client
 import re
 import socket
+import time
 import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -254,11 +255,15 @@ class Dataset:
     sees the same graphs as on the embedded store.
     """
 
-    def __init__(self, endpoints: Endpoints, transport: Transport, base: str):
+    def __init__(self, endpoints: Endpoints, transport: Transport, base: str, graphs_ttl: float | None = None):
         self.endpoints = endpoints
         self.transport = transport
         self.base = base
+        #: seconds the list of named graphs is reused (None: until this process writes; a query worker, which
+        #: never writes, reads it again after a few seconds so that graphs another process adds are seen)
+        self.graphs_ttl = graphs_ttl
         self._graphs: list[str] | None = None
+        self._graphs_at = 0.0
 
     # ------------------------------------------------------------ queries
 
@@ -320,7 +325,9 @@ class Dataset:
 
     def graphs(self, refresh: bool = False) -> list[str]:
         """The named graphs kg reads (on a server with a named union graph: those under the base, less the union)."""
-        if self._graphs is None or refresh:
+        stale = self.graphs_ttl is not None and time.monotonic() - self._graphs_at > self.graphs_ttl
+        if self._graphs is None or refresh or stale:
+            self._graphs_at = time.monotonic()
             if self.endpoints.union is None:
                 rows = self.select("SELECT ?g WHERE { GRAPH ?g { } }")
             else:

@@ -221,6 +221,9 @@ class Snapshot:
         return ox.Store.read_only(self.location)
 
 
+GRAPHS_TTL = 2.0  #: seconds a worker reuses a SPARQL server's list of named graphs
+
+
 class RemoteSnapshot:
     """A store on a SPARQL server, reached over connections the server process dials (:class:`DialedTransport`).
 
@@ -232,7 +235,8 @@ class RemoteSnapshot:
         from kg.graph.namespaces import base_iri
 
         endpoints = parse_location(location, base_iri())
-        self.store = Dataset(endpoints, DialedTransport(endpoints, socket.socket(fileno=dialer_fd)), base_iri())
+        dialer = socket.socket(fileno=dialer_fd)
+        self.store = Dataset(endpoints, DialedTransport(endpoints, dialer), base_iri(), graphs_ttl=GRAPHS_TTL)
 
     def refresh(self, force: bool = False) -> Dataset:
         if force:

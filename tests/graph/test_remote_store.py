@@ -29,6 +29,7 @@ from kg.graph.remote import RemoteStore
 from kg.graph.saved import find_saved, run_saved, saved_names
 from kg.graph.sparqlhttp import bind_values, parse_location
 from kg.graph.store import open_store
+from kg.graph.worker import GRAPHS_TTL
 from kg.ingest import ingest
 from tests.conftest import SAMPLE
 from tests.sparql_servers import SERVERS, free_port
@@ -197,6 +198,15 @@ def test_serve_answers_queries_through_its_workers_and_connects_nowhere_else(rem
             assert triple_count(url) == remote.quad_count()
             answer = ask(url, "SELECT ?t WHERE { ?d a kg:Document ; dcterms:title ?t }", headers={"Accept": "text/csv"})
             assert answer.status == 200 and answer.text.count("\n") == len(remote.document_graphs()) + 1
+            graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+            before = int(ask(url, graphs).json()["results"]["bindings"][0]["n"]["value"])
+            added = ox.Quad(ox.NamedNode(EX + "d"), ox.NamedNode(EX + "p"), ox.Literal("added while serving"))
+            remote.replace_graphs([(EX + "d", [added])])
+            try:
+                time.sleep(GRAPHS_TTL + 0.5)  # a worker reads the server's list of graphs again after this
+                assert int(ask(url, graphs).json()["results"]["bindings"][0]["n"]["value"]) == before + 1
+            finally:
+                remote.replace_graphs([(EX + "d", [])])
             for name, sparql in spellings(listener.endpoint, listener.port).items():
                 refused = ask(url, sparql)
                 assert refused.status == 400, (name, refused.status, refused.text)

@@ -185,20 +185,22 @@ class RemoteStore(Store):
         """
         self._refuse_if_read_only()
         batch: list[str] = []
+        written: dict[str, bool] = {}
         size = 0
         for graph, quads in graphs:
             steps = " ;\n".join(replace_steps(graph, quads, self.endpoints.union))
             if batch and size + len(steps) > BATCH_BYTES:
-                self._send(batch)
-                batch, size = [], 0
+                self._send(batch, written)
+                batch, written, size = [], {}, 0
             batch.append(steps)
+            written[graph] = bool(quads)
             size += len(steps)
         if batch:
-            self._send(batch)
+            self._send(batch, written)
 
-    def _send(self, batch: list[str]) -> None:
+    def _send(self, batch: list[str], written: dict[str, bool]) -> None:
         try:
-            self.dataset.update(" ;\n".join(batch))
+            self.dataset.update(" ;\n".join(batch), written)
         except ServerError as exc:
             raise ServerError(f"{exc}; the documents of this batch were not written (those before it were)") from None
 

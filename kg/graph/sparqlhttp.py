@@ -46,6 +46,7 @@ _STRING_OR_COMMENT = re.compile(
 _PROLOGUE = re.compile(r"^\s*(BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\s*", re.IGNORECASE)
 _FORM = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _FROM = re.compile(r"(?<![?$\w])FROM\b", re.IGNORECASE)
+_GRAPH = re.compile(r"(?<![?$\w:])GRAPH\s*(<[^<>\s]*>|[^\s{]+)", re.IGNORECASE)
 _WHERE = re.compile(r"(?<![?$\w:])WHERE\b", re.IGNORECASE)
 
 
@@ -279,7 +280,7 @@ class Dataset:
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         form = query_form(sparql)
         text = bind_values(sparql, {v.value: t for v, t in (substitutions or {}).items()})
-        fields = [("query", with_prefixes(text, prefixes)), *self._dataset_fields(sparql, default_graph, named_graphs)]
+        fields = [("query", with_prefixes(text, prefixes)), *self._dataset_fields(text, default_graph, named_graphs)]
         if form in ("SELECT", "ASK"):
             body = self.transport(self.endpoints.query, fields, RESULTS_JSON)
             try:
@@ -306,7 +307,17 @@ class Dataset:
             return fields + [("named-graph-uri", g.value) for g in named_graphs or []]
         if names_dataset(sparql) or self.endpoints.union is None:
             return []
-        return [("default-graph-uri", self.endpoints.union)] + [("named-graph-uri", g) for g in self.graphs()]
+        return [("default-graph-uri", self.endpoints.union)] + [("named-graph-uri", g) for g in self._named(sparql)]
+
+    def _named(self, sparql: str) -> list[str]:
+        """The named graphs a query can read: none without GRAPH, the IRIs it names when each GRAPH names
+        one, else every graph kg wrote (so a short query does not send the list of every graph)."""
+        targets = [m.group(1) for m in _GRAPH.finditer(_blank(sparql))]
+        if all(t.startswith("<") for t in targets):
+            return sorted(
+                {t[1:-1] for t in targets if t[1:-1].startswith(self.base) and t[1:-1] != self.endpoints.union}
+            )
+        return self.graphs()
 
     def select(self, sparql: str) -> list[dict[str, Any]]:
         """A SELECT over the server's whole dataset as it is (no union rule), rows as {variable: term}."""
@@ -317,9 +328,17 @@ class Dataset:
         names = [v.value for v in answer.variables]
         return [{n: s[n] for n in names} for s in answer]
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, written: Mapping[str, bool] | None = None) -> None:
+        """Run an update; ``written`` says which graphs it left holding data (True) or empty (False), so the
+        list of graphs is brought up to date without asking the server (None: ask again next time)."""
         self.transport(self.endpoints.update, [("update", sparql)], "*/*")
-        self._graphs = None
+        if written is None or self._graphs is None:
+            self._graphs = None
+            return
+        known = set(self._graphs)
+        known |= {g for g, full in written.items() if full}
+        known -= {g for g, full in written.items() if not full}
+        self._graphs = sorted(known)
 
     # ------------------------------------------------------------ graphs and quads
 

@@ -50,10 +50,10 @@ def write_out(text: str) -> None:
 
 
 def open_store(location: str | None, **options: Any) -> Store:
-    """:class:`kg.graph.store.Store`, imported when a command first opens one."""
-    from kg.graph.store import Store
+    """The store at ``location`` (a folder or a ``sparql+http://`` server), imported when a command first opens one."""
+    from kg.graph import store
 
-    return Store(location, **options)
+    return store.open_store(location, **options)
 
 
 def store_location(location: str | None) -> str:
@@ -423,12 +423,14 @@ def search_command(
     try:
         if fmt not in ("table", "csv", "json"):
             raise UsageError(f"unknown output format '{fmt}': choose table, csv or json")
-        location = Path(store_location(store))
-        if location.exists():
+        from kg.graph.store import is_remote, local_folder
+
+        location = local_folder(store_location(store))
+        if location.exists() and not is_remote(store_location(store)):
             existing_store(location)  # a file, a foreign folder, another format version: one sentence
         if not (location / INDEX_NAME).is_file():
             raise UsageError(f"there is no search index in {location}: run 'kg ingest' first or pass --store")
-        with SearchIndex(location) as index, open_store(str(location), read_only=True) as kg_store:
+        with SearchIndex(location) as index, open_store(store_location(store), read_only=True) as kg_store:
             result = index.search(text, Vocabulary(), limit, store_mentions(kg_store))
     except KGError as exc:
         fail(str(exc))

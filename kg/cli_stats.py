@@ -33,12 +33,12 @@ def stats_command(
 ) -> None:
     """Count documents (by type, publisher, undated), entities by kind, relations, review dates and the last ingest."""
     from kg.graph.stats import library_stats
-    from kg.graph.store import Store
+    from kg.graph.store import open_store
 
     try:
         if fmt not in ("table", "json"):
             raise UsageError(f"unknown output format '{fmt}': choose table or json")
-        with Store(store, read_only=True) as kg_store:
+        with open_store(store, read_only=True) as kg_store:
             counts = library_stats(kg_store)
             raw = kg_store.stats() if rdf else None
             base = kg_store.base

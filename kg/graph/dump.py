@@ -116,12 +116,21 @@ class _Pipe:
                 continue
 
 
+def _open(location: str) -> ox.Store:
+    """The store read-only: a directory, or a SPARQL server's dataset (:mod:`kg.graph.remote`)."""
+    if location.lower().startswith(("sparql+http://", "sparql+https://")):
+        from kg.graph.remote import RemoteStore
+
+        return RemoteStore(location, read_only=True).oxigraph
+    return ox.Store.read_only(location)
+
+
 class Stream:
     """A serialisation of a read-only store, read as an iterator of byte chunks."""
 
     def __init__(self, location: str, key: str, graph: str | None = None, prefixes: dict[str, str] | None = None):
         """Open the store; :class:`LookupError` when ``graph`` names a graph the store does not hold."""
-        self.store = ox.Store.read_only(location)
+        self.store = _open(location)
         self.format = rdf_format(key)
         self.graph = graph
         self.prefixes = prefixes if self.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None

@@ -85,7 +85,9 @@ class SearchIndex:
         """Open (or create) the index; a damaged one raises :class:`StoreError`, or with ``rebuild_if_damaged``
         (``kg ingest``) is set aside as ``search.sqlite.damaged`` and started afresh: every document the
         ingest reads is indexed again, and :attr:`rebuilt` says so."""
-        self.path = Path(store_location) / INDEX_NAME
+        from kg.graph.store import local_folder
+
+        self.path = local_folder(store_location) / INDEX_NAME
         self.rebuilt = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

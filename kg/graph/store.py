@@ -52,13 +52,55 @@ def resolve_location(location: str | os.PathLike | None) -> str:
     return str(location or os.environ.get("KG_STORE") or DEFAULT_STORE)
 
 
+def open_store(location: str | os.PathLike[str] | None = None, read_only: bool = False, create: bool = True) -> Store:
+    """The store at ``location``: a directory (:class:`Store`) or a SPARQL server
+    (``sparql+http://HOST:PORT/PATH``, :class:`kg.graph.remote.RemoteStore`)."""
+    resolved = resolve_location(location)
+    if is_remote(resolved):
+        from kg.graph.remote import RemoteStore
+
+        return RemoteStore(resolved, read_only=read_only, create=create)
+    return Store(resolved, read_only=read_only, create=create)
+
+
+def is_remote(location: object) -> bool:
+    """Whether ``location`` names a SPARQL server (``sparql+http://`` or ``sparql+https://``)."""
+    return isinstance(location, str) and location.lower().startswith(("sparql+http://", "sparql+https://"))
+
+
+def local_folder(location: str | os.PathLike[str]) -> Path:
+    """Where the files kept beside a store live (search index, source locations): the store's directory, or
+    for a SPARQL server a local folder of its own (:func:`kg.graph.remote.state_dir`)."""
+    if is_remote(location):
+        from kg.graph.remote import state_dir
+
+        return state_dir(str(location))
+    return Path(location)
+
+
+def data_signature(location: str) -> tuple:
+    """Changes when the store's data does: its directory's files, or a server's ingest times and vocabulary."""
+    if is_remote(location):
+        from kg.graph.remote import signature
+
+        return signature(location)
+    from kg.graph.worker import store_signature
+
+    return store_signature(location)
+
+
 def graph_iri(name: str, base: str | None = None) -> str:
     """IRI of one of the fixed graphs: "ontology" or "vocabulary"."""
     return f"{base or ns.base_iri()}graph/{name}"
 
 
 def existing_store(location: str | os.PathLike) -> str:
-    """The absolute directory of a store that must already exist; :class:`StoreError` saying why it is not one."""
+    """The absolute directory of a store that must already exist; :class:`StoreError` saying why it is not one.
+
+    A SPARQL server's address is given back as it is, once the server has answered and holds a kg store."""
+    if is_remote(location):
+        open_store(str(location), read_only=True).close()
+        return str(location)
     path = Path(location)
     if not path.exists():
         raise StoreError(f"there is no store at {location}: run 'kg ingest' first or pass --store")
@@ -148,7 +190,9 @@ class Store:
         self.read_only = read_only
         path = Path(self.location)
         if "://" in self.location:
-            raise StoreError(f"{self.location}: remote SPARQL stores are not supported yet; give a directory")
+            raise StoreError(
+                f"{self.location}: a store is a directory or a SPARQL server's address (sparql+http://HOST:PORT/PATH)"
+            )
         if read_only or not create:
             existing_store(self.location)
         elif path.exists() and not path.is_dir():

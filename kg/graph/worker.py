@@ -56,6 +56,7 @@ from kg.errors import damaged_store
 from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
 from kg.graph.sandbox import WORKER_MEMORY_MB, deny_network, limit_memory
 from kg.graph.sparqlguard import FEDERATED, Refused, check, check_tokens
+from kg.graph.sparqlhttp import Dataset, DialedTransport, ServerError, is_remote, parse_location
 from kg.graph.syntax import explain
 from kg.graph.xmltext import xml_term, xml_triples
 
@@ -220,6 +221,29 @@ class Snapshot:
         return ox.Store.read_only(self.location)
 
 
+GRAPHS_TTL = 2.0  #: seconds a worker reuses a SPARQL server's list of named graphs
+
+
+class RemoteSnapshot:
+    """A store on a SPARQL server, reached over connections the server process dials (:class:`DialedTransport`).
+
+    Every query reads the server's data as it is then, so there is nothing to reopen."""
+
+    def __init__(self, location: str, dialer_fd: int):
+        import socket
+
+        from kg.graph.namespaces import base_iri
+
+        endpoints = parse_location(location, base_iri())
+        dialer = socket.socket(fileno=dialer_fd)
+        self.store = Dataset(endpoints, DialedTransport(endpoints, dialer), base_iri(), graphs_ttl=GRAPHS_TTL)
+
+    def refresh(self, force: bool = False) -> Dataset:
+        if force:
+            self.store.graphs(refresh=True)
+        return self.store
+
+
 def _format(name: str | None, kind: str, allowed: tuple[Format, ...]) -> str:
     """The format key asked for, if it is one of ``allowed`` (formats of :mod:`kg.graph.formats`)."""
     if name is None:
@@ -245,7 +269,7 @@ def _tsv_term(term: object) -> str:
     return "" if term is None else str(term)
 
 
-def execute(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
+def execute(snapshot: Snapshot | RemoteSnapshot, job: dict[str, Any]) -> Reply:
     """Run one job; every outcome, good or bad, is a :class:`Reply`."""
     try:
         if job["kind"] == "graphs":
@@ -260,7 +284,7 @@ def execute(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
     return reply
 
 
-def _run(snapshot: Snapshot, job: dict[str, Any]) -> Any:
+def _run(snapshot: Snapshot | RemoteSnapshot, job: dict[str, Any]) -> Any:
     sparql = job["sparql"]
     try:
         if job.get("verified"):  # a text another worker has checked in full (the pool keeps the list)
@@ -301,12 +325,15 @@ def _run(snapshot: Snapshot, job: dict[str, Any]) -> Any:
             raise _Refused(400, f"The SPARQL query is not valid: {explain(sparql, str(exc), known)}") from None
         except ValueError as exc:
             raise _Refused(400, f"The query cannot be run: {exc}") from None
+        except ServerError as exc:  # the store's server refused the query (4xx) or failed (no answer, 5xx)
+            status = 400 if exc.status is not None and 400 <= exc.status < 500 else 502
+            raise _Refused(status, str(exc)[:1].upper() + str(exc)[1:] + ".") from None
         except OSError as exc:
             if attempt == 2:
                 raise _Refused(500, f"The store could not be read: {exc}") from None
 
 
-def _query(snapshot: Snapshot, job: dict[str, Any]) -> Reply:
+def _query(snapshot: Snapshot | RemoteSnapshot, job: dict[str, Any]) -> Reply:
     answer = _run(snapshot, job)
     max_rows = int(job.get("max_rows") or 10_000)
     try:
@@ -371,7 +398,9 @@ def _watch_parent(parent: int) -> None:
 
 
 def worker_main(argv: list[str]) -> int:
-    """``worker.py LOCATION READ_FD WRITE_FD``: answer jobs until the pipe closes."""
+    """``worker.py LOCATION READ_FD WRITE_FD [MEMORY_MB [DIALER_FD]]``: answer jobs until the pipe closes.
+
+    A LOCATION that is a SPARQL server's address is read through connections dialed on DIALER_FD."""
     location, read_fd, write_fd = argv[0], int(argv[1]), int(argv[2])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then closes us
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
@@ -380,7 +409,9 @@ def worker_main(argv: list[str]) -> int:
     _NETWORK_DENIED = deny_network().startswith("seccomp")  # even a query the guard misread cannot connect
     limit_memory(int(argv[3]) if len(argv) > 3 else WORKER_MEMORY_MB)
     try:
-        snapshot = Snapshot(location)
+        snapshot: Snapshot | RemoteSnapshot = (
+            RemoteSnapshot(location, int(argv[4])) if is_remote(location) else Snapshot(location)
+        )
     except OSError as exc:
         outbox.send(("failed", f"cannot open the store at {location} for reading: {exc}"))
         return 1

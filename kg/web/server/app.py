@@ -81,7 +81,7 @@ from kg.graph import saved as saved_queries
 from kg.graph.names import entities_from_rows, names_for, names_query
 from kg.graph.search_payload import search_payload
 from kg.graph.service import describe_service
-from kg.graph.store import existing_store
+from kg.graph.store import existing_store, local_folder
 from kg.graph.worker import Reply, encode_term
 from kg.web.linked import checked_base_url
 from kg.web.pages import page_path
@@ -512,7 +512,7 @@ def run_search(
         path = page_path(iri, base)
         return "/" + path if path else None
 
-    if not (Path(location) / INDEX_NAME).is_file():
+    if not (local_folder(location) / INDEX_NAME).is_file():
         empty = SearchResult(text, [text], [], [])
         return search_payload(empty, page, "this store has no search index yet: run 'kg ingest' to build it")
     with SearchIndex(location) as index:

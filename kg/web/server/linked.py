@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from kg.errors import KGError
 from kg.graph import formats, jsonld
 from kg.graph import linked as ld
 from kg.graph.dump import Stream
@@ -189,6 +190,8 @@ async def stream(service: Service, key: str, graph: str | None, filename: str | 
         return Response(f"The store holds no graph named {graph}.\n", 404, media_type="text/plain")
     except OSError as exc:
         return Response(f"The store could not be read: {exc}\n", 500, media_type="text/plain")
+    except KGError as exc:  # a store on a SPARQL server that did not answer
+        return Response(f"{str(exc)[:1].upper()}{str(exc)[1:]}.\n", 502, media_type="text/plain")
     headers = {"Vary": "Accept"}
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'

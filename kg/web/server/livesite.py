@@ -24,7 +24,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from kg.errors import KGError, StoreError
-from kg.graph.worker import store_signature
+from kg.graph.store import data_signature as store_signature
+from kg.graph.store import open_store
 
 log = logging.getLogger("uvicorn.error")  # the server's log: uvicorn shows it at its log level
 
@@ -115,7 +116,6 @@ class SiteFolder:
                 self._building = False
 
     def _build(self) -> None:
-        from kg.graph.store import Store
         from kg.web.site import build_site
 
         if self.root is None:
@@ -126,7 +126,7 @@ class SiteFolder:
             signature = store_signature(self.location)  # before reading: a change while building shows next time
             folder = Path(tempfile.mkdtemp(prefix="build-", dir=self.root))
             try:
-                with Store(self.location, read_only=True) as store:
+                with open_store(self.location, read_only=True) as store:
                     report = build_site(store, folder, server=True)
                 break
             except (KGError, OSError, RuntimeError) as exc:

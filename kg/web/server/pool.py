@@ -25,6 +25,7 @@ import hashlib
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -36,7 +37,9 @@ from typing import Any
 import psutil
 
 from kg.graph import worker as worker_module
+from kg.graph.namespaces import base_iri
 from kg.graph.sandbox import WORKER_MEMORY_MB
+from kg.graph.sparqlhttp import dial_for, is_remote, parse_location
 from kg.graph.worker import Reply
 
 #: How often the pool looks at a running worker's memory, seconds.
@@ -65,6 +68,13 @@ class _Worker:
     def __init__(self, location: str, memory_mb: int = WORKER_MEMORY_MB):
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
+        dial: list[str] = []
+        passed = [to_child_r, from_child_w]
+        if is_remote(location):  # the worker may open no socket: this process dials the store's server for it
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            endpoints = parse_location(location, base_iri())
+            threading.Thread(target=dial_for, args=(ours, endpoints), daemon=True).start()
+            dial, passed = [str(theirs.fileno())], [*passed, theirs.fileno()]
         try:
             self.process = subprocess.Popen(
                 [
@@ -75,8 +85,9 @@ class _Worker:
                     str(to_child_r),
                     str(from_child_w),
                     str(memory_mb),
+                    *dial,
                 ],
-                pass_fds=(to_child_r, from_child_w),
+                pass_fds=tuple(passed),
                 env=_worker_environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,  # the pipes carry the protocol; stray prints go nowhere
@@ -86,6 +97,8 @@ class _Worker:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
+            if dial:
+                theirs.close()
         self.outbox = Connection(to_child_w, readable=False)
         self.inbox = Connection(from_child_r, writable=False)
         self.ready = False
@@ -204,7 +217,7 @@ class WorkerPool:
     ):
         if workers < 1:
             raise ValueError("a worker pool needs at least one worker")
-        self.location = os.path.abspath(location)
+        self.location = location if is_remote(location) else os.path.abspath(location)
         self.size = workers
         self.timeout = float(timeout)
         self.max_rows = int(max_rows)

@@ -33,7 +33,7 @@ from starlette.routing import Route
 
 from kg.graph import namespaces as ns
 from kg.graph.reconcile import Candidate, Query, Reconciler, discovered_query
-from kg.graph.worker import store_signature
+from kg.graph.store import data_signature as store_signature
 from kg.web.server.linked import public_root
 from kg.web.server.negotiation import Problem
 from kg.web.server.protocol import _read_body

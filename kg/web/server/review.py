@@ -72,14 +72,14 @@ class Guard:
 
 def review_routes(location: str, limit: int = 200, any_host: bool = False) -> list[Route]:
     """The routes of the review: GET /review (the page) and POST /review/decide."""
-    from kg.graph.store import Store
+    from kg.graph.store import open_store
     from kg.ingest.review import Reviewer, apply_decision, librarian
     from kg.web.site import environment
 
     guard = Guard(any_host)
 
     def render(message: str, problem: str, session: str) -> str:
-        with Store(location, read_only=True) as store:
+        with open_store(location, read_only=True) as store:
             rows = Reviewer(store).rows()
         template = environment().get_template("review.html")
         return template.render(
@@ -112,7 +112,7 @@ def review_routes(location: str, limit: int = 200, any_host: bool = False) -> li
         decision = form.get("decision", "")
         if decision not in ("confirm", "reject", "add"):
             raise KGError(f"'{decision}' is not a decision: confirm, reject or add")
-        with Store(location, create=False) as store:
+        with open_store(location, create=False) as store:
             reviewer = Reviewer(store)
             if form.get("key"):
                 parts = [form["key"]]

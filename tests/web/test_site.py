@@ -234,9 +234,13 @@ def test_document_page_shows_metadata_entities_and_relations_with_evidence(sampl
     page = tree(out / doc.page)
     assert page.xpath("string(//h1)").strip() == doc.title
     facts = page.xpath("string(//dl[@class='facts'])")
-    for text in ("Publisher", "Issued", "Read from", "Content hash", format_date(doc.issued)):
+    for text in ("Publisher", "Issued", format_date(doc.issued)):
         assert text in facts
-    assert doc.sources[0]["path"] in facts
+    # where it was read from, hashes and the extractor are folded away, not printed among the facts
+    provenance = page.xpath("string(//details[@class='provenance'])")
+    for text in ("Read from", "Content hash", "extractor version"):
+        assert text not in facts and text in provenance
+    assert doc.sources[0]["path"] in provenance and doc.sources[0]["path"] not in facts
     assert page.xpath("//dl[@class='facts']//a[@href='../id/nhs-england.html']")
     # entities grouped by type with counts
     headings = [h.text_content() for h in page.xpath("//section[.//h2[@id='entities-h']]//h3")]

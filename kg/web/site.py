@@ -103,15 +103,17 @@ def iri_quote(iri: str) -> str:
 def query_page_href(saved: str | None = None, *, sparql: str | None = None, **params: str) -> str:
     """A link to the query page of ``kg serve``, which runs what it says when opened.
 
+    Relative to the site's root (pages put their ``root``, or ``./``, before it), so it works under a path prefix.
+
     >>> query_page_href("lineage", entity="https://w3id.org/nhs-policy-kg/id/ics")
-    '/?saved=lineage&p.entity=https%3A%2F%2Fw3id.org%2Fnhs-policy-kg%2Fid%2Fics'
+    '?saved=lineage&p.entity=https%3A%2F%2Fw3id.org%2Fnhs-policy-kg%2Fid%2Fics'
     >>> query_page_href(sparql="DESCRIBE <https://w3id.org/x>")
-    '/?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Fx%3E'
+    '?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Fx%3E'
     """
     pairs = (
         [("query", sparql)] if sparql is not None else [("saved", saved), *((f"p.{k}", v) for k, v in params.items())]
     )
-    return "/?" + urlencode(pairs, quote_via=quote, safe="")
+    return "?" + urlencode(pairs, quote_via=quote, safe="")
 
 
 class _Questions:

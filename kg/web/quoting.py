@@ -20,6 +20,10 @@ The thresholds and the finite verbs are data: ``kg/web/evidence.toml``.
 (', in the English sense, is one', True)
 >>> after(" and more. Next sentence")
 (' and more.', False)
+>>> before("services and hospitals. ")
+('', False)
+>>> after(" The new model", ended=True)
+('', False)
 >>> is_sentence("NHS England renamed the model in 2018.")
 True
 >>> is_sentence("Key features of the driver")
@@ -53,7 +57,7 @@ class Rules:
     def boundary(self) -> re.Pattern[str]:
         """A sentence end (with any closing quote or bracket) followed by space, or a list bullet."""
         ends, bullets = re.escape(self.sentence_ends), re.escape(self.bullets)
-        return re.compile(rf"[{ends}][\"'’”)\]]*\s+(?=[A-Z0-9\"'‘“(]|[{bullets}])|\s*[{bullets}]\s*")
+        return re.compile(rf"[{ends}][\"'’”)\]]*\s+(?=[A-Z0-9\"'‘“(]|[{bullets}]|$)|\s*[{bullets}]\s*")
 
 
 @cache
@@ -98,10 +102,12 @@ def before(prefix: str, starts_text: bool = False) -> tuple[str, bool]:
     return text[space + 1 :], True
 
 
-def after(suffix: str) -> tuple[str, bool]:
-    """The start of ``suffix`` up to the end of the quote's sentence, and whether it was cut short."""
+def after(suffix: str, ended: bool = False) -> tuple[str, bool]:
+    """The start of ``suffix`` up to the end of the quote's sentence, and whether it was cut short.
+
+    ``ended``: the quote itself ends its sentence, so nothing of the next one is shown."""
     text = squash(suffix)
-    if not text.strip():
+    if ended or not text.strip():
         return "", False
     end = _boundary().search(text)
     if end is not None:
@@ -118,6 +124,11 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _STRAY = re.compile(r"(?<=\s)(?:\d{1,2}|[b-hj-zB-HJ-Z])(?=\s)")
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends with a sentence end (a closing quote or bracket may follow it)."""
+    return squash(text).strip().rstrip("\"'’”)]").endswith(tuple(rules().sentence_ends))
+
+
 def is_sentence(text: str) -> bool:
     """Whether ``text`` reads as a sentence rather than a fragment (see ``kg/web/evidence.toml``)."""
     r = rules()
@@ -131,7 +142,7 @@ def is_sentence(text: str) -> bool:
         return False
     if len(_STRAY.findall(f" {flat} ")) > r.max_stray_markers:
         return False
-    ended = flat.rstrip("\"'’”)]").endswith(tuple(r.sentence_ends))
+    ended = ends_sentence(flat)
     has_verb = any(w.lower() in r.finite_verbs for w in _WORD.findall(flat))
     return ended or has_verb
 

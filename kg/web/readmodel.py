@@ -69,7 +69,7 @@ class Quote:
     @property
     def after(self) -> str:
         """The words after, to the end of the quote's sentence or the last whole word."""
-        return quoting.after(self.suffix)[0]
+        return quoting.after(self.suffix, quoting.ends_sentence(self.exact))[0]
 
     @property
     def cut_before(self) -> bool:
@@ -78,7 +78,7 @@ class Quote:
 
     @property
     def cut_after(self) -> bool:
-        return quoting.after(self.suffix)[1]
+        return quoting.after(self.suffix, quoting.ends_sentence(self.exact))[1]
 
     @property
     def _starts_text(self) -> bool:

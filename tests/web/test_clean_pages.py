@@ -65,6 +65,11 @@ def test_context_is_cut_to_the_quotes_sentence():
     at_start = Quote("ACO", prefix="Draft accountable ", suffix=" contract. More", start=18)
     assert (at_start.before, at_start.cut_before) == ("Draft accountable ", False)  # the text starts here
     assert (at_start.after, at_start.cut_after) == (" contract.", False)
+    # a statement's sentence: neither the end of the sentence before nor the start of the next one
+    said = Quote(
+        "NHS England outlined its plans.", prefix="services and hospitals. ", suffix=" The new model", start=90
+    )
+    assert (said.before, said.cut_before, said.after, said.cut_after) == ("", False, "", False)
 
 
 def test_text_that_is_no_sentence_is_shown_as_a_fragment(both_site):

@@ -1042,7 +1042,7 @@
         if (/^[A-Za-z][\w-]*:[\w-]{2,}$/.test(window.KGComplete.wordAt(cm).word)) showCompletion(cm);
       });
       var field = editor.getInputField();
-      if (!field.getAttribute("role")) field.setAttribute("role", "textbox");
+      field.setAttribute("role", "textbox");  // CodeMirror marks its editable lines "presentation"
       field.setAttribute("aria-multiline", "true");
       field.setAttribute("aria-labelledby", "sparql-label");
       field.setAttribute("aria-describedby", "sparql-help");

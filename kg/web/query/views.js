@@ -88,7 +88,7 @@
   }
 
   function frame(kind, width, height, label) {
-    var root = svg("svg", { class: "chart chart-" + kind, viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": label });
+    var root = svg("svg", { class: "chart chart-" + kind, viewBox: "0 0 " + width + " " + height, role: "figure", "aria-label": label });
     root.style.maxWidth = width + "px";
     return root;
   }

@@ -341,7 +341,8 @@ def site_command(
         fail(str(exc))
     out.print(
         f"wrote {outdir}: {report.pages} pages ({report.entities} entities, {report.documents} documents); "
-        f"map of {report.nodes} nodes and {report.edges} links. Open {(outdir / 'index.html').resolve().as_uri()}",
+        f"map of {report.nodes} nodes and {report.edges} links; {report.rewritten} files written, "
+        f"{report.kept} unchanged, {report.removed} removed. Open {(outdir / 'index.html').resolve().as_uri()}",
         highlight=False,
         soft_wrap=True,
     )

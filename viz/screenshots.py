@@ -4,7 +4,8 @@ Usage: python viz/screenshots.py SITE_DIR OUT_DIR [--entity id/NAME.html] [--doc
 
 Also documents.png (the documents table's review-due view) and phone-map.png (the map at
 390×844, as on a phone). With --store, a server over that store (loopback, a free port) gives
-query-completion.png: the query page's editor offering entity names after "kgid:acc".
+query-completion.png: the query page's editor offering entity names after "kgid:acc", and
+query-chart.png: a count of documents per entity shown as the query page's bar chart.
 
 Drives Debian's headless Chromium (through chromedriver, as the tests do),
 waits for the map to be drawn, and writes map.png, entity.png and
@@ -108,6 +109,7 @@ def query_page(driver, store: str, path: Path) -> None:
     from kg.web.server import create_app, running
 
     with running(create_app(store, workers=1)) as url:
+        chart(driver, url, path.with_name("query-chart.png"))
         driver.get(url + "/")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and driver.execute_script("return document.body.dataset.ready") != "true":
@@ -121,6 +123,31 @@ def query_page(driver, store: str, path: Path) -> None:
             time.sleep(0.2)
         driver.save_screenshot(str(path))
         print(f"wrote {path} (the query page's completion)")
+
+
+CHART_QUERY = (
+    "# How many documents mention each entity\n"
+    "SELECT ?entity ?name (COUNT(DISTINCT ?document) AS ?documents)\nWHERE {\n"
+    "  ?document schema:mentions ?entity .\n  ?entity skos:prefLabel ?name .\n}\n"
+    "GROUP BY ?entity ?name\nORDER BY DESC(?documents)\nLIMIT 20\n"
+)
+
+
+def chart(driver, url: str, path: Path) -> None:
+    """The query page showing a count per entity as its bar chart."""
+    from urllib.parse import quote
+
+    driver.get(url + "/?query=" + quote(CHART_QUERY))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not driver.find_elements(
+        "css selector", "#result-views button[data-view='bars']"
+    ):
+        time.sleep(0.2)
+    driver.find_element("css selector", "#result-views button[data-view='bars']").click()
+    time.sleep(0.3)
+    driver.execute_script("document.getElementById('results').scrollIntoView()")
+    driver.save_screenshot(str(path))
+    print(f"wrote {path} (the query page's bar chart)")
 
 
 if __name__ == "__main__":

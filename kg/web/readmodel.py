@@ -14,7 +14,6 @@ Dates keep the precision they were written with (``2018``, ``2017-03``,
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from kg.graph.namespaces import local_name
 from kg.graph.predicates import name_from_object, name_of
 from kg.ingest.dates import date_sort_key
 from kg.ingest.labels import is_acronym
+from kg.web import quoting
 
 KG = ns.ONTOLOGY
 
@@ -59,21 +59,48 @@ class Quote:
             out.append((self.exact[at:], False))
         return out
 
+    sentence: bool = False  #: the words are a statement's sentence (not a name): shown as a fragment when not one
+
     @property
     def before(self) -> str:
-        return _squash(self.prefix)
+        """The words before, from the start of the quote's sentence or a whole word (:mod:`kg.web.quoting`)."""
+        return quoting.before(self.prefix, self._starts_text)[0]
 
     @property
     def after(self) -> str:
-        return _squash(self.suffix)
+        """The words after, to the end of the quote's sentence or the last whole word."""
+        return quoting.after(self.suffix, quoting.ends_sentence(self.exact))[0]
+
+    @property
+    def cut_before(self) -> bool:
+        """Whether the words before stop short of the sentence's start (shown with an ellipsis)."""
+        return quoting.before(self.prefix, self._starts_text)[1]
+
+    @property
+    def cut_after(self) -> bool:
+        return quoting.after(self.suffix, quoting.ends_sentence(self.exact))[1]
+
+    @property
+    def _starts_text(self) -> bool:
+        return self.start is not None and self.start - len(self.prefix or "") <= 0
+
+    @property
+    def is_fragment(self) -> bool:
+        """A statement's words that do not read as a sentence (a slide's boxes, a list run together)."""
+        return self.sentence and not quoting.is_sentence(self.exact)
+
+    def fragment(self) -> tuple[bool, list[tuple[str, bool]], bool]:
+        """A few words around the marked names: (cut before, [(text, marked)], cut after)."""
+        return quoting.fragment(self.exact, self.marks)
 
     def as_list(self) -> list:
-        """Compact JSON form: [prefix, [[text, marked], ...], suffix]."""
-        return [self.before, [[t, 1 if m else 0] for t, m in self.segments()], self.after]
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text or "")
+        """Compact JSON form: [before, [[text, marked], ...], after, fragment]; an ellipsis where words were cut."""
+        if self.is_fragment:
+            cut_a, pieces, cut_b = self.fragment()
+            return ["…" if cut_a else "", [[t, 1 if m else 0] for t, m in pieces if t], "…" if cut_b else "", 1]
+        before = ("…" if self.cut_before else "") + self.before
+        after = self.after + ("…" if self.cut_after else "")
+        return [before, [[t, 1 if m else 0] for t, m in self.segments()], after, 0]
 
 
 @dataclass

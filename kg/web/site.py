@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,22 +42,24 @@ from kg.graph.namespaces import local_name
 from kg.graph.predicates import lineage_predicates
 from kg.graph.store import Store
 from kg.ingest.dates import format_date
-from kg.web import derived
+from kg.web import derived, incremental
 from kg.web import readmodel as sd
 from kg.web.csp import MAP_META_POLICY, META_POLICY
 from kg.web.feeds import all_feeds, atom
 from kg.web.linked import page_links, sitemap_xml
 from kg.web.mapview import STATIC, script_json
 from kg.web.mapview import TITLE as SITE_TITLE
-from kg.web.pages import PAGE_FOLDERS
 from kg.web.reading import gather
 
-MANIFEST = ".kg-site.json"
+MANIFEST = incremental.MANIFEST
 TIMELINE_SINCE = "2014"
 CONNECT_MAX_PATHS = 5
 CONNECT_MAX_LENGTH = 4
 NEWEST_DOCUMENTS = 10
 QUOTED_DOCUMENTS = 60  #: an entity page quotes the newest documents that mention it; older ones are listed by title
+DOCUMENTS_PER_PAGE = 100  #: an entity page lists this many documents; more go on pages of their own
+CONTENTS_MIN_SECTIONS = 5  #: a page with this many sections has a contents list ...
+CONTENTS_MIN_ITEMS = 20  #: ... as has one with three or more sections listing this many items in all
 
 _DATE_NAMES = [
     ("start", "Started"),
@@ -89,6 +90,9 @@ class SiteReport:
     documents: int = 0  #: document pages
     nodes: int = 0  #: nodes of the map
     edges: int = 0  #: links of the map
+    rewritten: int = 0  #: files written by this build (the others were as the previous build left them)
+    kept: int = 0  #: files kept from the previous build, their inputs unchanged
+    removed: int = 0  #: files of the previous build removed (their entity or document has gone)
 
 
 def iri_quote(iri: str) -> str:
@@ -99,15 +103,17 @@ def iri_quote(iri: str) -> str:
 def query_page_href(saved: str | None = None, *, sparql: str | None = None, **params: str) -> str:
     """A link to the query page of ``kg serve``, which runs what it says when opened.
 
+    Relative to the site's root (pages put their ``root``, or ``./``, before it), so it works under a path prefix.
+
     >>> query_page_href("lineage", entity="https://w3id.org/nhs-policy-kg/id/ics")
-    '/?saved=lineage&p.entity=https%3A%2F%2Fw3id.org%2Fnhs-policy-kg%2Fid%2Fics'
+    '?saved=lineage&p.entity=https%3A%2F%2Fw3id.org%2Fnhs-policy-kg%2Fid%2Fics'
     >>> query_page_href(sparql="DESCRIBE <https://w3id.org/x>")
-    '/?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Fx%3E'
+    '?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Fx%3E'
     """
     pairs = (
         [("query", sparql)] if sparql is not None else [("saved", saved), *((f"p.{k}", v) for k, v in params.items())]
     )
-    return "/?" + urlencode(pairs, quote_via=quote, safe="")
+    return "?" + urlencode(pairs, quote_via=quote, safe="")
 
 
 class _Questions:
@@ -128,7 +134,11 @@ class _Questions:
 
     @staticmethod
     def describe(text: str, iri: str) -> dict:
-        return {"text": text, "href": query_page_href(sparql=f"DESCRIBE <{iri}>"), "title": "A SPARQL DESCRIBE query"}
+        return {
+            "text": text,
+            "href": query_page_href(sparql=f"DESCRIBE <{iri}>"),
+            "title": "Every statement about it, as a graph",
+        }
 
     def entity(self, e: sd.EntityInfo, lineage: list, co_mentioned: list) -> list[dict]:
         read = [link for link in e.links if link.document and link.subject != link.object]
@@ -143,12 +153,12 @@ class _Questions:
             self.saved_link("relations read with it as object", "relation-evidence", object=e.iri)
             if any(link.object == e.iri for link in read)
             else None,
-            self.describe("every statement about it (DESCRIBE)", e.iri),
+            self.describe("everything the graph says about it", e.iri),
         ]
         return [link for link in links if link]
 
     def document(self, d: sd.DocumentInfo) -> list[dict]:
-        return [self.describe("every statement about it (DESCRIBE)", d.iri)]
+        return [self.describe("everything the graph says about it", d.iri)]
 
     def relation(self, r: sd.Link) -> dict | None:
         return self.saved_link(
@@ -158,6 +168,24 @@ class _Questions:
             predicate=r.predicate,
             object=r.object,
         )
+
+
+def format_time(stamp: str) -> str:
+    """An ISO time stamp as people write it.
+
+    >>> format_time("2026-12-02T07:59:21Z")
+    '2 December 2026 at 07:59 UTC'
+    >>> format_time("not a time")
+    'not a time'
+    """
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    zone = " UTC" if moment.utcoffset() is not None and not moment.utcoffset() else ""
+    return f"{format_date(moment.date().isoformat())} at {moment:%H:%M}{zone}"
 
 
 def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
@@ -170,7 +198,9 @@ def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["iriq"] = iri_quote
-    env.globals.update(fmt_date=format_date, site_title=SITE_TITLE, csp=META_POLICY, map_csp=MAP_META_POLICY)
+    env.globals.update(
+        fmt_date=format_date, fmt_time=format_time, site_title=SITE_TITLE, csp=META_POLICY, map_csp=MAP_META_POLICY
+    )
     if data is not None:
         env.globals.update(
             label=data.label,
@@ -191,59 +221,6 @@ def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
     return env
 
 
-class _Writer:
-    """Writes the site's files and remembers them, to remove what a previous build left behind."""
-
-    def __init__(self, outdir: Path):
-        self.outdir = outdir
-        self.written: set[str] = set()
-
-    def text(self, relative: str, content: str) -> None:
-        path = self.outdir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-        self.written.add(relative)
-
-    def copy(self, source: Path, relative: str) -> None:
-        path = self.outdir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
-        self.written.add(relative)
-
-    def finish(self) -> None:
-        """Remove files of the previous build that this one did not write, and empty folders they leave."""
-        manifest = self.outdir / MANIFEST
-        previous: set[str] = set()
-        if manifest.is_file():  # the folder holds a site we built: replace it
-            try:
-                previous = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
-            except (ValueError, AttributeError):
-                previous = set()
-            # pages and assets of a build whose manifest is out of date go too
-            for folder, pattern in (*((f, "*.html") for f in PAGE_FOLDERS), ("assets", "*")):
-                root = self.outdir / folder
-                if root.is_dir():
-                    for path in root.rglob(pattern):
-                        if path.is_file() or path.is_symlink():
-                            previous.add(path.relative_to(self.outdir).as_posix())
-        # (a folder without our manifest is written into, and nothing in it is removed)
-        for relative in sorted(previous - self.written):
-            path = self.outdir / relative
-            if ".." in Path(relative).parts or Path(relative).is_absolute():
-                continue
-            if path.is_file() or path.is_symlink():
-                path.unlink()
-        for folder in (*PAGE_FOLDERS, "assets"):
-            root = self.outdir / folder
-            if root.is_dir():
-                for path in sorted(root.rglob("*"), key=lambda p: -len(p.parts)):
-                    if path.is_dir() and not any(path.iterdir()):
-                        path.rmdir()
-        manifest.write_text(
-            json.dumps({"generator": "kg site", "files": sorted(self.written)}, indent=1), encoding="utf-8"
-        )
-
-
 def build_site(
     store: Store, outdir: str | os.PathLike, *, server: bool = False, base_url: str | None = None
 ) -> SiteReport:
@@ -256,18 +233,18 @@ def build_site(
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     data = gather(store)
-    published = [e.iri for e in data.entities.values() if e.page] + [d.iri for d in data.documents.values() if d.page]
-    rdf = ld.for_site(store, published)  # each page's description, VoID's counts, the dump: one read
+    _mark_sentences(data)
     env = environment(data)
-    writer = _Writer(outdir)
+    writer = incremental.SiteWriter(outdir)
     report = SiteReport()
     common = {"server": server, "site_title": SITE_TITLE}
     questions = _Questions() if server else None
+    prints = incremental.Fingerprints(data, _salt(data, server, questions))
 
-    def page(template: str, relative: str, nav: str | None, **context: object) -> None:
+    def page(template: str, relative: str, nav: str | None, key: str | None = None, **context: object) -> None:
         root = "../" * relative.count("/")
         html = env.get_template(template).render(root=root, nav=nav, **common, **context)
-        writer.text(relative, html)
+        writer.text(relative, html, key)
         report.pages += 1
 
     # map first: its data file and page, and the counts for the report
@@ -288,25 +265,50 @@ def build_site(
         writer.text(feed.path, atom(feed, data, SITE_TITLE).decode("utf-8"))
         if feed.page and feed.page != "index.html":
             feeds_of[feed.page].append((feed.title, feed.path))
+
+    # entity and document pages: those whose inputs are as the previous build had them are kept
+    todo: list[tuple[str, str, str, dict]] = []  # (template, page, key, context)
     for entity in data.entities.values():
         if not entity.page:
             continue
-        context = _entity_context(data, entity, scheme_anchor, trees, questions)
-        page(
-            "entity.html",
-            entity.page,
-            None,
-            page_feeds=feeds_of.get(entity.page, []),
-            linked=_described(rdf, store.base, writer, entity.iri, entity.page),
-            **context,
-        )
         report.entities += 1
+        context = _entity_context(data, entity, scheme_anchor, trees, questions)
+        context["page_feeds"] = feeds_of.get(entity.page, [])
+        for number, listed in context.pop("document_pages"):
+            relative = documents_page(entity.page, number)
+            key = prints.of("entity-documents", relative, entity.iri, entity.label, listed, context["document_count"])
+            if not writer.unchanged([relative], key):
+                page(
+                    "entity-documents.html",
+                    relative,
+                    None,
+                    key,
+                    e=entity,
+                    listed=listed,
+                    number=number,
+                    pages=context["document_page_count"],
+                    per_page=DOCUMENTS_PER_PAGE,
+                    previous=documents_page(entity.page, number - 1) if number > 2 else entity.page,
+                    following=documents_page(entity.page, number + 1)
+                    if number < context["document_page_count"]
+                    else None,
+                )
+            else:
+                report.pages += 1
+        todo.append(("entity.html", entity.page, prints.of("entity.html", entity.page, entity, context), context))
     for doc in data.documents.values():
         if not doc.page:
             continue
-        context = _document_context(data, doc, questions)
-        page("document.html", doc.page, None, linked=_described(rdf, store.base, writer, doc.iri, doc.page), **context)
         report.documents += 1
+        context = _document_context(data, doc, questions)
+        todo.append(("document.html", doc.page, prints.of("document.html", doc.page, doc, context), context))
+    fresh = [item for item in todo if not writer.unchanged([item[1], *_beside(item[1])], item[2])]
+    report.pages += len(todo) - len(fresh)
+    subject = {item[1]: item[3]["e"].iri if "e" in item[3] else item[3]["d"].iri for item in fresh}
+    rdf = ld.for_site(store, subject.values())  # the descriptions of the pages to write, VoID's counts, the dump
+    for template, relative, key, context in fresh:
+        linked = _described(rdf, store.base, writer, subject[relative], relative, key)
+        page(template, relative, None, key, linked=linked, **context)
 
     from kg.web.finding import names_data
 
@@ -325,28 +327,62 @@ def build_site(
     _assets(writer)
     _linked_data(rdf, store.base, writer, base_url)
     writer.finish()
+    report.rewritten, report.kept, report.removed = writer.rewritten, writer.kept, writer.removed
     return report
 
 
-def _described(rdf: ld.SiteData, base: str, writer: _Writer, iri: str, page: str) -> dict[str, str]:
+def documents_page(page: str, number: int) -> str:
+    """The path of an entity's list of documents, page ``number`` (2 and up; 1 is the entity's page).
+
+    >>> documents_page("id/nhs-england.html", 2)
+    'id/nhs-england/documents-2.html'
+    """
+    return f"{page.removesuffix('.html')}/documents-{number}.html"
+
+
+def _beside(page: str) -> list[str]:
+    """The description files written beside a page."""
+    folder = page.rsplit("/", 1)[0] + "/"
+    return [folder + name for key, name in page_links(page).items() if key in ("turtle", "jsonld")]
+
+
+def _mark_sentences(data: sd.SiteData) -> None:
+    """The quotes of statements read from documents are sentences (shown as fragments when they are none)."""
+    for doc in data.documents.values():
+        for link in doc.relations:
+            if link.quote is not None:
+                link.quote.sentence = True
+
+
+def _salt(data: sd.SiteData, server: bool, questions: _Questions | None) -> str:
+    """What every page of a build depends on besides its own data: templates, tool, settings, saved queries."""
+    from kg import __version__
+
+    templates = incremental.files_key(p for p in Path(resources.templates_dir()).glob("*") if p.is_file())
+    saved = sorted((q.name, [p.name for p in q.params]) for q in questions.saved.values()) if questions else []
+    return json.dumps([__version__, templates, server, data.base, data.class_labels, SITE_TITLE, saved], default=str)
+
+
+def _described(
+    rdf: ld.SiteData, base: str, writer: incremental.SiteWriter, iri: str, page: str, key: str
+) -> dict[str, str]:
     """Write the description of ``iri`` beside its page; the links and the embedded JSON-LD for the page."""
     triples = rdf.descriptions[iri]
     files = page_links(page)
     folder = page.rsplit("/", 1)[0] + "/"
-    writer.text(folder + files["turtle"], ld.serialise(triples, "TURTLE", ns.prefixes(base)).decode("utf-8"))
-    writer.text(folder + files["jsonld"], ld.serialise(triples, "JSON_LD").decode("utf-8"))
+    writer.text(folder + files["turtle"], ld.serialise(triples, "TURTLE", ns.prefixes(base)).decode("utf-8"), key)
+    writer.text(folder + files["jsonld"], ld.serialise(triples, "JSON_LD").decode("utf-8"), key)
     return {**files, "data": script_json(ld.json_ld(triples))}
 
 
-def _linked_data(rdf: ld.SiteData, base: str, writer: _Writer, base_url: str | None) -> None:
+def _linked_data(rdf: ld.SiteData, base: str, writer: incremental.SiteWriter, base_url: str | None) -> None:
     """``void.ttl``, ``sitemap.xml``, the dump ``dump.nq`` the VoID description links to, the JSON-LD context."""
     from kg.graph import jsonld
 
     root = base_url or base
     void = ld.void_triples(rdf.counts, root, None, base)
     writer.text("void.ttl", ld.serialise(void, "TURTLE", ld.void_prefixes(base)).decode("utf-8"))
-    (writer.outdir / ld.DUMP_PATHS[0]).write_bytes(rdf.dump)
-    writer.written.add(ld.DUMP_PATHS[0])
+    writer.data(ld.DUMP_PATHS[0], rdf.dump)
     writer.text(jsonld.CONTEXT_NAME, jsonld.context_text())
     pages = sorted(p for p in writer.written if p.endswith(".html"))
     writer.text("sitemap.xml", sitemap_xml(root, pages))
@@ -360,7 +396,7 @@ def _map(data: sd.SiteData) -> tuple[nx.MultiDiGraph, str]:
     return graph, view.map_data_js(view.map_data(graph))
 
 
-def _assets(writer: _Writer) -> None:
+def _assets(writer: incremental.SiteWriter) -> None:
     """Our styles and scripts, the map's, and vis-network (under the names the map's page asks for)."""
     if STATIC.is_dir():
         for path in sorted(STATIC.rglob("*")):
@@ -394,8 +430,14 @@ def _entity_context(
         (name, sorted(others.items(), key=lambda kv: data.label(kv[0]).lower()))
         for name, others in sorted(grouped.items())
     ]
-    mentions = [(doc, e.mentions[doc.iri]) for doc in data.documents_newest_first(e.mentions)]
-    mentions, more_mentions = mentions[:QUOTED_DOCUMENTS], [doc for doc, _ in mentions[QUOTED_DOCUMENTS:]]
+    newest = data.documents_newest_first(e.mentions)
+    first = newest[:DOCUMENTS_PER_PAGE]
+    mentions = [(doc, e.mentions[doc.iri]) for doc in first[:QUOTED_DOCUMENTS]]
+    more_mentions = first[QUOTED_DOCUMENTS:]
+    page_count = max(1, -(-len(newest) // DOCUMENTS_PER_PAGE))
+    document_pages = [
+        (n, newest[(n - 1) * DOCUMENTS_PER_PAGE : n * DOCUMENTS_PER_PAGE]) for n in range(2, page_count + 1)
+    ]
     lineage = data.lineage_of(e.iri)
     co = data.co_mentioned(e.iri, 30)
     suggestions: list[str] = []
@@ -419,7 +461,31 @@ def _entity_context(
         "connect_to": suggestions,
         "date_names": _DATE_NAMES,
         "questions": questions.entity(e, lineage, co) if questions else [],
+        "document_count": len(newest),
+        "document_page_count": page_count,
+        "document_pages": document_pages,
+        "next_documents": documents_page(e.page, 2) if e.page and page_count > 1 else None,
+        "contents": _contents(
+            [
+                ("about-h", "About"),
+                ("concepts-h", "Broader, narrower and related concepts")
+                if e.broader or e.narrower or e.related
+                else None,
+                ("lineage-h", "Lineage") if lineage else None,
+                ("relations-h", "Relations") if relations else None,
+                ("docs-h", "Documents that mention it"),
+                ("co-h", "Mentioned in the same documents") if co else None,
+                ("connect-h", "How is this connected to …"),
+            ],
+            len(lineage) + sum(len(o) for _, o in relations) + len(mentions) + len(more_mentions) + len(co),
+        ),
     }
+
+
+def _contents(sections: list[tuple[str, str] | None], items: int) -> list[tuple[str, str]]:
+    """A page's contents list: its sections, when the page is long (many sections or many items)."""
+    shown = [s for s in sections if s]
+    return shown if len(shown) >= CONTENTS_MIN_SECTIONS or (len(shown) >= 3 and items >= CONTENTS_MIN_ITEMS) else []
 
 
 def _document_context(data: sd.SiteData, d: sd.DocumentInfo, questions: _Questions | None = None) -> dict:
@@ -432,8 +498,21 @@ def _document_context(data: sd.SiteData, d: sd.DocumentInfo, questions: _Questio
         for cls, items in sorted(groups.items(), key=lambda kv: data.type_label(kv[0]).lower())
     ]
     mention_list = sorted(((iri, q) for iri, q in d.mentions.items() if q), key=lambda kv: data.label(kv[0]).lower())
+    fields = [(key, text) for key, text in _LONG_FIELDS if d.fields.get(key)]
+    rules = sorted({r.rule for r in d.relations if r.rule})
     return {
         "d": d,
+        "rules": rules,
+        "contents": _contents(
+            [
+                ("meta-h", "About this document"),
+                *((f"f-{key}", text) for key, text in fields),
+                ("entities-h", "Entities found"),
+                ("relations-h", "Relations found"),
+                ("quotes-h", "Where each entity is named") if mention_list else None,
+            ],
+            len(d.mentions) + len(d.relations),
+        ),
         "groups": ordered,
         "field_names": _FIELD_NAMES,
         "long_fields": _LONG_FIELDS,

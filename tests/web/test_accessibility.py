@@ -74,3 +74,42 @@ def test_the_query_page_has_no_serious_violation(chrome, both_store):
             time.sleep(0.1)
         time.sleep(0.5)
         assert serious_violations(chrome) == []
+
+
+def test_the_query_pages_chart_views_have_no_serious_violation(chrome, both_store):
+    from urllib.parse import quote
+
+    from kg.web.server import create_app, running
+
+    queries = {
+        "timeline": "SELECT ?document ?title ?issued WHERE { ?document dcterms:title ?title ; dcterms:issued ?issued }",
+        "bars": "SELECT ?entity (COUNT(?d) AS ?n) WHERE { ?d schema:mentions ?entity } GROUP BY ?entity",
+        "graph": "SELECT ?older ?newer WHERE { ?older kg:evolvesInto ?newer }",
+    }
+    problems = {}
+    with running(create_app(str(both_store.location), workers=1)) as url:
+        for view, sparql in queries.items():
+            chrome.get(url + "/?query=" + quote(sparql))
+            end = time.monotonic() + 30
+            selector = f"#result-views button[data-view='{view}']"
+            while time.monotonic() < end and not chrome.find_elements("css selector", selector):
+                time.sleep(0.1)
+            chrome.find_element("css selector", selector).click()
+            time.sleep(0.3)
+            found = serious_violations(chrome)
+            if found:
+                problems[view] = found
+    assert problems == {}
+
+
+def test_a_page_of_an_entitys_documents_has_no_serious_violation(chrome, sample_store, tmp_path, monkeypatch):
+    from kg.web import site as site_module
+
+    monkeypatch.setattr(site_module, "DOCUMENTS_PER_PAGE", 2)
+    monkeypatch.setattr(site_module, "QUOTED_DOCUMENTS", 1)
+    out = tmp_path / "site"
+    build_site(sample_store, out)
+    pages = sorted((out / "id").glob("*/documents-2.html"))
+    assert pages
+    chrome.get(pages[0].as_uri())
+    assert serious_violations(chrome) == []

@@ -24,7 +24,7 @@
   function loadVocabulary(prefixes) {
     if (vocabulary) return Promise.resolve(vocabulary);
     var query = "SELECT DISTINCT ?term WHERE { { ?s ?term ?o } UNION { ?s a ?term } } LIMIT 5000";
-    return fetch("/sparql", {
+    return fetch("sparql", {
       method: "POST",
       headers: { Accept: "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8" },
       body: new URLSearchParams({ query: query, format: "json" }).toString()
@@ -69,7 +69,7 @@
       }
       var prefix = word.slice(0, colon), local = word.slice(colon + 1);
       if (prefix === "kgid") {
-        fetch("/api/names?q=" + encodeURIComponent(local.replace(/-/g, " ") || "a"), { headers: { Accept: "application/json" } })
+        fetch("api/names?q=" + encodeURIComponent(local.replace(/-/g, " ") || "a"), { headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : { completions: [] }; })
           .then(function (answer) {
             var starts = [], others = [];

@@ -1,6 +1,8 @@
 /* The query page served at / by `kg serve`.
  *
- * Talks only to its own host: /api/saved, /api/saved/NAME, /sparql, /api/search and /page.
+ * Talks only to its own host: api/saved, api/saved/NAME, sparql, api/search, api/names and page, each
+ * relative to the page's own address, so the page works behind a proxy that publishes the server
+ * under a path (kg serve --base-url on a proxy path /kg/: the page at /kg/ asks /kg/sparql).
  * Text from the server or the user is only ever put on the page with textContent or
  * attribute setters, never parsed as HTML.
  */
@@ -21,6 +23,7 @@
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
   var SEARCH_SHOWN = 8;           // matches shown before "Show all"
+  var TABLE_ROWS = 500;           // rows the table shows; the downloads hold them all
   var ACCEPT = "application/sparql-results+json, application/json;q=0.9, text/turtle;q=0.8, text/plain;q=0.5, */*;q=0.1";
 
   var EXAMPLES = [
@@ -152,8 +155,20 @@
     });
   }
 
+  /** A server path (/id/x.html) as an address relative to this page, which sits at the server's root. */
+  function relative(path) {
+    return /^\/(?!\/)/.test(path) ? path.slice(1) : path;
+  }
+
+  /** Where the server is published (kg serve --base-url), else this page's own address. */
+  function publishedBase() {
+    var meta = document.querySelector('meta[name="kg-base-url"]');
+    var base = meta && meta.getAttribute("content");
+    return base ? base.replace(/\/?$/, "/") : location.origin + location.pathname;
+  }
+
   function pageHref(iri) {
-    return "/page?iri=" + encodeURIComponent(iri);
+    return "page?iri=" + encodeURIComponent(iri);
   }
 
   /** An IRI as a link through /page: its page on the site, or for a vocabulary term the server's
@@ -316,7 +331,7 @@
       return el("p", { className: "empty" }, ["No results: the query ran but nothing matched."]);
     }
     var linkTo = titleLinks(variables);
-    var rows = bindings.map(function (binding, index) {
+    var rows = bindings.slice(0, TABLE_ROWS).map(function (binding, index) {
       return { index: index, cells: variables.map(function (v) {
         var c = cell(binding[v]);
         var target = linkTo[v] && binding[linkTo[v]];
@@ -386,7 +401,49 @@
     table.appendChild(el("thead", {}, [headRow]));
     table.appendChild(tbody);
     fillBody();
-    return el("div", { className: "table-wrap", role: "region", "aria-label": "Results table", tabindex: "0" }, [table]);
+    var wrap = el("div", { className: "table-wrap", role: "region", "aria-label": "Results table", tabindex: "0" }, [table]);
+    if (bindings.length <= TABLE_ROWS) return wrap;
+    return el("div", {}, [
+      el("p", { className: "hint row-cap", id: "row-cap" }, ["The table shows the first " + TABLE_ROWS.toLocaleString("en-GB") +
+        " of " + plural(bindings.length, "row", "rows") + ". The downloads hold every row."]),
+      wrap
+    ]);
+  }
+
+  // ------------------------------------------------------------------ other views (views.js)
+
+  var viewHelpers = {
+    shortIri: function (iri) { return shortIri(iri); },
+    pageHref: function (iri) { return pageHref(iri); },
+    localType: function (datatype) { return localType(datatype); },
+    readableDate: function (value, type) { return readableDate(value, type); },
+    numeric: function (type) { return !!type && NUMERIC_TYPES.indexOf(type) >= 0; }
+  };
+
+  /** The table, and buttons for the views that suit the result (a timeline, a bar chart, a graph). */
+  function showViews(result, humanNames) {
+    var body = $("result-body"), bar = $("result-views");
+    clear(bar);
+    var views = window.KGViews ? window.KGViews.available(result, viewHelpers) : [];
+    views.unshift({ id: "table", label: "Table", render: function () { return renderTable(result, humanNames); } });
+    var buttons = [];
+    function choose(index) {
+      buttons.forEach(function (button, i) { button.setAttribute("aria-pressed", i === index ? "true" : "false"); });
+      clear(body);
+      body.appendChild(views[index].render());
+      body.setAttribute("data-view", views[index].id);
+    }
+    views.forEach(function (view, index) {
+      var button = el("button", { type: "button", className: "small view-button", "data-view": view.id, "aria-pressed": "false" }, [view.label]);
+      button.addEventListener("click", function () {
+        choose(index);
+        setStatus("Showing the results as " + (view.id === "table" ? "a table" : "a " + view.label.toLowerCase()) + ".");
+      });
+      buttons.push(button);
+      bar.appendChild(button);
+    });
+    bar.hidden = views.length < 2;
+    choose(0);
   }
 
   function rowCount(result) {
@@ -419,15 +476,26 @@
   }
 
   function savedUrl(name, values, extra) {
-    return "/api/saved/" + encodeURIComponent(name) + "?" + savedParams(name, values, extra).toString();
+    return "api/saved/" + encodeURIComponent(name) + "?" + savedParams(name, values, extra).toString();
   }
 
   function sparqlUrl(text, format) {
-    return "/sparql?" + new URLSearchParams({ query: text, format: format }).toString();
+    return "sparql?" + new URLSearchParams({ query: text, format: format }).toString();
   }
 
-  /** The page's own address for a run, which reruns it when opened. */
+  /** The address to share for a run, which reruns it when opened: on the published address when
+   * kg serve was given --base-url (not the 127.0.0.1 it listens on), else on this page's own. */
   function shareUrl(run) {
+    return publishedBase() + runSearch(run);
+  }
+
+  /** The page's own address for a run, for the browser's history (it must stay on this origin). */
+  function localUrl(run) {
+    return location.pathname + runSearch(run);
+  }
+
+  /** "?saved=NAME&p.KEY=VALUE…" or "?query=…" (and "&search=…") for a run. */
+  function runSearch(run) {
     var params = new URLSearchParams();
     if (run.kind === "saved") {
       params.set("saved", run.name);
@@ -437,24 +505,59 @@
     }
     var search = $("search-input").value.trim();
     if (search && $("search-output").childNodes.length) params.set("search", search);
-    return location.origin + location.pathname + "?" + params.toString();
+    return "?" + params.toString();
   }
 
+  /** The download buttons: every row, in CSV, JSON and TSV (a graph: Turtle, JSON-LD and N-Triples), asked of
+   * the endpoint with the format's media type in Accept; the link's own address (format=) works as well. */
   function setDownloads(run, form) {
     var saved = run.kind === "saved";
     var stem = saved ? run.name : "query-results";
-    // [format, file name, button text] for the two buttons: a table's CSV and JSON, or a graph's Turtle and JSON-LD
     var links = !saved && (form === "construct" || form === "describe")
-      ? [["turtle", "graph.ttl", "Download Turtle"], ["jsonld", "graph.jsonld", "Download JSON-LD"]]
-      : [["csv", stem + ".csv", "Download CSV"], ["json", stem + ".json", "Download JSON"]];
-    [$("download-csv"), $("download-json")].forEach(function (link, i) {
+      ? [["turtle", "text/turtle", "graph.ttl", "Download Turtle"], ["jsonld", "application/ld+json", "graph.jsonld", "Download JSON-LD"],
+        ["nt", "application/n-triples", "graph.nt", "Download N-Triples"]]
+      : [["csv", "text/csv", stem + ".csv", "Download CSV"], ["json", "application/sparql-results+json", stem + ".json", "Download JSON"],
+        ["tsv", "text/tab-separated-values", stem + ".tsv", "Download TSV"]];
+    [$("download-csv"), $("download-json"), $("download-tsv")].forEach(function (link, i) {
       var format = links[i][0];
       link.href = saved ? savedUrl(run.name, run.values, { format: format, download: "1" }) : sparqlUrl(run.query, format);
-      link.setAttribute("download", links[i][1]);
-      link.textContent = links[i][2];
+      link.setAttribute("download", links[i][2]);
+      link.setAttribute("data-accept", links[i][1]);
+      link.textContent = links[i][3];
     });
   }
 
+  /** A download: the whole result asked of the endpoint with the right Accept, saved from a Blob. */
+  function download(event) {
+    var link = event.currentTarget;
+    if (!current || typeof Blob !== "function" || !window.URL || !URL.createObjectURL) return;  // the plain link
+    event.preventDefault();
+    var accept = link.getAttribute("data-accept");
+    var request = current.kind === "saved"
+      ? fetch(savedUrl(current.name, current.values, {}), { headers: { Accept: accept } })
+      : fetch("sparql", {
+        method: "POST",
+        headers: { Accept: accept, "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8" },
+        body: new URLSearchParams({ query: current.query }).toString()
+      });
+    $("copy-status").textContent = "Preparing the download…";
+    request.then(function (r) {
+      return r.blob().then(function (blob) { return { response: r, blob: blob }; });
+    }).then(function (got) {
+      if (!got.response.ok) {
+        return got.blob.text().then(function (text) {
+          $("copy-status").textContent = "The download failed: " + errorText(text, got.response.headers.get("Content-Type"));
+        });
+      }
+      var url = URL.createObjectURL(got.blob);
+      var a = el("a", { href: url, download: link.getAttribute("download"), hidden: true });
+      document.body.appendChild(a);
+      a.click();
+      document.body.removeChild(a);
+      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+      $("copy-status").textContent = "Downloaded " + link.getAttribute("download") + ".";
+    }).catch(function () { $("copy-status").textContent = "The server could not be reached for the download."; });
+  }
 
   /** Run a saved question ({kind: "saved", name, values}) or a query ({kind: "sparql", query}). */
   function run(spec) {
@@ -477,7 +580,7 @@
       });
     } else {
       var format = form === "construct" || form === "describe" ? "turtle" : "json";
-      request = fetch("/sparql", {
+      request = fetch("sparql", {
         method: "POST",
         headers: { Accept: ACCEPT, "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8" },
         body: new URLSearchParams({ query: spec.query, format: format }).toString(),
@@ -529,6 +632,9 @@
   function show(spec, form, text, contentType, elapsed, note) {
     var body = $("result-body");
     clear(body);
+    clear($("result-views"));
+    $("result-views").hidden = true;
+    body.removeAttribute("data-view");
     var parsed = null;
     if (/json/.test(contentType)) {
       try { parsed = JSON.parse(text); } catch (ignored) { parsed = null; }
@@ -539,7 +645,7 @@
       summary = "Answer: " + (parsed.boolean ? "yes" : "no");
     } else if (parsed && parsed.head) {
       var count = rowCount(parsed);
-      body.appendChild(renderTable(parsed, spec.kind === "saved"));
+      showViews(parsed, spec.kind === "saved");
       summary = count ? plural(count, "row", "rows") : "No rows";
     } else {
       // a graph (Turtle), or JSON that is not a results table: show the text as it came
@@ -559,11 +665,11 @@
 
   /** Put the run in the address bar (and the share box), so a reload or a shared link reruns it. */
   function remember(spec) {
-    var url = shareUrl(spec);
-    $("share-link").value = url;
+    var url = localUrl(spec);
+    $("share-link").value = shareUrl(spec);
     try {
       // a new question is a new entry, so Back returns to the one before; a rerun replaces its own
-      if (spec.restored || url === location.href) history.replaceState(null, "", url);
+      if (spec.restored || url === location.pathname + location.search) history.replaceState(null, "", url);
       else history.pushState(null, "", url);
     } catch (ignored) { /* e.g. a file: page */ }
     saveHistory(spec);
@@ -667,7 +773,7 @@
         var text = input.value.trim();
         if (text.length < 2 || text === asked) return;
         asked = text;
-        fetch("/api/names?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+        fetch("api/names?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (answer) {
             var list = $("names-" + name);
@@ -815,7 +921,7 @@
   }
 
   function loadSaved() {
-    return fetch("/api/saved", { headers: { Accept: "application/json" } }).then(function (r) {
+    return fetch("api/saved", { headers: { Accept: "application/json" } }).then(function (r) {
       if (!r.ok) throw new Error("status " + r.status);
       return r.json();
     }).then(function (list) {
@@ -936,7 +1042,7 @@
         if (/^[A-Za-z][\w-]*:[\w-]{2,}$/.test(window.KGComplete.wordAt(cm).word)) showCompletion(cm);
       });
       var field = editor.getInputField();
-      if (!field.getAttribute("role")) field.setAttribute("role", "textbox");
+      field.setAttribute("role", "textbox");  // CodeMirror marks its editable lines "presentation"
       field.setAttribute("aria-multiline", "true");
       field.setAttribute("aria-labelledby", "sparql-label");
       field.setAttribute("aria-describedby", "sparql-help");
@@ -969,7 +1075,7 @@
   function loadPrefixes() {
     var query = "SELECT " + PREFIX_NAMES.map(function (p) { return "?" + p; }).join(" ") + " WHERE { " +
       PREFIX_NAMES.map(function (p) { return "BIND(" + p + ": AS ?" + p + ")"; }).join(" ") + " }";
-    return fetch("/sparql", {
+    return fetch("sparql", {
       method: "POST",
       headers: { Accept: "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8" },
       body: new URLSearchParams({ query: query, format: "json" }).toString()
@@ -984,7 +1090,7 @@
   /** Names for the IRI boxes: every labelled entity, class and property, as kgid:… with its label. */
   function loadEntityNames() {
     var query = "SELECT ?item (SAMPLE(?name) AS ?label) WHERE { ?item skos:prefLabel|rdfs:label ?name . FILTER(isIRI(?item)) } GROUP BY ?item ORDER BY ?label";
-    return fetch("/sparql", {
+    return fetch("sparql", {
       method: "POST",
       headers: { Accept: "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8" },
       body: new URLSearchParams({ query: query, format: "json" }).toString()
@@ -1043,7 +1149,7 @@
       answer.see_also.forEach(function (item, i) {
         if (i) line.appendChild(document.createTextNode("; "));
         line.appendChild(document.createTextNode(item.relation + " "));
-        line.appendChild(el("a", { href: item.page || pageHref(item.iri) }, [item.label]));
+        line.appendChild(el("a", { href: item.page ? relative(item.page) : pageHref(item.iri) }, [item.label]));
       });
       out.appendChild(line);
     }
@@ -1068,7 +1174,7 @@
       if (index >= SEARCH_SHOWN) item.hidden = true;
       var head = el("p", { className: "hit-head" }, [
         el("span", { className: "kind kind-" + (hit.kind === "document" ? "document" : "entity") }, [kindLabel(hit.kind)]), " ",
-        el("a", { href: hit.page || pageHref(hit.iri) }, [hit.title || shortIri(hit.iri)]), " ",
+        el("a", { href: hit.page ? relative(hit.page) : pageHref(hit.iri) }, [hit.title || shortIri(hit.iri)]), " ",
         el("span", { className: "iri hint" }, [shortIri(hit.iri)])
       ]);
       item.appendChild(head);
@@ -1113,7 +1219,7 @@
     clear(out);
     out.setAttribute("data-state", "running");
     out.appendChild(el("p", { className: "hint" }, ["Searching…"]));
-    return fetch("/api/search?" + new URLSearchParams({ q: text, limit: "20" }).toString(), { headers: { Accept: "application/json" } })
+    return fetch("api/search?" + new URLSearchParams({ q: text, limit: "20" }).toString(), { headers: { Accept: "application/json" } })
       .then(function (r) {
         return r.text().then(function (body) { return { response: r, body: body }; });
       }).then(function (got) {
@@ -1255,6 +1361,7 @@
       runEditor();
     });
     $("copy-link").addEventListener("click", copyLink);
+    ["download-csv", "download-json", "download-tsv"].forEach(function (id) { $(id).addEventListener("click", download); });
     $("share-link").addEventListener("focus", function () { $("share-link").select(); });
     loadPrefixes().then(function () {
       loadEntityNames();

@@ -243,7 +243,7 @@ def create_app(
         accept = request.headers.get("accept")
         ranges = parse_accept(accept or "")
         if is_browser(accept) and quality("text/html", ranges) >= max(quality(m, ranges) for m, _ in GRAPH_OFFERS):
-            return RedirectResponse("/", status_code=303)
+            return RedirectResponse("./", status_code=303)  # the query page, also under a path prefix
         params = dict(request.query_params)
         fmt = choose_formats(params, None if is_browser(accept) else accept)[1]
         if fmt is None:
@@ -381,8 +381,8 @@ def create_app(
                     await service.site.release(build)
         else:
             exists = bool(path)
-        if exists and path:
-            return RedirectResponse((service.base_url or "/") + path, status_code=303)
+        if exists and path:  # relative without --base-url: right behind a proxy's path prefix too
+            return RedirectResponse((service.base_url or "") + path, status_code=303)
         return HTMLResponse(missing_page(iri), status_code=404)
 
     async def no_icon(request: Request) -> Response:
@@ -391,7 +391,7 @@ def create_app(
 
     async def home(request: Request) -> Response:
         if query_page_exists():
-            return HTMLResponse(await anyio.to_thread.run_sync(render_query_page))
+            return HTMLResponse(await anyio.to_thread.run_sync(render_query_page, service.base_url))
         return HTMLResponse(_PLACEHOLDER)
 
     routes = [

@@ -2,8 +2,10 @@
 
 A site the server builds (:class:`SiteFolder`) follows the store as the workers do: a page request
 compares the store directory's signature (:func:`kg.graph.worker.store_signature`) with the one the pages
-were built from and, if it changed, builds the whole site again from a read-only store into a fresh
-folder, then switches to it, so a page is always whole and of one build. The request that started a
+were built from and, if it changed, builds the site again from a read-only store into a fresh folder,
+then switches to it, so a page is always whole and of one build. The fresh folder starts as hard links
+to the current build's files and the build is incremental (:mod:`kg.web.incremental`): only the pages
+whose data changed are rendered and written, the rest stay as they were. The request that started a
 build waits for it; requests meanwhile get the previous pages.
 """
 
@@ -28,6 +30,22 @@ from kg.graph.store import data_signature as store_signature
 from kg.graph.store import open_store
 
 log = logging.getLogger("uvicorn.error")  # the server's log: uvicorn shows it at its log level
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Fill ``target`` with hard links to the files of ``source`` (copies where a link cannot be made).
+
+    The next build then writes only what changed: :mod:`kg.web.incremental` replaces a file by renaming a
+    new one into place, so the previous build's files, still being served, never change."""
+    for path in source.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        copy = target / path.relative_to(source)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, copy)
+        except OSError:
+            shutil.copy2(path, copy)
 
 
 class _Folder(StaticFiles):
@@ -74,6 +92,7 @@ class SiteFolder:
         self.location = location
         self.live = live
         self.builds = 0  #: site builds done
+        self.last_report: Any = None  #: the :class:`kg.web.site.SiteReport` of the last build
         self.root = (
             Path(folder) if folder is not None else None
         )  #: where the builds go (made at the first build when None)
@@ -126,6 +145,8 @@ class SiteFolder:
             signature = store_signature(self.location)  # before reading: a change while building shows next time
             folder = Path(tempfile.mkdtemp(prefix="build-", dir=self.root))
             try:
+                if self.current is not None and self.current.owned:
+                    _link_tree(self.current.folder, folder)  # unchanged pages stay; changed ones are replaced
                 with open_store(self.location, read_only=True) as store:
                     report = build_site(store, folder, server=True)
                 break
@@ -146,7 +167,15 @@ class SiteFolder:
                 old.retired = True
         if old is not None:
             self._remove(old)  # now, or by the last request still reading from it
-        log.info("Built the site: %d pages in %.1f s.", report.pages, time.perf_counter() - started)
+        self.last_report = report
+        log.info(
+            "Built the site: %d pages (%d files written, %d unchanged, %d removed) in %.1f s.",
+            report.pages,
+            report.rewritten,
+            report.kept,
+            report.removed,
+            time.perf_counter() - started,
+        )
 
     def _remove(self, build: _Build) -> None:
         with self._state:

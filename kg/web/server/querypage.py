@@ -15,8 +15,8 @@ def query_page_exists() -> bool:
     return resources.web_dir("query", TEMPLATE).is_file()
 
 
-def render_query_page() -> str:
-    """The query page as the server sends it."""
+def render_query_page(base_url: str | None = None) -> str:
+    """The query page as the server sends it; ``base_url`` (``--base-url``) is where its shared links point."""
     import jinja2
 
     from kg.web.site import environment
@@ -28,4 +28,4 @@ def render_query_page() -> str:
             jinja2.FileSystemLoader(str(resources.templates_dir())),
         ]
     )
-    return env.get_template(TEMPLATE).render(root="/", server=True, nav="query")
+    return env.get_template(TEMPLATE).render(root="", server=True, nav="query", base_url=base_url)

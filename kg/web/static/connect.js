@@ -5,7 +5,8 @@
  *   docs:  [{id, title, date, page}]
  *   edges: [{a, b, rel: [{s, p, i, o, d?, q?, note?, date?}], co: [docIndex, ...], n}]
  *   (p reads the statement from s to o, i from o to s)
- * where a quote is [before, [[text, marked], ...], after].
+ * where a quote is [before, [[text, marked], ...], after, fragment] (an ellipsis is in the text where words
+ * were cut; fragment 1: the words do not read as a sentence and are not shown in quotation marks).
  * Everything is written to the page with textContent and createElement, never as HTML.
  * The hash carries the question: connect.html#from=<IRI>&to=<IRI>. */
 (function () {
@@ -181,15 +182,17 @@
     if (doc.date) span.appendChild(el("span", "muted", " (" + doc.date + ")"));
     return span;
   }
+  /** A quote [before, segments, after, fragment]: in quotation marks, or marked as a fragment of the text. */
   function quote(q) {
-    var box = el("q", "evidence");
+    var box = el(q && q[3] ? "span" : "q", q && q[3] ? "evidence fragment" : "evidence");
     if (!q) return box;
-    if (q[0]) box.appendChild(el("span", "ctx", "…" + q[0]));
+    if (q[3]) box.appendChild(el("span", "fragment-note", "from the text: "));
+    if (q[0]) box.appendChild(el("span", "ctx", q[0]));
     (q[1] || []).forEach(function (seg) {
       if (seg[1]) box.appendChild(el("mark", null, seg[0]));
       else box.appendChild(document.createTextNode(seg[0]));
     });
-    if (q[2]) box.appendChild(el("span", "ctx", q[2] + "…"));
+    if (q[2]) box.appendChild(el("span", "ctx", q[2]));
     return box;
   }
   function nearestQuotes(a, b, d) {

@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.web.layout import layout  # noqa: E402
-from kg.web.mapfiles import bundle  # noqa: E402
-from kg.web.mapview import FULL_LIMIT, PHYSICS_LIMIT, map_data, render_map, styles  # noqa: E402
+from kg.web.mapfiles import FULL_LIMIT, bundle  # noqa: E402
+from kg.web.mapview import PHYSICS_LIMIT, map_data, render_map, styles  # noqa: E402
 
 ENTITY_TYPES = [
     "CareModel",

@@ -147,11 +147,16 @@ def bundle(
     graph: nx.MultiDiGraph,
     *,
     physics_limit: int,
-    full_limit: int = FULL_LIMIT,
-    overview: int = OVERVIEW,
+    full_limit: int | None = None,
+    overview: int | None = None,
     base: str = "map/",
 ) -> tuple[dict, dict[str, str]]:
-    """``(data, files)``: the first view and the files under ``base`` (relative to the page) it may load."""
+    """``(data, files)``: the first view and the files under ``base`` (relative to the page) it may load.
+
+    ``full_limit`` and ``overview`` default to :data:`FULL_LIMIT` and :data:`OVERVIEW`.
+    """
+    full_limit = FULL_LIMIT if full_limit is None else full_limit
+    overview = OVERVIEW if overview is None else overview
     from kg.web.mapview import styles
 
     style = styles()

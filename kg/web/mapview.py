@@ -10,10 +10,11 @@ Three steps, each usable alone:
   types, definitions, dates and evidence counts. The map and the pages read
   the store once, through the same model, so they name things alike;
   :func:`map_graph` is gather + graph_of for callers that hold a store.
-* :func:`map_data` turns a graph into the plain data the browser draws
+* :func:`map_data` turns a graph into the plain data the browser draws first
   (``map-data.js`` through :func:`map_data_js`); a graph bigger than
   ``physics_limit`` nodes gets its positions from :mod:`kg.web.layout` so the
-  browser only draws.
+  browser only draws, and one above :data:`kg.web.mapfiles.FULL_LIMIT` opens
+  on an overview, the rest in files loaded on demand (:mod:`kg.web.mapfiles`).
 * The page is ``kg/web/templates/map.html`` with ``kg/web/static/map.js``
   and ``map.css`` on the vendored vis-network. The site builds it with
   its own ``base.html``; :func:`render_map` inlines everything into one file
@@ -43,8 +44,6 @@ STATIC = resources.web_dir("static")
 VIS_NETWORK = resources.web_dir("vendor", "vis-network")
 TITLE = "English health-policy knowledge graph"
 PHYSICS_LIMIT = 300
-FULL_LIMIT = 3000  #: a graph with more nodes opens on an overview (kg.web.mapfiles)
-OVERVIEW = 200  #: nodes in that overview
 
 
 def map_assets() -> dict[str, Path]:
@@ -180,8 +179,8 @@ def map_data(
     graph: nx.MultiDiGraph,
     *,
     physics_limit: int = PHYSICS_LIMIT,
-    full_limit: int = FULL_LIMIT,
-    overview: int = OVERVIEW,
+    full_limit: int | None = None,
+    overview: int | None = None,
 ) -> dict:
     """What ``map.js`` draws first, as JSON-able data (:func:`kg.web.mapfiles.bundle` without its files).
 
@@ -286,7 +285,7 @@ def render_map(data: dict, *, title: str = TITLE, files: dict[str, str] | None =
 def write_map(store: Store, out: str | Path) -> nx.MultiDiGraph:
     """Write the map of the whole store to ``out``; return the graph drawn.
 
-    A map of up to :data:`FULL_LIMIT` nodes is one self-contained file. A bigger one opens on an
+    A map of up to :data:`kg.web.mapfiles.FULL_LIMIT` nodes is one self-contained file. A bigger one opens on an
     overview and loads the rest from a folder beside it, ``NAME-files/`` (see :mod:`kg.web.mapfiles`).
     """
     from kg.web.mapfiles import bundle

@@ -138,8 +138,8 @@
       for (var k = 0; k < flat.length; k += 4) others.push(flat[k]);
       var chunks = {};
       var size = files.nodeChunk || files.chunk;
-      others.forEach(function (o) { if (!nodes[o]) chunks[Math.floor(o / size)] = true; });
-      return Promise.all(Object.keys(chunks).map(function (c) { return ensureNode(Number(c) * size); })).then(function () {
+      others.forEach(function (o) { if (!nodes[o] && !(Math.floor(o / size) in chunks)) chunks[Math.floor(o / size)] = o; });
+      return Promise.all(Object.keys(chunks).map(function (c) { return ensureNode(chunks[c]); })).then(function () {
         for (var k = 0; k < flat.length; k += 4) {
           var other = flat[k], predicate = files.predicates[flat[k + 1]];
           if (flat[k + 2]) addEdge(i, other, predicate, flat[k + 3]);
@@ -517,10 +517,13 @@
       x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x); y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y);
     });
     if (!isFinite(x0)) return;
-    var margin = 90;  // half a label either side
-    var scale = Math.min(w / (x1 - x0 + 2 * margin), h / (y1 - y0 + margin));
-    scale = Math.max(0.02, Math.min(scale, 1.3));
     var focused = state.ego !== null || state.expanded.length > 0 || !complete;
+    function scaleFor(font) {  // room for half a label either side, and a line above and below
+      var s = Math.min(w / (x1 - x0 + 2 * 80 * font / BASE_FONT), h / (y1 - y0 + 2 * 24 * font / BASE_FONT));
+      return Math.max(0.02, Math.min(s, 1.3));
+    }
+    var scale = scaleFor(BASE_FONT);
+    if (focused) scale = scaleFor(Math.min(3 * BASE_FONT, Math.max(BASE_FONT, MIN_PIXELS / scale)));
     var wanted = focused ? Math.max(BASE_FONT, MIN_PIXELS / scale) : BASE_FONT;
     var centre = { x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
     if (wanted > 3 * BASE_FONT) {
@@ -581,10 +584,11 @@
     } else {
       loaded.forEach(function (i) { if (home[i]) drawnAt.set(i, home[i]); });
     }
-    applyHash(true).then(function () {
+    function done() {
       window.kgMapReady = performance.now();
       app.setAttribute("data-ready", "true");
-    });
+    }
+    applyHash(true).then(done, function (err) { announce(err.message); done(); });
   }
 
   if (data.physics) {
@@ -806,6 +810,11 @@
     var wasHidden = panel.hidden;
     panel.hidden = false;
     app.classList.add("kg-with-panel");
+    if (getComputedStyle(panel).position === "fixed") {
+      // a sheet over the lower part of a phone's screen: the canvas goes to the top, its upper part shows the graph
+      var top = container.getBoundingClientRect().top;
+      if (Math.abs(top) > 2) window.scrollBy(0, top);
+    }
     if (wasHidden) keepInView();
   }
   function closePanel() {

@@ -488,6 +488,7 @@
   var BASE_FONT = (options.nodes && options.nodes.font && options.nodes.font.size) || 14;
   var EDGE_FONT = 12;
   var MIN_PIXELS = 12;       // a label on screen is at least this big where it is drawn at all
+  var MAX_FONT = 4 * BASE_FONT;  // the largest a label grows to (in the canvas's units) to stay readable
 
   /** The part of the canvas the panel leaves free, in the canvas's own pixels. */
   function freeArea() {
@@ -523,20 +524,33 @@
       return Math.max(0.02, Math.min(s, 1.3));
     }
     var scale = scaleFor(BASE_FONT);
-    if (focused) scale = scaleFor(Math.min(3 * BASE_FONT, Math.max(BASE_FONT, MIN_PIXELS / scale)));
+    if (focused) scale = scaleFor(Math.min(MAX_FONT, Math.max(BASE_FONT, MIN_PIXELS / scale)));
     var wanted = focused ? Math.max(BASE_FONT, MIN_PIXELS / scale) : BASE_FONT;
     var centre = { x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
-    if (wanted > 3 * BASE_FONT) {
+    if (wanted > MAX_FONT) {
       // too many to label readably at a scale showing them all: readable labels round the middle of the view
-      scale = MIN_PIXELS / (3 * BASE_FONT);
+      scale = MIN_PIXELS / (MAX_FONT);
       if (state.ego !== null) centre = at[state.ego] || centre;
     }
     var box = container.getBoundingClientRect();
-    network.moveTo({
-      position: centre, scale: scale, animation: false,
-      offset: { x: (area.left + area.right) / 2 - box.width / 2, y: (area.top + area.bottom) / 2 - box.height / 2 }
-    });
+    var offset = { x: (area.left + area.right) / 2 - box.width / 2, y: (area.top + area.bottom) / 2 - box.height / 2 };
+    network.moveTo({ position: centre, scale: scale, animation: false, offset: offset });
     readableLabels();
+    // now that the labels have their sizes, fit what is drawn (labels too), twice: a smaller scale makes them grow
+    for (var pass = 0; pass < 2 && wanted <= MAX_FONT && ids.length <= 1000; pass++) {
+      var bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
+      ids.forEach(function (i) {
+        var b = network.getBoundingBox(i);
+        if (!b) return;
+        bx0 = Math.min(bx0, b.left); bx1 = Math.max(bx1, b.right); by0 = Math.min(by0, b.top); by1 = Math.max(by1, b.bottom);
+      });
+      if (!isFinite(bx0)) break;
+      var fits = Math.max(0.02, Math.min(1.3, (w - 16) / (bx1 - bx0), (h - 16) / (by1 - by0)));
+      if (pass > 0 && fits >= scale * 0.98) break;
+      scale = fits;
+      network.moveTo({ position: { x: (bx0 + bx1) / 2, y: (by0 + by1) / 2 }, scale: scale, animation: false, offset: offset });
+      readableLabels();
+    }
     labelSoon();
   }
   /** The nodes a view is about: their labels grow so they stay readable at the scale shown
@@ -560,7 +574,7 @@
     return out;
   }
   function readableLabels() {
-    var size = Math.min(3 * BASE_FONT, Math.max(BASE_FONT, Math.ceil(MIN_PIXELS / network.getScale())));
+    var size = Math.min(MAX_FONT, Math.max(BASE_FONT, Math.ceil(MIN_PIXELS / network.getScale())));
     var want = new Map();
     featured().forEach(function (i) { if (size !== BASE_FONT) want.set(i, size); });
     var updates = [];

@@ -366,11 +366,14 @@ def _evidence_entries(text: str) -> list:
 
 def test_kg_map_of_a_big_graph_writes_its_files_beside_it(sample_store, tmp_path, monkeypatch):
     from kg.web import mapfiles
-    from kg.web.mapview import write_map
+    from kg.web.mapview import map_graph, write_map
 
     monkeypatch.setattr(mapfiles, "FULL_LIMIT", 40)
     out = tmp_path / "big.html"
-    graph = write_map(sample_store, out)
+    result = CliRunner().invoke(app, ["map", "--store", str(sample_store.location), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "big-files" in result.output and "on demand" in result.output
+    graph = map_graph(sample_store)
     folder = tmp_path / "big-files"
     names = {p.name for p in folder.iterdir()}
     assert {"nodes-0.js", "links-0.js", "ids-0.js"} <= names

@@ -59,6 +59,15 @@ score-dev: install
 	$(KG) export --store out/eval-store -o out/eval.trig
 	$(PY) ../shared/tools/score_extraction.py --gold data/eval/gold.json out/eval.trig --verbose
 
+# The extraction score on the held-out set (data/eval/heldout/README.md): texts no rule was written from.
+.PHONY: score-heldout
+score-heldout: install
+	@mkdir -p out
+	rm -rf out/heldout-store
+	$(KG) ingest --store out/heldout-store data/eval/heldout/texts
+	$(KG) export --store out/heldout-store -o out/heldout.trig
+	$(PY) ../shared/tools/score_extraction.py --gold data/eval/heldout/gold.json out/heldout.trig --verbose
+
 # Ingest throughput against a read+parse baseline in the same process.
 bench: install
 	$(PY) bench/bench_ingest.py

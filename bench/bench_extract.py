@@ -1,8 +1,10 @@
 """Extraction throughput: the extractor on main (or another git ref) against this checkout's, in one run.
 
-    python bench/bench_extract.py [PATH ...] [--baseline-ref main] [--repeat 5]
+    python bench/bench_extract.py [PATH ...] [--baseline-ref main] [--repeat 5] [--copies N] [--profile]
 
-(default corpus: data/sample, data/eval/texts and ../shared/corpus/seeds if present)
+(default corpus: data/sample, data/eval/texts, data/eval/heldout/texts and ../shared/corpus/seeds if present;
+``--copies 18`` copies it 18 times into a temporary folder, about 1,000 documents; ``--profile`` prints
+where the new extractor spends its time, per function, over one pass)
 
 The baseline is the ``kg`` package as committed at ``--baseline-ref``, taken
 with ``git archive`` into a temporary folder and imported as ``kg_baseline``
@@ -77,15 +79,48 @@ def best_of_each(repeat: int, works, paths) -> list[tuple[float, tuple[int, int]
     return [(min(t), r) for t, r in zip(times, results)]
 
 
+def copied(paths: list[str], copies: int, into: Path) -> list[str]:
+    """The files under ``paths`` copied ``copies`` times into ``into`` under distinct names; [into]."""
+    files = [f for p in map(Path, paths) for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file()]
+    into.mkdir(parents=True)
+    for n in range(copies):
+        for i, f in enumerate(files):
+            (into / f"{n:03d}-{i:03d}-{f.name}").write_bytes(f.read_bytes())
+    return [str(into)]
+
+
+def profiled(work, paths: list[str]) -> None:
+    """cProfile of one pass: the 25 functions with the most time of their own, then by cumulative time."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    work(paths)
+    profile.disable()
+    stats = pstats.Stats(profile)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(25)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("paths", nargs="*")
     ap.add_argument("--baseline-ref", default="main")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--copies", type=int, default=1, help="copy the corpus this many times (distinct file names)")
+    ap.add_argument("--profile", action="store_true", help="also profile one pass of the new extractor")
     args = ap.parse_args()
-    default = [ROOT / "data" / "sample", ROOT / "data" / "eval" / "texts", ROOT.parent / "shared" / "corpus" / "seeds"]
+    default = [
+        ROOT / "data" / "sample",
+        ROOT / "data" / "eval" / "texts",
+        ROOT / "data" / "eval" / "heldout" / "texts",
+        ROOT.parent / "shared" / "corpus" / "seeds",
+    ]
     paths = args.paths or [str(p) for p in default if p.is_dir()]
     with tempfile.TemporaryDirectory() as tmp:
+        if args.copies > 1:
+            paths = copied(paths, args.copies, Path(tmp) / "corpus")
         try:
             old_name = baseline_package(args.baseline_ref, Path(tmp))
         except (subprocess.CalledProcessError, FileNotFoundError) as exc:
@@ -98,6 +133,8 @@ def main() -> int:
         (old_time, (docs, old_relations)), (new_time, (new_docs, new_relations)) = best_of_each(
             args.repeat, [old, new], paths
         )
+        if args.profile:
+            profiled(new, paths)
     print(f"old ({args.baseline_ref:>8s}) {docs:4d} docs  {old_relations:4d} relations  {docs / old_time:8.1f} docs/s")
     print(f"new (checkout) {new_docs:4d} docs  {new_relations:4d} relations  {new_docs / new_time:8.1f} docs/s")
     ratio = (new_docs / new_time) / (docs / old_time)

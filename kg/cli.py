@@ -33,7 +33,7 @@ from kg.graph.saved import (
     run_saved,
 )
 from kg.graph.store import Store, existing_store, resolve_location
-from kg.terminal import SafeConsole, strip_controls
+from kg.terminal import SafeConsole, fit_table, strip_controls
 
 app = typer.Typer(
     add_completion=False,
@@ -187,13 +187,9 @@ def query_command(
     if fmt != "table" or result.kind != "select":
         write_out(to_text(result, "csv" if fmt == "table" else fmt, base))
         return
-    table = Table(show_lines=False, title=saved.title if saved is not None else None)
-    for variable in result.variables:
-        table.add_column(variable, overflow="fold")
     shown = result.rows if max_rows <= 0 else result.rows[:max_rows]
-    for row in shown:
-        table.add_row(*(display(term, base) for term in row))
-    out.print(table)
+    cells = [[display(term, base) for term in row] for row in shown]
+    out.print(fit_table(result.variables, cells, out.width, title=saved.title if saved is not None else None))
     if len(shown) < len(result.rows):
         err.print(
             f"showing the first {len(shown):,} of {len(result.rows):,} rows: --max-rows 0 shows them all,"
@@ -248,37 +244,6 @@ def validate_command(store: str | None = StoreOption) -> None:
     out.print(report.text, highlight=False, markup=False)
     err.print(f"{report.violations} violation(s)")
     raise typer.Exit(EXIT_PROBLEMS)
-
-
-@app.command("stats")
-def stats_command(store: str | None = StoreOption) -> None:
-    """Count documents, entities and triples, by graph and by type."""
-    try:
-        with Store(store, read_only=True) as kg_store:
-            stats = kg_store.stats()
-            base = kg_store.base
-    except KGError as exc:
-        fail(str(exc))
-    summary = Table(title="Store")
-    summary.add_column("what")
-    summary.add_column("count", justify="right")
-    for key in ("documents", "entities", "entities_mentioned", "triples"):
-        summary.add_row(key.replace("_", " "), str(stats[key]))
-    out.print(summary)
-    by_type = Table(title="Things by type")
-    by_type.add_column("type")
-    by_type.add_column("count", justify="right")
-    from kg.graph.terms import NamedNode
-
-    for iri, count in stats["by_type"].items():
-        by_type.add_row(display(NamedNode(iri), base), str(count))
-    out.print(by_type)
-    by_graph = Table(title="Triples by graph")
-    by_graph.add_column("graph", overflow="fold")
-    by_graph.add_column("triples", justify="right")
-    for graph, count in stats["by_graph"].items():
-        by_graph.add_row(graph, str(count))
-    out.print(by_graph)
 
 
 @app.command("map")
@@ -338,7 +303,22 @@ def serve_command(
     port: int = typer.Option(8000, "--port", "-p", help="Port to listen on."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before it is stopped."),
     max_rows: int = typer.Option(10_000, "--max-rows", help="Largest result a query may return (rows or triples)."),
-    workers: int = typer.Option(2, "--workers", help="Query worker processes."),
+    workers: int = typer.Option(2, "--workers", help="Query worker processes (the light lane)."),
+    memory_mb: int = typer.Option(
+        512, "--memory-mb", help="Memory one query may use, MiB: a worker past it is stopped (503) and replaced."
+    ),
+    light_budget: float = typer.Option(
+        0.5, "--light-budget", help="Processor seconds a query may use before it goes on in the heavy lane."
+    ),
+    heavy_slots: int = typer.Option(
+        1, "--heavy-slots", help="Long queries that may run at once in the heavy lane; one more is stopped (503)."
+    ),
+    client_queries: int = typer.Option(
+        4, "--client-queries", help="Queries one client address may have running at once; more get 429 (0: no cap)."
+    ),
+    head_seconds: float = typer.Option(
+        10.0, "--header-timeout", help="Seconds a connection has to send a request's headers before it is closed."
+    ),
     review: bool = typer.Option(False, "--review", help="Offer the review of claims at /review (loopback hosts only)."),
     review_any_host: bool = typer.Option(
         False,
@@ -366,6 +346,11 @@ def serve_command(
             review=review,
             review_any_host=review_any_host,
             base_url=base_url,
+            client_queries=client_queries,
+            head_seconds=head_seconds,
+            memory_mb=memory_mb,
+            light_budget=light_budget,
+            heavy_slots=heavy_slots,
         )
     except KGError as exc:
         fail(str(exc))
@@ -420,14 +405,9 @@ def search_command(
         writer.writerow(("kind", "title", "snippet", "iri", "score"))
         writer.writerows(rows)
         return
-    table = Table(
-        title=f"Search: {text}" + (f" (also: {', '.join(result.expanded[1:])})" if len(result.expanded) > 1 else "")
-    )
-    for name in ("kind", "title", "snippet"):
-        table.add_column(name, overflow="fold")
-    for kind, title, snippet, _, _ in rows:
-        table.add_row(kind, escape(title), escape(snippet))
-    out.print(table)
+    heading = f"Search: {text}" + (f" (also: {', '.join(result.expanded[1:])})" if len(result.expanded) > 1 else "")
+    shown = [[kind, title, snippet] for kind, title, snippet, _, _ in rows]
+    out.print(fit_table(["kind", "title", "snippet"], shown, out.width, title=heading))
     for relation, label, _ in result.see_also:
         out.print(f"see also its {relation}: {label}")
     if not rows:
@@ -509,7 +489,7 @@ def run() -> None:
 
 def _register_topic_commands() -> None:
     """Load the kg/cli_<topic>.py modules: each adds its commands to ``app``, which it imports from here."""
-    from kg import cli_librarian  # noqa: F401
+    from kg import cli_librarian, cli_stats  # noqa: F401
 
 
 _register_topic_commands()

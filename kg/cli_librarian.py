@@ -232,8 +232,6 @@ def review_list_command(
     """List the claims no librarian has reviewed yet, with their sentences, most cited first."""
     if ctx.invoked_subcommand is not None:
         return
-    from rich.table import Table
-
     from kg.errors import UsageError
     from kg.ingest.review import Reviewer
 
@@ -249,18 +247,21 @@ def review_list_command(
     if fmt != "table":
         _write_rows(rows[:limit], fmt)
         return
-    table = Table(title=f"Claims to review ({len(rows)}{' in all' if every else ' unreviewed'})")
-    for name in ("key", "claim", "cited", "sentence", *(["verdict"] if every else [])):
-        table.add_column(name, overflow="fold")
+    from kg.terminal import Column, fit_table
+
+    headings: list[Column | str] = [Column("key", "id"), "claim", Column("cited", "number"), "sentence"]
+    headings += ["verdict"] if every else []
+    cells = []
     for row in rows[:limit]:
         claim = f"{row.subject} [b]{escape(row.predicate)}[/b] {escape(row.object)}"
-        cells = [
+        cells_of_row = [
             row.claim.key,
             claim if row.claim.kind == "relation" else f"[i]{escape(row.subject)}[/i] mentions {escape(row.object)}",
         ]
-        cells += [str(row.claim.count), escape(" ".join(row.claim.sentence.split()))]
-        table.add_row(*cells, *([row.verdict or "—"] if every else []))
-    out.print(table)
+        cells_of_row += [str(row.claim.count), escape(" ".join(row.claim.sentence.split()))]
+        cells.append([*cells_of_row, *([row.verdict or "—"] if every else [])])
+    title = f"Claims to review ({len(rows)}{' in all' if every else ' unreviewed'})"
+    out.print(fit_table(headings, cells, out.width, title=title, markup=True))
     err.print(
         "decide with: kg review confirm KEY | kg review reject KEY | kg review add SUBJECT PREDICATE OBJECT -D DOC --sentence '…'"
     )

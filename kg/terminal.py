@@ -13,9 +13,13 @@ unaffected: it is written from styles, not from the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, RenderableType
+from rich.table import Table
 from rich.text import Text
 
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -31,3 +35,159 @@ class SafeConsole(Console):
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
         return super().render_str(strip_controls(text), **kwargs)
+
+
+# ---------------------------------------------------------------- tables that fit the terminal
+
+#: characters of one column's frame in a rich table: a rule and a space either side
+_FRAME = 3
+#: a word longer than this may be folded (split) rather than widen its column further
+LONGEST_WORD = 20
+#: an identifier column is cut to no fewer than this many characters (with "…") before rows become records
+SHORTEST_ID = 12
+_WORD = re.compile(r"\S+")
+_NUMBER = re.compile(r"^[+-]?[\d,]*\.?\d+%?$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of :func:`fit_table`: its heading and what it holds.
+
+    ``kind`` is ``"text"`` (wrapped at words), ``"id"`` (an identifier or prefixed name: one line, cut
+    with "…" when space is short) or ``"number"`` (right-aligned, never cut); ``"auto"`` decides from
+    the values (see :func:`column_kind`).
+    """
+
+    name: str
+    kind: str = "auto"
+
+
+def column_kind(values: Sequence[str]) -> str:
+    """``"number"``, ``"id"`` (every value one token holding ``:`` or ``/``) or ``"text"``.
+
+    >>> column_kind(["12", "1,024", ""]), column_kind(["kgid:aco", "https://x.org/a"]), column_kind(["NHS England"])
+    ('number', 'id', 'text')
+    """
+    present = [v for v in values if v]
+    if present and all(_NUMBER.match(v) for v in present):
+        return "number"
+    if present and all(" " not in v and (":" in v or "/" in v) for v in present):
+        return "id"
+    return "text"
+
+
+def _longest_word(text: str) -> int:
+    return max((cell_len(w) for w in _WORD.findall(text)), default=0)
+
+
+def _widest_line(text: str) -> int:
+    return max((cell_len(line) for line in text.splitlines()), default=0)
+
+
+def column_widths(
+    kinds: Sequence[str], headers: Sequence[str], rows: Sequence[Sequence[str]], width: int
+) -> list[int] | None:
+    """The content width of each column so that the table fits ``width`` with no word split, or None when it cannot.
+
+    A column gets its widest value when all fit; otherwise each starts at what it cannot do without (its
+    longest word, up to :data:`LONGEST_WORD`; an identifier :data:`SHORTEST_ID`; a number its widest
+    value) and the room left goes to the text columns in proportion to what they lack, then to identifiers.
+
+    >>> column_widths(["text", "id"], ["title", "iri"], [["Draft accountable care organisation contract", "kgdoc:draft-acc-1234"]], 80)
+    [44, 20]
+    >>> column_widths(["text", "id"], ["title", "iri"], [["Draft accountable care organisation contract", "kgdoc:draft-acc-1234"]], 40)
+    [21, 12]
+    >>> column_widths(["text"] * 6, ["a"] * 6, [["organisation"] * 6], 40) is None
+    True
+    """
+    count = len(kinds)
+    room = width - (_FRAME * count + 1)
+    natural, least = [], []
+    for index, kind in enumerate(kinds):
+        cells = [headers[index], *(row[index] for row in rows)]
+        widest = max(_widest_line(c) for c in cells)
+        natural.append(max(widest, 1))
+        if kind == "number":
+            least.append(widest)
+        elif kind == "id":
+            least.append(max(min(widest, SHORTEST_ID), _longest_word(headers[index])))
+        else:
+            least.append(max(min(max(_longest_word(c) for c in cells), LONGEST_WORD), 1))
+    if sum(natural) <= room:
+        return natural
+    if sum(least) > room:
+        return None
+    widths = list(least)
+    for group in ("text", "id"):
+        left = room - sum(widths)
+        wants = {
+            i: natural[i] - widths[i]
+            for i, k in enumerate(kinds)
+            if (k == group or (group == "text" and k == "number"))
+        }
+        total = sum(wants.values())
+        if total <= 0 or left <= 0:
+            continue
+        if total <= left:
+            for i, want in wants.items():
+                widths[i] += want
+            continue
+        shares = {i: left * want // total for i, want in wants.items()}
+        for i, share in shares.items():
+            widths[i] += share
+        spare = left - sum(shares.values())
+        for i in sorted(wants, key=lambda i: -wants[i])[:spare]:
+            widths[i] += 1
+    return widths
+
+
+def fit_table(
+    columns: Sequence[Column | str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    *,
+    title: str | None = None,
+    markup: bool = False,
+) -> RenderableType:
+    """Rows as a table ``width`` characters wide at most, words whole; as records when no table would fit.
+
+    ``rows`` hold strings (rich markup when ``markup``, else plain text). A table too wide for the
+    terminal becomes one block per row, ``heading  value`` lines wrapped at words under each other,
+    as ``psql``'s expanded display does.
+    """
+    specs = [
+        Column(strip_controls(c.name), c.kind) if isinstance(c, Column) else Column(strip_controls(c)) for c in columns
+    ]
+    rows = [[strip_controls(cell) for cell in row] for row in rows]  # Text() bypasses SafeConsole.render_str
+    title = strip_controls(title) if title is not None else None
+    plain = [[Text.from_markup(cell).plain if markup else cell for cell in row] for row in rows]
+    kinds = [s.kind if s.kind != "auto" else column_kind([r[i] for r in plain]) for i, s in enumerate(specs)]
+    headers = [s.name for s in specs]
+    widths = column_widths(kinds, headers, plain, width)
+
+    def cell(index: int, row: int) -> Text:
+        return Text.from_markup(rows[row][index]) if markup else Text(rows[row][index])
+
+    if widths is not None:
+        table = Table(title=title)
+        for spec, kind, size in zip(specs, kinds, widths):
+            table.add_column(
+                spec.name,
+                width=size,
+                justify="right" if kind == "number" else "left",
+                no_wrap=kind != "text",
+                overflow="ellipsis" if kind == "id" else "fold",
+            )
+        for r in range(len(rows)):
+            table.add_row(*(cell(i, r) for i in range(len(specs))))
+        return table
+    label = min(max(cell_len(h) for h in headers), max(8, width // 3))
+    records = Table(title=title, box=None, show_header=False, padding=(0, 1, 0, 0), width=width)
+    records.add_column(width=label, style="bold", overflow="fold")
+    records.add_column(width=max(width - label - 1, 1), overflow="fold")
+    for r in range(len(rows)):
+        if r:
+            records.add_row("", "")
+        for i, header in enumerate(headers):
+            records.add_row(header, cell(i, r))
+    return records

@@ -161,7 +161,8 @@ class CueGrammar:
         tail = r"(?:[’']s)?(?:\s+[a-z][\w-]*){0,3}"
         self.list = rf"(?:⟨\d+⟩(?:(?:{tail})?{sep}⟨\d+⟩)*)"
         self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
-        self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\))?(?:\s*,)?"
+        # an aside between commas or brackets, or a role before a comma ("the ⟨1⟩ as an independent body, taking over ...")
+        self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\)|\s+as\s+(?:an?|the)\s+[^⟨⟩;:,()]{1,50}?(?=\s*,))?(?:\s*,)?"
         # words between a subject and its verb: auxiliaries, modals, adverbs, a date ("was set up in 2013 and")
         between = word_alternation(grammar["between"])
         word = rf"(?:{between}|[a-z]+ly|(?:in|on|of|from|during|since|until|after|before|by|at)\s+(?:[\w’'-]+\s+){{0,2}}?\d{{4}})"
@@ -227,10 +228,13 @@ class CueGrammar:
         objects = entry.get("objects", [])
         det = self._det
         obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{word_alternation(objects)}\s+(?:of|from))" if objects else ""
+        # "replaced three earlier regulators: the A, the B and the C": a count and a few words closed by a colon
+        count = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|the\s+following|these|all)"
+        colon = rf"(?P<colon>\s+{count}(?:\s+[\w’'-]+){{0,4}}\s*:)?"
         if entry.get("objects_required"):
             post = rf"(?:\s+{det})*{obj}(?:\s+{det})*\s*:?\s*"
         else:  # a colon may introduce the other side ("is made up of: ...")
-            post = rf"(?:\s+{det})*{obj + '?' if obj else ''}(?:\s+{det})*\s*:?\s*"
+            post = rf"(?:\s+{det})*{obj + '?' if obj else ''}{colon}(?:\s+{det})*\s*:?\s*"
         active, participle, triggers = set(), set(), set()
         for lemma in entry.get("lemmas", []):
             forms = self.inflector.forms(lemma)
@@ -300,6 +304,8 @@ class CueGrammar:
         for word in entry["template"].split():
             if word in ("S", "O"):
                 pieces.append((rf"(?P<{'A' if word == 'S' else 'B'}>{self.list})", "group"))
+            elif word == "S2":  # a second subject ("when X merged with Y")
+                pieces.append((rf"(?P<A2>{self.list})", "group"))
             elif word == "be":
                 pieces.append(
                     (word_alternation(self.inflector.forms("be")["base"]) + r"(?:\s+(?:not|now|also|then))?", "word")
@@ -326,6 +332,8 @@ class CueGrammar:
                 pieces.append((word_alternation(forms), "word"))
                 if not triggers:
                     triggers = forms  # the first word is the frame's trigger
+        if entry.get("trigger"):  # a rarer word of the frame than its first, so fewer sentences try it
+            triggers = {f for lemma in entry["trigger"] for v in self.inflector.forms(lemma).values() for f in v}
         pattern, previous = "", ""
         for regex, kind in pieces:  # an optional piece carries its own leading space
             if not pattern or kind == "opt":
@@ -357,7 +365,7 @@ class CueGrammar:
                 said = " ".join(g for g in (m.groupdict().get("pre"), m.groupdict().get("verb")) if g)
                 if self._negation.search(said):
                     continue
-                a = tuple(int(i) for i in _TOKEN.findall(m.group("A")))
+                a = tuple(int(i) for i in _TOKEN.findall(m.group("A") + (m.groupdict().get("A2") or "")))
                 b = tuple(int(i) for i in _TOKEN.findall(m.group("B")))
                 subjects, objects = (b, a) if cue.swap else (a, b)
                 mechanisms = [cue.mechanism]
@@ -365,6 +373,8 @@ class CueGrammar:
                     mechanisms.append("relative-clause")
                 if m.groupdict().get("aside"):
                     mechanisms.append("aside")
+                if m.groupdict().get("colon"):
+                    mechanisms.append("colon-list")
                 if len(a) > 1 or len(b) > 1:
                     mechanisms.append("list")
                 modality = "hedged" if self._hedge.search(said) else ""
@@ -427,7 +437,7 @@ class Descriptions:
         self.window = window
         words = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
         self._pattern = re.compile(
-            rf"\b(?:the|this|that|these|those)\s+(?:new|same|said|original|(?P<year>(?:19|20)\d{{2}}))?\s*(?P<noun>{words})s?\b",
+            rf"\b(?:the|this|that|these|those)\s+(?:new|same|said|original|(?P<year>(?:19|20)\d{{2}})|\d{{1,3}}(?=\s))?\s*(?P<noun>{words})s?\b",
             re.I,
         )
 

@@ -109,9 +109,24 @@ def _make(year: int, month: int | None = None, day: int | None = None) -> Partia
         return None
 
 
+_DIGIT = re.compile(r"\d")
+_MONTH_KINDS = frozenset({"d_month_y", "month_d_y", "month_y"})
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
 def parse_date(text: str) -> PartialDate | None:
-    """The first date in ``text``, as precise as written, or None."""
+    """The first date in ``text``, as precise as written, or None.
+
+    Every form holds a digit, and the month forms a month's first three letters:
+    a text without them is passed over before any of the patterns is tried.
+    """
+    if not _DIGIT.search(text):
+        return None
+    lower = text.lower()
+    months = any(stem in lower for stem in _MONTH_STEMS)
     for pattern, kind in _PATTERNS:
+        if kind in _MONTH_KINDS and not months:
+            continue
         match = pattern.search(text)
         if not match:
             continue

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -111,6 +112,28 @@ class _Hit:
     acronym: bool
 
 
+def _on_lines_with(pattern: re.Pattern, text: str, needs: tuple[str, ...]) -> Iterator[re.Match]:
+    """``pattern.finditer(text)``, tried only on the lines holding one of ``needs`` (all of it if none given).
+
+    For a pattern whose matches never cross a line break this finds the same
+    matches, left to right, without trying the pattern at every capital letter.
+    """
+    if not needs:
+        yield from pattern.finditer(text)
+        return
+    lines: set[tuple[int, int]] = set()
+    for word in needs:
+        at = text.find(word)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            lines.add((start, end))
+            at = text.find(word, end)
+    for start, end in sorted(lines):
+        yield from pattern.finditer(text, start, end)
+
+
 class EntityMatcher:
     """Finds vocabulary entities in text. Build once, use for many documents."""
 
@@ -139,7 +162,7 @@ class EntityMatcher:
                 automaton.make_automaton()
         self._has = {"folded": bool(folded), "cased": bool(cased)}
         spec = tomllib.loads((data_dir() / "patterns" / "organisations.toml").read_text(encoding="utf-8"))
-        self._org_patterns = [(re.compile(p["regex"]), p["kind"]) for p in spec["pattern"]]
+        self._org_patterns = [(re.compile(p["regex"]), p["kind"], tuple(p.get("needs", ()))) for p in spec["pattern"]]
         self._not_name = set(spec.get("not_name_words", []))
         self._looked_up: dict[str, Entity | None] = {}
 
@@ -343,8 +366,8 @@ class EntityMatcher:
     def _found_names(self, text: str, mentions: list[Mention]) -> list[tuple[int, int, str, str, bool]]:
         """(start, end, name, kind, may swallow named entities) of names built like a trust, a body or an Act."""
         found = []
-        for pattern, kind in self._org_patterns:
-            for match in pattern.finditer(text):
+        for pattern, kind, needs in self._org_patterns:
+            for match in _on_lines_with(pattern, text, needs):
                 start, name = match.start("name"), match.group("name")
                 words = name.split()
                 while words and words[0] in self._not_name:

@@ -13,7 +13,9 @@ normal form is still a precise span of the document.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from itertools import accumulate
 
 _DROP = set("'’‘`´")  # apostrophes vanish: King's = Kings
 #: A run of word characters, "&" and apostrophes; "_" is a word character but a separator here.
@@ -22,25 +24,102 @@ _RUN = re.compile(r"([A-Za-z0-9&]+)(?![\w&'’‘`´])|[\w&'’‘`´]+")
 _BRITISH = re.compile(r"(?<=[a-z]{2})is(?=(e|ed|es|ing|ation|ations|ational)\b)")
 #: Word prefixes that writers join, hyphenate or space at will.
 _PREFIXES = ("multi", "inter", "cross", "semi", "non")
+#: The fast path: runs of plain letters, digits and "&", in a text whose other characters are all separators
+#: or apostrophes (ASCII, curly quotes, dashes, no accented letters).
+_PLAIN = re.compile(r"[A-Za-z0-9&]+")
+_APOSTROPHES = re.compile("[" + re.escape("".join(sorted(_DROP))) + "]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @dataclass(frozen=True)
+class _Runs:
+    """Where each run of the normal form stands in the original, for texts of the fast path.
+
+    The normal form is the runs joined by one space. ``starts[k]`` is where run
+    ``k`` starts in the text with its apostrophes taken out, ``shifts`` where
+    (in that text) each taken-out apostrophe stood, so an index of the normal
+    form maps back to the original by two binary searches instead of a list
+    with one number per character.
+    """
+
+    starts: list[int]  #: in the text without apostrophes
+    lengths: list[int]
+    begins: list[int]  #: where run k begins in the normal form
+    shifts: list[int]  #: apostrophe k stood before index shifts[k] of the text without apostrophes
+
+    def original(self, j: int) -> int:
+        """Index in the original of index ``j`` of the text without apostrophes."""
+        return j + bisect_right(self.shifts, j) if self.shifts else j
+
+    def at(self, i: int) -> int:
+        """Index in the original of character ``i`` of the normal form (a space: the character before the next run)."""
+        k = bisect_right(self.begins, i) - 1
+        inside = i - self.begins[k]
+        if inside < self.lengths[k]:
+            return self.original(self.starts[k] + inside)
+        return self.original(self.starts[k + 1]) - 1
+
+    def offsets(self, size: int) -> list[int]:
+        return [self.at(i) for i in range(size)]
+
+
+@dataclass(frozen=True, eq=False)
 class Normalised:
     text: str
-    offsets: list[int]  #: offsets[i] is the index in the original of text[i]
+    #: offsets[i] is the index in the original of text[i] (made on first use when ``runs`` is given)
+    _offsets: list[int] | None = None
+    runs: _Runs | None = field(default=None, repr=False)
+
+    @property
+    def offsets(self) -> list[int]:
+        if self._offsets is None:
+            object.__setattr__(self, "_offsets", self.runs.offsets(len(self.text)) if self.runs else [])
+        return self._offsets  # type: ignore[return-value]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normal-form slice [start, end)."""
+        if self._offsets is None and self.runs is not None:
+            return self.runs.at(start), self.runs.at(end - 1) + 1
         return self.offsets[start], self.offsets[end - 1] + 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Normalised) and self.text == other.text and self.offsets == other.offsets
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _fast(text: str, fold_case: bool) -> Normalised | None:
+    """The normal form by whole-text regular expressions, when every non-ASCII character is a separator."""
+    if not text.isascii() and any(ch.isalnum() for ch in set(_NON_ASCII.findall(text))):
+        return None
+    drops = [m.start() for m in _APOSTROPHES.finditer(text)]
+    plain = _APOSTROPHES.sub("", text) if drops else text
+    matches = list(_PLAIN.finditer(plain))
+    if not matches:
+        return Normalised("", [])
+    pieces = [m.group() for m in matches]
+    lengths = [len(p) for p in pieces]
+    begins = [0, *accumulate(n + 1 for n in lengths[:-1])]
+    shifts = [d - k for k, d in enumerate(drops)]
+    joined = " ".join(pieces)
+    if fold_case:
+        joined = _BRITISH.sub("iz", joined.lower())
+    return Normalised(joined, None, _Runs([m.start() for m in matches], lengths, begins, shifts))
 
 
 def normalise(text: str, fold_case: bool = True) -> Normalised:
     """Letters and digits kept (lower-cased if ``fold_case``), every other run one space.
 
-    Works a run of word characters at a time: a plain ASCII run is copied and
-    lower-cased whole, any other (apostrophes, "_", other scripts) character
-    by character, so the result is that of the one rule per character.
+    Most texts are plain letters, digits, apostrophes and separators: those are
+    read by whole-text regular expressions, and the map back to the original
+    is kept per run of letters, not per character (:class:`_Runs`). Any other
+    text is worked a run of word characters at a time: a plain ASCII run is
+    copied and lower-cased whole, any other (apostrophes, "_", other scripts)
+    character by character, so the result is that of the one rule per character.
     """
+    quick = _fast(text, fold_case)
+    if quick is not None:
+        return quick
     out: list[str] = []
     offsets: list[int] = []
     for run in _RUN.finditer(text):
@@ -84,7 +163,7 @@ def normalise_both(text: str) -> tuple[Normalised, Normalised]:
     cased = normalise(text, fold_case=False)
     if not cased.text.isascii():
         return normalise(text), cased
-    return Normalised(_BRITISH.sub("iz", cased.text.lower()), cased.offsets), cased
+    return Normalised(_BRITISH.sub("iz", cased.text.lower()), cased._offsets, cased.runs), cased
 
 
 def norm(text: str) -> str:

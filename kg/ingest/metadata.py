@@ -53,6 +53,7 @@ _PRECISE = re.compile(
 _MONTH_DATE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b", re.I
 )
+_ACRONYM_AFTER = re.compile(r"\s*\([A-Z][A-Za-z&.]{1,9}\)$")
 _PERSON = re.compile(r"^(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+$")
 
 
@@ -66,6 +67,7 @@ class HeaderRules:
     citation: list[re.Pattern]
     furniture: list[re.Pattern]
     paragraph: list[re.Pattern]
+    document_titles: re.Pattern  #: headings that name the whole document ("Annual report and accounts 2022/23")
     wrap_length: int
     html: dict[str, list[str]]
     spec: dict
@@ -86,6 +88,9 @@ def load_header_rules(path: Path | None = None) -> HeaderRules:
         citation=[re.compile(p) for p in spec["citation"]["patterns"]],
         furniture=[re.compile("^(?:" + "|".join(f"(?:{p})" for p in spec["title"]["furniture"]) + ")$", re.I)],
         paragraph=[re.compile(rf"^(?:{p})$") for p in spec["title"]["paragraph_ends"]],
+        document_titles=re.compile(
+            "^(?:" + "|".join(f"(?:{p})" for p in spec["title"].get("document_titles", ["(?!x)x"])) + ")$", re.I
+        ),
         wrap_length=spec["title"]["wrap_length"],
         html={k: [x.lower() for x in v] for k, v in spec["html"].items()},
         spec=spec,
@@ -120,9 +125,16 @@ def _date_only(part: str) -> PartialDate | None:
     return date if len(rest.split()) <= 4 and len(part) <= 60 else None
 
 
-def _line_fields(line: str, rules: HeaderRules, header: Header, bare: list[PartialDate]) -> bool:
-    """Read labels, bare dates and citations from one line; True if it is a by-line (not a title)."""
+def _line_fields(
+    line: str, rules: HeaderRules, header: Header, bare: list[PartialDate], pending: list[str] | None = None
+) -> bool:
+    """Read labels, bare dates and citations from one line; True if it is a by-line (not a title).
+
+    ``pending`` carries a date label standing alone on the line before ("Last updated" over
+    "12 January 2024"): the date this line holds is that field's.
+    """
     byline = False
+    waiting = pending.pop() if pending else None
     for part in (p.strip() for p in _PARTS.split(line)):
         if not part:
             continue
@@ -130,6 +142,10 @@ def _line_fields(line: str, rules: HeaderRules, header: Header, bare: list[Parti
         if match:
             name = rules.fields[" ".join(match.group("label").lower().split())]
             value = match.group("value").strip()
+            if not value and name not in ("author", "publisher") and pending is not None and part == line:
+                pending.append(name)  # the value is on the next line
+                byline = True
+                continue
             if name == "author":
                 byline = True
             elif name == "publisher":
@@ -142,8 +158,11 @@ def _line_fields(line: str, rules: HeaderRules, header: Header, bare: list[Parti
                     setattr(header, name, date)
                     byline = True
         else:
-            date = _date_only(part) if _PRECISE.search(part) else None
-            if date:
+            date = _date_only(part) if _DIGIT.search(part) and _PRECISE.search(part) else None
+            if date and waiting and getattr(header, waiting) is None:
+                setattr(header, waiting, date)
+                byline = True
+            elif date:
                 bare.append(date)
                 byline = True
     for pattern in rules.citation if _DIGIT.search(line) else ():
@@ -156,6 +175,14 @@ def _line_fields(line: str, rules: HeaderRules, header: Header, bare: list[Parti
     if match:
         header.modified = parse_date(match.group("value"))
     return byline
+
+
+def _date_label(part: str, rules: HeaderRules) -> bool:
+    """The part starts with a date's label ("Last updated", "Next review due"), not an author's or publisher's."""
+    match = rules.labels.match(part)
+    if match is None:
+        return False
+    return rules.fields[" ".join(match.group("label").lower().split())] not in ("author", "publisher")
 
 
 def _blocks(lines: list[str], indexes: list[int]) -> list[list[int]]:
@@ -185,6 +212,8 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
     bare: list[PartialDate] = []
     loose: list[PartialDate | None] = []  #: dates in by-lines with other words, the last resort for the issue date
     kinds: dict[int, str] = {}
+    pending: list[str] = []  #: a date label whose value is on the next line
+    crumbs: dict[int, list[str]] = {}  #: line -> the names a breadcrumb or "A | B" line gives
     ended = False
     for block in _blocks(lines, top):
         joined = " ".join(" ".join(lines[i].split()) for i in block)
@@ -196,7 +225,8 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
         previous = ""
         for i in block:
             line = " ".join(lines[i].split()).lstrip("#").strip()
-            if _line_fields(line, rules, header, bare) or _authors(line) or _KEY_VALUE.match(line):
+            answers = bool(pending)  # this line holds the value of the label above it
+            if _line_fields(line, rules, header, bare, pending) or _authors(line) or _KEY_VALUE.match(line):
                 kinds[i] = "byline"
                 if previous == "heading" and len([k for k in kinds.values() if k == "heading"]) > 1:
                     kinds[i - 1] = "byline"  # "Policy team" over its date: an author, not a title
@@ -206,9 +236,13 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
                 kinds[i] = "furniture"
             elif _CRUMB.search(line) or _PARTS.search(line):
                 kinds[i] = "crumb"
-                first = (_CRUMB.split(line) if _CRUMB.search(line) else _PARTS.split(line))[0].strip()
-                if first and not any(p.match(first) for p in rules.furniture):
-                    header.candidates.append(first)
+                if _CRUMB.search(line):  # a breadcrumb: its first step is the site
+                    steps = [_CRUMB.split(line)[0].strip()]
+                else:  # "NICE | National Institute for Health and Care Excellence": each part may be the site
+                    steps = [p.strip() for p in _PARTS.split(line)]
+                named = [s for s in steps if s and not any(p.match(s) for p in rules.furniture)]
+                if named:
+                    crumbs[i] = named
             elif previous == "byline":
                 kinds[i] = "byline"  # a by-line that runs on
             elif previous == "heading" and len(" ".join(lines[i - 1].split())) >= rules.wrap_length:
@@ -217,7 +251,8 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
                 kinds[i] = "organisation"
             else:
                 kinds[i] = "heading"
-            if kinds[i] == "byline" and _MONTH_DATE.search(line):
+            labelled = answers or any(_date_label(p.strip(), rules) for p in _PARTS.split(line))
+            if kinds[i] == "byline" and _MONTH_DATE.search(line) and not labelled:
                 loose.append(parse_date(line))
             previous = kinds[i] if kinds[i] != "continued" else "heading"
     for i in bottom:
@@ -228,7 +263,10 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
 
     headings = [i for i in sorted(kinds) if kinds[i] == "heading"]
     chosen: int | None
-    if headings:
+    whole = [i for i in headings if rules.document_titles.match(" ".join(lines[i].split()))]
+    if whole:  # "Annual report and accounts 2022/23" above "Performance report: overview"
+        chosen = whole[0]
+    elif headings:
         after = [i for i in sorted(kinds) if kinds[i] == "byline" and i > headings[0]]
         chosen = max(i for i in headings if i < after[0]) if after else headings[0]
     else:
@@ -241,12 +279,19 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
             title += " " + " ".join(lines[following].split())
             following += 1
         header.title, header.title_index = title, chosen
+        above = []  # names above the title, in the order of the page, then bodies named below it
         for i in sorted(kinds):
             if i < chosen and kinds[i] in ("organisation", "heading"):
-                header.candidates.append(" ".join(lines[i].split()))
-        header.candidates += [
-            " ".join(lines[i].split()) for i in sorted(kinds) if i > chosen and kinds[i] == "organisation"
-        ]
+                above.append(" ".join(lines[i].split()))
+            elif i < chosen and i in crumbs:
+                above += crumbs[i]
+        above += [" ".join(lines[i].split()) for i in sorted(kinds) if i > chosen and kinds[i] == "organisation"]
+        above += [name for i in sorted(crumbs) if i > chosen for name in crumbs[i]]
+        header.candidates += above
+    else:
+        header.candidates += [name for i in sorted(crumbs) for name in crumbs[i]]
+    # "Internet Engineering Task Force (IETF)": the name without the acronym it defines
+    header.candidates = [_ACRONYM_AFTER.sub("", c) for c in header.candidates]
     return header
 
 

@@ -23,6 +23,7 @@ from kg.resources import data_dir
 _WORD = r"(?:[A-Z][\w'’&.-]*|\([A-Z][\w'’ ,:.-]*\))"
 _JOIN = r"(?:and|of|for|the|on|in|to|&)"
 _LINE = re.compile(r"[^\n]+")
+_DEFINED_AFTER = re.compile(r"^\([A-Z][A-Za-z&]{1,9}\)$")
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,14 @@ class NameFinder:
         law_heads = "|".join(re.escape(h) for h in law["heads"])
         heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
         self._head = re.compile(rf"\b(?:{heads})\b")
+        #: "Local Involvement Networks", "Safeguarding Adults Boards": a head in the plural names a kind of body
+        self._plural_head = re.compile(rf"\b(?:{heads})(?:s|es)$")
         self._any_head = re.compile(rf"\b(?:{heads}|{law_heads})\b")
+        # an instrument made under an Act is named after it: "the Health and Social Care Act 2008
+        # (Regulated Activities) Regulations 2014" is one name, not the Act and a stray "Regulations 2014"
+        under_act = rf"(?:[ \t]+\([A-Z][\w'’ ,:.-]*\)[ \t]+(?:{_WORD}[ \t]+)*?(?:{law_heads})[ \t]+\d{{4}})?"
         legislation = re.compile(
-            rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}))(?!\d)"
+            rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}){under_act})(?!\d)"
         )
         months = "January|February|March|April|May|June|July|August|September|October|November|December"
         stop = rf"(?!(?:{heads}|NHS|The|{months})\b)"
@@ -89,6 +95,10 @@ class NameFinder:
                 while len(words) > 1 and (words[0].lower() in self.not_name or not words[0][:1].isupper()):
                     start += len(words[0]) + 1
                     words = words[1:]
+                if len(words) > 2 and _DEFINED_AFTER.match(words[-1]):
+                    words = words[
+                        :-1
+                    ]  # "Clinical Negligence Scheme for Trusts (CNST)": the acronym it defines is not its name
                 name = " ".join(words)
                 if len(words) < 2 or len(name) > 120:
                     continue
@@ -101,7 +111,14 @@ class NameFinder:
         return found
 
     def kind_of(self, name: str) -> str | None:
-        """The kind a name's last head noun gives ("... Society" -> OtherOrganisation), or None."""
+        """The kind a name's last head noun gives ("... Society" -> OtherOrganisation), or None.
+
+        A name that ends in a head in the plural ("Local Involvement Networks") names a kind of body,
+        an OrganisationType, not one body.
+        """
+        match = self._plural_head.search(name.strip())
+        if match and self.heads.get(re.sub(r"e?s$", "", match.group(0))) not in (None, "PolicyProgramme"):
+            return "OrganisationType"
         heads = self._head.findall(name)
         return self.heads[heads[-1]] if heads else None
 

@@ -33,6 +33,9 @@ class ParsingRules:
     """The contents of data/parsing/*.toml, compiled."""
 
     headings: list[tuple[re.Pattern, str]]
+    any_heading: re.Pattern  #: every heading in one expression, longest first; group h<i> is headings[i]
+    heading_names: tuple[str, ...]  #: the field of each heading, in that order
+    heading_initials: frozenset[str]  #: the first letters of the headings, in both cases
     last_field: str
     min_fields: int
     common_fields: frozenset[str]
@@ -48,13 +51,19 @@ def load_rules(directory: Path | None = None) -> ParsingRules:
     directory = Path(directory or data_dir() / "parsing")
     briefing = tomllib.loads((directory / "briefing.toml").read_text(encoding="utf-8"))
     boiler = tomllib.loads((directory / "boilerplate.toml").read_text(encoding="utf-8"))
-    headings = []
+    heading_words = []
+    initials: set[str] = set()
     for name, spec in briefing["fields"].items():
         for heading in spec["headings"]:
-            words = r"\s*".join(re.escape(w) for w in heading.split())
-            headings.append((re.compile(rf"^\s*{words}\s*(?::\s*(?P<value>.*))?$", re.I), name))
+            heading_words.append((r"\s*".join(re.escape(w) for w in heading.split()), name))
+            initials |= {heading[:1].lower(), heading[:1].upper()}
     # Longest headings first, so "Link to main document" wins over "Link".
-    headings.sort(key=lambda h: -len(h[0].pattern))
+    heading_words.sort(key=lambda h: -len(h[0]))
+    headings = [(re.compile(rf"^\s*{words}\s*(?::\s*(?P<value>.*))?$", re.I), name) for words, name in heading_words]
+    # All of them as one expression, tried in the same order, so the same heading wins: one match per line
+    # instead of one per heading (``_field_of``); the first letters any heading starts with pass most lines over.
+    alternatives = "|".join(f"(?P<h{i}>{words})" for i, (words, _) in enumerate(heading_words))
+    any_heading = re.compile(rf"^\s*(?:{alternatives})\s*(?::\s*(?P<value>.*))?$", re.I)
 
     def compile_all(patterns):
         return [re.compile(p) for p in patterns]
@@ -64,6 +73,9 @@ def load_rules(directory: Path | None = None) -> ParsingRules:
 
     return ParsingRules(
         headings=headings,
+        any_heading=any_heading,
+        heading_names=tuple(name for _, name in heading_words),
+        heading_initials=frozenset(initials),
         last_field=briefing["record"]["last_field"],
         min_fields=briefing["record"]["min_fields"],
         common_fields=frozenset(briefing["record"].get("common_fields", [])),
@@ -125,11 +137,20 @@ def clean_lines(text: str, rules: ParsingRules) -> list[str]:
 
 
 def _field_of(line: str, rules: ParsingRules) -> tuple[str, str] | None:
-    for pattern, name in rules.headings:
-        match = pattern.match(line)
-        if match:
-            return name, (match.group("value") or "").strip()
-    return None
+    """The briefing field a line starts (its heading matched by the one expression of all), and its value."""
+    first = line.lstrip()[:1]
+    if first not in rules.heading_initials:
+        return None
+    match = rules.any_heading.match(line)
+    if match is None:
+        return None
+    index = int(match.lastgroup[1:]) if match.lastgroup and match.lastgroup != "value" else _which(match)
+    return rules.heading_names[index], (match.group("value") or "").strip()
+
+
+def _which(match: re.Match) -> int:
+    """The number of the heading alternative that matched."""
+    return next(int(name[1:]) for name, value in match.groupdict().items() if name != "value" and value is not None)
 
 
 def _record_bounds(lines: list[str], rules: ParsingRules) -> list[tuple[int, int]]:

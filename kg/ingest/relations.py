@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ _SEP = _ASIDE + r"[\s'‘’“”\"]*(?:,\s*and\b|,\s*or\b|,|\band\b|\bor\b|\ba
 _LIST = rf"(?:⟨\d+⟩(?:{_SEP}⟨\d+⟩)*)"
 _SAME = re.compile(r"^[\s(),'\"‘’“”]*(?:or\s+|aka\s+|also known as\s+)?[\s(),'\"‘’“”]*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|(?<![a-z,])\n+|\n+(?![a-z])|\s*•\s*")
+#: a list standing after one of these is not a sentence's subject
+_AFTER_PREPOSITION = r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$"
 #: Kinds that name a kind of thing rather than one body ("local councils", "NHS trusts").
 _KINDS_OF_THING = {"OrganisationType", "CareModel", "Concept"}
 #: Kinds two entities must share for a same_kind property (a contract supersedes a contract).
@@ -43,6 +46,22 @@ _FAMILIES = {
     "Concept",
     "PolicyProgramme",
 }
+
+
+class _ByPosition:
+    """A document's mentions in text order, so a sentence takes its own by two binary searches, not a scan of all."""
+
+    def __init__(self, mentions: list[Mention]):
+        self.all = sorted(mentions, key=lambda m: (m.start, m.end))
+        self.starts = [m.start for m in self.all]
+
+    def within(self, start: int, end: int) -> list[Mention]:
+        """Mentions starting in [start, end) (the caller keeps those that also end by ``end``)."""
+        return self.all[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
+
+    def before(self, at: int) -> list[Mention]:
+        """Mentions starting before ``at``."""
+        return self.all[: bisect_left(self.starts, at)]
 
 
 @dataclass(frozen=True)
@@ -99,7 +118,17 @@ class RelationExtractor:
             rf"^\W*(?:{determiners})\s+(?:new\s+|revised\s+|draft\s+)?(?P<noun>{nouns})s?\b", re.I
         )
         pronouns = "|".join(re.escape(w) for w in anaphora["pronouns"]["words"])
-        self._pronoun = re.compile(rf"^\W*(?:{pronouns})\b", re.I)
+        # "It ...", or after a dated opening: "On 1 July 2022 it took over ..."
+        self._pronoun = re.compile(
+            rf"^\W*(?:(?:in|on|from|by|since|after|during|until|at)\s+[^,⟨⟩.;]{{0,30}}?\d{{4}},?\s+)?(?:{pronouns})\b",
+            re.I,
+        )
+        # "..., when they replaced ...", "because it was set up by ...": a subject pronoun inside a sentence
+        self._inner_pronoun = re.compile(
+            r"\b(?:because|when|as|after|before|since|until|while|although|though|once|where|so|but|and)\s+"
+            r"(?:then\s+|now\s+)?(?P<pronoun>it|they)\b(?!\s+(?:is|was|has|had|were|are)\s+(?:agreed|thought|said|expected|likely|clear|hoped|noted|reported|felt)\b)",
+            re.I,
+        )
         first = "|".join(re.escape(w) for w in anaphora.get("first_person", {}).get("words", []))
         self._first_person = re.compile(rf"\b(?:{first})\b" if first else r"(?!x)x", re.I)
 
@@ -148,7 +177,7 @@ class RelationExtractor:
         text: str,
         span: tuple[int, int],
         previous: list[tuple[int, int]],
-        mentions: list[Mention],
+        index: _ByPosition,
         extraction: Extraction,
     ) -> list[tuple[int, int, list[str]]]:
         s, e = span
@@ -160,36 +189,51 @@ class RelationExtractor:
             # "The Act": first the last entity of that kind whose name holds the word
             alike = [
                 m.entity
-                for m in mentions
-                if m.start < s and re.search(rf"\b{noun}", m.exact, re.I) and wanted in self.kinds(m.entity, extraction)
+                for m in index.before(s)
+                if re.search(rf"\b{noun}", m.exact, re.I) and wanted in self.kinds(m.entity, extraction)
             ]
             if alike:  # the one the text names most (its subject), the later on a tie
                 best = max(alike.count(iri) for iri in alike)
                 return [(s + match.start("noun"), s + match.end(), [[i for i in alike if alike.count(i) == best][-1]])]
             for ps, pe in reversed(previous[-self.window :]):
                 named = [
-                    m.entity
-                    for m in mentions
-                    if ps <= m.start and m.end <= pe and wanted in self.kinds(m.entity, extraction)
+                    m.entity for m in index.within(ps, pe) if m.end <= pe and wanted in self.kinds(m.entity, extraction)
                 ]
                 if named:
                     return [(s + match.start("noun") - 0, s + match.end(), [named[-1]])]
             return []
+        found = self._inner(text, span, index)
         match = self._pronoun.match(sentence)
         if match and previous:
             ps, pe = previous[-1]
-            skeleton, tokens = self._skeleton(text, ps, pe, mentions, [])
+            skeleton, tokens = self._skeleton(text, ps, pe, index.within(ps, pe), [])
             first = re.search(_LIST, skeleton)
             # only the previous sentence's subject: a list near its start, not after a preposition
             lead = skeleton[: first.start()] if first else ""
-            if (
-                first
-                and len(lead) <= 40
-                and not re.search(r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$", lead, re.I)
-            ):
+            if first and len(lead) <= 40 and not re.search(_AFTER_PREPOSITION, lead, re.I):
                 entities = [tokens[int(i)][0] for i in _TOKEN.findall(first.group(0))]
-                return [(s + match.start(), s + match.end(), entities)]
-        return []
+                word = match.end() - len(match.group(0).split()[-1])  # the pronoun, not the dated opening
+                return [(s + word, s + match.end(), entities), *found]
+        return found
+
+    def _inner(self, text: str, span: tuple[int, int], index: _ByPosition) -> list[tuple[int, int, list[str]]]:
+        """Subject pronouns after a conjunction inside the sentence: the sentence's subject, else the last entity before."""
+        s, e = span
+        out: list[tuple[int, int, list[str]]] = []
+        for match in self._inner_pronoun.finditer(text, s, e):
+            a = match.start("pronoun")
+            before = [m for m in index.within(s, a) if m.end <= a]
+            if not before:
+                continue
+            skeleton, tokens = self._skeleton(text, s, a, before, [])
+            first = re.search(_LIST, skeleton)
+            lead = skeleton[: first.start()] if first else ""
+            if first and len(lead) <= 40 and not re.search(_AFTER_PREPOSITION, lead, re.I):
+                entities = [tokens[int(i)][0] for i in _TOKEN.findall(first.group(0))]
+            else:
+                entities = [before[-1].entity]
+            out.append((a, match.end("pronoun"), entities))
+        return out
 
     def _allowed(self, predicate: str, subject: str, obj: str, extraction: Extraction) -> bool:
         if subject == obj:
@@ -226,7 +270,8 @@ class RelationExtractor:
                         add(subject, cue.predicate, obj, *span, cue.cue, mechanisms, cue.modality)
 
     def extract(self, document: ParsedDocument, extraction: Extraction) -> list[Relation]:
-        text, mentions = document.text, extraction.mentions
+        text = document.text
+        index_of = _ByPosition(extraction.mentions)
         found: dict[tuple[str, str, str], Relation] = {}
 
         def add(subject, predicate, obj, start, end, rule, mechanisms=("pattern",), modality=""):
@@ -239,14 +284,14 @@ class RelationExtractor:
         publisher = extraction.publisher
         speaker = publisher if publisher and "Organisation" in self.kinds(publisher, extraction) else None
         for index, (s, e) in enumerate(spans):
-            extra = self._anaphor(text, (s, e), spans[:index], mentions, extraction)
+            extra = self._anaphor(text, (s, e), spans[:index], index_of, extraction)
             extra += self.descriptions.find(
-                text, (s, e), spans[:index], mentions, lambda iri: self.kinds(iri, extraction)
+                text, (s, e), spans[:index], index_of.before(e), lambda iri: self.kinds(iri, extraction)
             )
             if speaker:  # on an organisation's own pages, "we" is the organisation
                 extra += [(m.start(), m.end(), [speaker]) for m in self._first_person.finditer(text, s, e)]
             extras[index] = extra
-            skeleton, tokens = self._skeleton(text, s, e, mentions, extra)
+            skeleton, tokens = self._skeleton(text, s, e, index_of.within(s, e), extra)
             if len(tokens) < 2:
                 continue
             self._cue_relations(skeleton, tokens, extra, (s, e), add, extraction)
@@ -261,10 +306,10 @@ class RelationExtractor:
                             add(subject, rule.predicate, obj, s, e, rule.name)
         for lead, items in lead_ins(text, spans):  # "two parts:" and the list under it, as one sentence
             s, e = spans[lead]
-            skeleton, tokens = self._skeleton(text, s, e, mentions, extras[lead])
+            skeleton, tokens = self._skeleton(text, s, e, index_of.within(s, e), extras[lead])
             heads = []
             for item in items:
-                named = [m for m in mentions if spans[item][0] <= m.start and m.end <= spans[item][1]]
+                named = [m for m in index_of.within(*spans[item]) if m.end <= spans[item][1]]
                 # "four local councils: Dudley ..., Sandwell ...": the bodies the item names, else its first entity
                 bodies = [m.entity for m in named if self.vocabulary.kinds(m.entity) & _FAMILIES - _KINDS_OF_THING]
                 bodies += [e.iri for e in extraction.new_entities if e.iri in {m.entity for m in named}]

@@ -37,6 +37,7 @@ from kg.graph import namespaces as ns
 from kg.graph import predicates
 from kg.graph.namespaces import local_name
 from kg.graph.store import Store
+from kg.web.csp import with_standalone_policy
 from kg.web.readmodel import SiteData
 
 STYLES = resources.web_dir("styles.json")
@@ -272,7 +273,7 @@ def render_map(data: dict, *, title: str = TITLE, files: dict[str, str] | None =
             _inline_safe(assets["map.js"], "script"),
         ],
     }
-    return env.get_template("map.html").render(
+    page = env.get_template("map.html").render(
         root="",
         server=False,
         site_title=title,
@@ -280,6 +281,11 @@ def render_map(data: dict, *, title: str = TITLE, files: dict[str, str] | None =
         standalone=True,
         inline=inline,
     )
+    page = with_standalone_policy(page)  # its inline scripts and styles by hash (kg.web.csp)
+    if not data.get("complete", True):
+        # an overview reads the rest from script files in its folder beside it: the page's own origin may serve scripts
+        page = page.replace("script-src ", "script-src 'self' ", 1)
+    return page
 
 
 def write_map(store: Store, out: str | Path) -> nx.MultiDiGraph:

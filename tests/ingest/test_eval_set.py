@@ -1,6 +1,7 @@
-"""The development set in data/eval checks itself: the gold file is well formed and agrees with the texts.
+"""The development set in data/eval and the held-out set in data/eval/heldout check themselves.
 
-These tests look only at the set (texts and annotation); scoring the extractor on it is a separate test.
+Each gold file is well formed and agrees with its texts. These tests look only at the sets (texts and
+annotation); scoring the extractor on them is a separate test.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import pytest
 from tests.conftest import ROOT, SHARED, need_shared
 
 EVAL = ROOT / "data" / "eval"
-TEXTS = EVAL / "texts"
-GOLD_FILE = EVAL / "gold.json"
+# name: (folder holding texts/ and gold.json, fewest documents, fewest required relations)
+SETS = {"dev": (EVAL, 28, 60), "heldout": (EVAL / "heldout", 15, 40)}
 PREDICATES = {"evolvesInto", "isExampleOf", "supersedes", "publishedBy", "partOf", "introducedBy", "requires"}
 METADATA_DATES = ("issued", "modified", "review_due")
 DATE_FORMS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
@@ -24,9 +25,19 @@ REQUIRED_KEYS = {"file", "title", "metadata", "entities", "optional", "relations
 TEXT_NAME = re.compile(r"^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.(?:txt|html)$")
 
 
+@pytest.fixture(scope="module", params=sorted(SETS))
+def which(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def gold() -> dict:
-    return json.loads(GOLD_FILE.read_text(encoding="utf-8"))
+def gold(which) -> dict:
+    return json.loads((SETS[which][0] / "gold.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def texts(which):
+    return SETS[which][0] / "texts"
 
 
 def scorer_norm():
@@ -47,15 +58,16 @@ def test_gold_has_the_seed_format(gold):
         assert REQUIRED_KEYS <= set(doc) <= REQUIRED_KEYS | {"same_document_as"}, doc["file"]
 
 
-def test_the_set_is_big_enough(gold):
-    assert len(gold["documents"]) >= 28
-    assert sum(len(d["relations"]) for d in gold["documents"]) >= 60
+def test_the_set_is_big_enough(gold, which):
+    _folder, documents, relations = SETS[which]
+    assert len(gold["documents"]) >= documents
+    assert sum(len(d["relations"]) for d in gold["documents"]) >= relations
 
 
-def test_every_file_exists_and_every_text_has_an_entry(gold):
+def test_every_file_exists_and_every_text_has_an_entry(gold, texts):
     named = {doc["file"] for doc in gold["documents"]}
-    on_disk = {p.name for p in TEXTS.iterdir() if p.is_file()}
-    assert named - on_disk == set(), "gold names files that are not in data/eval/texts"
+    on_disk = {p.name for p in texts.iterdir() if p.is_file()}
+    assert named - on_disk == set(), f"gold names files that are not in {texts}"
     assert on_disk - named == set(), "texts without a gold entry"
     assert all(TEXT_NAME.match(name) for name in on_disk), sorted(n for n in on_disk if not TEXT_NAME.match(n))
 
@@ -109,9 +121,8 @@ def test_dates_have_an_allowed_form(gold):
             datetime.datetime.strptime(value, form)  # raises on 2021-13 or 2021-02-30
 
 
-def test_no_alias_names_two_entities():
+def test_no_alias_names_two_entities(gold):
     norm = scorer_norm()
-    gold = json.loads(GOLD_FILE.read_text(encoding="utf-8"))
     owner: dict[str, str] = {}
     for canonical, aliases in gold["aliases"].items():
         for form in [canonical, *aliases]:
@@ -119,9 +130,8 @@ def test_no_alias_names_two_entities():
             assert owner.setdefault(key, canonical) == canonical, f"{form!r} names {owner[key]!r} and {canonical!r}"
 
 
-def test_titles_are_distinct_unless_marked_as_the_same_document():
+def test_titles_are_distinct_unless_marked_as_the_same_document(gold):
     norm = scorer_norm()
-    gold = json.loads(GOLD_FILE.read_text(encoding="utf-8"))
     seen: dict[str, str] = {}
     for doc in gold["documents"]:
         key = norm(doc["title"])
@@ -131,7 +141,7 @@ def test_titles_are_distinct_unless_marked_as_the_same_document():
             seen[key] = doc["file"]
 
 
-def test_texts_read_as_text():
-    for path in TEXTS.iterdir():
+def test_texts_read_as_text(texts):
+    for path in texts.iterdir():
         text = path.read_text(encoding="utf-8")
         assert len(text.split()) >= 120, f"{path.name} is too short to be a real page"

@@ -56,6 +56,17 @@ def test_a_defined_acronym_overrides_the_vocabulary_sense(pipeline):
     assert acs and all(m.entity.endswith("/american-chemical-society") for m in acs)
 
 
+PLURALS = name_finder().spec["bodies"].get("plural_kinds", [])
+
+
+@pytest.mark.parametrize("example", PLURALS, ids=[e["name"] for e in PLURALS])
+def test_a_defined_name_in_the_plural_is_a_kind_of_body(pipeline, example):
+    extraction = pipeline.extract(
+        ParsedDocument(title="t", text=example["text"], source=Source("t.txt", example["text"], "0" * 64, "utf-8"))
+    )
+    assert (example["name"], example["kind"]) in {(e.label, e.type) for e in extraction.new_entities}
+
+
 @pytest.mark.parametrize("example", HEADERS, ids=[e["title"] for e in HEADERS])
 def test_header_gives_title_publisher_and_dates(example):
     header = read_header(example["text"].split("\n"))

@@ -44,6 +44,7 @@ Statuses:
 * 404 an unknown saved query or page; 405 a wrong method; 406 a format that cannot be given;
 * 413 a request body over :data:`MAX_BODY` bytes; 415 a POST that is neither a form nor a query;
 * 422 a result with more than ``max_rows`` rows or triples;
+* 429 a client (remote address) that already has ``client_queries`` queries running (``Retry-After``);
 * 503 the query ran past ``query_timeout`` (its worker is killed and replaced), or every worker stayed busy that long;
 * 500 a worker that crashed (it is replaced).
 
@@ -85,6 +86,7 @@ from kg.graph.worker import Reply, encode_term
 from kg.web.linked import checked_base_url
 from kg.web.pages import page_path
 from kg.web.server import linked, reconcile
+from kg.web.server.fairness import CLIENT, CLIENT_QUERIES, ClientSlots, RememberClient
 from kg.web.server.headers import ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE, SecurityHeaders
 from kg.web.server.livesite import SiteFolder, _Folder
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
@@ -110,8 +112,16 @@ _PLACEHOLDER = """<!doctype html>
 class Service:
     """The state behind the routes: the worker pool, the site, the base IRI, the vocabulary for search."""
 
-    def __init__(self, location: str, pool: WorkerPool, site: SiteFolder | None, base_url: str | None = None):
+    def __init__(
+        self,
+        location: str,
+        pool: WorkerPool,
+        site: SiteFolder | None,
+        base_url: str | None = None,
+        client_queries: int = CLIENT_QUERIES,
+    ):
         self.location = location
+        self.slots = ClientSlots(client_queries)  #: each client's share of the workers (kg.web.server.fairness)
         self.base_url = base_url  #: where the server is published (``--base-url``), else None: the request's own
         self.pool = pool
         self.site = site
@@ -121,7 +131,9 @@ class Service:
         self._vocabulary_lock = anyio.Lock()
 
     async def run(self, job: dict[str, Any]) -> Reply:
-        return await anyio.to_thread.run_sync(self.pool.run, {"prefixes": self.prefixes, **job})
+        """Run a job in a worker, within the requesting client's share (429 :class:`Problem` beyond it)."""
+        with self.slots.hold(CLIENT.get()):
+            return await anyio.to_thread.run_sync(self.pool.run, {"prefixes": self.prefixes, **job})
 
     async def vocabulary(self) -> Vocabulary:
         async with self._vocabulary_lock:
@@ -143,6 +155,7 @@ def create_app(
     review: bool = False,
     review_any_host: bool = False,
     base_url: str | None = None,
+    client_queries: int = CLIENT_QUERIES,
     **limits: Any,
 ) -> Starlette:
     """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
@@ -151,8 +164,9 @@ def create_app(
     changes (:class:`SiteFolder`), in ``site_dir`` if given (made if missing), else in a temporary
     folder it removes when it stops. Without it, ``site_dir`` is a site built beforehand, served as it is.
 
-    ``limits`` are the worker pool's other limits (:class:`WorkerPool`: ``light_budget``,
-    ``heavy_slots``, ``memory_mb``, ``rss_limit_mb``).
+    ``client_queries``: at most this many queries of one client (remote address) at once, 429 beyond
+    (0: no cap; :mod:`kg.web.server.fairness`). ``limits`` are the worker pool's other limits
+    (:class:`WorkerPool`: ``light_budget``, ``heavy_slots``, ``memory_mb``, ``rss_limit_mb``).
 
     Raises :class:`StoreError` when there is no store at ``store_location`` and
     :class:`UsageError` for a limit or folder that cannot be used.
@@ -174,8 +188,16 @@ def create_app(
         if not site_dir.is_dir():
             raise UsageError(f"there is no site folder at {site_dir}: build it with 'kg site' or leave the option out")
         site = SiteFolder(location, site_dir)
+    if limits.get("memory_mb", 64) < 64:
+        raise UsageError(f"a query needs at least 64 MiB of memory to run, not {limits['memory_mb']}")
+    if not limits.get("light_budget", 1) > 0:
+        raise UsageError(f"the light lane's processor budget must be more than 0 seconds, not {limits['light_budget']}")
+    if limits.get("heavy_slots", 0) < 0:
+        raise UsageError(f"the heavy lane's slots must be 0 or more, not {limits['heavy_slots']}")
+    if client_queries < 0:
+        raise UsageError(f"the cap on one client's queries must be 0 (none) or more, not {client_queries}")
     pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows, **limits)
-    service = Service(location, pool, site, checked_base_url(base_url))
+    service = Service(location, pool, site, checked_base_url(base_url), client_queries)
 
     # ------------------------------------------------------------- /sparql
 
@@ -325,9 +347,10 @@ def create_app(
             return _json_error(400, f"limit must be a whole number from 1 to 200, not '{raw_limit}'")
         vocabulary = await service.vocabulary()
         try:
-            found = await anyio.to_thread.run_sync(
-                run_search, service.location, text, vocabulary, int(raw_limit), service.base, service.pool
-            )
+            with service.slots.hold(CLIENT.get()):  # its entity lookups run in the workers
+                found = await anyio.to_thread.run_sync(
+                    run_search, service.location, text, vocabulary, int(raw_limit), service.base, service.pool
+                )
         except KGError as exc:  # e.g. a damaged search index
             return _json_error(503, str(exc))
         return JSONResponse(found)
@@ -419,6 +442,7 @@ def create_app(
         exception_handlers={Problem: problem_handler},
         middleware=[
             Middleware(SecurityHeaders),  # outermost: every response, and CORS preflights (kg.web.server.headers)
+            Middleware(RememberClient),  # the remote address, for each client's share of the workers
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],

@@ -8,11 +8,12 @@
   credentials are used). A preflight (``OPTIONS`` with ``Access-Control-Request-Method``) is
   answered here, 204 with the methods and request headers allowed, before any route is looked up;
   an ``OPTIONS`` without it gets 204 and ``Allow``.
-* Connections (:data:`UVICORN_LIMITS`): an idle kept-alive connection is closed after 5 s, at most
-  256 are served at once (more get 503), and a request body must arrive within
-  :data:`BODY_SECONDS` (:mod:`kg.web.server.protocol`), so slow or idle clients hold no worker:
-  a query reaches a worker only once its request is whole, and its answer is sent from the server's
-  memory after the worker is free again.
+* Connections (:func:`uvicorn_limits`): an idle kept-alive connection is closed after 5 s, at most
+  256 are served at once (more get 503), a request's line and headers must arrive within
+  :data:`kg.web.server.fairness.HEAD_SECONDS` and a request body within :data:`BODY_SECONDS`
+  (:mod:`kg.web.server.protocol`), so slow or idle clients hold no worker and, not for long, a
+  connection: a query reaches a worker only once its request is whole, and its answer is sent from
+  the server's memory after the worker is free again.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.web.csp import header_policy
+from kg.web.server.fairness import HEAD_SECONDS, head_deadline
 
 ALLOW_METHODS = ("GET", "POST", "OPTIONS")
 ALLOW_HEADERS = ("Accept", "Accept-Language", "Content-Language", "Content-Type")
@@ -30,13 +32,20 @@ MAX_AGE = 600  #: seconds a browser may keep a preflight's answer
 
 #: every response
 COMMON = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
-#: uvicorn.Config keywords for every server (``kg serve`` and :func:`kg.web.server.running`)
-UVICORN_LIMITS: dict[str, Any] = {
-    "timeout_keep_alive": 5,
-    "limit_concurrency": 256,
-    "h11_max_incomplete_event_size": 64 * 1024,
-}
 BODY_SECONDS = 20.0  #: time a client has to send a request body
+
+
+def uvicorn_limits(head_seconds: float = HEAD_SECONDS) -> dict[str, Any]:
+    """uvicorn.Config keywords for every server (``kg serve`` and :func:`kg.web.server.running`)."""
+    return {
+        "timeout_keep_alive": 5,
+        "limit_concurrency": 256,
+        "h11_max_incomplete_event_size": 64 * 1024,
+        "http": head_deadline(head_seconds),
+    }
+
+
+UVICORN_LIMITS: dict[str, Any] = uvicorn_limits()  #: with the default deadlines
 
 
 def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:

@@ -7,12 +7,14 @@ import errno
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from starlette.types import ASGIApp
 
 from kg.errors import StoreError, UsageError
 from kg.web.server.app import create_app
-from kg.web.server.headers import UVICORN_LIMITS
+from kg.web.server.fairness import CLIENT_QUERIES, HEAD_SECONDS
+from kg.web.server.headers import uvicorn_limits
 from kg.web.server.pool import WorkerStartError
 
 
@@ -39,8 +41,16 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 @contextlib.contextmanager
-def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0, start_timeout: float = 60.0) -> Iterator[str]:
+def running(
+    app: ASGIApp,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    start_timeout: float = 60.0,
+    head_seconds: float = HEAD_SECONDS,
+) -> Iterator[str]:
     """Serve ``app`` from a background thread (a free port by default); yields the base URL, stops on exit.
+
+    ``head_seconds``: the time a connection has to send a request's line and headers (:mod:`kg.web.server.fairness`).
 
     For embedding the server in another program, and for tests and benchmarks that talk to it over a socket.
     """
@@ -50,7 +60,7 @@ def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0, start_timeout:
     import uvicorn
 
     sock = _listen(host, port)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **UVICORN_LIMITS))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **uvicorn_limits(head_seconds)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout
@@ -80,12 +90,18 @@ def serve(
     review: bool = False,
     review_any_host: bool = False,
     base_url: str | None = None,
+    client_queries: int = CLIENT_QUERIES,
+    head_seconds: float = HEAD_SECONDS,
+    **limits: Any,
 ) -> None:
     """Run the server until Ctrl-C; prints its address. Problems the user can fix raise :class:`KGError`.
 
-    ``site_dir`` and ``build_site`` are those of :func:`create_app`: with ``build_site`` the site is
-    built before the address is printed and kept in step with the store while the server runs.
+    ``site_dir``, ``build_site``, ``client_queries`` and the worker pool's ``limits`` are those of
+    :func:`create_app`: with ``build_site`` the site is built before the address is printed and kept
+    in step with the store while the server runs. ``head_seconds`` is that of :func:`running`.
     """
+    if not head_seconds > 0:
+        raise UsageError(f"the time to send a request's headers must be more than 0 seconds, not {head_seconds}")
     import uvicorn
 
     app = create_app(
@@ -98,6 +114,8 @@ def serve(
         review=review,
         review_any_host=review_any_host,
         base_url=base_url,
+        client_queries=client_queries,
+        **limits,
     )
     sock = _listen(host, port)
     pool, site = app.state.pool, app.state.site
@@ -119,7 +137,7 @@ def serve(
         )
         # Ctrl-C waits at most 3 s for queries still running; their workers are then killed
         config = uvicorn.Config(
-            app, log_level="info", server_header=False, timeout_graceful_shutdown=3, **UVICORN_LIMITS
+            app, log_level="info", server_header=False, timeout_graceful_shutdown=3, **uvicorn_limits(head_seconds)
         )
         uvicorn.Server(config).run(sockets=[sock])
     finally:

@@ -86,9 +86,10 @@ bench-import: install
 bench-queries: install
 	$(PY) bench/bench_saved_queries.py
 
-# Map load time in headless Chromium at 100, 1,000 and 10,000 nodes.
+# Map load time in headless Chromium at 100, 1,000 and 10,000 nodes, and the first view of library-shaped maps of
+# 10,000 and 100,000 documents beside the sample's (DOCUMENTS=10000 for less).
 bench-map: install
-	$(PY) bench/bench_map.py
+	$(PY) bench/bench_map.py $(if $(DOCUMENTS),--documents $(DOCUMENTS))
 
 site: install
 	$(KG) site --store $(STORE) out/site
@@ -97,8 +98,8 @@ site: install
 serve: install
 	$(KG) serve --store $(STORE)
 
-# Screenshots of the map, an entity page, a document page, the documents table, the query page's completion
-# and the map on a phone in out/screenshots/ (needs chromium and chromium-driver).
+# Screenshots of the map, its ego view, an entity page, a document page, the documents table, the query page's
+# completion and the map and its ego view on a phone in out/screenshots/ (needs chromium and chromium-driver).
 screenshots: install
 	@test -d $(STORE) || $(KG) ingest --store $(STORE) data/sample
 	$(KG) site --store $(STORE) out/site

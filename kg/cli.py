@@ -314,6 +314,9 @@ def map_command(
     except KGError as exc:
         fail(str(exc))
     out.print(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links")
+    files = output.parent / (output.stem + "-files")
+    if files.is_dir() and any(files.glob("*.js")):  # a big map opens on an overview and reads the rest from here
+        out.print(f"and the files it loads on demand in {files}/ (keep them beside it)")
 
 
 BaseUrlOption = typer.Option(

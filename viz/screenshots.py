@@ -2,10 +2,12 @@
 
 Usage: python viz/screenshots.py SITE_DIR OUT_DIR [--entity id/NAME.html] [--document doc/NAME.html] [--store STORE]
 
-Also documents.png (the documents table's review-due view) and phone-map.png (the map at
-390×844, as on a phone). With --store, a server over that store (loopback, a free port) gives
-query-completion.png: the query page's editor offering entity names after "kgid:acc", and
-query-chart.png: a count of documents per entity shown as the query page's bar chart.
+Also documents.png (the documents table's review-due view), map-ego.png (the map's ego view of
+the --entity, two links out, at 1400×1000), phone-map.png and phone-map-ego.png (the map and that
+ego view at 390×844, as on a phone, with its details as a sheet). With --store, a server over that
+store (loopback, a free port) gives query-completion.png: the query page's editor offering entity
+names after "kgid:acc", and query-chart.png: a count of documents per entity shown as the query
+page's bar chart.
 
 Drives Debian's headless Chromium (through chromedriver, as the tests do),
 waits for the map to be drawn, and writes map.png, entity.png and
@@ -88,17 +90,50 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.out / 'documents.png'} (documents.html, due for review)")
         if args.store:
             query_page(driver, args.store, args.out / "query-completion.png")
-        driver.set_window_size(390, 844)
-        driver.get((site / "map.html").as_uri())
+        ego = map_view(driver, site, args.entity)
+        driver.save_screenshot(str(args.out / "map-ego.png"))
+        print(f"wrote {args.out / 'map-ego.png'} (map.html{ego})")
+        # a phone: 390 CSS pixels wide (a headless window is at least 500 wide, so the screen is emulated)
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+        )
+        map_view(driver, site, None)
+        driver.save_screenshot(str(args.out / "phone-map.png"))
+        print(f"wrote {args.out / 'phone-map.png'} (map.html at 390×844)")
+        map_view(driver, site, args.entity, hops=1)
+        driver.save_screenshot(str(args.out / "phone-map-ego.png"))
+        print(f"wrote {args.out / 'phone-map-ego.png'} (map.html{ego.replace('hops=2', 'hops=1')} at 390×844)")
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    finally:
+        stop_chrome(driver)
+    return 0
+
+
+def map_view(driver, site: Path, entity_page: str | None, hops: int = 2) -> str:
+    """Open the map (the ego view of the entity whose page is ``entity_page``), wait until drawn; return the #fragment."""
+    from urllib.parse import quote
+
+    def wait() -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not driver.execute_script("return !!window.kgMapReady"):
             time.sleep(0.2)
         time.sleep(0.5)
-        driver.save_screenshot(str(args.out / "phone-map.png"))
-        print(f"wrote {args.out / 'phone-map.png'} (map.html at 390×844)")
-    finally:
-        stop_chrome(driver)
-    return 0
+
+    driver.get("about:blank")
+    driver.get((site / "map.html").as_uri())
+    wait()
+    if entity_page is None:
+        return ""
+    iri = driver.execute_script(
+        "const n = kgMap.data.nodes.find(n => n.page === arguments[0]); return n ? n.id : null", entity_page
+    )
+    if iri is None:
+        raise SystemExit(f"{entity_page} is not on the map")
+    fragment = f"#node={quote(iri, safe='')}&hops={hops}"
+    driver.get("about:blank")
+    driver.get((site / "map.html").as_uri() + fragment)
+    wait()
+    return fragment
 
 
 def query_page(driver, store: str, path: Path) -> None:

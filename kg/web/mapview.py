@@ -10,10 +10,11 @@ Three steps, each usable alone:
   types, definitions, dates and evidence counts. The map and the pages read
   the store once, through the same model, so they name things alike;
   :func:`map_graph` is gather + graph_of for callers that hold a store.
-* :func:`map_data` turns a graph into the plain data the browser draws
+* :func:`map_data` turns a graph into the plain data the browser draws first
   (``map-data.js`` through :func:`map_data_js`); a graph bigger than
   ``physics_limit`` nodes gets its positions from :mod:`kg.web.layout` so the
-  browser only draws.
+  browser only draws, and one above :data:`kg.web.mapfiles.FULL_LIMIT` opens
+  on an overview, the rest in files loaded on demand (:mod:`kg.web.mapfiles`).
 * The page is ``kg/web/templates/map.html`` with ``kg/web/static/map.js``
   and ``map.css`` on the vendored vis-network. The site builds it with
   its own ``base.html``; :func:`render_map` inlines everything into one file
@@ -25,7 +26,7 @@ Colours, shapes and relation names are in ``kg/web/styles.json``.
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import jinja2
@@ -36,7 +37,6 @@ from kg.graph import namespaces as ns
 from kg.graph import predicates
 from kg.graph.namespaces import local_name
 from kg.graph.store import Store
-from kg.ingest.dates import year_of
 from kg.web.csp import with_standalone_policy
 from kg.web.readmodel import SiteData
 
@@ -91,7 +91,8 @@ def graph_of(data: SiteData) -> nx.MultiDiGraph:
     ``publisher`` (its label), ``publisher_iri`` and ``issued`` (ISO text: a
     year, year-month or date). Edges are keyed by predicate name, with
     ``predicate``, ``label`` and ``evidence`` (how many quoted sentences in
-    documents back it).
+    documents back it) and ``quotes`` (those sentences: (document IRI,
+    :class:`~kg.web.readmodel.Quote`) pairs).
     """
     types = styles()["types"]
     graph = nx.MultiDiGraph()
@@ -134,34 +135,39 @@ def graph_of(data: SiteData) -> nx.MultiDiGraph:
             degree=0,
         )
 
-    evidence: Counter[tuple[str, str, str]] = Counter()
+    quoted: dict[tuple[str, str, str], list] = defaultdict(list)  # (s, p, o) -> [(document, Quote)]
+    counted: dict[tuple[str, str, str], int] = defaultdict(int)
     stated: dict[tuple[str, str, str], None] = {}
-    for doc in data.documents.values():
-        for link in doc.relations:
-            evidence[(link.subject, link.predicate, link.object)] += 1
+    for iri in sorted(data.documents):
+        for link in data.documents[iri].relations:
+            counted[(link.subject, link.predicate, link.object)] += 1
+            if link.quote is not None:
+                quoted[(link.subject, link.predicate, link.object)].append((iri, link.quote))
     for entity in data.entities.values():
         for link in entity.links:
             stated.setdefault((link.subject, link.predicate, link.object))
 
-    def draw(a: str, predicate: str, b: str, count: int) -> bool:
+    def draw(a: str, predicate: str, b: str, count: int, quotes: list) -> bool:
         if a not in graph or b not in graph or a == b:
             return False
         name = local_name(predicate)
-        graph.add_edge(a, b, key=name, predicate=name, label=predicates.map_label(name), evidence=count)
+        graph.add_edge(a, b, key=name, predicate=name, label=predicates.map_label(name), evidence=count, quotes=quotes)
         return True
 
     for iri in sorted(data.documents):
         doc = data.documents[iri]
         for entity_iri in sorted(doc.mentions):
-            if draw(iri, MENTIONS, entity_iri, len(doc.mentions[entity_iri])):
+            said = doc.mentions[entity_iri]
+            if draw(iri, MENTIONS, entity_iri, len(said), [(iri, q) for q in said]):
                 graph.nodes[iri]["mentions"] += 1
                 graph.nodes[entity_iri]["mentions"] += 1
         for publisher in doc.publishers:
-            draw(iri, PUBLISHER, publisher, evidence[(iri, PUBLISHER, publisher)])
+            key = (iri, PUBLISHER, publisher)
+            draw(iri, PUBLISHER, publisher, counted[key], quoted[key])
     on_map = predicates.map_relations()
     for s, p, o in sorted(stated):
         if p in on_map:
-            draw(s, p, o, evidence[(s, p, o)])
+            draw(s, p, o, counted[(s, p, o)], quoted[(s, p, o)])
     for node, degree in graph.degree():
         graph.nodes[node]["degree"] = degree
     return graph
@@ -170,8 +176,14 @@ def graph_of(data: SiteData) -> nx.MultiDiGraph:
 # ------------------------------------------------------------------ graph → browser data
 
 
-def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> dict:
-    """What ``map.js`` draws, as JSON-able data.
+def map_data(
+    graph: nx.MultiDiGraph,
+    *,
+    physics_limit: int = PHYSICS_LIMIT,
+    full_limit: int | None = None,
+    overview: int | None = None,
+) -> dict:
+    """What ``map.js`` draws first, as JSON-able data (:func:`kg.web.mapfiles.bundle` without its files).
 
     ``nodes`` and ``edges`` (edges refer to nodes by their index in ``nodes``),
     ``types`` (the legend: types present, in styles.json order, with colour,
@@ -179,119 +191,13 @@ def map_data(graph: nx.MultiDiGraph, *, physics_limit: int = PHYSICS_LIMIT) -> d
     name share one), ``publishers`` (documents' publishers with counts),
     ``dates`` (``{"min", "max"}`` years of issue, or None), ``physics`` (False
     when positions were computed here, for graphs above ``physics_limit``
-    nodes), ``options`` (vis-network options) and ``total`` counts.
+    nodes), ``options`` (vis-network options), ``total`` counts of the whole
+    graph, ``complete`` (False for an overview of a graph above ``full_limit``
+    nodes) and ``files`` (where the files loaded on demand are).
     """
-    style = styles()
-    types, edge_styles = style["types"], style["edges"]
-    big = graph.number_of_nodes() > physics_limit
-    positions: dict = {}
-    if big:
-        from kg.web.layout import layout
+    from kg.web.mapfiles import bundle
 
-        positions = layout(graph)
-
-    index: dict = {}
-    nodes: list[dict[str, object]] = []
-    type_counts: dict[str, int] = defaultdict(int)
-    publishers: dict[str, int] = defaultdict(int)
-    years = []
-    for key, d in graph.nodes(data=True):
-        kind = d.get("type") if d.get("type") in types else "Concept"
-        label = str(d.get("label") or key)
-        names = [str(n) for n in (d.get("labels") or [label])]
-        if label not in names:
-            names.insert(0, label)
-        node = {"id": str(key), "label": label, "type": kind}
-        if names != [label]:
-            node["labels"] = names
-        if d.get("definition"):
-            node["definition"] = str(d["definition"])
-        if d.get("page"):
-            node["page"] = d["page"]
-        if d.get("document"):
-            node["document"] = True
-            if d.get("publisher"):
-                node["publisher"] = str(d["publisher"])
-                publishers[node["publisher"]] += 1
-            if d.get("issued"):
-                node["issued"] = str(d["issued"])
-                if year_of(node["issued"]):
-                    node["year"] = int(year_of(node["issued"]))
-                    years.append(node["year"])
-        node["mentions"] = int(d.get("mentions") or 0)
-        node["degree"] = int(d.get("degree") if d.get("degree") is not None else graph.degree(key))
-        if key in positions:
-            node["x"], node["y"] = positions[key]
-        index[key] = len(nodes)
-        nodes.append(node)
-        type_counts[kind] += 1
-
-    edges = []
-    relation_counts: dict[str, int] = defaultdict(int)
-    for a, b, key, d in graph.edges(keys=True, data=True):
-        predicate = str(d.get("predicate") or key)
-        if predicate not in edge_styles:
-            predicate = "default"
-        edge = {"from": index[a], "to": index[b], "predicate": predicate}
-        if d.get("evidence"):
-            edge["evidence"] = int(d["evidence"])
-        edges.append(edge)
-        relation_counts[predicate] += 1
-
-    relations: dict[str, dict] = {}
-    for name, look in edge_styles.items():
-        if relation_counts.get(name):
-            label = predicates.map_label(name)
-            group = relations.setdefault(
-                label,
-                {
-                    "key": name,
-                    "label": label,
-                    "color": look["color"],
-                    "dashes": bool(look.get("dashes")),
-                    "predicates": [],
-                    "count": 0,
-                },
-            )
-            group["predicates"].append(name)
-            group["count"] += relation_counts[name]
-
-    options = json.loads(json.dumps(style["options"]))
-    options.setdefault("layout", {})
-    options.setdefault("interaction", {})
-    options.setdefault("edges", {})
-    if big:
-        options["physics"] = {"enabled": False}
-        options["edges"]["smooth"] = False
-        options["layout"]["improvedLayout"] = False
-        options["interaction"].update(hideEdgesOnDrag=True, hideEdgesOnZoom=True)
-    else:
-        options["layout"].setdefault("randomSeed", 7)
-        options["physics"]["enabled"] = True
-
-    return {
-        "nodes": nodes,
-        "edges": edges,
-        "types": [
-            {
-                "key": name,
-                "label": look["label"],
-                "color": look["color"],
-                "shape": look["shape"],
-                "count": type_counts[name],
-            }
-            for name, look in types.items()
-            if type_counts.get(name)
-        ],
-        "relations": list(relations.values()),
-        "publishers": [
-            {"label": p, "count": c} for p, c in sorted(publishers.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
-        ],
-        "dates": {"min": min(years), "max": max(years)} if years else None,
-        "physics": not big,
-        "options": options,
-        "total": {"nodes": len(nodes), "edges": len(edges)},
-    }
+    return bundle(graph, physics_limit=physics_limit, full_limit=full_limit, overview=overview)[0]
 
 
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -341,8 +247,12 @@ def _inline_safe(text: str, tag: str) -> str:
     return text.replace(f"</{tag}", f"<\\/{tag}").replace(f"</{tag.upper()}", f"<\\/{tag.upper()}")
 
 
-def render_map(data: dict, *, title: str = TITLE) -> str:
-    """The map page as one HTML text with vis-network, the map's script, style and data inlined."""
+def render_map(data: dict, *, title: str = TITLE, files: dict[str, str] | None = None) -> str:
+    """The map page as one HTML text with vis-network, the map's script, style and data inlined.
+
+    ``files`` (name -> script text, from :func:`kg.web.mapfiles.bundle`) are inlined too, so the page
+    has them without loading them.
+    """
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [
@@ -359,6 +269,7 @@ def render_map(data: dict, *, title: str = TITLE) -> str:
         "js": [
             _inline_safe(assets["vis-network.min.js"], "script"),
             map_data_js(data),
+            *(_inline_safe(text, "script") for _, text in sorted((files or {}).items())),
             _inline_safe(assets["map.js"], "script"),
         ],
     }
@@ -370,13 +281,33 @@ def render_map(data: dict, *, title: str = TITLE) -> str:
         standalone=True,
         inline=inline,
     )
-    return with_standalone_policy(page)  # its inline scripts and styles by hash (kg.web.csp)
+    page = with_standalone_policy(page)  # its inline scripts and styles by hash (kg.web.csp)
+    if not data.get("complete", True):
+        # an overview reads the rest from script files in its folder beside it: the page's own origin may serve scripts
+        page = page.replace("script-src ", "script-src 'self' ", 1)
+    return page
 
 
 def write_map(store: Store, out: str | Path) -> nx.MultiDiGraph:
-    """Write the map of the whole store to ``out`` as one self-contained file; return the graph drawn."""
+    """Write the map of the whole store to ``out``; return the graph drawn.
+
+    A map of up to :data:`kg.web.mapfiles.FULL_LIMIT` nodes is one self-contained file. A bigger one opens on an
+    overview and loads the rest from a folder beside it, ``NAME-files/`` (see :mod:`kg.web.mapfiles`).
+    """
+    from kg.web.mapfiles import bundle
+
     graph = map_graph(store)
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_map(map_data(graph)), encoding="utf-8")
+    folder = path.parent / (path.stem + "-files")
+    data, files = bundle(graph, physics_limit=PHYSICS_LIMIT, base=folder.name + "/")
+    if folder.is_dir():  # our files of an earlier, bigger map
+        for old in folder.glob("*.js"):
+            if old.name.split("-", 1)[0] in ("evidence", "nodes", "links", "ids"):
+                old.unlink()
+    if not data["complete"]:
+        folder.mkdir(exist_ok=True)
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+    path.write_text(render_map(data, files=files if data["complete"] else None), encoding="utf-8")
     return graph

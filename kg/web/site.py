@@ -248,9 +248,11 @@ def build_site(
         report.pages += 1
 
     # map first: its data file and page, and the counts for the report
-    graph, map_js = _map(data)
+    graph, map_js, map_files = _map(data)
     report.nodes, report.edges = (graph.number_of_nodes(), graph.number_of_edges()) if graph is not None else (0, 0)
     writer.text("map-data.js", map_js)
+    for name, text in map_files.items():
+        writer.text("map/" + name, text)
     page("map.html", "map.html", "map", map_nodes=report.nodes, map_edges=report.edges)
 
     trees = derived.vocabulary_trees(data)
@@ -388,12 +390,14 @@ def _linked_data(rdf: ld.SiteData, base: str, writer: incremental.SiteWriter, ba
     writer.text("sitemap.xml", sitemap_xml(root, pages))
 
 
-def _map(data: sd.SiteData) -> tuple[nx.MultiDiGraph, str]:
-    """The map's graph and its ``map-data.js`` text, from the same read model as the pages."""
+def _map(data: sd.SiteData) -> tuple[nx.MultiDiGraph, str, dict[str, str]]:
+    """The map's graph, its ``map-data.js`` text and the files under ``map/`` it loads on demand."""
     from kg.web import mapview as view
+    from kg.web.mapfiles import bundle
 
     graph = view.graph_of(data)
-    return graph, view.map_data_js(view.map_data(graph))
+    first, files = bundle(graph, physics_limit=view.PHYSICS_LIMIT, base="map/")
+    return graph, view.map_data_js(first), files
 
 
 def _assets(writer: incremental.SiteWriter) -> None:

@@ -271,3 +271,118 @@ def test_site_reads_the_store_once(sample_store, tmp_path, monkeypatch):
     build_site(sample_store, tmp_path / "site")
     # one more: the pages' RDF (descriptions, VoID's counts, the dump) is read in one go (kg.graph.linked.for_site)
     assert reading > 0 and len(calls) == reading + 1
+
+
+# ------------------------------------------------------------------ the files a map loads on demand
+
+
+def _payload(text: str) -> tuple[str, int, object]:
+    start = "(window.KG_MAP_FILES=window.KG_MAP_FILES||[]).push("
+    assert text.startswith(start) and text.rstrip().endswith(");")
+    kind, number, payload = json.loads(text.rstrip()[len(start) : -2])
+    return kind, number, payload
+
+
+def test_links_carry_their_quoted_sentences(graph):
+    quoted = [(a, b, k, d) for a, b, k, d in graph.edges(keys=True, data=True) if d["quotes"]]
+    assert any(k == "mentions" for *_, k, _ in quoted) and any(
+        k not in ("mentions", "publisher") for *_, k, _ in quoted
+    )
+    for a, _, k, d in quoted:
+        assert len(d["quotes"]) <= d["evidence"]
+        assert all(quote.exact for _, quote in d["quotes"])
+        if k == "mentions":
+            assert {doc for doc, _ in d["quotes"]} == {a}  # the document's own sentences
+
+
+def test_evidence_files_hold_each_quoted_link(graph):
+    from kg.web.mapfiles import CHUNK, QUOTES, bundle
+
+    data, files = bundle(graph, physics_limit=300)
+    assert data["complete"] is True and len(data["nodes"]) == graph.number_of_nodes()
+    evidence = {}
+    for name, text in files.items():
+        kind, number, payload = _payload(text)
+        assert kind == "evidence" and name == f"evidence-{number}.js" and number in data["files"]["evidence"]
+        evidence.update(payload)
+    order = [n["id"] for n in data["nodes"]]
+    checked = 0
+    for a, b, k, d in graph.edges(keys=True, data=True):
+        if not d["quotes"]:
+            continue
+        entry = next(e for e in evidence[str(order.index(a))] if e[0] == order.index(b) and e[1] == k)
+        assert entry[2] == d["evidence"] and len(entry[3]) == min(QUOTES, len(d["quotes"]))
+        title, page, _before, exact, _after = entry[3][0]
+        doc, quote = d["quotes"][0]
+        assert title == graph.nodes[doc]["label"] and page == graph.nodes[doc]["page"]
+        assert exact == " ".join(quote.exact.split())
+        assert order.index(a) // CHUNK in data["files"]["evidence"]
+        checked += 1
+    assert checked > 100
+
+
+def test_a_big_graph_opens_on_an_overview_with_files_for_the_rest(graph):
+    from kg.web.mapfiles import bundle, fnv1a
+
+    data, files = bundle(graph, physics_limit=300, full_limit=50, overview=20)
+    assert data["complete"] is False and len(data["nodes"]) == 20
+    assert data["total"] == {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+    degrees = [graph.degree(n["id"]) for n in data["nodes"]]
+    assert degrees == sorted(degrees, reverse=True)
+    assert min(degrees) >= max(d for n, d in graph.degree() if n not in {x["id"] for x in data["nodes"]})
+    assert all("x" in n for n in data["nodes"]) and data["physics"] is False  # laid out here: no physics to wait for
+    assert sum(t["count"] for t in data["types"]) == graph.number_of_nodes()  # the legend is the whole graph's
+    meta = data["files"]
+    records, links, ids = {}, {}, {}
+    for text in files.values():
+        kind, number, payload = _payload(text)
+        if kind == "nodes":
+            records.update({number * meta["nodeChunk"] + k: r for k, r in enumerate(payload)})
+        elif kind == "links":
+            links.update({number * meta["chunk"] + k: entry for k, entry in enumerate(payload)})
+        elif kind == "ids":
+            assert all(fnv1a(iri) % meta["buckets"] == number for iri in payload)
+            ids.update(payload)
+    assert sorted(records) == list(range(graph.number_of_nodes())) == sorted(ids.values())
+    assert {records[i]["id"] for i in records} == set(graph.nodes) and all(records[ids[k]]["id"] == k for k in ids)
+    assert [records[i] for i in range(20)] == data["nodes"]
+    for i, (count, flat) in links.items():
+        iri = records[i]["id"]
+        assert count == graph.degree(iri)
+        listed = {
+            (records[flat[k]]["id"], meta["predicates"][flat[k + 1]], flat[k + 2]) for k in range(0, len(flat), 4)
+        }
+        expected = {(b, k, 1) for _, b, k in graph.out_edges(iri, keys=True)}
+        expected |= {(a, k, 0) for a, _, k in graph.in_edges(iri, keys=True)}
+        assert listed <= expected and len(listed) == min(count, meta["links"])
+    # sentences behind "mentions" are left to the documents' pages; those behind relations are kept
+    kinds = {e[1] for text in files.values() if text.startswith("(window") for e in _evidence_entries(text)}
+    assert kinds and "mentions" not in kinds
+
+
+def _evidence_entries(text: str) -> list:
+    kind, _, payload = _payload(text)
+    return [e for entries in payload.values() for e in entries] if kind == "evidence" else []
+
+
+def test_kg_map_of_a_big_graph_writes_its_files_beside_it(sample_store, tmp_path, monkeypatch):
+    from kg.web import mapfiles
+    from kg.web.mapview import map_graph, write_map
+
+    monkeypatch.setattr(mapfiles, "FULL_LIMIT", 40)
+    out = tmp_path / "big.html"
+    result = CliRunner().invoke(app, ["map", "--store", str(sample_store.location), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "big-files" in result.output and "on demand" in result.output
+    graph = map_graph(sample_store)
+    folder = tmp_path / "big-files"
+    names = {p.name for p in folder.iterdir()}
+    assert {"nodes-0.js", "links-0.js", "ids-0.js"} <= names
+    page = out.read_text(encoding="utf-8")
+    data = _parse(page[page.index(PREFIX) : page.index(";\n", page.index(PREFIX)) + 2])
+    assert data["complete"] is False and data["files"]["base"] == "big-files/"
+    assert data["total"]["nodes"] == graph.number_of_nodes()
+    # a smaller map later is one file again, and our files of the bigger one are gone
+    monkeypatch.setattr(mapfiles, "FULL_LIMIT", 3000)
+    write_map(sample_store, out)
+    assert not list(folder.glob("*.js"))

@@ -181,27 +181,46 @@ def bind_values(sparql: str, bound: Mapping[str, ox.NamedNode | ox.BlankNode | o
     return f"{sparql[: start + 1]} VALUES ({names}) {{ ({values}) }} {body}{sparql[end:]}"
 
 
-_TOKEN = re.compile(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)|(?<![?$\w:])(SELECT)\b|[{}()]", re.IGNORECASE)
+_TOKEN = re.compile(
+    r"(?<![?$\w:])BOUND\s*\(\s*[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)\s*\)"  # 1: BOUND(?v)
+    r"|[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)"  # 2: a variable
+    r"|(?<![?$\w:])(SELECT)\b"  # 3
+    r"|(?<![?$\w:])((?:GROUP|ORDER)\s+BY)\b"  # 4: a subquery's solution modifiers
+    r"|[{}()]",
+    re.IGNORECASE,
+)
 
 
 def _substitute(original: str, blanked: str, terms: Mapping[str, str]) -> str:
     """Bound variables of a WHERE clause replaced by their values; in a subquery's projection a bare
-    variable becomes ``(value AS ?variable)``."""
+    variable becomes ``(value AS ?variable)``, in its GROUP BY or ORDER BY ``(value)``, and ``BOUND(?v)``
+    of a bound variable ``true`` (a value is not a variable, and those places take only variables bare)."""
     out, last = [], 0
-    projection, depth = False, 0
+    projection, depth, modifier = False, 0, False
     for match in _TOKEN.finditer(blanked):
         token = match.group(0)
-        if match.group(2):
-            projection, depth = True, 0
-        elif token == "{":
-            projection = False
+        if match.group(1) is not None:
+            if match.group(1) in terms:
+                out += [original[last : match.start()], "true"]
+                last = match.end()
+            continue
+        if match.group(3):
+            projection, depth, modifier = True, 0, False
+        elif match.group(4):
+            modifier = True
+        elif token in "{}":
+            projection = modifier = False
         elif projection and token == "(":
             depth += 1
         elif projection and token == ")":
             depth -= 1
-        elif match.group(1) in terms:
-            value = terms[match.group(1)]
-            out += [original[last : match.start()], f"({value} AS {token})" if projection and depth == 0 else value]
+        elif match.group(2) in terms:
+            value = terms[match.group(2)]
+            if projection and depth == 0:
+                value = f"({value} AS {token})"
+            elif modifier:
+                value = f"({value})"
+            out += [original[last : match.start()], value]
             last = match.end()
     return "".join(out) + original[last:]
 
@@ -376,6 +395,21 @@ class Dataset:
             raise ServerError(
                 f"the SPARQL server at {self.endpoints.name} sent a graph kg cannot read: {exc}"
             ) from None
+
+    def dump(
+        self,
+        output: Any = None,
+        format: ox.RdfFormat | None = None,
+        *,
+        from_graph: ox.NamedNode | ox.DefaultGraph | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> bytes | None:
+        """As :meth:`pyoxigraph.Store.dump`: one graph (``from_graph``; the default graph is the union) as
+        triples, or, without ``from_graph``, every quad; read by the Graph Store Protocol one graph at a time."""
+        if from_graph is None:
+            return ox.serialize(self.quads(), output, format, prefixes=prefixes)
+        graph = None if isinstance(from_graph, ox.DefaultGraph) else from_graph.value
+        return ox.serialize(self.graph_triples(graph), output, format, prefixes=prefixes)
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad: those of each named graph, then the union as the default graph (as the embedded store)."""

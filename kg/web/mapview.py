@@ -158,7 +158,7 @@ def graph_of(data: SiteData) -> nx.MultiDiGraph:
         doc = data.documents[iri]
         for entity_iri in sorted(doc.mentions):
             said = doc.mentions[entity_iri]
-            if draw(iri, MENTIONS, entity_iri, len(said), [(iri, q) for q in said]):
+            if draw(iri, MENTIONS, entity_iri, len(said), [(iri, q) for q in said if q.exact]):
                 graph.nodes[iri]["mentions"] += 1
                 graph.nodes[entity_iri]["mentions"] += 1
         for publisher in doc.publishers:

@@ -41,7 +41,11 @@ def test_the_hostile_pdf_and_the_slow_text_are_stopped_and_the_folder_goes_in(tm
         report = ingest([folder], store, pipeline, jobs=2, time_limit=LIMIT, memory_limit=2 * 1024**3)
         reasons = _reasons(report)
         assert reasons["names.txt"] == f"too slow (stopped after {LIMIT:g} s)"
-        assert reasons["bomb.pdf"] == f"too slow (stopped after {LIMIT:g} s)"
+        # On a quick machine pypdf's own stream limit may refuse the bomb before the time bound: either way
+        # it is reported within the bound and the run goes on.
+        assert reasons["bomb.pdf"] == f"too slow (stopped after {LIMIT:g} s)" or reasons["bomb.pdf"].startswith(
+            "the PDF is damaged or truncated"
+        )
         assert set(reasons) == {"bomb.pdf", "names.txt"}
         titles = {t for _, t in report.written}
         assert "Health and Care Act 2022" in titles and len(titles) >= 10

@@ -24,10 +24,11 @@ import rdflib
 
 from kg.errors import KGError, StoreError
 from kg.graph import export as exporting
+from kg.graph.binding import bind_values
 from kg.graph.query import run_query
 from kg.graph.remote import RemoteStore
 from kg.graph.saved import find_saved, run_saved, saved_names
-from kg.graph.sparqlhttp import bind_values, parse_location
+from kg.graph.sparqlhttp import parse_location
 from kg.graph.store import open_store
 from kg.graph.worker import GRAPHS_TTL
 from kg.ingest import ingest

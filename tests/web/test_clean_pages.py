@@ -73,10 +73,9 @@ def test_context_is_cut_to_the_quotes_sentence():
 
 
 def test_text_that_is_no_sentence_is_shown_as_a_fragment(both_site):
-    slide = (
-        "Developing governance for management framework to planning, delivery, decision encourage the right "
-        "behaviours making, budget control To become ACSs, STPs must take accountability 1 contract a "
-        "Delegated decision rights 2 specialised services b Create an effective 3 package c Demonstrate 4"
+    slide = (  # our own run-together slide boxes: numbered labels, no sentence end
+        "Shared records across the patch 1 estates plan a Workforce and rotas 2 local "
+        "outcomes b Joint budgets for the place 3 review c Primary care links 4 digital d"
     )
     assert not quoting.is_sentence(slide)
     assert not quoting.is_sentence("• One item • Another item • A third")

@@ -5,7 +5,8 @@
 Builds a store of ``--docs`` documents with :mod:`bench.scale` (the sources extracted once, copies
 under new titles), then prints, per document on average: quads by part (metadata and provenance,
 schema:mentions, mention evidence, relation triples and statements, relation evidence), the
-N-Quads bytes of each part, and the store's directory size after the bulk load. Run it on two checkouts to compare the evidence models (same sources, same N).
+N-Quads bytes of each part, the store's directory size after the bulk load and the size of the search
+index of the same documents (which the site cuts quotes' prefix and suffix from, store format 3). Run it on two checkouts to compare the evidence models (same sources, same N).
 """
 
 from __future__ import annotations
@@ -31,8 +32,20 @@ def du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+#: What a statement carries as its own evidence in store format 3 (docs/evidence.md).
+_STATEMENT_EVIDENCE = {
+    ns.OA + "exact",
+    ns.ONTOLOGY + "span",
+    ns.ONTOLOGY + "extractionRule",
+    ns.ONTOLOGY + "matchedBy",
+    ns.ONTOLOGY + "modality",
+}
+
+
 def part_of(quads) -> dict:
-    """Each quad's part: follows oa:hasTarget / oa:hasSelector back to the annotation, whose motivation decides."""
+    """Each quad's part. Format 2: oa:hasTarget / oa:hasSelector lead back to the annotation, whose motivation
+    decides. Format 3: a node with oa:hasBody and no motivation is a mention's evidence; a statement's
+    quote, places, rule and ways of matching are relation evidence."""
     parent: dict[str, str] = {}
     motivation: dict[str, str] = {}
     statements: set[str] = set()
@@ -44,6 +57,10 @@ def part_of(quads) -> dict:
             motivation[s] = q.object.value
         elif p == ns.RDF + "type" and q.object.value == ns.RDF + "Statement":
             statements.add(s)
+    for q in quads:  # format 3: mention evidence nodes are the subjects of oa:hasBody without a motivation
+        s = str(q.subject)
+        if q.predicate.value == ns.OA + "hasBody" and s not in motivation:
+            motivation[s] = ns.OA + "identifying"
     parts = Counter()
     sizes = Counter()
     for q in quads:
@@ -53,6 +70,8 @@ def part_of(quads) -> dict:
             root = parent[root]
         if root in motivation:
             part = "mention evidence" if motivation[root].endswith("identifying") else "relation evidence"
+        elif s in statements and q.predicate.value in _STATEMENT_EVIDENCE:
+            part = "relation evidence"
         elif q.predicate.value == ns.SCHEMA + "mentions":
             part = "schema:mentions"
         elif s in statements or (q.predicate.value in _relation_predicates and s != q.graph_name.value):
@@ -65,6 +84,22 @@ def part_of(quads) -> dict:
 
 
 _relation_predicates: set[str] = set()
+
+
+def index_size(location: Path, base, n: int) -> int:
+    """The size of the search index of the ``n`` documents of :func:`scale.copies` (each text indexed once)."""
+    from kg.graph.search import INDEX_NAME, SearchIndex
+
+    with SearchIndex(location) as index:
+        rows = []
+        for i, (iri, _quads) in enumerate(scale.copies(base, n)):
+            document = base[i % len(base)][0]
+            rows.append((iri, "document", document.title, "", document.text, None))
+            if len(rows) == 500:
+                index.put_many(rows)
+                rows = []
+        index.put_many(rows)
+    return (location / INDEX_NAME).stat().st_size
 
 
 def main() -> int:
@@ -107,9 +142,15 @@ def main() -> int:
 
         with Store(location) as store:
             quads = store.quad_count()
+        index = index_size(location, base, args.docs)
     print(
         f"store of {args.docs} documents: {quads} quads in named graphs ({quads / args.docs:.0f}/doc), "
         f"{size / 1e6:.1f} MB on disk after bulk load ({size / args.docs / 1e3:.1f} KB/doc); loaded in {loaded:.1f} s"
+    )
+    print(
+        f"search index beside it (titles and texts, which the pages cut quotes' context from): "
+        f"{index / 1e6:.1f} MB ({index / args.docs / 1e3:.1f} KB/doc); store and index "
+        f"{(size + index) / args.docs / 1e3:.1f} KB/doc"
     )
     print(f"load average: {os.getloadavg()[0]:.2f}")
     return 0

@@ -550,7 +550,7 @@ def run() -> None:
 
 def _register_topic_commands() -> None:
     """Load the kg/cli_<topic>.py modules: each adds its commands to ``app``, which it imports from here."""
-    from kg import cli_data, cli_librarian, cli_stats  # noqa: F401
+    from kg import cli_data, cli_evidence, cli_librarian, cli_stats  # noqa: F401
 
 
 _register_topic_commands()

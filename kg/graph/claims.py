@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from kg.graph import namespaces as ns
 from kg.graph import terms
+from kg.graph.evidence import Context, parse_span
 from kg.graph.store import Store
 
 MENTIONS = ns.SCHEMA + "mentions"
@@ -60,14 +61,24 @@ def claims(store: Store) -> list[Claim]:
                     terms.value_of(doc),
                 )
             )
-    for d, e, n, sentence in store._select("review-mentions"):
-        if isinstance(d, terms.NamedNode) and isinstance(e, terms.NamedNode):
-            count = int(terms.text_of(n))
-            found.append(
-                Claim("mention", d.value, MENTIONS, e.value, d.value, count, terms.value_of(sentence) or "", d.value)
-            )
+    with Context(store) as context:
+        for d, e, n, place in store._select("review-mentions"):
+            if isinstance(d, terms.NamedNode) and isinstance(e, terms.NamedNode):
+                count = int(terms.text_of(n))
+                sentence = _in_context(context, d.value, terms.value_of(place) or "")
+                found.append(Claim("mention", d.value, MENTIONS, e.value, d.value, count, sentence, d.value))
     found.sort(key=lambda c: (-c.count, c.kind != "relation", c.subject, c.predicate, c.object))
     return found
+
+
+def _in_context(context: Context, document: str, place: str) -> str:
+    """``"prefix[words]suffix"`` of a place given as ``"start-end words"`` (empty: none)."""
+    where, _, exact = place.partition(" ")
+    found = parse_span(where)
+    if found is None:
+        return ""
+    prefix, suffix = context.around(document, found[0], found[1], exact)
+    return f"{prefix}[{exact}]{suffix}"
 
 
 def labels(store: Store) -> dict[str, str]:

@@ -172,6 +172,13 @@ class SearchIndex:
         found = self.db.execute("SELECT hash FROM keys WHERE iri = ?", (iri,)).fetchone()
         return found is not None and (content_hash is None or found[0] == content_hash)
 
+    def text(self, iri: str) -> str | None:
+        """The text the index holds of document ``iri`` (what evidence offsets count in), or None."""
+        found = self.db.execute(
+            "SELECT body FROM items WHERE rowid = (SELECT id FROM keys WHERE iri = ? AND kind = 'document')", (iri,)
+        ).fetchone()
+        return None if found is None else found[0]
+
     def documents(self) -> dict[str, str | None]:
         """Every document indexed → the content hash it was indexed from."""
         return dict(self.db.execute("SELECT iri, hash FROM keys WHERE kind = 'document'").fetchall())

@@ -44,7 +44,7 @@ FORMAT_FILE = "kg-store.json"  #: the store's format and version, beside the dat
 FORMAT_NAME = "kg-store"
 #: the layout this program reads and writes: one named graph per document; 2: one annotation per entity named,
 #: its places as kg:span values (docs/evidence.md). A store of another version is refused in one sentence.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def resolve_location(location: str | os.PathLike | None) -> str:

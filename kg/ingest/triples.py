@@ -2,9 +2,10 @@
 
 The graph's name is the document's IRI. It holds the document's metadata
 (dcterms), its mentions (schema:mentions), the relations found in it, the
-evidence for each as a W3C Web Annotation (one per entity named, with a
-``kg:span`` for every place and a TextQuoteSelector for the first; one per
-relation with its sentence; docs/evidence.md), and its provenance (PROV-O:
+evidence for each in a compact form (one node per entity named and way of
+matching, with a ``kg:span`` for every place and the first place's words; the
+relation's rdf:Statement with its sentence and place; docs/evidence.md, whose
+standard W3C Web Annotation view ``web-annotations.rq`` makes), and its provenance (PROV-O:
 which files, when, which extractor version). Every IRI is derived from
 content, so building the same document twice gives the same quads.
 """
@@ -24,9 +25,6 @@ from kg.ingest.extract import EXTRACTOR_VERSION, Extraction, Mention, Relation
 from kg.ingest.labels import slug
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.sources import Source, page_at
-
-CONTEXT_CHARS = 32  #: characters of prefix and suffix kept with each quote
-
 
 _n = terms.iri
 _lit = terms.literal
@@ -98,47 +96,6 @@ class GraphBuilder:
         self.quads.append(terms.Quad(s, _n(p), o, self.graph))
 
 
-def _quote(text: str, start: int, end: int) -> tuple[str, str, str]:
-    return text[max(0, start - CONTEXT_CHARS) : start], text[start:end], text[end : end + CONTEXT_CHARS]
-
-
-def _annotation(
-    g: GraphBuilder,
-    doc: str,
-    text: str,
-    ann: str,
-    body: str | terms.NamedNode,
-    places: list[tuple[int, int]],
-    motivation: str,
-    page_starts: tuple[int, ...] = (),
-) -> None:
-    """One oa:Annotation for one or more places in the text (docs/evidence.md).
-
-    Every place is a ``kg:span`` of the annotation (offsets, and the page when the source has
-    pages); the first is also quoted in the standard form: the target is an oa:SpecificResource of
-    the document with an oa:TextQuoteSelector (exact words, prefix, suffix) and ``kg:page``.
-    The provenance is the document's (``prov:wasGeneratedBy`` of the document names the run).
-    """
-    g.add(ann, ns.RDF + "type", ns.OA + "Annotation")
-    g.add(ann, ns.OA + "motivatedBy", ns.OA + motivation)
-    g.add(ann, ns.OA + "hasBody", body)
-    for start, end in places:
-        g.add(ann, ns.ONTOLOGY + "span", _lit(span(start, end, page_at(page_starts, start))))
-    start, end = places[0]
-    prefix, exact, suffix = _quote(text, start, end)
-    target, quote = ann + "-target", ann + "-quote"
-    g.add(ann, ns.OA + "hasTarget", target)
-    g.add(target, ns.OA + "hasSource", doc)
-    g.add(target, ns.OA + "hasSelector", quote)
-    page = page_at(page_starts, start)
-    if page:
-        g.add(target, ns.ONTOLOGY + "page", _lit(str(page), ns.XSD + "positiveInteger"))
-    g.add(quote, ns.RDF + "type", ns.OA + "TextQuoteSelector")
-    g.add(quote, ns.OA + "exact", _lit(exact))
-    g.add(quote, ns.OA + "prefix", _lit(prefix))
-    g.add(quote, ns.OA + "suffix", _lit(suffix))
-
-
 def mention_quads(
     g: GraphBuilder,
     doc: str,
@@ -147,9 +104,12 @@ def mention_quads(
     activity: str = "",
     page_starts: tuple[int, ...] = (),
 ) -> None:
-    """schema:mentions, and one annotation per entity and way of matching it with every place it is named.
+    """schema:mentions, and one evidence node per entity and way of matching it (docs/evidence.md).
 
-    ``activity`` is kept for callers of the old signature; annotations take the document's provenance.
+    The node ``<doc#m…>`` has the entity as ``oa:hasBody``, ``kg:matchedBy``, every place as a
+    ``kg:span`` and the words of the first place as ``oa:exact``; nothing else (no type, target or
+    selector nodes: the saved query ``web-annotations`` makes the standard form of them).
+    ``activity`` is kept for callers of the old signature; evidence takes the document's provenance.
     """
     groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for m in sorted(mentions, key=lambda m: (m.start, m.end)):
@@ -157,9 +117,18 @@ def mention_quads(
     for (entity, how), places in groups.items():
         g.add(doc, ns.SCHEMA + "mentions", entity)
         key = hashlib.sha1(f"{entity} {how}".encode()).hexdigest()[:10]
-        ann = f"{doc}#m{key}"
-        _annotation(g, doc, text, ann, _n(entity), places, "identifying", page_starts)
-        g.add(ann, ns.ONTOLOGY + "matchedBy", _lit(how))
+        node = f"{doc}#m{key}"
+        g.add(node, ns.OA + "hasBody", entity)
+        g.add(node, ns.ONTOLOGY + "matchedBy", _lit(how))
+        _places(g, node, text, places, page_starts)
+
+
+def _places(g: GraphBuilder, node: str, text: str, places: list[tuple[int, int]], page_starts: tuple[int, ...]) -> None:
+    """Every place as a ``kg:span`` of ``node`` and the first place's words as its ``oa:exact``."""
+    for start, end in places:
+        g.add(node, ns.ONTOLOGY + "span", _lit(span(start, end, page_at(page_starts, start))))
+    start, end = places[0]
+    g.add(node, ns.OA + "exact", _lit(text[start:end]))
 
 
 def relation_quads(
@@ -170,22 +139,27 @@ def relation_quads(
     activity: str = "",
     page_starts: tuple[int, ...] = (),
 ) -> None:
+    """The relation, and its statement ``<doc#s…>`` (rdf:Statement) carrying its own evidence.
+
+    The statement has the sentence as ``oa:exact`` and its place as ``kg:span``, with
+    ``kg:extractionRule``, ``kg:matchedBy`` and ``kg:modality`` (docs/evidence.md).
+    """
     for r in relations:
         predicate = ns.ONTOLOGY + r.predicate
         g.add(r.subject, predicate, r.object)
         key = hashlib.sha1(f"{r.subject} {r.predicate} {r.object} {r.start}".encode()).hexdigest()[:10]
-        statement, ann = f"{doc}#s{key}", f"{doc}#r{key}"
+        statement = f"{doc}#s{key}"
         g.add(statement, ns.RDF + "type", ns.RDF + "Statement")
         g.add(statement, ns.RDF + "subject", r.subject)
         g.add(statement, ns.RDF + "predicate", predicate)
         g.add(statement, ns.RDF + "object", r.object)
-        _annotation(g, doc, text, ann, _n(statement), [(r.start, r.end)], "describing", page_starts)
+        _places(g, statement, text, [(r.start, r.end)], page_starts)
         if r.rule:
-            g.add(ann, ns.ONTOLOGY + "extractionRule", _lit(r.rule))
+            g.add(statement, ns.ONTOLOGY + "extractionRule", _lit(r.rule))
         for mechanism in r.mechanisms:
-            g.add(ann, ns.ONTOLOGY + "matchedBy", _lit(mechanism))
+            g.add(statement, ns.ONTOLOGY + "matchedBy", _lit(mechanism))
         if r.modality:
-            g.add(ann, ns.ONTOLOGY + "modality", _lit(r.modality))
+            g.add(statement, ns.ONTOLOGY + "modality", _lit(r.modality))
 
 
 def document_quads(

@@ -2,8 +2,8 @@
 
 :func:`gather` runs the ``site-*`` queries of ``kg/graph/sparql/`` over the
 whole store (entities and their vocabulary links, concept schemes, lineage
-events, documents and their sources, every mention annotation, every
-relation annotation) and assembles the values.
+events, documents and their sources, every mention's evidence, every
+relation statement with its sentence; the text around quotes from the search index) and assembles the values.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from kg.graph import namespaces as ns
 from kg.graph import rq, terms
-from kg.graph.evidence import parse_span
+from kg.graph.evidence import Context, parse_span
 from kg.graph.namespaces import local_name
 from kg.graph.predicates import lineage_predicates, link_predicates
 from kg.graph.query import run_query
@@ -190,15 +190,18 @@ def gather(store: Store) -> SiteData:
 
     # mentions: every place an entity is named, the first of each annotation with its quoted words
     mention_spans: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
-    for d, e, exact, prefix, suffix, spans in _rows(store, "site-mentions"):
+    context = Context(store)  # the text around each quote, from the document texts of the search index
+    mention_rows = sorted(_rows(store, "site-mentions"), key=lambda row: _t(row[0]))
+    for d, e, exact, spans in mention_rows:
         doc, entity = documents.get(_t(d)), entities.get(_v(e) or "")
         if doc is None or entity is None:
             continue
         places = sorted(p for p in map(parse_span, _t(spans).split()) if p is not None)
         for i, (start, end, page) in enumerate(places):
-            # the annotation quotes its first place; the others are known by offsets and page only
+            # the node quotes its first place; the others are known by offsets and page only
             if i == 0 and exact is not None:
-                quote = Quote(_t(exact), _v(prefix) or "", _v(suffix) or "", start, end, page)
+                prefix, suffix = context.around(doc.iri, start, end, _t(exact))
+                quote = Quote(_t(exact), prefix, suffix, start, end, page)
             else:
                 quote = Quote("", start=start, end=end, page=page)
             doc.mentions.setdefault(entity.iri, []).append(quote)
@@ -216,7 +219,8 @@ def gather(store: Store) -> SiteData:
 
     # relations found in documents, with the sentence and the entities' words marked in it
     statements: dict[tuple[str, str], Link] = {}
-    for d, st, subj, pred, obj, exact, prefix, suffix, place, rule, confirmer, adder in _rows(store, "site-relations"):
+    relation_rows = sorted(_rows(store, "site-relations"), key=lambda row: _t(row[0]))
+    for d, st, subj, pred, obj, exact, place, rule, confirmer, adder in relation_rows:
         doc = documents.get(_t(d))
         if doc is None or not isinstance(subj, terms.NamedNode) or not isinstance(obj, terms.NamedNode):
             continue
@@ -225,15 +229,17 @@ def gather(store: Store) -> SiteData:
             continue
         sentence: Quote | None = None
         if exact is not None:
-            sentence = Quote(_t(exact), _v(prefix) or "", _v(suffix) or "")
+            sentence = Quote(_t(exact))
             where = parse_span(_t(place)) if place is not None else None
             if where is not None:
                 sentence.start, sentence.end, sentence.page = where
+                sentence.prefix, sentence.suffix = context.around(doc.iri, where[0], where[1], sentence.exact)
             sentence.marks = _marks(sentence, [subj.value, obj.value], mention_spans, doc.iri, entities)
         link = statements[said] = Link(subj.value, _t(pred), obj.value, document=doc.iri, quote=sentence, rule=_v(rule))
         link.confirmed_by, link.added_by = _v(confirmer), _v(adder)
         doc.relations.append(link)
         links.append(link)
+    context.close()
     for doc in documents.values():
         doc.relations.sort(
             key=lambda r: (

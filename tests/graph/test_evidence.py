@@ -1,8 +1,10 @@
 """Evidence: every mention and relation keeps its quote, offsets, page and mechanism, at a cost that scales.
 
-One annotation per document, entity and way of matching holds every place as a ``kg:span``; its
-target quotes the first place. ``kg/graph/sparql/web-annotations.rq`` gives the standard form, one
-oa:Annotation per place with a TextPositionSelector, read back here by rdflib.
+One node per document, entity and way of matching holds every place as a ``kg:span`` and the first
+place's words (a relation's statement holds its own); no target or selector nodes are stored.
+``kg/graph/sparql/web-annotations.rq`` gives the standard form, one oa:Annotation per place with a
+TextPositionSelector and a TextQuoteSelector (prefix and suffix cut from the search index's text),
+read back here by rdflib.
 """
 
 from __future__ import annotations
@@ -52,11 +54,11 @@ def test_every_mention_and_relation_is_in_the_store_with_its_place(sample_store,
         doc = document_iri(document, sample_store.base)
         rows = run_query(
             sample_store,
-            "SELECT ?d ?body ?span ?how WHERE { GRAPH ?d { ?a oa:hasBody ?body ; kg:span ?span ."
-            " OPTIONAL { ?a kg:matchedBy ?how } } }",
+            "SELECT ?d ?body ?span ?how WHERE { GRAPH ?d { ?a kg:span ?span ."
+            " OPTIONAL { ?a oa:hasBody ?body } OPTIONAL { ?a kg:matchedBy ?how } } }",
             {"d": ox.NamedNode(doc)},
         ).rows
-        stored = {(b.value, parse_span(s.value)[:2], h.value if h else None) for _, b, s, h in rows}
+        stored = {(b.value if b else None, parse_span(s.value)[:2], h.value if h else None) for _, b, s, h in rows}
         for m in extraction.mentions:
             assert (m.entity, (m.start, m.end), m.how) in stored, (doc, m)
         places = {(s, e) for _, (s, e), _ in stored}
@@ -64,21 +66,25 @@ def test_every_mention_and_relation_is_in_the_store_with_its_place(sample_store,
             assert (r.start, r.end) in places, (doc, r)
 
 
-def test_one_annotation_per_entity_and_way_of_matching(pipeline, sample_documents):
+def test_one_compact_node_per_entity_and_way_of_matching(pipeline, sample_documents):
     for document, extraction in sample_documents:
         _, quads = document_quads(document, extraction, [document.source], "fingerprint")
-        annotations = {
-            q.subject for q in quads if q.predicate.value == ns.RDF + "type" and q.object.value == ns.OA + "Annotation"
-        }
+        nodes = {q.subject for q in quads if q.predicate.value == ns.ONTOLOGY + "span"}
         groups = {(m.entity, m.how) for m in extraction.mentions}
-        assert len(annotations) == len(groups) + len(extraction.relations)
+        assert len(nodes) == len(groups) + len(extraction.relations)
         spans = [q for q in quads if q.predicate.value == ns.ONTOLOGY + "span"]
         assert len(spans) == len({(m.entity, m.how, m.start, m.end) for m in extraction.mentions}) + len(
             extraction.relations
         )
-        # one quote per annotation, no per-place selectors: the cost of a further mention is one quad
-        quotes = [q for q in quads if q.object == ox.NamedNode(ns.OA + "TextQuoteSelector")]
-        assert len(quotes) == len(annotations)
+        # one quote per node, no target or selector nodes and no types but the statement's
+        exact = [q for q in quads if q.predicate.value == ns.OA + "exact"]
+        assert {q.subject for q in exact} == nodes and len(exact) == len(nodes)
+        assert not [q for q in quads if q.predicate.value in (ns.OA + "hasTarget", ns.OA + "hasSelector")]
+        types = {q.object.value for q in quads if q.subject in nodes and q.predicate.value == ns.RDF + "type"}
+        assert types <= {ns.RDF + "Statement"}
+        for q in exact:  # the words are the first place's
+            first = min(parse_span(x.object.value)[:2] for x in spans if x.subject == q.subject)
+            assert q.object.value == document.text[first[0] : first[1]]
 
 
 def test_the_web_annotation_view_is_standard_and_complete(sample_store, sample_documents):
@@ -91,6 +97,7 @@ def test_the_web_annotation_view_is_standard_and_complete(sample_store, sample_d
     ox.serialize(triples, text, ox.RdfFormat.N_TRIPLES)
     graph = rdflib.Graph().parse(data=text.getvalue().decode("utf-8"), format="nt")  # an independent parser
     places = Counter()
+    quoted = 0
     for ann in graph.subjects(rdflib.RDF.type, OA.Annotation):
         [target] = list(graph.objects(ann, OA.hasTarget))
         assert (target, rdflib.RDF.type, OA.SpecificResource) in graph
@@ -103,9 +110,15 @@ def test_the_web_annotation_view_is_standard_and_complete(sample_store, sample_d
         places[(body, start, end)] += 1
         assert graph.value(ann, OA.motivatedBy) is not None
         for quote in graph.objects(target, OA.hasSelector):
-            if (quote, rdflib.RDF.type, OA.TextQuoteSelector) in graph:  # the first place: its words
+            if (quote, rdflib.RDF.type, OA.TextQuoteSelector) in graph:  # the first place: its words in context
                 assert str(graph.value(quote, OA.exact)) == document.text[start:end]
+                assert str(graph.value(quote, OA.prefix)) == document.text[max(0, start - 32) : start]
+                assert str(graph.value(quote, OA.suffix)) == document.text[end : end + 32]
+                quoted += 1
     for m in extraction.mentions:
         assert places[(m.entity, m.start, m.end)] >= 1, m
     assert sum(places.values()) >= len({(m.entity, m.start, m.end) for m in extraction.mentions})
+    assert quoted == len({(m.entity, m.how) for m in extraction.mentions}) + len(extraction.relations)
+    for r in extraction.relations:  # a relation's annotation has the statement as body and its sentence
+        assert any(body.startswith(doc + "#s") and (s, e) == (r.start, r.end) for body, s, e in places), r
     assert len(web_annotations(sample_store)) > len(triples)  # unbound: every document's evidence

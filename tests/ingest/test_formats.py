@@ -14,6 +14,8 @@ import pytest
 
 from kg import run_query
 from kg.errors import SourceError
+from kg.graph import namespaces as ns
+from kg.graph.evidence import parse_span
 from kg.ingest import ingest, sources
 from kg.ingest.html_reader import fallback_text
 from kg.ingest.parse import parse
@@ -218,23 +220,23 @@ def test_ingest_records_the_page_of_a_mention(tmp_path, store, pipeline):
     rows = run_query(
         store,
         """
-        SELECT ?exact ?page WHERE {
-          ?ann oa:hasTarget ?target . ?target oa:hasSelector ?q ; kg:page ?page . ?q oa:exact ?exact }""",
+        SELECT ?exact ?span WHERE { ?a oa:exact ?exact ; kg:span ?span }""",
     ).rows
-    pages = {row[0].value: row[1].value for row in rows}
-    assert pages["Care Quality Commission"] == "2" and pages["Integrated care boards"] == "1"
+    pages: dict[str, int | None] = {}  # the words of each node -> the page of its first place (the quoted one)
+    for exact, place in sorted(((r[0].value, parse_span(r[1].value)) for r in rows), key=lambda r: r[1]):
+        pages.setdefault(exact, place[2])
+    assert pages["Care Quality Commission"] == 2 and pages["Integrated care boards"] == 1
 
 
-def test_the_page_is_written_as_a_positive_integer(tmp_path, pipeline):
-    # (Oxigraph stores xsd:positiveInteger values as xsd:integer, so look at the quads themselves.)
+def test_every_place_of_a_paged_source_has_its_page(tmp_path, pipeline):
     path = tmp_path / "guide.pdf"
     path.write_bytes(make_pdf(PAGES))
     source = only([path])
     [document] = parse(source)
     _, quads = document_quads(document, pipeline.extract(document), [source], "fingerprint")
-    pages = [q.object for q in quads if q.predicate.value == "https://w3id.org/nhs-policy-kg/ontology#page"]
-    assert pages and all(p.datatype.value == "http://www.w3.org/2001/XMLSchema#positiveInteger" for p in pages)
-    assert {p.value for p in pages} == {"1", "2"}
+    places = [parse_span(q.object.value) for q in quads if q.predicate.value == ns.ONTOLOGY + "span"]
+    assert places and all(p is not None and p[2] is not None for p in places)
+    assert {p[2] for p in places if p is not None} == {1, 2}
 
 
 def test_a_text_file_gets_no_page(tmp_path, store, pipeline):

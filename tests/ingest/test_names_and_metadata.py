@@ -116,7 +116,7 @@ def test_relation_evidence_records_cue_mechanism_and_modality(store, tmp_path, p
         """PREFIX kg: <https://w3id.org/nhs-policy-kg/ontology#>
         PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?rule ?how ?modality ?exact WHERE {
-          ?a kg:extractionRule ?rule ; kg:matchedBy ?how ; oa:hasTarget/oa:hasSelector/oa:exact ?exact .
+          ?a kg:extractionRule ?rule ; kg:matchedBy ?how ; oa:exact ?exact .
           OPTIONAL { ?a kg:modality ?modality } }""",
     ).rows
     seen = {(str(r[0].value), str(r[1].value), str(r[2].value) if r[2] else "") for r in rows}

@@ -193,11 +193,11 @@ def test_kg_map_writes_one_self_contained_file(tmp_path, pipeline):
 
 # The map's evidence counts, counted straight from the store as the map once did with its own queries:
 # the tests keep them as an independent check on what the map now takes from the site's read model.
-# A mention is one kg:span place of an annotation (docs/evidence.md).
+# A mention is one kg:span place of an evidence node in the document's graph (docs/evidence.md).
 _MENTION_EVIDENCE = """
 SELECT ?doc ?node (COUNT(DISTINCT ?span) AS ?n) WHERE {
   ?doc schema:mentions ?node .
-  OPTIONAL { ?a oa:hasBody ?node ; kg:span ?span ; oa:hasTarget ?t . ?t oa:hasSource ?doc }
+  OPTIONAL { GRAPH ?doc { ?a oa:hasBody ?node ; kg:span ?span } }
 } GROUP BY ?doc ?node"""
 _RELATION_EVIDENCE = """
 SELECT ?s ?p ?o (COUNT(DISTINCT ?st) AS ?n) WHERE {

@@ -45,8 +45,7 @@
       text: "# Which documents mention integrated care systems, and the words they used\n" +
         "SELECT ?title ?exact\nWHERE {\n  ?document dcterms:title ?title ;\n" +
         "            schema:mentions kgid:integrated-care-system .\n" +
-        "  ?annotation oa:hasBody kgid:integrated-care-system ;\n" +
-        "              oa:hasTarget [ oa:hasSource ?document ; oa:hasSelector [ oa:exact ?exact ] ] .\n}\nLIMIT 100\n"
+        "  GRAPH ?document { ?evidence oa:hasBody kgid:integrated-care-system ; oa:exact ?exact }\n}\nLIMIT 100\n"
     },
     {
       label: "Entities by type, with definitions",

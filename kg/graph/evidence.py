@@ -139,6 +139,8 @@ def _quote_context(store: Store, triples: list[terms.Triple]) -> list[terms.Trip
     selectors: dict[str, list[str]] = {}  # target -> its selectors
     values: dict[str, dict[str, str]] = {}  # selector -> oa:start, oa:end or oa:exact -> value
     for t in triples:
+        if isinstance(t.subject, terms.Triple) or isinstance(t.object, terms.Triple):
+            continue
         s, p, o = terms.text_of(t.subject), t.predicate.value, terms.text_of(t.object)
         if p == ns.OA + "hasSource":
             source[s] = o

@@ -122,3 +122,35 @@ def test_the_web_annotation_view_is_standard_and_complete(sample_store, sample_d
     for r in extraction.relations:  # a relation's annotation has the statement as body and its sentence
         assert any(body.startswith(doc + "#s") and (s, e) == (r.start, r.end) for body, s, e in places), r
     assert len(web_annotations(sample_store)) > len(triples)  # unbound: every document's evidence
+
+
+def test_context_is_cut_from_the_indexed_text_and_only_where_the_words_match(sample_store, sample_documents):
+    from kg.graph.evidence import CONTEXT_CHARS, Context
+
+    document, extraction = sample_documents[0]
+    doc = document_iri(document, sample_store.base)
+    m = max(extraction.mentions, key=lambda m: m.start)
+    with Context(sample_store) as context:
+        before, after = context.around(doc, m.start, m.end, document.text[m.start : m.end])
+        assert before == document.text[max(0, m.start - CONTEXT_CHARS) : m.start]
+        assert after == document.text[m.end : m.end + CONTEXT_CHARS]
+        assert context.around(doc, m.start, m.end, "words that are not there") == ("", "")
+        assert context.around(doc + "-none", 0, 3) == ("", "")
+    assert Context(None).around(doc, 0, 3) == ("", "")  # no store, no index: quotes without context
+
+
+def test_kg_evidence_writes_the_standard_form_with_prefix_and_suffix(sample_store, sample_documents, tmp_path):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    document, _ = sample_documents[0]
+    doc = document_iri(document, sample_store.base)
+    out = tmp_path / "evidence.nt"
+    result = CliRunner().invoke(app, ["evidence", "--document", doc, "-o", str(out), "--store", sample_store.location])
+    assert result.exit_code == 0, result.output
+    graph = rdflib.Graph().parse(out, format="nt")
+    assert len(set(graph.subjects(rdflib.RDF.type, OA.Annotation))) > 1
+    assert len(set(graph.objects(None, OA.prefix))) > 1 and len(set(graph.objects(None, OA.suffix))) > 1
+    wrong = CliRunner().invoke(app, ["evidence", "-f", "xml", "--store", sample_store.location])
+    assert wrong.exit_code != 0 and "choose nt or turtle" in wrong.output

@@ -43,7 +43,8 @@ DEFAULT_STORE = "kg-store"
 FORMAT_FILE = "kg-store.json"  #: the store's format and version, beside the database's files
 FORMAT_NAME = "kg-store"
 #: the layout this program reads and writes: one named graph per document; 2: one annotation per entity named,
-#: its places as kg:span values (docs/evidence.md). A store of another version is refused in one sentence.
+#: its places as kg:span values; 3: compact evidence nodes without target or selector nodes, a relation's
+#: statement its own evidence (docs/evidence.md). A store of another version is refused in one sentence.
 FORMAT_VERSION = 3
 
 

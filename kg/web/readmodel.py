@@ -32,7 +32,7 @@ KG = ns.ONTOLOGY
 
 @dataclass
 class Quote:
-    """One TextQuoteSelector: the words, some text before and after, and where they are."""
+    """One quote: the words, some text before and after (cut from the document text), and where they are."""
 
     exact: str
     prefix: str = ""

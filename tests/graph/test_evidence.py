@@ -154,3 +154,16 @@ def test_kg_evidence_writes_the_standard_form_with_prefix_and_suffix(sample_stor
     assert len(set(graph.objects(None, OA.prefix))) > 1 and len(set(graph.objects(None, OA.suffix))) > 1
     wrong = CliRunner().invoke(app, ["evidence", "-f", "xml", "--store", sample_store.location])
     assert wrong.exit_code != 0 and "choose nt or turtle" in wrong.output
+
+
+def test_a_format_2_store_is_refused_in_one_sentence_saying_to_ingest_again(tmp_path):
+    import json
+
+    from kg.errors import StoreError
+    from kg.graph.store import FORMAT_FILE, Store
+
+    with Store(tmp_path / "store"):
+        pass
+    (tmp_path / "store" / FORMAT_FILE).write_text(json.dumps({"format": "kg-store", "version": 2}))
+    with pytest.raises(StoreError, match=r"format version 2, from an older kg .* ingest the documents again"):
+        Store(tmp_path / "store")

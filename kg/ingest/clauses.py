@@ -367,11 +367,20 @@ class CueGrammar:
     def match(self, skeleton: str) -> list[CueMatch]:
         """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
         last: dict[int, int] = {}  #: compiled entry -> where the last word it needs stands
+        triggers = self.triggers
         for found in _WORDS.finditer(skeleton):
             word = found.group(0).lower()
-            for key in (word, word.rstrip(".")) if word.endswith(".") else (word,):  # "e.g.", "abolished."
-                for index in self.triggers.get(key, ()):
-                    last[index] = found.start()
+            needing = triggers.get(word)
+            if needing:
+                at = found.start()
+                for index in needing:
+                    last[index] = at
+            if word.endswith("."):  # "e.g.", "abolished."
+                needing = triggers.get(word.rstrip("."))
+                if needing:
+                    at = found.start()
+                    for index in needing:
+                        last[index] = at
         starts = [m.start() for m in _TOKEN.finditer(skeleton)]
         out: list[CueMatch] = []
         for index in sorted(last):

@@ -168,6 +168,14 @@ class EntityMatcher:
         self._org_patterns = [(re.compile(p["regex"]), p["kind"], tuple(p.get("needs", ()))) for p in spec["pattern"]]
         self._not_name = set(spec.get("not_name_words", []))
         self._looked_up: dict[str, Entity | None] = {}
+        self._kinds_of: dict[str, frozenset[str]] = {}
+
+    def _kinds(self, iri: str) -> frozenset[str]:
+        """The vocabulary's kinds of ``iri``, worked out once per entity (none for an entity it lacks)."""
+        found = self._kinds_of.get(iri)
+        if found is None:
+            found = self._kinds_of[iri] = frozenset(self.vocabulary.kinds(iri))
+        return found
 
     # ------------------------------------------------------------------ lookup
 
@@ -418,7 +426,7 @@ class EntityMatcher:
         """
         found = []
         for hit in mentions:
-            kinds = self.vocabulary.kinds(hit.entity)
+            kinds = self._kinds(hit.entity)
             written = hit.exact
             if not kinds & {"OrganisationType", "CareModel"} or " " not in written:
                 continue
@@ -449,7 +457,7 @@ class EntityMatcher:
                     inside.append(m)
                 elif m.start < end and start < m.end:
                     crossing = True
-            named = [m for m in inside if self.vocabulary.kinds(m.entity) - _GENERIC]
+            named = [m for m in inside if self._kinds(m.entity) - _GENERIC]
             if not swallows and (len(named) > 1 or any(m.end == end for m in named)):
                 continue  # "Department of Health APMS Directions" is two names; "NHS England Transformation Directorate" one
             if crossing:

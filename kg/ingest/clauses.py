@@ -31,6 +31,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +86,15 @@ def word_alternation(words: Iterable[str]) -> str:
     Python's regular expressions try the branches of an alternation one after
     another; with a hundred verb forms that is most of the matching time.
     Longer words come first at each branch point, so "replaced" wins over "replace".
+    The same set asked again (a verb's forms serve several patterns) is built once.
     """
+    return _alternation(frozenset(w.lower() for w in words if w))
+
+
+@lru_cache(maxsize=512)
+def _alternation(words: frozenset[str]) -> str:
     trie: dict = {}
-    for word in {w.lower() for w in words if w}:
+    for word in words:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
@@ -95,16 +102,25 @@ def word_alternation(words: Iterable[str]) -> str:
     return _from_trie(trie)
 
 
+_PIECE: dict[str, str] = {" ": r"\s+"}  #: a character as the trie writes it, escaped once
+
+
 def _from_trie(node: dict) -> str:
-    branches, ends = [], "" in node
-    for ch in sorted(k for k in node if k):
-        piece = r"\s+" if ch == " " else re.escape(ch)
-        branches.append(piece + _from_trie(node[ch]))
-    if not branches:
+    ends = "" in node
+    keys = sorted(node)
+    if ends:
+        keys = keys[1:]  # "" sorts first
+    if not keys:
         return ""
-    body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+    branches = []
+    for ch in keys:
+        piece = _PIECE.get(ch)
+        if piece is None:
+            piece = _PIECE[ch] = re.escape(ch)
+        branches.append(piece + _from_trie(node[ch]))
     if len(branches) == 1 and not ends:
-        return body
+        return branches[0]
+    body = "(?:" + "|".join(branches) + ")"
     return body + "?" if ends else body
 
 
@@ -204,6 +220,7 @@ class CueGrammar:
         self, entry: dict[str, Any], kind: str, regexes: list[tuple[str, str, bool]], triggers: set[str]
     ) -> None:
         self.cues.append(Cue(entry["name"], entry["predicate"], kind, self._examples(entry), list(entry["silent"])))
+        keys = {self._key(form) for form in triggers}
         for pattern, mechanism, swap in regexes:
             index = len(self.compiled)
             self.compiled.append(
@@ -217,8 +234,8 @@ class CueGrammar:
                     frozenset(entry.get("object", [])),
                 )
             )
-            for form in triggers:
-                self.triggers.setdefault(self._key(form), set()).add(index)
+            for key in keys:
+                self.triggers.setdefault(key, set()).add(index)
             if pattern.startswith("(?P<"):  # starts at an entity: tried only where one starts
                 self._at_tokens.add(index)
 
@@ -350,11 +367,20 @@ class CueGrammar:
     def match(self, skeleton: str) -> list[CueMatch]:
         """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
         last: dict[int, int] = {}  #: compiled entry -> where the last word it needs stands
+        triggers = self.triggers
         for found in _WORDS.finditer(skeleton):
             word = found.group(0).lower()
-            for key in (word, word.rstrip(".")) if word.endswith(".") else (word,):  # "e.g.", "abolished."
-                for index in self.triggers.get(key, ()):
-                    last[index] = found.start()
+            needing = triggers.get(word)
+            if needing:
+                at = found.start()
+                for index in needing:
+                    last[index] = at
+            if word.endswith("."):  # "e.g.", "abolished."
+                needing = triggers.get(word.rstrip("."))
+                if needing:
+                    at = found.start()
+                    for index in needing:
+                        last[index] = at
         starts = [m.start() for m in _TOKEN.finditer(skeleton)]
         out: list[CueMatch] = []
         for index in sorted(last):

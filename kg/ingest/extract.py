@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -156,8 +157,10 @@ class EntityMatcher:
                     for form in variants(label):
                         folded[form].add((entity.iri, weak))
         for automaton, table in ((self._folded, folded), (self._cased, cased)):
-            for key, value in table.items():
-                automaton.add_word(key, (key, frozenset(value)))
+            for key, value in table.items():  # strong and weak senses sorted once here, not at every hit
+                strong = tuple(sorted(iri for iri, weak in value if not weak))
+                weak_only = tuple(sorted(iri for iri, weak in value if weak))
+                automaton.add_word(key, (len(key), strong, weak_only))
             if table:
                 automaton.make_automaton()
         self._has = {"folded": bool(folded), "cased": bool(cased)}
@@ -165,6 +168,14 @@ class EntityMatcher:
         self._org_patterns = [(re.compile(p["regex"]), p["kind"], tuple(p.get("needs", ()))) for p in spec["pattern"]]
         self._not_name = set(spec.get("not_name_words", []))
         self._looked_up: dict[str, Entity | None] = {}
+        self._kinds_of: dict[str, frozenset[str]] = {}
+
+    def _kinds(self, iri: str) -> frozenset[str]:
+        """The vocabulary's kinds of ``iri``, worked out once per entity (none for an entity it lacks)."""
+        found = self._kinds_of.get(iri)
+        if found is None:
+            found = self._kinds_of[iri] = frozenset(self.vocabulary.kinds(iri))
+        return found
 
     # ------------------------------------------------------------------ lookup
 
@@ -190,8 +201,8 @@ class EntityMatcher:
     def _scan(self, norm_text: Normalised, automaton: ahocorasick.Automaton, acronym: bool) -> list[_Hit]:
         text = norm_text.text
         hits = []
-        for end, (key, value) in automaton.iter(text):
-            start = end - len(key) + 1
+        for end, (length, strong, weak_only) in automaton.iter(text):
+            start = end - length + 1
             if start > 0 and text[start - 1] != " ":
                 continue
             stop = end + 1
@@ -204,8 +215,6 @@ class EntityMatcher:
                 else:
                     continue
             o_start, o_end = norm_text.span(start, stop)
-            strong = tuple(sorted(iri for iri, weak in value if not weak))
-            weak_only = tuple(sorted(iri for iri, weak in value if weak))
             if strong:
                 hits.append(_Hit(o_start, o_end, strong, False, acronym))
             elif weak_only:
@@ -214,6 +223,23 @@ class EntityMatcher:
 
     @staticmethod
     def _longest(hits: list[_Hit]) -> list[_Hit]:
+        taken: list[_Hit] = []
+        # the spans taken so far, disjoint, in text order: a hit can overlap only the last one starting before its end
+        starts: list[int] = []
+        ends: list[int] = []
+        for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start, h.weak)):
+            if hit.end <= hit.start:  # an empty span (never from the scan) would break the order above
+                return EntityMatcher._longest_slowly(hits)
+            at = bisect_left(starts, hit.end)
+            if at and ends[at - 1] > hit.start:
+                continue
+            taken.append(hit)
+            starts.insert(at, hit.start)
+            ends.insert(at, hit.end)
+        return sorted(taken, key=lambda h: h.start)
+
+    @staticmethod
+    def _longest_slowly(hits: list[_Hit]) -> list[_Hit]:
         taken: list[_Hit] = []
         occupied: list[tuple[int, int]] = []
         for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start, h.weak)):
@@ -400,7 +426,7 @@ class EntityMatcher:
         """
         found = []
         for hit in mentions:
-            kinds = self.vocabulary.kinds(hit.entity)
+            kinds = self._kinds(hit.entity)
             written = hit.exact
             if not kinds & {"OrganisationType", "CareModel"} or " " not in written:
                 continue
@@ -425,11 +451,16 @@ class EntityMatcher:
             words = name.split()
             if len(words) < 2 or self.lookup(name) or len(name) > 120:
                 continue
-            inside = [m for m in extraction.mentions if start <= m.start and m.end <= end]
-            named = [m for m in inside if self.vocabulary.kinds(m.entity) - _GENERIC]
+            inside, crossing = [], False
+            for m in extraction.mentions:  # one pass: the mentions inside the name, and any across its edges
+                if start <= m.start and m.end <= end:
+                    inside.append(m)
+                elif m.start < end and start < m.end:
+                    crossing = True
+            named = [m for m in inside if self._kinds(m.entity) - _GENERIC]
             if not swallows and (len(named) > 1 or any(m.end == end for m in named)):
                 continue  # "Department of Health APMS Directions" is two names; "NHS England Transformation Directorate" one
-            if any(m.start < end and start < m.end for m in extraction.mentions if m not in inside):
+            if crossing:
                 continue
             iri = f"{self.vocabulary.base}id/{slug(name)}"
             if all(e.iri != iri for e in extraction.new_entities):

@@ -75,6 +75,11 @@ class NameFinder:
             NamePattern(legislation, law["kind"], "legislation"),
             NamePattern(body, None, "bodies"),
         ]
+        # what a line must hold for each pattern to match on it, so a line is tried only with the ones that can
+        self._needs = [
+            re.compile(rf"[ \t](?:{law_heads})[ \t]+(?:of[ \t]+)?\d{{4}}"),
+            re.compile(rf"(?:{heads})(?![\w'’-])|(?:{heads})[ \t]"),
+        ]
         self._whole_body = re.compile(rf"^(?:the\s+)?{body.pattern}$")
         self._nhs_name = re.compile(rf"^NHS(?:[ \t]+(?:{_JOIN}[ \t]+)?{_WORD}){{1,6}}$")
 
@@ -88,7 +93,9 @@ class NameFinder:
 
     def _find(self, text: str, start_at: int, end_at: int) -> list[FoundName]:
         found: list[FoundName] = []
-        for pattern in self.patterns:
+        for pattern, needs in zip(self.patterns, self._needs, strict=True):
+            if not needs.search(text, start_at, end_at):
+                continue
             for match in pattern.regex.finditer(text, start_at, end_at):
                 start, name = match.start("name"), match.group("name")
                 words = name.split(" ")

@@ -65,3 +65,18 @@ def test_us_accountable_care_organisations_are_a_different_thing(matcher):
     assert "medicare-accountable-care-organization" in us
     england = names(found(matcher, "NHS England expects some STPs to form an ACO."))
     assert "accountable-care-organisation" in england
+
+
+def test_longest_match_by_binary_search_keeps_the_plain_rule():
+    """The longest-match pass with its sorted spans takes the hits the overlap-with-every-span rule takes."""
+    import random
+
+    from kg.ingest.extract import _Hit
+
+    rng = random.Random(7)
+    for _ in range(300):
+        hits = []
+        for _ in range(rng.randint(0, 30)):
+            start = rng.randint(0, 60)
+            hits.append(_Hit(start, start + rng.randint(1, 12), ("e",), rng.random() < 0.3, False))
+        assert EntityMatcher._longest(hits) == EntityMatcher._longest_slowly(hits)

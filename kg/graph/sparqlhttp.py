@@ -267,6 +267,16 @@ class Dataset:
 
     # ------------------------------------------------------------ graphs and quads
 
+    def held(self, graphs: Sequence[str]) -> set[str]:
+        """Which of ``graphs`` the server holds now (one query, whatever the list of graphs known here says)."""
+        if not graphs:
+            return set()
+        values = " ".join(f"<{g}>" for g in graphs)
+        rows = self.select(
+            f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+        )
+        return {r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode)}
+
     def graphs(self, refresh: bool = False) -> list[str]:
         """The named graphs kg reads (on a server with a named union graph: those under the base, less the union)."""
         stale = self.graphs_ttl is not None and time.monotonic() - self._graphs_at > self.graphs_ttl
@@ -395,7 +405,7 @@ def replace_steps(graph: str, quads: Sequence[ox.Quad], union: str | None) -> li
     The same steps as :meth:`kg.graph.store.Store.replace_graph`, with the union in ``union`` (None: the
     default graph): what only this graph held leaves the union, the graph is dropped and written anew.
     """
-    lines = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
+    lines = " .\n".join(triple_lines(quads))
     if union is None:
         target, into = "?s ?p ?o", lambda body: body
         others = f"FILTER(?other != <{graph}>)"
@@ -409,6 +419,28 @@ def replace_steps(graph: str, quads: Sequence[ox.Quad], union: str | None) -> li
     ]
     if quads:
         steps += [f"INSERT DATA {{ GRAPH <{graph}> {{\n{lines} }} }}", f"INSERT DATA {{ {into(lines)} }}"]
+    return steps
+
+
+def triple_lines(quads: Sequence[ox.Quad]) -> list[str]:
+    """Each quad's triple as N-Triples text (without the final dot)."""
+    return [f"{q.subject} {q.predicate} {q.object}" for q in quads]
+
+
+def insert_new_update(graphs: Sequence[tuple[str, Sequence[str]]], union: str | None) -> list[str]:
+    """The ``INSERT DATA`` operations that write graphs the server does not hold yet (IRI, triple lines) and
+    add their triples to the union, each triple once: one operation a graph (Virtuoso's SPARQL compiler runs
+    out of memory on one operation of many thousand triples), nothing to delete first."""
+    seen: set[str] = set()
+    steps = []
+    for graph, lines in graphs:
+        if not lines:
+            continue
+        fresh = [line for line in lines if line not in seen]
+        seen.update(fresh)
+        joined = " .\n".join(fresh)
+        into = "" if not fresh else (joined if union is None else f"GRAPH <{union}> {{\n{joined} }}")
+        steps.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + " .\n".join(lines) + f" }}\n{into} }}")
     return steps
 
 

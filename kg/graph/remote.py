@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.graph import namespaces as ns
 from kg.graph.sparqlhttp import (
+    Body,
     Dataset,
     Endpoints,
     ServerError,
@@ -65,13 +66,16 @@ class HttpxTransport:
         self.timeout = endpoints.timeout
         self.client = httpx.Client(timeout=httpx.Timeout(endpoints.timeout, connect=min(10.0, endpoints.timeout)))
 
-    def __call__(self, url: str, fields: Sequence[tuple[str, str]] | None, accept: str) -> bytes:
+    def __call__(self, url: str, fields: Sequence[tuple[str, str]] | Body | None, accept: str) -> bytes:
         import httpx
 
         headers = {"Accept": accept}
         try:
             if fields is None:
                 response = self.client.get(url, headers=headers)
+            elif isinstance(fields, Body):
+                headers["Content-Type"] = fields.content_type
+                response = self.client.post(url, content=fields.data, headers=headers)
             else:
                 response = self.client.post(url, data=dict_or_pairs(fields), headers=headers)
         except httpx.TimeoutException:

@@ -111,6 +111,11 @@ def server_refused(name: str, status: int, body: bytes) -> ServerError:
     )
 
 
+def not_written(exc: ServerError) -> ServerError:
+    """The sentence for a batch the server did not take."""
+    return ServerError(f"{exc}; the documents of this batch were not written (those before it were)", exc.status)
+
+
 class RemoteStore(Store):
     """A kg store on a SPARQL 1.1 server. Use as a context manager, like :class:`Store`."""
 
@@ -196,7 +201,10 @@ class RemoteStore(Store):
         batch = dict(graphs)
         if not batch:
             return
-        held = self.dataset.held(list(batch))
+        try:
+            held = self.dataset.held(list(batch))
+        except ServerError as exc:
+            raise not_written(exc) from None
         replacing: list[str] = []
         new: list[tuple[str, list[str]]] = []
         written: dict[str, bool] = {}
@@ -226,7 +234,7 @@ class RemoteStore(Store):
         try:
             self.dataset.update(" ;\n".join([*replacing, *insert_new_update(new, self.endpoints.union)]), written)
         except ServerError as exc:
-            raise ServerError(f"{exc}; the documents of this batch were not written (those before it were)") from None
+            raise not_written(exc) from None
 
     def stored_document(self, doc: str) -> StoredDocument | None:
         """As :meth:`Store.stored_document`, without asking the server about a graph it is known not to hold."""

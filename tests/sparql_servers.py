@@ -44,7 +44,7 @@ class Server:
     """A server process in ``folder`` on ``port``; :meth:`start` waits until it answers, :meth:`stop` ends it."""
 
     name = "server"
-    start_timeout = 60.0
+    start_timeout = 180.0  #: seconds (Virtuoso takes a minute to start on a loaded machine)
 
     def __init__(self, folder: Path, port: int | None = None):
         self.folder = folder

@@ -30,14 +30,17 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.graph import namespaces as ns
 from kg.graph.sparqlhttp import (
+    Body,
     Dataset,
     Endpoints,
     ServerError,
+    insert_new_update,
     parse_location,
     rebuild_union_update,
     replace_steps,
+    triple_lines,
 )
-from kg.graph.store import Store
+from kg.graph.store import Store, StoredDocument
 
 #: At most this much SPARQL text in one update request (several documents' graphs, never half of one).
 BATCH_BYTES = 4_000_000
@@ -63,13 +66,16 @@ class HttpxTransport:
         self.timeout = endpoints.timeout
         self.client = httpx.Client(timeout=httpx.Timeout(endpoints.timeout, connect=min(10.0, endpoints.timeout)))
 
-    def __call__(self, url: str, fields: Sequence[tuple[str, str]] | None, accept: str) -> bytes:
+    def __call__(self, url: str, fields: Sequence[tuple[str, str]] | Body | None, accept: str) -> bytes:
         import httpx
 
         headers = {"Accept": accept}
         try:
             if fields is None:
                 response = self.client.get(url, headers=headers)
+            elif isinstance(fields, Body):
+                headers["Content-Type"] = fields.content_type
+                response = self.client.post(url, content=fields.data, headers=headers)
             else:
                 response = self.client.post(url, data=dict_or_pairs(fields), headers=headers)
         except httpx.TimeoutException:
@@ -103,6 +109,11 @@ def server_refused(name: str, status: int, body: bytes) -> ServerError:
     return ServerError(
         f"the SPARQL server at {name} refused the request (HTTP {status}: {said or 'no detail'})", status
     )
+
+
+def not_written(exc: ServerError) -> ServerError:
+    """The sentence for a batch the server did not take."""
+    return ServerError(f"{exc}; the documents of this batch were not written (those before it were)", exc.status)
 
 
 class RemoteStore(Store):
@@ -181,28 +192,55 @@ class RemoteStore(Store):
     def replace_graphs(self, graphs: Sequence[tuple[str, Sequence[ox.Quad]]]) -> None:
         """Make each graph hold exactly its quads, and the union agree: several graphs per update request.
 
-        Each request is applied by the server as a whole; a graph is never split between two requests.
+        Each request is applied by the server as a whole; a graph is never split between two requests. The
+        server is asked once which of the graphs it holds: those are replaced (:func:`replace_steps`), the
+        others are written by ``INSERT DATA`` alone (:func:`insert_new_update`), with nothing to delete first,
+        as the embedded store loads a batch of new graphs. A graph named twice keeps its last quads.
         """
         self._refuse_if_read_only()
-        batch: list[str] = []
+        batch = dict(graphs)
+        if not batch:
+            return
+        try:
+            held = self.dataset.held(list(batch))
+        except ServerError as exc:
+            raise not_written(exc) from None
+        replacing: list[str] = []
+        new: list[tuple[str, list[str]]] = []
         written: dict[str, bool] = {}
         size = 0
-        for graph, quads in graphs:
-            steps = " ;\n".join(replace_steps(graph, quads, self.endpoints.union))
-            if batch and size + len(steps) > BATCH_BYTES:
-                self._send(batch, written)
-                batch, written, size = [], {}, 0
-            batch.append(steps)
+        for graph, quads in batch.items():
+            if graph in held:
+                step = " ;\n".join(replace_steps(graph, quads, self.endpoints.union))
+                cost = len(step)
+            elif quads:
+                lines = triple_lines(quads)
+                cost = 2 * sum(len(line) + 3 for line in lines)  # the graph, and the union
+            else:
+                continue  # removing a graph the server does not hold: nothing to do
+            if written and size + cost > BATCH_BYTES:
+                self._send(replacing, new, written)
+                replacing, new, written, size = [], [], {}, 0
+            if graph in held:
+                replacing.append(step)
+            else:
+                new.append((graph, lines))
             written[graph] = bool(quads)
-            size += len(steps)
-        if batch:
-            self._send(batch, written)
+            size += cost
+        if written:
+            self._send(replacing, new, written)
 
-    def _send(self, batch: list[str], written: dict[str, bool]) -> None:
+    def _send(self, replacing: list[str], new: list[tuple[str, list[str]]], written: dict[str, bool]) -> None:
         try:
-            self.dataset.update(" ;\n".join(batch), written)
+            self.dataset.update(" ;\n".join([*replacing, *insert_new_update(new, self.endpoints.union)]), written)
         except ServerError as exc:
-            raise ServerError(f"{exc}; the documents of this batch were not written (those before it were)") from None
+            raise not_written(exc) from None
+
+    def stored_document(self, doc: str) -> StoredDocument | None:
+        """As :meth:`Store.stored_document`, without asking the server about a graph it is known not to hold."""
+        if not self.dataset.contains_named_graph(ox.NamedNode(doc)):
+            return None
+        return super().stored_document(doc)
 
     def rebuild_union(self) -> None:
         self._refuse_if_read_only()

@@ -123,13 +123,26 @@ def parse_location(location: str, base: str) -> Endpoints:
     )
 
 
+@dataclass(frozen=True)
+class Body:
+    """A request body sent as it is, such as an update as ``application/sparql-update`` (the SPARQL 1.1
+    Protocol's "update via POST directly"): no form encoding, which costs seconds a megabyte in Python."""
+
+    content_type: str
+    data: bytes
+
+
+SPARQL_UPDATE = "application/sparql-update; charset=utf-8"
+
+
 class Transport(Protocol):
-    """One HTTP exchange: POST form ``fields`` (or GET when ``fields`` is None) to ``url``; the body back.
+    """One HTTP exchange: POST form ``fields`` or a :class:`Body` (GET when ``fields`` is None) to ``url``;
+    the body back.
 
     Raises :class:`ServerError` (one sentence naming the server) for no answer, a timeout or a status ≥ 400.
     """
 
-    def __call__(self, url: str, fields: Sequence[tuple[str, str]] | None, accept: str) -> bytes: ...
+    def __call__(self, url: str, fields: Sequence[tuple[str, str]] | Body | None, accept: str) -> bytes: ...
 
 
 # --------------------------------------------------------------------------- query text
@@ -256,7 +269,7 @@ class Dataset:
     def update(self, sparql: str, written: Mapping[str, bool] | None = None) -> None:
         """Run an update; ``written`` says which graphs it left holding data (True) or empty (False), so the
         list of graphs is brought up to date without asking the server (None: ask again next time)."""
-        self.transport(self.endpoints.update, [("update", sparql)], "*/*")
+        self.transport(self.endpoints.update, Body(SPARQL_UPDATE, sparql.encode("utf-8")), "*/*")
         if written is None or self._graphs is None:
             self._graphs = None
             return
@@ -266,6 +279,16 @@ class Dataset:
         self._graphs = sorted(known)
 
     # ------------------------------------------------------------ graphs and quads
+
+    def held(self, graphs: Sequence[str]) -> set[str]:
+        """Which of ``graphs`` the server holds now (one query, whatever the list of graphs known here says)."""
+        if not graphs:
+            return set()
+        values = " ".join(f"<{g}>" for g in graphs)
+        rows = self.select(
+            f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+        )
+        return {r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode)}
 
     def graphs(self, refresh: bool = False) -> list[str]:
         """The named graphs kg reads (on a server with a named union graph: those under the base, less the union)."""
@@ -395,7 +418,7 @@ def replace_steps(graph: str, quads: Sequence[ox.Quad], union: str | None) -> li
     The same steps as :meth:`kg.graph.store.Store.replace_graph`, with the union in ``union`` (None: the
     default graph): what only this graph held leaves the union, the graph is dropped and written anew.
     """
-    lines = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
+    lines = " .\n".join(triple_lines(quads))
     if union is None:
         target, into = "?s ?p ?o", lambda body: body
         others = f"FILTER(?other != <{graph}>)"
@@ -409,6 +432,28 @@ def replace_steps(graph: str, quads: Sequence[ox.Quad], union: str | None) -> li
     ]
     if quads:
         steps += [f"INSERT DATA {{ GRAPH <{graph}> {{\n{lines} }} }}", f"INSERT DATA {{ {into(lines)} }}"]
+    return steps
+
+
+def triple_lines(quads: Sequence[ox.Quad]) -> list[str]:
+    """Each quad's triple as N-Triples text (without the final dot)."""
+    return [f"{q.subject} {q.predicate} {q.object}" for q in quads]
+
+
+def insert_new_update(graphs: Sequence[tuple[str, Sequence[str]]], union: str | None) -> list[str]:
+    """The ``INSERT DATA`` operations that write graphs the server does not hold yet (IRI, triple lines) and
+    add their triples to the union, each triple once: one operation a graph (Virtuoso's SPARQL compiler runs
+    out of memory on one operation of many thousand triples), nothing to delete first."""
+    seen: set[str] = set()
+    steps = []
+    for graph, lines in graphs:
+        if not lines:
+            continue
+        fresh = [line for line in lines if line not in seen]
+        seen.update(fresh)
+        joined = " .\n".join(fresh)
+        into = "" if not fresh else (joined if union is None else f"GRAPH <{union}> {{\n{joined} }}")
+        steps.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + " .\n".join(lines) + f" }}\n{into} }}")
     return steps
 
 
@@ -464,12 +509,15 @@ class DialedTransport:
             self.connection = Dialed(self.endpoints.host, self.endpoints.port, timeout=self.endpoints.timeout)
         return self.connection
 
-    def __call__(self, url: str, fields: Sequence[tuple[str, str]] | None, accept: str) -> bytes:
+    def __call__(self, url: str, fields: Sequence[tuple[str, str]] | Body | None, accept: str) -> bytes:
         split = urllib.parse.urlsplit(url)
         path = split.path + (f"?{split.query}" if split.query else "")
-        body = None if fields is None else urllib.parse.urlencode(list(fields)).encode("utf-8")
         headers = {"Accept": accept, "Host": split.netloc}
-        if body is not None:
+        body = None
+        if isinstance(fields, Body):
+            body, headers["Content-Type"] = fields.data, fields.content_type
+        elif fields is not None:
+            body = urllib.parse.urlencode(list(fields)).encode("utf-8")
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):  # a kept-alive connection the server has closed since: dial again, once
             connection = self._connection()

@@ -1,6 +1,7 @@
 """Latency of every saved query: raw pyoxigraph, ``run_saved``, and over HTTP through ``kg serve``.
 
-    python bench/bench_saved_queries.py [--docs 1000,10000] [--store DIR] [--runs N] [--http] [PATH ...]
+    python bench/bench_saved_queries.py [--docs 1000,10000] [--store DIR] [--runs N] [--http]
+        [--only NAME,NAME] [--against DIR] [PATH ...]
 
 With --docs, builds a store of each size with bench/scale.py (the sample, eval and seed texts
 extracted once, copied under new titles and dates, bulk-loaded); with --store, uses that store;
@@ -16,6 +17,9 @@ Prints p50 and p95 in milliseconds, the overhead of run_saved over raw per query
 overall (sum of run_saved p50 / sum of raw p50), and one line ``docs= query_p95_ms= query_overhead=``
 per size (the worst p95 of run_saved). The baseline row, ``ASK {}``, is measured in the same run.
 A query that takes longer than --slow seconds once is run only that once (its p50 = p95 = that time).
+--only limits the run to some saved queries; --against DIR (e.g. another checkout's kg/graph/queries)
+also times that folder's text of each query, in the same run, as a row "NAME (against)": a rewrite
+and the text it replaced, measured under the same load.
 """
 
 from __future__ import annotations
@@ -79,9 +83,24 @@ def raw_runner(store: Store, query) -> object:
     return work
 
 
-def measure(store: Store, runs: int, slow: float, http: bool, workers: int, label: str) -> tuple[float, float]:
-    """Print the table for one store; return (worst run_saved p95 in ms, overall overhead)."""
+def chosen(only: str | None, against: str | None) -> dict:
+    """The saved queries to time, by row name: --only's, each followed by its --against text."""
     saved = load_saved()
+    if only:
+        saved = {name: q for name, q in saved.items() if name in only.split(",")}
+    other = load_saved(against) if against else {}
+    rows = {}
+    for name, query in saved.items():
+        rows[name] = query
+        if name in other:
+            rows[f"{name} (against)"] = other[name]
+    return rows
+
+
+def measure(
+    store: Store, saved: dict, runs: int, slow: float, http: bool, workers: int, label: str
+) -> tuple[float, float]:
+    """Print the table for one store; return (worst run_saved p95 in ms, overall overhead)."""
     with contextlib.ExitStack() as stack:
         fetch = None
         if http:
@@ -153,7 +172,12 @@ def main() -> int:
     ap.add_argument("--slow", type=float, default=5.0, help="a query slower than this (s) is run once")
     ap.add_argument("--http", action="store_true", help="also time each query through kg serve")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--only", help="comma-separated names of the saved queries to time (default: all)")
+    ap.add_argument("--against", help="a folder of .rq files: also time its text of each query, same run")
     args = ap.parse_args()
+    if args.against and args.http:
+        ap.error("--against times texts that the server does not have: leave out --http")
+    saved = chosen(args.only, args.against)
     summary = []
     with contextlib.ExitStack() as stack:
         if args.docs:
@@ -167,7 +191,7 @@ def main() -> int:
                 scale.build(location, size).close()
                 with Store(location, read_only=True) as store:
                     label = f"generated store: {size} documents, {len(store)} triples (built in {time.perf_counter() - start:.0f} s)"
-                    worst, overhead = measure(store, args.runs, args.slow, args.http, args.workers, label)
+                    worst, overhead = measure(store, saved, args.runs, args.slow, args.http, args.workers, label)
                 summary.append((size, worst, overhead))
         else:
             if args.store:
@@ -182,7 +206,7 @@ def main() -> int:
                 label = f"store: {report.documents} documents from {paths}"
             docs = len(store.document_graphs())
             worst, overhead = measure(
-                store, args.runs, args.slow, args.http, args.workers, f"{label}, {len(store)} triples"
+                store, saved, args.runs, args.slow, args.http, args.workers, f"{label}, {len(store)} triples"
             )
             summary.append((docs, worst, overhead))
     print()

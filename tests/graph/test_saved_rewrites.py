@@ -31,6 +31,9 @@ CASES = [
     ("newest-documents", {}),
     ("newest-documents", {"limit": "1"}),
     ("newest-documents", {"limit": "100"}),
+    ("superseded-by", {}),
+    ("superseded-by", {"entity": "kgid:mcp-contract"}),
+    ("superseded-by", {"entity": "kgid:five-year-forward-view"}),
 ]
 
 

@@ -159,15 +159,15 @@ RICH_ROWS = 50
 class LinearTable:
     """A table laid out as lines of text, in time linear in its cells; a rich renderable, and its text by ``str()``.
 
-    The columns take :func:`column_widths` (words whole) when the table fits, else they are narrowed
-    from the widest until it does; a cell longer than its column continues on the next lines of its
-    row, text at words and other values at any character: nothing is cut. Numbers are right-aligned.
+    The columns take their widest cell when the table fits, else the widest are narrowed until it
+    does (to 8 at the least: identifiers are not cut here, so they get room before words do); a cell
+    longer than its column continues on the next lines of its row, text at words and other values at
+    any character: nothing is cut. Numbers are right-aligned.
 
     >>> print(LinearTable(["kind", "title"], ["text", "text"], [["Document", "Five year forward view"]], 22), end="")
     kind     │ title
-    ─────────┼────────
-    Document │ Five
-             │ year
+    ─────────┼────────────
+    Document │ Five year
              │ forward
              │ view
     """
@@ -180,7 +180,7 @@ class LinearTable:
         width: int,
         title: str | None = None,
     ):
-        sizes = column_widths(kinds, headers, rows, width) or _narrowed(headers, rows, width)
+        sizes = _narrowed(headers, rows, width)
         lines = [title] if title else []
 
         def emit(cells: Sequence[str]) -> None:
@@ -207,7 +207,7 @@ class LinearTable:
 
 
 def _narrowed(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[int]:
-    """Widths for a table too wide for words to stay whole: the widest columns narrowed, to 8 at the least."""
+    """Each column's widest cell; while the table is wider than ``width``, the widest narrowed (to 8 at the least)."""
     sizes = [max(1, _widest_line(h), *(_widest_line(r[i]) for r in rows)) for i, h in enumerate(headers)]
     room = max(width - 3 * (len(sizes) - 1), len(sizes) * 8)
     while sum(sizes) > room and max(sizes) > 8:

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import scale  # noqa: E402
 
+from bench.tables import print_table  # noqa: E402
 from kg.graph import namespaces as ns  # noqa: E402
 
 
@@ -127,10 +128,14 @@ def main() -> int:
     print(
         f"{n} source documents from {', '.join(paths)}: {mentions / n:.1f} mentions and {relations / n:.1f} relations a document"
     )
-    print(f"{'part':24s} {'quads/doc':>10s} {'N-Quads bytes/doc':>18s}")
-    for part in ("metadata, provenance", "schema:mentions", "mention evidence", "relations", "relation evidence"):
-        print(f"{part:24s} {total_q[part] / n:10.1f} {total_b[part] / n:18.0f}")
-    print(f"{'total':24s} {sum(total_q.values()) / n:10.1f} {sum(total_b.values()) / n:18.0f}")
+    parts = ("metadata, provenance", "schema:mentions", "mention evidence", "relations", "relation evidence")
+    print_table(
+        [("part", "24s"), ("quads/doc", "10.1f"), ("N-Quads bytes/doc", "18.0f")],
+        [
+            *((part, total_q[part] / n, total_b[part] / n) for part in parts),
+            ("total", sum(total_q.values()) / n, sum(total_b.values()) / n),
+        ],
+    )
     with tempfile.TemporaryDirectory() as tmp:
         location = Path(tmp) / "store"
         start = time.perf_counter()

@@ -238,26 +238,8 @@ def sample_graph(folder: Path) -> nx.MultiDiGraph:
         return map_graph(store)
 
 
-def load_times(driver, url: str, runs: int, timeout: float = 120.0) -> list[float]:
-    """Milliseconds from navigation start to ``window.kgMapReady``, one per run."""
-    times = []
-    for _ in range(runs):
-        driver.get("about:blank")
-        driver.get(url)
-        deadline = time.monotonic() + timeout
-        ready = None
-        while time.monotonic() < deadline:
-            ready = driver.execute_script("return window.kgMapReady || null")
-            if ready:
-                break
-            time.sleep(0.05)
-        if not ready:
-            raise RuntimeError(f"the map at {url} was not drawn within {timeout:.0f} s")
-        times.append(float(ready))
-    return times
-
-
 def wait_ready(driver, url: str, timeout: float = 120.0) -> float:
+    """Milliseconds from navigation start to ``window.kgMapReady`` of the page at ``url``, loaded afresh."""
     driver.get("about:blank")
     driver.get(url)
     deadline = time.monotonic() + timeout
@@ -267,6 +249,11 @@ def wait_ready(driver, url: str, timeout: float = 120.0) -> float:
             return float(ready)
         time.sleep(0.05)
     raise RuntimeError(f"the map at {url} was not drawn within {timeout:.0f} s")
+
+
+def load_times(driver, url: str, runs: int) -> list[float]:
+    """:func:`wait_ready` ``runs`` times: one figure a load."""
+    return [wait_ready(driver, url) for _ in range(runs)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -340,9 +327,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 # on an overview, one outside it (its files are loaded on demand); else the most connected
                 ego = ranked[min(len(ranked) - 1, 300)] if graph.number_of_nodes() > FULL_LIMIT else ranked[0]
-                first = [wait_ready(driver, page.as_uri()) for _ in range(args.runs)]
+                first = load_times(driver, page.as_uri(), args.runs)
                 url = page.as_uri() + "#node=" + quote(ego, safe="") + "&hops=1"
-                egos = [wait_ready(driver, url) for _ in range(args.runs)]
+                egos = load_times(driver, url, args.runs)
                 shown = driver.execute_script("return kgMap.shownCount().nodes")
                 library_rows.append(
                     (

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import write as write_corpus  # noqa: E402
+from bench.tables import GAP, print_table  # noqa: E402
 from kg import Pipeline  # noqa: E402
 from kg.errors import SourceError  # noqa: E402
 from kg.graph.store import Store, open_store  # noqa: E402
@@ -129,16 +130,26 @@ def main() -> int:
 
         base_ingest, base_ingest_writes, base_writes = rows[0][1], rows[0][2], rows[0][3]
         n = len(graphs)
-        print(
-            f"\n{'store':10} {'ingest s':>9} {'docs/s':>8} {'x embedded':>10}   {'of it writing s':>15} {'x embedded':>10}"
-            f"   {'writes s':>9} {'docs/s':>8} {'x embedded':>10}"
+        print()
+        print_table(
+            [("store", "10s"), ("ingest s", "9.1f"), ("docs/s", "8.1f"), ("x embedded", "10.2f"), GAP]
+            + [("of it writing s", "15.1f"), ("x embedded", "10.2f"), GAP]
+            + [("writes s", "9.1f"), ("docs/s", "8.1f"), ("x embedded", "10.2f")],
+            [
+                (
+                    name,
+                    ingest_s,
+                    n / ingest_s,
+                    ingest_s / base_ingest,
+                    ingest_writes_s,
+                    ingest_writes_s / base_ingest_writes,
+                    writes_s,
+                    n / writes_s,
+                    writes_s / base_writes,
+                )
+                for name, ingest_s, ingest_writes_s, writes_s in rows
+            ],
         )
-        for name, ingest_s, ingest_writes_s, writes_s in rows:
-            print(
-                f"{name:10} {ingest_s:9.1f} {n / ingest_s:8.1f} {ingest_s / base_ingest:10.2f}   "
-                f"{ingest_writes_s:15.1f} {ingest_writes_s / base_ingest_writes:10.2f}   "
-                f"{writes_s:9.1f} {n / writes_s:8.1f} {writes_s / base_writes:10.2f}"
-            )
         print(f"load average after: {os.getloadavg()[0]:.2f} (batch {args.batch})")
     return 0
 

@@ -19,7 +19,7 @@ import typer
 from kg import __version__
 from kg.errors import KGError, UsageError
 from kg.graph import OUTPUT_FORMATS
-from kg.terminal import SafeConsole, fit_table, plain_table, strip_controls
+from kg.terminal import SafeConsole, fit_table, strip_controls
 
 if TYPE_CHECKING:
     from kg.graph.store import Store
@@ -64,8 +64,6 @@ def store_location(location: str | None) -> str:
 
 #: Rows a table shows before it stops with a note (``kg query --max-rows``).
 TABLE_ROWS = 200
-#: Tables up to this many rows are drawn by rich; longer ones as plain text (rich's layout is slow on thousands).
-RICH_TABLE_ROWS = 50
 
 
 def fail(message: str, status: int = EXIT_ERROR) -> None:
@@ -235,14 +233,8 @@ def query_command(
         write_out(to_text(result, "csv" if fmt == "table" else fmt, base))
         return
     shown = result.rows if max_rows <= 0 else result.rows[:max_rows]
-    if len(shown) > RICH_TABLE_ROWS:  # drawn as plain text: time linear in the rows
-        if saved is not None:
-            write_out(saved.title + "\n")
-        cells = [[display(term, base) for term in row] for row in shown]
-        write_out(plain_table(result.variables, cells, out.width if out.is_terminal else 1 << 20))
-    else:
-        cells = [[display(term, base) for term in row] for row in shown]
-        out.print(fit_table(result.variables, cells, out.width, title=saved.title if saved is not None else None))
+    cells = [[display(term, base) for term in row] for row in shown]
+    out.print_table(fit_table(result.variables, cells, out.width, title=saved.title if saved is not None else None))
     if len(shown) < len(result.rows):
         err.print(
             f"showing the first {len(shown):,} of {len(result.rows):,} rows: --max-rows 0 shows them all,"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from kg.cli import StoreOption, app, err, fail
+from kg.cli import StoreOption, app, err, fail, store_location
 from kg.errors import KGError
 
 
@@ -26,7 +26,6 @@ def load_command(
 ) -> None:
     """Bulk-load a dump into a store, rebuilding its union graph and search index (export + load = backup + restore)."""
     from kg.graph.load import load_dump
-    from kg.graph.store import resolve_location
 
     try:
         report = load_dump(file, store, replace=replace)
@@ -34,7 +33,7 @@ def load_command(
         fail(str(exc))
     note = " (triples outside named graphs are in graph/loaded)" if report.loaded_graph else ""
     err.print(
-        f"loaded {report.quads:,} quads in {report.graphs:,} graphs from {file} into {resolve_location(store)}; "
+        f"loaded {report.quads:,} quads in {report.graphs:,} graphs from {file} into {store_location(store)}; "
         f"search index: {report.documents:,} documents{note}",
         highlight=False,
         soft_wrap=True,

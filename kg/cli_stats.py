@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from kg.cli import StoreOption, app, err, fail, out, write_out
+from kg.cli import StoreOption, app, err, fail, open_store, out, write_out
 from kg.errors import KGError, UsageError
 from kg.terminal import Column, fit_table
 
@@ -33,7 +33,6 @@ def stats_command(
 ) -> None:
     """Count documents (by type, publisher, undated), entities by kind, relations, review dates and the last ingest."""
     from kg.graph.stats import library_stats
-    from kg.graph.store import open_store
 
     try:
         if fmt not in ("table", "json"):

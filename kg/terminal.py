@@ -13,12 +13,14 @@ unaffected: it is written from styles, not from the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 from rich.text import Text
 
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -34,6 +36,15 @@ class SafeConsole(Console):
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
         return super().render_str(strip_controls(text), **kwargs)
+
+    def print_table(self, table: RenderableType) -> None:
+        """Print a :func:`fit_table`; a long one's lines go straight to the file (rich's own pass over
+        thousands of lines costs ten times the writing)."""
+        if isinstance(table, LinearTable):
+            self.file.write(str(table))
+            self.file.flush()
+        else:
+            self.print(table)
 
 
 # ---------------------------------------------------------------- tables that fit the terminal
@@ -140,6 +151,86 @@ def column_widths(
     return widths
 
 
+#: a table of more rows than this is laid out by :class:`LinearTable`, in time linear in its cells (rich's
+#: own layout measures every cell again for each column: slow on thousands of rows)
+RICH_ROWS = 50
+
+
+class LinearTable:
+    """A table laid out as lines of text, in time linear in its cells; a rich renderable, and its text by ``str()``.
+
+    The columns take their widest cell when the table fits, else the widest are narrowed until it
+    does (to 8 at the least: identifiers are not cut here, so they get room before words do); a cell
+    longer than its column continues on the next lines of its row, text at words and other values at
+    any character: nothing is cut. Numbers are right-aligned.
+
+    >>> print(LinearTable(["kind", "title"], ["text", "text"], [["Document", "Five year forward view"]], 22), end="")
+    kind     │ title
+    ─────────┼────────────
+    Document │ Five year
+             │ forward
+             │ view
+    """
+
+    def __init__(
+        self,
+        headers: Sequence[str],
+        kinds: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        width: int,
+        title: str | None = None,
+    ):
+        sizes = _narrowed(headers, rows, width)
+        lines = [title] if title else []
+
+        def emit(cells: Sequence[str]) -> None:
+            parts = [_fold(c, w, k) for c, w, k in zip(cells, sizes, kinds)]
+            for line in range(max(len(p) for p in parts)):
+                texts = [
+                    _pad(p[line] if line < len(p) else "", w, k == "number") for p, w, k in zip(parts, sizes, kinds)
+                ]
+                lines.append(" │ ".join(texts).rstrip())
+
+        emit(headers)
+        lines.append("─┼─".join("─" * w for w in sizes))
+        for row in rows:
+            emit(row)
+        self.text = "\n".join(lines) + "\n"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        for line in self.text.splitlines():
+            yield Segment(line)
+            yield Segment.line()
+
+
+def _narrowed(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[int]:
+    """Each column's widest cell; while the table is wider than ``width``, the widest narrowed (to 8 at the least)."""
+    sizes = [max(1, _widest_line(h), *(_widest_line(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    room = max(width - 3 * (len(sizes) - 1), len(sizes) * 8)
+    while sum(sizes) > room and max(sizes) > 8:
+        widest = sizes.index(max(sizes))
+        sizes[widest] = max(8, sizes[widest] - max(1, (sum(sizes) - room) // 2))
+    return sizes
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    return " " * (width - cell_len(text)) + text if right else text + " " * (width - cell_len(text))
+
+
+def _fold(cell: str, width: int, kind: str) -> list[str]:
+    """A cell's lines in a column ``width`` wide: text wrapped at words, other values at any character."""
+    if kind == "text":
+        return [
+            line
+            for part in cell.splitlines() or [""]
+            for line in textwrap.wrap(part, width, break_on_hyphens=False, drop_whitespace=True) or [""]
+        ]
+    return [cell[i : i + width] for i in range(0, len(cell), width)] or [""]
+
+
 def fit_table(
     columns: Sequence[Column | str],
     rows: Sequence[Sequence[str]],
@@ -152,10 +243,10 @@ def fit_table(
 
     ``rows`` hold strings (rich markup when ``markup``, else plain text). A table too wide for the
     terminal becomes one block per row, ``heading  value`` lines wrapped at words under each other,
-    as ``psql``'s expanded display does.
+    as ``psql``'s expanded display does. Above :data:`RICH_ROWS` rows the table is a :class:`LinearTable`
+    (plain text, markup dropped), so that its time stays linear in the rows; print it with
+    :meth:`SafeConsole.print_table`.
     """
-    from rich.table import Table  # imported here: `kg --help` and friends start without it
-
     specs = [
         Column(strip_controls(c.name), c.kind) if isinstance(c, Column) else Column(strip_controls(c)) for c in columns
     ]
@@ -164,7 +255,10 @@ def fit_table(
     plain = [[Text.from_markup(cell).plain if markup else cell for cell in row] for row in rows]
     kinds = [s.kind if s.kind != "auto" else column_kind([r[i] for r in plain]) for i, s in enumerate(specs)]
     headers = [s.name for s in specs]
+    if len(rows) > RICH_ROWS:
+        return LinearTable(headers, kinds, plain, width, title)
     widths = column_widths(kinds, headers, plain, width)
+    from rich.table import Table  # imported here: `kg --help` and friends start without it
 
     def cell(index: int, row: int) -> Text:
         return Text.from_markup(rows[row][index]) if markup else Text(rows[row][index])
@@ -192,29 +286,3 @@ def fit_table(
         for i, header in enumerate(headers):
             records.add_row(header, cell(i, r))
     return records
-
-
-def plain_table(headers: list[str], rows: list[list[str]], width: int) -> str:
-    """A table as fixed-width text, in time linear in its cells (rich's layout is not, for thousands of rows).
-
-    Columns take their longest cell, the widest ones narrowed until the table fits ``width``; a longer
-    cell continues on the next lines of its row (folded, nothing cut).
-    """
-    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    sizes = [max(1, n) for n in natural]
-    room = max(width - 3 * (len(sizes) - 1), len(sizes) * 8)
-    while sum(sizes) > room and max(sizes) > 8:
-        widest = sizes.index(max(sizes))
-        sizes[widest] = max(8, sizes[widest] - max(1, (sum(sizes) - room) // 2))
-    lines = []
-
-    def emit(cells: list[str]) -> None:
-        parts = [[c[i : i + w] for i in range(0, len(c), w)] or [""] for c, w in zip(cells, sizes)]
-        for k in range(max(len(p) for p in parts)):
-            lines.append(" │ ".join((p[k] if k < len(p) else "").ljust(w) for p, w in zip(parts, sizes)).rstrip())
-
-    emit(headers)
-    lines.append("─┼─".join("─" * w for w in sizes))
-    for row in rows:
-        emit(row)
-    return strip_controls("\n".join(lines)) + "\n"

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from kg.errors import StoreError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.dump import graph_names
-from kg.graph.store import Store, _record_version, existing_store, graph_iri, resolve_location
+from kg.graph.store import Store, existing_store, graph_iri, record_version, resolve_location
 
 #: file endings ``kg load`` reads -> format
 LOAD_FORMATS = {
@@ -107,7 +107,7 @@ def _build(source: Path, fmt: ox.RdfFormat, temp: Path) -> LoadReport:
     base = ns.base_iri()
     loaded = ox.NamedNode(graph_iri("loaded", base))
     raw = ox.Store(str(temp))
-    _record_version(temp)  # a new store of this program's format (a folder without the file reads as version 1)
+    record_version(temp)  # a new store of this program's format (a folder without the file reads as version 1)
     try:
         raw.bulk_load(path=str(source), format=fmt, to_graph=None if fmt.supports_datasets else loaded)
     except (SyntaxError, ValueError) as exc:

@@ -60,25 +60,30 @@ _PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
-_TOKEN = re.compile(
-    "|".join(
-        [
-            r"(?P<space>[ \t\r\n]+)",
-            r"(?P<comment>#[^\r\n]*)",
-            r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-            r'|"(?:[^"\\\r\n]|\\.)*"|\'(?:[^\'\\\r\n]|\\.)*\')',
-            r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
-            f"(?P<variable>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
-            f"(?P<blank>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
-            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
-            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            r"(?P<number>[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)",
-            f"(?P<word>[{_PN_CHARS_BASE}][{_PN_CHARS_U}0-9]*)",
-            r"(?P<other>.)",
-        ]
-    ),
-    re.DOTALL,
-)
+
+
+@functools.cache
+def _token_pattern() -> re.Pattern[str]:
+    """The tokenizer, compiled on first use (its Unicode classes take a noticeable part of a command's start)."""
+    return re.compile(
+        "|".join(
+            [
+                r"(?P<space>[ \t\r\n]+)",
+                r"(?P<comment>#[^\r\n]*)",
+                r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                r'|"(?:[^"\\\r\n]|\\.)*"|\'(?:[^\'\\\r\n]|\\.)*\')',
+                r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
+                f"(?P<variable>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+                f"(?P<blank>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+                r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+                f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+                r"(?P<number>[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)",
+                f"(?P<word>[{_PN_CHARS_BASE}][{_PN_CHARS_U}0-9]*)",
+                r"(?P<other>.)",
+            ]
+        ),
+        re.DOTALL,
+    )
 
 
 class Refused(Exception):
@@ -112,7 +117,7 @@ def tokens(sparql: str) -> Iterator[Token]:
     ['SELECT', 'a']
     """
     text = unescape(sparql)
-    for match in _TOKEN.finditer(text):
+    for match in _token_pattern().finditer(text):
         kind = match.lastgroup or "other"
         yield Token(kind, match.group(0))
 

@@ -154,7 +154,7 @@ def _refuse_version(location: str | os.PathLike[str], version: int) -> None:
     )
 
 
-def _record_version(location: Path) -> None:
+def record_version(location: Path) -> None:
     """Write the format file (at creation, or to bring a store of before versions up to date), atomically."""
     target = location / FORMAT_FILE
     if target.exists():
@@ -209,7 +209,7 @@ class Store:
         try:
             self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
             if not read_only:
-                _record_version(path)
+                record_version(path)
         except OSError as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(f"the store at {self.location} is in use by another kg process") from None

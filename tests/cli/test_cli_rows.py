@@ -36,13 +36,17 @@ def test_a_table_of_every_row_is_plain_text_with_every_cell(cli_store):
     assert len(lines) >= len(rows) + 2  # a row per line at least; long cells fold onto more
 
 
-def test_plain_table_folds_long_cells_and_keeps_them_whole():
-    from kg.terminal import plain_table
+def test_a_long_table_folds_long_cells_and_keeps_them_whole():
+    from kg.terminal import RICH_ROWS, LinearTable, fit_table
 
-    text = plain_table(["a", "b"], [["x" * 50, "short"], ["y", "\x1b[2J"]], 40)
+    rows = [["x" * 50, "short"], ["y", "\x1b[2J"], *([["z", "1"]] * RICH_ROWS)]
+    table = fit_table(["a", "b"], rows, 40)
+    assert isinstance(table, LinearTable)  # past RICH_ROWS: laid out line by line, in time linear in the rows
+    text = str(table)
     lines = text.splitlines()
     assert all(len(line) <= 40 for line in lines)
-    assert "".join(line.split("│")[0].strip() for line in lines[2:-1]) == "x" * 50
+    assert len(lines) == 2 + 2 + 1 + RICH_ROWS  # heading, rule, the long cell on two lines, a line a row
+    assert "".join(line.split("│")[0].strip() for line in lines[2:4]) == "x" * 50
     assert "\x1b" not in text and "\ufffd[2J" in text
 
 

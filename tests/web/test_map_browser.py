@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 from urllib.parse import quote
 
-import jinja2
 import networkx as nx
 import pytest
 
-from kg.resources import templates_dir
-from kg.web.mapview import map_assets, map_data, map_data_js, map_graph, render_map, write_map
+from kg.web.mapview import map_data, render_map, write_map
 from tests.browser import console_errors, foreign_requests, requested_urls
 
 pytestmark = pytest.mark.browser  # make quick leaves these out
@@ -21,46 +17,6 @@ BASE = "https://w3id.org/nhs-policy-kg/"
 ICS = BASE + "id/integrated-care-system"
 ACO = BASE + "id/accountable-care-organisation"
 US_ACO = BASE + "id/medicare-accountable-care-organization"
-
-_MINIMAL_BASE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{% block title %}{% endblock %}</title>
-{% block head %}{% endblock %}</head><body><main id="main">{% block content %}{% endblock %}</main>{% block scripts %}{% endblock %}</body></html>"""
-
-
-def _build_map_folder(store, out: Path) -> None:
-    """The map page as the site has it: map.html, map-data.js and assets/ (the site's own build when there is one)."""
-    try:
-        from kg.web.site import build_site
-    except ImportError:
-        build_site = None
-    if build_site is not None and (templates_dir() / "base.html").is_file():
-        build_site(store, out)
-        return
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [jinja2.DictLoader({"base.html": _MINIMAL_BASE}), jinja2.FileSystemLoader(str(templates_dir()))]
-        ),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    html = env.get_template("map.html").render(root="", server=False, site_title="Test", nav="map")
-    (out / "assets").mkdir(parents=True, exist_ok=True)
-    (out / "map.html").write_text(html, encoding="utf-8")
-    (out / "map-data.js").write_text(map_data_js(map_data(map_graph(store))), encoding="utf-8")
-    for name, source in map_assets().items():
-        shutil.copyfile(source, out / "assets" / name)
-
-
-@pytest.fixture(scope="module")
-def graph(sample_store):
-    return map_graph(sample_store)
-
-
-@pytest.fixture(scope="module")
-def site(sample_store, tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    _build_map_folder(sample_store, out)
-    return out
-
 
 #: a script: node arguments[0] is on the canvas, outside the details panel, at a readable zoom
 ON_SCREEN_NOT_UNDER_PANEL = """
@@ -106,8 +62,8 @@ def expected_edges(graph, nodes: set[str]) -> int:
     return sum(1 for a, b in graph.edges() if a in nodes and b in nodes)
 
 
-def test_map_page_loads_offline_and_counts(chrome, site, graph):
-    open_map(chrome, (site / "map.html").as_uri())
+def test_map_page_loads_offline_and_counts(chrome, map_site, graph):
+    open_map(chrome, (map_site / "map.html").as_uri())
     assert console_errors(chrome) == []
     assert foreign_requests(chrome) == []
     assert count(chrome) == count_text(graph.number_of_nodes(), graph.number_of_edges())
@@ -119,10 +75,10 @@ def test_map_page_loads_offline_and_counts(chrome, site, graph):
     assert all(b.find_element("xpath", "following-sibling::label//*[local-name()='svg']") for b in boxes)
 
 
-def test_search_by_acronym_selects_focuses_and_opens_the_panel(chrome, site):
+def test_search_by_acronym_selects_focuses_and_opens_the_panel(chrome, map_site):
     from selenium.webdriver.common.keys import Keys
 
-    open_map(chrome, (site / "map.html").as_uri())
+    open_map(chrome, (map_site / "map.html").as_uri())
     box = chrome.find_element("id", "kg-search")
     box.send_keys("ics")
     wait_for(chrome, "return !document.getElementById('kg-suggestions').hidden")
@@ -135,7 +91,7 @@ def test_search_by_acronym_selects_focuses_and_opens_the_panel(chrome, site):
     assert chrome.find_element("id", "kg-panel-title").text == "Integrated Care System"
     assert "ICS" in panel.text and "Care model" in panel.text
     link = panel.find_element("css selector", "a.kg-page-link")
-    assert link.get_attribute("href") == (site / "id" / "integrated-care-system.html").as_uri()
+    assert link.get_attribute("href") == (map_site / "id" / "integrated-care-system.html").as_uri()
     # the view is zoomed in on the node, which is on screen and not under the panel
     wait_for(chrome, ON_SCREEN_NOT_UNDER_PANEL.replace("arguments[0]", json.dumps(ICS)))
     box.send_keys(Keys.ESCAPE)
@@ -143,16 +99,16 @@ def test_search_by_acronym_selects_focuses_and_opens_the_panel(chrome, site):
     assert console_errors(chrome) == []
 
 
-def test_acronym_shared_by_two_entities_lists_both(chrome, site):
-    open_map(chrome, (site / "map.html").as_uri())
+def test_acronym_shared_by_two_entities_lists_both(chrome, map_site):
+    open_map(chrome, (map_site / "map.html").as_uri())
     found = chrome.execute_script("return kgMap.search('aco')")
     assert found[0] == ACO and US_ACO in found
     assert chrome.execute_script("return kgMap.search('integrated care SYSTEM')")[0] == ICS
     assert chrome.execute_script("return kgMap.search('zzzz-nothing')") == []
 
 
-def test_type_filter_hides_nodes_and_updates_the_count(chrome, site, graph):
-    open_map(chrome, (site / "map.html").as_uri())
+def test_type_filter_hides_nodes_and_updates_the_count(chrome, map_site, graph):
+    open_map(chrome, (map_site / "map.html").as_uri())
     chrome.find_element("id", "kg-type-CareModel").click()
     keep = {n for n, d in graph.nodes(data=True) if d["type"] != "CareModel"}
     assert shown(chrome) == keep
@@ -170,8 +126,8 @@ def test_type_filter_hides_nodes_and_updates_the_count(chrome, site, graph):
     assert count(chrome) == count_text(graph.number_of_nodes(), graph.number_of_edges())
 
 
-def test_relation_filter_hides_links(chrome, site, graph):
-    open_map(chrome, (site / "map.html").as_uri())
+def test_relation_filter_hides_links(chrome, map_site, graph):
+    open_map(chrome, (map_site / "map.html").as_uri())
     chrome.find_element("id", "kg-rel-mentions").click()
     others = sum(1 for *_, k in graph.edges(keys=True) if k != "mentions")
     assert count(chrome) == count_text(graph.number_of_nodes(), others)
@@ -190,10 +146,10 @@ def _documents_filter(graph, passes) -> set[str]:
     return keep
 
 
-def test_date_and_publisher_filters(chrome, site, graph):
+def test_date_and_publisher_filters(chrome, map_site, graph):
     from selenium.webdriver.support.ui import Select
 
-    open_map(chrome, (site / "map.html").as_uri())
+    open_map(chrome, (map_site / "map.html").as_uri())
     for field, year in (("kg-from", 2017), ("kg-to", 2018)):
         box = chrome.find_element("id", field)
         box.clear()
@@ -213,11 +169,11 @@ def test_date_and_publisher_filters(chrome, site, graph):
     assert count(chrome) == count_text(len(keep), expected_edges(graph, keep))
 
 
-def test_neighbourhood_from_an_entity_page_link(chrome, site, graph):
+def test_neighbourhood_from_an_entity_page_link(chrome, map_site, graph):
     from selenium.webdriver.support.ui import Select
 
     undirected = graph.to_undirected(as_view=True)
-    open_map(chrome, (site / "map.html").as_uri() + f"#node={quote(ICS, safe='')}&hops=1")
+    open_map(chrome, (map_site / "map.html").as_uri() + f"#node={quote(ICS, safe='')}&hops=1")
     one = set(nx.ego_graph(undirected, ICS, radius=1))
     assert shown(chrome) == one and len(one) < graph.number_of_nodes()
     assert count(chrome) == count_text(len(one), expected_edges(graph, one))
@@ -233,17 +189,19 @@ def test_neighbourhood_from_an_entity_page_link(chrome, site, graph):
     assert count(chrome) == count_text(graph.number_of_nodes(), graph.number_of_edges())
     assert not chrome.find_element("id", "kg-ego").is_displayed()
     # a node the map does not have: the whole map and a note saying so
-    open_map(chrome, (site / "map.html").as_uri() + "#node=" + quote(BASE + "id/no-such-thing", safe="") + "&hops=1")
+    open_map(
+        chrome, (map_site / "map.html").as_uri() + "#node=" + quote(BASE + "id/no-such-thing", safe="") + "&hops=1"
+    )
     assert len(shown(chrome)) == graph.number_of_nodes()
     assert "not on the map" in chrome.find_element("id", "kg-ego-text").text
     assert console_errors(chrome) == []
 
 
-def test_keyboard_reaches_every_control(chrome, site):
+def test_keyboard_reaches_every_control(chrome, map_site):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    open_map(chrome, (site / "map.html").as_uri())
+    open_map(chrome, (map_site / "map.html").as_uri())
     chrome.execute_script("document.activeElement && document.activeElement.blur(); document.body.focus()")
     reached = []
     for _ in range(80):

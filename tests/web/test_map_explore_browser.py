@@ -17,7 +17,6 @@ from tests.browser import console_errors, foreign_requests
 from tests.web.test_map_browser import (
     ACO,
     ICS,
-    _build_map_folder,
     count,
     count_text,
     expected_edges,
@@ -37,20 +36,6 @@ def wide():
     driver = start_chrome(width=1400, height=1000)
     yield driver
     stop_chrome(driver)
-
-
-@pytest.fixture(scope="module")
-def graph(sample_store):
-    from kg.web.mapview import map_graph
-
-    return map_graph(sample_store)
-
-
-@pytest.fixture(scope="module")
-def site(sample_store, tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    _build_map_folder(sample_store, out)
-    return out
 
 
 def ego_url(site, iri: str, hops: int) -> str:
@@ -74,9 +59,9 @@ def legend(driver, fieldset: str) -> dict[str, int]:
     )
 
 
-def test_ego_view_opens_fitted_with_readable_labels_and_its_own_legend(wide, site, graph):
+def test_ego_view_opens_fitted_with_readable_labels_and_its_own_legend(wide, map_site, graph):
     undirected = graph.to_undirected(as_view=True)
-    open_map(wide, ego_url(site, ICS, 2))
+    open_map(wide, ego_url(map_site, ICS, 2))
     two = set(nx.ego_graph(undirected, ICS, radius=2))
     assert shown(wide) == two and count(wide) == count_text(len(two), expected_edges(graph, two))
     # fitted: every node of the neighbourhood is on the canvas
@@ -109,11 +94,11 @@ def test_ego_view_opens_fitted_with_readable_labels_and_its_own_legend(wide, sit
     assert console_errors(wide) == []
 
 
-def test_opening_a_node_adds_its_neighbours_and_keeps_the_rest_in_place(wide, site, graph):
+def test_opening_a_node_adds_its_neighbours_and_keeps_the_rest_in_place(wide, map_site, graph):
     from selenium.webdriver.common.action_chains import ActionChains
 
     undirected = graph.to_undirected(as_view=True)
-    open_map(wide, ego_url(site, ACO, 1))
+    open_map(wide, ego_url(map_site, ACO, 1))
     before = shown(wide)
     # a node of the view with neighbours the view does not show yet
     node = max((n for n in before if n != ACO), key=lambda n: (len(set(undirected[n]) - before), n))
@@ -160,9 +145,9 @@ def _quoted_relation(graph):
     raise AssertionError("no relation with a quoted sentence")
 
 
-def test_a_links_panel_shows_its_quoted_sentences_beside_the_graph(wide, site, graph):
+def test_a_links_panel_shows_its_quoted_sentences_beside_the_graph(wide, map_site, graph):
     a, b, key, d = _quoted_relation(graph)
-    open_map(wide, (site / "map.html").as_uri())
+    open_map(wide, (map_site / "map.html").as_uri())
     j = wide.execute_script("return kgMap.edgeOf(arguments[0], arguments[1], arguments[2])", a, b, key)
     assert j is not None
     wide.execute_script("kgMap.openLink(arguments[0])", j)
@@ -172,7 +157,7 @@ def test_a_links_panel_shows_its_quoted_sentences_beside_the_graph(wide, site, g
     assert " ".join(first.exact.split()) in evidence.find_element("css selector", "mark").text
     cite = evidence.find_element("css selector", ".kg-cite a")
     assert cite.text == graph.nodes[doc]["label"]
-    assert cite.get_attribute("href") == (site / graph.nodes[doc]["page"]).as_uri()
+    assert cite.get_attribute("href") == (map_site / graph.nodes[doc]["page"]).as_uri()
     assert "Backed by" in evidence.text and "quoted sentence" in evidence.text
     # the panel is beside the canvas, not over it
     overlap = wide.execute_script(
@@ -193,10 +178,10 @@ def test_a_links_panel_shows_its_quoted_sentences_beside_the_graph(wide, site, g
     assert console_errors(wide) == [] and foreign_requests(wide) == []
 
 
-def test_the_view_is_in_the_address_and_back_and_forward_step_through_it(wide, site, graph):
+def test_the_view_is_in_the_address_and_back_and_forward_step_through_it(wide, map_site, graph):
     from selenium.webdriver.support.ui import Select
 
-    page = (site / "map.html").as_uri()
+    page = (map_site / "map.html").as_uri()
     open_map(wide, page)
     wide.find_element("id", "kg-type-CareModel").click()
     wait_for(wide, "return location.hash.includes('hide=CareModel')")
@@ -225,16 +210,16 @@ def test_the_view_is_in_the_address_and_back_and_forward_step_through_it(wide, s
     assert not wide.find_element("id", "kg-rel-mentions").is_selected()
     assert Select(wide.find_element("id", "kg-publisher")).first_selected_option.get_attribute("value") == "NHS England"
     # an ego view with a filter: both in the address
-    open_map(wide, ego_url(site, ICS, 2) + "&hide=Document")
+    open_map(wide, ego_url(map_site, ICS, 2) + "&hide=Document")
     assert not wide.find_element("id", "kg-type-Document").is_selected()
     assert all(graph.nodes[n]["type"] != "Document" for n in shown(wide)) and ICS in shown(wide)
     assert console_errors(wide) == []
 
 
-def test_on_a_phone_the_panel_is_a_sheet_below_the_selection(wide, site):
+def test_on_a_phone_the_panel_is_a_sheet_below_the_selection(wide, map_site):
     wide.set_window_size(390, 844)
     try:
-        open_map(wide, ego_url(site, ICS, 1))
+        open_map(wide, ego_url(map_site, ICS, 1))
         canvas_top = wide.execute_script("return document.getElementById('kg-network').getBoundingClientRect().top")
         assert canvas_top < 844 / 2  # the canvas comes above the fold
         sheet = wide.execute_script(

@@ -285,7 +285,8 @@ def create_app(
     async def saved_run(request: Request) -> Response:
         name = request.path_params["name"]
         try:
-            query = service.saved.kept(name) or await anyio.to_thread.run_sync(service.saved.read, name)  # off the loop
+            kept = service.saved.kept(name)  # one stat; a new or changed file is read off the event loop
+            query = kept if kept is not None else await anyio.to_thread.run_sync(service.saved.read, name)
         except UsageError as exc:  # not a name at all (other characters, too long)
             return _json_error(400, str(exc))
         except KGError as exc:  # an unknown name (with suggestions), or a saved query that cannot be read

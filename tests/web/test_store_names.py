@@ -43,3 +43,22 @@ def test_names_are_kept_until_the_store_changes(tmp_path, pipeline):
         profile = _rows(url, "/api/saved/entity-profile?entity=DHSC")
         assert names.builds == 2  # the store changed: its names were listed again
         assert profile and profile[0]["label"]["value"] == "Department of Health and Social Care"
+
+
+def test_a_saved_query_is_read_again_when_its_file_changes(tmp_path, monkeypatch):
+    from kg.web.server.savedfiles import SavedFiles
+
+    monkeypatch.setenv("KG_QUERIES_DIR", str(tmp_path))
+    path = tmp_path / "titles.rq"
+    path.write_text("# title: Titles\nSELECT ?t WHERE { ?d dcterms:title ?t }\n", encoding="utf-8")
+    files = SavedFiles()
+    assert files.kept("titles") is None  # not read yet
+    first = files.read("titles")
+    assert files.kept("titles") is first  # the file is unchanged: no reading, no parsing
+    path.write_text("# title: Titles, again\nSELECT ?t WHERE { ?d dcterms:title ?t } LIMIT 5\n", encoding="utf-8")
+    assert files.kept("titles") is None  # changed: the caller reads it again
+    assert files.read("titles").title == "Titles, again"
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    monkeypatch.setenv("KG_QUERIES_DIR", str(other))
+    assert files.kept("titles") is None  # another folder is another query

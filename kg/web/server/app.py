@@ -78,7 +78,7 @@ from kg.errors import KGError, QueryError, UsageError
 from kg.graph import formats
 from kg.graph import namespaces as ns
 from kg.graph import saved as saved_queries
-from kg.graph.names import entities_from_rows, names_for, names_query
+from kg.graph.names import names_for
 from kg.graph.search_payload import search_payload
 from kg.graph.service import describe_service
 from kg.graph.store import existing_store, local_folder
@@ -93,6 +93,8 @@ from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_
 from kg.web.server.pool import WorkerPool
 from kg.web.server.protocol import READ_ONLY, _graph_iris, _json_error, _protocol_params, _response, _text_error
 from kg.web.server.querypage import query_page_exists, render_query_page
+from kg.web.server.savedfiles import SavedFiles
+from kg.web.server.storenames import StoreNames
 
 if TYPE_CHECKING:
     from kg.ingest.vocabulary import Vocabulary
@@ -129,6 +131,8 @@ class Service:
         self.prefixes = ns.prefixes(self.base)
         self._vocabulary: Vocabulary | None = None
         self._vocabulary_lock = anyio.Lock()
+        self.store_names = StoreNames(location, self.run)  #: entity names, kept while the store is unchanged
+        self.saved = SavedFiles()  #: saved queries, read again when their files change
 
     async def run(self, job: dict[str, Any]) -> Reply:
         """Run a job in a worker, within the requesting client's share (429 :class:`Problem` beyond it)."""
@@ -281,7 +285,8 @@ def create_app(
     async def saved_run(request: Request) -> Response:
         name = request.path_params["name"]
         try:
-            query = await anyio.to_thread.run_sync(saved_queries.find_saved, name)  # one small file, off the event loop
+            kept = service.saved.kept(name)  # one stat; a new or changed file is read off the event loop
+            query = kept if kept is not None else await anyio.to_thread.run_sync(service.saved.read, name)
         except UsageError as exc:  # not a name at all (other characters, too long)
             return _json_error(400, str(exc))
         except KGError as exc:  # an unknown name (with suggestions), or a saved query that cannot be read
@@ -296,9 +301,7 @@ def create_app(
             values[key] = value
         names = names_for(await service.vocabulary())
         if any(p.type == "entity" for p in query.params):
-            listed = await service.run({"kind": "query", "sparql": names_query(), "results_format": "JSON"})
-            if listed.status == 200:
-                names = names.extended(entities_from_rows(_json_rows(listed.body, ("e", "label", "alt", "type"))))
+            names = await service.store_names.index(names)
 
         def job_for(given: dict[str, str]) -> dict[str, Any]:
             terms = saved_queries.bind(query, given, service.base, names)
@@ -457,14 +460,6 @@ def create_app(
     app.state.pool = pool
     app.state.site = site
     return app
-
-
-def _json_rows(body: bytes, variables: tuple[str, ...]) -> list[list[str | None]]:
-    """The rows of a SPARQL JSON results body, as plain values."""
-    import json
-
-    bindings = json.loads(body)["results"]["bindings"]
-    return [[row[v]["value"] if v in row else None for v in variables] for row in bindings]
 
 
 def _kgid(iri: str, prefixes: dict[str, str]) -> str:

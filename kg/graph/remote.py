@@ -37,7 +37,7 @@ from kg.graph.sparqlhttp import (
     rebuild_union_update,
     replace_steps,
 )
-from kg.graph.store import Store
+from kg.graph.store import GraphData, SerializedGraph, Store
 
 #: At most this much SPARQL text in one update request (several documents' graphs, never half of one).
 BATCH_BYTES = 4_000_000
@@ -178,7 +178,7 @@ class RemoteStore(Store):
     def replace_graph(self, graph: str, quads: Sequence[ox.Quad]) -> None:
         self.replace_graphs([(graph, quads)])
 
-    def replace_graphs(self, graphs: Sequence[tuple[str, Sequence[ox.Quad]]]) -> None:
+    def replace_graphs(self, graphs: Sequence[tuple[str, GraphData]]) -> None:
         """Make each graph hold exactly its quads, and the union agree: several graphs per update request.
 
         Each request is applied by the server as a whole; a graph is never split between two requests.
@@ -187,7 +187,8 @@ class RemoteStore(Store):
         batch: list[str] = []
         written: dict[str, bool] = {}
         size = 0
-        for graph, quads in graphs:
+        for graph, data in graphs:
+            quads = data.quads() if isinstance(data, SerializedGraph) else data
             steps = " ;\n".join(replace_steps(graph, quads, self.endpoints.union))
             if batch and size + len(steps) > BATCH_BYTES:
                 self._send(batch, written)

@@ -40,7 +40,7 @@ from kg.graph.sparqlhttp import (
     replace_steps,
     triple_lines,
 )
-from kg.graph.store import Store, StoredDocument
+from kg.graph.store import GraphData, SerializedGraph, Store, StoredDocument
 
 #: At most this much SPARQL text in one update request (several documents' graphs, never half of one).
 BATCH_BYTES = 4_000_000
@@ -189,7 +189,7 @@ class RemoteStore(Store):
     def replace_graph(self, graph: str, quads: Sequence[ox.Quad]) -> None:
         self.replace_graphs([(graph, quads)])
 
-    def replace_graphs(self, graphs: Sequence[tuple[str, Sequence[ox.Quad]]]) -> None:
+    def replace_graphs(self, graphs: Sequence[tuple[str, GraphData]]) -> None:
         """Make each graph hold exactly its quads, and the union agree: several graphs per update request.
 
         Each request is applied by the server as a whole; a graph is never split between two requests. The
@@ -198,7 +198,7 @@ class RemoteStore(Store):
         as the embedded store loads a batch of new graphs. A graph named twice keeps its last quads.
         """
         self._refuse_if_read_only()
-        batch = dict(graphs)
+        batch = {graph: data.quads() if isinstance(data, SerializedGraph) else data for graph, data in graphs}
         if not batch:
             return
         try:

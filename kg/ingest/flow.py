@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
-from kg.graph.store import Store
+from kg.graph.store import SerializedGraph, Store
 from kg.ingest import stale as stale_module
 from kg.ingest import workers
 from kg.ingest.curation import Curation, rules_fingerprint
@@ -217,7 +217,7 @@ class _Run:
             if version <= known.queued:
                 continue  # a later file's version of the same document is already on its way
             known.queued = version
-            self.writer.write(result.iri, result.nquads, row)
+            self.writer.write(result.iri, SerializedGraph(result.nquads, result.union), row)
             part.written.append((result.iri, result.title))
             part.mentions += result.mentions
             part.relations += result.relations

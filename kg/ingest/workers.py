@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import SourceError
-from kg.graph.terms import to_nquads
+from kg.graph.store import SerializedGraph
 from kg.ingest.parse import parse
 from kg.ingest.sources import read, source_name
 from kg.ingest.triples import SourceRecord, content_hash, document_iri, document_quads, source_record
@@ -82,7 +82,8 @@ class DocumentResult:
     title: str
     text: str  #: for the search index
     content_hash: str
-    nquads: bytes  #: the document's graph; empty for a document only (re)indexed
+    nquads: bytes  #: the document's graph as N-Quads; empty for a document only (re)indexed
+    union: bytes = b""  #: N-Triples of its triples, for the union default graph (:class:`SerializedGraph`)
     mentions: int = 0
     relations: int = 0
 
@@ -117,10 +118,17 @@ def work(task: Task, pipeline: Pipeline, base: str) -> Generator[Message, list[D
                 continue
             extraction = pipeline.extract(document)
             iri, quads = document_quads(document, extraction, decision, pipeline.fingerprint(iri), base=base)
-            graph = to_nquads([*quads, *pipeline.curation.quads(iri, quads)])
+            graph = SerializedGraph.of([*quads, *pipeline.curation.quads(iri, quads)])
             results.append(
                 DocumentResult(
-                    iri, title, document.text, digest, graph, len(extraction.mentions), len(extraction.relations)
+                    iri,
+                    title,
+                    document.text,
+                    digest,
+                    graph.nquads,
+                    graph.union,
+                    len(extraction.mentions),
+                    len(extraction.relations),
                 )
             )
         yield Done(tuple(results))
@@ -166,14 +174,18 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker_main(conn: Connection, pipeline_bytes: bytes, base: str, memory_limit: int, parent: int) -> None:
+def _worker_main(conn: Connection, base: str, memory_limit: int, parent: int) -> None:
     _die_with_parent()
     if os.getppid() != parent:  # the ingest ended while this worker started
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the ingest, which then closes us
     from kg.graph.sandbox import limit_memory
 
-    pipeline = pickle.loads(pipeline_bytes)
+    conn.send(("hello", os.getpid()))  # the pipeline comes over our own pipe: see WorkerPool._start
+    try:
+        pipeline = pickle.loads(conn.recv_bytes())
+    except (EOFError, OSError):
+        return
     limit_memory(max(1, (_heap_bytes() + memory_limit) // (1024 * 1024)))
     conn.send(("ready", os.getpid()))
     while True:
@@ -205,6 +217,14 @@ def _out_of_memory(reason: str) -> bool:
     (zlib: "Unable to allocate output buffer") and said so in its own words."""
     lowered = reason.lower()
     return lowered.startswith("too large") or "memoryerror" in lowered or "unable to allocate" in lowered
+
+
+def _could_not_start(code: int | None) -> str:
+    how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+    return (
+        f"an ingest worker could not start ({how}; its error is printed above): a script that ingests with "
+        "jobs > 1 must call it under 'if __name__ == \"__main__\":', as worker processes import the script again"
+    )
 
 
 def _heap_bytes() -> int:
@@ -266,10 +286,14 @@ class WorkerPool:
             self._start()
 
     def _start(self) -> None:
+        """Start a worker; the pipeline is sent when it says hello, not as an argument of the process: spawn
+        writes the arguments into a pipe whose reading end the parent holds until the write is done, so a
+        worker that died on starting (a script without ``if __name__ == "__main__":``) would block it for ever
+        on arguments larger than the pipe's buffer."""
         ours, theirs = self.context.Pipe()
         process = self.context.Process(
             target=_worker_main,
-            args=(theirs, self.pipeline_bytes, self.base, self.memory_limit, os.getpid()),
+            args=(theirs, self.base, self.memory_limit, os.getpid()),
             daemon=True,
         )
         process.start()
@@ -319,17 +343,23 @@ class WorkerPool:
         try:
             message = worker.conn.recv()
         except (EOFError, OSError):
-            task = worker.task
+            task, starting = worker.task, worker in self.starting
             worker.process.join(1)
             code = worker.process.exitcode
             self._replace(worker)
             if task is not None:
                 finish(task, SourceError(task.location, self._stopped(code)))
-            elif worker.pid == 0:
-                raise SourceError("kg ingest", f"an ingest worker could not start (exit status {code})") from None
+            elif starting:
+                raise SourceError("kg ingest", _could_not_start(code)) from None
+            return
+        if worker in self.starting and message[0] == "hello":
+            worker.pid = message[1]
+            try:
+                worker.conn.send_bytes(self.pipeline_bytes)
+            except OSError:  # it died already: its end of file comes next
+                pass
             return
         if worker in self.starting:
-            worker.pid = message[1]
             worker.base_rss = worker.rss()
             self.starting.remove(worker)
             self.idle.append(worker)

@@ -20,8 +20,8 @@ import time
 from collections.abc import Sequence
 
 from kg.graph.search import Row, SearchIndex
-from kg.graph.store import Store
-from kg.graph.terms import Quad, from_nquads
+from kg.graph.store import SerializedGraph, Store
+from kg.graph.terms import Quad
 
 BATCH_SIZE = 64  #: documents per batch
 BATCH_SECONDS = 2.0  #: the longest a document waits for its batch to be written
@@ -38,8 +38,8 @@ class BatchWriter:
         seconds: float = BATCH_SECONDS,
     ):
         self.store, self.index = store, index
-        self.size, self.seconds = max(1, size), seconds
-        self.graphs: dict[str, Sequence[Quad] | bytes] = {}  #: IRI → quads (N-Quads bytes), or () to remove
+        self.size, self.wait = max(1, size), seconds
+        self.graphs: dict[str, Sequence[Quad] | SerializedGraph] = {}  #: IRI → quads (or their bytes), () to remove
         self.rows: dict[str, Row | None] = {}  #: IRI → search row, or None to remove
         self.locations: dict[str, str] = {}
         self.first = 0.0
@@ -60,11 +60,11 @@ class BatchWriter:
     def _added(self) -> None:
         if not self.first:
             self.first = time.monotonic()
-        if len(self.graphs) + len(self.rows) >= self.size:
+        if len(self.graphs.keys() | self.rows.keys()) >= self.size:  # documents, most with a graph and a row
             self.flush()
 
-    def write(self, iri: str, graph: bytes | Sequence[Quad], row: Row | None) -> None:
-        """Replace ``iri``'s graph with ``graph`` (N-Quads bytes or quads) and its search row with ``row``."""
+    def write(self, iri: str, graph: SerializedGraph | Sequence[Quad], row: Row | None) -> None:
+        """Replace ``iri``'s graph with ``graph`` (quads or their bytes) and its search row with ``row``."""
         self.graphs[iri] = graph
         if row is not None:
             self.rows[iri] = row
@@ -85,7 +85,7 @@ class BatchWriter:
 
     def tick(self) -> None:
         """Write the batch if its first document has waited long enough."""
-        if self.first and time.monotonic() - self.first >= self.seconds:
+        if self.first and time.monotonic() - self.first >= self.wait:
             self.flush()
 
     def flush(self) -> None:
@@ -103,7 +103,7 @@ class BatchWriter:
         if not self.graphs and not self.rows:
             self.first = 0.0
             return
-        graphs = [(iri, from_nquads(g) if isinstance(g, bytes) else g) for iri, g in self.graphs.items()]
+        graphs = list(self.graphs.items())
         if graphs:
             self.index.mark_pending(list(self.graphs))
             self.store.replace_graphs(graphs)

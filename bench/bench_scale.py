@@ -18,7 +18,7 @@
 * the same queries through ``kg serve`` over loopback (``GET /api/saved/NAME``);
 * throughput of the light saved queries (raw time under 100 ms) with 8 and 32 concurrent clients,
   ``kg serve`` against ``oxigraph serve-read-only`` on a copy of the same store (the same SPARQL
-  with its bindings as a ``VALUES`` clause).
+  with its bindings written in by :func:`kg.graph.binding.bind_values`, as a remote store sends it).
 
 Prints a table per size, then one line of keys for the largest size. ``x_vs_y`` is how many times
 faster ours is than the other; an overhead is ours divided by raw pyoxigraph on the same store.
@@ -30,7 +30,6 @@ import argparse
 import contextlib
 import http.client
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -141,6 +140,7 @@ def child_query(location: str, name: str, runs: int) -> None:
     import pyoxigraph as ox
 
     from kg.graph import namespaces as ns
+    from kg.graph.binding import bind_values
     from kg.graph.names import store_names
     from kg.graph.saved import bind, load_saved, run_saved
     from kg.graph.store import Store
@@ -174,13 +174,8 @@ def child_query(location: str, name: str, runs: int) -> None:
             raw()
             raw_times.append(time.perf_counter() - start)
         sparql = query.sparql
-        if terms:  # the bindings as a VALUES block first in the WHERE clause, for a server without saved queries
-            values = f"VALUES ({' '.join('?' + k for k in terms)}) {{ ({' '.join(str(v) for v in terms.values())}) }}"
-            where = re.search(r"\bWHERE\s*\{", sparql, re.I)
-            if where:
-                sparql = sparql[: where.end()] + f"\n  {values}\n" + sparql[where.end() :]
-            else:
-                sparql += "\n" + values
+        if terms:  # for a server without saved queries: the values written into the query, as a remote store sends
+            sparql = bind_values(sparql, terms)
         prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in ns.prefixes(store.base).items())
         print(json.dumps({"rows": rows, "ours": ours_times, "raw": raw_times, "sparql": prologue + sparql}))
 

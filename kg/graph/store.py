@@ -35,6 +35,7 @@ import pyoxigraph as ox
 from kg.errors import StoreError, damaged_store
 from kg.graph import namespaces as ns
 from kg.graph import rq
+from kg.graph.terms import from_nquads, to_nquads
 
 if TYPE_CHECKING:
     from kg.ingest.vocabulary import Vocabulary
@@ -190,12 +191,11 @@ class SerializedGraph:
     @classmethod
     def of(cls, quads: Sequence[ox.Quad]) -> SerializedGraph:
         return cls(
-            ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"",
-            ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b"",
+            to_nquads(list(quads)), ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
         )
 
     def quads(self) -> list[ox.Quad]:
-        return list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS)) if self.nquads else []
+        return from_nquads(self.nquads)
 
 
 #: what a graph of a batch is given as: its quads, or their bytes (none: the graph is removed)

@@ -72,7 +72,7 @@ def read_turtle(path: Path) -> list[Triple]:
 
 
 def to_nquads(quads: list[Quad]) -> bytes:
-    """Quads as N-Quads bytes (how an ingest worker hands a document's graph to the writer)."""
+    """Quads as N-Quads bytes (what :class:`kg.graph.store.SerializedGraph` holds)."""
     return serialize(quads, format=_RdfFormat.N_QUADS) or b""
 
 

@@ -101,6 +101,9 @@ def ingest_command(
         1024, "--memory-limit", help="MiB of memory one input may use before it is stopped."
     ),
     prune: bool = typer.Option(False, "--prune", help="Also remove documents whose every source file is gone."),
+    rehash: bool = typer.Option(
+        False, "--rehash", help="Read every file again, even those whose size and time are as when last read."
+    ),
 ) -> None:
     """Read documents, find entities and relations, and store them with their evidence."""
     from rich.progress import Progress, TextColumn
@@ -131,8 +134,9 @@ def ingest_command(
                     time_limit=time_limit,
                     memory_limit=memory_limit * 1024 * 1024,
                     prune=prune,
+                    rehash=rehash,
                 )
-            total = len(kg_store)
+            total = kg_store.document_count()
     except KGError as exc:
         fail(str(exc))
     from kg.cli_librarian import print_counts, print_documents, print_problems

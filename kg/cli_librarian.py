@@ -55,6 +55,7 @@ def print_counts(title: str, report: IngestReport, total: int) -> None:
     table.add_column("count", justify="right")
     for label, value in (
         ("source files read", report.sources_read),
+        ("files unchanged, not read", report.not_read),
         ("documents written", distinct_written(report)),
         ("documents unchanged", len(report.unchanged)),
         (
@@ -64,7 +65,7 @@ def print_counts(title: str, report: IngestReport, total: int) -> None:
         ("mentions", report.mentions),
         ("relations", report.relations),
         ("failures", len(report.failures)),
-        ("triples in store", total),
+        ("documents in store", total),
     ):
         table.add_row(label, str(value))
     out.print(table)
@@ -108,7 +109,7 @@ def reextract_command(store: str | None = StoreOption) -> None:
         with open_store(store, create=False) as kg_store:
             pipeline = Pipeline()
             result = reextract(kg_store, pipeline)
-            total = len(kg_store)
+            total = kg_store.document_count()
     except KGError as exc:
         fail(str(exc))
     print_documents(result.ingest)

@@ -40,7 +40,7 @@ from kg.graph.sparqlhttp import (
     replace_steps,
     triple_lines,
 )
-from kg.graph.store import GraphData, SerializedGraph, Store, StoredDocument
+from kg.graph.store import GraphData, SerializedGraph, Store
 
 #: At most this much SPARQL text in one update request (several documents' graphs, never half of one).
 BATCH_BYTES = 4_000_000
@@ -235,12 +235,6 @@ class RemoteStore(Store):
             self.dataset.update(" ;\n".join([*replacing, *insert_new_update(new, self.endpoints.union)]), written)
         except ServerError as exc:
             raise not_written(exc) from None
-
-    def stored_document(self, doc: str) -> StoredDocument | None:
-        """As :meth:`Store.stored_document`, without asking the server about a graph it is known not to hold."""
-        if not self.dataset.contains_named_graph(ox.NamedNode(doc)):
-            return None
-        return super().stored_document(doc)
 
     def rebuild_union(self) -> None:
         self._refuse_if_read_only()

@@ -173,6 +173,15 @@ class StoredDocument:
     sources: list[tuple[str, str, str, str]]  #: (IRI, name, sha256, encoding) of each source file
 
 
+#: source names per query of :meth:`Store.document_sources`
+NAMES_PER_QUERY = 400
+
+
+def source_key(doc: str, content_hash: str, source: str, name: str, sha256: str) -> int:
+    """One number for a document's content hash and one of its source records (:meth:`Store.source_keys`)."""
+    return hash((doc, content_hash, source, name, sha256))
+
+
 #: N-Quads lines (quads and union triples) a batch of new graphs may have to be bulk-loaded, well below the
 #: million quads by which Oxigraph's bulk loader splits its input into separately added chunks
 BULK_LIMIT = 500_000
@@ -297,7 +306,8 @@ class Store:
         """Record where sources were read from (appended to the log: see :attr:`LOCATIONS_LOG`)."""
         if not locations or self.read_only:
             return
-        self.source_locations()
+        if self._locations is None:
+            self.source_locations()  # read once; later calls update the dict in place, without a copy
         known = self._locations if self._locations is not None else {}
         changed = {k: v for k, v in locations.items() if known.get(k) != v}
         if not changed:
@@ -438,6 +448,8 @@ class Store:
 
     def stored_document(self, doc: str) -> StoredDocument | None:
         """The content hash and sources already stored for ``doc``, or None."""
+        if not self.oxigraph.contains_named_graph(ox.NamedNode(doc)):  # a key lookup: a new document costs no query
+            return None
         rows = list(self._select("stored-document", doc=ox.NamedNode(doc)))
         if not rows:
             return None
@@ -455,16 +467,51 @@ class Store:
         """The quads of one named graph."""
         return list(self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
-    def document_sources(self) -> dict[str, tuple[str, list[tuple[str, str]]]]:
-        """Every document → its title and the (IRI, published name) of each source it records."""
+    def source_keys(self) -> set[int]:
+        """:func:`source_key` of every (document, content hash, source IRI, published name, SHA-256) the store
+        records, in one query: what ``kg ingest`` checks its file table against (a set of numbers, small
+        however many documents; valid in this process only)."""
+        keys = set()
+        for row in self._select("source-keys"):
+            doc, digest, src, path, sha = (row[k] for k in ("doc", "hash", "src", "path", "sha"))
+            if doc is not None and digest is not None and src is not None and path is not None and sha is not None:
+                keys.add(source_key(doc.value, digest.value, src.value, path.value, sha.value))
+        return keys
+
+    def document_sources(self, names: Sequence[str] | None = None) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+        """Every document → its title and the (IRI, published name) of each source it records; with ``names``,
+        only the documents that record a source of one of those published names (a few queries of
+        :data:`NAMES_PER_QUERY` names, however large the store)."""
+        if names is None:
+            return self._document_sources(self._select("document-sources"))
         found: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-        for row in self._select("document-sources"):
+        listed = sorted(set(names))
+        for start in range(0, len(listed), NAMES_PER_QUERY):
+            chunk = " ".join(str(ox.Literal(n)) for n in listed[start : start + NAMES_PER_QUERY])
+            query = rq.text("sources-of-documents").replace("VALUES ?name { }", f"VALUES ?name {{ {chunk} }}")
+            answer = self.oxigraph.query(query, prefixes=ns.prefixes(self.base))
+            assert isinstance(answer, ox.QuerySolutions)
+            for doc, (title, sources) in self._document_sources(answer).items():
+                entry = found.setdefault(doc, (title, []))
+                entry[1].extend(s for s in sources if s not in entry[1])
+        return found
+
+    def _document_sources(self, rows: ox.QuerySolutions) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+        found: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        for row in rows:
             doc, title, src, path = row["doc"], row["title"], row["src"], row["path"]
             if not isinstance(doc, ox.NamedNode) or not isinstance(src, ox.NamedNode) or path is None:
                 continue
             entry = found.setdefault(doc.value, (title.value if title is not None else doc.value, []))
-            entry[1].append((src.value, path.value))
+            if (src.value, path.value) not in entry[1]:
+                entry[1].append((src.value, path.value))
         return found
+
+    def document_count(self) -> int:
+        """Documents in the store: its named graphs but the ontology's and the vocabulary's (read from the
+        graph-name index, not from the quads)."""
+        fixed = {graph_iri("ontology", self.base), graph_iri("vocabulary", self.base)}
+        return sum(1 for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in fixed)
 
     def content_hashes(self) -> dict[str, str | None]:
         """Every document → the content hash its graph records."""

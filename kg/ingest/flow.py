@@ -21,14 +21,15 @@ from pathlib import Path
 
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
-from kg.graph.store import SerializedGraph, Store
+from kg.graph.store import SerializedGraph, Store, source_key
 from kg.ingest import stale as stale_module
 from kg.ingest import workers
 from kg.ingest.curation import Curation, rules_fingerprint
 from kg.ingest.extract import EntityMatcher, Extraction
+from kg.ingest.filetable import FileDocument, FileRow, FileTable, Stat
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.relations import RelationExtractor
-from kg.ingest.sources import Skipped, discover
+from kg.ingest.sources import Skipped, discover, source_name
 from kg.ingest.triples import SourceRecord, document_iri
 from kg.ingest.vocabulary import Vocabulary
 from kg.ingest.writer import BATCH_SECONDS, BATCH_SIZE, BatchWriter
@@ -46,7 +47,8 @@ class IngestReport:
     removed: list[stale_module.Gone] = field(default_factory=list)  #: documents a path no longer holds
     orphaned: list[tuple[str, str, list[str]]] = field(default_factory=list)  #: every source gone (--prune)
     pruned: bool = False  #: the orphaned documents were removed
-    sources_read: int = 0
+    sources_read: int = 0  #: files and addresses read (by a worker)
+    not_read: int = 0  #: files not read again: size and time as recorded, their documents as stored (--rehash reads)
     mentions: int = 0
     relations: int = 0
     batches: int = 0  #: store transactions written
@@ -91,11 +93,13 @@ def ingest(
     prune: bool = False,
     batch_size: int = BATCH_SIZE,
     batch_seconds: float = BATCH_SECONDS,
+    rehash: bool = False,
 ) -> IngestReport:
     """Ingest files, folders and addresses into ``store``; bad inputs are reported, not raised.
 
     ``jobs`` worker processes read and extract (1: in this process, without the time and memory
-    bounds, for debugging); ``prune`` also removes the documents whose every source file is gone.
+    bounds, for debugging); ``prune`` also removes the documents whose every source file is gone;
+    ``rehash`` reads every file, even those whose size and time the file table has (:mod:`kg.ingest.filetable`).
     """
     pipeline = pipeline or Pipeline()
     given = [os.fspath(p) for p in paths]
@@ -112,7 +116,7 @@ def ingest(
         )
         try:
             with BatchWriter(store, index, batch_size, batch_seconds) as writer:
-                run = _Run(store, pipeline, index, writer, on_source)
+                run = _Run(store, pipeline, index, writer, on_source, rehash)
                 executor.run(run.tasks(given), run.decide, run.finish, writer.tick)
                 writer.flush()
                 run.tidy(given, prune)
@@ -133,6 +137,16 @@ class _Document:
     queued: int = 0  #: the version handed to the writer
 
 
+@dataclass
+class _Reading:
+    """A local file handed to a worker: what its row in the file table will say once its documents are written."""
+
+    location: str  #: absolute
+    stat: Stat | None
+    name: str
+    parsed: workers.Parsed | None = None
+
+
 class _Run:
     """The writer's side of one ingest: decides per document, collects the report in input order."""
 
@@ -143,13 +157,21 @@ class _Run:
         index: SearchIndex,
         writer: BatchWriter,
         on_source: Callable[[str], None] | None,
+        rehash: bool = False,
     ):
         self.store, self.pipeline, self.index, self.writer = store, pipeline, index, writer
         self.on_source = on_source
+        self.rehash = rehash
+        self.files = FileTable(index.db)
+        self.places = store.source_locations()  #: published name → where it was read, as at the start of the run
+        self._keys: set[int] | None = None  #: Store.source_keys, read when the file table is first consulted
         self.documents: dict[str, _Document] = {}
         self.asked: dict[tuple[int, str], int] = {}  #: (task, document) → the version its result is
         self.by_seq: dict[int, IngestReport] = {}  #: each input's part of the report
+        self.reading: dict[int, _Reading] = {}  #: local files in a worker's hands
         self.confirmed: set[tuple[str, str]] = set()  #: (document, source IRI) read this run
+        self.seen: set[int] = set()  #: hash() of each local file's location found this run
+        self.reread: set[str] = set()  #: published names of the files read this run that were read before
         self.failed: set[str] = set()  #: locations that could not be read this run
         self.removed: list[stale_module.Gone] = []
         self.orphaned: list[tuple[str, str, list[str]]] = []
@@ -171,12 +193,54 @@ class _Run:
                     if self.on_source:
                         self.on_source(item.location)
                     continue
+                if isinstance(item, Path):
+                    location = stale_module.local(str(item))
+                    self.seen.add(hash(location))
+                    reading = _Reading(location, Stat.of(location), source_name(root, item))
+                    if not self.rehash and self._unchanged(seq, str(item), reading):
+                        continue
+                    self.reading[seq] = reading
                 yield workers.Task(seq, str(item), root)
+
+    def _unchanged(self, seq: int, item: str, reading: _Reading) -> bool:
+        """Whether the file table vouches for the file (see :mod:`kg.ingest.filetable`); if so, report it."""
+        stat = reading.stat
+        row = self.files.get(reading.location) if stat is not None else None
+        if (
+            row is None
+            or stat is None
+            or (row.size, row.mtime_ns, row.name) != (stat.size, stat.mtime_ns, reading.name)
+        ):
+            return False
+        if self._keys is None:
+            self._keys = self.store.source_keys()
+        for doc in row.documents:
+            if (
+                doc.iri in self.documents  # a file read this run gave it too: decide with that file
+                or doc.fingerprint != self.pipeline.fingerprint(doc.iri)
+                or source_key(doc.iri, doc.content_hash, row.source, row.name, row.sha256) not in self._keys
+                or not self.index.has(doc.iri, doc.content_hash)
+            ):
+                return False
+        part = self._part(seq)
+        part.not_read += 1
+        for doc in row.documents:
+            part.read_from.append((doc.iri, doc.title, item))
+            part.unchanged.append((doc.iri, doc.title))
+            self.confirmed.add((doc.iri, row.source))
+        if self.on_source:
+            self.on_source(item)
+        return True
 
     def decide(self, task: workers.Task, parsed: workers.Parsed) -> list[workers.Decision]:
         here = parsed.here
         part = self._part(task.seq)
         part.sources_read += 1
+        if here.name in self.places:
+            self.reread.add(here.name)
+        reading = self.reading.get(task.seq)
+        if reading is not None:
+            reading.parsed = parsed
         self.writer.remember(here.name, stale_module.local(parsed.location))
         decisions: list[workers.Decision] = []
         for iri, title, digest in parsed.documents:
@@ -201,11 +265,14 @@ class _Run:
 
     def finish(self, task: workers.Task, outcome: workers.Done | SourceError) -> None:
         part = self._part(task.seq)
+        reading = self.reading.pop(task.seq, None)
         if self.on_source:
             self.on_source(task.location)
         if isinstance(outcome, SourceError):
             part.failures.append(outcome)
             self.failed.add(stale_module.local(task.location))  # its documents stay as they were
+            if reading is not None:
+                self.writer.forget_file(reading.location)
             return
         for result in outcome.results:
             row = (result.iri, "document", result.title, "", result.text, result.content_hash)
@@ -221,11 +288,45 @@ class _Run:
             part.written.append((result.iri, result.title))
             part.mentions += result.mentions
             part.relations += result.relations
+        if reading is not None:
+            self._record(reading)
+
+    def _record(self, reading: _Reading) -> None:
+        """Queue the file's row, written after the store's transaction holding its documents commits."""
+        parsed, stat = reading.parsed, reading.stat
+        if parsed is None or stat is None or stat.racy:
+            self.writer.forget_file(reading.location)
+            return
+        here = parsed.here
+        documents = tuple(
+            FileDocument(iri, title, digest, self.pipeline.fingerprint(iri)) for iri, title, digest in parsed.documents
+        )
+        self.writer.record_file(
+            FileRow(
+                reading.location, stat.size, stat.mtime_ns, here.name, here.sha256, here.encoding, here.iri, documents
+            )
+        )
+
+    def _gone_names(self, roots: list[str]) -> set[str]:
+        """Published names of local files under ``roots`` read before and not found this run."""
+        gone = set()
+        for name, place in self.places.items():
+            if "://" in place:
+                continue
+            where = stale_module.local(place)
+            if hash(where) not in self.seen and any(stale_module.within(where, r) for r in roots):
+                gone.add(name)
+        return gone
 
     def tidy(self, given: list[str], prune: bool) -> None:
-        """Remove what the paths no longer hold; report (and with ``prune`` remove) orphaned documents."""
-        recorded = self.store.document_sources()
-        gone, lost = stale_module.stale(self.store, given, self.confirmed, self.failed, recorded)
+        """Remove what the paths no longer hold; report (and with ``prune`` remove) orphaned documents.
+
+        Only the documents that record a source the run touched are looked at: a file under a given path
+        that was not found again, or one that was read again (what it gives may have changed)."""
+        roots = [stale_module.local(g) for g in given if "://" not in g]
+        candidates = self._gone_names(roots) | self.reread
+        recorded = self.store.document_sources(sorted(candidates)) if candidates else {}
+        gone, lost = stale_module.stale(self.store, given, self.confirmed, self.failed, recorded, candidates)
         for entry in gone:
             if entry.removed:
                 self.writer.remove(entry.iri)
@@ -234,8 +335,11 @@ class _Run:
                 self.writer.write(entry.iri, quads, None)
         self.removed = gone
         self.writer.flush()
-        if gone:
-            recorded = self.store.document_sources()
+        self.writer.forget_files(
+            stale_module.local(self.places[n]) for n in candidates if n not in self.reread and n in self.places
+        )
+        missing = stale_module.missing_names(self.store)
+        recorded = self.store.document_sources(sorted(missing)) if missing else {}
         self.orphaned = stale_module.orphaned(self.store, recorded)
         if prune and self.orphaned:
             for iri, _, _ in self.orphaned:
@@ -253,6 +357,7 @@ class _Run:
             report.skipped += part.skipped
             report.read_from += part.read_from
             report.sources_read += part.sources_read
+            report.not_read += part.not_read
             report.mentions += part.mentions
             report.relations += part.relations
         report.removed, report.orphaned, report.pruned = self.removed, self.orphaned, self.pruned

@@ -37,5 +37,5 @@ def reextract(
     sources = recorded_sources(store, documents)
     present = [s for s in sources if s.is_address or Path(s.location).is_file()]
     moved = [s for s in sources if s not in present]
-    report = ingest([s.location for s in present], store, pipeline, on_source=on_source)
+    report = ingest([s.location for s in present], store, pipeline, on_source=on_source, rehash=True)
     return ReextractReport(report, sources, moved)

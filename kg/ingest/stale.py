@@ -36,8 +36,16 @@ def local(location: str) -> str:
     return location if "://" in location else os.path.abspath(location)
 
 
-def _within(location: str, given: str) -> bool:
+def within(location: str, given: str) -> bool:
+    """Whether ``location`` is ``given`` or below it."""
     return location == given or location.startswith(given.rstrip(os.sep) + os.sep)
+
+
+def missing_names(store: Store) -> set[str]:
+    """Published names of the recorded local files that are no longer there (a stat each, no query)."""
+    return {
+        name for name, place in store.source_locations().items() if "://" not in place and not os.path.exists(place)
+    }
 
 
 def stale(
@@ -46,24 +54,32 @@ def stale(
     confirmed: set[tuple[str, str]],
     failed: set[str],
     recorded: dict[str, tuple[str, list[tuple[str, str]]]] | None = None,
+    names: set[str] | None = None,
 ) -> tuple[list[Gone], dict[str, set[str]]]:
     """The documents ``given`` held before and no longer holds, and for each, the source IRIs it lost.
 
     ``confirmed`` holds the (document, source IRI) pairs this run read; ``failed`` the locations
-    (made absolute with :func:`local`) that could not be read this run.
+    (made absolute with :func:`local`) that could not be read this run; ``recorded`` the documents to
+    look at (default: every one); ``names``, when given, the only published source names that may be lost
+    (the files the run read again or did not find: a file it did not read again keeps its documents).
     """
     roots = [local(g) for g in given]
     places = {name: local(where) for name, where in store.source_locations().items()}
     gone: list[Gone] = []
     lost: dict[str, set[str]] = {}
-    for doc, (title, sources) in sorted((recorded or store.document_sources()).items()):
+    for doc, (title, sources) in sorted((store.document_sources() if recorded is None else recorded).items()):
         dropped = set()
         where = ""
         for src, name in sources:
             place = places.get(name)
-            if place is None or (doc, src) in confirmed or any(_within(place, f) for f in failed):
+            if (
+                place is None
+                or (names is not None and name not in names)
+                or (doc, src) in confirmed
+                or any(within(place, f) for f in failed)
+            ):
                 continue
-            root = next((r for r in roots if _within(place, r)), None)
+            root = next((r for r in roots if within(place, r)), None)
             if root is not None:
                 dropped.add(src)
                 where = where or root
@@ -79,7 +95,7 @@ def orphaned(
     """Documents whose every source is a local file no longer there: (IRI, title, the files), sorted by title."""
     places = store.source_locations()
     found = []
-    for doc, (title, sources) in (recorded or store.document_sources()).items():
+    for doc, (title, sources) in (store.document_sources() if recorded is None else recorded).items():
         files = [places.get(name) for _, name in sources]
         if files and all(f is not None and "://" not in f and not os.path.exists(f) for f in files):
             found.append((doc, title, sorted(str(f) for f in files)))

@@ -17,11 +17,12 @@ longer holds.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from kg.graph.search import Row, SearchIndex
 from kg.graph.store import SerializedGraph, Store
 from kg.graph.terms import Quad
+from kg.ingest.filetable import FileRow, FileTable
 
 BATCH_SIZE = 64  #: documents per batch
 BATCH_SECONDS = 2.0  #: the longest a document waits for its batch to be written
@@ -42,6 +43,9 @@ class BatchWriter:
         self.graphs: dict[str, Sequence[Quad] | SerializedGraph] = {}  #: IRI → quads (or their bytes), () to remove
         self.rows: dict[str, Row | None] = {}  #: IRI → search row, or None to remove
         self.locations: dict[str, str] = {}
+        #: the file table's rows (None: drop the row), written after the store's transaction commits
+        self.file_rows: dict[str, FileRow | None] = {}
+        self.files = FileTable(index.db)
         self.first = 0.0
         self.batches = 0
         self.seconds = 0.0  #: spent writing (store and index), for the benchmark's profile
@@ -83,6 +87,20 @@ class BatchWriter:
     def remember(self, name: str, location: str) -> None:
         self.locations[name] = location
 
+    def record_file(self, row: FileRow) -> None:
+        """Write the file's row once what is collected now (its documents among it) is in the store."""
+        self.file_rows[row.location] = row
+        if len(self.file_rows) >= 4 * self.size:  # files read again whose documents were all unchanged
+            self.flush()
+
+    def forget_file(self, location: str) -> None:
+        self.file_rows[location] = None
+
+    def forget_files(self, locations: Iterable[str]) -> None:
+        for location in locations:
+            self.forget_file(location)
+        self.flush()
+
     def tick(self) -> None:
         """Write the batch if its first document has waited long enough."""
         if self.first and time.monotonic() - self.first >= self.wait:
@@ -101,6 +119,7 @@ class BatchWriter:
             self.store.remember_locations(self.locations)
             self.locations = {}
         if not self.graphs and not self.rows:
+            self._write_files()
             self.first = 0.0
             return
         graphs = list(self.graphs.items())
@@ -116,3 +135,12 @@ class BatchWriter:
             self.batches += 1
             self.documents += len(graphs)
         self.graphs, self.rows, self.first = {}, {}, 0.0
+        self._write_files()
+
+    def _write_files(self) -> None:
+        """The file table's rows, after the store's commit: a row never names a document the store lacks."""
+        if not self.file_rows:
+            return
+        self.files.remove_many(loc for loc, row in self.file_rows.items() if row is None)
+        self.files.put_many(row for row in self.file_rows.values() if row is not None)
+        self.file_rows = {}

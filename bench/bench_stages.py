@@ -76,7 +76,7 @@ class Side:
             for document in timed("parse", self.parse, source):
                 extraction = timed("extract", pipeline.extract, document)
 
-                def quads(document=document, extraction=extraction):
+                def quads(document=document, extraction=extraction, record=record):
                     iri, quads = self.document_quads(document, extraction, [record], "fixed")
                     return [*quads, *pipeline.curation.quads(iri, quads)]
 

@@ -57,17 +57,21 @@ class NameFinder:
         self._head = re.compile(rf"\b(?:{heads})\b")
         #: "Local Involvement Networks", "Safeguarding Adults Boards": a head in the plural names a kind of body
         self._plural_head = re.compile(rf"\b(?:{heads})(?:s|es)$")
-        self._any_head = re.compile(rf"\b(?:{heads}|{law_heads})\b")
+        initials = "".join(sorted({re.escape(h[:1]) for h in [*self.heads, *law["heads"]]}))
+        self._any_head = re.compile(rf"\b(?=[{initials}])(?:{heads}|{law_heads})\b")
         # an instrument made under an Act is named after it: "the Health and Social Care Act 2008
         # (Regulated Activities) Regulations 2014" is one name, not the Act and a stray "Regulations 2014"
         under_act = rf"(?:[ \t]+\([A-Z][\w'’ ,:.-]*\)[ \t]+(?:{_WORD}[ \t]+)*?(?:{law_heads})[ \t]+\d{{4}})?"
+        # every name starts with a word of _WORD (a capital or a bracket) or, for a body, with a head: the
+        # lookahead makes the scan pass over every other character at once instead of trying each head there
         legislation = re.compile(
-            rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}){under_act})(?!\d)"
+            rf"(?=[A-Z(])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}){under_act})(?!\d)"
         )
         months = "January|February|March|April|May|June|July|August|September|October|November|December"
         stop = rf"(?!(?:{heads}|NHS|The|{months})\b)"
+        starts = "A-Z\\(" + "".join(sorted({re.escape(h[:1]) for h in self.heads}))
         body = re.compile(
-            rf"(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{0,6}}?(?P<head>{heads})"
+            rf"(?=[{starts}])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{0,6}}?(?P<head>{heads})"
             rf"(?:[ \t]+(?:for|of|on)[ \t]+(?:the[ \t]+)?{stop}{_WORD}"
             rf"(?:[ \t]+(?:(?:and|&|of|for|the)[ \t]+)?{stop}{_WORD}){{0,6}})?)(?![\w'’-])"
         )

@@ -70,6 +70,8 @@ class Rule:
     predicate: str
     regex: re.Pattern
     swap: bool
+    #: words every match holds, as one case-insensitive pattern (None: try every sentence)
+    needs: re.Pattern | None = None
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -81,12 +83,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans.append((start, len(text)))
     result = []
     for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            result.append((s, e))
+        # str.strip() takes off exactly the characters str.isspace() holds true for
+        kept = text[s:e].lstrip()
+        if kept:
+            s = e - len(kept)
+            result.append((s, s + len(kept.rstrip())))
     return result
 
 
@@ -105,7 +106,16 @@ class RelationExtractor:
         self.rules = []
         for rule in spec["rule"]:
             pattern = rule["pattern"].replace("<A>", f"(?P<A>{_LIST})").replace("<B>", f"(?P<B>{_LIST})")
-            self.rules.append(Rule(rule["name"], rule["predicate"], re.compile(pattern, re.I), bool(rule.get("swap"))))
+            needs = "|".join(re.escape(w) for w in rule.get("needs", ()))
+            self.rules.append(
+                Rule(
+                    rule["name"],
+                    rule["predicate"],
+                    re.compile(pattern, re.I),
+                    bool(rule.get("swap")),
+                    re.compile(needs, re.I) if needs else None,
+                )
+            )
         self.cues = CueGrammar(directory / "cues.toml")
         self._vocabulary_kinds: dict[str, set[str]] = {}
         anaphora = tomllib.loads((directory / "anaphora.toml").read_text(encoding="utf-8"))
@@ -296,6 +306,8 @@ class RelationExtractor:
                 continue
             self._cue_relations(skeleton, tokens, extra, (s, e), add, extraction)
             for rule in self.rules:
+                if rule.needs and not rule.needs.search(skeleton):
+                    continue
                 for match in rule.regex.finditer(skeleton):
                     subjects = [x for i in _TOKEN.findall(match.group("A")) for x in tokens[int(i)]]
                     objects = [x for i in _TOKEN.findall(match.group("B")) for x in tokens[int(i)]]

@@ -89,11 +89,20 @@ class GraphBuilder:
 
     def __post_init__(self):
         self.quads: list[terms.Quad] = []
+        #: each IRI's term, made once: a graph names its document, its nodes and its predicates many times
+        self._iris: dict[str, terms.NamedNode] = {}
+
+    def _iri(self, value: str) -> terms.NamedNode:
+        node = self._iris.get(value)
+        if node is None:
+            node = self._iris[value] = _n(value)
+        return node
 
     def add(self, s: str | terms.NamedNode | terms.BlankNode, p: str, o: str | terms.Term) -> None:
-        s = _n(s) if isinstance(s, str) else s
-        o = _n(o) if isinstance(o, str) else o
-        self.quads.append(terms.Quad(s, _n(p), o, self.graph))
+        iri = self._iri
+        self.quads.append(
+            terms.Quad(iri(s) if isinstance(s, str) else s, iri(p), iri(o) if isinstance(o, str) else o, self.graph)
+        )
 
 
 def mention_quads(

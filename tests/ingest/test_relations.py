@@ -90,3 +90,22 @@ def test_each_relation_carries_its_sentence(pipeline):
 def test_no_relation_without_a_statement(pipeline, text):
     found, _ = relations(pipeline, text)
     assert not found
+
+
+def test_a_rule_needs_words_its_pattern_holds(pipeline):
+    """``needs`` in relations.toml: a rule is tried only on a sentence holding one of them, so each is in its pattern."""
+    for rule in pipeline.relations.rules:
+        if rule.needs is None:
+            continue
+        words = rule.needs.pattern.split("|")
+        assert any(word.lower() in rule.regex.pattern.lower() for word in words), rule.name
+        assert rule.needs.flags & 2  # re.IGNORECASE, as the rule's own pattern
+
+
+def test_a_rule_is_not_tried_without_its_words(pipeline):
+    with_word, without = (
+        "Vanguard sites developing into MCPs.",
+        "Vanguard sites developing towards MCPs.",
+    )
+    rule = next(r for r in pipeline.relations.rules if r.name == "evolution-of-into")
+    assert rule.needs.search(with_word) and not rule.needs.search(without)

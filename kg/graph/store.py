@@ -35,6 +35,7 @@ import pyoxigraph as ox
 from kg.errors import StoreError, damaged_store
 from kg.graph import namespaces as ns
 from kg.graph import rq
+from kg.graph.binding import bind_values
 from kg.graph.terms import from_nquads, to_nquads
 
 if TYPE_CHECKING:
@@ -174,7 +175,6 @@ class StoredDocument:
 
 
 #: source names per query of :meth:`Store.document_sources`
-NAMES_PER_QUERY = 400
 
 
 def source_key(doc: str, content_hash: str, source: str, name: str, sha256: str) -> int:
@@ -480,15 +480,15 @@ class Store:
 
     def document_sources(self, names: Sequence[str] | None = None) -> dict[str, tuple[str, list[tuple[str, str]]]]:
         """Every document → its title and the (IRI, published name) of each source it records; with ``names``,
-        only the documents that record a source of one of those published names (a few queries of
-        :data:`NAMES_PER_QUERY` names, however large the store)."""
+        only the documents that record a source of one of those published names: one query per name with the
+        name written into its text, which Oxigraph answers from its index (0.3 ms at 10,000 documents) where a
+        ``VALUES`` block or a bound variable made it read every document's sources (about 0.3 s per name)."""
         if names is None:
             return self._document_sources(self._select("document-sources"))
         found: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-        listed = sorted(set(names))
-        for start in range(0, len(listed), NAMES_PER_QUERY):
-            chunk = " ".join(str(ox.Literal(n)) for n in listed[start : start + NAMES_PER_QUERY])
-            query = rq.text("sources-of-documents").replace("VALUES ?name { }", f"VALUES ?name {{ {chunk} }}")
+        text = rq.text("sources-of-documents")
+        for name in sorted(set(names)):
+            query = bind_values(text, {"name": ox.Literal(name)})
             answer = self.oxigraph.query(query, prefixes=ns.prefixes(self.base))
             assert isinstance(answer, ox.QuerySolutions)
             for doc, (title, sources) in self._document_sources(answer).items():

@@ -22,7 +22,7 @@ A saved query is a ``.rq`` file; its name is the file stem (letters, digits,
   --offset M``, ``/api/saved/NAME?limit=&offset=``; a limit of 0 means the whole answer). Without it the
   whole answer is the default. Paging is :func:`paged_sparql`: ``LIMIT`` and ``OFFSET`` are written into
   the SPARQL text itself (so a remote store, a worker and raw pyoxigraph run the same text), at the end,
-  or in place of a line ``#PAGE`` in the body: a query whose costly part is per row puts the marker in a
+  or in place of each line ``#PAGE`` in the body: a query whose costly part is per row puts the marker in a
   subquery that picks the page (after its own ``ORDER BY``), and repeats that order outside it.
   A parameter may not be called ``limit`` or ``offset`` (those are the page's).
 * ``title`` is required; ``description`` may be repeated, the lines are joined. Other comment lines
@@ -589,8 +589,8 @@ _ENDS_WITH_SLICE = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
 
 
 def paged_sparql(query: SavedQuery, limit: int, offset: int = 0, probe: bool = True) -> str:
-    """The query's text with the page's ``LIMIT`` and ``OFFSET`` written in: in place of the ``#PAGE``
-    line if there is one, else at the end (a query that ends with its own ``LIMIT`` is wrapped in a
+    """The query's text with the page's ``LIMIT`` and ``OFFSET`` written in: in place of each ``#PAGE``
+    line if there are any (a query may pick its page twice, in two subqueries), else at the end (a query that ends with its own ``LIMIT`` is wrapped in a
     subquery first). ``probe`` asks for one row more than the page, to tell whether another page
     follows (:func:`run_saved` drops it). A limit of 0 with no offset leaves the text as it is.
 
@@ -601,10 +601,8 @@ def paged_sparql(query: SavedQuery, limit: int, offset: int = 0, probe: bool = T
         return query.sparql
     slice_ = (f"LIMIT {limit + 1 if probe else limit} " if limit else "") + f"OFFSET {offset}"
     lines = query.sparql.splitlines()
-    marked = [i for i, line in enumerate(lines) if line.strip() == PAGE_MARKER]
-    if marked:
-        lines[marked[0]] = slice_
-        return "\n".join(lines) + "\n"
+    if any(line.strip() == PAGE_MARKER for line in lines):
+        return "\n".join(slice_ if line.strip() == PAGE_MARKER else line for line in lines) + "\n"
     if _ENDS_WITH_SLICE.search(_strip_comments(query.sparql)):
         return f"SELECT * WHERE {{\n{{\n{query.sparql}\n}}\n}}\n{slice_}\n"
     return f"{query.sparql.rstrip()}\n{slice_}\n"

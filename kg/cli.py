@@ -169,6 +169,15 @@ def query_command(
     max_rows: int = typer.Option(
         TABLE_ROWS, "--max-rows", help="At most this many rows in a table (0: all); csv, tsv and json give every row."
     ),
+    limit: str | None = typer.Option(
+        None,
+        "--limit",
+        help="A saved query's page: at most this many rows (default: its '# page:' size; 0: the whole answer).",
+        show_default=False,
+    ),
+    offset: str | None = typer.Option(
+        None, "--offset", help="A saved query's page: skip this many rows first (default 0).", show_default=False
+    ),
     store: str | None = StoreOption,
 ) -> None:
     """Run a saved query, a SPARQL file or -e 'SPARQL' (standard prefixes are declared; all graphs are the default graph)."""
@@ -213,8 +222,16 @@ def query_command(
                 raise UsageError(
                     "--param works only with a saved query (a name from 'kg query --list' or a .rq file with a '# param:' header)"
                 )
+            if (limit is not None or offset is not None) and saved is None:
+                raise UsageError(
+                    "--limit and --offset page a saved query's answer; in your own SPARQL write LIMIT and OFFSET"
+                )
             with open_store(store, read_only=True) as kg_store:
-                result = run_saved(kg_store, saved, values) if saved is not None else run_query(kg_store, sparql)
+                result = (
+                    run_saved(kg_store, saved, values, limit, offset)
+                    if saved is not None
+                    else run_query(kg_store, sparql)
+                )
                 base = kg_store.base
     except KGError as exc:
         fail(str(exc))
@@ -233,8 +250,11 @@ def query_command(
         return
     if result.note:
         err.print(escape(result.note))
+    page = _page_sentence(result, saved.name if saved is not None else "")
     if fmt != "table" or result.kind != "select":
         write_out(to_text(result, "csv" if fmt == "table" else fmt, base))
+        if page:
+            err.print(page)
         return
     shown = result.rows if max_rows <= 0 else result.rows[:max_rows]
     cells = [[display(term, base) for term in row] for row in shown]
@@ -245,7 +265,21 @@ def query_command(
             " -f csv writes them all to a file"
         )
     else:
-        err.print(f"{len(result.rows)} row(s)")
+        err.print(page or f"{len(result.rows)} row(s)")
+
+
+def _page_sentence(result: Any, name: str) -> str:
+    """Which page of a saved query's answer this is, and how to ask for the next: empty for a whole answer."""
+    if not result.limit and not result.offset:
+        return ""
+    first, last = result.offset + 1, result.offset + len(result.rows)
+    shown = f"rows {first:,}-{last:,}" if result.rows else f"no rows after row {result.offset:,}"
+    if result.more:
+        return (
+            f"{shown} (a page of {result.limit:,}; more follow): the next page is "
+            f"'kg query {name} --offset {last}' (add your --param and --limit), --limit 0 gives every row"
+        )
+    return f"{shown} of {result.total:,}" if result.total is not None and result.rows else shown
 
 
 @app.command("export")

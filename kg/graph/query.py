@@ -33,6 +33,14 @@ class QueryResult:
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
     note: str = ""  #: a sentence about how the result was found (e.g. a saved query run the other way round)
+    limit: int = 0  #: a saved query's page: at most this many rows (0: the whole answer) ...
+    offset: int = 0  #: ... after skipping this many
+    more: bool = False  #: another page follows
+
+    @property
+    def total(self) -> int | None:
+        """How many rows the whole answer has, when this page shows it (the last page); else None."""
+        return None if self.more or (self.offset and not self.rows) else self.offset + len(self.rows)
 
 
 def run_query(

@@ -18,6 +18,13 @@ A saved query is a ``.rq`` file; its name is the file stem (letters, digits,
 * ``# converse: A B`` names two parameters that may be given either way round (the subject and
   object of a relation): when the query finds nothing, it is run again with their values
   swapped and the answer says that it holds the other direction (:func:`converse_values`).
+* ``# page: N`` is the default page size: the answer comes N rows at a time (``kg query NAME --limit N
+  --offset M``, ``/api/saved/NAME?limit=&offset=``; a limit of 0 means the whole answer). Without it the
+  whole answer is the default. Paging is :func:`paged_sparql`: ``LIMIT`` and ``OFFSET`` are written into
+  the SPARQL text itself (so a remote store, a worker and raw pyoxigraph run the same text), at the end,
+  or in place of each line ``#PAGE`` in the body: a query whose costly part is per row puts the marker in a
+  subquery that picks the page (after its own ``ORDER BY``), and repeats that order outside it.
+  A parameter may not be called ``limit`` or ``offset`` (those are the page's).
 * ``title`` is required; ``description`` may be repeated, the lines are joined. Other comment lines
   are free text, except that a near miss of a field name (``# parm:``) is an error.
 
@@ -73,7 +80,10 @@ if TYPE_CHECKING:
     from kg.graph.store import Store
 
 PARAM_TYPES = ("entity", "iri", "string", "date", "integer")
-HEADER_FIELDS = ("title", "description", "param", "converse")
+HEADER_FIELDS = ("title", "description", "param", "converse", "page")
+PAGE_OPTIONS = ("limit", "offset")  #: the page's options, which no parameter may be called
+PAGE_MARKER = "#PAGE"  #: a body line replaced by the page's LIMIT and OFFSET (else they go at the end)
+MAX_PAGE = 100_000  #: the largest limit or offset a page may be given
 ENV_DIR = "KG_QUERIES_DIR"
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")  #: a saved query's name: at most 100 characters
@@ -116,6 +126,7 @@ class SavedQuery:
     sparql: str = ""
     path: Path | None = None
     converse: tuple[str, str] | None = None  #: two parameters that may be swapped (``# converse:``)
+    page: int = 0  #: the default page size (``# page:``); 0: the whole answer
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -302,6 +313,8 @@ def parse_saved(text: str, path: str | os.PathLike | None = None, name: str | No
     param_lines: dict[str, int] = {}
     converse: tuple[str, str] | None = None
     converse_line = 0
+    page = 0
+    page_line = 0
     lines = text.splitlines()
     for number, line in enumerate(lines, 1):
         if not line.startswith("#"):
@@ -323,6 +336,10 @@ def parse_saved(text: str, path: str | os.PathLike | None = None, name: str | No
             title = value
         elif key == "description":
             description.append(value)
+        elif key == "page":
+            if page_line or not re.fullmatch(r"\d{1,6}", value):
+                raise error(number, "expected one line '# page: N' (the default page size, a whole number; 0: all)")
+            page, page_line = int(value), number
         elif key == "converse":
             pair = value.split()
             if len(pair) != 2 or converse is not None:
@@ -334,6 +351,8 @@ def parse_saved(text: str, path: str | os.PathLike | None = None, name: str | No
                 raise error(
                     number, f"parameter '{param.name}' is declared twice (first on line {param_lines[param.name]})"
                 )
+            if param.name in PAGE_OPTIONS:
+                raise error(number, f"a parameter may not be called '{param.name}': limit and offset are the page's")
             param_lines[param.name] = number
             params.append(param)
     if title is None:
@@ -369,6 +388,7 @@ def parse_saved(text: str, path: str | os.PathLike | None = None, name: str | No
         text,
         Path(path) if path is not None else None,
         converse,
+        page,
     )
 
 
@@ -546,25 +566,78 @@ def converse_values(query: SavedQuery, values: dict[str, str]) -> tuple[dict[str
     return swapped, note
 
 
-def run_saved(store: Store, query: SavedQuery, values: dict[str, str] | None = None) -> QueryResult:
+def page_options(query: SavedQuery, limit: int | str | None = None, offset: int | str | None = None) -> tuple[int, int]:
+    """The page asked for: ``limit`` (None or empty: the query's ``# page:``; 0: all) and ``offset``
+    (None or empty: 0), checked; a value that is not a whole number from 0 raises :class:`UsageError`.
+
+    >>> page_options(SavedQuery("q", "Q", "", page=100), None, "200")
+    (100, 200)
+    """
+
+    def whole(name: str, value: int | str | None, default: int) -> int:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return default
+        text = str(value).strip()
+        if not text.isdigit() or not text.isascii() or int(text) > MAX_PAGE:
+            raise UsageError(f"{name} must be a whole number from 0 to {MAX_PAGE:,}, not '{_shown(text)}'")
+        return int(text)
+
+    return whole("limit", limit, query.page), whole("offset", offset, 0)
+
+
+_ENDS_WITH_SLICE = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
+
+
+def paged_sparql(query: SavedQuery, limit: int, offset: int = 0, probe: bool = True) -> str:
+    """The query's text with the page's ``LIMIT`` and ``OFFSET`` written in: in place of each ``#PAGE``
+    line if there are any (a query may pick its page twice, in two subqueries), else at the end (a query that ends with its own ``LIMIT`` is wrapped in a
+    subquery first). ``probe`` asks for one row more than the page, to tell whether another page
+    follows (:func:`run_saved` drops it). A limit of 0 with no offset leaves the text as it is.
+
+    >>> paged_sparql(SavedQuery("q", "Q", "", sparql="SELECT ?s WHERE { ?s ?p ?o }"), 10, 20)
+    'SELECT ?s WHERE { ?s ?p ?o }\nLIMIT 11 OFFSET 20\n'
+    """
+    if not limit and not offset:
+        return query.sparql
+    slice_ = (f"LIMIT {limit + 1 if probe else limit} " if limit else "") + f"OFFSET {offset}"
+    lines = query.sparql.splitlines()
+    if any(line.strip() == PAGE_MARKER for line in lines):
+        return "\n".join(slice_ if line.strip() == PAGE_MARKER else line for line in lines) + "\n"
+    if _ENDS_WITH_SLICE.search(_strip_comments(query.sparql)):
+        return f"SELECT * WHERE {{\n{{\n{query.sparql}\n}}\n}}\n{slice_}\n"
+    return f"{query.sparql.rstrip()}\n{slice_}\n"
+
+
+def run_saved(
+    store: Store,
+    query: SavedQuery,
+    values: dict[str, str] | None = None,
+    limit: int | str | None = None,
+    offset: int | str | None = None,
+) -> QueryResult:
     """Bind the values, run the query, and drop the columns of parameters that were given a value
     (they only repeat it) or that stayed empty in every row. A query with a ``# converse:`` pair
-    that finds nothing is run the other way round; the result's ``note`` says so."""
-    result = _run_saved(store, query, values or {})
-    other = converse_values(query, values or {}) if result.kind == "select" and not result.rows else None
+    that finds nothing is run the other way round; the result's ``note`` says so.
+
+    The answer is one page (:func:`page_options`: ``limit`` None is the query's ``# page:``, 0 all);
+    the result's ``limit``, ``offset`` and ``more`` say which, and whether another follows."""
+    size, start = page_options(query, limit, offset)
+    result = _run_saved(store, query, values or {}, size, start)
+    empty = result.kind == "select" and not result.rows and not start
+    other = converse_values(query, values or {}) if empty else None
     if other is not None:
-        swapped = _run_saved(store, query, other[0])
+        swapped = _run_saved(store, query, other[0], size, start)
         if swapped.rows:
             swapped.note = other[1]
             return swapped
     return result
 
 
-def _run_saved(store: Store, query: SavedQuery, values: dict[str, str]) -> QueryResult:
+def _run_saved(store: Store, query: SavedQuery, values: dict[str, str], limit: int = 0, offset: int = 0) -> QueryResult:
     names = store_names(store) if any(p.type == "entity" for p in query.params) else None
     terms = bind(query, values, store.base, names)
     try:
-        result = run_query(store, query.sparql, terms)
+        result = run_query(store, paged_sparql(query, limit, offset), terms)
     except QueryError as exc:
         message = str(exc)
         if "SELECT projection" in message:
@@ -572,10 +645,15 @@ def _run_saved(store: Store, query: SavedQuery, values: dict[str, str]) -> Query
         raise QueryError(f"saved query '{query.name}': {message}") from None
     if result.kind != "select":
         return result
+    more = bool(limit) and len(result.rows) > limit
+    rows = result.rows[:limit] if more else result.rows
     optional = {p.name for p in query.params if p.name not in terms}
-    keep = kept_columns(result.variables, result.rows, set(terms), optional)
+    keep = kept_columns(result.variables, rows, set(terms), optional)
     return QueryResult(
         "select",
         variables=[result.variables[i] for i in keep],
-        rows=[[row[i] for i in keep] for row in result.rows],
+        rows=[[row[i] for i in keep] for row in rows],
+        limit=limit,
+        offset=offset,
+        more=more,
     )

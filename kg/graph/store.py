@@ -46,8 +46,10 @@ FORMAT_FILE = "kg-store.json"  #: the store's format and version, beside the dat
 FORMAT_NAME = "kg-store"
 #: the layout this program reads and writes: one named graph per document; 2: one annotation per entity named,
 #: its places as kg:span values; 3: compact evidence nodes without target or selector nodes, a relation's
-#: statement its own evidence (docs/evidence.md). A store of another version is refused in one sentence.
-FORMAT_VERSION = 3
+#: statement its own evidence (docs/evidence.md); 4: each document's kg:entityCount and kg:relationCount, which
+#: documents-with-entity-counts sorts by (docs/saved-queries-scale.md). A store of another version is refused in
+#: one sentence.
+FORMAT_VERSION = 4
 
 
 def resolve_location(location: str | os.PathLike | None) -> str:
@@ -151,7 +153,7 @@ def _refuse_version(location: str | os.PathLike[str], version: int) -> None:
         )
     raise StoreError(
         f"the store at {location} has format version {version}, from an older kg (this one reads version "
-        f"{FORMAT_VERSION}, with compact evidence): ingest the documents again into a new store, "
+        f"{FORMAT_VERSION}, with compact evidence and each document's counts): ingest the documents again into a new store, "
         f"e.g. 'kg ingest --store NEW-STORE PATH ...'"
     )
 

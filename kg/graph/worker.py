@@ -342,8 +342,8 @@ def _query(snapshot: Snapshot | RemoteSnapshot, job: dict[str, Any]) -> Reply:
             return Reply(200, BY_KEY[fmt].content_type, answer.serialize(format=results_format(fmt)) or b"")
         if isinstance(answer, ox.QuerySolutions):
             fmt = _format(job.get("results_format"), "results", RESULT_FORMATS)
-            table, count = _solutions(answer, fmt, max_rows, job)
-            return Reply(200, BY_KEY[fmt].content_type, table, {"rows": count})
+            table, count, more = _solutions(answer, fmt, max_rows, job)
+            return Reply(200, BY_KEY[fmt].content_type, table, {"rows": count, "more": more})
         fmt = _format(job.get("graph_format"), "graph", GRAPH_FORMATS)
         triples = []
         for triple in answer:
@@ -361,16 +361,23 @@ def _query(snapshot: Snapshot | RemoteSnapshot, job: dict[str, Any]) -> Reply:
         raise _Refused(500, f"The query failed: {exc}") from None
 
 
-def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str, Any]) -> tuple[bytes, int]:
-    """At most ``max_rows`` solutions, serialised by pyoxigraph, and how many there are.
+def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str, Any]) -> tuple[bytes, int, bool]:
+    """At most ``max_rows`` solutions, serialised by pyoxigraph, how many there are, and whether a
+    page follows: a job with ``page_rows`` (a saved query's page, asked for with one row more) keeps
+    that many rows and says whether there was another.
 
     pyoxigraph serialises only a live result, which cannot be cut short, so the
     rows read are written as SPARQL TSV (every term in full), parsed back and
     serialised in the format asked for.
     """
     variables = [v.value for v in answer.variables]
-    rows = []
+    rows: list[list[Any]] = []
+    page = int(job.get("page_rows") or 0)
+    more = False
     for solution in answer:
+        if page and len(rows) == page:
+            more = True
+            break
         rows.append([solution[v] for v in variables])
         if len(rows) > max_rows:
             raise _Refused(
@@ -386,7 +393,7 @@ def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str
     lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
     tsv = "\n".join(lines) + "\n"
     body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=results_format(fmt)) or b""
-    return body, len(rows)
+    return body, len(rows), more
 
 
 def _watch_parent(parent: int) -> None:

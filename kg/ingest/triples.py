@@ -241,4 +241,16 @@ def document_quads(
 
     mention_quads(g, doc, document.text, extraction.mentions, activity, document.page_starts)
     relation_quads(g, doc, document.text, extraction.relations, activity, document.page_starts)
+    # counts the saved query documents-with-entity-counts sorts by without reading every mention
+    # (docs/saved-queries-scale.md): distinct entities mentioned, distinct statements (one per relation read)
+    g.add(doc, ns.ONTOLOGY + "entityCount", _count({m.entity for m in extraction.mentions}))
+    g.add(
+        doc,
+        ns.ONTOLOGY + "relationCount",
+        _count({(r.subject, r.predicate, r.object, r.start) for r in extraction.relations}),
+    )
     return doc, g.quads
+
+
+def _count(items: set) -> terms.Literal:
+    return _lit(str(len(items)), ns.XSD + "integer")

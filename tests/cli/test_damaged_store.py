@@ -159,7 +159,7 @@ def test_long_names_and_huge_numbers_are_one_sentence(cli_store):
     long_name = runner.invoke(app(), ["query", "a" * 300, "--store", cli_store])
     _one_sentence(long_name, "cannot be a saved query's name")
     assert "300 characters" in long_name.stderr
-    huge = runner.invoke(app(), ["query", "newest-documents", "--param", "limit=" + "9" * 4300, "--store", cli_store])
+    huge = runner.invoke(app(), ["query", "newest-documents", "--param", "count=" + "9" * 4300, "--store", cli_store])
     _one_sentence(huge, "more digits than the 30")
 
 

@@ -222,7 +222,7 @@ def test_co_mentioned_newest_and_search(seeds_store):
     )
     counts = [int(r["sharedDocuments"]) for r in co]
     assert co and counts == sorted(counts, reverse=True) and min(counts) >= 2
-    newest = rows(run_saved(seeds_store, SAVED["newest-documents"], {"limit": "3"}))
+    newest = rows(run_saved(seeds_store, SAVED["newest-documents"], {"count": "3"}))
     assert [r["rank"] for r in newest] == ["1", "2", "3"]
     assert [first_day(r["issued"]) for r in newest] == sorted((first_day(r["issued"]) for r in newest), reverse=True)
     found = rows(run_saved(seeds_store, SAVED["search-titles"], {"keyword": "ACCOUNTABLE"}))
@@ -399,7 +399,7 @@ def test_cli_list(cli_store):
     as_csv = {
         r["name"]: r for r in csv.DictReader(io.StringIO(runner.invoke(app, ["query", "--list", "-f", "csv"]).stdout))
     }
-    assert as_csv["newest-documents"]["parameters"] == "limit integer = 10"
+    assert as_csv["newest-documents"]["parameters"] == "count integer = 10"
     assert as_csv["relation-evidence"]["parameters"] == "subject entity?; predicate iri?; object entity?"
     listing = json.loads(runner.invoke(app, ["query", "--list", "-f", "json"]).stdout)
     assert {q["name"] for q in listing} == set(SAVED)
@@ -439,7 +439,7 @@ def test_cli_saved_query_file_and_expression_still_work(cli_store, tmp_path):
     path = SAVED["search-titles"].path
     by_path = runner.invoke(app, ["query", "--store", cli_store, str(path), "-p", "keyword=plan", "-f", "json"])
     assert by_path.exit_code == 0 and all("plan" in r["title"].lower() for r in json.loads(by_path.stdout))
-    table = runner.invoke(app, ["query", "--store", cli_store, "newest-documents", "-p", "limit=2"])
+    table = runner.invoke(app, ["query", "--store", cli_store, "newest-documents", "-p", "count=2"])
     assert table.exit_code == 0 and "Newest documents" in table.stdout
     plain = runner.invoke(app, ["query", "--store", cli_store, "-e", "ASK { ?d schema:mentions ?e }", "-f", "json"])
     assert json.loads(plain.stdout) == {"boolean": True}
@@ -449,10 +449,10 @@ def test_cli_saved_query_file_and_expression_still_work(cli_store, tmp_path):
     "args, message",
     [
         (["query", "due-for-reveiw"], "there is no saved query 'due-for-reveiw': did you mean due-for-review?"),
-        (["query", "newest-documents", "--param", "limit=ten"], "is not a whole number"),
-        (["query", "newest-documents", "--param", "limit"], "--param needs NAME=VALUE"),
+        (["query", "newest-documents", "--param", "count=ten"], "is not a whole number"),
+        (["query", "newest-documents", "--param", "count"], "--param needs NAME=VALUE"),
         (["query", "newest-documents", "--param", "top=3"], "has no parameter 'top'"),
-        (["query", "newest-documents", "-p", "limit=1", "-p", "limit=2"], "given twice"),
+        (["query", "newest-documents", "-p", "count=1", "-p", "count=2"], "given twice"),
         (["query", "lineage", "--param", "entity=accountable-care-sistem-x"], "no entity is called"),
         (["query", "due-for-review", "--param", "before=2019-02-30"], "is not a date"),
         (["query", "-e", "SELECT * WHERE { ?s ?p ?o }", "--param", "a=b"], "--param works only with a saved query"),

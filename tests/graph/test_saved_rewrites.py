@@ -29,8 +29,8 @@ CASES = [
     ("documents-with-entity-counts", {"class": "kg:Organisation"}),
     ("documents-with-entity-counts", {"class": "kg:Concept"}),
     ("newest-documents", {}),
-    ("newest-documents", {"limit": "1"}),
-    ("newest-documents", {"limit": "100"}),
+    ("newest-documents", {"count": "1"}),
+    ("newest-documents", {"count": "100"}),
     ("superseded-by", {}),
     ("superseded-by", {"entity": "kgid:mcp-contract"}),
     ("superseded-by", {"entity": "kgid:five-year-forward-view"}),
@@ -65,6 +65,6 @@ def test_the_cases_find_something(seeds_store):
 def test_the_ranked_newest_documents_keep_their_order(seeds_store):
     # every dated seed document, ranked 1, 2, 3 ... without gaps
     ranks = [
-        int(row[0].value) for row in run_saved(seeds_store, load_saved()["newest-documents"], {"limit": "100"}).rows
+        int(row[0].value) for row in run_saved(seeds_store, load_saved()["newest-documents"], {"count": "100"}).rows
     ]
     assert ranks == list(range(1, len(ranks) + 1)) and len(ranks) >= 5

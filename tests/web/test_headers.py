@@ -111,9 +111,12 @@ def test_a_slow_body_gets_408_and_holds_no_worker(served, monkeypatch):
 def test_hostile_names_and_numbers_are_400_not_500(served):
     long_name = http(served, "/api/saved/" + "a" * 300)
     assert long_name.status == 400 and "cannot be a saved query's name" in long_name.json()["error"]
-    huge = http(served, "/api/saved/newest-documents?limit=" + "9" * 4300)
+    huge = http(served, "/api/saved/newest-documents?count=" + "9" * 4300)
     assert huge.status == 400 and "more digits" in huge.json()["error"]
     assert len(huge.json()["error"]) < 300
+    page = http(served, "/api/saved/newest-documents?limit=" + "9" * 4300)
+    assert page.status == 400 and "whole number from 0" in page.json()["error"]
+    assert len(page.json()["error"]) < 300
 
 
 def test_a_damaged_search_index_is_one_sentence(sample_store, tmp_path):

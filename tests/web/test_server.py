@@ -424,6 +424,28 @@ def test_saved_query_csv_download(url):
     assert "content-disposition" not in inline.headers
 
 
+def test_saved_query_pages(url):
+    every = http(url, "/api/saved/newest-documents", params={"count": "100"}).json()["results"]["bindings"]
+    assert len(every) > 3
+    first = http(url, "/api/saved/newest-documents", params={"count": "100", "limit": "2"})
+    assert first.status == 200 and first.json()["results"]["bindings"] == every[:2]
+    assert first.headers["kg-page"] == "limit=2; offset=0; rows=2; more=true"
+    following = first.headers["link"]
+    assert following.endswith('>; rel="next"') and "offset=2" in following and "count=100" in following
+    second = http(url, following[1 : following.index(">")])
+    assert second.json()["results"]["bindings"] == every[2:4]
+    last = http(
+        url, "/api/saved/newest-documents", params={"count": "100", "limit": "5", "offset": str(len(every) - 1)}
+    )
+    assert last.json()["results"]["bindings"] == every[-1:] and "link" not in last.headers
+    assert last.headers["kg-page"].endswith(f"more=false; total={len(every)}")
+    assert "kg-page" not in http(url, "/api/saved/newest-documents").headers, (
+        "no # page: and no limit: the whole answer"
+    )
+    bad = http(url, "/api/saved/newest-documents", params={"offset": "-3"})
+    assert bad.status == 400 and "whole number from 0" in bad.json()["error"]
+
+
 def test_search(url):
     answer = http(url, "/api/search", params={"q": "ACS", "limit": "5"})
     assert answer.status == 200

@@ -519,7 +519,8 @@
         ["tsv", "text/tab-separated-values", stem + ".tsv", "Download TSV"]];
     [$("download-csv"), $("download-json"), $("download-tsv")].forEach(function (link, i) {
       var format = links[i][0];
-      link.href = saved ? savedUrl(run.name, run.values, { format: format, download: "1" }) : sparqlUrl(run.query, format);
+      // a saved question's download is its whole answer (limit=0), not the page on screen
+      link.href = saved ? savedUrl(run.name, run.values, { format: format, download: "1", limit: "0" }) : sparqlUrl(run.query, format);
       link.setAttribute("download", links[i][2]);
       link.setAttribute("data-accept", links[i][1]);
       link.textContent = links[i][3];
@@ -574,7 +575,7 @@
     var form = spec.kind === "saved" ? "select" : queryForm(spec.query);
     var request;
     if (spec.kind === "saved") {
-      request = fetch(savedUrl(spec.name, spec.values, { format: "json" }), {
+      request = fetch(savedUrl(spec.name, spec.values, spec.offset ? { format: "json", offset: String(spec.offset) } : { format: "json" }), {
         headers: { Accept: ACCEPT }, signal: controller ? controller.signal : undefined
       });
     } else {
@@ -611,7 +612,7 @@
         $("results").setAttribute("data-state", "error");
         return;
       }
-      show(spec, form, text, contentType, elapsed, response.headers.get("KG-Note"));
+      show(spec, form, text, contentType, elapsed, response.headers.get("KG-Note"), response.headers.get("KG-Page"));
     }).catch(function (error) {
       if (number !== runNumber) return;
       finish();
@@ -628,9 +629,10 @@
     }
   }
 
-  function show(spec, form, text, contentType, elapsed, note) {
+  function show(spec, form, text, contentType, elapsed, note, page) {
     var body = $("result-body");
     clear(body);
+    showPages(spec, page);
     clear($("result-views"));
     $("result-views").hidden = true;
     body.removeAttribute("data-view");
@@ -652,6 +654,11 @@
       body.appendChild(renderGraph(shown));
       summary = shown.trim() ? "A graph, shown as " + (/turtle/.test(contentType) ? "Turtle" : "JSON-LD") + "," : "An empty graph";
     }
+    var paged = parsePage(page);
+    if (paged && paged.rows) {
+      summary = "Rows " + (paged.offset + 1).toLocaleString("en-GB") + "–" + (paged.offset + paged.rows).toLocaleString("en-GB") +
+        (paged.total !== null ? " of " + paged.total.toLocaleString("en-GB") : " (more on the next page)");
+    }
     if (note) summary = decodeURIComponent(note).replace(/^./, function (c) { return c.toUpperCase(); }) + ". " + summary;
     setStatus(summary + " in " + elapsedText(elapsed) + ".");
     current = { kind: spec.kind, name: spec.name, values: spec.values, query: spec.query };
@@ -660,6 +667,40 @@
     $("copy-status").textContent = "";
     remember(spec);
     $("results").setAttribute("data-state", "done");
+  }
+
+  /** A saved question's page, from the KG-Page header ("limit=100; offset=0; rows=100; more=true[; total=N]"). */
+  function parsePage(header) {
+    if (!header) return null;
+    var fields = {};
+    header.split(";").forEach(function (part) {
+      var pair = part.trim().split("=");
+      if (pair.length === 2) fields[pair[0]] = pair[1];
+    });
+    var number = function (key) { return /^\d+$/.test(fields[key] || "") ? parseInt(fields[key], 10) : null; };
+    if (number("limit") === null || number("offset") === null) return null;
+    return { limit: number("limit"), offset: number("offset"), rows: number("rows") || 0, more: fields.more === "true", total: number("total") };
+  }
+
+  /** "Previous page" and "Next page" below the table of a saved question answered a page at a time. */
+  function showPages(spec, header) {
+    var nav = $("result-pages");
+    clear(nav);
+    var page = spec.kind === "saved" ? parsePage(header) : null;
+    nav.hidden = !page || (!page.more && !page.offset);
+    if (nav.hidden) return;
+    function go(offset, label) {
+      var button = el("button", { type: "button", className: "small page-button" }, [label]);
+      button.addEventListener("click", function () {
+        run({ kind: "saved", name: spec.name, values: spec.values, offset: offset });
+      });
+      nav.appendChild(button);
+    }
+    if (page.offset) go(Math.max(0, page.offset - (page.limit || page.rows)), "Previous page");
+    nav.appendChild(el("span", { className: "hint" }, [page.total !== null
+      ? "Page of " + page.limit.toLocaleString("en-GB") + " rows; " + plural(page.total, "row", "rows") + " in all."
+      : "Page of " + page.limit.toLocaleString("en-GB") + " rows; more follow."]));
+    if (page.more) go(page.offset + page.rows, "Next page");
   }
 
   /** Put the run in the address bar (and the share box), so a reload or a shared link reruns it. */

@@ -63,7 +63,7 @@ import html
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import anyio
 from starlette.applications import Starlette
@@ -99,7 +99,7 @@ from kg.web.server.storenames import StoreNames
 if TYPE_CHECKING:
     from kg.ingest.vocabulary import Vocabulary
 
-_SAVED_RESERVED = ("format", "output", "download")
+_SAVED_RESERVED = ("format", "output", "download", *saved_queries.PAGE_OPTIONS)
 _SAVED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 _PLACEHOLDER = """<!doctype html>
@@ -109,6 +109,20 @@ _PLACEHOLDER = """<!doctype html>
 (GET or POST <code>query=</code>); the saved queries are listed at <a href="/api/saved">/api/saved</a>.</p>
 </body></html>
 """
+
+
+def _page_headers(request: Request, size: int, start: int, rows: int, more: bool) -> dict[str, str]:
+    """``KG-Page`` (``limit=100; offset=0; rows=100; more=true``, with ``total=N`` on the last page) and,
+    when another page follows, ``Link: <...offset=N>; rel="next"``: a saved query's page (docs/saved-queries-scale.md)."""
+    page = f"limit={size}; offset={start}; rows={rows}; more={'true' if more else 'false'}"
+    if not more and (rows or not start):
+        page += f"; total={start + rows}"
+    headers = {"KG-Page": page}
+    if more:
+        following = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+        following.append(("offset", str(start + rows)))
+        headers["Link"] = f'<{request.url.path}?{urlencode(following)}>; rel="next"'
+    return headers
 
 
 class Service:
@@ -299,6 +313,12 @@ def create_app(
             if key in values:
                 return _json_error(400, f"parameter '{key}' is given twice")
             values[key] = value
+        try:
+            size, start = saved_queries.page_options(
+                query, request.query_params.get("limit"), request.query_params.get("offset")
+            )
+        except UsageError as exc:
+            return _json_error(400, str(exc))
         names = names_for(await service.vocabulary())
         if any(p.type == "entity" for p in query.params):
             names = await service.store_names.index(names)
@@ -308,7 +328,8 @@ def create_app(
             results, graph = choose_formats(dict(request.query_params), request.headers.get("accept"))
             return {
                 "kind": "query",
-                "sparql": query.sparql,
+                "sparql": saved_queries.paged_sparql(query, size, start),
+                "page_rows": size,
                 "results_format": results,
                 "graph_format": graph,
                 "substitutions": {k: encode_term(v) for k, v in terms.items()},
@@ -328,12 +349,16 @@ def create_app(
         if reply.status != 200:
             return _json_error(reply.status, reply.text.strip())
         headers = {}
-        other = saved_queries.converse_values(query, values) if reply.extra.get("rows") == 0 else None
+        other = saved_queries.converse_values(query, values) if reply.extra.get("rows") == 0 and not start else None
         if other is not None:
             swapped = await service.run(job_for(other[0]))
             if swapped.status == 200 and swapped.extra.get("rows"):
                 reply = swapped
                 headers["KG-Note"] = quote(other[1], safe=" ,;:'()")
+        if size or start:
+            headers.update(
+                _page_headers(request, size, start, int(reply.extra.get("rows") or 0), bool(reply.extra.get("more")))
+            )
         if request.query_params.get("download", "") not in ("", "0", "false", "no"):
             fmt = next(
                 (f for f in formats.BY_KEY.values() if f.content_type == reply.media_type), formats.BY_KEY["JSON"]

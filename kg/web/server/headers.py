@@ -27,7 +27,7 @@ from kg.web.server.fairness import HEAD_SECONDS, head_deadline
 
 ALLOW_METHODS = ("GET", "POST", "OPTIONS")
 ALLOW_HEADERS = ("Accept", "Accept-Language", "Content-Language", "Content-Type")
-EXPOSE_HEADERS = ("Content-Disposition",)
+EXPOSE_HEADERS = ("Content-Disposition", "KG-Page", "Link")
 MAX_AGE = 600  #: seconds a browser may keep a preflight's answer
 
 #: every response

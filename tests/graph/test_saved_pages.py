@@ -1,0 +1,90 @@
+"""A saved query's answer a page at a time: ``# page:``, ``limit``/``offset``, the text that is run, the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.errors import QueryError, UsageError
+from kg.graph.saved import PAGE_MARKER, SavedQuery, load_saved, page_options, paged_sparql, parse_saved, run_saved
+
+runner = CliRunner()
+
+DOCUMENTS = """# title: Documents
+# page: 2
+SELECT ?title ?document WHERE { ?document a kg:Document ; dcterms:title ?title }
+ORDER BY ?title ?document
+"""
+
+
+def _titles(result) -> list[str]:
+    return [row[0].value for row in result.rows]
+
+
+def test_the_header_gives_the_default_page():
+    assert parse_saved(DOCUMENTS).page == 2
+    assert parse_saved(DOCUMENTS.replace("# page: 2\n", "")).page == 0, "no header: the whole answer"
+    with pytest.raises(QueryError, match="line 2: expected one line '# page: N'"):
+        parse_saved(DOCUMENTS.replace("# page: 2", "# page: many"))
+    with pytest.raises(QueryError, match="may not be called 'limit'"):
+        parse_saved("# title: T\n# param: limit integer = 3  -- n\nSELECT ?limit WHERE { BIND(1 AS ?x) }\n")
+
+
+def test_page_options_check_their_values():
+    query = parse_saved(DOCUMENTS)
+    assert page_options(query) == (2, 0)
+    assert page_options(query, "0", "") == (0, 0)
+    assert page_options(query, 5, 10) == (5, 10)
+    for bad in ("-1", "ten", "9" * 4300, "1.5"):
+        with pytest.raises(UsageError, match="whole number from 0"):
+            page_options(query, bad)
+
+
+def test_the_page_is_written_into_the_text():
+    query = parse_saved(DOCUMENTS)
+    assert paged_sparql(query, 0, 0) == query.sparql
+    assert paged_sparql(query, 2, 4).endswith("ORDER BY ?title ?document\nLIMIT 3 OFFSET 4\n"), "one row more, to probe"
+    assert paged_sparql(query, 2, 4, probe=False).endswith("LIMIT 2 OFFSET 4\n")
+    marked = SavedQuery(
+        "q", "Q", "", sparql=f"SELECT * {{\n  {{ SELECT ?s {{ ?s ?p ?o }} ORDER BY ?s\n  {PAGE_MARKER}\n  }}\n}}"
+    )
+    assert "ORDER BY ?s\nLIMIT 11 OFFSET 0\n" in paged_sparql(marked, 10, 0)
+    own = SavedQuery("q", "Q", "", sparql="SELECT ?s { ?s ?p ?o } ORDER BY ?s LIMIT 5")
+    assert paged_sparql(own, 2, 0).startswith("SELECT * WHERE {\n{\nSELECT ?s"), "its own LIMIT: wrapped"
+
+
+def test_pages_follow_each_other(seeds_store):
+    query = parse_saved(DOCUMENTS)
+    whole = run_saved(seeds_store, query, limit=0)
+    assert len(whole.rows) > 4 and not whole.more and whole.total == len(whole.rows)
+    first = run_saved(seeds_store, query)
+    assert _titles(first) == _titles(whole)[:2] and first.more and first.total is None
+    second = run_saved(seeds_store, query, offset=2)
+    assert _titles(second) == _titles(whole)[2:4] and (second.limit, second.offset) == (2, 2)
+    last = run_saved(seeds_store, query, limit=3, offset=len(whole.rows) - 2)
+    assert _titles(last) == _titles(whole)[-2:] and not last.more and last.total == len(whole.rows)
+    beyond = run_saved(seeds_store, query, offset=len(whole.rows) + 5)
+    assert beyond.rows == [] and beyond.total is None
+
+
+@pytest.mark.parametrize("name", sorted(load_saved()))
+def test_a_page_of_every_saved_query_is_the_start_of_its_whole_answer(seeds_store, name):
+    query = load_saved()[name]
+    whole = run_saved(seeds_store, query, limit=0)
+    page = run_saved(seeds_store, query, limit=2)
+    assert len(page.rows) == min(2, len(whole.rows)) and page.more == (len(whole.rows) > 2)
+    assert page.variables == whole.variables or not page.rows
+
+
+def test_the_cli_pages(cli_store):
+    first = runner.invoke(app, ["query", "--store", cli_store, "newest-documents", "--limit", "2", "-f", "csv"])
+    assert first.exit_code == 0, first.output
+    assert len(first.stdout.strip().splitlines()) == 3, "a header and two rows"
+    assert "rows 1-2" in first.stderr and "--offset 2" in first.stderr
+    rest = runner.invoke(app, ["query", "--store", cli_store, "newest-documents", "--limit", "0", "-f", "csv"])
+    assert len(rest.stdout.strip().splitlines()) > 3
+    bad = runner.invoke(app, ["query", "--store", cli_store, "newest-documents", "--limit", "ten"])
+    assert bad.exit_code == 2 and "whole number" in bad.stderr
+    own = runner.invoke(app, ["query", "--store", cli_store, "-e", "ASK {}", "--limit", "2"])
+    assert own.exit_code == 2 and "write LIMIT and OFFSET" in own.stderr

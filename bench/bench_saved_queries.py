@@ -69,14 +69,15 @@ def raw_runner(store: Store, query) -> object:
     """The same query straight on pyoxigraph: the SPARQL text, the bound terms, every solution read."""
     from kg.graph import namespaces as ns
     from kg.graph.names import store_names
-    from kg.graph.saved import bind
+    from kg.graph.saved import bind, page_options, paged_sparql
 
     names = store_names(store) if any(p.type == "entity" for p in query.params) else None
     terms = {ox.Variable(k): v for k, v in bind(query, {}, store.base, names).items()}
     prefixes = ns.prefixes(store.base)
+    sparql = paged_sparql(query, *page_options(query))  # the first page, as run_saved asks for
 
     def work() -> None:
-        answer = store.oxigraph.query(query.sparql, prefixes=prefixes, substitutions=terms or None)
+        answer = store.oxigraph.query(sparql, prefixes=prefixes, substitutions=terms or None)
         for solution in answer:
             list(solution)
 

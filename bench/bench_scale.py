@@ -142,21 +142,22 @@ def child_query(location: str, name: str, runs: int) -> None:
     from kg.graph import namespaces as ns
     from kg.graph.binding import bind_values
     from kg.graph.names import store_names
-    from kg.graph.saved import bind, load_saved, run_saved
+    from kg.graph.saved import bind, load_saved, page_options, paged_sparql, run_saved
     from kg.graph.store import Store
     from kg.graph.worker import dataset_options
 
     query = load_saved()[name]
+    paged = paged_sparql(query, *page_options(query))  # the first page, as run_saved and the server ask for
     with Store(location, read_only=True) as store:
         names = store_names(store) if any(p.type == "entity" for p in query.params) else None
         terms = bind(query, {}, store.base, names)
 
         def raw() -> int:
             answer = store.oxigraph.query(
-                query.sparql,
+                paged,
                 prefixes=ns.prefixes(store.base),
                 substitutions={ox.Variable(k): v for k, v in terms.items()} or None,
-                **dataset_options(query.sparql),
+                **dataset_options(paged),
             )
             return len(list(answer))  # type: ignore[arg-type]
 
@@ -173,7 +174,7 @@ def child_query(location: str, name: str, runs: int) -> None:
             start = time.perf_counter()
             raw()
             raw_times.append(time.perf_counter() - start)
-        sparql = query.sparql
+        sparql = paged
         if terms:  # for a server without saved queries: the values written into the query, as a remote store sends
             sparql = bind_values(sparql, terms)
         prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in ns.prefixes(store.base).items())

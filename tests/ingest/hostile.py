@@ -46,4 +46,14 @@ def slow_text(labels: list[str], size: int = 32 * 1024) -> str:
     while sum(len(n) + 1 for n in body) < size:
         body.append(names[(i * 7919) % len(names)])
         i += 1
-    return ("Names in a row\n\n" + " ".join(body))[:size]
+    # every word a relation rule needs before it is tried (relations.toml's "needs"), at the end of the run
+    needed = " " + " ".join(sorted({w for rule in _relation_rules() for w in rule.get("needs", ())}))
+    return ("Names in a row\n\n" + " ".join(body))[: size - len(needed)] + needed
+
+
+def _relation_rules() -> list[dict]:
+    import tomllib
+
+    from kg.resources import data_dir
+
+    return tomllib.loads((data_dir() / "patterns" / "relations.toml").read_text(encoding="utf-8"))["rule"]

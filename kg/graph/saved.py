@@ -589,7 +589,7 @@ _ENDS_WITH_SLICE = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
 
 
 def paged_sparql(query: SavedQuery, limit: int, offset: int = 0, probe: bool = True) -> str:
-    """The query's text with the page's ``LIMIT`` and ``OFFSET`` written in: in place of each ``#PAGE``
+    r"""The query's text with the page's ``LIMIT`` and ``OFFSET`` written in: in place of each ``#PAGE``
     line if there are any (a query may pick its page twice, in two subqueries), else at the end (a query that ends with its own ``LIMIT`` is wrapped in a
     subquery first). ``probe`` asks for one row more than the page, to tell whether another page
     follows (:func:`run_saved` drops it). A limit of 0 with no offset leaves the text as it is.

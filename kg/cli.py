@@ -187,8 +187,6 @@ def query_command(
     from kg.graph.query import display, run_query, to_text
     from kg.graph.saved import (
         find_saved,
-        listing,
-        listing_json,
         load_saved,
         looks_like_path,
         parse_assignments,
@@ -196,6 +194,7 @@ def query_command(
         read_query_file,
         run_saved,
     )
+    from kg.graph.saved_list import listing, listing_json
 
     saved = None
     try:

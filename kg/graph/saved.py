@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-import json
 import os
 import re
 from collections.abc import Callable
@@ -73,6 +72,7 @@ from kg import resources
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.names import NameIndex, Resolution, default_names, store_names
+from kg.graph.paging import MAX_PAGE, PAGE_MARKER, page_options, paged_sparql  # noqa: F401  (kg.graph.paging)
 from kg.graph.query import QueryResult, run_query
 from kg.graph.worker import kept_columns
 
@@ -82,8 +82,6 @@ if TYPE_CHECKING:
 PARAM_TYPES = ("entity", "iri", "string", "date", "integer")
 HEADER_FIELDS = ("title", "description", "param", "converse", "page")
 PAGE_OPTIONS = ("limit", "offset")  #: the page's options, which no parameter may be called
-PAGE_MARKER = "#PAGE"  #: a body line replaced by the page's LIMIT and OFFSET (else they go at the end)
-MAX_PAGE = 100_000  #: the largest limit or offset a page may be given
 ENV_DIR = "KG_QUERIES_DIR"
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")  #: a saved query's name: at most 100 characters
@@ -245,47 +243,6 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
             raise UsageError(f"parameter '{name}' is given twice")
         values[name] = value
     return values
-
-
-def listing(saved: dict[str, SavedQuery]) -> QueryResult:
-    """The saved queries as a table: name, title, parameters (``name type = default; ...``), description."""
-    return QueryResult(
-        "select",
-        variables=["name", "title", "parameters", "description"],
-        rows=[
-            [
-                ox.Literal(q.name),
-                ox.Literal(q.title),
-                ox.Literal("; ".join(p.describe() for p in q.params)),
-                ox.Literal(q.description),
-            ]
-            for q in saved.values()
-        ],
-    )
-
-
-def listing_json(saved: dict[str, SavedQuery]) -> str:
-    """The saved queries as JSON, each parameter with its type, default, help and whether it may be empty."""
-    return (
-        json.dumps(
-            [
-                {
-                    "name": q.name,
-                    "title": q.title,
-                    "description": q.description,
-                    "path": str(q.path),
-                    "params": [
-                        {"name": p.name, "type": p.type, "optional": p.optional, "default": p.default, "help": p.help}
-                        for p in q.params
-                    ],
-                }
-                for q in saved.values()
-            ],
-            indent=2,
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
 
 
 def has_header(text: str) -> bool:
@@ -564,48 +521,6 @@ def converse_values(query: SavedQuery, values: dict[str, str]) -> tuple[dict[str
         f"these results are the other way round ({first} '{values[second]}', {second} '{values[first]}')"
     )
     return swapped, note
-
-
-def page_options(query: SavedQuery, limit: int | str | None = None, offset: int | str | None = None) -> tuple[int, int]:
-    """The page asked for: ``limit`` (None or empty: the query's ``# page:``; 0: all) and ``offset``
-    (None or empty: 0), checked; a value that is not a whole number from 0 raises :class:`UsageError`.
-
-    >>> page_options(SavedQuery("q", "Q", "", page=100), None, "200")
-    (100, 200)
-    """
-
-    def whole(name: str, value: int | str | None, default: int) -> int:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return default
-        text = str(value).strip()
-        if not text.isdigit() or not text.isascii() or int(text) > MAX_PAGE:
-            raise UsageError(f"{name} must be a whole number from 0 to {MAX_PAGE:,}, not '{_shown(text)}'")
-        return int(text)
-
-    return whole("limit", limit, query.page), whole("offset", offset, 0)
-
-
-_ENDS_WITH_SLICE = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
-
-
-def paged_sparql(query: SavedQuery, limit: int, offset: int = 0, probe: bool = True) -> str:
-    r"""The query's text with the page's ``LIMIT`` and ``OFFSET`` written in: in place of each ``#PAGE``
-    line if there are any (a query may pick its page twice, in two subqueries), else at the end (a query that ends with its own ``LIMIT`` is wrapped in a
-    subquery first). ``probe`` asks for one row more than the page, to tell whether another page
-    follows (:func:`run_saved` drops it). A limit of 0 with no offset leaves the text as it is.
-
-    >>> paged_sparql(SavedQuery("q", "Q", "", sparql="SELECT ?s WHERE { ?s ?p ?o }"), 10, 20)
-    'SELECT ?s WHERE { ?s ?p ?o }\nLIMIT 11 OFFSET 20\n'
-    """
-    if not limit and not offset:
-        return query.sparql
-    slice_ = (f"LIMIT {limit + 1 if probe else limit} " if limit else "") + f"OFFSET {offset}"
-    lines = query.sparql.splitlines()
-    if any(line.strip() == PAGE_MARKER for line in lines):
-        return "\n".join(slice_ if line.strip() == PAGE_MARKER else line for line in lines) + "\n"
-    if _ENDS_WITH_SLICE.search(_strip_comments(query.sparql)):
-        return f"SELECT * WHERE {{\n{{\n{query.sparql}\n}}\n}}\n{slice_}\n"
-    return f"{query.sparql.rstrip()}\n{slice_}\n"
 
 
 def run_saved(

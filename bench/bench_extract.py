@@ -104,6 +104,17 @@ def profiled(work, paths: list[str]) -> None:
     stats.sort_stats("cumulative").print_stats(25)
 
 
+def default_paths() -> list[str]:
+    """The corpora timed when none is given: the sample, the dev and held-out sets, the seeds (those present)."""
+    default = [
+        ROOT / "data" / "sample",
+        ROOT / "data" / "eval" / "texts",
+        ROOT / "data" / "eval" / "heldout" / "texts",
+        ROOT.parent / "shared" / "corpus" / "seeds",
+    ]
+    return [str(p) for p in default if p.is_dir()]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("paths", nargs="*")
@@ -113,13 +124,7 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true", help="also profile one pass of the new extractor")
     ap.add_argument("--cpu", action="store_true", help="time by this process's CPU time, steadier on a busy machine")
     args = ap.parse_args()
-    default = [
-        ROOT / "data" / "sample",
-        ROOT / "data" / "eval" / "texts",
-        ROOT / "data" / "eval" / "heldout" / "texts",
-        ROOT.parent / "shared" / "corpus" / "seeds",
-    ]
-    paths = args.paths or [str(p) for p in default if p.is_dir()]
+    paths = args.paths or default_paths()
     with tempfile.TemporaryDirectory() as tmp:
         if args.copies > 1:
             paths = copied(paths, args.copies, Path(tmp) / "corpus")

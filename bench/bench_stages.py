@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_extract import baseline_package  # noqa: E402
+from bench_extract import baseline_package, default_paths  # noqa: E402
 
 STAGES = ("parse", "extract", "quads", "serialise")
 
@@ -98,13 +98,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", choices=STAGES, help="also profile this stage of the new side over one pass")
     args = ap.parse_args()
-    default = [
-        ROOT / "data" / "sample",
-        ROOT / "data" / "eval" / "texts",
-        ROOT / "data" / "eval" / "heldout" / "texts",
-        ROOT.parent / "shared" / "corpus" / "seeds",
-    ]
-    paths = args.paths or [str(p) for p in default if p.is_dir()]
+    paths = args.paths or default_paths()
     with tempfile.TemporaryDirectory() as tmp:
         name = baseline_package(args.baseline_ref, Path(tmp))
         sys.path.insert(0, tmp)

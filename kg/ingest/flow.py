@@ -53,6 +53,7 @@ class IngestReport:
     relations: int = 0
     batches: int = 0  #: store transactions written
     write_seconds: float = 0.0  #: of the run, spent by the writer in the store and the search index
+    workers_started: int = 0  #: worker processes started (none when every input was unchanged, or --jobs 1)
     search_index_rebuilt: bool = False  #: the search index was damaged, set aside and started afresh
     search_index_repaired: list[str] = field(default_factory=list)  #: rows dropped: an ingest was stopped
 
@@ -124,6 +125,7 @@ def ingest(
         finally:
             executor.close()
         report.batches, report.write_seconds = writer.batches, writer.seconds
+        report.workers_started = executor.started
         return report
 
 

@@ -14,10 +14,12 @@ lists the inputs in the order found, whichever worker finished first.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
@@ -63,14 +65,29 @@ class IngestReport:
 
 
 class Pipeline:
-    """The vocabulary-dependent parts, built once per run."""
+    """The vocabulary-dependent parts, built once per run.
+
+    The matcher and the relation extractor (most of the building: the cue grammar's alternations) are
+    built when first used, or when the pipeline is pickled for the workers: a re-ingest whose files are
+    all unchanged needs only :meth:`fingerprint`, and builds neither."""
 
     def __init__(self, vocabulary: Vocabulary | None = None, curation: Curation | None = None):
         self.vocabulary = vocabulary or Vocabulary()
-        self.matcher = EntityMatcher(self.vocabulary)
-        self.relations = RelationExtractor(self.vocabulary, self.matcher)
         self.curation = curation or Curation.load(base=self.vocabulary.base)
         self.rules = rules_fingerprint()
+
+    @functools.cached_property
+    def matcher(self) -> EntityMatcher:
+        return EntityMatcher(self.vocabulary)
+
+    @functools.cached_property
+    def relations(self) -> RelationExtractor:
+        return RelationExtractor(self.vocabulary, self.matcher)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a worker is sent: the parts built here once, not rebuilt in each worker."""
+        self.relations  # noqa: B018 (builds the matcher too)
+        return self.__dict__
 
     def extract(self, document: ParsedDocument) -> Extraction:
         extraction = self.matcher.extract(document)

@@ -127,13 +127,15 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Path | str | Source
         if path.is_dir():
             entries = sorted(p for p in path.rglob("*") if not _hidden(p, path))
             files = [p for p in entries if p.is_file()]
+            is_file = set(files)  # membership by hash: a list's `in` made a folder of n files cost n² comparisons
             for odd in entries:
-                problem = None if odd in files or odd.is_dir() else not_a_file(odd)
+                problem = None if odd in is_file or odd.is_dir() else not_a_file(odd)
                 if problem:
                     yield problem
             found = [p for p in files if _readable(p)]
+            readable = set(found)
             for skipped in files:
-                reason = None if skipped in found else skip_reason(skipped)
+                reason = None if skipped in readable else skip_reason(skipped)
                 if reason:
                     yield Skipped(str(skipped), reason)
             if not found:

@@ -14,10 +14,12 @@ lists the inputs in the order found, whichever worker finished first.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
@@ -30,6 +32,7 @@ from kg.ingest.filetable import FileDocument, FileRow, FileTable, Stat
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.relations import RelationExtractor
 from kg.ingest.sources import Skipped, discover, source_name
+from kg.ingest.spill import SpillSet
 from kg.ingest.triples import SourceRecord, document_iri
 from kg.ingest.vocabulary import Vocabulary
 from kg.ingest.writer import BATCH_SECONDS, BATCH_SIZE, BatchWriter
@@ -53,6 +56,7 @@ class IngestReport:
     relations: int = 0
     batches: int = 0  #: store transactions written
     write_seconds: float = 0.0  #: of the run, spent by the writer in the store and the search index
+    workers_started: int = 0  #: worker processes started (none when every input was unchanged, or --jobs 1)
     search_index_rebuilt: bool = False  #: the search index was damaged, set aside and started afresh
     search_index_repaired: list[str] = field(default_factory=list)  #: rows dropped: an ingest was stopped
 
@@ -62,14 +66,29 @@ class IngestReport:
 
 
 class Pipeline:
-    """The vocabulary-dependent parts, built once per run."""
+    """The vocabulary-dependent parts, built once per run.
+
+    The matcher and the relation extractor (most of the building: the cue grammar's alternations) are
+    built when first used, or when the pipeline is pickled for the workers: a re-ingest whose files are
+    all unchanged needs only :meth:`fingerprint`, and builds neither."""
 
     def __init__(self, vocabulary: Vocabulary | None = None, curation: Curation | None = None):
         self.vocabulary = vocabulary or Vocabulary()
-        self.matcher = EntityMatcher(self.vocabulary)
-        self.relations = RelationExtractor(self.vocabulary, self.matcher)
         self.curation = curation or Curation.load(base=self.vocabulary.base)
         self.rules = rules_fingerprint()
+
+    @functools.cached_property
+    def matcher(self) -> EntityMatcher:
+        return EntityMatcher(self.vocabulary)
+
+    @functools.cached_property
+    def relations(self) -> RelationExtractor:
+        return RelationExtractor(self.vocabulary, self.matcher)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a worker is sent: the parts built here once, not rebuilt in each worker."""
+        self.relations  # noqa: B018 (builds the matcher too)
+        return self.__dict__
 
     def extract(self, document: ParsedDocument) -> Extraction:
         extraction = self.matcher.extract(document)
@@ -117,13 +136,17 @@ def ingest(
         try:
             with BatchWriter(store, index, batch_size, batch_seconds) as writer:
                 run = _Run(store, pipeline, index, writer, on_source, rehash)
-                executor.run(run.tasks(given), run.decide, run.finish, writer.tick)
-                writer.flush()
-                run.tidy(given, prune)
-                run.fill(report)
+                try:
+                    executor.run(run.tasks(given), run.decide, run.finish, writer.tick)
+                    writer.flush()
+                    run.tidy(given, prune)
+                    run.fill(report)
+                finally:
+                    run.close()
         finally:
             executor.close()
         report.batches, report.write_seconds = writer.batches, writer.seconds
+        report.workers_started = executor.started
         return report
 
 
@@ -167,18 +190,36 @@ class _Run:
         self._keys: set[int] | None = None  #: Store.source_keys, read when the file table is first consulted
         self.documents: dict[str, _Document] = {}
         self.asked: dict[tuple[int, str], int] = {}  #: (task, document) → the version its result is
-        self.by_seq: dict[int, IngestReport] = {}  #: each input's part of the report
+        self.by_seq: dict[int, IngestReport] = {}  #: the part of the report of each input not yet folded in
+        self.settled: set[int] = set()  #: inputs done whose part waits for an earlier input's
+        self.folded = IngestReport()  #: the parts of inputs 1 … ``next_seq - 1``, in that order
+        self.next_seq = 1
         self.reading: dict[int, _Reading] = {}  #: local files in a worker's hands
-        self.confirmed: set[tuple[str, str]] = set()  #: (document, source IRI) read this run
-        self.seen: set[int] = set()  #: hash() of each local file's location found this run
+        self.confirmed = SpillSet(2)  #: (document, source IRI) read this run (on disk but the latest)
+        self.seen = SpillSet(1)  #: (absolute location,) of each local file found this run
         self.reread: set[str] = set()  #: published names of the files read this run that were read before
         self.failed: set[str] = set()  #: locations that could not be read this run
         self.removed: list[stale_module.Gone] = []
         self.orphaned: list[tuple[str, str, list[str]]] = []
         self.pruned = False
 
+    def close(self) -> None:
+        self.confirmed.close()
+        self.seen.close()
+
     def _part(self, seq: int) -> IngestReport:
         return self.by_seq.setdefault(seq, IngestReport())
+
+    def _settle(self, seq: int) -> None:
+        """Input ``seq`` is done: fold its part, and those of the done inputs after it, into the report in
+        input order, so only the inputs in the workers' hands (and those done out of turn) keep a part."""
+        self.settled.add(seq)
+        while self.next_seq in self.settled:
+            self.settled.remove(self.next_seq)
+            part = self.by_seq.pop(self.next_seq, None)
+            if part is not None:
+                _merge(self.folded, part)
+            self.next_seq += 1
 
     def tasks(self, given: list[str]) -> Iterator[workers.Task]:
         seq = 0
@@ -192,12 +233,14 @@ class _Run:
                         self.failed.add(stale_module.local(item.location))  # a path not there: nothing removed
                     if self.on_source:
                         self.on_source(item.location)
+                    self._settle(seq)
                     continue
                 if isinstance(item, Path):
                     location = stale_module.local(str(item))
-                    self.seen.add(hash(location))
+                    self.seen.add((location,))
                     reading = _Reading(location, Stat.of(location), source_name(root, item))
                     if not self.rehash and self._unchanged(seq, str(item), reading):
+                        self._settle(seq)
                         continue
                     self.reading[seq] = reading
                 yield workers.Task(seq, str(item), root)
@@ -264,6 +307,12 @@ class _Run:
         return decisions
 
     def finish(self, task: workers.Task, outcome: workers.Done | SourceError) -> None:
+        try:
+            self._finish(task, outcome)
+        finally:
+            self._settle(task.seq)
+
+    def _finish(self, task: workers.Task, outcome: workers.Done | SourceError) -> None:
         part = self._part(task.seq)
         reading = self.reading.pop(task.seq, None)
         if self.on_source:
@@ -314,7 +363,7 @@ class _Run:
             if "://" in place:
                 continue
             where = stale_module.local(place)
-            if hash(where) not in self.seen and any(stale_module.within(where, r) for r in roots):
+            if (where,) not in self.seen and any(stale_module.within(where, r) for r in roots):
                 gone.add(name)
         return gone
 
@@ -349,15 +398,20 @@ class _Run:
 
     def fill(self, report: IngestReport) -> None:
         """The run's report, each input's part in the order the inputs were found."""
-        for seq in sorted(self.by_seq):
-            part = self.by_seq[seq]
-            report.written += part.written
-            report.unchanged += part.unchanged
-            report.failures += part.failures
-            report.skipped += part.skipped
-            report.read_from += part.read_from
-            report.sources_read += part.sources_read
-            report.not_read += part.not_read
-            report.mentions += part.mentions
-            report.relations += part.relations
+        _merge(report, self.folded)
+        for seq in sorted(self.by_seq):  # none when every input was settled
+            _merge(report, self.by_seq[seq])
         report.removed, report.orphaned, report.pruned = self.removed, self.orphaned, self.pruned
+
+
+def _merge(report: IngestReport, part: IngestReport) -> None:
+    """Add one input's part (or several inputs' parts, folded) to ``report``."""
+    report.written += part.written
+    report.unchanged += part.unchanged
+    report.failures += part.failures
+    report.skipped += part.skipped
+    report.read_from += part.read_from
+    report.sources_read += part.sources_read
+    report.not_read += part.not_read
+    report.mentions += part.mentions
+    report.relations += part.relations

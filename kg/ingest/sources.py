@@ -127,7 +127,7 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[Path | str | Source
         if path.is_dir():
             entries = sorted(p for p in path.rglob("*") if not _hidden(p, path))
             files = [p for p in entries if p.is_file()]
-            is_file = set(files)  # sets, not the lists: a folder of 100,000 files made these checks quadratic
+            is_file = set(files)  # membership by hash: a list's `in` made a folder of n files cost n² comparisons
             for odd in entries:
                 problem = None if odd in is_file or odd.is_dir() else not_a_file(odd)
                 if problem:

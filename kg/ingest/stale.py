@@ -14,6 +14,7 @@ A document every one of whose recorded sources is a local file that is no longer
 from __future__ import annotations
 
 import os
+from collections.abc import Container
 from dataclasses import dataclass
 
 from kg.graph import namespaces as ns
@@ -51,7 +52,7 @@ def missing_names(store: Store) -> set[str]:
 def stale(
     store: Store,
     given: list[str],
-    confirmed: set[tuple[str, str]],
+    confirmed: Container[tuple[str, ...]],
     failed: set[str],
     recorded: dict[str, tuple[str, list[tuple[str, str]]]] | None = None,
     names: set[str] | None = None,

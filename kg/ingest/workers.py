@@ -12,7 +12,8 @@ process or in the ingest's own process (``--jobs 1``):
 A failure at any point is yielded as a :class:`~kg.errors.SourceError`, and that is the input's end.
 
 :class:`WorkerPool` runs :func:`work` in ``jobs`` processes started once with the pipeline (the
-vocabulary and matcher are built once, sent to each worker, never per document). Each input has a
+vocabulary and matcher are built once, sent to each worker, never per document), when the first input
+reaches the pool: a run that reads no file starts no worker. Each input has a
 time bound (``time_limit`` seconds from when it is handed to a worker) and a memory bound
 (``memory_limit`` bytes: the worker caps its own heap with ``RLIMIT_DATA``, and the pool watches its
 resident size): a worker past either is killed and replaced, and the input is reported as too slow or
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -148,6 +150,8 @@ Finish = Callable[[Task, Done | SourceError], None]
 
 class InProcess:
     """``--jobs 1``: every input in the ingest's own process, one after another, without bounds (for debugging)."""
+
+    started = 0  #: worker processes: none
 
     def __init__(self, pipeline: Pipeline, base: str):
         self.pipeline, self.base = pipeline, base
@@ -276,14 +280,21 @@ class WorkerPool:
         memory_limit: int = MEMORY_LIMIT,
     ):
         self.context = multiprocessing.get_context("spawn")  # no fork of a process holding the store open
-        self.pipeline_bytes = pickle.dumps(pipeline)
+        self.pipeline = pipeline
+        self._pipeline_bytes: bytes | None = None
         self.base, self.jobs = base, max(1, jobs)
         self.time_limit, self.memory_limit = time_limit, memory_limit
         self.starting: list[_Worker] = []
         self.idle: list[_Worker] = []
         self.busy: list[_Worker] = []
-        for _ in range(self.jobs):
-            self._start()
+        self.started = 0  #: worker processes started in this run (none when no input needed reading)
+
+    @property
+    def pipeline_bytes(self) -> bytes:
+        """The pipeline as sent to each worker, pickled once, when the first worker asks for it."""
+        if self._pipeline_bytes is None:
+            self._pipeline_bytes = pickle.dumps(self.pipeline)
+        return self._pipeline_bytes
 
     def _start(self) -> None:
         """Start a worker; the pipeline is sent when it says hello, not as an argument of the process: spawn
@@ -297,6 +308,7 @@ class WorkerPool:
             daemon=True,
         )
         process.start()
+        self.started += 1
         theirs.close()
         self.starting.append(_Worker(process, ours, started=time.monotonic()))
 
@@ -308,8 +320,16 @@ class WorkerPool:
         self._start()
 
     def run(self, tasks: Iterator[Task], decide: Decide, finish: Finish, tick: Callable[[], None]) -> None:
-        """Hand every task to a worker; ``decide`` and ``finish`` are called here, in the writer's process."""
-        waiting = iter(tasks)
+        """Hand every task to a worker; ``decide`` and ``finish`` are called here, in the writer's process.
+
+        The workers are started when the first task comes, not before: a run whose every input the file
+        table vouches for (:mod:`kg.ingest.filetable`) starts none and pickles no pipeline."""
+        first = next(iter(tasks), None)
+        if first is None:
+            return
+        waiting = itertools.chain([first], tasks)
+        while len(self.starting) + len(self.idle) + len(self.busy) < self.jobs:
+            self._start()
         more = True
         while True:
             while more and self.idle:

@@ -12,12 +12,22 @@ Where each batch's sources were read from is recorded before the batch is commit
 store's ``source-locations.log``, folded into ``source-locations.json`` at the end), so every document
 in the store has its source's place on record, which is how a later ingest finds what a path no
 longer holds.
+
+A batch that fills up while the run goes on is written to the store **in a thread of its own**
+(Oxigraph releases the GIL while it loads), so the run keeps handing inputs to the workers and
+answering them meanwhile instead of leaving them idle for the length of a bulk load; its search rows
+and file-table rows follow, in this thread, once that write has committed and before the next batch's
+store write starts: one batch in flight at most, and the order of the steps, hence what a stopped
+ingest leaves, is as before. :meth:`BatchWriter.flush` (the end of the run, the removals) waits
+for everything.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from kg.graph.search import Row, SearchIndex
 from kg.graph.store import SerializedGraph, Store
@@ -26,6 +36,29 @@ from kg.ingest.filetable import FileRow, FileTable
 
 BATCH_SIZE = 64  #: documents per batch
 BATCH_SECONDS = 2.0  #: the longest a document waits for its batch to be written
+
+
+@dataclass
+class _InFlight:
+    """A batch whose store write runs in a thread; its index and file rows wait for that write to commit."""
+
+    graphs: list[tuple[str, Sequence[Quad] | SerializedGraph]]
+    rows: dict[str, Row | None]
+    file_rows: dict[str, FileRow | None]
+    thread: threading.Thread | None = None
+    error: BaseException | None = None
+    seconds: float = 0.0
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def write(self, store: Store) -> None:
+        start = time.perf_counter()
+        try:
+            store.replace_graphs(self.graphs)
+        except BaseException as exc:  # handed to the run's thread, which raises it
+            self.error = exc
+        finally:
+            self.seconds = time.perf_counter() - start
+            self.done.set()
 
 
 class BatchWriter:
@@ -50,6 +83,8 @@ class BatchWriter:
         self.batches = 0
         self.seconds = 0.0  #: spent writing (store and index), for the benchmark's profile
         self.documents = 0  #: graphs written or removed
+        self.background = True  #: write full batches' graphs in a thread (False: every write in this thread)
+        self._flying: _InFlight | None = None
 
     def __enter__(self) -> BatchWriter:
         return self
@@ -57,6 +92,8 @@ class BatchWriter:
     def __exit__(self, kind: object, *exc: object) -> None:
         if kind is None:
             self.flush()
+        else:
+            self._land(raise_error=False)  # a batch in flight commits or fails; its rows follow if it committed
         if self.locations:  # after an error too: the batches written so far keep their records
             self.store.remember_locations(self.locations)
         self.store.compact_locations()
@@ -65,7 +102,7 @@ class BatchWriter:
         if not self.first:
             self.first = time.monotonic()
         if len(self.graphs.keys() | self.rows.keys()) >= self.size:  # documents, most with a graph and a row
-            self.flush()
+            self._write(wait=False)
 
     def write(self, iri: str, graph: SerializedGraph | Sequence[Quad], row: Row | None) -> None:
         """Replace ``iri``'s graph with ``graph`` (quads or their bytes) and its search row with ``row``."""
@@ -91,7 +128,7 @@ class BatchWriter:
         """Write the file's row once what is collected now (its documents among it) is in the store."""
         self.file_rows[row.location] = row
         if len(self.file_rows) >= 4 * self.size:  # files read again whose documents were all unchanged
-            self.flush()
+            self._write(wait=False)
 
     def forget_file(self, location: str) -> None:
         self.file_rows[location] = None
@@ -104,43 +141,66 @@ class BatchWriter:
     def tick(self) -> None:
         """Write the batch if its first document has waited long enough."""
         if self.first and time.monotonic() - self.first >= self.wait:
-            self.flush()
+            self._write(wait=False)
+        elif self._flying is not None and self._flying.done.is_set():
+            self._land()  # its rows need not wait for the next batch
 
     def flush(self) -> None:
-        """Write what is collected: locations (when due), then the store (one transaction), then the index."""
+        """Write what is collected and wait until it is written: locations (when due), then the store (one
+        transaction), then the index and the file table."""
+        self._write(wait=True)
+
+    def _write(self, wait: bool) -> None:
         start = time.perf_counter()
         try:
-            self._flush()
+            self._flush(wait)
         finally:
             self.seconds += time.perf_counter() - start
 
-    def _flush(self) -> None:
-        if self.locations:
+    def _flush(self, wait: bool) -> None:
+        if self.locations:  # before the batch's store write starts
             self.store.remember_locations(self.locations)
             self.locations = {}
-        if not self.graphs and not self.rows:
-            self._write_files()
-            self.first = 0.0
+        self._land()  # the batch before: its store write committed, its rows written
+        batch = _InFlight(list(self.graphs.items()), self.rows, self.file_rows)
+        self.graphs, self.rows, self.file_rows, self.first = {}, {}, {}, 0.0
+        if not batch.graphs:
+            self._rows(batch)
             return
-        graphs = list(self.graphs.items())
-        if graphs:
-            self.index.mark_pending(list(self.graphs))
-            self.store.replace_graphs(graphs)
-        self.index.put_many([row for row in self.rows.values() if row is not None])
-        gone = [iri for iri, row in self.rows.items() if row is None]
+        self.index.mark_pending([iri for iri, _ in batch.graphs])
+        if wait or not self.background:
+            batch.write(self.store)
+            self._flying = batch
+            self._land()
+            return
+        batch.thread = threading.Thread(target=batch.write, args=(self.store,), name="kg-store-writer", daemon=True)
+        self._flying = batch
+        batch.thread.start()
+
+    def _land(self, raise_error: bool = True) -> None:
+        """Wait for the batch in flight; once its store write has committed, write its index and file rows."""
+        batch, self._flying = self._flying, None
+        if batch is None:
+            return
+        if batch.thread is not None:
+            batch.thread.join()
+            self.seconds += batch.seconds  # the thread's time, beside what this thread spent
+        if batch.error is not None:
+            if raise_error:
+                raise batch.error
+            return
+        self._rows(batch)
+        self.index.clear_pending()
+        self.batches += 1
+        self.documents += len(batch.graphs)
+
+    def _rows(self, batch: _InFlight) -> None:
+        """A batch's search rows, then its file-table rows: after the store's commit, so a row never names a
+        document the store lacks."""
+        self.index.put_many([row for row in batch.rows.values() if row is not None])
+        gone = [iri for iri, row in batch.rows.items() if row is None]
         if gone:
             self.index.remove_many(gone)
-        if graphs:
-            self.index.clear_pending()
-            self.batches += 1
-            self.documents += len(graphs)
-        self.graphs, self.rows, self.first = {}, {}, 0.0
-        self._write_files()
-
-    def _write_files(self) -> None:
-        """The file table's rows, after the store's commit: a row never names a document the store lacks."""
-        if not self.file_rows:
-            return
-        self.files.remove_many(loc for loc, row in self.file_rows.items() if row is None)
-        self.files.put_many(row for row in self.file_rows.values() if row is not None)
-        self.file_rows = {}
+        if batch.file_rows:
+            self.files.remove_many(loc for loc, row in batch.file_rows.items() if row is None)
+            self.files.put_many(row for row in batch.file_rows.values() if row is not None)

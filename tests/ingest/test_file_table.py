@@ -47,6 +47,7 @@ def test_an_unchanged_file_never_reaches_a_worker(tmp_path, sample, pipeline):
         before = _nquads(store)
         again = ingest([sample], store, pipeline, jobs=2)
         assert again.sources_read == 0 and again.not_read == first.sources_read == _files(sample)
+        assert first.workers_started == 2 and again.workers_started == 0  # nothing to read: no worker started
         assert not again.written and sorted(again.unchanged) == sorted(first.written)
         assert [r[:2] for r in again.read_from] == [r[:2] for r in first.read_from]
         assert _nquads(store) == before and not again.removed

@@ -43,7 +43,9 @@ def bind_values(sparql: str, bound: Mapping[str, ox.NamedNode | ox.BlankNode | o
 Bound = Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
 
 
-def as_constants(sparql: str, bound: Bound) -> tuple[str, dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]:
+def as_constants(
+    sparql: str, bound: Bound
+) -> tuple[str, dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]:
     """The query with ``bound`` written in as constants (:func:`bind_values`), and what is left to bind as
     ``substitutions``: nothing, unless the query has no WHERE group to write them in (then all of them).
 

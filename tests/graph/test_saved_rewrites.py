@@ -36,9 +36,6 @@ CASES = [
     ("superseded-by", {"entity": "kgid:five-year-forward-view"}),
     ("entities-without-definition", {}),
     ("entities-without-definition", {"minDocuments": "2"}),
-    ("still-current-after-superseded", {}),
-    ("still-current-after-superseded", {"predecessor": "ACS"}),
-    ("still-current-after-superseded", {"predecessor": "kgid:accountable-care-system"}),
     ("catalogue-gaps", {}),
     ("catalogue-gaps", {"type": "kg:PolicyBriefing"}),
 ]
@@ -63,17 +60,10 @@ def test_a_rewritten_query_gives_what_its_reference_gave(request, corpus, name, 
     assert _rows(new) == _rows(old)
 
 
-#: no seed document is issued after a lineage event and silent on its successor: the rewrite's rows are compared on
-#: the 1,000-document synthetic store by bench/compare_saved.py, and checked on hand-made documents in
-#: test_saved_queries.py (test_still_current_after_superseded)
-EMPTY_ON_SEEDS = {"still-current-after-superseded"}
-
-
 def test_the_cases_find_something(seeds_store):
     # a comparison of two empty results would prove nothing: most cases have rows on the seeds
-    cases = [(name, values) for name, values in CASES if name not in EMPTY_ON_SEEDS]
-    found = [name for name, values in cases if run_saved(seeds_store, load_saved()[name], values).rows]
-    assert len(found) >= len(cases) - 2, found
+    found = [name for name, values in CASES if run_saved(seeds_store, load_saved()[name], values).rows]
+    assert len(found) >= len(CASES) - 2, found
 
 
 def test_the_ranked_newest_documents_keep_their_order(seeds_store):

@@ -8,7 +8,7 @@ extracted once, copied under new titles and dates, bulk-loaded); with --store, u
 otherwise ingests PATHs (default: data/sample, and ../shared/corpus/seeds if present) into a
 temporary store. Each saved query runs with its default parameters --runs times:
 
-* raw: ``pyoxigraph.Store.query`` with the same SPARQL and bound terms, every solution read;
+* raw: ``pyoxigraph.Store.query`` with the same SPARQL, values written in as run_saved writes them, every solution read;
 * run_saved: ``kg.graph.saved.run_saved`` (name resolution, binding, the result as rows);
 * with --http, ``GET /api/saved/NAME`` (SPARQL JSON, one kept-alive connection) through a real
   server on a free loopback port (the round trip to a worker process and serialising there).
@@ -68,13 +68,15 @@ def timed(runs: int, work, slow: float = 1e9, first: float = 0.0) -> list[float]
 def raw_runner(store: Store, query) -> object:
     """The same query straight on pyoxigraph: the SPARQL text, the bound terms, every solution read."""
     from kg.graph import namespaces as ns
+    from kg.graph.binding import as_constants
     from kg.graph.names import store_names
     from kg.graph.saved import bind, page_options, paged_sparql
 
     names = store_names(store) if any(p.type == "entity" for p in query.params) else None
-    terms = {ox.Variable(k): v for k, v in bind(query, {}, store.base, names).items()}
+    # the first page, as run_saved asks for, its values written in as run_saved writes them
+    sparql, left = as_constants(paged_sparql(query, *page_options(query)), bind(query, {}, store.base, names))
+    terms = {ox.Variable(k): v for k, v in left.items()}
     prefixes = ns.prefixes(store.base)
-    sparql = paged_sparql(query, *page_options(query))  # the first page, as run_saved asks for
 
     def work() -> None:
         answer = store.oxigraph.query(sparql, prefixes=prefixes, substitutions=terms or None)

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError, UsageError
 from kg.graph import OUTPUT_FORMATS, sparqlguard
 from kg.graph import namespaces as ns
+from kg.graph.binding import as_constants
 from kg.graph.store import Store
 from kg.graph.syntax import explain
 from kg.graph.worker import dataset_options
@@ -46,17 +47,18 @@ class QueryResult:
 def run_query(
     store: Store, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
 ) -> QueryResult:
-    """Run a SPARQL query; ``substitutions`` binds variables to values safely (never pasted into text)."""
-    bound: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()
-    }
+    """Run a SPARQL query; ``substitutions`` binds variables to values safely: each is written into the text
+    as a term by :func:`kg.graph.binding.as_constants` (quoted and escaped, never the user's text), so that
+    Oxigraph plans it as a constant."""
     try:
         sparqlguard.check(sparql)  # never a connection to another endpoint, here as in the server's workers
     except sparqlguard.Refused as exc:
         raise QueryError(str(exc)) from None
+    text, left = as_constants(sparql, {k.lstrip("?$"): v for k, v in (substitutions or {}).items()})
+    bound = {ox.Variable(k): v for k, v in left.items()}
     try:
         answer = store.oxigraph.query(
-            sparql, prefixes=ns.prefixes(store.base), substitutions=bound or None, **dataset_options(sparql)
+            text, prefixes=ns.prefixes(store.base), substitutions=bound or None, **dataset_options(sparql)
         )
     except SyntaxError as exc:
         raise QueryError(

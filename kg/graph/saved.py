@@ -28,8 +28,9 @@ A saved query is a ``.rq`` file; its name is the file stem (letters, digits,
 * ``title`` is required; ``description`` may be repeated, the lines are joined. Other comment lines
   are free text, except that a near miss of a field name (``# parm:``) is an error.
 
-Values are turned into typed RDF terms by :func:`bind` and handed to pyoxigraph as
-``substitutions``: they are never pasted into the query text, so a value such as
+Values are turned into typed RDF terms by :func:`bind` and written into the query as terms by
+:func:`kg.graph.binding.bind_values` (quoted and escaped by pyoxigraph, so Oxigraph plans them as
+constants): the user's text is never pasted into the query, so a value such as
 ``"} ; DROP ALL ; #`` is only a string that matches nothing.
 
 * ``entity``: a name as people write it (``ACOs``, ``primary care network``, ``STP``), resolved by
@@ -46,8 +47,8 @@ Values are turned into typed RDF terms by :func:`bind` and handed to pyoxigraph 
   the stored dates (e.g. a review date of ``2018-09`` is due from 1 September 2018).
 * ``integer``: a whole number (``xsd:integer``). ``string``: a plain literal.
 
-Two rules for whoever writes a query (pyoxigraph binds only projected variables, and its optimiser
-does not know the bound values):
+Two rules for whoever writes a query (so that it means the same whether its values are written in as
+constants, as here and for a remote store, or bound by pyoxigraph's ``substitutions``):
 
 * every parameter must be listed in the outer ``SELECT`` clause (not ``SELECT *``); the columns of
   parameters that were given a value are dropped from the result by :func:`run_saved`;
@@ -560,6 +561,12 @@ def _run_saved(store: Store, query: SavedQuery, values: dict[str, str], limit: i
         raise QueryError(f"saved query '{query.name}': {message}") from None
     if result.kind != "select":
         return result
+    hidden = sorted(set(terms) - set(result.variables))
+    if hidden:
+        raise QueryError(
+            f"saved query '{query.name}': ?{hidden[0]} is not in the SELECT projection"
+            " (a saved query must list every parameter in its SELECT clause)"
+        )
     more = bool(limit) and len(result.rows) > limit
     rows = result.rows[:limit] if more else result.rows
     optional = {p.name for p in query.params if p.name not in terms}

@@ -53,6 +53,7 @@ from typing import Any, TypedDict
 import pyoxigraph as ox
 
 from kg.errors import damaged_store
+from kg.graph.binding import as_constants
 from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
 from kg.graph.sandbox import WORKER_MEMORY_MB, deny_network, limit_memory
 from kg.graph.sparqlguard import FEDERATED, Refused, check, check_tokens
@@ -309,9 +310,12 @@ def _run(snapshot: Snapshot | RemoteSnapshot, job: dict[str, Any]) -> Any:
                 pass
         raise _Refused(400, str(exc)) from None
     options: dict = {"prefixes": job.get("prefixes") or None}
-    substitutions = {ox.Variable(name): decode_term(value) for name, value in (job.get("substitutions") or {}).items()}
-    if substitutions:
-        options["substitutions"] = substitutions
+    # bound values are written into the text as terms (checked above without them), so Oxigraph plans them
+    sparql, left = as_constants(
+        sparql, {name: decode_term(value) for name, value in (job.get("substitutions") or {}).items()}
+    )
+    if left:
+        options["substitutions"] = {ox.Variable(name): term for name, term in left.items()}
     options.update(dataset_options(sparql, job.get("default_graph"), job.get("named_graphs")))
     known = job.get("prefixes") or {}
     for attempt in (1, 2):

@@ -34,6 +34,10 @@ CASES = [
     ("superseded-by", {}),
     ("superseded-by", {"entity": "kgid:mcp-contract"}),
     ("superseded-by", {"entity": "kgid:five-year-forward-view"}),
+    ("entities-without-definition", {}),
+    ("entities-without-definition", {"minDocuments": "2"}),
+    ("catalogue-gaps", {}),
+    ("catalogue-gaps", {"type": "kg:PolicyBriefing"}),
 ]
 
 

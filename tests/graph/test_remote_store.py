@@ -129,7 +129,6 @@ def _rows(result) -> list[tuple[str, ...]]:
 VIRTUOSO_DIFFERS = {
     "catalogue-gaps",
     "co-mentioned",
-    "documents-by-publisher",
     "documents-with-entity-counts",
     "lineage",
     "entities-without-definition",

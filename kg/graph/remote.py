@@ -44,6 +44,9 @@ from kg.graph.store import GraphData, SerializedGraph, Store
 
 #: At most this much SPARQL text in one update request (several documents' graphs, never half of one).
 BATCH_BYTES = 4_000_000
+#: At most this many operations in one update request: Virtuoso 7.2 refuses a request of about 700
+#: (SQ156 "Query too large, variables in state over the limit"), which small graphs reach within 4 MB.
+BATCH_OPERATIONS = 400
 STATE_ENV = "KG_REMOTE_STATE"  #: where the local files of remote stores are kept (default: ~/.cache/kg/remote)
 
 
@@ -208,19 +211,21 @@ class RemoteStore(Store):
         replacing: list[str] = []
         new: list[tuple[str, list[str]]] = []
         written: dict[str, bool] = {}
-        size = 0
+        size = operations = 0
         for graph, quads in batch.items():
             if graph in held:
-                step = " ;\n".join(replace_steps(graph, quads, self.endpoints.union))
+                steps = replace_steps(graph, quads, self.endpoints.union)
+                step, count = " ;\n".join(steps), len(steps)
                 cost = len(step)
             elif quads:
                 lines = triple_lines(quads)
-                cost = 2 * sum(len(line) + 3 for line in lines)  # the graph, and the union
+                cost, count = 2 * sum(len(line) + 3 for line in lines), 1  # the graph, and the union
             else:
                 continue  # removing a graph the server does not hold: nothing to do
-            if written and size + cost > BATCH_BYTES:
+            if written and (size + cost > BATCH_BYTES or operations + count > BATCH_OPERATIONS):
                 self._send(replacing, new, written)
-                replacing, new, written, size = [], [], {}, 0
+                replacing, new, written, size, operations = [], [], {}, 0, 0
+            operations += count
             if graph in held:
                 replacing.append(step)
             else:

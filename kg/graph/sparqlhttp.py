@@ -36,6 +36,7 @@ from kg.errors import StoreError
 
 SCHEMES = ("sparql+http://", "sparql+https://")
 DEFAULT_TIMEOUT = 120.0  #: seconds to wait for one answer
+HELD_AT_ONCE = 500  #: graphs asked about in one query by :meth:`Dataset.held`
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
@@ -187,9 +188,10 @@ class Dataset:
 
     The union of the named graphs (what queries read as their default graph) is the server's default graph
     (Oxigraph) or a named graph of its own (Virtuoso, whose queries without FROM read every graph it holds,
-    its own system graphs too). Then each query is sent with ``default-graph-uri`` the union graph and
-    ``named-graph-uri`` the graphs kg wrote (those whose IRI starts with the store's base), so ``GRAPH ?g``
-    sees the same graphs as on the embedded store.
+    its own system graphs too), sent as ``default-graph-uri``. No ``named-graph-uri`` is sent (a list of
+    every graph grows with the store; Virtuoso refuses one of 10,000): each ``GRAPH`` pattern is limited to
+    kg's graphs in the query's text instead (:mod:`kg.graph.graphscope`), so ``GRAPH ?g`` sees the same
+    graphs as on the embedded store.
     """
 
     def __init__(self, endpoints: Endpoints, transport: Transport, base: str, graphs_ttl: float | None = None):
@@ -215,10 +217,15 @@ class Dataset:
         **_: object,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         form = query_form(sparql)
-        from kg.graph.binding import bind_values  # here: binding reads this module's helpers
+        from kg.graph.binding import bind_values  # here: binding and graphscope read this module's helpers
+        from kg.graph.graphscope import scope_graphs
 
         text = bind_values(sparql, {v.value: t for v, t in (substitutions or {}).items()})
-        fields = [("query", with_prefixes(text, prefixes)), *self._dataset_fields(text, default_graph, named_graphs)]
+        dataset = self._dataset_fields(text, default_graph, named_graphs)
+        if default_graph is None and named_graphs is None and not names_dataset(text):
+            text, named = scope_graphs(text, self.base, self.endpoints.union)  # GRAPH ?g: kg's graphs only
+            dataset += [("named-graph-uri", g) for g in named]
+        fields = [("query", with_prefixes(text, prefixes)), *dataset]
         if form in ("SELECT", "ASK"):
             body = self.transport(self.endpoints.query, fields, RESULTS_JSON)
             try:
@@ -245,17 +252,7 @@ class Dataset:
             return fields + [("named-graph-uri", g.value) for g in named_graphs or []]
         if names_dataset(sparql) or self.endpoints.union is None:
             return []
-        return [("default-graph-uri", self.endpoints.union)] + [("named-graph-uri", g) for g in self._named(sparql)]
-
-    def _named(self, sparql: str) -> list[str]:
-        """The named graphs a query can read: none without GRAPH, the IRIs it names when each GRAPH names
-        one, else every graph kg wrote (so a short query does not send the list of every graph)."""
-        targets = [m.group(1) for m in _GRAPH.finditer(_blank(sparql))]
-        if all(t.startswith("<") for t in targets):
-            return sorted(
-                {t[1:-1] for t in targets if t[1:-1].startswith(self.base) and t[1:-1] != self.endpoints.union}
-            )
-        return self.graphs()
+        return [("default-graph-uri", self.endpoints.union)]  # named graphs: see kg.graph.graphscope
 
     def select(self, sparql: str) -> list[dict[str, Any]]:
         """A SELECT over the server's whole dataset as it is (no union rule), rows as {variable: term}."""
@@ -281,26 +278,28 @@ class Dataset:
     # ------------------------------------------------------------ graphs and quads
 
     def held(self, graphs: Sequence[str]) -> set[str]:
-        """Which of ``graphs`` the server holds now (one query, whatever the list of graphs known here says)."""
-        if not graphs:
-            return set()
-        values = " ".join(f"<{g}>" for g in graphs)
-        rows = self.select(
-            f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
-        )
-        return {r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode)}
+        """Which of ``graphs`` the server holds now, whatever the list of graphs known here says: one query
+        for each :data:`HELD_AT_ONCE` graphs (Virtuoso refuses a ``VALUES`` of some thousands: SP031)."""
+        found: set[str] = set()
+        for start in range(0, len(graphs), HELD_AT_ONCE):
+            values = " ".join(f"<{g}>" for g in graphs[start : start + HELD_AT_ONCE])
+            rows = self.select(
+                f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+            )
+            found |= {r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode)}
+        return found
 
     def graphs(self, refresh: bool = False) -> list[str]:
         """The named graphs kg reads (on a server with a named union graph: those under the base, less the union)."""
         stale = self.graphs_ttl is not None and time.monotonic() - self._graphs_at > self.graphs_ttl
         if self._graphs is None or refresh or stale:
             self._graphs_at = time.monotonic()
+            ours = f'FILTER(STRSTARTS(STR(?g), "{_escape(self.base)}"))'  # not another user's graphs
             if self.endpoints.union is None:
-                rows = self.select("SELECT ?g WHERE { GRAPH ?g { } }")
+                rows = self.select(f"SELECT ?g WHERE {{ GRAPH ?g {{ }} {ours} }}")
             else:
                 rows = self.select(
-                    f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                    f'FILTER(STRSTARTS(STR(?g), "{_escape(self.base)}") && ?g != <{self.endpoints.union}>) }}'
+                    f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours} FILTER(?g != <{self.endpoints.union}>) }}"
                 )
             self._graphs = sorted(r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
         return self._graphs

@@ -20,12 +20,18 @@ True
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
 
+@lru_cache(maxsize=256)
 def package_dir(package: str, *parts: str) -> Path:
-    """A folder shipped inside ``package`` (``kg.graph``, ``kg.web`` ...), as a file-system path."""
+    """A folder shipped inside ``package`` (``kg.graph``, ``kg.web`` ...), as a file-system path.
+
+    Kept once found: where a package is installed does not change while a process runs, and
+    ``importlib.resources`` takes tens of microseconds a call (the map asked once per edge).
+    """
     return Path(str(files(package).joinpath(*parts)))
 
 

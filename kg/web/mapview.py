@@ -147,11 +147,16 @@ def graph_of(data: SiteData) -> nx.MultiDiGraph:
         for link in entity.links:
             stated.setdefault((link.subject, link.predicate, link.object))
 
+    labels: dict[str, str] = {}  # edge name -> the map's label: read from the ontology once per name, not per edge
+
     def draw(a: str, predicate: str, b: str, count: int, quotes: list) -> bool:
         if a not in graph or b not in graph or a == b:
             return False
         name = local_name(predicate)
-        graph.add_edge(a, b, key=name, predicate=name, label=predicates.map_label(name), evidence=count, quotes=quotes)
+        label = labels.get(name)
+        if label is None:
+            label = labels[name] = predicates.map_label(name)
+        graph.add_edge(a, b, key=name, predicate=name, label=label, evidence=count, quotes=quotes)
         return True
 
     for iri in sorted(data.documents):

@@ -58,6 +58,11 @@ _t = terms.text_of
 Row = list[terms.Term | None]
 
 
+def entity_predicates() -> list[str]:
+    """What the site reads of each vocabulary entity (the ``site-entities`` query's predicates)."""
+    return [*_ENTITY_FIELDS, *link_predicates()]
+
+
 def _rows(store: Store, name: str, **values: list[str]) -> list[Row]:
     """The rows of the site's query ``name`` (kg/graph/sparql/)."""
     return run_query(store, rq.text(name, **values)).rows
@@ -127,7 +132,7 @@ def gather(store: Store) -> SiteData:
     seen_links: set[tuple[str, str, str]] = set()
     pref_labels: dict[str, list[tuple[int, str]]] = defaultdict(list)
     link_table = link_predicates()
-    for e, pt, o, g in _rows(store, "site-entities", p=[*_ENTITY_FIELDS, *link_table]):
+    for e, pt, o, g in _rows(store, "site-entities", p=entity_predicates()):
         if not isinstance(e, terms.NamedNode):
             continue
         iri, p, value, graph = e.value, _t(pt), _t(o), _t(g)

@@ -1,4 +1,4 @@
-"""The saved queries rewritten for large stores give what their first, plainer texts gave.
+"""The saved queries (and the site's own queries) rewritten for large stores give what their first, plainer texts gave.
 
 ``tests/graph/reference_queries/`` keeps the texts as they were before the rewrite (slow on a large
 store: cross products, paths tested per row, every pair of documents compared). On the sample and the
@@ -72,3 +72,26 @@ def test_the_ranked_newest_documents_keep_their_order(seeds_store):
         int(row[0].value) for row in run_saved(seeds_store, load_saved()["newest-documents"], {"count": "100"}).rows
     ]
     assert ranks == list(range(1, len(ranks) + 1)) and len(ranks) >= 5
+
+
+SITE_CASES = [
+    ("site-entities", "p"),
+]
+
+
+@pytest.mark.parametrize("corpus", ["sample_store", "seeds_store"])
+@pytest.mark.parametrize(("name", "var"), SITE_CASES, ids=[n for n, _ in SITE_CASES])
+def test_a_rewritten_site_query_gives_what_its_reference_gave(request, corpus, name, var):
+    from kg.graph import rq
+    from kg.graph.query import run_query
+    from kg.web.reading import entity_predicates
+
+    store = request.getfixturevalue(corpus)
+    iris = entity_predicates()
+    filled = " ".join(f"<{iri}>" for iri in iris)
+    empty = f"VALUES ?{var} {{ }}"
+    reference = (REFERENCE / f"{name}.rq").read_text(encoding="utf-8").replace(empty, f"VALUES ?{var} {{ {filled} }}")
+    new = run_query(store, rq.text(name, **{var: iris}))
+    old = run_query(store, reference)
+    assert len(old.rows) > 0
+    assert _rows(new) == _rows(old)

@@ -64,6 +64,7 @@ def store_location(location: str | None) -> str:
 
 #: Rows a table shows before it stops with a note (``kg query --max-rows``).
 TABLE_ROWS = 200
+DOCUMENT_LINES = 200  #: documents listed after an ingest (the counts cover every one)
 
 
 def fail(message: str, status: int = EXIT_ERROR) -> None:
@@ -104,6 +105,11 @@ def ingest_command(
     rehash: bool = typer.Option(
         False, "--rehash", help="Read every file again, even those whose size and time are as when last read."
     ),
+    max_lines: int = typer.Option(
+        DOCUMENT_LINES,
+        "--max-lines",
+        help="At most this many lines listing the documents read (0: every one); the counts cover them all.",
+    ),
 ) -> None:
     """Read documents, find entities and relations, and store them with their evidence."""
     from rich.progress import Progress, TextColumn
@@ -111,8 +117,8 @@ def ingest_command(
     from kg.ingest.flow import Pipeline, ingest
     from kg.ingest.sources import discover
 
-    if jobs < 0 or time_limit <= 0 or memory_limit <= 0:
-        fail("--jobs must be 0 or more, and --time-limit and --memory-limit more than 0")
+    if jobs < 0 or max_lines < 0 or time_limit <= 0 or memory_limit <= 0:
+        fail("--jobs and --max-lines must be 0 or more, and --time-limit and --memory-limit more than 0")
     try:
         with open_store(store) as kg_store:
             pipeline = Pipeline()
@@ -141,7 +147,7 @@ def ingest_command(
         fail(str(exc))
     from kg.cli_librarian import print_counts, print_documents, print_problems
 
-    print_documents(report)
+    print_documents(report, max_lines)
     print_counts(f"Ingest into {store_location(store)}", report, total)
     print_problems(report, [*pipeline.vocabulary.problems, *pipeline.curation.problems])
     if report.search_index_rebuilt:

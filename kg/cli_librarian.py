@@ -20,17 +20,22 @@ if TYPE_CHECKING:
     from kg.ingest.flow import IngestReport
 
 
-def print_documents(report: IngestReport) -> None:
-    """The documents an ingest read, with their titles, files and what happened to each."""
-    from kg.ingest.summary import document_lines
+def print_documents(report: IngestReport, max_lines: int = 0) -> None:
+    """The documents an ingest read, with their titles, files and what happened to each: the first
+    ``max_lines`` of them (0: every one), then how many more there were."""
+    from kg.ingest.summary import document_lines, untold
 
-    for line in document_lines(report):
+    lines = document_lines(report)
+    shown = lines[:max_lines] if max_lines else lines
+    for line in shown:
         note = f"; {line.note}" if line.note else ""
         out.print(
             f"{line.status:<9}  {escape(line.title)}  [dim]({escape(line.location)}{escape(note)})[/]",
             highlight=False,
             soft_wrap=True,
         )
+    if len(shown) < len(lines):
+        out.print(f"[dim]… {untold(lines[len(shown) :])} (--max-lines 0 lists every one)[/]", highlight=False)
     for gone in report.removed:
         status, why = ("removed", "no longer in") if gone.removed else ("updated", "one of its sources is no longer in")
         out.print(

@@ -32,6 +32,21 @@ def document_lines(report: IngestReport) -> list[DocumentLine]:
     return lines
 
 
+def untold(lines: list[DocumentLine]) -> str:
+    """The documents of ``lines`` in a few words, for a list cut short.
+
+    >>> untold([DocumentLine("A", "a.txt", "written", "", "i:a"), DocumentLine("B", "b.txt", "unchanged", "", "i:b"),
+    ...         DocumentLine("C", "c.txt", "written", "", "i:c")])
+    'and 3 more documents: 2 written, 1 unchanged'
+    """
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line.status] = counts.get(line.status, 0) + 1
+    parts = ", ".join(f"{n:,} {status}" for status, n in counts.items())
+    noun = "document" if len(lines) == 1 else "documents"
+    return f"and {len(lines):,} more {noun}: {parts}"
+
+
 def distinct_written(report: IngestReport) -> int:
     """How many different documents were written (a document held by two files counts once)."""
     return len({iri for iri, _ in report.written})

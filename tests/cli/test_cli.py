@@ -83,3 +83,21 @@ def test_importing_the_command_and_the_server_stays_light():
         code = f"import sys, {module}; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
         loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
         assert loaded == [], (module, loaded)
+
+
+def test_ingest_lists_at_most_max_lines_documents_and_counts_the_rest(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"note-{i}.txt").write_text(f"Briefing {i}\n\nThe integrated care board met NHS England in 2022.\n")
+    listed = runner.invoke(app, ["ingest", "-j", "1", "--store", str(tmp_path / "a"), "--max-lines", "0", str(folder)])
+    assert listed.exit_code == 0
+    assert sum(line.startswith("written") for line in listed.stdout.splitlines()) == 5
+    assert "more document" not in listed.stdout
+    cut = runner.invoke(app, ["ingest", "-j", "1", "--store", str(tmp_path / "b"), "--max-lines", "2", str(folder)])
+    assert cut.exit_code == 0
+    assert sum(line.startswith("written") for line in cut.stdout.splitlines()) == 2
+    assert "and 3 more documents: 3 written (--max-lines 0 lists every one)" in " ".join(cut.stdout.split())
+    assert "documents written │ 5" in " ".join(cut.stdout.split())  # the counts cover every document
+    again = runner.invoke(app, ["ingest", "-j", "1", "--store", str(tmp_path / "b"), "--max-lines", "-1", str(folder)])
+    assert again.exit_code != 0 and "--max-lines must be 0 or more" in " ".join(again.output.split())

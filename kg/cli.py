@@ -406,6 +406,11 @@ def serve_command(
     client_queries: int = typer.Option(
         4, "--client-queries", help="Queries one client address may have running at once; more get 429 (0: no cap)."
     ),
+    answer_cache_mb: float = typer.Option(
+        64,
+        "--answer-cache-mb",
+        help="MiB of answers kept while the store is unchanged (0: none); any write drops them.",
+    ),
     head_seconds: float = typer.Option(
         10.0, "--header-timeout", help="Seconds a connection has to send a request's headers before it is closed."
     ),
@@ -441,6 +446,7 @@ def serve_command(
             memory_mb=memory_mb,
             light_budget=light_budget,
             heavy_slots=heavy_slots,
+            answer_cache_mb=answer_cache_mb,
         )
     except KGError as exc:
         fail(str(exc))

@@ -414,6 +414,7 @@ def serve_command(
     head_seconds: float = typer.Option(
         10.0, "--header-timeout", help="Seconds a connection has to send a request's headers before it is closed."
     ),
+    access_log: bool = typer.Option(False, "--access-log", help="Print a line for every request on stderr."),
     review: bool = typer.Option(False, "--review", help="Offer the review of claims at /review (loopback hosts only)."),
     review_any_host: bool = typer.Option(
         False,
@@ -447,6 +448,7 @@ def serve_command(
             light_budget=light_budget,
             heavy_slots=heavy_slots,
             answer_cache_mb=answer_cache_mb,
+            access_log=access_log,
         )
     except KGError as exc:
         fail(str(exc))

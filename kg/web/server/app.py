@@ -83,7 +83,8 @@ from kg.graph.search_payload import search_payload
 from kg.graph.service import describe_service
 from kg.graph.sparqlhttp import is_remote
 from kg.graph.store import existing_store, local_folder
-from kg.graph.worker import Reply, encode_term, store_signature
+from kg.graph.storestate import StoreState
+from kg.graph.worker import Reply, encode_term
 from kg.web.linked import checked_base_url
 from kg.web.pages import page_path
 from kg.web.server import linked, reconcile
@@ -141,6 +142,7 @@ class Service:
     ):
         self.location = location
         self.answers = AnswerCache(int(answer_cache_mb * 2**20))  #: answers of this state of the store (answers.py)
+        self._state = None if is_remote(location) else StoreState(location)  #: the store's signature, taken cheaply
         self.slots = ClientSlots(client_queries)  #: each client's share of the workers (kg.web.server.fairness)
         self.base_url = base_url  #: where the server is published (``--base-url``), else None: the request's own
         self.pool = pool
@@ -171,10 +173,10 @@ class Service:
 
     def generation(self) -> object:
         """The state of the store (its folder's signature), None when it cannot be known (a SPARQL server)."""
-        if is_remote(self.location):
+        if self._state is None:
             return None
         try:
-            return store_signature(self.location)
+            return self._state.signature()
         except OSError:
             return None
 

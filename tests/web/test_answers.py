@@ -130,3 +130,21 @@ def test_an_answer_too_large_for_a_worker_is_a_503_with_a_sentence(sample_store)
         assert status == 503, (status, body[:300])
         assert "memory" in body.decode() and body.decode().rstrip().endswith(".")
         assert get(url, sparql(TITLES))[0] == 200  # the next query is answered
+
+
+def test_the_cheap_store_state_is_the_signature_across_a_real_write(tmp_path, pipeline, monkeypatch):
+    import kg.graph.storestate as storestate
+    from kg.graph.worker import store_signature
+
+    monkeypatch.setattr(storestate, "SETTLE", 0.0)  # reuse the listing at once, the path a settled folder takes
+    location = str(tmp_path / "store")
+    with Store(location) as store:
+        assert not ingest([str(sorted(SAMPLE.glob("*.txt"))[0])], store, pipeline).failures
+    state = storestate.StoreState(location)
+    before = state.signature()
+    assert before == store_signature(location) and state.signature() == before and state.listings == 1
+    with Store(location) as writer:
+        assert not ingest([str(sorted(SAMPLE.glob("*.txt"))[1])], writer, pipeline).failures
+        during = state.signature()
+        assert during == store_signature(location) and during != before
+    assert state.signature() == store_signature(location)

@@ -17,7 +17,7 @@ output does not split so falls back to one serialisation of the whole table. The
 parts, sent to the server one by one (:func:`kg.graph.worker.worker_main`).
 
 >>> import pyoxigraph as ox
->>> rows = [[ox.Literal(str(i))] for i in range(5)]
+>>> rows = [tsv_line([ox.Literal(str(i))]) for i in range(5)]
 >>> [b"".join(serialised(["n"], rows, "JSON", batch)) == b"".join(serialised(["n"], rows, "JSON", 10)) for batch in (1, 2)]
 [True, True]
 """
@@ -33,19 +33,20 @@ from kg.graph.formats import results_format
 BATCH_ROWS = 5_000  #: rows serialised at a time
 
 
-def _tsv(variables: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    lines = ["\t".join("?" + v for v in variables)]
-    lines += ["\t".join("" if term is None else str(term) for term in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def tsv_line(row: Sequence[object]) -> str:
+    """A row of terms (None: unbound) as a line of SPARQL TSV."""
+    return "\t".join("" if term is None else str(term) for term in row)
 
 
-def whole(variables: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -> bytes:
-    """The rows serialised in the format ``fmt`` (a key of :mod:`kg.graph.formats`) in one go."""
-    parsed = ox.parse_query_results(_tsv(variables, rows), ox.QueryResultsFormat.TSV)
+def whole(variables: Sequence[str], rows: Sequence[str], fmt: str) -> bytes:
+    """The rows (lines of SPARQL TSV, :func:`tsv_line`) serialised in the format ``fmt`` (a key of
+    :mod:`kg.graph.formats`) in one go."""
+    text = "\n".join(["\t".join("?" + v for v in variables), *rows]) + "\n"
+    parsed = ox.parse_query_results(text.encode("utf-8"), ox.QueryResultsFormat.TSV)
     return parsed.serialize(format=results_format(fmt)) or b""
 
 
-def _splice(variables: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -> tuple[bytes, bytes, bytes] | None:
+def _splice(variables: Sequence[str], rows: Sequence[str], fmt: str) -> tuple[bytes, bytes, bytes] | None:
     """(head, tail, separator) of the format's output for these variables, or None if it does not split so."""
     empty = whole(variables, [], fmt)
     one, two, both = (whole(variables, part, fmt) for part in (rows[:1], rows[1:2], rows[:2]))
@@ -61,9 +62,7 @@ def _splice(variables: Sequence[str], rows: Sequence[Sequence[object]], fmt: str
     return head, tail, joined[len(first) : len(joined) - len(second)]
 
 
-def serialised(
-    variables: Sequence[str], rows: Sequence[Sequence[object]], fmt: str, batch: int = BATCH_ROWS
-) -> list[bytes]:
+def serialised(variables: Sequence[str], rows: Sequence[str], fmt: str, batch: int = BATCH_ROWS) -> list[bytes]:
     """The body :func:`whole` would give, as a list of parts, each made from at most ``batch`` rows."""
     if len(rows) <= batch or len(rows) < 2:
         return [whole(variables, rows, fmt)]

@@ -390,27 +390,40 @@ def _solutions(
     pyoxigraph serialises only a live result, which cannot be cut short, so the
     rows read are written as SPARQL TSV (every term in full), parsed back and
     serialised in the format asked for, a batch of rows at a time (:mod:`kg.graph.chunked`).
+    Each row is kept as its TSV line only (one string, not a term object per cell), with a note of
+    which columns were ever bound, so a large answer takes a fraction of the memory it did.
     """
     variables = [v.value for v in answer.variables]
-    rows: list[list[Any]] = []
+    lines: list[str] = []
+    bound_once = [False] * len(variables)
     page = int(job.get("page_rows") or 0)
     more = False
+    xml = fmt == "XML"  # as for RDF/XML (kg.graph.xmltext)
     for solution in answer:
-        if page and len(rows) == page:
+        if page and len(lines) == page:
             more = True
             break
-        rows.append([solution[v] for v in variables])
-        if len(rows) > max_rows:
+        cells = []
+        for i, name in enumerate(variables):
+            term = solution[name]
+            if term is None:
+                cells.append("")
+            else:
+                bound_once[i] = True
+                cells.append(str(xml_term(term) if xml else term))
+        lines.append("\t".join(cells))  # a TSV term never holds a tab: it is written \t
+        if len(lines) > max_rows:
             raise _Refused(
                 422, f"The result has more than {max_rows:,} rows (the server's limit): narrow the query or add LIMIT."
             )
-    keep = kept_columns(variables, rows, set(job.get("drop") or ()), set(job.get("drop_if_empty") or ()))
+    ever = [[True if filled else None for filled in bound_once]]  # one row standing for all: is a column ever bound
+    keep = kept_columns(variables, ever, set(job.get("drop") or ()), set(job.get("drop_if_empty") or ()))
     if len(keep) < len(variables):
         variables = [variables[i] for i in keep]
-        rows = [[row[i] for i in keep] for row in rows]
-    if fmt == "XML":
-        rows = [[xml_term(t) for t in row] for row in rows]  # as for RDF/XML (kg.graph.xmltext)
-    return serialised(variables, rows, fmt), len(rows), more
+        for n, line in enumerate(lines):
+            cells = line.split("\t")
+            lines[n] = "\t".join(cells[i] for i in keep)
+    return serialised(variables, lines, fmt), len(lines), more
 
 
 def _watch_parent(parent: int) -> None:

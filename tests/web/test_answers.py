@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import Store
-from kg.graph.chunked import serialised, whole
+from kg.graph.chunked import serialised, tsv_line, whole
 from kg.ingest import ingest
 from kg.web.server import create_app, running
 from tests.conftest import SAMPLE
@@ -91,7 +91,7 @@ def test_an_answer_made_in_parts_is_the_answer_made_whole(fmt):
         ox.BlankNode("b1"),
         None,
     ]
-    rows = [[terms[i % 5], terms[(i * 3) % 5]] for i in range(23)]
+    rows = [tsv_line([terms[i % 5], terms[(i * 3) % 5]]) for i in range(23)]
     expected = whole(["x", "y"], rows, fmt)
     for batch in (1, 2, 5, 22):
         parts = serialised(["x", "y"], rows, fmt, batch)

@@ -406,11 +406,7 @@ def serve_command(
     client_queries: int = typer.Option(
         4, "--client-queries", help="Queries one client address may have running at once; more get 429 (0: no cap)."
     ),
-    answer_cache_mb: float = typer.Option(
-        64,
-        "--answer-cache-mb",
-        help="MiB of answers kept while the store is unchanged (0: none); any write drops them.",
-    ),
+    answer_cache_mb: float = typer.Option(64, "--answer-cache-mb", help="MiB of answers kept till a write (0: none)."),
     head_seconds: float = typer.Option(
         10.0, "--header-timeout", help="Seconds a connection has to send a request's headers before it is closed."
     ),

@@ -400,19 +400,61 @@ def saved_queries(store: Path, args: argparse.Namespace) -> dict[str, dict]:
     return results
 
 
+KG_SERVE = (
+    "import sys; from kg.web.server.running import serve; "
+    "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]), query_timeout=float(sys.argv[3]), max_rows=10**6{options})"
+)
+
+
+def start_kg_serve(
+    store: Path, query_timeout: float, python: str = sys.executable, options: str = ""
+) -> tuple[subprocess.Popen, int]:
+    """``kg serve``'s own server (kg.web.server.running.serve) run by ``python`` (another checkout's venv for
+    an A/B run), without building the site first: the site's build is measured by the views benchmarks,
+    and at 1,000 documents it held the port for over 10 minutes. ``options``: more keywords of ``serve``,
+    as Python text (``"answer_cache_mb=0"``)."""
+    port = free_port()
+    code = KG_SERVE.format(options=", " + options if options else "")
+    command = [python, "-P", "-c", code, str(store), str(port), str(query_timeout)]  # -P: its own checkout's kg
+    return start_server(command, port, "/sparql?query=ASK%7B%7D"), port
+
+
+def kg_serve_throughput(
+    server: subprocess.Popen, port: int, light: list[str], seconds: float
+) -> dict[int, tuple[float, float]]:
+    """(answers/s, processor ms per answer) of the light saved queries through kg serve, 8 and 32 clients."""
+    paths = [f"/api/saved/{quote(n)}" for n in light]
+    return {c: measured_throughput(server, port, paths, c, seconds) for c in (8, 32)}
+
+
+def oxigraph_throughput(store: Path, work: Path, sparqls: list[str], seconds: float) -> dict[int, tuple[float, float]]:
+    """The same for ``oxigraph serve-read-only`` on a copy of the store, asked the saved queries' SPARQL."""
+    copy = work / "store-copy"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(store, copy)
+    port = free_port()
+    oxigraph = start_server(
+        [str(BIN / "oxigraph"), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}"],
+        port,
+        "/query?query=ASK%7B%7D",
+    )
+    try:
+        paths = ["/query?" + urlencode({"query": sparql}) for sparql in sparqls]
+        return {c: measured_throughput(oxigraph, port, paths, c, seconds) for c in (8, 32)}
+    finally:
+        stop_server(oxigraph)
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+def light_queries(queries: dict[str, dict], args: argparse.Namespace) -> list[str]:
+    """--light, else the saved queries whose raw p50 is under :data:`LIGHT_MS`."""
+    return args.light or [name for name, q in queries.items() if "ours" in q and _median(q["raw"]) * 1000 < LIGHT_MS]
+
+
 def serve_figures(store: Path, work: Path, queries: dict[str, dict], args: argparse.Namespace) -> tuple[float, float]:
     """(http_overhead, server_vs_oxigraph): the saved queries through kg serve, and light-query throughput."""
     done = {name: q for name, q in queries.items() if "ours" in q}
-    port = free_port()
-    # kg serve's own server (kg.web.server.running.serve), without building the site first: the site's
-    # build is measured by the views benchmarks, and at 1,000 documents it held the port for over 10 minutes
-    code = (
-        "import sys; from kg.web.server.running import serve; "
-        "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]), query_timeout=float(sys.argv[3]), max_rows=10**6)"
-    )
-    server = start_server(
-        [sys.executable, "-c", code, str(store), str(port), str(args.query_timeout)], port, "/sparql?query=ASK%7B%7D"
-    )
+    server, port = start_kg_serve(store, args.query_timeout)
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=args.query_timeout + 30)
         http_total = raw_total = 0.0
@@ -428,32 +470,22 @@ def serve_figures(store: Path, work: Path, queries: dict[str, dict], args: argpa
             raw_total += _median(q["raw"])
             print(f"  kg serve {name:30s} p50 {percentile(times, 50):8.1f} ms  statuses {sorted(set(statuses))}")
         connection.close()
-        light = args.light or [name for name, q in done.items() if _median(q["raw"]) * 1000 < LIGHT_MS]
-        ours = {
-            c: measured_throughput(server, port, [f"/api/saved/{quote(n)}" for n in light], c, args.seconds)
-            for c in (8, 32)
-        }
+        light = light_queries(done, args)
+        ours = kg_serve_throughput(server, port, light, args.seconds)
     finally:
         stop_server(server)
-    copy = work / "store-copy"
-    shutil.copytree(store, copy)
-    port = free_port()
-    oxigraph = start_server(
-        [str(BIN / "oxigraph"), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}"],
-        port,
-        "/query?query=ASK%7B%7D",
-    )
+    server, port = start_kg_serve(store, args.query_timeout, options="answer_cache_mb=0")  # every answer a query run
     try:
-        paths = ["/query?" + urlencode({"query": done[n]["sparql"]}) for n in light]
-        theirs = {c: measured_throughput(oxigraph, port, paths, c, args.seconds) for c in (8, 32)}
+        unkept = kg_serve_throughput(server, port, light, args.seconds)
     finally:
-        stop_server(oxigraph)
-        shutil.rmtree(copy, ignore_errors=True)
+        stop_server(server)
+    theirs = oxigraph_throughput(store, work, [done[n]["sparql"] for n in light], args.seconds)
     print(f"light saved queries: {', '.join(light)}")
     for c in (8, 32):
         print(
             f"light saved queries ({len(light)}), {c} clients: kg serve {ours[c][0]:.1f}/s "
-            f"({ours[c][1]:.1f} ms of processor per answer), oxigraph {theirs[c][0]:.1f}/s ({theirs[c][1]:.1f} ms)"
+            f"({ours[c][1]:.1f} ms of processor per answer; without kept answers {unkept[c][0]:.1f}/s, "
+            f"{unkept[c][1]:.1f} ms), oxigraph {theirs[c][0]:.1f}/s ({theirs[c][1]:.1f} ms)"
         )
     ratio = min(ours[c][0] / max(1e-9, theirs[c][0]) for c in (8, 32))
     return http_total / max(1e-9, raw_total), ratio

@@ -406,9 +406,11 @@ def serve_command(
     client_queries: int = typer.Option(
         4, "--client-queries", help="Queries one client address may have running at once; more get 429 (0: no cap)."
     ),
+    answer_cache_mb: float = typer.Option(64, "--answer-cache-mb", help="MiB of answers kept till a write (0: none)."),
     head_seconds: float = typer.Option(
         10.0, "--header-timeout", help="Seconds a connection has to send a request's headers before it is closed."
     ),
+    access_log: bool = typer.Option(False, "--access-log", help="Print a line for every request on stderr."),
     review: bool = typer.Option(False, "--review", help="Offer the review of claims at /review (loopback hosts only)."),
     review_any_host: bool = typer.Option(
         False,
@@ -441,6 +443,8 @@ def serve_command(
             memory_mb=memory_mb,
             light_budget=light_budget,
             heavy_slots=heavy_slots,
+            answer_cache_mb=answer_cache_mb,
+            access_log=access_log,
         )
     except KGError as exc:
         fail(str(exc))

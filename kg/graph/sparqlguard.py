@@ -177,8 +177,9 @@ def _parser_message(exc: Exception) -> str:
     return f"error at {line}:{column}{near}"
 
 
+@functools.lru_cache(maxsize=512)
 def federated(sparql: str) -> bool:
-    """Whether the tokenizer finds the keyword SERVICE (cheap; no parser).
+    """Whether the tokenizer finds the keyword SERVICE (no parser; a text read before is not read again).
 
     pyoxigraph's grammar matches a keyword without looking at what follows it, so ``SERVICESILENT<...>``
     and ``SERVICE:x { ... }`` (the keyword, then ``:x`` with the empty prefix) are federated there. So:

@@ -54,6 +54,7 @@ import pyoxigraph as ox
 
 from kg.errors import damaged_store
 from kg.graph.binding import as_constants
+from kg.graph.chunked import serialised
 from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
 from kg.graph.sandbox import WORKER_MEMORY_MB, deny_network, limit_memory
 from kg.graph.sparqlguard import FEDERATED, Refused, check, check_tokens
@@ -82,6 +83,8 @@ class Reply:
     media_type: str
     body: bytes
     extra: dict[str, Any] = field(default_factory=dict)  #: e.g. the named graphs, for the service description
+    #: a large answer's body in parts (``body`` is then empty): sent over the pipe one by one, never copied whole
+    parts: list[bytes] = field(default_factory=list)
 
     @classmethod
     def error(cls, status: int, message: str) -> Reply:
@@ -90,6 +93,10 @@ class Reply:
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
+
+    def pieces(self) -> list[bytes]:
+        """The body as the parts it was made in (one part for most answers)."""
+        return self.parts or [self.body]
 
 
 # --------------------------------------------------------------------------- query text
@@ -266,10 +273,6 @@ class _Refused(Exception):
         self.status = status
 
 
-def _tsv_term(term: object) -> str:
-    return "" if term is None else str(term)
-
-
 def execute(snapshot: Snapshot | RemoteSnapshot, job: dict[str, Any]) -> Reply:
     """Run one job; every outcome, good or bad, is a :class:`Reply`."""
     try:
@@ -346,8 +349,9 @@ def _query(snapshot: Snapshot | RemoteSnapshot, job: dict[str, Any]) -> Reply:
             return Reply(200, BY_KEY[fmt].content_type, answer.serialize(format=results_format(fmt)) or b"")
         if isinstance(answer, ox.QuerySolutions):
             fmt = _format(job.get("results_format"), "results", RESULT_FORMATS)
-            table, count, more = _solutions(answer, fmt, max_rows, job)
-            return Reply(200, BY_KEY[fmt].content_type, table, {"rows": count, "more": more})
+            parts, count, more = _solutions(answer, fmt, max_rows, job)
+            body, rest = (parts[0], []) if len(parts) == 1 else (b"", parts)
+            return Reply(200, BY_KEY[fmt].content_type, body, {"rows": count, "more": more}, rest)
         fmt = _format(job.get("graph_format"), "graph", GRAPH_FORMATS)
         triples = []
         for triple in answer:
@@ -359,45 +363,67 @@ def _query(snapshot: Snapshot | RemoteSnapshot, job: dict[str, Any]) -> Reply:
                 )
         if fmt == "RDF_XML":
             triples = xml_triples(triples)  # XML 1.0 cannot hold some control characters: U+FFFD instead
-        body = ox.serialize(triples, format=rdf_format(fmt), prefixes=job.get("prefixes") or None)
-        return Reply(200, BY_KEY[fmt].content_type, body or b"")
+        graph = ox.serialize(triples, format=rdf_format(fmt), prefixes=job.get("prefixes") or None)
+        return Reply(200, BY_KEY[fmt].content_type, graph or b"")
     except (OSError, RuntimeError, ValueError) as exc:  # raised while evaluating, row by row
         raise _Refused(500, f"The query failed: {exc}") from None
+    except MemoryError:  # the worker's heap cap (kg.graph.sandbox.limit_memory), reached while reading or writing
+        raise _Refused(503, too_large(job)) from None
 
 
-def _solutions(answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str, Any]) -> tuple[bytes, int, bool]:
+def too_large(job: dict[str, Any]) -> str:
+    """The sentence of a 503 for an answer too large for a worker's memory."""
+    limit = job.get("memory_mb") or WORKER_MEMORY_MB
+    return (
+        f"The answer is too large to build within the server's memory limit for one query ({limit} MiB): "
+        "narrow the query, add LIMIT, or ask for it a page at a time."
+    )
+
+
+def _solutions(
+    answer: ox.QuerySolutions, fmt: str, max_rows: int, job: dict[str, Any]
+) -> tuple[list[bytes], int, bool]:
     """At most ``max_rows`` solutions, serialised by pyoxigraph, how many there are, and whether a
     page follows: a job with ``page_rows`` (a saved query's page, asked for with one row more) keeps
     that many rows and says whether there was another.
 
     pyoxigraph serialises only a live result, which cannot be cut short, so the
     rows read are written as SPARQL TSV (every term in full), parsed back and
-    serialised in the format asked for.
+    serialised in the format asked for, a batch of rows at a time (:mod:`kg.graph.chunked`).
+    Each row is kept as its TSV line only (one string, not a term object per cell), with a note of
+    which columns were ever bound, so a large answer takes a fraction of the memory it did.
     """
     variables = [v.value for v in answer.variables]
-    rows: list[list[Any]] = []
+    lines: list[str] = []
+    bound_once = [False] * len(variables)
     page = int(job.get("page_rows") or 0)
     more = False
+    xml = fmt == "XML"  # as for RDF/XML (kg.graph.xmltext)
     for solution in answer:
-        if page and len(rows) == page:
+        if page and len(lines) == page:
             more = True
             break
-        rows.append([solution[v] for v in variables])
-        if len(rows) > max_rows:
+        cells = []
+        for i, name in enumerate(variables):
+            term = solution[name]
+            if term is None:
+                cells.append("")
+            else:
+                bound_once[i] = True
+                cells.append(str(xml_term(term) if xml else term))
+        lines.append("\t".join(cells))  # a TSV term never holds a tab: it is written \t
+        if len(lines) > max_rows:
             raise _Refused(
                 422, f"The result has more than {max_rows:,} rows (the server's limit): narrow the query or add LIMIT."
             )
-    keep = kept_columns(variables, rows, set(job.get("drop") or ()), set(job.get("drop_if_empty") or ()))
+    ever = [[True if filled else None for filled in bound_once]]  # one row standing for all: is a column ever bound
+    keep = kept_columns(variables, ever, set(job.get("drop") or ()), set(job.get("drop_if_empty") or ()))
     if len(keep) < len(variables):
         variables = [variables[i] for i in keep]
-        rows = [[row[i] for i in keep] for row in rows]
-    if fmt == "XML":
-        rows = [[xml_term(t) for t in row] for row in rows]  # as for RDF/XML (kg.graph.xmltext)
-    lines = ["\t".join("?" + v for v in variables)]
-    lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
-    tsv = "\n".join(lines) + "\n"
-    body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=results_format(fmt)) or b""
-    return body, len(rows), more
+        for n, line in enumerate(lines):
+            cells = line.split("\t")
+            lines[n] = "\t".join(cells[i] for i in keep)
+    return serialised(variables, lines, fmt), len(lines), more
 
 
 def _watch_parent(parent: int) -> None:
@@ -442,9 +468,21 @@ def worker_main(argv: list[str]) -> int:
         except Exception as exc:  # noqa: BLE001 -- a worker must answer, whatever happened
             reply = Reply.error(500, f"The query failed: {type(exc).__name__}: {exc}")
         try:
-            outbox.send((reply.status, reply.media_type, reply.body, reply.extra))
+            send_reply(outbox, reply, job)
         except (BrokenPipeError, OSError):
             return 0
+
+
+def send_reply(outbox: Connection, reply: Reply, job: dict[str, Any]) -> None:
+    """(status, media type, extra, number of parts), then each part as bytes: no pickled copy of a large body."""
+    try:
+        parts = reply.pieces()
+        outbox.send((reply.status, reply.media_type, reply.extra, len(parts)))
+    except MemoryError:
+        parts = [too_large(job).encode("utf-8")]
+        outbox.send((503, TEXT, {}, 1))
+    for part in parts:
+        outbox.send_bytes(part)
 
 
 if __name__ == "__main__":

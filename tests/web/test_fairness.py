@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from kg.web.server import create_app, running
+from kg.web.server.answers import DEFAULT_MB
 from kg.web.server.fairness import CLIENT_QUERIES, HEAD_SECONDS
 
 #: runs until the time limit in little memory
@@ -139,6 +140,7 @@ def test_serve_help_shows_every_limit_with_the_library_defaults():
         "--heavy-slots": pool.heavy_slots,
         "--client-queries": CLIENT_QUERIES,
         "--header-timeout": HEAD_SECONDS,
+        "--answer-cache-mb": DEFAULT_MB,
     }
     for option, default in expected.items():
         line = next(line for line in shown.splitlines() if option in line)

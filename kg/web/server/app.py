@@ -81,11 +81,14 @@ from kg.graph import saved as saved_queries
 from kg.graph.names import names_for
 from kg.graph.search_payload import search_payload
 from kg.graph.service import describe_service
+from kg.graph.sparqlhttp import is_remote
 from kg.graph.store import existing_store, local_folder
+from kg.graph.storestate import StoreState
 from kg.graph.worker import Reply, encode_term
 from kg.web.linked import checked_base_url
 from kg.web.pages import page_path
 from kg.web.server import linked, reconcile
+from kg.web.server.answers import DEFAULT_MB, AnswerCache, job_key
 from kg.web.server.fairness import CLIENT, CLIENT_QUERIES, ClientSlots, RememberClient
 from kg.web.server.headers import ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE, SecurityHeaders
 from kg.web.server.livesite import SiteFolder, _Folder
@@ -135,8 +138,11 @@ class Service:
         site: SiteFolder | None,
         base_url: str | None = None,
         client_queries: int = CLIENT_QUERIES,
+        answer_cache_mb: float = DEFAULT_MB,
     ):
         self.location = location
+        self.answers = AnswerCache(int(answer_cache_mb * 2**20))  #: answers of this state of the store (answers.py)
+        self._state = None if is_remote(location) else StoreState(location)  #: the store's signature, taken cheaply
         self.slots = ClientSlots(client_queries)  #: each client's share of the workers (kg.web.server.fairness)
         self.base_url = base_url  #: where the server is published (``--base-url``), else None: the request's own
         self.pool = pool
@@ -149,9 +155,30 @@ class Service:
         self.saved = SavedFiles()  #: saved queries, read again when their files change
 
     async def run(self, job: dict[str, Any]) -> Reply:
-        """Run a job in a worker, within the requesting client's share (429 :class:`Problem` beyond it)."""
+        """Run a job in a worker, within the requesting client's share (429 :class:`Problem` beyond it).
+
+        A query's 200 answer is kept while the store is unchanged, and given again for the same job
+        without a worker (:mod:`kg.web.server.answers`)."""
+        job = {"prefixes": self.prefixes, **job}
         with self.slots.hold(CLIENT.get()):
-            return await anyio.to_thread.run_sync(self.pool.run, {"prefixes": self.prefixes, **job})
+            if job.get("kind") != "query" or not self.answers.max_bytes:
+                return await anyio.to_thread.run_sync(self.pool.run, job)
+            key, generation = job_key(job), self.generation()
+            kept = self.answers.get(key, generation)
+            if kept is not None:
+                return kept
+            reply = await anyio.to_thread.run_sync(self.pool.run, job)
+            self.answers.put(key, generation, reply)
+            return reply
+
+    def generation(self) -> object:
+        """The state of the store (its folder's signature), None when it cannot be known (a SPARQL server)."""
+        if self._state is None:
+            return None
+        try:
+            return self._state.signature()
+        except OSError:
+            return None
 
     async def vocabulary(self) -> Vocabulary:
         async with self._vocabulary_lock:
@@ -174,6 +201,7 @@ def create_app(
     review_any_host: bool = False,
     base_url: str | None = None,
     client_queries: int = CLIENT_QUERIES,
+    answer_cache_mb: float = DEFAULT_MB,
     **limits: Any,
 ) -> Starlette:
     """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
@@ -183,7 +211,8 @@ def create_app(
     folder it removes when it stops. Without it, ``site_dir`` is a site built beforehand, served as it is.
 
     ``client_queries``: at most this many queries of one client (remote address) at once, 429 beyond
-    (0: no cap; :mod:`kg.web.server.fairness`). ``limits`` are the worker pool's other limits
+    (0: no cap; :mod:`kg.web.server.fairness`). ``answer_cache_mb``: MiB of answers kept while the store
+    is unchanged (0: none; :mod:`kg.web.server.answers`). ``limits`` are the worker pool's other limits
     (:class:`WorkerPool`: ``light_budget``, ``heavy_slots``, ``memory_mb``, ``rss_limit_mb``).
 
     Raises :class:`StoreError` when there is no store at ``store_location`` and
@@ -214,8 +243,10 @@ def create_app(
         raise UsageError(f"the heavy lane's slots must be 0 or more, not {limits['heavy_slots']}")
     if client_queries < 0:
         raise UsageError(f"the cap on one client's queries must be 0 (none) or more, not {client_queries}")
+    if answer_cache_mb < 0:
+        raise UsageError(f"the answers kept must be 0 MiB (none) or more, not {answer_cache_mb}")
     pool = WorkerPool(location, workers=workers, timeout=query_timeout, max_rows=max_rows, **limits)
-    service = Service(location, pool, site, checked_base_url(base_url), client_queries)
+    service = Service(location, pool, site, checked_base_url(base_url), client_queries, answer_cache_mb)
 
     # ------------------------------------------------------------- /sparql
 
@@ -255,7 +286,7 @@ def create_app(
                 job["named_graphs"] = _graph_iris([v for k, v in params if k == "named-graph-uri"], "named-graph-uri")
         except Problem as problem:
             return _text_error(problem)
-        return _response(await service.run(job))
+        return _response(await service.run(job), request=request)
 
     async def service_description(request: Request) -> Response:
         accept = request.headers.get("accept")
@@ -364,7 +395,7 @@ def create_app(
                 (f for f in formats.BY_KEY.values() if f.content_type == reply.media_type), formats.BY_KEY["JSON"]
             )
             headers["Content-Disposition"] = f'attachment; filename="{query.name}.{fmt.extension}"'
-        return _response(reply, headers)
+        return _response(reply, headers, request)
 
     async def search(request: Request) -> Response:
         text = request.query_params.get("q", "").strip()

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from kg.web.server.negotiation import Problem
+from kg.web.server.transport import Coalesced
 
 CLIENT_QUERIES = 4  #: default cap on one client's queries at once
 RETRY_AFTER = 2  #: seconds a client told 429 is asked to wait
@@ -118,6 +119,7 @@ class HeadDeadline(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self.transport = Coalesced(transport, self.loop)  # type: ignore[assignment]  # one write per small response
         self._start_head_clock()
 
     def _start_head_clock(self) -> None:

@@ -26,8 +26,8 @@ from kg.web.csp import header_policy
 from kg.web.server.fairness import HEAD_SECONDS, head_deadline
 
 ALLOW_METHODS = ("GET", "POST", "OPTIONS")
-ALLOW_HEADERS = ("Accept", "Accept-Language", "Content-Language", "Content-Type")
-EXPOSE_HEADERS = ("Content-Disposition", "KG-Page", "Link")
+ALLOW_HEADERS = ("Accept", "Accept-Language", "Content-Language", "Content-Type", "If-None-Match")
+EXPOSE_HEADERS = ("Content-Disposition", "ETag", "KG-Page", "Link")
 MAX_AGE = 600  #: seconds a browser may keep a preflight's answer
 
 #: every response

@@ -343,7 +343,7 @@ class WorkerPool:
             return Reply.error(503, "The server is shutting down.")
         if not self._started:
             self.start()
-        job = {"max_rows": self.max_rows, **job}
+        job = {"max_rows": self.max_rows, "memory_mb": self.memory_mb, **job}
         digest = hashlib.sha256(job["sparql"].encode("utf-8", "surrogatepass")).hexdigest() if "sparql" in job else ""
         with self._lock:
             if digest in self._verified:
@@ -397,7 +397,8 @@ class WorkerPool:
             if outcome == "memory":
                 self._replace(worker)
                 return self._memory_reply()
-            status, media_type, body, extra = worker.inbox.recv()
+            status, media_type, extra, count = worker.inbox.recv()
+            body = b"".join(worker.inbox.recv_bytes() for _ in range(count))  # a large answer comes in parts
         except WorkerStartError as exc:
             self._replace(worker)
             return Reply.error(500, f"The query worker could not start: {exc}")

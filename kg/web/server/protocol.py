@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from kg.graph.service import is_iri
 from kg.graph.worker import Reply
+from kg.web.server.answers import etag, matches
 from kg.web.server.headers import BODY_SECONDS
 from kg.web.server.negotiation import Problem
 
@@ -95,7 +96,14 @@ def _graph_iris(values: list[str], name: str) -> list[str]:
     return values
 
 
-def _response(reply: Reply, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        reply.body, status_code=reply.status, media_type=reply.media_type, headers={"Vary": "Accept", **(headers or {})}
-    )
+def _response(reply: Reply, headers: dict[str, str] | None = None, request: Request | None = None) -> Response:
+    """A worker's reply as a response; with the ``request``, a 200 carries an ``ETag`` and ``Cache-Control:
+    no-cache``, and is 304 without its body when ``If-None-Match`` names it (:mod:`kg.web.server.answers`)."""
+    sent = {"Vary": "Accept", **(headers or {})}
+    if request is not None and reply.status == 200:
+        tag = reply.extra.get("etag") or etag(reply.body)
+        reply.extra["etag"] = tag  # kept with a kept answer: worked out once
+        sent.update({"ETag": tag, "Cache-Control": "no-cache"})
+        if matches(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers=sent)
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=sent)

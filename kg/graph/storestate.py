@@ -1,0 +1,65 @@
+"""The store folder's signature for every request, without listing and stating every file each time.
+
+:func:`kg.graph.worker.store_signature` lists the folder and stats each file: cheap once, but
+``kg serve`` takes it for every request it may answer from its kept answers
+(:mod:`kg.web.server.answers`), and a large store has hundreds of RocksDB table files. Those files
+(``*.sst``) are written once and never changed in place; a file that is made, removed or renamed
+changes the folder's own time. So :class:`StoreState` keeps the last listing and, while the folder's
+time is unchanged, stats only the files that may change in place (the write-ahead logs, the
+manifest, the store's own JSON files): the same tuple :func:`store_signature` gives, from a handful of
+``stat`` calls.
+
+The folder's time has the resolution of the kernel's clock tick, so two changes within one tick
+could leave it unchanged; a listing taken while the folder's time is less than :data:`SETTLE`
+seconds old is therefore not reused (as git does for its index), and the folder is listed in full.
+
+>>> import tempfile, pathlib
+>>> folder = tempfile.mkdtemp()
+>>> state = StoreState(folder)
+>>> _ = (pathlib.Path(folder) / "000004.log").write_bytes(b"x")
+>>> state.signature() == store_signature(folder)
+True
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from kg.graph.worker import store_signature
+
+SETTLE = 2.0  #: seconds the folder's time must be old before a listing of it is reused
+IMMUTABLE = (".sst",)  #: endings of files written once and never changed in place
+
+
+class StoreState:
+    """The signature of one store folder, as :func:`store_signature` gives it, taken cheaply."""
+
+    def __init__(self, location: str):
+        self.location = location
+        self._folder_time: int | None = None
+        self._fixed: list[tuple[str, int, int]] = []  #: the immutable files of the last listing
+        self._changing: list[str] = []  #: the names of the others
+        self.listings = 0  #: full listings taken
+
+    def signature(self) -> tuple:
+        folder_time = os.stat(self.location).st_mtime_ns
+        settled = time.time_ns() - folder_time > SETTLE * 1e9
+        if folder_time != self._folder_time or not settled:
+            return self._list(folder_time if settled else None)
+        entries = list(self._fixed)
+        for name in self._changing:
+            try:
+                info = os.stat(os.path.join(self.location, name))
+            except FileNotFoundError:  # removed: the folder's time moved too, list it again
+                return self._list(None)
+            entries.append((name, info.st_size, info.st_mtime_ns))
+        return tuple(sorted(entries))
+
+    def _list(self, folder_time: int | None) -> tuple:
+        self.listings += 1
+        found = store_signature(self.location)
+        self._folder_time = folder_time
+        self._fixed = [e for e in found if e[0].endswith(IMMUTABLE)]
+        self._changing = [e[0] for e in found if not e[0].endswith(IMMUTABLE)]
+        return found

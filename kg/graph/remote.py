@@ -146,6 +146,9 @@ class RemoteStore(Store):
             self._transport.close()
             raise
 
+    def compact(self) -> None:
+        raise StoreError(f"{self.endpoints.name} is a SPARQL server: it compacts its own database (see its manual)")
+
     @property
     def oxigraph(self) -> ox.Store:
         """The server's dataset; it answers the ``pyoxigraph.Store`` methods kg calls (query, iteration, ...)."""

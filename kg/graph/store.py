@@ -330,6 +330,15 @@ class Store:
         os.replace(part, target)
         log.unlink()
 
+    def compact(self) -> None:
+        """Rewrite the database's files in their final, compressed form (RocksDB's full compaction)."""
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only: it cannot be compacted")
+        try:
+            self.oxigraph.optimize()
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"compacting the store at {self.location} failed: {exc}") from None
+
     def close(self) -> None:
         store = getattr(self, "_store", None)
         if store is not None:

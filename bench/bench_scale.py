@@ -9,8 +9,9 @@
   sampled with psutil in a thread), against the same extraction written into rdflib's in-memory
   ``Dataset`` (parse, extract, ``document_quads``, ``Dataset.add``: what a Python user would write);
 * ``kg ingest`` again, nothing changed (``reingest_ratio`` = its time / the first ingest's);
-* the store's size on disk (with the search index) and its named quads per document;
 * ``kg export --format nq`` (peak RSS), beside pyoxigraph's own ``Store.dump`` of the same store;
+* ``kg compact``, and the store's size on disk (with the search index) as the ingest left it and after
+  (``store_mb``: after, what a library holds once it has compacted), and its named quads per document;
 * every saved query with its default parameters, ``--runs`` times through ``kg.graph.saved.run_saved``
   and through raw ``pyoxigraph.Store.query`` of the same SPARQL and bindings, in a child process (a
   query over 1 s runs once each way; one whose run exceeds ``--query-timeout`` seconds is stopped
@@ -324,6 +325,12 @@ def measure_size(n: int, args: argparse.Namespace) -> dict[str, float | str]:
     )
     dump.unlink(missing_ok=True)
     (work / "ox.nq").unlink(missing_ok=True)
+    ingested_mb = folder_mb(store)
+    compact_s, _, _ = run_measured([KG, "compact", "--store", str(store)])
+    print(
+        f"kg compact: {compact_s:.1f} s; store {ingested_mb:,.0f} MB as ingested, {folder_mb(store):,.0f} MB after",
+        flush=True,
+    )
 
     figures: dict[str, float | str] = {
         "ingest_docs_per_s": n / ingest_s,
@@ -452,9 +459,15 @@ def light_queries(queries: dict[str, dict], args: argparse.Namespace) -> list[st
 
 
 def serve_figures(store: Path, work: Path, queries: dict[str, dict], args: argparse.Namespace) -> tuple[float, float]:
-    """(http_overhead, server_vs_oxigraph): the saved queries through kg serve, and light-query throughput."""
+    """(http_overhead, server_vs_oxigraph): the saved queries through kg serve, and light-query throughput.
+
+    Both keys are measured with the answers ``kg serve`` keeps turned off (``answer_cache_mb=0``), so that
+    every request runs its query, as Oxigraph's server does: a benchmark that repeats one query would
+    otherwise measure the kept answer. The throughput with kept answers (the default) is printed beside.
+    """
     done = {name: q for name, q in queries.items() if "ours" in q}
-    server, port = start_kg_serve(store, args.query_timeout)
+    light = light_queries(done, args)
+    server, port = start_kg_serve(store, args.query_timeout, options="answer_cache_mb=0")  # every answer a query run
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=args.query_timeout + 30)
         http_total = raw_total = 0.0
@@ -470,24 +483,27 @@ def serve_figures(store: Path, work: Path, queries: dict[str, dict], args: argpa
             raw_total += _median(q["raw"])
             print(f"  kg serve {name:30s} p50 {percentile(times, 50):8.1f} ms  statuses {sorted(set(statuses))}")
         connection.close()
-        light = light_queries(done, args)
-        ours = kg_serve_throughput(server, port, light, args.seconds)
+        unkept = kg_serve_throughput(server, port, light, args.seconds)
     finally:
         stop_server(server)
-    server, port = start_kg_serve(store, args.query_timeout, options="answer_cache_mb=0")  # every answer a query run
+    server, port = start_kg_serve(store, args.query_timeout)
     try:
-        unkept = kg_serve_throughput(server, port, light, args.seconds)
+        kept = kg_serve_throughput(server, port, light, args.seconds)
     finally:
         stop_server(server)
     theirs = oxigraph_throughput(store, work, [done[n]["sparql"] for n in light], args.seconds)
     print(f"light saved queries: {', '.join(light)}")
     for c in (8, 32):
         print(
-            f"light saved queries ({len(light)}), {c} clients: kg serve {ours[c][0]:.1f}/s "
-            f"({ours[c][1]:.1f} ms of processor per answer; without kept answers {unkept[c][0]:.1f}/s, "
-            f"{unkept[c][1]:.1f} ms), oxigraph {theirs[c][0]:.1f}/s ({theirs[c][1]:.1f} ms)"
+            f"light saved queries ({len(light)}), {c} clients: kg serve {unkept[c][0]:.1f}/s "
+            f"({unkept[c][1]:.1f} ms of processor per answer; with kept answers {kept[c][0]:.1f}/s, "
+            f"{kept[c][1]:.1f} ms), oxigraph {theirs[c][0]:.1f}/s ({theirs[c][1]:.1f} ms)"
         )
-    ratio = min(ours[c][0] / max(1e-9, theirs[c][0]) for c in (8, 32))
+    kept_ratio = min(kept[c][0] / max(1e-9, theirs[c][0]) for c in (8, 32))
+    print(
+        f"server_vs_oxigraph with kept answers (the default, a repeated query answered from memory): {kept_ratio:.3f}"
+    )
+    ratio = min(unkept[c][0] / max(1e-9, theirs[c][0]) for c in (8, 32))
     return http_total / max(1e-9, raw_total), ratio
 
 

@@ -35,6 +35,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kg.ingest.programs import Program, program, rebuild
+
 _TOKEN = re.compile(r"⟨(\d+)⟩")
 _WORDS = re.compile(r"[\w’'.-]+")
 
@@ -61,12 +63,23 @@ class _Compiled:
     subject_kinds: frozenset[str] = frozenset()
     object_kinds: frozenset[str] = frozenset()
     _regex: re.Pattern | None = field(default=None, repr=False, compare=False)
+    _program: Program | None = field(default=None, repr=False, compare=False)
 
     @property
     def regex(self) -> re.Pattern:
         if self._regex is None:
-            self._regex = re.compile(self.pattern, re.I)
+            self._regex = rebuild(self.pattern, re.I, self._program)
+            self._program = None
         return self._regex
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for the ingest workers) with its compiled program, made here once, not in every worker."""
+        if self._program is None and self._regex is None:
+            self._program = program(self.pattern, re.I)
+        state = dict(self.__dict__)
+        state["_program"] = self._program or program(self.pattern, re.I)
+        state["_regex"] = None  # a Pattern pickles as its source: each process would compile it again
+        return state
 
 
 @dataclass

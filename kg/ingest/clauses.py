@@ -213,6 +213,9 @@ class CueGrammar:
             for m in spec.get("mechanism", [])
         ]
         self._limits = {c.name: (c.subject_kinds, c.object_kinds) for c in self.compiled}
+        #: where a word some cue needs may start, in a lower-cased skeleton: one scan finds the few words
+        #: :meth:`match` looks up, instead of a lookup for every word of it
+        self._trigger_starts = re.compile(r"(?<![\w’'.-])(?:" + word_alternation(self.triggers) + ")")
 
     # ------------------------------------------------------------------ building
 
@@ -381,7 +384,13 @@ class CueGrammar:
         """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
         last: dict[int, int] = {}  #: compiled entry -> where the last word it needs stands
         triggers = self.triggers
-        for found in _WORDS.finditer(skeleton):
+        low = skeleton.lower()
+        words: Iterable[re.Match[str]]
+        if len(low) == len(skeleton):  # each character lowered to one: every word stands where it stood
+            words = (w for m in self._trigger_starts.finditer(low) if (w := _WORDS.match(low, m.start())))
+        else:
+            words = _WORDS.finditer(skeleton)
+        for found in words:
             word = found.group(0).lower()
             needing = triggers.get(word)
             if needing:

@@ -4,8 +4,8 @@
 
 The stages are what an ingest worker does with a document (``kg/ingest/workers.py``): ``parse`` (the source
 text into documents), ``extract`` (``Pipeline.extract``: entities, relations, curation), ``quads``
-(``document_graph`` and the curation's quads; ``document_quads`` on a kg without it) and ``serialise``
-(``GraphBuilder.serialized``, or ``SerializedGraph.of``: the N-Quads and union N-Triples bytes the writer loads). Reading files is left out: both sides get the same ``Source``
+(``document_quads`` and the curation's quads) and ``serialise`` (``SerializedGraph.of``: the N-Quads and
+union N-Triples bytes the writer loads). Reading files is left out: both sides get the same ``Source``
 objects, read once. The baseline is the ``kg`` package at ``--baseline-ref`` unpacked as ``kg_baseline``
 (as in ``bench/bench_extract.py``); the two take turns for ``--repeat`` rounds and the least CPU time
 (``time.process_time``) of each stage is kept. Prints ms per document for each stage and side, the ratio
@@ -43,8 +43,6 @@ class Side:
         self.pipeline = importlib.import_module(f"{package}.ingest.flow").Pipeline()
         triples = importlib.import_module(f"{package}.ingest.triples")
         self.document_quads, self.source_record = triples.document_quads, triples.source_record
-        #: the graph as text, as the workers build it (a kg without it: quads, then SerializedGraph.of)
-        self.document_graph = getattr(triples, "document_graph", None)
         self.serialized = importlib.import_module(f"{package}.graph.store").SerializedGraph
         self.sources = importlib.import_module(f"{package}.ingest.sources")
         self.errors = importlib.import_module(f"{package}.errors").SourceError
@@ -77,17 +75,6 @@ class Side:
             record = self.source_record(source)
             for document in timed("parse", self.parse, source):
                 extraction = timed("extract", pipeline.extract, document)
-
-                if self.document_graph is not None:
-
-                    def graph(document=document, extraction=extraction, record=record):
-                        iri, built = self.document_graph(document, extraction, [record], "fixed")
-                        return built, pipeline.curation.quads(iri, built.iter_quads())
-
-                    built, more = timed("quads", graph)
-                    timed("serialise", built.serialized, more)
-                    documents += 1
-                    continue
 
                 def quads(document=document, extraction=extraction, record=record):
                     iri, quads = self.document_quads(document, extraction, [record], "fixed")

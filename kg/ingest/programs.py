@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 try:  # CPython's regular-expression compiler
-    import _sre
+    import _sre  # type: ignore[import-not-found]
     from re import _compiler, _parser  # type: ignore[attr-defined]
 
     _TAG: tuple[Any, ...] | None = (sys.implementation.cache_tag, _sre.MAGIC, _sre.CODESIZE)

@@ -35,6 +35,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kg.ingest.programs import Program, program, rebuild
+
 _TOKEN = re.compile(r"⟨(\d+)⟩")
 _WORDS = re.compile(r"[\w’'.-]+")
 
@@ -61,12 +63,23 @@ class _Compiled:
     subject_kinds: frozenset[str] = frozenset()
     object_kinds: frozenset[str] = frozenset()
     _regex: re.Pattern | None = field(default=None, repr=False, compare=False)
+    _program: Program | None = field(default=None, repr=False, compare=False)
 
     @property
     def regex(self) -> re.Pattern:
         if self._regex is None:
-            self._regex = re.compile(self.pattern, re.I)
+            self._regex = rebuild(self.pattern, re.I, self._program)
+            self._program = None
         return self._regex
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for the ingest workers) with its compiled program, made here once, not in every worker."""
+        if self._program is None and self._regex is None:
+            self._program = program(self.pattern, re.I)
+        state = dict(self.__dict__)
+        state["_program"] = self._program or program(self.pattern, re.I)
+        state["_regex"] = None  # a Pattern pickles as its source: each process would compile it again
+        return state
 
 
 @dataclass
@@ -200,6 +213,9 @@ class CueGrammar:
             for m in spec.get("mechanism", [])
         ]
         self._limits = {c.name: (c.subject_kinds, c.object_kinds) for c in self.compiled}
+        #: where a word some cue needs may start, in a lower-cased skeleton: one scan finds the few words
+        #: :meth:`match` looks up, instead of a lookup for every word of it
+        self._trigger_starts = re.compile(r"(?<![\w’'.-])(?:" + word_alternation(self.triggers) + ")")
 
     # ------------------------------------------------------------------ building
 
@@ -368,7 +384,13 @@ class CueGrammar:
         """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
         last: dict[int, int] = {}  #: compiled entry -> where the last word it needs stands
         triggers = self.triggers
-        for found in _WORDS.finditer(skeleton):
+        low = skeleton.lower()
+        words: Iterable[re.Match[str]]
+        if len(low) == len(skeleton):  # each character lowered to one: every word stands where it stood
+            words = (w for m in self._trigger_starts.finditer(low) if (w := _WORDS.match(low, m.start())))
+        else:
+            words = _WORDS.finditer(skeleton)
+        for found in words:
             word = found.group(0).lower()
             needing = triggers.get(word)
             if needing:

@@ -331,6 +331,7 @@ class WorkerPool:
         while len(self.starting) + len(self.idle) + len(self.busy) < self.jobs:
             self._start()
         more = True
+        watched = time.monotonic()  #: when the busy workers' clocks and memory were last looked at
         while True:
             while more and self.idle:
                 task = next(waiting, None)
@@ -353,7 +354,9 @@ class WorkerPool:
             conns = [w.conn for w in (*self.starting, *self.busy)]
             for conn in wait(conns, timeout=WATCH_INTERVAL):
                 self._receive(next(w for w in (*self.starting, *self.busy) if w.conn is conn), decide, finish)
-            self._watch(finish)
+            if time.monotonic() >= watched + WATCH_INTERVAL:  # not after every message: a /proc read per worker
+                self._watch(finish)
+                watched = time.monotonic()
             tick()
 
     def _retry(self, task: Task, finish: Finish) -> None:

@@ -241,7 +241,10 @@ class Store:
         elif path.exists() and not path.is_dir():
             raise StoreError(f"{self.location} is a file, not a store directory")
         elif path.is_dir():
-            if not (path / "CURRENT").exists() and any(path.iterdir()):
+            # the format file is written first: with it (checked below), a folder is a store, perhaps one
+            # stopped while being made; without it or a database, it must be empty (but the file's .part)
+            made = (path / "CURRENT").exists() or (path / FORMAT_FILE).exists()
+            if not made and any(p.name != FORMAT_FILE + ".part" for p in path.iterdir()):
                 raise StoreError(
                     f"{self.location} is a folder of other files, not a kg store: give a new or empty folder"
                 )
@@ -251,9 +254,10 @@ class Store:
         #: load batches of new graphs with the bulk loader (see :meth:`replace_graphs`); False for benchmarks
         self.bulk_new_graphs = True
         try:
-            self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-            if not read_only:
+            if not read_only:  # the format file first: a store stopped while being made still says what it is
+                path.mkdir(parents=True, exist_ok=True)
                 record_version(path)
+            self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(f"the store at {self.location} is in use by another kg process") from None

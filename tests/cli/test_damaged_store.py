@@ -142,6 +142,24 @@ def test_a_new_store_records_its_format_and_an_older_one_is_refused_saying_what_
     assert not (tmp_path / "new" / FORMAT_FILE).exists()  # nothing written to a refused store
 
 
+def test_a_store_stopped_while_being_made_opens_as_a_new_store(tmp_path, pipeline):
+    """The format file is written before the database, so a store killed in between still says what it is."""
+    from kg.ingest.flow import ingest
+
+    for left in ({FORMAT_FILE: None}, {FORMAT_FILE: None, "LOCK": b"", "LOG": b"x"}, {FORMAT_FILE + ".part": b"{"}):
+        folder = tmp_path / f"stopped-{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        for name, data in left.items():
+            if data is None:
+                (folder / name).write_text(json.dumps({"format": "kg-store", "version": FORMAT_VERSION}))
+            else:
+                (folder / name).write_bytes(data)
+        with Store(folder) as store:
+            assert not ingest([SAMPLE], store, pipeline).failures
+            assert store.document_count() > 0
+        assert store_version(folder) == FORMAT_VERSION
+
+
 def test_a_corrupt_search_index_is_rebuilt_by_ingest_and_named_by_readers(cli_store, tmp_path):
     path = tmp_path / "store"
     shutil.copytree(cli_store, path)

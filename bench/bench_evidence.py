@@ -27,11 +27,7 @@ import scale  # noqa: E402
 
 from bench.tables import print_table  # noqa: E402
 from kg.graph import namespaces as ns  # noqa: E402
-
-
-def du(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-
+from kg.graph.compaction import folder_bytes  # noqa: E402
 
 #: What a statement carries as its own evidence in store format 3 (docs/evidence.md).
 _STATEMENT_EVIDENCE = {
@@ -142,7 +138,7 @@ def main() -> int:
         store = scale.build(location, args.docs, paths)
         loaded = time.perf_counter() - start
         store.close()
-        size = du(location)
+        size = folder_bytes(location)
         from kg import Store
 
         with Store(location) as store:

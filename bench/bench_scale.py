@@ -48,6 +48,7 @@ if str(ROOT) not in sys.path:
 from bench import corpus  # noqa: E402
 from bench.bench_load import client_address, free_port  # noqa: E402
 from bench.bench_saved_queries import percentile  # noqa: E402
+from kg.graph.compaction import folder_bytes  # noqa: E402
 
 BIN = Path(sys.executable).parent
 KG = str(BIN / "kg")
@@ -97,7 +98,7 @@ def run_measured(command: list[str], timeout: float | None = None) -> tuple[floa
 
 
 def folder_mb(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+    return folder_bytes(path) / 1e6
 
 
 # ---------------------------------------------------------------------------- children

@@ -54,7 +54,7 @@ import pyoxigraph as ox
 
 from kg.errors import damaged_store
 from kg.graph.binding import as_constants
-from kg.graph.chunked import serialised
+from kg.graph.chunked import serialised, tsv_line
 from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_format, results_format
 from kg.graph.sandbox import WORKER_MEMORY_MB, deny_network, limit_memory
 from kg.graph.sparqlguard import FEDERATED, Refused, check, check_tokens
@@ -403,15 +403,13 @@ def _solutions(
         if page and len(lines) == page:
             more = True
             break
-        cells = []
-        for i, name in enumerate(variables):
-            term = solution[name]
-            if term is None:
-                cells.append("")
-            else:
+        row = [solution[name] for name in variables]
+        for i, term in enumerate(row):
+            if term is not None:
                 bound_once[i] = True
-                cells.append(str(xml_term(term) if xml else term))
-        lines.append("\t".join(cells))  # a TSV term never holds a tab: it is written \t
+                if xml:
+                    row[i] = xml_term(term)
+        lines.append(tsv_line(row))  # a TSV term never holds a tab: it is written \t
         if len(lines) > max_rows:
             raise _Refused(
                 422, f"The result has more than {max_rows:,} rows (the server's limit): narrow the query or add LIMIT."

@@ -11,6 +11,9 @@ opens the store, and hold for everything pyoxigraph does in it:
   writable mappings). An allocation past it fails and the Rust runtime aborts the process
   (SIGABRT), which the pool reports as a query that needed too much memory. ``RLIMIT_AS``
   cannot be used: it counts RocksDB's reserved and file mappings, which are not memory in use.
+  The same call sets ``RLIMIT_CORE`` to 0: that abort is the limit working, and where core dumps
+  are on (``ulimit -c unlimited``, as on some CI machines) the kernel would otherwise spend tens of
+  seconds writing the worker's memory out before the pool learns that it ended.
 
 Each returns one phrase saying what it did and never raises: where the system cannot do it the
 worker runs without that limit (and the pool's time limit still holds).
@@ -56,4 +59,8 @@ def limit_memory(megabytes: int = WORKER_MEMORY_MB) -> str:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
     except (OSError, ValueError) as exc:
         return f"no memory limit ({exc})"
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    except (OSError, ValueError):
+        pass  # a core dump only delays the pool's noticing
     return f"heap limited to {limit // (1024 * 1024)} MiB"

@@ -21,3 +21,15 @@ def map_site(sample_store, tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
     build_site(sample_store, out)
     return out
+
+
+@pytest.fixture
+def core_dumps_on():
+    """Core dumps allowed for this process and its children (as ``ulimit -c unlimited`` on some CI machines)."""
+    resource = pytest.importorskip("resource")
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    if hard == 0:
+        pytest.skip("this system allows no core dumps at all")
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_CORE, (soft, hard))

@@ -40,7 +40,7 @@ from kg.graph import worker as worker_module
 from kg.graph.namespaces import base_iri
 from kg.graph.sandbox import WORKER_MEMORY_MB
 from kg.graph.sparqlhttp import dial_for, is_remote, parse_location
-from kg.graph.worker import Reply
+from kg.graph.worker import Reply, read_reply
 
 #: How often the pool looks at a running worker's memory, seconds.
 WATCH_INTERVAL = 0.05
@@ -397,8 +397,7 @@ class WorkerPool:
             if outcome == "memory":
                 self._replace(worker)
                 return self._memory_reply()
-            status, media_type, extra, count = worker.inbox.recv()
-            body = b"".join(worker.inbox.recv_bytes() for _ in range(count))  # a large answer comes in parts
+            reply = read_reply(worker.inbox)
         except WorkerStartError as exc:
             self._replace(worker)
             return Reply.error(500, f"The query worker could not start: {exc}")
@@ -412,4 +411,4 @@ class WorkerPool:
             self._discard(worker, kill=False)  # the light lane already has its successor
         else:
             self._idle.put(worker)
-        return Reply(status, media_type, body, extra)
+        return reply

@@ -10,8 +10,10 @@ code for a before/after), interleaved, then Oxigraph's server on a copy of the s
 and 32 keep-alive clients. Every figure is printed with the load average beside it; compare
 ratios within one run, not figures across runs on a shared machine.
 
-``--profile-seconds N``: while this checkout's server answers 8 clients, py-spy (``--py-spy PATH``)
-records it and its workers for N seconds into ``--workdir``/profile.speedscope.json.
+``--profile-seconds N``: while this checkout's server (``--profile-base``: the ``--base`` one) answers
+8 clients, py-spy (``--py-spy PATH``) records it and its workers for N seconds into
+``--workdir``/profile.speedscope.json; the server runs without kept answers unless
+``--profile-options`` says otherwise (``--profile-options ""``: as it runs by default).
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ def load() -> str:
 
 
 def profile(store: Path, light: list[str], args: argparse.Namespace) -> None:
-    server, port = start_kg_serve(store, args.query_timeout)
-    out = args.workdir / "profile.speedscope.json"
+    python = args.base if args.profile_base else sys.executable
+    server, port = start_kg_serve(store, args.query_timeout, python, args.profile_options)
+    out = args.workdir / ("profile.speedscope.json" if args.profile_format == "speedscope" else "profile.txt")
     try:
         spy = subprocess.Popen(
             [
@@ -54,7 +57,7 @@ def profile(store: Path, light: list[str], args: argparse.Namespace) -> None:
                 str(server.pid),
                 "--subprocesses",
                 "--format",
-                "speedscope",
+                args.profile_format,
                 "--duration",
                 str(int(args.profile_seconds)),
                 "--output",
@@ -86,7 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-timeout", type=float, default=30.0)
     parser.add_argument("--workdir", type=Path, default=ROOT / "out" / "bench-serve")
     parser.add_argument("--profile-seconds", type=float, default=0.0)
-    parser.add_argument("--py-spy", default="/tmp/pyspy-hs/bin/py-spy")
+    parser.add_argument("--py-spy", default="/tmp/pyspy/bin/py-spy")
+    parser.add_argument(
+        "--profile-options", default="answer_cache_mb=0", help="keywords of serve for the profiled server"
+    )
+    parser.add_argument("--profile-format", default="speedscope", help="py-spy's: speedscope, or raw (folded stacks)")
+    parser.add_argument("--profile-base", action="store_true", help="profile --base's server instead of this one")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     args.runs, args.queries = 1, args.light

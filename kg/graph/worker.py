@@ -477,8 +477,13 @@ def read_reply(inbox: Connection) -> Reply:
     """What :func:`send_reply` sent, as a :class:`Reply` (in the server)."""
     status, media_type, extra, count, body = inbox.recv()
     if count:
-        body = b"".join(inbox.recv_bytes() for _ in range(count))  # a large answer comes in parts
+        body = read_parts(inbox, count)
     return Reply(status, media_type, body, extra)
+
+
+def read_parts(inbox: Connection, count: int) -> bytes:
+    """A large answer's ``count`` parts, joined."""
+    return b"".join(inbox.recv_bytes() for _ in range(count))
 
 
 if __name__ == "__main__":

@@ -20,10 +20,10 @@ next query is answered by a fresh worker.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import hashlib
 import os
-import queue
 import signal
 import socket
 import subprocess
@@ -34,13 +34,15 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import anyio
 import psutil
 
 from kg.graph import worker as worker_module
 from kg.graph.namespaces import base_iri
 from kg.graph.sandbox import WORKER_MEMORY_MB
 from kg.graph.sparqlhttp import dial_for, is_remote, parse_location
-from kg.graph.worker import Reply, read_reply
+from kg.graph.worker import Reply, read_parts, read_reply
+from kg.web.server.idle import IdleWorkers
 
 #: How often the pool looks at a running worker's memory, seconds.
 WATCH_INTERVAL = 0.05
@@ -138,10 +140,41 @@ class _Worker:
                 return "time"
             if self.inbox.poll(min(WATCH_INTERVAL, left)):
                 return "reply"
-            if self.rss_mb() > rss_limit_mb:
-                return "memory"
-            if cpu_budget is not None and self.cpu_seconds() - start >= cpu_budget:
-                return "budget"
+            over = self._over(rss_limit_mb, cpu_budget, start)
+            if over:
+                return over
+
+    def _over(self, rss_limit_mb: float, cpu_budget: float | None, start: float) -> str | None:
+        if self.rss_mb() > rss_limit_mb:
+            return "memory"
+        if cpu_budget is not None and self.cpu_seconds() - start >= cpu_budget:
+            return "budget"
+        return None
+
+    async def await_reply(self, seconds: float, rss_limit_mb: float, cpu_budget: float | None = None) -> str:
+        """:meth:`wait` in the event loop: the pipe is watched by the loop itself (a reader on its
+        descriptor), and the memory and budget are looked at every :data:`WATCH_INTERVAL` by a timer."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        start = self.cpu_seconds() if cpu_budget is not None else 0.0
+        descriptor = self.inbox.fileno()
+        while True:
+            left = deadline - loop.time()
+            if left <= 0:
+                return "time"
+            woken: asyncio.Future[str] = loop.create_future()
+            loop.add_reader(descriptor, _settle, woken, "reply")
+            timer = loop.call_later(min(WATCH_INTERVAL, left), _settle, woken, "tick")
+            try:
+                if await woken == "reply":
+                    return "reply"
+            finally:
+                timer.cancel()
+                loop.remove_reader(descriptor)
+                os.set_blocking(descriptor, True)  # uvloop made it non-blocking; the pipe is read whole
+            over = self._over(rss_limit_mb, cpu_budget, start)
+            if over:
+                return over
 
     def died_of_memory(self) -> bool:
         """Whether a worker that closed its pipe was ended by its heap cap (abort) or the system's OOM killer."""
@@ -190,6 +223,11 @@ class _Worker:
         self.kill()
 
 
+def _settle(future: asyncio.Future[str], outcome: str) -> None:
+    if not future.done():
+        future.set_result(outcome)
+
+
 def _seconds(value: float) -> str:
     return f"{value:g}"
 
@@ -229,7 +267,7 @@ class WorkerPool:
         self.memory_mb = int(memory_mb)
         #: resident size above which the pool kills a worker: the heap cap plus room for code and mapped files
         self.rss_limit_mb = int(rss_limit_mb) if rss_limit_mb is not None else self.memory_mb + 128
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: IdleWorkers[_Worker] = IdleWorkers()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = False
@@ -337,31 +375,83 @@ class WorkerPool:
         self._add_light()
         return True
 
-    def run(self, job: dict[str, Any]) -> Reply:
-        """Run a job (see :func:`kg.graph.worker.execute`) under the limits; always returns a :class:`Reply`."""
-        if self._closed:
-            return Reply.error(503, "The server is shutting down.")
-        if not self._started:
-            self.start()
+    def _prepared(self, job: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """The job with the pool's limits, and the digest of its query text (marked verified if known)."""
         job = {"max_rows": self.max_rows, "memory_mb": self.memory_mb, **job}
         digest = hashlib.sha256(job["sparql"].encode("utf-8", "surrogatepass")).hexdigest() if "sparql" in job else ""
         with self._lock:
             if digest in self._verified:
                 job["verified"] = True
-        try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            return Reply.error(
-                503,
-                f"The server is busy: every query worker was in use for {_seconds(self.timeout)} s; try again shortly.",
-            )
+        return job, digest
+
+    def _remember(self, digest: str, reply: Reply) -> None:
+        if digest and reply.extra.pop("verified", False):
+            with self._lock:
+                self._verified[digest] = None
+                while len(self._verified) > VERIFIED_TEXTS:
+                    self._verified.popitem(last=False)
+
+    def _busy_reply(self) -> Reply:
+        return Reply.error(
+            503,
+            f"The server is busy: every query worker was in use for {_seconds(self.timeout)} s; try again shortly.",
+        )
+
+    def _over_budget(self, worker: _Worker) -> Reply | None:
+        """A query past its light budget: demoted (None, it goes on), or stopped when no heavy slot is free."""
+        if self._demote(worker):
+            return None
+        self._replace(worker)
+        return Reply.error(
+            503,
+            f"The query used more than {_seconds(self.light_budget)} s of processor time while the server "
+            "was already running "
+            f"{self.heavy_slots} long {'query' if self.heavy_slots == 1 else 'queries'} (its limit): "
+            "try again shortly, or narrow it / add LIMIT.",
+        )
+
+    def _stopped(self, worker: _Worker, outcome: str) -> Reply:
+        """A query stopped at the time limit ("time") or above the memory bound ("memory"): its worker is replaced."""
+        self._replace(worker)
+        if outcome == "memory":
+            return self._memory_reply()
+        return Reply.error(
+            503,
+            f"The query was stopped after {_seconds(self.timeout)} s (the server's time limit): narrow it, or add LIMIT.",
+        )
+
+    def _failed(self, worker: _Worker, exc: Exception) -> Reply:
+        """A worker that could not start, or whose pipe closed while it had a job: replaced."""
+        if isinstance(exc, WorkerStartError):
+            self._replace(worker)
+            return Reply.error(500, f"The query worker could not start: {exc}")
+        memory = worker.died_of_memory()
+        self._replace(worker)
+        if memory:
+            return self._memory_reply()
+        return Reply.error(500, "The query worker stopped unexpectedly (it has been restarted).")
+
+    def _release(self, worker: _Worker) -> None:
+        if worker.demoted:
+            self._discard(worker, kill=False)  # the light lane already has its successor
+        else:
+            self._idle.put(worker)
+
+    def run(self, job: dict[str, Any]) -> Reply:
+        """Run a job (see :func:`kg.graph.worker.execute`) under the limits; always returns a :class:`Reply`.
+
+        Blocks: for threads. The event loop uses :meth:`arun`, the same under the same limits."""
+        if self._closed:
+            return Reply.error(503, "The server is shutting down.")
+        if not self._started:
+            self.start()
+        job, digest = self._prepared(job)
+        worker = self._idle.get(self.timeout)
+        if worker is None:
+            return self._busy_reply()
         try:
             reply = self._run_on(worker, job)
-            if digest and reply.extra.pop("verified", False):
-                with self._lock:
-                    self._verified[digest] = None
-                    while len(self._verified) > VERIFIED_TEXTS:
-                        self._verified.popitem(last=False)
+            self._remember(digest, reply)
             return reply
         finally:
             with self._lock:
@@ -378,37 +468,67 @@ class WorkerPool:
             if outcome == "time" and light_wall < self.timeout:
                 outcome = "budget"  # on a machine too busy to give it the processor time, the clock decides
             if outcome == "budget":
-                if not self._demote(worker):
-                    self._replace(worker)
-                    return Reply.error(
-                        503,
-                        f"The query used more than {_seconds(self.light_budget)} s of processor time while the server "
-                        "was already running "
-                        f"{self.heavy_slots} long {'query' if self.heavy_slots == 1 else 'queries'} (its limit): "
-                        "try again shortly, or narrow it / add LIMIT.",
-                    )
+                refused = self._over_budget(worker)
+                if refused is not None:
+                    return refused
                 outcome = worker.wait(self.timeout - (time.monotonic() - started), self.rss_limit_mb)
-            if outcome == "time":
-                self._replace(worker)
-                return Reply.error(
-                    503,
-                    f"The query was stopped after {_seconds(self.timeout)} s (the server's time limit): narrow it, or add LIMIT.",
-                )
-            if outcome == "memory":
-                self._replace(worker)
-                return self._memory_reply()
+            if outcome != "reply":
+                return self._stopped(worker, outcome)
             reply = read_reply(worker.inbox)
-        except WorkerStartError as exc:
-            self._replace(worker)
-            return Reply.error(500, f"The query worker could not start: {exc}")
-        except (EOFError, OSError):
-            memory = worker.died_of_memory()
-            self._replace(worker)
-            if memory:
-                return self._memory_reply()
-            return Reply.error(500, "The query worker stopped unexpectedly (it has been restarted).")
-        if worker.demoted:
-            self._discard(worker, kill=False)  # the light lane already has its successor
-        else:
-            self._idle.put(worker)
+        except (WorkerStartError, EOFError, OSError) as exc:
+            return self._failed(worker, exc)
+        self._release(worker)
         return reply
+
+    async def arun(self, job: dict[str, Any]) -> Reply:
+        """:meth:`run` for the event loop, without a thread per query: an idle worker is waited for, and its
+        answer read, by the loop itself (:meth:`_Worker.await_reply`). What may block (a worker that is
+        still starting, a large answer's parts, replacing a worker) runs in a thread."""
+        if self._closed:
+            return Reply.error(503, "The server is shutting down.")
+        if not self._started:
+            return await anyio.to_thread.run_sync(self.run, job)
+        job, digest = self._prepared(job)
+        worker = await self._idle.aget(self.timeout)
+        if worker is None:
+            return self._busy_reply()
+        try:
+            reply = await self._arun_on(worker, job)
+            self._remember(digest, reply)
+            return reply
+        finally:
+            with self._lock:
+                if worker.demoted:
+                    self._heavy -= 1
+
+    async def _arun_on(self, worker: _Worker, job: dict[str, Any]) -> Reply:
+        loop = asyncio.get_running_loop()
+        try:
+            if not worker.ready:
+                await anyio.to_thread.run_sync(worker.wait_ready, self.startup_timeout)
+            worker.outbox.send(job)
+            started = loop.time()
+            light_wall = min(self.light_wall, self.timeout)
+            outcome = await worker.await_reply(light_wall, self.rss_limit_mb, self.light_budget)
+            if outcome == "time" and light_wall < self.timeout:
+                outcome = "budget"  # as in _run_on
+            if outcome == "budget":
+                refused = await anyio.to_thread.run_sync(self._over_budget, worker)
+                if refused is not None:
+                    return refused
+                outcome = await worker.await_reply(self.timeout - (loop.time() - started), self.rss_limit_mb)
+            if outcome != "reply":
+                return await anyio.to_thread.run_sync(self._stopped, worker, outcome)
+            status, media_type, extra, count, body = worker.inbox.recv()  # the header is there: no wait
+            if count:  # a large answer: its parts are read in a thread, not by the loop
+                body = await anyio.to_thread.run_sync(read_parts, worker.inbox, count)
+        except (WorkerStartError, EOFError, OSError) as exc:
+            return await anyio.to_thread.run_sync(self._failed, worker, exc)
+        except asyncio.CancelledError:  # with a job sent, the worker's state is unknown: it goes
+            with self._lock:
+                still_ours = worker in self._all  # not already replaced on the way
+            if still_ours:
+                self._replace(worker)
+            raise
+        self._release(worker)
+        return Reply(status, media_type, body, extra)

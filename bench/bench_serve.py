@@ -5,7 +5,7 @@
 
 The serving part of :mod:`bench.bench_scale` (its ``serve_figures`` pieces) on a store built
 beforehand, so the part a change to the server touches can be measured again and again: each round
-runs ``kg serve`` with this checkout's Python (with its answer cache and without, ``no-cache``) and, with ``--base``, with another checkout's (main's
+runs ``kg serve`` with this checkout's Python (with its answer cache and without, ``no-cache``) and, with ``--base``, with another checkout's (``before``, ``before-no-cache``: main's
 code for a before/after), interleaved, then Oxigraph's server on a copy of the store, each with 8
 and 32 keep-alive clients. Every figure is printed with the load average beside it; compare
 ratios within one run, not figures across runs on a shared machine.
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         profile(args.store, args.light, args)
         return 0
     sides = [("after", sys.executable, ""), ("no-cache", sys.executable, "answer_cache_mb=0")]
-    sides += [("before", args.base, "")] if args.base else []
+    sides += [("before", args.base, ""), ("before-no-cache", args.base, "answer_cache_mb=0")] if args.base else []
     results: dict[str, list[dict[int, tuple[float, float]]]] = {
         name: [] for name, _, _ in sides + [("oxigraph", "", "")]
     }
@@ -116,11 +116,11 @@ def main(argv: list[str] | None = None) -> int:
                 stop_server(server)
             results[name].append(figures)
             shown = ", ".join(f"{c} clients {r:.0f}/s ({ms:.2f} ms cpu/answer)" for c, (r, ms) in figures.items())
-            print(f"round {round_ + 1} {name:8s} {shown}  load {load()}", flush=True)
+            print(f"round {round_ + 1} {name:15s} {shown}  load {load()}", flush=True)
         figures = oxigraph_throughput(args.store, args.workdir, [found[n]["sparql"] for n in args.light], args.seconds)
         results["oxigraph"].append(figures)
         shown = ", ".join(f"{c} clients {r:.0f}/s ({ms:.2f} ms cpu/answer)" for c, (r, ms) in figures.items())
-        print(f"round {round_ + 1} oxigraph {shown}  load {load()}", flush=True)
+        print(f"round {round_ + 1} {'oxigraph':15s} {shown}  load {load()}", flush=True)
     print(f"\nlight queries: {', '.join(args.light)}; load average {load()}")
     for name in results:
         if name == "oxigraph":

@@ -459,9 +459,14 @@ INLINE = 64 * 1024  #: bytes up to which an answer's body goes in the same messa
 def send_reply(outbox: Connection, reply: Reply, job: dict[str, Any]) -> None:
     """One message (status, media type, extra, number of parts, body) for an answer of one part of up to
     :data:`INLINE` bytes; otherwise the first four with an empty body, then each part as bytes: no
-    pickled copy of a large body. :func:`read_reply` reads either."""
+    pickled copy of a large body. :func:`read_reply` reads either. ``extra["cpu"]`` is the worker's
+    processor time as it answers, so the pool need not read it when the next job starts."""
     try:
         parts = reply.pieces()
+        used = (
+            os.times()
+        )  # the processor time used so far, as the pool reads it from /proc: its next job's budget starts here
+        reply.extra["cpu"] = used.user + used.system
         if len(parts) == 1 and len(parts[0]) <= INLINE:
             outbox.send((reply.status, reply.media_type, reply.extra, 0, parts[0]))
             return

@@ -181,6 +181,8 @@ class Service:
             return None
 
     async def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is not None:  # read once: no lock to take for every request
+            return self._vocabulary
         async with self._vocabulary_lock:
             if self._vocabulary is None:
                 from kg.ingest.vocabulary import Vocabulary

@@ -104,6 +104,8 @@ class _Worker:
         self.outbox = Connection(to_child_w, readable=False)
         self.inbox = Connection(from_child_r, writable=False)
         self.ready = False
+        #: the worker's processor time (seconds) when it sent its last answer (its own count, the same as /proc's)
+        self.cpu_mark: float | None = None
         self.demoted = False  #: running a long query in the heavy lane
         try:
             self.watch: psutil.Process | None = psutil.Process(self.process.pid)
@@ -125,6 +127,18 @@ class _Worker:
             return 0.0
         return used.user + used.system if used else 0.0
 
+    def cpu_start(self) -> float:
+        """The processor time a job just sent starts from: what the worker said with its last answer (it has
+        been idle since, so this is at most what /proc would say now, never a laxer budget), else read now."""
+        mark, self.cpu_mark = self.cpu_mark, None
+        return mark if mark is not None else self.cpu_seconds()
+
+    def took(self, reply: Reply) -> Reply:
+        """A reply read from this worker, its processor time noted (and taken out of ``extra``)."""
+        mark = reply.extra.pop("cpu", None)
+        self.cpu_mark = float(mark) if isinstance(mark, int | float) else None
+        return reply
+
     def wait(self, seconds: float, rss_limit_mb: float, cpu_budget: float | None = None) -> str:
         """Wait for the answer: "reply" (or the pipe closed), "time" after ``seconds``, "memory" above the
         bound, "budget" once the query has used ``cpu_budget`` seconds of processor time.
@@ -133,7 +147,7 @@ class _Worker:
         (waiting for a processor, not using one) is not taken for a heavy one.
         """
         deadline = time.monotonic() + seconds
-        start = self.cpu_seconds() if cpu_budget is not None else 0.0
+        start = self.cpu_start() if cpu_budget is not None else 0.0
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -156,7 +170,7 @@ class _Worker:
         descriptor), and the memory and budget are looked at every :data:`WATCH_INTERVAL` by a timer."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
-        start = self.cpu_seconds() if cpu_budget is not None else 0.0
+        start = self.cpu_start() if cpu_budget is not None else 0.0
         descriptor = self.inbox.fileno()
         while True:
             left = deadline - loop.time()
@@ -474,7 +488,7 @@ class WorkerPool:
                 outcome = worker.wait(self.timeout - (time.monotonic() - started), self.rss_limit_mb)
             if outcome != "reply":
                 return self._stopped(worker, outcome)
-            reply = read_reply(worker.inbox)
+            reply = worker.took(read_reply(worker.inbox))
         except (WorkerStartError, EOFError, OSError) as exc:
             return self._failed(worker, exc)
         self._release(worker)
@@ -530,5 +544,6 @@ class WorkerPool:
             if still_ours:
                 self._replace(worker)
             raise
+        reply = worker.took(Reply(status, media_type, body, extra))  # before another job can be sent to it
         self._release(worker)
-        return Reply(status, media_type, body, extra)
+        return reply

@@ -30,9 +30,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Generator
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio
 import psutil
@@ -398,12 +399,14 @@ class WorkerPool:
                 job["verified"] = True
         return job, digest
 
-    def _remember(self, digest: str, reply: Reply) -> None:
+    def _remember(self, digest: str, reply: Reply) -> Reply:
+        """The reply; its query text noted as verified if the worker says it passed the full guard."""
         if digest and reply.extra.pop("verified", False):
             with self._lock:
                 self._verified[digest] = None
                 while len(self._verified) > VERIFIED_TEXTS:
                     self._verified.popitem(last=False)
+        return reply
 
     def _busy_reply(self) -> Reply:
         return Reply.error(
@@ -451,88 +454,121 @@ class WorkerPool:
         else:
             self._idle.put(worker)
 
+    def _admit(self, job: dict[str, Any]) -> tuple[dict[str, Any], str] | Reply:
+        """The job prepared (see :meth:`_prepared`), or the reply of a pool shutting down."""
+        if self._closed:
+            return Reply.error(503, "The server is shutting down.")
+        return self._prepared(job)
+
+    def _free_slot(self, worker: _Worker) -> None:
+        """After a job on ``worker``, however it ended: a demoted one's heavy slot is free again."""
+        with self._lock:
+            if worker.demoted:
+                self._heavy -= 1
+
     def run(self, job: dict[str, Any]) -> Reply:
         """Run a job (see :func:`kg.graph.worker.execute`) under the limits; always returns a :class:`Reply`.
 
-        Blocks: for threads. The event loop uses :meth:`arun`, the same under the same limits."""
-        if self._closed:
-            return Reply.error(503, "The server is shutting down.")
-        if not self._started:
+        Blocks: for threads. The event loop uses :meth:`arun`; both follow :meth:`_course`."""
+        if not self._started and not self._closed:
             self.start()
-        job, digest = self._prepared(job)
+        admitted = self._admit(job)
+        if isinstance(admitted, Reply):
+            return admitted
         worker = self._idle.get(self.timeout)
         if worker is None:
             return self._busy_reply()
         try:
-            reply = self._run_on(worker, job)
-            self._remember(digest, reply)
-            return reply
+            return self._remember(admitted[1], self._run_on(worker, admitted[0]))
         finally:
-            with self._lock:
-                if worker.demoted:
-                    self._heavy -= 1
-
-    def _run_on(self, worker: _Worker, job: dict[str, Any]) -> Reply:
-        try:
-            worker.wait_ready(self.startup_timeout)
-            worker.outbox.send(job)
-            started = time.monotonic()
-            light_wall = min(self.light_wall, self.timeout)
-            outcome = worker.wait(light_wall, self.rss_limit_mb, self.light_budget)
-            if outcome == "time" and light_wall < self.timeout:
-                outcome = "budget"  # on a machine too busy to give it the processor time, the clock decides
-            if outcome == "budget":
-                refused = self._over_budget(worker)
-                if refused is not None:
-                    return refused
-                outcome = worker.wait(self.timeout - (time.monotonic() - started), self.rss_limit_mb)
-            if outcome != "reply":
-                return self._stopped(worker, outcome)
-            reply = worker.took(read_reply(worker.inbox))
-        except (WorkerStartError, EOFError, OSError) as exc:
-            return self._failed(worker, exc)
-        self._release(worker)
-        return reply
+            self._free_slot(worker)
 
     async def arun(self, job: dict[str, Any]) -> Reply:
         """:meth:`run` for the event loop, without a thread per query: an idle worker is waited for, and its
         answer read, by the loop itself (:meth:`_Worker.await_reply`). What may block (a worker that is
         still starting, a large answer's parts, replacing a worker) runs in a thread."""
-        if self._closed:
-            return Reply.error(503, "The server is shutting down.")
-        if not self._started:
+        if not self._started and not self._closed:
             return await anyio.to_thread.run_sync(self.run, job)
-        job, digest = self._prepared(job)
+        admitted = self._admit(job)
+        if isinstance(admitted, Reply):
+            return admitted
         worker = await self._idle.aget(self.timeout)
         if worker is None:
             return self._busy_reply()
         try:
-            reply = await self._arun_on(worker, job)
-            self._remember(digest, reply)
-            return reply
+            return self._remember(admitted[1], await self._arun_on(worker, admitted[0]))
         finally:
-            with self._lock:
-                if worker.demoted:
-                    self._heavy -= 1
+            self._free_slot(worker)
+
+    def _course(self, worker: _Worker, job: dict[str, Any]) -> Generator[_Wait | _Call, Any, Reply | None]:
+        """One job on one worker, the same for a thread (:meth:`_run_on`) and the event loop (:meth:`_arun_on`).
+
+        It yields what its driver is to do, each in its own way, and is sent the result: a :class:`_Wait`
+        for the worker's answer (the outcome of :meth:`_Worker.wait` or :meth:`_Worker.await_reply`) or a
+        :class:`_Call` of what may block (called, or called in a thread). It returns the reply of a query
+        that was stopped or refused, or None once the answer is there to be read."""
+        if not worker.ready:
+            yield _Call(worker.wait_ready, self.startup_timeout)
+        worker.outbox.send(job)
+        started = time.monotonic()
+        light_wall = min(self.light_wall, self.timeout)
+        outcome = yield _Wait(light_wall, self.light_budget)
+        if outcome == "time" and light_wall < self.timeout:
+            outcome = "budget"  # on a machine too busy to give it the processor time, the clock decides
+        if outcome == "budget":
+            refused = yield _Call(self._over_budget, worker)
+            if refused is not None:
+                return refused
+            outcome = yield _Wait(self.timeout - (time.monotonic() - started), None)
+        if outcome != "reply":
+            return (yield _Call(self._stopped, worker, outcome))
+        return None
+
+    def _answered(self, worker: _Worker, reply: Reply) -> Reply:
+        """The answer read from ``worker``, its processor time noted before another job can be sent; released."""
+        worker.took(reply)
+        self._release(worker)
+        return reply
+
+    def _drive(self, worker: _Worker, course: Generator[_Wait | _Call, Any, Reply | None]) -> Reply | None:
+        """:meth:`_course` run in this thread: what it returns."""
+        try:
+            step = next(course)
+            while True:
+                if isinstance(step, _Wait):
+                    step = course.send(worker.wait(step.seconds, self.rss_limit_mb, step.cpu_budget))
+                else:
+                    step = course.send(step())
+        except StopIteration as ended:
+            return ended.value
+
+    async def _adrive(self, worker: _Worker, course: Generator[_Wait | _Call, Any, Reply | None]) -> Reply | None:
+        """:meth:`_course` run by the event loop (what may block in a thread): what it returns."""
+        try:
+            step = next(course)
+            while True:
+                if isinstance(step, _Wait):
+                    step = course.send(await worker.await_reply(step.seconds, self.rss_limit_mb, step.cpu_budget))
+                else:
+                    step = course.send(await anyio.to_thread.run_sync(step))
+        except StopIteration as ended:
+            return ended.value
+
+    def _run_on(self, worker: _Worker, job: dict[str, Any]) -> Reply:
+        try:
+            stopped = self._drive(worker, self._course(worker, job))
+            if stopped is not None:
+                return stopped
+            reply = read_reply(worker.inbox)
+        except (WorkerStartError, EOFError, OSError) as exc:
+            return self._failed(worker, exc)
+        return self._answered(worker, reply)
 
     async def _arun_on(self, worker: _Worker, job: dict[str, Any]) -> Reply:
-        loop = asyncio.get_running_loop()
         try:
-            if not worker.ready:
-                await anyio.to_thread.run_sync(worker.wait_ready, self.startup_timeout)
-            worker.outbox.send(job)
-            started = loop.time()
-            light_wall = min(self.light_wall, self.timeout)
-            outcome = await worker.await_reply(light_wall, self.rss_limit_mb, self.light_budget)
-            if outcome == "time" and light_wall < self.timeout:
-                outcome = "budget"  # as in _run_on
-            if outcome == "budget":
-                refused = await anyio.to_thread.run_sync(self._over_budget, worker)
-                if refused is not None:
-                    return refused
-                outcome = await worker.await_reply(self.timeout - (loop.time() - started), self.rss_limit_mb)
-            if outcome != "reply":
-                return await anyio.to_thread.run_sync(self._stopped, worker, outcome)
+            stopped = await self._adrive(worker, self._course(worker, job))
+            if stopped is not None:
+                return stopped
             status, media_type, extra, count, body = worker.inbox.recv()  # the header is there: no wait
             if count:  # a large answer: its parts are read in a thread, not by the loop
                 body = await anyio.to_thread.run_sync(read_parts, worker.inbox, count)
@@ -544,6 +580,21 @@ class WorkerPool:
             if still_ours:
                 self._replace(worker)
             raise
-        reply = worker.took(Reply(status, media_type, body, extra))  # before another job can be sent to it
-        self._release(worker)
-        return reply
+        return self._answered(worker, Reply(status, media_type, body, extra))
+
+
+class _Wait(NamedTuple):
+    """A step of :meth:`WorkerPool._course`: wait up to ``seconds`` for the answer, within ``cpu_budget``."""
+
+    seconds: float
+    cpu_budget: float | None
+
+
+class _Call:
+    """A step of :meth:`WorkerPool._course`: a call that may block (the event loop makes it in a thread)."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        self.function, self.args = function, args
+
+    def __call__(self) -> Any:
+        return self.function(*self.args)

@@ -14,6 +14,9 @@ ratios within one run, not figures across runs on a shared machine.
 8 clients, py-spy (``--py-spy PATH``) records it and its workers for N seconds into
 ``--workdir``/profile.speedscope.json; the server runs without kept answers unless
 ``--profile-options`` says otherwise (``--profile-options ""``: as it runs by default).
+
+``--side NAME=OPTIONS`` adds a server of this checkout with more keywords of ``serve`` (``--side
+"w4=answer_cache_mb=0, workers=4"``); ``--no-cache-only`` leaves out the servers that keep answers.
 """
 
 from __future__ import annotations
@@ -95,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile-format", default="speedscope", help="py-spy's: speedscope, or raw (folded stacks)")
     parser.add_argument("--profile-base", action="store_true", help="profile --base's server instead of this one")
+    parser.add_argument(
+        "--side",
+        action="append",
+        default=[],
+        metavar="NAME=OPTIONS",
+        help="one more server of this checkout, with these keywords of serve (repeatable): 'w4=answer_cache_mb=0, workers=4'",
+    )
+    parser.add_argument("--no-cache-only", action="store_true", help="leave out the servers with kept answers")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     args.runs, args.queries = 1, args.light
@@ -104,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sides = [("after", sys.executable, ""), ("no-cache", sys.executable, "answer_cache_mb=0")]
     sides += [("before", args.base, ""), ("before-no-cache", args.base, "answer_cache_mb=0")] if args.base else []
+    sides += [(name, sys.executable, options) for name, _, options in (s.partition("=") for s in args.side)]
+    if args.no_cache_only:
+        sides = [side for side in sides if "answer_cache_mb=0" in side[2]]
     results: dict[str, list[dict[int, tuple[float, float]]]] = {
         name: [] for name, _, _ in sides + [("oxigraph", "", "")]
     }

@@ -47,6 +47,20 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in psutil.getloadavg())
 
 
+def own_cpu(pid: int) -> float:
+    """Processor seconds of one process alone (the server's event loop and its threads, not its workers)."""
+    try:
+        used = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return used.user + used.system
+
+
+def answered(figures: dict[int, tuple[float, float]], seconds: float) -> float:
+    """About how many answers a run of :func:`kg_serve_throughput` got (its rates times their seconds)."""
+    return sum(rate * seconds for rate, _ in figures.values())
+
+
 def profile(store: Path, light: list[str], args: argparse.Namespace) -> None:
     python = args.base if args.profile_base else sys.executable
     server, port = start_kg_serve(store, args.query_timeout, python, args.profile_options)
@@ -125,12 +139,18 @@ def main(argv: list[str] | None = None) -> int:
         for name, python, options in sides if round_ % 2 == 0 else sides[::-1]:
             server, port = start_kg_serve(args.store, args.query_timeout, python, options)
             try:
+                loop_before = own_cpu(server.pid)
                 figures = kg_serve_throughput(server, port, args.light, args.seconds)
+                loop_ms = (own_cpu(server.pid) - loop_before) * 1000 / max(1.0, answered(figures, args.seconds))
             finally:
                 stop_server(server)
             results[name].append(figures)
             shown = ", ".join(f"{c} clients {r:.0f}/s ({ms:.2f} ms cpu/answer)" for c, (r, ms) in figures.items())
-            print(f"round {round_ + 1} {name:15s} {shown}  load {load()}", flush=True)
+            print(
+                f"round {round_ + 1} {name:15s} {shown}, of which the server's own process {loop_ms:.2f} ms"
+                f"  load {load()}",
+                flush=True,
+            )
         figures = oxigraph_throughput(args.store, args.workdir, [found[n]["sparql"] for n in args.light], args.seconds)
         results["oxigraph"].append(figures)
         shown = ", ".join(f"{c} clients {r:.0f}/s ({ms:.2f} ms cpu/answer)" for c, (r, ms) in figures.items())

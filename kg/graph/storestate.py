@@ -1,6 +1,6 @@
 """The store folder's signature for every request, without listing and stating every file each time.
 
-:func:`kg.graph.worker.store_signature` lists the folder and stats each file: cheap once, but
+:func:`store_signature` lists the folder and stats each file: cheap once, but
 ``kg serve`` takes it for every request it may answer from its kept answers
 (:mod:`kg.web.server.answers`), and a large store has hundreds of RocksDB table files. Those files
 (``*.sst``) are written once and never changed in place; a file that is made, removed or renamed
@@ -24,12 +24,34 @@ True
 from __future__ import annotations
 
 import os
+import re
 import time
-
-from kg.graph.worker import store_signature
 
 SETTLE = 2.0  #: seconds the folder's time must be old before a listing of it is reused
 IMMUTABLE = (".sst",)  #: endings of files written once and never changed in place
+
+
+#: Files of a store directory that change without the data changing (RocksDB's own log, the lock, the search index).
+_IGNORED = re.compile(r"^(LOG.*|LOCK|search\.sqlite.*)$")
+
+
+def store_signature(location: str) -> tuple:
+    """The store directory's files (names, sizes, times): it changes when the store's contents do.
+
+    Cheap (one directory listing), so it is taken before every job here and before every page
+    request of a site the server builds itself (:mod:`kg.web.server`). A file removed while the
+    directory is read (RocksDB compacting) is left out: the listing differs either way.
+    """
+    entries = []
+    with os.scandir(location) as listing:
+        for entry in listing:
+            if not _IGNORED.match(entry.name):
+                try:
+                    info = entry.stat()
+                except FileNotFoundError:
+                    continue
+                entries.append((entry.name, info.st_size, info.st_mtime_ns))
+    return tuple(sorted(entries))
 
 
 class StoreState:

@@ -59,14 +59,13 @@ from kg.graph.formats import BY_KEY, GRAPH_FORMATS, RESULT_FORMATS, Format, rdf_
 from kg.graph.sandbox import WORKER_MEMORY_MB, deny_network, limit_memory
 from kg.graph.sparqlguard import FEDERATED, Refused, check, check_tokens
 from kg.graph.sparqlhttp import Dataset, DialedTransport, ServerError, is_remote, parse_location
+from kg.graph.storestate import StoreState, store_signature  # noqa: F401 -- store_signature is used from here too
 from kg.graph.syntax import explain
 from kg.graph.xmltext import xml_term, xml_triples
 
 TEXT = "text/plain; charset=utf-8"
 _NETWORK_DENIED = False  #: set in a worker once its seccomp filter is in place
 
-#: Files of a store directory that change without the data changing (RocksDB's own log, the lock, the search index).
-_IGNORED = re.compile(r"^(LOG.*|LOCK|search\.sqlite.*)$")
 #: What an update starts with, once the prologue (BASE, PREFIX) is gone.
 _UPDATE = re.compile(r"^(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 _PROLOGUE = re.compile(r"^\s*(BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\s*", re.IGNORECASE)
@@ -180,39 +179,22 @@ def decode_term(data: tuple[str | None, ...]) -> ox.NamedNode | ox.Literal:
 # --------------------------------------------------------------------------- in the worker process
 
 
-def store_signature(location: str) -> tuple:
-    """The store directory's files (names, sizes, times): it changes when the store's contents do.
-
-    Cheap (one directory listing), so it is taken before every job here and before every page
-    request of a site the server builds itself (:mod:`kg.web.server`). A file removed while the
-    directory is read (RocksDB compacting) is left out: the listing differs either way.
-    """
-    entries = []
-    with os.scandir(location) as listing:
-        for entry in listing:
-            if not _IGNORED.match(entry.name):
-                try:
-                    info = entry.stat()
-                except FileNotFoundError:
-                    continue
-                entries.append((entry.name, info.st_size, info.st_mtime_ns))
-    return tuple(sorted(entries))
-
-
 OPEN_ATTEMPTS = 3  #: tries at opening the store read-only before a job fails
 
 
 class Snapshot:
-    """A read-only store, reopened when the directory changes."""
+    """A read-only store, reopened when the directory changes (its signature taken by :class:`StoreState`:
+    a few ``stat`` calls rather than a listing of the folder before every job)."""
 
     def __init__(self, location: str):
         self.location = location
+        self.state = StoreState(location)
         self.signature: tuple | None = None
         self.store: ox.Store | None = None
         self.refresh()
 
     def refresh(self, force: bool = False) -> ox.Store:
-        signature = store_signature(self.location)
+        signature = self.state.signature()
         if force or self.store is None or signature != self.signature:
             self.store = None
             self.store = self._open()
@@ -471,16 +453,42 @@ def worker_main(argv: list[str]) -> int:
             return 0
 
 
+INLINE = 64 * 1024  #: bytes up to which an answer's body goes in the same message as its status
+
+
 def send_reply(outbox: Connection, reply: Reply, job: dict[str, Any]) -> None:
-    """(status, media type, extra, number of parts), then each part as bytes: no pickled copy of a large body."""
+    """One message (status, media type, extra, number of parts, body) for an answer of one part of up to
+    :data:`INLINE` bytes; otherwise the first four with an empty body, then each part as bytes: no
+    pickled copy of a large body. :func:`read_reply` reads either. ``extra["cpu"]`` is the worker's
+    processor time as it answers, so the pool need not read it when the next job starts."""
     try:
         parts = reply.pieces()
-        outbox.send((reply.status, reply.media_type, reply.extra, len(parts)))
+        used = (
+            os.times()
+        )  # the processor time used so far, as the pool reads it from /proc: its next job's budget starts here
+        reply.extra["cpu"] = used.user + used.system
+        if len(parts) == 1 and len(parts[0]) <= INLINE:
+            outbox.send((reply.status, reply.media_type, reply.extra, 0, parts[0]))
+            return
+        outbox.send((reply.status, reply.media_type, reply.extra, len(parts), b""))
     except MemoryError:
         parts = [too_large(job).encode("utf-8")]
-        outbox.send((503, TEXT, {}, 1))
+        outbox.send((503, TEXT, {}, 1, b""))
     for part in parts:
         outbox.send_bytes(part)
+
+
+def read_reply(inbox: Connection) -> Reply:
+    """What :func:`send_reply` sent, as a :class:`Reply` (in the server)."""
+    status, media_type, extra, count, body = inbox.recv()
+    if count:
+        body = read_parts(inbox, count)
+    return Reply(status, media_type, body, extra)
+
+
+def read_parts(inbox: Connection, count: int) -> bytes:
+    """A large answer's ``count`` parts, joined."""
+    return b"".join(inbox.recv_bytes() for _ in range(count))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import pytest
 
 from kg.web.server import create_app, running
 from kg.web.server.answers import DEFAULT_MB
-from kg.web.server.fairness import CLIENT_QUERIES, HEAD_SECONDS
+from kg.web.server.fairness import CLIENT_QUERIES, DEFAULT_PROTOCOL, HEAD_BYTES, HEAD_SECONDS, PROTOCOLS
 
 #: runs until the time limit in little memory
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -89,10 +89,21 @@ def _closed_by_server(sock: socket.socket) -> bool:
         return True
 
 
+#: the head deadline holds for each HTTP protocol the server can run (httptools when installed, h11)
+each_protocol = pytest.mark.parametrize("protocol", sorted(PROTOCOLS))
+
+
+def test_the_server_runs_httptools_when_it_is_installed():
+    import importlib.util
+
+    assert DEFAULT_PROTOCOL == ("httptools" if importlib.util.find_spec("httptools") else "h11")
+
+
+@each_protocol
 @pytest.mark.parametrize("trickle", [False, True], ids=["half a request", "a byte now and then"])
-def test_a_half_sent_request_does_not_hold_its_connection(sample_store, trickle):
+def test_a_half_sent_request_does_not_hold_its_connection(sample_store, trickle, protocol):
     app = create_app(sample_store.location, workers=1)
-    with running(app, head_seconds=1.0) as url:
+    with running(app, head_seconds=1.0, http=protocol) as url:
         parts = urlsplit(url)
         with socket.create_connection((parts.hostname, parts.port)) as sock:
             sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")  # no blank line: headers not done
@@ -107,9 +118,10 @@ def test_a_half_sent_request_does_not_hold_its_connection(sample_store, trickle)
         assert get(url, sparql(LIGHT))[0] == 200  # nothing pinned: the next client is answered
 
 
-def test_a_connection_that_sends_nothing_is_closed_and_a_whole_request_is_not(sample_store):
+@each_protocol
+def test_a_connection_that_sends_nothing_is_closed_and_a_whole_request_is_not(sample_store, protocol):
     app = create_app(sample_store.location, workers=1)
-    with running(app, head_seconds=1.0) as url:
+    with running(app, head_seconds=1.0, http=protocol) as url:
         parts = urlsplit(url)
         with socket.create_connection((parts.hostname, parts.port)) as silent:
             assert _closed_by_server(silent)
@@ -120,6 +132,31 @@ def test_a_connection_that_sends_nothing_is_closed_and_a_whole_request_is_not(sa
             while chunk := whole.recv(65536):
                 answer += chunk
             assert answer.startswith(b"HTTP/1.1 200")
+
+
+@each_protocol
+def test_a_request_head_past_its_size_limit_is_refused(sample_store, protocol):
+    app = create_app(sample_store.location, workers=1)
+    with running(app, http=protocol) as url:
+        parts = urlsplit(url)
+        with socket.create_connection((parts.hostname, parts.port)) as sock:
+            sock.settimeout(60)
+            try:  # a head that never ends, sent quickly: refused once it passes the limit, not read for ever
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * (HEAD_BYTES + 1024))
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            answer = b""
+            try:
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            except ConnectionResetError:
+                pass
+            assert answer.startswith(b"HTTP/1.1 400"), answer[:80]
+        headers = {"X-Fine": "b" * (HEAD_BYTES // 2)}  # within the limit: answered
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        connection.request("GET", sparql(LIGHT), headers=headers)
+        assert connection.getresponse().status == 200
+        connection.close()
 
 
 def test_serve_help_shows_every_limit_with_the_library_defaults():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +12,7 @@ import psutil
 import pytest
 
 from kg.web.server import create_app, running
+from kg.web.server.pool import WorkerPool
 
 from .test_server import ask
 
@@ -108,3 +111,55 @@ def test_a_demoted_query_that_finishes_is_answered(sample_store):
         assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) == int(typed) ** 2
         assert app.state.pool.demotions >= 1
         assert ask(url, LIGHT).status == 200
+
+
+def _in_thread(pool, job):
+    return pool.run(job)
+
+
+def _in_loop(run_loop):
+    def ask_pool(pool, job):
+        async def job_in_loop():
+            return await pool.arun(job)
+
+        return run_loop(job_in_loop())
+
+    return ask_pool
+
+
+def _uvloop_run(main):
+    uvloop = pytest.importorskip("uvloop")
+    return uvloop.run(main)
+
+
+@pytest.mark.parametrize(
+    "ask_pool", [_in_thread, _in_loop(asyncio.run), _in_loop(_uvloop_run)], ids=["thread", "asyncio", "uvloop"]
+)
+def test_a_thread_and_the_event_loop_meet_the_same_limits_with_the_same_answers(sample_store, ask_pool):
+    # WorkerPool.run (threads: search) and WorkerPool.arun (the event loop: every other query) follow
+    # one course; each outcome of it, on a real pool: answered, demoted and answered, demoted and
+    # stopped at the time limit, stopped at the heap cap, refused with the heavy lane full
+    demoted = "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?t . ?d a ?u FILTER(STRLEN(CONCAT(STR(?a), STR(?d))) > 0) }"
+    light = "SELECT ?s WHERE { ?s a ?t } LIMIT 3"
+
+    def job(sparql):
+        return {"kind": "query", "sparql": sparql, "results_format": "JSON"}
+
+    with WorkerPool(sample_store.location, workers=1, timeout=4.0, light_budget=0.2, memory_mb=256) as pool:
+        first = ask_pool(pool, job(light))
+        assert first.status == 200 and len(json.loads(first.body)["results"]["bindings"]) == 3, first.text
+        answer = ask_pool(pool, job(demoted))
+        assert answer.status == 200 and pool.demotions == 1, answer.text
+        stopped = ask_pool(pool, job(SLOW))
+        assert stopped.status == 503 and "stopped after 4 s" in stopped.text, stopped.text
+        assert pool.demotions == 2 and pool.restarts == 1
+        grown = ask_pool(pool, job(MEMORY_HOG))
+        assert grown.status == 503 and "256 MiB of memory" in grown.text, grown.text
+        assert pool.restarts == 2
+        pool.heavy_slots = 0  # no heavy lane: a query past its light budget is refused
+        refused = ask_pool(pool, job(SLOW))
+        assert refused.status == 503 and "already running 0 long queries" in refused.text, refused.text
+        assert pool.restarts == 3
+        again = ask_pool(pool, job(light))
+        assert again.status == 200 and again.body == first.body  # a fresh worker, the same answer
+        assert pool._heavy == 0 and len(pool.pids()) == 1  # every slot freed; one light worker left

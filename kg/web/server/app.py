@@ -162,12 +162,12 @@ class Service:
         job = {"prefixes": self.prefixes, **job}
         with self.slots.hold(CLIENT.get()):
             if job.get("kind") != "query" or not self.answers.max_bytes:
-                return await anyio.to_thread.run_sync(self.pool.run, job)
+                return await self.pool.arun(job)
             key, generation = job_key(job), self.generation()
             kept = self.answers.get(key, generation)
             if kept is not None:
                 return kept
-            reply = await anyio.to_thread.run_sync(self.pool.run, job)
+            reply = await self.pool.arun(job)
             self.answers.put(key, generation, reply)
             return reply
 
@@ -181,6 +181,8 @@ class Service:
             return None
 
     async def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is not None:  # read once: no lock to take for every request
+            return self._vocabulary
         async with self._vocabulary_lock:
             if self._vocabulary is None:
                 from kg.ingest.vocabulary import Vocabulary

@@ -8,7 +8,9 @@
   (Behind a reverse proxy every request comes from the proxy's address: set the cap to 0, off, there,
   and let the proxy limit clients.)
 * **Request heads** (:class:`HeadDeadline`): a connection must deliver a request's line and headers
-  within :data:`HEAD_SECONDS` of its first byte (or of being opened), else it is closed. Uvicorn
+  within :data:`HEAD_SECONDS` of its first byte (or of being opened), else it is closed, and in at
+  most :data:`HEAD_BYTES` bytes, else it is answered 400 and closed (the same for uvicorn's h11 and
+  httptools protocols; httptools, in C, is used when it is installed). Uvicorn
   itself times out only idle kept-alive connections, so a client that opens connections and sends
   half a request, a byte now and then, would otherwise hold its connection slots for ever. A body
   has its own deadline (:data:`kg.web.server.headers.BODY_SECONDS`), and a query reaches a worker
@@ -22,10 +24,15 @@ import collections
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # pragma: no cover -- httptools not installed
+    HttpToolsProtocol = None  # type: ignore[assignment,misc]
 
 from kg.web.server.negotiation import Problem
 from kg.web.server.transport import Coalesced
@@ -102,24 +109,31 @@ class ClientSlots:
                 del self._running[client]
 
 
-class HeadDeadline(H11Protocol):
-    """Uvicorn's h11 protocol, closing a connection whose request line and headers take over ``head_seconds``.
+HEAD_BYTES = 64 * 1024  #: the most a request's line and headers may take
 
-    The clock starts when the connection opens and again at the first byte of each later request
-    on it; it stops when the request's head is complete (h11 has given a request, so a new
-    request/response cycle began).
+
+class _HeadClock:
+    """The request-head deadline, for either of uvicorn's HTTP/1.1 protocols (:class:`HeadDeadline`).
+
+    Both protocols keep ``self.cycle``, the request/response cycle of the request being answered, made
+    once a request's head has been read; ``self.loop`` and ``self.transport`` are theirs too.
     """
 
     head_seconds: float = HEAD_SECONDS
+    head_bytes: int = HEAD_BYTES
+    cycle: Any
+    loop: asyncio.AbstractEventLoop
+    transport: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_timer: asyncio.TimerHandle | None = None
+        self._head_size = 0  #: bytes received of the request head being read
         self.heads_timed_out = 0
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self.transport = Coalesced(transport, self.loop)  # type: ignore[assignment]  # one write per small response
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self.transport = Coalesced(cast(asyncio.Transport, transport), self.loop)  # one write per small response
         self._start_head_clock()
 
     def _start_head_clock(self) -> None:
@@ -135,16 +149,21 @@ class HeadDeadline(H11Protocol):
         return self.cycle is None or self.cycle.response_complete
 
     def data_received(self, data: bytes) -> None:
-        if self._between_requests():
+        waiting = self._between_requests()
+        if waiting:
             self._start_head_clock()  # a new request begins: not restarted by each later byte
+            self._head_size += len(data)
         cycle = self.cycle
-        super().data_received(data)
-        if self.cycle is not cycle:  # h11 read a whole request head
+        super().data_received(data)  # type: ignore[misc]
+        if self.cycle is not cycle:  # the parser read a whole request head
             self._stop_head_clock()
+            self._head_size = 0
+        elif waiting and self._head_size > self.head_bytes and not self.transport.is_closing():
+            self.send_400_response("Request line and headers too large.")  # type: ignore[attr-defined]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_head_clock()
-        super().connection_lost(exc)
+        super().connection_lost(exc)  # type: ignore[misc]
 
     def _head_too_slow(self) -> None:
         self._head_timer = None
@@ -152,8 +171,33 @@ class HeadDeadline(H11Protocol):
             self.transport.close()
 
 
-def head_deadline(seconds: float) -> type[HeadDeadline]:
-    """:class:`HeadDeadline` with its own time limit, for ``uvicorn.Config(http=...)``."""
-    if seconds == HeadDeadline.head_seconds:
-        return HeadDeadline
-    return type("HeadDeadline", (HeadDeadline,), {"head_seconds": float(seconds)})
+class HeadDeadline(_HeadClock, H11Protocol):
+    """Uvicorn's h11 protocol, closing a connection whose request line and headers take over ``head_seconds``
+    (or are refused, 400, past :data:`HEAD_BYTES`).
+
+    The clock starts when the connection opens and again at the first byte of each later request
+    on it; it stops when the request's head is complete (the parser has given a request, so a new
+    request/response cycle began). :class:`HttpToolsHeadDeadline` is the same for httptools.
+    """
+
+
+if HttpToolsProtocol is not None:
+
+    class HttpToolsHeadDeadline(_HeadClock, HttpToolsProtocol):
+        """:class:`HeadDeadline` for uvicorn's httptools protocol (llhttp, in C: a fraction of h11's cost)."""
+
+    PROTOCOLS: dict[str, type[_HeadClock]] = {"h11": HeadDeadline, "httptools": HttpToolsHeadDeadline}
+else:  # pragma: no cover -- httptools is a dependency; this is the fall-back without it
+    PROTOCOLS = {"h11": HeadDeadline}
+
+#: the protocol a server uses unless told otherwise: httptools when it is installed
+DEFAULT_PROTOCOL = "httptools" if "httptools" in PROTOCOLS else "h11"
+
+
+def head_deadline(seconds: float, http: str | None = None) -> type[_HeadClock]:
+    """The request-head deadline of ``seconds`` on protocol ``http`` ("h11", "httptools"; default
+    :data:`DEFAULT_PROTOCOL`), for ``uvicorn.Config(http=...)``."""
+    base = PROTOCOLS[http or DEFAULT_PROTOCOL]
+    if seconds == base.head_seconds:
+        return base
+    return type(base.__name__, (base,), {"head_seconds": float(seconds)})

@@ -23,7 +23,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.web.csp import header_policy
-from kg.web.server.fairness import HEAD_SECONDS, head_deadline
+from kg.web.server.fairness import HEAD_BYTES, HEAD_SECONDS, head_deadline
 
 ALLOW_METHODS = ("GET", "POST", "OPTIONS")
 ALLOW_HEADERS = ("Accept", "Accept-Language", "Content-Language", "Content-Type", "If-None-Match")
@@ -35,13 +35,19 @@ COMMON = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
 BODY_SECONDS = 20.0  #: time a client has to send a request body
 
 
-def uvicorn_limits(head_seconds: float = HEAD_SECONDS) -> dict[str, Any]:
-    """uvicorn.Config keywords for every server (``kg serve`` and :func:`kg.web.server.running`)."""
+def uvicorn_limits(head_seconds: float = HEAD_SECONDS, http: str | None = None) -> dict[str, Any]:
+    """uvicorn.Config keywords for every server (``kg serve`` and :func:`kg.web.server.running`).
+
+    ``http``: the HTTP/1.1 protocol, "h11" or "httptools" (the default when it is installed,
+    :data:`kg.web.server.fairness.DEFAULT_PROTOCOL`); either way with the request-head deadline. The
+    event loop is uvloop's when it is installed, else asyncio's own (uvicorn's ``loop="auto"``).
+    """
     return {
         "timeout_keep_alive": 5,
         "limit_concurrency": 256,
-        "h11_max_incomplete_event_size": 64 * 1024,
-        "http": head_deadline(head_seconds),
+        "h11_max_incomplete_event_size": HEAD_BYTES,
+        "http": head_deadline(head_seconds, http),
+        "loop": "auto",
     }
 
 

@@ -47,10 +47,12 @@ def running(
     port: int = 0,
     start_timeout: float = 60.0,
     head_seconds: float = HEAD_SECONDS,
+    http: str | None = None,
 ) -> Iterator[str]:
     """Serve ``app`` from a background thread (a free port by default); yields the base URL, stops on exit.
 
-    ``head_seconds``: the time a connection has to send a request's line and headers (:mod:`kg.web.server.fairness`).
+    ``head_seconds``: the time a connection has to send a request's line and headers (:mod:`kg.web.server.fairness`);
+    ``http``: the protocol, "h11" or "httptools" (the default when installed).
 
     For embedding the server in another program, and for tests and benchmarks that talk to it over a socket.
     """
@@ -60,7 +62,9 @@ def running(
     import uvicorn
 
     sock = _listen(host, port)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **uvicorn_limits(head_seconds)))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", **uvicorn_limits(head_seconds, http))
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from kg.graph import namespaces as ns
@@ -216,6 +217,7 @@ def gather(store: Store, *, mention_words: int | None = None) -> SiteData:
     spans = _mentions(store, documents, entities, context, quoting, marked)
     links += _relations(said, documents, entities, spans, context)
     context.close()
+    del said, spans  # the rows, read: what the views need is in the links
 
     for link in links:
         for side in (link.subject, link.object):
@@ -268,8 +270,9 @@ def _statements(store: Store, documents: dict[str, DocumentInfo]) -> list[_Said]
     """The relation statements of known documents between two IRIs, in document order."""
     rows: list[_Said] = []
     for d, st, s, p, o, *rest in _rows(store, "site-relations"):
-        if _t(d) in documents and isinstance(s, terms.NamedNode) and isinstance(o, terms.NamedNode):
-            rows.append(_Said(_t(d), _t(st), *(sys.intern(_t(t)) for t in (s, p, o)), *map(_text, rest)))
+        doc = documents.get(_t(d))
+        if doc is not None and isinstance(s, terms.NamedNode) and isinstance(o, terms.NamedNode):
+            rows.append(_Said(doc.iri, _t(st), *(sys.intern(_t(t)) for t in (s, p, o)), *map(_text, rest)))
     rows.sort(key=lambda row: row.document)
     return rows
 
@@ -300,15 +303,17 @@ def _mentions(
         places = sorted(p for p in map(parse_span, places_text.split()) if p is not None)
         if not places:
             continue
-        quotes = doc.mentions.get(entity.iri)
-        if quotes is None:  # the same list on both sides: they hold the same quotes in the same order
-            quotes = doc.mentions[entity.iri] = entity.mentions[doc.iri] = []
         kept = spans[(doc.iri, entity.iri)] if (doc.iri, entity.iri) in marked else None
-        if not quoting:
-            quotes.extend([UNREAD] * len(places))
+        if not quoting:  # n places: one shared tuple of n UNREAD, on both sides
+            counted = _unread(len(doc.mentions.get(entity.iri, ())) + len(places))
+            doc.mentions[entity.iri] = entity.mentions[doc.iri] = counted
             if kept is not None:
                 kept.extend((start, end, (words or "") if i == 0 else "") for i, (start, end, _) in enumerate(places))
             continue
+        quotes = doc.mentions.get(entity.iri)
+        if not isinstance(quotes, list):  # the same list on both sides: they hold the same quotes in the same order
+            quotes = []
+            doc.mentions[entity.iri] = entity.mentions[doc.iri] = quotes
         for i, (start, end, page) in enumerate(places):
             # the node quotes its first place; the others are known by offsets and page only
             if i == 0 and words is not None:
@@ -323,11 +328,18 @@ def _mentions(
     for d, e in _rows(store, "site-mentioned"):  # a mention without an annotation still counts
         doc, entity = documents.get(_t(d)), entities.get(_v(e) or "")
         if doc is not None and entity is not None and entity.iri not in doc.mentions:
-            doc.mentions[entity.iri] = entity.mentions[doc.iri] = []
+            doc.mentions[entity.iri] = entity.mentions[doc.iri] = [] if quoting else ()
     for doc in documents.values():
         for quotes in doc.mentions.values():
-            quotes.sort(key=lambda q: (q.start if q.start is not None else 1 << 60, q.exact))
+            if isinstance(quotes, list):
+                quotes.sort(key=lambda q: (q.start if q.start is not None else 1 << 60, q.exact))
     return spans
+
+
+@lru_cache(maxsize=256)
+def _unread(n: int) -> tuple[Quote, ...]:
+    """``n`` places counted, not quoted: one tuple for every pair with as many."""
+    return (UNREAD,) * n
 
 
 def _relations(

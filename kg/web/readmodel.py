@@ -191,7 +191,7 @@ class EntityInfo:
     related: set[str] = field(default_factory=set)
     dates: dict[str, str] = field(default_factory=dict)  #: "start", "end", "founded", "dissolved", "issued"
     links: list[Link] = field(default_factory=list)  #: every vocabulary and document link touching it
-    mentions: dict[str, list[Quote]] = field(default_factory=dict)  #: document IRI -> quotes
+    mentions: dict[str, Sequence[Quote]] = field(default_factory=dict)  #: document IRI -> quotes
 
     @property
     def acronyms(self) -> list[str]:
@@ -240,7 +240,7 @@ class DocumentInfo:
     content_hash: str | None = None
     generated: str | None = None
     extractor: str | None = None
-    mentions: dict[str, list[Quote]] = field(default_factory=dict)  #: entity IRI -> quotes
+    mentions: dict[str, Sequence[Quote]] = field(default_factory=dict)  #: entity IRI -> quotes
     relations: list[Link] = field(default_factory=list)
 
 

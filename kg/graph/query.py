@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -44,12 +44,44 @@ class QueryResult:
         return None if self.more or (self.offset and not self.rows) else self.offset + len(self.rows)
 
 
-def run_query(
-    store: Store, sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
-) -> QueryResult:
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def run_query(store: Store, sparql: str, substitutions: Mapping[str, Term] | None = None) -> QueryResult:
     """Run a SPARQL query; ``substitutions`` binds variables to values safely: each is written into the text
     as a term by :func:`kg.graph.binding.as_constants` (quoted and escaped, never the user's text), so that
     Oxigraph plans it as a constant."""
+    answer = _answer(store, sparql, substitutions)
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows = [[solution[v] for v in variables] for solution in answer]
+        return QueryResult("select", variables=variables, rows=rows)
+    return QueryResult("graph", triples=list(answer))
+
+
+def stream_rows(
+    store: Store, sparql: str, substitutions: Mapping[str, Term] | None = None
+) -> Iterator[tuple[Term | None, ...]]:
+    """The rows of a SELECT query one at a time, as tuples in the order of its variables, as the store
+    gives them: a reader that keeps only what it needs of each row holds one row at a time, not the whole
+    answer (:func:`run_query`'s ``rows``). The query is checked and run before the first row is asked for.
+
+    >>> import tempfile
+    >>> rows = stream_rows(Store(tempfile.mkdtemp()), "SELECT ?n ?m WHERE { VALUES ?n { 1 2 } }")
+    >>> [(row[0].value, row[1]) for row in rows]
+    [('1', None), ('2', None)]
+    """
+    answer = _answer(store, sparql, substitutions)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise QueryError("only a SELECT query gives rows")
+    return (tuple(solution) for solution in answer)
+
+
+def _answer(
+    store: Store, sparql: str, substitutions: Mapping[str, Term] | None
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     try:
         sparqlguard.check(sparql)  # never a connection to another endpoint, here as in the server's workers
     except sparqlguard.Refused as exc:
@@ -66,13 +98,7 @@ def run_query(
         ) from None
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"the query failed: {exc}") from None
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult("ask", boolean=bool(answer))
-    if isinstance(answer, ox.QuerySolutions):
-        variables = [v.value for v in answer.variables]
-        rows = [[solution[v] for v in variables] for solution in answer]
-        return QueryResult("select", variables=variables, rows=rows)
-    return QueryResult("graph", triples=list(answer))
+    return answer
 
 
 def display(term: object, base: str | None = None) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
@@ -64,6 +65,7 @@ def styles() -> dict:
 # ------------------------------------------------------------------ read model → graph
 
 MENTIONS = ns.SCHEMA + "mentions"
+_NONE: tuple = ()  #: the quotes of a link with none: one empty value for the millions of such links of a big map
 PUBLISHER = ns.DCTERMS + "publisher"
 
 
@@ -73,11 +75,17 @@ def _best_type(candidates: set[str], types: dict[str, dict], default: str) -> st
     return max(styled, key=lambda c: (types[c].get("rank", 0), c)) if styled else default
 
 
-def map_graph(store: Store) -> nx.MultiDiGraph:
-    """The map of the whole store: :func:`graph_of` the site's read model."""
+def map_graph(store: Store, *, mention_words: int | None = None) -> nx.MultiDiGraph:
+    """The map of the whole store: :func:`graph_of` the site's read model.
+
+    The sentences behind "mentions" links are read for a store of up to ``mention_words`` documents
+    (default :data:`kg.web.mapfiles.FULL_LIMIT`: a map with more nodes opens on an overview, which does not
+    show them; every map has at least as many nodes as documents); above it the links are counted only.
+    """
+    from kg.web.mapfiles import FULL_LIMIT
     from kg.web.reading import gather
 
-    return graph_of(gather(store))
+    return graph_of(gather(store, mention_words=FULL_LIMIT if mention_words is None else mention_words))
 
 
 def graph_of(data: SiteData) -> nx.MultiDiGraph:
@@ -149,7 +157,7 @@ def graph_of(data: SiteData) -> nx.MultiDiGraph:
 
     labels: dict[str, str] = {}  # edge name -> the map's label: read from the ontology once per name, not per edge
 
-    def draw(a: str, predicate: str, b: str, count: int, quotes: list) -> bool:
+    def draw(a: str, predicate: str, b: str, count: int, quotes: Sequence) -> bool:
         if a not in graph or b not in graph or a == b:
             return False
         name = local_name(predicate)
@@ -163,16 +171,16 @@ def graph_of(data: SiteData) -> nx.MultiDiGraph:
         doc = data.documents[iri]
         for entity_iri in sorted(doc.mentions):
             said = doc.mentions[entity_iri]
-            if draw(iri, MENTIONS, entity_iri, len(said), [(iri, q) for q in said if q.exact]):
+            if draw(iri, MENTIONS, entity_iri, len(said), [(iri, q) for q in said if q.exact] or _NONE):
                 graph.nodes[iri]["mentions"] += 1
                 graph.nodes[entity_iri]["mentions"] += 1
         for publisher in doc.publishers:
             key = (iri, PUBLISHER, publisher)
-            draw(iri, PUBLISHER, publisher, counted[key], quoted[key])
+            draw(iri, PUBLISHER, publisher, counted.get(key, 0), quoted.get(key) or _NONE)
     on_map = predicates.map_relations()
     for s, p, o in sorted(stated):
         if p in on_map:
-            draw(s, p, o, counted[(s, p, o)], quoted[(s, p, o)])
+            draw(s, p, o, counted.get((s, p, o), 0), quoted.get((s, p, o)) or _NONE)
     for node, degree in graph.degree():
         graph.nodes[node]["degree"] = degree
     return graph

@@ -51,7 +51,7 @@ def _plain(value: object) -> str | int | float | bool:
 
 def network(store: Store) -> nx.MultiDiGraph:
     """The map's network with plain attributes only: node keys are IRIs, edge keys predicates."""
-    drawn = map_graph(store)
+    drawn = map_graph(store, mention_words=0)  # its files hold no quoted sentences
     graph = nx.MultiDiGraph()
     for key, data in drawn.nodes(data=True):
         attrs = {name: _plain(data.get(name)) for name in NODE_FIELDS if name != "iri"}

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -147,7 +148,7 @@ def is_sentence(text: str) -> bool:
     return ended or has_verb
 
 
-def fragment(exact: str, marks: list[tuple[int, int]]) -> tuple[bool, list[tuple[str, bool]], bool]:
+def fragment(exact: str, marks: Sequence[tuple[int, int]]) -> tuple[bool, list[tuple[str, bool]], bool]:
     """A few words of ``exact`` around its first marked span: (cut before, [(text, marked)], cut after)."""
     n = rules().fragment_words
     if not marks:

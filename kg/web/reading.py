@@ -8,17 +8,21 @@ relation statement with its sentence; the text around quotes from the search ind
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import NamedTuple
 
 from kg.graph import namespaces as ns
 from kg.graph import rq, terms
 from kg.graph.evidence import Context, parse_span
 from kg.graph.namespaces import local_name
 from kg.graph.predicates import lineage_predicates, link_predicates
-from kg.graph.query import run_query
+from kg.graph.query import stream_rows
 from kg.graph.store import Store
 from kg.web.pages import page_path
-from kg.web.readmodel import DocumentInfo, EntityInfo, LineageStep, Link, Quote, Scheme, SiteData
+from kg.web.readmodel import UNREAD, DocumentInfo, EntityInfo, LineageStep, Link, Quote, Scheme, SiteData
 
 KG = ns.ONTOLOGY
 
@@ -55,7 +59,7 @@ _ENTITY_FIELDS = [
 
 _v = terms.value_of
 _t = terms.text_of
-Row = list[terms.Term | None]
+Row = tuple[terms.Term | None, ...]
 
 
 def entity_predicates() -> list[str]:
@@ -63,13 +67,24 @@ def entity_predicates() -> list[str]:
     return [*_ENTITY_FIELDS, *link_predicates()]
 
 
-def _rows(store: Store, name: str, **values: list[str]) -> list[Row]:
-    """The rows of the site's query ``name`` (kg/graph/sparql/)."""
-    return run_query(store, rq.text(name, **values)).rows
+def _rows(store: Store, name: str, **values: list[str]) -> Iterator[Row]:
+    """The rows of the site's query ``name`` (kg/graph/sparql/), one at a time as the store gives them."""
+    return stream_rows(store, rq.text(name, **values))
 
 
-def gather(store: Store) -> SiteData:
-    """Everything the site shows, from a few queries over the whole store."""
+def _text(term: terms.Term | None) -> str | None:
+    """A term's text, interned: the same name or IRI read on many rows is then one string in memory."""
+    return None if term is None else sys.intern(_t(term))
+
+
+def gather(store: Store, *, mention_words: int | None = None) -> SiteData:
+    """Everything the site shows, from a few queries over the whole store.
+
+    The rows of each query are read one at a time and kept only as the values they become. With
+    ``mention_words``, a store of more documents than that has its mentions counted, not quoted:
+    each place is :data:`~kg.web.readmodel.UNREAD` (no words, position or context), for a reader such as a map
+    too big to show them, which then needs neither the texts around them nor memory for each.
+    """
     base = store.base
 
     class_labels: dict[str, str] = {}
@@ -193,67 +208,16 @@ def gather(store: Store) -> SiteData:
         entity.same_as.sort()
         entity.ods_codes.sort()
 
-    # mentions: every place an entity is named, the first of each annotation with its quoted words
-    mention_spans: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+    # relations found in documents, read first (as text) so that only the mentions their sentences need
+    # keep their places, to mark the entities' words in the sentence
+    said = _statements(store, documents)
+    marked = {(row.document, iri) for row in said for iri in (row.subject, row.object)}
+    quoting = mention_words is None or len(documents) <= mention_words
     context = Context(store)  # the text around each quote, from the document texts of the search index
-    mention_rows = sorted(_rows(store, "site-mentions"), key=lambda row: _t(row[0]))
-    for d, e, exact, spans in mention_rows:
-        doc, entity = documents.get(_t(d)), entities.get(_v(e) or "")
-        if doc is None or entity is None:
-            continue
-        places = sorted(p for p in map(parse_span, _t(spans).split()) if p is not None)
-        for i, (start, end, page) in enumerate(places):
-            # the node quotes its first place; the others are known by offsets and page only
-            if i == 0 and exact is not None:
-                prefix, suffix = context.around(doc.iri, start, end, _t(exact))
-                quote = Quote(_t(exact), prefix, suffix, start, end, page)
-            else:
-                quote = Quote("", start=start, end=end, page=page)
-            doc.mentions.setdefault(entity.iri, []).append(quote)
-            entity.mentions.setdefault(doc.iri, []).append(quote)
-            mention_spans[(doc.iri, entity.iri)].append((start, end, quote.exact))
-    for d, e in _rows(store, "site-mentioned"):  # a mention without an annotation still counts
-        doc, entity = documents.get(_t(d)), entities.get(_v(e) or "")
-        if doc is not None and entity is not None:
-            doc.mentions.setdefault(entity.iri, [])
-            entity.mentions.setdefault(doc.iri, [])
-    holders: list[DocumentInfo | EntityInfo] = [*documents.values(), *entities.values()]
-    for holder in holders:
-        for quotes in holder.mentions.values():
-            quotes.sort(key=lambda q: (q.start if q.start is not None else 1 << 60, q.exact))
-
-    # relations found in documents, with the sentence and the entities' words marked in it
-    statements: dict[tuple[str, str], Link] = {}
-    relation_rows = sorted(_rows(store, "site-relations"), key=lambda row: _t(row[0]))
-    for d, st, subj, pred, obj, exact, place, rule, confirmer, adder in relation_rows:
-        doc = documents.get(_t(d))
-        if doc is None or not isinstance(subj, terms.NamedNode) or not isinstance(obj, terms.NamedNode):
-            continue
-        said = (doc.iri, _t(st))
-        if said in statements:
-            continue
-        sentence: Quote | None = None
-        if exact is not None:
-            sentence = Quote(_t(exact))
-            where = parse_span(_t(place)) if place is not None else None
-            if where is not None:
-                sentence.start, sentence.end, sentence.page = where
-                sentence.prefix, sentence.suffix = context.around(doc.iri, where[0], where[1], sentence.exact)
-            sentence.marks = _marks(sentence, [subj.value, obj.value], mention_spans, doc.iri, entities)
-        link = statements[said] = Link(subj.value, _t(pred), obj.value, document=doc.iri, quote=sentence, rule=_v(rule))
-        link.confirmed_by, link.added_by = _v(confirmer), _v(adder)
-        doc.relations.append(link)
-        links.append(link)
+    spans = _mentions(store, documents, entities, context, quoting, marked)
+    links += _relations(said, documents, entities, spans, context)
     context.close()
-    for doc in documents.values():
-        doc.relations.sort(
-            key=lambda r: (
-                r.quote.start if r.quote and r.quote.start is not None else 1 << 60,
-                r.subject,
-                r.predicate,
-                r.object,
-            )
-        )
+    del said, spans  # the rows, read: what the views need is in the links
 
     for link in links:
         for side in (link.subject, link.object):
@@ -287,6 +251,134 @@ def gather(store: Store) -> SiteData:
     )
 
 
+class _Said(NamedTuple):
+    """One row of ``site-relations``, as text (the IRIs interned): a relation statement and its sentence."""
+
+    document: str
+    statement: str
+    subject: str
+    predicate: str
+    object: str
+    exact: str | None
+    span: str | None
+    rule: str | None
+    confirmer: str | None
+    adder: str | None
+
+
+def _statements(store: Store, documents: dict[str, DocumentInfo]) -> list[_Said]:
+    """The relation statements of known documents between two IRIs, in document order."""
+    rows: list[_Said] = []
+    for d, st, s, p, o, *rest in _rows(store, "site-relations"):
+        doc = documents.get(_t(d))
+        if doc is not None and isinstance(s, terms.NamedNode) and isinstance(o, terms.NamedNode):
+            rows.append(_Said(doc.iri, _t(st), *(sys.intern(_t(t)) for t in (s, p, o)), *map(_text, rest)))
+    rows.sort(key=lambda row: row.document)
+    return rows
+
+
+Spans = dict[tuple[str, str], list[tuple[int, int, str]]]
+
+
+def _mentions(
+    store: Store,
+    documents: dict[str, DocumentInfo],
+    entities: dict[str, EntityInfo],
+    context: Context,
+    quoting: bool,
+    marked: set[tuple[str, str]],
+) -> Spans:
+    """Fill both sides' ``mentions``: every place an entity is named, the first of each annotation with its
+    quoted words (``quoting``; else each place :data:`UNREAD`). Returns the places of the ``marked``
+    (document, entity) pairs, with the words of the first."""
+    spans: Spans = defaultdict(list)
+    rows: list[tuple[DocumentInfo, EntityInfo, str | None, str]] = []
+    for d, e, exact, spans_term in _rows(store, "site-mentions"):
+        doc, entity = documents.get(_t(d)), entities.get(_v(e) or "")
+        if doc is not None and entity is not None:
+            read_words = quoting or (doc.iri, entity.iri) in marked
+            rows.append((doc, entity, _text(exact) if read_words else None, _t(spans_term)))
+    rows.sort(key=lambda row: row[0].iri)  # a document's places in a row: its text is read once
+    for doc, entity, words, places_text in rows:
+        places = sorted(p for p in map(parse_span, places_text.split()) if p is not None)
+        if not places:
+            continue
+        kept = spans[(doc.iri, entity.iri)] if (doc.iri, entity.iri) in marked else None
+        if not quoting:  # n places: one shared tuple of n UNREAD, on both sides
+            counted = _unread(len(doc.mentions.get(entity.iri, ())) + len(places))
+            doc.mentions[entity.iri] = entity.mentions[doc.iri] = counted
+            if kept is not None:
+                kept.extend((start, end, (words or "") if i == 0 else "") for i, (start, end, _) in enumerate(places))
+            continue
+        quotes = doc.mentions.get(entity.iri)
+        if not isinstance(quotes, list):  # the same list on both sides: they hold the same quotes in the same order
+            quotes = []
+            doc.mentions[entity.iri] = entity.mentions[doc.iri] = quotes
+        for i, (start, end, page) in enumerate(places):
+            # the node quotes its first place; the others are known by offsets and page only
+            if i == 0 and words is not None:
+                prefix, suffix = context.around(doc.iri, start, end, words)
+                quote = Quote(words, prefix, suffix, start, end, page)
+            else:
+                quote = Quote("", start=start, end=end, page=page)
+            quotes.append(quote)
+            if kept is not None:
+                kept.append((start, end, quote.exact))
+    del rows
+    for d, e in _rows(store, "site-mentioned"):  # a mention without an annotation still counts
+        doc, entity = documents.get(_t(d)), entities.get(_v(e) or "")
+        if doc is not None and entity is not None and entity.iri not in doc.mentions:
+            doc.mentions[entity.iri] = entity.mentions[doc.iri] = [] if quoting else ()
+    for doc in documents.values():
+        for quotes in doc.mentions.values():
+            if isinstance(quotes, list):
+                quotes.sort(key=lambda q: (q.start if q.start is not None else 1 << 60, q.exact))
+    return spans
+
+
+@lru_cache(maxsize=256)
+def _unread(n: int) -> tuple[Quote, ...]:
+    """``n`` places counted, not quoted: one tuple for every pair with as many."""
+    return (UNREAD,) * n
+
+
+def _relations(
+    said: list[_Said],
+    documents: dict[str, DocumentInfo],
+    entities: dict[str, EntityInfo],
+    spans: Spans,
+    context: Context,
+) -> list[Link]:
+    """The relations found in documents, with the sentence and the entities' words marked in it."""
+    statements: dict[tuple[str, str], Link] = {}
+    for row in said:
+        doc = documents[row.document]
+        if (doc.iri, row.statement) in statements:
+            continue
+        sentence: Quote | None = None
+        if row.exact is not None:
+            sentence = Quote(row.exact)
+            where = parse_span(row.span) if row.span is not None else None
+            if where is not None:
+                sentence.start, sentence.end, sentence.page = where
+                sentence.prefix, sentence.suffix = context.around(doc.iri, where[0], where[1], sentence.exact)
+            sentence.marks = _marks(sentence, [row.subject, row.object], spans, doc.iri, entities)
+        link = Link(row.subject, row.predicate, row.object, document=doc.iri, quote=sentence, rule=row.rule)
+        link.confirmed_by, link.added_by = row.confirmer, row.adder
+        statements[(doc.iri, row.statement)] = link
+        doc.relations.append(link)
+    for doc in documents.values():
+        doc.relations.sort(
+            key=lambda r: (
+                r.quote.start if r.quote and r.quote.start is not None else 1 << 60,
+                r.subject,
+                r.predicate,
+                r.object,
+            )
+        )
+    return list(statements.values())
+
+
 def _tie(entities: dict[str, EntityInfo], broader: str, narrower: str) -> None:
     if broader in entities and narrower in entities and broader != narrower:
         entities[broader].narrower.add(narrower)
@@ -296,7 +388,7 @@ def _tie(entities: dict[str, EntityInfo], broader: str, narrower: str) -> None:
 def _marks(
     quote: Quote,
     iris: list[str],
-    spans: dict[tuple[str, str], list[tuple[int, int, str]]],
+    spans: Spans,
     doc: str,
     entities: dict[str, EntityInfo],
 ) -> list[tuple[int, int]]:

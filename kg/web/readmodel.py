@@ -15,7 +15,7 @@ Dates keep the precision they were written with (``2018``, ``2017-03``,
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.graph import namespaces as ns
@@ -30,9 +30,12 @@ KG = ns.ONTOLOGY
 # ------------------------------------------------------------------ values
 
 
-@dataclass
+@dataclass(slots=True)
 class Quote:
-    """One quote: the words, some text before and after (cut from the document text), and where they are."""
+    """One quote: the words, some text before and after (cut from the document text), and where they are.
+
+    Slotted, with no list of its own until it has marks: a big store has millions of them.
+    """
 
     exact: str
     prefix: str = ""
@@ -40,7 +43,7 @@ class Quote:
     start: int | None = None
     end: int | None = None
     page: int | None = None
-    marks: list[tuple[int, int]] = field(default_factory=list)  #: spans of ``exact`` to highlight; empty: all of it
+    marks: Sequence[tuple[int, int]] = ()  #: spans of ``exact`` to highlight; empty: all of it
 
     def segments(self) -> list[tuple[str, bool]]:
         """``exact`` cut into (text, highlighted) pieces."""
@@ -103,7 +106,12 @@ class Quote:
         return [before, [[t, 1 if m else 0] for t, m in self.segments()], after, 0]
 
 
-@dataclass
+#: A place an entity is named whose words, position and context were not read (a mention counted, not quoted:
+#: :func:`kg.web.reading.gather` with ``mention_words``). One value shared by every such place: never change it.
+UNREAD = Quote("")
+
+
+@dataclass(slots=True)
 class Link:
     """One entity-to-entity statement: written in the vocabulary, or found in a document with its sentence."""
 
@@ -183,7 +191,7 @@ class EntityInfo:
     related: set[str] = field(default_factory=set)
     dates: dict[str, str] = field(default_factory=dict)  #: "start", "end", "founded", "dissolved", "issued"
     links: list[Link] = field(default_factory=list)  #: every vocabulary and document link touching it
-    mentions: dict[str, list[Quote]] = field(default_factory=dict)  #: document IRI -> quotes
+    mentions: dict[str, Sequence[Quote]] = field(default_factory=dict)  #: document IRI -> quotes
 
     @property
     def acronyms(self) -> list[str]:
@@ -232,7 +240,7 @@ class DocumentInfo:
     content_hash: str | None = None
     generated: str | None = None
     extractor: str | None = None
-    mentions: dict[str, list[Quote]] = field(default_factory=dict)  #: entity IRI -> quotes
+    mentions: dict[str, Sequence[Quote]] = field(default_factory=dict)  #: entity IRI -> quotes
     relations: list[Link] = field(default_factory=list)
 
 

@@ -127,7 +127,8 @@ def test_an_answer_too_large_for_a_worker_is_a_503_with_a_sentence(sample_store,
         f"SELECT ?a ?b ?s WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
         f'BIND(CONCAT(STR(?a), "{big}", STR(?b)) AS ?s) }}'
     )  # 40,000 rows of 8 kB: over 300 MB of text, more than a 256 MiB heap holds
-    app = create_app(sample_store.location, workers=1, max_rows=100_000, memory_mb=256)
+    # a time limit far above what building the rows takes on a loaded machine: only the heap cap may stop it
+    app = create_app(sample_store.location, workers=1, max_rows=100_000, memory_mb=256, query_timeout=600.0)
     with running(app) as url:
         status, headers, body = get(url, sparql(query, format="json"))
         assert status == 503, (status, body[:300])

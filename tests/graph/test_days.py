@@ -216,6 +216,45 @@ def test_a_date_that_is_no_day_gets_none():
     assert day_literal("2019-02").value == "2019-02-01" and day_literal("2020").value == "2020-01-01"
 
 
+def tie_documents(base: str) -> list[tuple[str, list[ox.Quad]]]:
+    """Graphs of documents that tie, for paging (with their days, as ingest writes them): briefings due on
+    1 January 2020 written as a year, a month and a day, with four titles among them and some with two
+    responsible members (two rows); non-briefings due earlier; issue days shared by many documents."""
+    forms = [("2020", "gYear"), ("2020-01", "gYearMonth"), ("2020-01-01", "date")]
+    graphs = []
+
+    def document(name: str, due: tuple[str, str], issued: tuple[str, str], kind: str, title: str, members: int) -> None:
+        node, graph = ox.NamedNode(f"{base}{name}"), ox.NamedNode(f"{base}{name}")
+        facts = [
+            (ox.NamedNode(ns.RDF + "type"), ox.NamedNode(ns.ONTOLOGY + "Document")),
+            (ox.NamedNode(ns.RDF + "type"), ox.NamedNode(ns.ONTOLOGY + kind)),
+            (ox.NamedNode(ns.DCTERMS + "title"), ox.Literal(title)),
+            (ox.NamedNode(ns.ONTOLOGY + "reviewDue"), ox.Literal(due[0], datatype=ox.NamedNode(ns.XSD + due[1]))),
+            (ox.NamedNode(ns.DCTERMS + "issued"), ox.Literal(issued[0], datatype=ox.NamedNode(ns.XSD + issued[1]))),
+        ]
+        facts += [(ox.NamedNode(ns.ONTOLOGY + "responsibleMember"), ox.Literal(f"M{n}")) for n in range(members)]
+        quads = [ox.Quad(node, p, o, graph) for p, o in facts]
+        graphs.append((graph.value, quads + day_quads(quads)))
+
+    for number in range(12):
+        document(
+            f"report-{number:02}",
+            (f"2015-01-{1 + number:02}", "date"),
+            forms[number % 3],
+            "Report",
+            f"Report {number}",
+            1,
+        )
+    for number in range(15):
+        name, title = f"tie-{(7 * number) % 15:02}", f"Tie {number % 4}"
+        document(name, forms[number % 3], ("2030-06", "gYearMonth"), "PolicyBriefing", title, 1 + number % 2)
+    for number in range(6):
+        document(
+            f"early-{number}", (f"2019-12-{10 + number}", "date"), ("2030-06-01", "date"), "PolicyBriefing", "Early", 1
+        )
+    return graphs
+
+
 def test_days_are_written_for_documents_only():
     graph = ox.NamedNode(graph_iri("d", "https://example.org/"))
     doc, other = ox.NamedNode("https://example.org/doc/d"), ox.NamedNode("https://example.org/event/e")

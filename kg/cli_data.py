@@ -63,11 +63,11 @@ def compact_command(store: str | None = StoreOption) -> None:
 @app.command("upgrade")
 def upgrade_command(store: str | None = StoreOption) -> None:
     """Bring a store written by an older kg up to date in place: the documents' stored days (docs/saved-queries-scale.md)."""
-    from kg.graph.days import add_missing_days
+    from kg.graph.days import bring_up_to_date
 
     try:
         with open_store(store, create=False) as kg_store:  # a folder of format 4 is brought up to date as it opens
-            written = kg_store.upgraded + add_missing_days(kg_store)  # a SPARQL server's store: here
+            written = kg_store.upgraded + bring_up_to_date(kg_store)  # a SPARQL server's store: here
     except KGError as exc:
         fail(str(exc))
     err.print(f"{store_location(store)} is up to date: {written:,} days written", highlight=False, soft_wrap=True)

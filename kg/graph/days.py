@@ -98,6 +98,17 @@ def add_missing_days(store: Store) -> int:
     return sum(len(quads) for _, quads in missing)
 
 
+def bring_up_to_date(store: Store) -> int:
+    """Every day the store lacks (:func:`add_missing_days`), and its ontology and vocabulary graphs as this
+    kg's files have them, if they differ (a store of format 4 has no definition of the days' properties
+    until an ingest writes them); the number of days written. What ``kg upgrade`` runs on any store."""
+    from kg.ingest.vocabulary import Vocabulary
+
+    written = add_missing_days(store)
+    store.load_vocabulary(Vocabulary(base=store.base))
+    return written
+
+
 def upgrade(store: Store) -> int:
     """Bring a directory store of format version :data:`kg.graph.store.UPGRADES_FROM` up to date (what
     :class:`kg.graph.store.Store` does when it opens one for writing): its documents' days, then its
@@ -108,6 +119,6 @@ def upgrade(store: Store) -> int:
             f"the store at {store.location} has format version {UPGRADES_FROM}, without the documents' stored days: "
             f"run 'kg upgrade --store {store.location}' once to add them"
         )
-    written = add_missing_days(store)
+    written = bring_up_to_date(store)
     record_version(Path(store.location), replace=True)
     return written

@@ -101,6 +101,10 @@ def test_a_store_of_format_4_gets_its_days_when_opened_for_writing(old_store, cu
     with Store(old_store) as store:
         assert store.upgraded == len(current_days) // 2  # each day is in its graph and in the union
         assert _days(store) == current_days
+        for day in DAYS:  # the ontology graph defines the days' properties (main's did not)
+            kind = ox.NamedNode("http://www.w3.org/2002/07/owl#DatatypeProperty")
+            defined = ox.Quad(day, ox.NamedNode(ns.RDF + "type"), kind, ox.NamedNode(graph_iri("ontology", store.base)))
+            assert defined in store.oxigraph
         for name in ("due-for-review", "newest-documents"):
             assert _rows(store, name) == _rows(sample_store, name) != Counter()
     assert _version(old_store) == FORMAT_VERSION

@@ -8,15 +8,16 @@ any text (docs/saved-queries-scale.md, sixth round). Days are written for the su
 ``kg:Document`` in the same graph only, so a query reading ``kg:issuedDay`` needs no type test.
 
 Ingest writes them (:mod:`kg.ingest.triples`, through :func:`day_quads`). A store written before them
-(format version 4) is given them when it is opened for writing (:func:`add_missing_days`, from
-:class:`kg.graph.store.Store`), and ``kg upgrade`` does the same for a store on a SPARQL server.
+(format version 4) is given them when it is opened for writing (:func:`upgrade`, from
+:class:`kg.graph.store.Store`: :func:`add_missing_days`, then the ontology graph), and ``kg upgrade``
+(:func:`bring_up_to_date`) does the same for a store on a SPARQL server.
 
 >>> import pyoxigraph as ox
 >>> from kg.graph import namespaces as ns
 >>> doc, g = ox.NamedNode("http://example.org/d"), ox.NamedNode("http://example.org/d")
 >>> quads = [ox.Quad(doc, ox.NamedNode(ns.RDF + "type"), ox.NamedNode(ns.ONTOLOGY + "Document"), g),
 ...          ox.Quad(doc, ox.NamedNode(ns.ONTOLOGY + "reviewDue"), ox.Literal("2019-03", datatype=ox.NamedNode(ns.XSD + "gYearMonth")), g)]
->>> [(q.predicate.value.rsplit("/", 1)[-1], q.object.value) for q in day_quads(quads)]
+>>> [(q.predicate.value.rsplit("#", 1)[-1], q.object.value) for q in day_quads(quads)]
 [('reviewDay', '2019-03-01')]
 """
 

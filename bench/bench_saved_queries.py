@@ -17,6 +17,8 @@ Prints p50 and p95 in milliseconds, the overhead of run_saved over raw per query
 overall (sum of run_saved p50 / sum of raw p50), and one line ``docs= query_p95_ms= query_overhead=``
 per size (the worst p95 of run_saved). The baseline row, ``ASK {}``, is measured in the same run.
 A query that takes longer than --slow seconds once is run only that once (its p50 = p95 = that time).
+--offset N times each query's page at that offset (the default page size; a query without pages is run
+whole, as run_saved runs it), e.g. a page deep in due-for-review.
 --only limits the run to some saved queries; --against DIR (e.g. another checkout's kg/graph/queries)
 also times that folder's text of each query, in the same run, as a row "NAME (against)": a rewrite
 and the text it replaced, measured under the same load.
@@ -40,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 import pyoxigraph as ox  # noqa: E402
 
 from kg import Pipeline, Store  # noqa: E402
+from kg.graph.paging import page_options  # noqa: E402
 from kg.graph.query import run_query  # noqa: E402
 from kg.graph.saved import load_saved, run_saved  # noqa: E402
 from kg.ingest import ingest  # noqa: E402
@@ -65,7 +68,7 @@ def timed(runs: int, work, slow: float = 1e9, first: float = 0.0) -> list[float]
     return times
 
 
-def raw_runner(store: Store, query) -> object:
+def raw_runner(store: Store, query, offset: int = 0) -> object:
     """The same query straight on pyoxigraph: the SPARQL text, the bound terms, every solution read."""
     from kg.graph import namespaces as ns
     from kg.graph.binding import as_constants
@@ -74,7 +77,8 @@ def raw_runner(store: Store, query) -> object:
 
     names = store_names(store) if any(p.type == "entity" for p in query.params) else None
     # the first page, as run_saved asks for, its values written in as run_saved writes them
-    sparql, left = as_constants(paged_sparql(query, *page_options(query)), bind(query, {}, store.base, names))
+    limit = page_options(query)[0]
+    sparql, left = as_constants(paged_sparql(query, limit, offset if limit else 0), bind(query, {}, store.base, names))
     terms = {ox.Variable(k): v for k, v in left.items()}
     prefixes = ns.prefixes(store.base)
 
@@ -101,7 +105,7 @@ def chosen(only: str | None, against: str | None) -> dict:
 
 
 def measure(
-    store: Store, saved: dict, runs: int, slow: float, http: bool, workers: int, label: str
+    store: Store, saved: dict, runs: int, slow: float, http: bool, workers: int, label: str, offset: int = 0
 ) -> tuple[float, float]:
     """Print the table for one store; return (worst run_saved p95 in ms, overall overhead)."""
     with contextlib.ExitStack() as stack:
@@ -131,19 +135,20 @@ def measure(
         ]
         for name, query in saved.items():
             start = time.perf_counter()
-            count = len(run_saved(store, query).rows)
+            at = offset if page_options(query)[0] else 0
+            count = len(run_saved(store, query, offset=at).rows)
             first = time.perf_counter() - start
             rows.append(
                 (
                     name,
                     count,
-                    timed(runs, raw_runner(store, query), slow, first),
-                    timed(runs, lambda q=query: run_saved(store, q), slow, first),
+                    timed(runs, raw_runner(store, query, at), slow, first),
+                    timed(runs, lambda q=query, o=at: run_saved(store, q, offset=o), slow, first),
                     timed(runs, lambda n=name: fetch(f"/api/saved/{n}"), slow, first) if fetch else [],
                 )
             )
     width = max(len(r[0]) for r in rows)
-    print(f"\n{label}; load average {os.getloadavg()[0]:.2f}")
+    print(f"\n{label}; load average {os.getloadavg()[0]:.2f}" + (f"; pages at offset {offset}" if offset else ""))
     print(
         f"{'query':{width}s}  {'rows':>6s}  {'raw p50':>9s} {'p95':>8s}  {'run_saved p50':>13s} {'p95':>8s}"
         f"  {'overhead':>8s}" + (f"  {'HTTP p50':>9s} {'p95':>8s}" if http else "") + "   (ms)"
@@ -176,6 +181,7 @@ def main() -> int:
     ap.add_argument("--http", action="store_true", help="also time each query through kg serve")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--only", help="comma-separated names of the saved queries to time (default: all)")
+    ap.add_argument("--offset", type=int, default=0, help="time each paged query's page at this offset")
     ap.add_argument("--against", help="a folder of .rq files: also time its text of each query, same run")
     args = ap.parse_args()
     if args.against and args.http:
@@ -194,7 +200,9 @@ def main() -> int:
                 scale.build(location, size).close()
                 with Store(location, read_only=True) as store:
                     label = f"generated store: {size} documents, {len(store)} triples (built in {time.perf_counter() - start:.0f} s)"
-                    worst, overhead = measure(store, saved, args.runs, args.slow, args.http, args.workers, label)
+                    worst, overhead = measure(
+                        store, saved, args.runs, args.slow, args.http, args.workers, label, args.offset
+                    )
                 summary.append((size, worst, overhead))
         else:
             if args.store:
@@ -209,7 +217,14 @@ def main() -> int:
                 label = f"store: {report.documents} documents from {paths}"
             docs = len(store.document_graphs())
             worst, overhead = measure(
-                store, saved, args.runs, args.slow, args.http, args.workers, f"{label}, {len(store)} triples"
+                store,
+                saved,
+                args.runs,
+                args.slow,
+                args.http,
+                args.workers,
+                f"{label}, {len(store)} triples",
+                args.offset,
             )
             summary.append((docs, worst, overhead))
     print()

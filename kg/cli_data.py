@@ -1,5 +1,6 @@
 """Data commands: ``kg load`` (a dump back into a store; with ``kg export``, backup and restore) and
-``kg compact`` (the store's files rewritten smaller after a large ingest).
+``kg compact`` (the store's files rewritten smaller after a large ingest) and ``kg upgrade`` (a store
+written by an older kg brought up to date in place).
 
 Like :mod:`kg.cli`, each command is a thin layer: it calls one library function and prints the
 result; library errors become one sentence and an exit status.
@@ -57,3 +58,16 @@ def compact_command(store: str | None = StoreOption) -> None:
         highlight=False,
         soft_wrap=True,
     )
+
+
+@app.command("upgrade")
+def upgrade_command(store: str | None = StoreOption) -> None:
+    """Bring a store written by an older kg up to date in place: the documents' stored days (docs/saved-queries-scale.md)."""
+    from kg.graph.days import bring_up_to_date
+
+    try:
+        with open_store(store, create=False) as kg_store:  # a folder of format 4 is brought up to date as it opens
+            written = kg_store.upgraded + bring_up_to_date(kg_store)  # a SPARQL server's store: here
+    except KGError as exc:
+        fail(str(exc))
+    err.print(f"{store_location(store)} is up to date: {written:,} days written", highlight=False, soft_wrap=True)

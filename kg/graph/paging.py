@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from kg.graph.saved import SavedQuery
 
 PAGE_MARKER = "#PAGE"  #: a body line replaced by the page's LIMIT and OFFSET (else they go at the end)
+#: a body line replaced by a LIMIT of every row up to the page's end (offset + limit, and the probe's row), or
+#: by nothing for every row: a subquery that picks the rows the page can come from (the first M+N by a cheap
+#: key, ties of the last kept by the query itself) before the page is cut at the end
+THROUGH_MARKER = "#THROUGH"
 MAX_PAGE = 100_000  #: the largest limit or offset a page may be given
 
 
@@ -57,19 +61,23 @@ _ENDS_WITH_SLICE = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
 def paged_sparql(query: SavedQuery, limit: int, offset: int = 0, probe: bool = True) -> str:
     r"""The query's text with the page's ``LIMIT`` and ``OFFSET`` written in: in place of each ``#PAGE``
     line if there are any (a query may pick its page twice, in two subqueries), else at the end (a query that ends with its own ``LIMIT`` is wrapped in a
-    subquery first). ``probe`` asks for one row more than the page, to tell whether another page
+    subquery first); each ``#THROUGH`` line becomes ``LIMIT offset+limit+1`` (nothing for every row). ``probe`` asks for one row more than the page, to tell whether another page
     follows (:func:`kg.graph.saved.run_saved` drops it). A limit of 0 with no offset leaves the text as it is.
 
     >>> from kg.graph.saved import SavedQuery
     >>> paged_sparql(SavedQuery("q", "Q", "", sparql="SELECT ?s WHERE { ?s ?p ?o }"), 10, 20)
     'SELECT ?s WHERE { ?s ?p ?o }\nLIMIT 11 OFFSET 20\n'
+    >>> paged_sparql(SavedQuery("q", "Q", "", sparql="SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o\n#THROUGH\n} }"), 10, 20)
+    'SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o\nLIMIT 31\n} }\nLIMIT 11 OFFSET 20\n'
     """
     if not limit and not offset:
         return query.sparql
     slice_ = (f"LIMIT {limit + 1 if probe else limit} " if limit else "") + f"OFFSET {offset}"
-    lines = query.sparql.splitlines()
+    through = f"LIMIT {offset + limit + (1 if probe else 0)}" if limit else ""
+    lines = [through if line.strip() == THROUGH_MARKER else line for line in query.sparql.splitlines()]
     if any(line.strip() == PAGE_MARKER for line in lines):
         return "\n".join(slice_ if line.strip() == PAGE_MARKER else line for line in lines) + "\n"
-    if _ENDS_WITH_SLICE.search(_without_comments(query.sparql)):
-        return f"SELECT * WHERE {{\n{{\n{query.sparql}\n}}\n}}\n{slice_}\n"
-    return f"{query.sparql.rstrip()}\n{slice_}\n"
+    text = "\n".join(lines)
+    if _ENDS_WITH_SLICE.search(_without_comments(text)):
+        return f"SELECT * WHERE {{\n{{\n{text}\n}}\n}}\n{slice_}\n"
+    return f"{text.rstrip()}\n{slice_}\n"

@@ -130,6 +130,7 @@ class RemoteStore(Store):
         self._transport = HttpxTransport(self.endpoints)
         self.dataset = Dataset(self.endpoints, self._transport, self.base)
         self._store = None
+        self.upgraded = 0  # a server records no format version: kg upgrade adds what an older kg did not write
         try:
             graphs = self.dataset.graphs()
             if (read_only or not create) and not graphs:
@@ -243,6 +244,20 @@ class RemoteStore(Store):
             self.dataset.update(" ;\n".join([*replacing, *insert_new_update(new, self.endpoints.union)]), written)
         except ServerError as exc:
             raise not_written(exc) from None
+
+    def add_to_graphs(self, graphs: Sequence[tuple[str, Sequence[ox.Quad]]]) -> None:
+        """Add quads to graphs the server holds, and their triples to the union: :data:`BATCH_OPERATIONS`
+        graphs an update request."""
+        self._refuse_if_read_only()
+        listed = [(graph, triple_lines(quads)) for graph, quads in graphs]
+        for start in range(0, len(listed), BATCH_OPERATIONS):
+            steps = insert_new_update(listed[start : start + BATCH_OPERATIONS], self.endpoints.union)
+            try:
+                self.dataset.update(
+                    " ;\n".join(steps), {graph: True for graph, _ in listed[start : start + BATCH_OPERATIONS]}
+                )
+            except ServerError as exc:
+                raise not_written(exc) from None
 
     def rebuild_union(self) -> None:
         self._refuse_if_read_only()

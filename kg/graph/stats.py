@@ -23,6 +23,7 @@ from kg.graph import namespaces as ns
 from kg.graph import rq
 from kg.graph.predicates import link_predicates, name_of
 from kg.graph.store import Store
+from kg.ingest.dates import first_day
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,6 @@ class LibraryStats:
     def as_dict(self) -> dict[str, Any]:
         """The counts as JSON data (``kg stats -f json``)."""
         return asdict(self)
-
-
-def first_day(written: str) -> str:
-    """A date written as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as the day it starts on."""
-    return (written + "0000-01-01"[len(written) :])[:10] if len(written) < 10 else written[:10]
 
 
 def _rows(store: Store, name: str, **values: list[str]) -> list[dict[str, str]]:

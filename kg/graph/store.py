@@ -47,9 +47,11 @@ FORMAT_NAME = "kg-store"
 #: the layout this program reads and writes: one named graph per document; 2: one annotation per entity named,
 #: its places as kg:span values; 3: compact evidence nodes without target or selector nodes, a relation's
 #: statement its own evidence (docs/evidence.md); 4: each document's kg:entityCount and kg:relationCount, which
-#: documents-with-entity-counts sorts by (docs/saved-queries-scale.md). A store of another version is refused in
-#: one sentence.
-FORMAT_VERSION = 4
+#: documents-with-entity-counts sorts by (docs/saved-queries-scale.md); 5: each document's kg:issuedDay and
+#: kg:reviewDay (kg.graph.days). A store of version 4 is given its days when opened for writing
+#: (UPGRADES_FROM); one of another version is refused in one sentence.
+FORMAT_VERSION = 5
+UPGRADES_FROM = 4
 
 
 def resolve_location(location: str | os.PathLike | None) -> str:
@@ -140,7 +142,7 @@ def store_version(location: str | os.PathLike[str]) -> int | None:
         ) from None
     if name != FORMAT_NAME or not isinstance(version, int):
         raise StoreError(f"{location} holds a '{name}' database, not a kg store")
-    if version != FORMAT_VERSION:
+    if version not in (FORMAT_VERSION, UPGRADES_FROM):
         _refuse_version(location, version)
     return version
 
@@ -153,15 +155,15 @@ def _refuse_version(location: str | os.PathLike[str], version: int) -> None:
         )
     raise StoreError(
         f"the store at {location} has format version {version}, from an older kg (this one reads version "
-        f"{FORMAT_VERSION}, with compact evidence and each document's counts): ingest the documents again into a new store, "
+        f"{FORMAT_VERSION}, with compact evidence and each document's counts and days): ingest the documents again into a new store, "
         f"e.g. 'kg ingest --store NEW-STORE PATH ...'"
     )
 
 
-def record_version(location: Path) -> None:
-    """Write the format file (at creation, or to bring a store of before versions up to date), atomically."""
+def record_version(location: Path, replace: bool = False) -> None:
+    """Write the format file (at creation, or with ``replace`` once a store is brought up to date), atomically."""
     target = location / FORMAT_FILE
-    if target.exists():
+    if target.exists() and not replace:
         return
     part = target.with_name(FORMAT_FILE + ".part")
     part.write_text(json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION}) + "\n", encoding="utf-8")
@@ -174,9 +176,6 @@ class StoredDocument:
 
     content_hash: str | None
     sources: list[tuple[str, str, str, str]]  #: (IRI, name, sha256, encoding) of each source file
-
-
-#: source names per query of :meth:`Store.document_sources`
 
 
 def source_key(doc: str, content_hash: str, source: str, name: str, sha256: str) -> int:
@@ -248,7 +247,7 @@ class Store:
                 raise StoreError(
                     f"{self.location} is a folder of other files, not a kg store: give a new or empty folder"
                 )
-            store_version(path)
+        version = store_version(path) if path.is_dir() else None
         self._store: ox.Store | None = None
         self._locations: dict[str, str] | None = None
         #: load batches of new graphs with the bulk loader (see :meth:`replace_graphs`); False for benchmarks
@@ -270,6 +269,9 @@ class Store:
                     f"the store at {self.location} was written by an older kg: run 'kg ingest' once to bring it up to date"
                 )
             self.rebuild_union()
+        from kg.graph.days import upgrade
+
+        self.upgraded = upgrade(self) if version == UPGRADES_FROM else 0  #: days written to bring it up to date
 
     def __enter__(self) -> Store:
         return self
@@ -432,6 +434,11 @@ class Store:
             if isinstance(name, ox.NamedNode) and name.value not in batch:
                 return True
         return False
+
+    def add_to_graphs(self, graphs: Sequence[tuple[str, Sequence[ox.Quad]]]) -> None:
+        """Add quads to named graphs (each quad's own) and their triples to the union, in one transaction."""
+        quads = [q for _, added in graphs for q in added]
+        self.oxigraph.extend([*quads, *(ox.Quad(q.subject, q.predicate, q.object) for q in quads)])
 
     def rebuild_union(self) -> None:
         """Make the default graph again the set union of all named graphs (a store written before it existed)."""

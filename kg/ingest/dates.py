@@ -157,6 +157,18 @@ def date_sort_key(value: str | None) -> str:
     return "-".join(p.zfill(2) for p in parts)
 
 
+def first_day(written: str) -> str:
+    """A date written as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as the day it starts on (ISO text).
+
+    The one rule for the day a year or month stands for: ``kg stats`` counts review dates by it, and the
+    store keeps it beside each issue and review date as an ``xsd:date`` (:mod:`kg.graph.days`).
+
+    >>> first_day("2026"), first_day("2026-12"), first_day("2026-12-24")
+    ('2026-01-01', '2026-12-01', '2026-12-24')
+    """
+    return (written + "0000-01-01"[len(written) :])[:10] if len(written) < 10 else written[:10]
+
+
 def format_date(value: str | None) -> str:
     """``2017-03`` → ``March 2017``; ``2022-07-01`` → ``1 July 2022``; anything else as written."""
     if not value:

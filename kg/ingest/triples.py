@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kg.graph import namespaces as ns
 from kg.graph import terms
+from kg.graph.days import day_quads
 from kg.graph.evidence import span
 from kg.ingest.extract import EXTRACTOR_VERSION, Extraction, Mention, Relation
 from kg.ingest.labels import slug
@@ -199,6 +200,7 @@ def document_quads(
         value = getattr(document, attribute)
         if value:
             g.add(doc, predicate, _lit(value.value, value.xsd))
+    g.quads += day_quads(g.quads)  # the first day of each date, as xsd:date (kg:issuedDay, kg:reviewDay)
     if extraction.publisher:
         g.add(doc, ns.DCTERMS + "publisher", extraction.publisher)
     if extraction.producer:

@@ -342,3 +342,72 @@ def test_kg_commands_run_on_a_server(remote, tmp_path):
     assert found.returncode == 0, found.stderr
     assert "Draft accountable care organisation contract" in found.stdout
     assert Path(tmp_path / "map.html").stat().st_size > 10_000
+
+
+def test_kg_upgrade_gives_a_server_the_days_an_older_kg_did_not_write(remote, sample_store, tmp_path):
+    # a server records no format version: take the stored days out, as a kg of format 4 left them, and
+    # kg upgrade writes them back, in the graphs and in the union, and says how many
+    from kg.graph.days import DAY_OF
+
+    before = by_graph(remote)
+    days = {f"<{day}>" for day in DAY_OF.values()}
+    written = sum(1 for lines in before.values() for line in lines if line.split(" ")[1] in days)
+    assert written > 10
+    for day in DAY_OF.values():
+        remote.dataset.update(f"DELETE {{ GRAPH ?g {{ ?d <{day}> ?x }} }} WHERE {{ GRAPH ?g {{ ?d <{day}> ?x }} }}")
+    remote.rebuild_union()
+    try:
+        assert by_graph(remote) != before
+        assert not _rows(run_query(remote, "SELECT ?d WHERE { ?d kg:reviewDay ?x }"))
+        env = {**os.environ, "KG_REMOTE_STATE": str(tmp_path / "state")}
+        upgraded = _kg("upgrade", "--store", remote.location, env=env)
+        assert upgraded.returncode == 0, upgraded.stderr
+        assert f"{written:,} days written" in upgraded.stderr
+        assert by_graph(remote) == before
+        for name in ("due-for-review", "newest-documents"):
+            query = find_saved(name)
+            assert _rows(run_saved(remote, query, limit=0)) == _rows(run_saved(sample_store, query, limit=0))
+        again = _kg("upgrade", "--store", remote.location, env=env)
+        assert again.returncode == 0 and " 0 days written" in again.stderr
+    finally:
+        from kg.graph.days import add_missing_days
+
+        add_missing_days(remote)  # the other tests share this server's store
+
+
+def test_due_for_review_and_newest_documents_page_by_page_with_ties(remote, sample_store, tmp_path):
+    # documents that tie on day (one day written as a year, a month and a day), on title, a briefing with
+    # two rows, and non-briefings due first, added to the server and to a copy of the embedded store:
+    # every page the server gives, joined, is the embedded store's whole answer
+    from kg import Store
+    from tests.graph.test_days import tie_documents
+
+    graphs = tie_documents(EX)
+    with Store(tmp_path / "embedded") as embedded:
+        embedded.oxigraph.extend(sample_store.oxigraph.quads_for_pattern(None, None, None, None))
+        embedded.replace_graphs(graphs)
+        remote.replace_graphs(graphs)
+        try:
+            cases = [
+                ("due-for-review", {}),
+                ("due-for-review", {"before": "2020-01-02"}),
+                ("due-for-review", {"before": "2020"}),
+                ("newest-documents", {}),
+                ("newest-documents", {"count": "30"}),
+            ]
+            for name, values in cases:
+                query = find_saved(name)
+                whole = _rows(run_saved(embedded, query, values, limit=0))
+                assert len(whole) >= 10, (name, values)
+                assert _rows(run_saved(remote, query, values, limit=0)) == whole, (name, values)
+                for size in (1, 3, 7, 100):
+                    rows, offset = [], 0
+                    while True:
+                        page = run_saved(remote, query, values, limit=size, offset=offset)
+                        rows += page.rows
+                        if not page.more:
+                            break
+                        offset += size
+                    assert sorted(tuple(_cell(t) for t in row) for row in rows) == whole, (name, values, size)
+        finally:
+            remote.replace_graphs([(graph, []) for graph, _ in graphs])

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.errors import QueryError
 from kg.graph import namespaces as ns
+from kg.graph.days import day_quads
 from kg.graph.query import display
 from kg.graph.saved import Param, SavedQuery, bind, find_saved, load_saved, parse_saved, run_saved, to_term
 from kg.graph.store import Store
@@ -130,7 +131,7 @@ def dated_store(tmp_path, pipeline):
                 quads.append(
                     ox.Quad(doc, ox.NamedNode(ns.SCHEMA + "mentions"), ox.NamedNode(f"{store.base}id/{entity}"), doc)
                 )
-            store.replace_graph(doc.value, quads)
+            store.replace_graph(doc.value, quads + day_quads(quads))  # the days, as ingest writes them
 
         document("review-2018", "PolicyBriefing", "2016", review="2018")
         document("review-2018-09", "PolicyBriefing", "2017-03", review="2018-09")

@@ -480,3 +480,66 @@ def test_a_query_with_from_sees_only_the_graphs_it_names(sample_store):
     assert 0 < int(only) < int(everything)
     documents = run_query(sample_store, f"ASK FROM <{vocabulary}> {{ ?d a kg:Document }}")
     assert documents.boolean is False
+
+
+def test_lineage_follows_the_vocabulary_and_lists_what_documents_say(tmp_path, pipeline):
+    """The chain follows the vocabulary only; each node's relations read from documents are listed, not followed."""
+    with Store(tmp_path / "lineage") as store:
+        store.load_vocabulary(pipeline.vocabulary)
+        ids = store.base + "id/"
+
+        def said(slug: str, subject: str, predicate: str, obj: str, sentence: str) -> None:
+            doc = ox.NamedNode(f"{store.base}doc/{slug}")
+            statement = ox.NamedNode(f"{store.base}doc/{slug}#relation-1")
+            a, p, b = ox.NamedNode(ids + subject), ox.NamedNode(KG + predicate), ox.NamedNode(ids + obj)
+            rdf = ns.RDF
+            store.replace_graph(
+                doc.value,
+                [
+                    ox.Quad(doc, ox.NamedNode(rdf + "type"), ox.NamedNode(KG + "Document"), doc),
+                    ox.Quad(doc, ox.NamedNode(ns.DCTERMS + "title"), ox.Literal(slug), doc),
+                    ox.Quad(a, p, b, doc),
+                    ox.Quad(statement, ox.NamedNode(rdf + "type"), ox.NamedNode(rdf + "Statement"), doc),
+                    ox.Quad(statement, ox.NamedNode(rdf + "subject"), a, doc),
+                    ox.Quad(statement, ox.NamedNode(rdf + "predicate"), p, doc),
+                    ox.Quad(statement, ox.NamedNode(rdf + "object"), b, doc),
+                    ox.Quad(statement, ox.NamedNode(ns.OA + "exact"), ox.Literal(sentence), doc),
+                ]
+                + [  # the bodies only documents name, as ingest writes them: types and a label
+                    quad
+                    for node, name in ((a, subject), (b, obj))
+                    if name.startswith("local-")
+                    for quad in (
+                        ox.Quad(node, ox.NamedNode(rdf + "type"), ox.NamedNode(ns.SKOS + "Concept"), doc),
+                        ox.Quad(node, ox.NamedNode(rdf + "type"), ox.NamedNode(KG + "Organisation"), doc),
+                        ox.Quad(
+                            node,
+                            ox.NamedNode(ns.SKOS + "prefLabel"),
+                            ox.Literal(name.replace("-", " "), language="en"),
+                            doc,
+                        ),
+                    )
+                ],
+            )
+
+        said("first", "local-board", "evolvesInto", "local-forum", "The local board became the local forum.")
+        said("second", "local-forum", "evolvesInto", "local-assembly", "The forum then became an assembly.")
+        said("third", "accountable-care-system", "evolvesInto", "local-board", "Some systems became boards.")
+
+        def links(entity: str) -> set[tuple[str, str, str]]:
+            found = rows(run_saved(store, SAVED["lineage"], {"entity": ids + entity}), store.base)
+            return {(r["predecessor"], r["successor"], r["source"]) for r in found}
+
+        board = links("local-board")  # an entity only documents name: its own relations, both ways
+        assert ("kgid:local-board", "kgid:local-forum", "first") in board
+        assert ("kgid:accountable-care-system", "kgid:local-board", "third") in board
+        assert not any(source == "second" for _, _, source in board), "a document's relation is not followed"
+        forum = links("local-forum")
+        assert {(p, s) for p, s, source in forum if source in {"first", "second"}} == {
+            ("kgid:local-board", "kgid:local-forum"),
+            ("kgid:local-forum", "kgid:local-assembly"),
+        }
+        ics = links("integrated-care-system")  # ACS is on its chain in the vocabulary: ACS's relations are listed
+        assert ("kgid:accountable-care-system", "kgid:integrated-care-system") in {(p, s) for p, s, _ in ics}
+        assert ("kgid:accountable-care-system", "kgid:local-board", "third") in ics
+        assert not any(source in {"first", "second"} for _, _, source in ics)

@@ -127,16 +127,15 @@ def _rows(result) -> list[tuple[str, ...]]:
 #: no longer listed (docs/remote-store.md): SUBSTR from an unbound position stops the whole query; STR of
 #: an unbound value is "" and CONCAT with one no error; GROUP_CONCAT drops language tags and gives "" for
 #: no values; a path joined from a variable the pattern before it binds matches for its first value only.
-#: lineage, catalogue-gaps and entities-without-definition are being rewritten elsewhere (an OPTIONAL whose
-#: filter names a variable bound outside it, lineage's per-node lookup, finds nothing; COUNT over nested
-#: OPTIONALs differs). documents-with-entity-counts: Virtuoso's OPTIONAL of its grouped subquery (the
+#: catalogue-gaps and entities-without-definition: an OPTIONAL whose filter names a variable bound outside
+#: it finds nothing; COUNT over nested OPTIONALs differs. (lineage's rewrite with plain joins gives the same
+#: rows; its first form, a FILTER of BOUND(...) || NOT EXISTS {...}, made Virtuoso 7.2 drop the connection.) documents-with-entity-counts: Virtuoso's OPTIONAL of its grouped subquery (the
 #: class count, with the page repeated inside) matches nothing, so every count is 0; a portable form (a
 #: join, with an empty UNION branch for documents that count 0) gives the same rows on both but took 4.5x
 #: as long on the embedded store at 1,000 documents, so it is not used.
 VIRTUOSO_DIFFERS = {
     "catalogue-gaps",
     "documents-with-entity-counts",
-    "lineage",
     "entities-without-definition",
 }
 

@@ -139,32 +139,19 @@ def child_rdflib(folder: str) -> None:
 
 def child_query(location: str, name: str, runs: int) -> None:
     """One saved query, ``runs`` times through run_saved and through raw pyoxigraph; prints seconds."""
-    import pyoxigraph as ox
-
+    from bench.bench_saved_queries import raw_runner
     from kg.graph import namespaces as ns
-    from kg.graph.binding import as_constants, bind_values
+    from kg.graph.binding import bind_values
     from kg.graph.names import store_names
     from kg.graph.saved import bind, load_saved, page_options, paged_sparql, run_saved
     from kg.graph.store import Store
-    from kg.graph.worker import dataset_options
 
     query = load_saved()[name]
     paged = paged_sparql(query, *page_options(query))  # the first page, as run_saved and the server ask for
     with Store(location, read_only=True) as store:
         names = store_names(store) if any(p.type == "entity" for p in query.params) else None
         terms = bind(query, {}, store.base, names)
-        # The raw run is given the text run_saved sends (its values written in as constants): pyoxigraph's own
-        # ``substitutions`` do not reach into a subquery, so the bare text with them asks another question.
-        text, left = as_constants(paged, terms)
-
-        def raw() -> int:
-            answer = store.oxigraph.query(
-                text,
-                prefixes=ns.prefixes(store.base),
-                substitutions={ox.Variable(k): v for k, v in left.items()} or None,
-                **dataset_options(text),
-            )
-            return len(list(answer))  # type: ignore[arg-type]
+        raw = raw_runner(store, query)  # the text run_saved sends, straight on pyoxigraph, the rows counted
 
         start = time.perf_counter()
         rows = raw()  # warm up (and the ours below: the store's name index)

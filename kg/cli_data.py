@@ -67,7 +67,7 @@ def upgrade_command(store: str | None = StoreOption) -> None:
 
     try:
         with open_store(store, create=False) as kg_store:  # a folder of format 4 is brought up to date as it opens
-            written = kg_store.upgraded + bring_up_to_date(kg_store)  # a SPARQL server's store: here
+            written = kg_store.upgraded or bring_up_to_date(kg_store)  # else (a current folder, a server): here
     except KGError as exc:
         fail(str(exc))
     err.print(f"{store_location(store)} is up to date: {written:,} days written", highlight=False, soft_wrap=True)

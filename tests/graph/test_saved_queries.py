@@ -230,6 +230,27 @@ def test_co_mentioned_newest_and_search(seeds_store):
     assert found and all("accountable" in r["title"].lower() for r in found)
 
 
+def test_the_documents_two_entities_share_are_what_co_mentioned_counts(seeds_store):
+    # co-mentioned gives a count per companion; documents-mentioning with 'with' lists those documents
+    entity = "kgid:accountable-care-organisation"
+    companions = rows(run_saved(seeds_store, SAVED["co-mentioned"], {"entity": entity, "atLeast": "2"}))
+    assert len(companions) >= 3 and "?titles" not in SAVED["co-mentioned"].sparql
+    aco = seeds_store.base + "id/accountable-care-organisation"
+    both = "SELECT DISTINCT ?d WHERE { ?d a <%sDocument> ; <%smentions> <%s>, <%s> }"
+    for companion in companions[:5]:
+        other = companion["other"].replace("kgid:", seeds_store.base + "id/")
+        shared = run_saved(
+            seeds_store, SAVED["documents-mentioning"], {"entity": entity, "with": other, "since": ""}, limit=0
+        )
+        listed = {row[-1].value for row in shared.rows}
+        assert len(listed) == len(shared.rows) == int(companion["sharedDocuments"])
+        expected = {r["d"].value for r in seeds_store.oxigraph.query(both % (KG, ns.SCHEMA, aco, other))}
+        assert listed == expected
+    alone = run_saved(seeds_store, SAVED["documents-mentioning"], {"entity": entity, "since": ""}, limit=0)
+    counts = [int(c["sharedDocuments"]) for c in companions]
+    assert min(counts) < len(alone.rows) == max(counts), "an empty 'with' keeps every document of the entity"
+
+
 # ---------------------------------------------------------------- binding
 
 

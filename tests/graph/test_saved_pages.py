@@ -168,3 +168,15 @@ def test_relation_evidence_page_by_page_is_its_whole_answer(tied_relations_store
     assert whole and sorted(whole) == sorted(old)
     for size in (1, 2, 3, 7, 100):
         assert _every_page(store, query, size, values) == whole, size
+
+
+@pytest.mark.parametrize("corpus", ["sample_store", "seeds_store"])
+@pytest.mark.parametrize("name", ["relation-evidence", "catalogue-gaps"])
+def test_pages_chosen_before_decoration_join_into_the_whole_answer(request, corpus, name):
+    # the page is picked inside the query (#THROUGH) and cut at the end: pages of any size are the whole, in order
+    store = request.getfixturevalue(corpus)
+    query = load_saved()[name]
+    whole = [tuple(str(term) for term in row) for row in run_saved(store, query, limit=0).rows]
+    assert whole
+    for size in (1, 2, 5):
+        assert _every_page(store, query, size) == whole, size

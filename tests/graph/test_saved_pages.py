@@ -171,7 +171,7 @@ def test_relation_evidence_page_by_page_is_its_whole_answer(tied_relations_store
 
 
 @pytest.mark.parametrize("corpus", ["sample_store", "seeds_store"])
-@pytest.mark.parametrize("name", ["relation-evidence", "catalogue-gaps"])
+@pytest.mark.parametrize("name", ["relation-evidence", "catalogue-gaps", "entities-without-definition"])
 def test_pages_chosen_before_decoration_join_into_the_whole_answer(request, corpus, name):
     # the page is picked inside the query (#THROUGH) and cut at the end: pages of any size are the whole, in order
     store = request.getfixturevalue(corpus)

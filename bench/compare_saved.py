@@ -64,14 +64,20 @@ def main() -> int:
     ap.add_argument("--against", default=str(REFERENCE), help="a folder with the old texts")
     ap.add_argument("--only", help="comma-separated names (default: every query whose text differs)")
     ap.add_argument("--case", action="append", default=[], help="NAME:param=value,param=value (repeatable)")
+    ap.add_argument("--pages", help="offsets: compare the whole answers and these pages of the new text only")
     args = ap.parse_args()
+    offsets = [int(x) for x in args.pages.split(",")] if args.pages else None
     new, old = load_saved(), load_saved(args.against)
     names = args.only.split(",") if args.only else [n for n in new if n in old and new[n].sparql != old[n].sparql]
     failed = 0
     with Store(args.store, read_only=True) as store:
         for name, values in cases(names, args.case):
             start = time.perf_counter()
-            ours = every_page(store, new[name], values)
+            ours = (
+                run_saved(store, new[name], values, limit=0)
+                if offsets is not None
+                else every_page(store, new[name], values)
+            )
             middle = time.perf_counter()
             theirs = run_saved(store, old[name], values, limit=0)
             end = time.perf_counter()
@@ -81,6 +87,16 @@ def main() -> int:
                 f"{'same' if same else 'DIFFERENT'}  {name} {values or ''}: {len(ours.rows)} rows / {len(theirs.rows)}"
                 f"  new {1000 * (middle - start):.0f} ms, old {1000 * (end - middle):.0f} ms"
             )
+            for offset in offsets or ():
+                page = run_saved(store, new[name], values, offset=offset)
+                slice_ = [tuple(map(str, row)) for row in ours.rows[offset : offset + len(page.rows)]]
+                right = [tuple(map(str, row)) for row in page.rows] == slice_ and page.more == (
+                    len(ours.rows) > offset + len(page.rows)
+                )
+                failed += not right
+                print(
+                    f"  {'same' if right else 'DIFFERENT'}  page at {offset}: {len(page.rows)} rows, more={page.more}"
+                )
     return 1 if failed else 0
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.errors import QueryError, UsageError
+from kg.graph import namespaces as ns
 from kg.graph.saved import PAGE_MARKER, SavedQuery, load_saved, page_options, paged_sparql, parse_saved, run_saved
+from kg.graph.store import Store
 
 runner = CliRunner()
 
@@ -88,3 +93,90 @@ def test_the_cli_pages(cli_store):
     assert bad.exit_code == 2 and "whole number" in bad.stderr
     own = runner.invoke(app, ["query", "--store", cli_store, "-e", "ASK {}", "--limit", "2"])
     assert own.exit_code == 2 and "write LIMIT and OFFSET" in own.stderr
+
+
+REFERENCE = Path(__file__).parent / "reference_queries"
+
+
+def _every_page(store, query, size: int, values=None) -> list[tuple[str, ...]]:
+    rows, offset = [], 0
+    while True:
+        page = run_saved(store, query, values or {}, limit=size, offset=offset)
+        assert len(page.rows) <= size
+        rows += [tuple(str(term) for term in row) for row in page.rows]
+        if not page.more:
+            return rows
+        offset += size
+
+
+@pytest.fixture
+def tied_relations_store(tmp_path):
+    """Statements whose subjects share a label, lack one, or have two; two statements in one document."""
+    with Store(tmp_path / "tied") as store:
+        kg, rdf = ns.ONTOLOGY, ns.RDF
+
+        def node(name: str) -> ox.NamedNode:
+            return ox.NamedNode(f"{store.base}id/{name}")
+
+        vocabulary = ox.NamedNode(f"{store.base}graph/test-labels")
+        labels = {"a": ["Same"], "b": ["Same"], "c": [], "d": ["Two", "Also two"], "e": ["Same and more"]}
+        store.replace_graph(
+            vocabulary.value,
+            [
+                ox.Quad(node(n), ox.NamedNode(ns.SKOS + "prefLabel"), ox.Literal(label, language="en"), vocabulary)
+                for n, names in labels.items()
+                for label in names
+            ]
+            + [
+                ox.Quad(node(n), ox.NamedNode(rdf + "type"), ox.NamedNode(ns.SKOS + "Concept"), vocabulary)
+                for n in labels
+            ],
+        )
+        relations = [
+            ("a", "supersedes", "e"),
+            ("b", "supersedes", "e"),
+            ("a", "evolvesInto", "d"),
+            ("c", "supersedes", "a"),
+        ]
+        relations += [("d", "supersedes", "b"), ("e", "evolvesInto", "c"), ("b", "evolvesInto", "a")]
+        for number in range(4):
+            doc = ox.NamedNode(f"{store.base}doc/tied-{number}")
+            quads = [
+                ox.Quad(doc, ox.NamedNode(rdf + "type"), ox.NamedNode(kg + "Document"), doc),
+                ox.Quad(doc, ox.NamedNode(ns.DCTERMS + "title"), ox.Literal(f"Doc {number % 2}"), doc),
+            ]
+            for index, (s, p, o) in enumerate(relations[number:] + relations[:1]):
+                statement = ox.NamedNode(f"{doc.value}#s{index}")
+                quads += [
+                    ox.Quad(statement, ox.NamedNode(rdf + "type"), ox.NamedNode(rdf + "Statement"), doc),
+                    ox.Quad(statement, ox.NamedNode(rdf + "subject"), node(s), doc),
+                    ox.Quad(statement, ox.NamedNode(rdf + "predicate"), ox.NamedNode(kg + p), doc),
+                    ox.Quad(statement, ox.NamedNode(rdf + "object"), node(o), doc),
+                    ox.Quad(statement, ox.NamedNode(ns.OA + "exact"), ox.Literal(f"{s} {p} {o} ({index})"), doc),
+                ]
+            store.replace_graph(doc.value, quads)
+        yield store
+
+
+@pytest.mark.parametrize("values", [{}, {"predicate": "kg:supersedes"}, {"object": "kgid:e"}, {"subject": "kgid:a"}])
+def test_relation_evidence_page_by_page_is_its_whole_answer(tied_relations_store, values):
+    store = tied_relations_store
+    query = load_saved()["relation-evidence"]
+    whole = [tuple(str(term) for term in row) for row in run_saved(store, query, values, limit=0).rows]
+    reference = parse_saved((REFERENCE / "relation-evidence.rq").read_text(encoding="utf-8"))
+    old = [tuple(str(term) for term in row) for row in run_saved(store, reference, values, limit=0).rows]
+    assert whole and sorted(whole) == sorted(old)
+    for size in (1, 2, 3, 7, 100):
+        assert _every_page(store, query, size, values) == whole, size
+
+
+@pytest.mark.parametrize("corpus", ["sample_store", "seeds_store"])
+@pytest.mark.parametrize("name", ["relation-evidence", "catalogue-gaps", "entities-without-definition"])
+def test_pages_chosen_before_decoration_join_into_the_whole_answer(request, corpus, name):
+    # the page is picked inside the query (#THROUGH) and cut at the end: pages of any size are the whole, in order
+    store = request.getfixturevalue(corpus)
+    query = load_saved()[name]
+    whole = [tuple(str(term) for term in row) for row in run_saved(store, query, limit=0).rows]
+    assert whole
+    for size in (1, 2, 5):
+        assert _every_page(store, query, size) == whole, size

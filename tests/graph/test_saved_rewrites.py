@@ -48,6 +48,10 @@ CASES = [
     ("documents-mentioning", {"entity": "ICS", "since": ""}),
     ("documents-by-publisher", {}),
     ("documents-by-publisher", {"from": "2016", "to": "2019-06"}),
+    ("relation-evidence", {}),
+    ("relation-evidence", {"predicate": "kg:supersedes"}),
+    ("relation-evidence", {"subject": "ACO contract"}),
+    ("relation-evidence", {"object": "kgid:mcp-contract"}),
 ]
 
 

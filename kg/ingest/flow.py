@@ -23,7 +23,7 @@ from typing import Any
 
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
-from kg.graph.store import SerializedGraph, Store, source_key
+from kg.graph.store import SerializedGraph, Store
 from kg.ingest import stale as stale_module
 from kg.ingest import workers
 from kg.ingest.curation import Curation, rules_fingerprint
@@ -31,7 +31,7 @@ from kg.ingest.extract import EntityMatcher, Extraction
 from kg.ingest.filetable import FileDocument, FileRow, FileTable, Stat
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.relations import RelationExtractor
-from kg.ingest.sources import Skipped, discover, source_name
+from kg.ingest.sources import Skipped, SourceNames, discover
 from kg.ingest.spill import SpillSet
 from kg.ingest.triples import SourceRecord, document_iri
 from kg.ingest.vocabulary import Vocabulary
@@ -113,12 +113,16 @@ def ingest(
     batch_size: int = BATCH_SIZE,
     batch_seconds: float = BATCH_SECONDS,
     rehash: bool = False,
+    on_found: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest files, folders and addresses into ``store``; bad inputs are reported, not raised.
 
     ``jobs`` worker processes read and extract (1: in this process, without the time and memory
     bounds, for debugging); ``prune`` also removes the documents whose every source file is gone;
     ``rehash`` reads every file, even those whose size and time the file table has (:mod:`kg.ingest.filetable`).
+    ``on_found`` is told how many inputs the paths hold (files found, addresses, and those named as not
+    read), once every path has been walked and before the first input is looked at; ``on_source`` is
+    then called once for each of them.
     """
     pipeline = pipeline or Pipeline()
     given = [os.fspath(p) for p in paths]
@@ -135,7 +139,7 @@ def ingest(
         )
         try:
             with BatchWriter(store, index, batch_size, batch_seconds) as writer:
-                run = _Run(store, pipeline, index, writer, on_source, rehash)
+                run = _Run(store, pipeline, index, writer, on_source, rehash, on_found)
                 try:
                     executor.run(run.tasks(given), run.decide, run.finish, writer.tick)
                     writer.flush()
@@ -181,13 +185,14 @@ class _Run:
         writer: BatchWriter,
         on_source: Callable[[str], None] | None,
         rehash: bool = False,
+        on_found: Callable[[int], None] | None = None,
     ):
         self.store, self.pipeline, self.index, self.writer = store, pipeline, index, writer
-        self.on_source = on_source
+        self.on_source, self.on_found = on_source, on_found
         self.rehash = rehash
         self.files = FileTable(index.db)
         self.places = store.source_locations()  #: published name → where it was read, as at the start of the run
-        self._keys: set[int] | None = None  #: Store.source_keys, read when the file table is first consulted
+        self.holds_source = store.source_check()  #: does the store hold a document as a file-table row says
         self.documents: dict[str, _Document] = {}
         self.asked: dict[tuple[int, str], int] = {}  #: (task, document) → the version its result is
         self.by_seq: dict[int, IngestReport] = {}  #: the part of the report of each input not yet folded in
@@ -223,8 +228,12 @@ class _Run:
 
     def tasks(self, given: list[str]) -> Iterator[workers.Task]:
         seq = 0
-        for root in given:
-            for item in discover([root]):
+        walked = [(root, list(discover([root]))) for root in given]  # one walk, counted for on_found
+        if self.on_found:
+            self.on_found(sum(len(items) for _, items in walked))
+        for root, items in walked:
+            names = SourceNames(root)
+            for item in items:
                 seq += 1
                 if isinstance(item, SourceError):
                     part = self._part(seq)
@@ -238,7 +247,7 @@ class _Run:
                 if isinstance(item, Path):
                     location = stale_module.local(str(item))
                     self.seen.add((location,))
-                    reading = _Reading(location, Stat.of(location), source_name(root, item))
+                    reading = _Reading(location, Stat.of(location), names(item))
                     if not self.rehash and self._unchanged(seq, str(item), reading):
                         self._settle(seq)
                         continue
@@ -255,13 +264,11 @@ class _Run:
             or (row.size, row.mtime_ns, row.name) != (stat.size, stat.mtime_ns, reading.name)
         ):
             return False
-        if self._keys is None:
-            self._keys = self.store.source_keys()
         for doc in row.documents:
             if (
                 doc.iri in self.documents  # a file read this run gave it too: decide with that file
                 or doc.fingerprint != self.pipeline.fingerprint(doc.iri)
-                or source_key(doc.iri, doc.content_hash, row.source, row.name, row.sha256) not in self._keys
+                or not self.holds_source(doc.iri, doc.content_hash, row.source, row.name, row.sha256)
                 or not self.index.has(doc.iri, doc.content_hash)
             ):
                 return False

@@ -174,3 +174,42 @@ def test_a_stopped_ingest_leaves_rows_only_for_documents_the_store_holds(tmp_pat
         with Store(tmp_path / "clean") as clean:
             ingest([sample], clean, pipeline)
             assert _nquads(store) == _nquads(clean)
+
+
+def test_the_store_holds_a_row_s_documents_as_its_one_query_of_every_source_says(tmp_path, sample, pipeline):
+    from kg.graph.holdings import holds_source
+    from kg.graph.store import source_key
+
+    with Store(tmp_path / "s") as store:
+        ingest([sample], store, pipeline)
+        keys, holds = store.source_keys(), store.source_check()
+        with SearchIndex(store.location) as index:
+            table = FileTable(index.db)
+            rows = [table.get(loc) for (loc,) in index.db.execute("SELECT location FROM files")]
+        asked = []
+        for row in rows:
+            assert row is not None
+            for doc in row.documents:
+                claim = (doc.iri, doc.content_hash, row.source, row.name, row.sha256)
+                asked.append(claim)
+                for i, wrong in enumerate(("urn:x:other", "0" * 16, "urn:x:source", "other/name.txt", "f" * 64)):
+                    asked.append(claim[:i] + (wrong,) + claim[i + 1 :])
+                asked.append(("not an IRI", *claim[1:]))
+        answers = [holds(*claim) for claim in asked]
+        assert answers == [source_key(*claim) in keys for claim in asked]
+        assert len(rows) == _files(sample)
+        assert sum(answers) == sum(len(row.documents) for row in rows)  # each row's own claims, nothing else
+        assert holds_source(store.oxigraph, *asked[0])
+
+
+def test_the_paths_are_walked_once_and_counted_before_any_input_is_looked_at(tmp_path, sample, pipeline):
+    from kg.ingest.sources import discover
+
+    given = [sample, tmp_path / "not-there", sample / "03-accountable-care-systems.txt"]
+    events: list[object] = []
+    with Store(tmp_path / "s") as store:
+        for _ in range(2):  # read, then not read again: the same count and calls
+            events.clear()
+            ingest(given, store, pipeline, on_source=events.append, on_found=lambda n: events.append(n))
+            assert events[0] == len(list(discover(given))) == len(events) - 1
+            assert all(isinstance(e, str) for e in events[1:])

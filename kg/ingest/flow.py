@@ -202,6 +202,7 @@ class _Run:
         self.reading: dict[int, _Reading] = {}  #: local files in a worker's hands
         self.confirmed = SpillSet(2)  #: (document, source IRI) read this run (on disk but the latest)
         self.seen = SpillSet(1)  #: (absolute location,) of each local file found this run
+        self.stamps: list[tuple[str, Stat]] = []  #: files vouched for by rows an older kg wrote, to complete
         self.reread: set[str] = set()  #: published names of the files read this run that were read before
         self.failed: set[str] = set()  #: locations that could not be read this run
         self.removed: list[stale_module.Gone] = []
@@ -258,11 +259,7 @@ class _Run:
         """Whether the file table vouches for the file (see :mod:`kg.ingest.filetable`); if so, report it."""
         stat = reading.stat
         row = self.files.get(reading.location) if stat is not None else None
-        if (
-            row is None
-            or stat is None
-            or (row.size, row.mtime_ns, row.name) != (stat.size, stat.mtime_ns, reading.name)
-        ):
+        if row is None or stat is None or not row.vouches(stat, reading.name):
             return False
         for doc in row.documents:
             if (
@@ -272,6 +269,8 @@ class _Run:
                 or not self.index.has(doc.iri, doc.content_hash)
             ):
                 return False
+        if row.ctime_ns is None:
+            self.stamps.append((reading.location, stat))
         part = self._part(seq)
         part.not_read += 1
         for doc in row.documents:
@@ -359,7 +358,8 @@ class _Run:
         )
         self.writer.record_file(
             FileRow(
-                reading.location, stat.size, stat.mtime_ns, here.name, here.sha256, here.encoding, here.iri, documents
+                *(reading.location, stat.size, stat.mtime_ns, here.name, here.sha256, here.encoding, here.iri),
+                *(documents, stat.ctime_ns, stat.inode),
             )
         )
 
@@ -394,6 +394,8 @@ class _Run:
         self.writer.forget_files(
             stale_module.local(self.places[n]) for n in candidates if n not in self.reread and n in self.places
         )
+        self.files.stamp_many(self.stamps)
+        self.stamps.clear()
         missing = stale_module.missing_names(self.store)
         recorded = self.store.document_sources(sorted(missing)) if missing else {}
         self.orphaned = stale_module.orphaned(self.store, recorded)

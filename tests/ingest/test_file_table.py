@@ -66,7 +66,14 @@ def test_a_touched_file_with_the_same_bytes_is_read_once_more(tmp_path, sample, 
         assert ingest([sample], store, pipeline).sources_read == 0  # its row has the new time
 
 
-def test_an_edit_that_keeps_size_and_time_needs_rehash(tmp_path, pipeline):
+def _edit_keeping_size_and_time(brief) -> None:
+    stat = brief.stat()
+    brief.write_text(brief.read_text().replace("ICSs.", "STPs."))  # the same size
+    os.utime(brief, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old time set back
+    assert (brief.stat().st_size, brief.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+
+
+def test_an_edit_that_keeps_size_and_time_is_seen_by_its_change_time(tmp_path, pipeline):
     folder = tmp_path / "in"
     folder.mkdir()
     brief = folder / "brief.txt"
@@ -74,14 +81,58 @@ def test_an_edit_that_keeps_size_and_time_needs_rehash(tmp_path, pipeline):
     _age(folder)
     with Store(tmp_path / "s") as store:
         ingest([folder], store, pipeline)
-        stat = brief.stat()
-        brief.write_text("A briefing on ICSs\n\nNHS England wrote about STPs.\n")  # the same size
-        os.utime(brief, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        assert brief.stat().st_size == stat.st_size
-        missed = ingest([folder], store, pipeline)
-        assert missed.sources_read == 0 and not missed.written  # the documented limitation
-        seen = ingest([folder], store, pipeline, rehash=True)
-        assert [t for _, t in seen.written] == ["A briefing on ICSs"]
+        _edit_keeping_size_and_time(brief)  # utime sets the inode's change time to now: it cannot go back
+        seen = ingest([folder], store, pipeline)
+        assert seen.sources_read == 1 and [t for _, t in seen.written] == ["A briefing on ICSs"]
+        assert ingest([folder], store, pipeline).sources_read == 0
+        replaced = folder / "brief.new"  # another file with the same size and time put in its place
+        replaced.write_bytes(brief.read_bytes())
+        os.utime(replaced, ns=(brief.stat().st_atime_ns, brief.stat().st_mtime_ns))
+        os.replace(replaced, brief)
+        assert ingest([folder], store, pipeline).sources_read == 1
+
+
+def test_a_row_an_older_kg_wrote_is_trusted_as_then_and_completed(tmp_path, pipeline):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    brief = folder / "brief.txt"
+    brief.write_text("A briefing on ICSs\n\nNHS England wrote about ICSs.\n")
+    _age(folder)
+    with Store(tmp_path / "s") as store:
+        ingest([folder], store, pipeline)
+        with SearchIndex(store.location) as index, index.db as db:  # the table as kg 0.2 made it
+            columns = "location, size, mtime_ns, name, sha256, encoding, source, documents"
+            db.execute(f"CREATE TABLE old AS SELECT {columns} FROM files")
+            db.execute("DROP TABLE files")
+            db.execute(
+                "CREATE TABLE files (location TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
+                "name TEXT NOT NULL, sha256 TEXT NOT NULL, encoding TEXT NOT NULL, source TEXT NOT NULL, "
+                "documents TEXT NOT NULL) WITHOUT ROWID"
+            )
+            db.execute("INSERT INTO files SELECT * FROM old")
+            db.execute("DROP TABLE old")
+        _age(brief, 300)  # a new change time, and a new modification time the old row does not have
+        assert ingest([folder], store, pipeline).sources_read == 1  # read: its time is not the row's
+        with SearchIndex(store.location) as index, index.db as db:
+            db.execute("UPDATE files SET ctime_ns = NULL, inode = NULL")  # a row without them, now true
+        assert ingest([folder], store, pipeline).sources_read == 0  # size, time and name: as before
+        with SearchIndex(store.location) as index:
+            row = FileTable(index.db).get(str(brief.resolve()))
+            assert row is not None and (row.ctime_ns, row.inode) == (brief.stat().st_ctime_ns, brief.stat().st_ino)
+        _edit_keeping_size_and_time(brief)
+        assert ingest([folder], store, pipeline).sources_read == 1  # the row completed: the edit is seen
+
+
+def test_rehash_reads_every_file_whatever_its_row_says(tmp_path, pipeline):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "brief.txt").write_text("A briefing on ICSs\n\nNHS England wrote about ICSs.\n")
+    _age(folder)
+    with Store(tmp_path / "s") as store:
+        ingest([folder], store, pipeline)
+        assert ingest([folder], store, pipeline).sources_read == 0
+        again = ingest([folder], store, pipeline, rehash=True)
+        assert again.sources_read == 1 and not again.written and again.not_read == 0
 
 
 def test_an_edited_file_is_extracted_again_and_a_deleted_one_removed(tmp_path, sample, pipeline):

@@ -35,12 +35,16 @@ from dataclasses import dataclass
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS files (
     location TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, name TEXT NOT NULL,
-    sha256 TEXT NOT NULL, encoding TEXT NOT NULL, source TEXT NOT NULL, documents TEXT NOT NULL,
-    ctime_ns INTEGER, inode INTEGER
+    sha256 TEXT NOT NULL, encoding TEXT NOT NULL, source TEXT NOT NULL, documents TEXT NOT NULL
 ) WITHOUT ROWID"""
-#: columns a table made by an older kg lacks (added empty: such a row is checked as it was, then stamped)
-_ADDED = ("ctime_ns", "inode")
-_COLUMNS = "location, size, mtime_ns, name, sha256, encoding, source, documents, ctime_ns, inode"
+#: each row's inode change time and number, in a table of their own: ``files`` keeps the columns an older
+#: kg writes with ``INSERT ... VALUES`` (a row it writes or replaces is then one without a stamp, or with
+#: a stamp of the old file, which fails the check: its file is read once more)
+_STAMPS = """CREATE TABLE IF NOT EXISTS file_stamps (
+    location TEXT PRIMARY KEY, ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL
+) WITHOUT ROWID"""
+_GET = """SELECT f.location, f.size, f.mtime_ns, f.name, f.sha256, f.encoding, f.source, f.documents,
+    s.ctime_ns, s.inode FROM files AS f LEFT JOIN file_stamps AS s ON s.location = f.location WHERE f.location = ?"""
 
 #: a file modified this recently (ns) when it was looked at may be modified again within the clock's
 #: resolution without its time changing: it gets no row (as git does with "racily clean" entries)
@@ -89,15 +93,12 @@ class FileRow:
     encoding: str
     source: str  #: the source record's IRI
     documents: tuple[FileDocument, ...]
-    ctime_ns: int | None = None  #: None in a row an older kg wrote
+    ctime_ns: int | None = None  #: None for a row an older kg wrote
     inode: int | None = None
 
     def values(self) -> tuple:
         docs = json.dumps([[d.iri, d.title, d.content_hash, d.fingerprint] for d in self.documents])
-        return (
-            *(self.location, self.size, self.mtime_ns, self.name, self.sha256, self.encoding, self.source, docs),
-            *(self.ctime_ns, self.inode),
-        )
+        return (self.location, self.size, self.mtime_ns, self.name, self.sha256, self.encoding, self.source, docs)
 
     def vouches(self, stat: Stat, name: str) -> bool:
         """Whether the file is as it was when read: size, modification time and published name, and its
@@ -114,16 +115,13 @@ class FileTable:
         self.db = db
         with db:
             db.execute(_SCHEMA)
-            has = {row[1] for row in db.execute("PRAGMA table_info(files)")}
-            for column in _ADDED:
-                if column not in has:
-                    db.execute(f"ALTER TABLE files ADD COLUMN {column} INTEGER")
+            db.execute(_STAMPS)
 
     def __len__(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM files").fetchone()[0])
 
     def get(self, location: str) -> FileRow | None:
-        found = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE location = ?", (location,)).fetchone()
+        found = self.db.execute(_GET, (location,)).fetchone()
         if found is None:
             return None
         try:
@@ -135,19 +133,26 @@ class FileTable:
 
     def put_many(self, rows: Iterable[FileRow]) -> None:
         with self.db:
+            rows = list(rows)
             self.db.executemany(
-                f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [r.values() for r in rows],
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [r.values() for r in rows]
+            )
+            self.db.executemany("DELETE FROM file_stamps WHERE location = ?", [(r.location,) for r in rows])
+            self.db.executemany(
+                "INSERT INTO file_stamps VALUES (?, ?, ?)",
+                [(r.location, r.ctime_ns, r.inode) for r in rows if r.ctime_ns is not None and r.inode is not None],
             )
 
     def stamp_many(self, stamps: Iterable[tuple[str, Stat]]) -> None:
         """Give rows an older kg wrote the inode change time and number of the files they vouched for."""
         with self.db:
             self.db.executemany(
-                "UPDATE files SET ctime_ns = ?, inode = ? WHERE location = ? AND ctime_ns IS NULL",
-                [(stat.ctime_ns, stat.inode, location) for location, stat in stamps],
+                "INSERT OR IGNORE INTO file_stamps VALUES (?, ?, ?)",
+                [(location, stat.ctime_ns, stat.inode) for location, stat in stamps],
             )
 
     def remove_many(self, locations: Iterable[str]) -> None:
         with self.db:
-            self.db.executemany("DELETE FROM files WHERE location = ?", [(loc,) for loc in locations])
+            gone = [(loc,) for loc in locations]
+            self.db.executemany("DELETE FROM files WHERE location = ?", gone)
+            self.db.executemany("DELETE FROM file_stamps WHERE location = ?", gone)

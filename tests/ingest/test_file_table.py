@@ -99,28 +99,28 @@ def test_a_row_an_older_kg_wrote_is_trusted_as_then_and_completed(tmp_path, pipe
     brief.write_text("A briefing on ICSs\n\nNHS England wrote about ICSs.\n")
     _age(folder)
     with Store(tmp_path / "s") as store:
-        ingest([folder], store, pipeline)
-        with SearchIndex(store.location) as index, index.db as db:  # the table as kg 0.2 made it
-            columns = "location, size, mtime_ns, name, sha256, encoding, source, documents"
-            db.execute(f"CREATE TABLE old AS SELECT {columns} FROM files")
-            db.execute("DROP TABLE files")
+        with SearchIndex(store.location) as index, index.db as db:  # the table as kg 0.2 made it, no stamps
             db.execute(
                 "CREATE TABLE files (location TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
                 "name TEXT NOT NULL, sha256 TEXT NOT NULL, encoding TEXT NOT NULL, source TEXT NOT NULL, "
                 "documents TEXT NOT NULL) WITHOUT ROWID"
             )
-            db.execute("INSERT INTO files SELECT * FROM old")
-            db.execute("DROP TABLE old")
-        _age(brief, 300)  # a new change time, and a new modification time the old row does not have
-        assert ingest([folder], store, pipeline).sources_read == 1  # read: its time is not the row's
+        ingest([folder], store, pipeline)
         with SearchIndex(store.location) as index, index.db as db:
-            db.execute("UPDATE files SET ctime_ns = NULL, inode = NULL")  # a row without them, now true
-        assert ingest([folder], store, pipeline).sources_read == 0  # size, time and name: as before
+            assert [r[0] for r in db.execute("SELECT location FROM file_stamps")] == [str(brief.resolve())]
+            columns = [r[1] for r in db.execute("PRAGMA table_info(files)")]
+            assert len(columns) == 8  # an older kg still writes its rows with INSERT ... VALUES of eight
+            db.execute("DELETE FROM file_stamps")  # as if an older kg had written the row
+        assert ingest([folder], store, pipeline).sources_read == 0  # size, time and name: as then
         with SearchIndex(store.location) as index:
             row = FileTable(index.db).get(str(brief.resolve()))
             assert row is not None and (row.ctime_ns, row.inode) == (brief.stat().st_ctime_ns, brief.stat().st_ino)
         _edit_keeping_size_and_time(brief)
         assert ingest([folder], store, pipeline).sources_read == 1  # the row completed: the edit is seen
+        with SearchIndex(store.location) as index, index.db as db:
+            db.execute("UPDATE file_stamps SET ctime_ns = 1")  # the stamp of a file since replaced by an older kg
+        assert ingest([folder], store, pipeline).sources_read == 1
+        assert ingest([folder], store, pipeline).sources_read == 0
 
 
 def test_rehash_reads_every_file_whatever_its_row_says(tmp_path, pipeline):

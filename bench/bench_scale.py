@@ -293,6 +293,7 @@ def measure_size(n: int, args: argparse.Namespace) -> dict[str, float | str]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     corpus.write(folder, n, args.seed)
+    time.sleep(2.5)  # files written less than 2 s before kg looks at them get no file-table row: read again
     here = __file__
     python = sys.executable
     print(f"\n== {n:,} documents (seed {args.seed}, {folder_mb(folder):.1f} MB of text)", flush=True)

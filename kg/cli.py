@@ -115,33 +115,31 @@ def ingest_command(
     from rich.progress import Progress, TextColumn
 
     from kg.ingest.flow import Pipeline, ingest
-    from kg.ingest.sources import discover
+    from kg.terminal import ProgressCounter
 
     if jobs < 0 or max_lines < 0 or time_limit <= 0 or memory_limit <= 0:
         fail("--jobs and --max-lines must be 0 or more, and --time-limit and --memory-limit more than 0")
     try:
         with open_store(store) as kg_store:
             pipeline = Pipeline()
-            inputs = sum(1 for _ in discover(paths))
             with Progress(
                 *Progress.get_default_columns(), TextColumn("{task.fields[location]}"), console=err, transient=True
             ) as progress:
-                task = progress.add_task("ingesting", total=inputs, location="")
-
-                def advance(location: str) -> None:
-                    progress.update(task, advance=1, location=Path(location).name)
-
+                task = progress.add_task("ingesting", total=None, location="")
+                bar = ProgressCounter(lambda done, location: progress.update(task, completed=done, location=location))
                 report = ingest(
                     paths,
                     kg_store,
                     pipeline,
-                    on_source=advance,
+                    on_source=bar.advance,
+                    on_found=lambda inputs: progress.update(task, total=inputs),
                     jobs=jobs or os.cpu_count() or 1,
                     time_limit=time_limit,
                     memory_limit=memory_limit * 1024 * 1024,
                     prune=prune,
                     rehash=rehash,
                 )
+                bar.flush()
             total = kg_store.document_count()
     except KGError as exc:
         fail(str(exc))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -40,7 +40,7 @@ from kg.graph.sparqlhttp import (
     replace_steps,
     triple_lines,
 )
-from kg.graph.store import GraphData, SerializedGraph, Store
+from kg.graph.store import GraphData, SerializedGraph, Store, source_key
 
 #: At most this much SPARQL text in one update request (several documents' graphs, never half of one).
 BATCH_BYTES = 4_000_000
@@ -268,6 +268,19 @@ class RemoteStore(Store):
         where = "{ ?s ?p ?o }" if union is None else f"{{ GRAPH <{union}> {{ ?s ?p ?o }} }}"
         rows = self.dataset.select(f"SELECT ?s WHERE {where} LIMIT 1")
         return not rows and bool(self.dataset.graphs())
+
+    def source_check(self) -> Callable[[str, str, str, str, str], bool]:
+        """As :meth:`Store.source_check`, answered from :meth:`Store.source_keys`, read on the first question
+        (one query, where :meth:`holds_source`'s key lookups would be four requests a document)."""
+        keys: set[int] | None = None
+
+        def holds(doc: str, content_hash: str, source: str, name: str, sha256: str) -> bool:
+            nonlocal keys
+            if keys is None:
+                keys = self.source_keys()
+            return source_key(doc, content_hash, source, name, sha256) in keys
+
+        return holds
 
     def signature(self) -> tuple:
         """What changes when the data does: the documents' ingest times and the vocabulary's version."""

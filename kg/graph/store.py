@@ -22,10 +22,11 @@ files, and a database RocksDB finds damaged are each refused in one sentence (:c
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +37,7 @@ from kg.errors import StoreError, damaged_store
 from kg.graph import namespaces as ns
 from kg.graph import rq
 from kg.graph.binding import bind_values
+from kg.graph.holdings import holds_source
 from kg.graph.terms import from_nquads, to_nquads
 
 if TYPE_CHECKING:
@@ -489,9 +491,13 @@ class Store:
         """The quads of one named graph."""
         return list(self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
+    def source_check(self) -> Callable[[str, str, str, str, str], bool]:
+        """:func:`~kg.graph.holdings.holds_source` on this store, for one run of questions (key lookups)."""
+        return functools.partial(holds_source, self.oxigraph)
+
     def source_keys(self) -> set[int]:
-        """:func:`source_key` of every (document, content hash, source IRI, published name, SHA-256) the store
-        records, in one query: what ``kg ingest`` checks its file table against (a set of numbers, small
+        """:func:`source_key` of every (document, content hash, source IRI, published name, SHA-256) recorded,
+        in one query: what ``kg ingest`` checks its file table against on a server (a set of numbers, small
         however many documents; valid in this process only)."""
         keys = set()
         for row in self._select("source-keys"):

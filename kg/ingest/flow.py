@@ -23,7 +23,7 @@ from typing import Any
 
 from kg.errors import SourceError
 from kg.graph.search import SearchIndex
-from kg.graph.store import SerializedGraph, Store, source_key
+from kg.graph.store import SerializedGraph, Store
 from kg.ingest import stale as stale_module
 from kg.ingest import workers
 from kg.ingest.curation import Curation, rules_fingerprint
@@ -31,7 +31,7 @@ from kg.ingest.extract import EntityMatcher, Extraction
 from kg.ingest.filetable import FileDocument, FileRow, FileTable, Stat
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.relations import RelationExtractor
-from kg.ingest.sources import Skipped, discover, source_name
+from kg.ingest.sources import Skipped, SourceNames, discover
 from kg.ingest.spill import SpillSet
 from kg.ingest.triples import SourceRecord, document_iri
 from kg.ingest.vocabulary import Vocabulary
@@ -113,12 +113,16 @@ def ingest(
     batch_size: int = BATCH_SIZE,
     batch_seconds: float = BATCH_SECONDS,
     rehash: bool = False,
+    on_found: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest files, folders and addresses into ``store``; bad inputs are reported, not raised.
 
     ``jobs`` worker processes read and extract (1: in this process, without the time and memory
     bounds, for debugging); ``prune`` also removes the documents whose every source file is gone;
     ``rehash`` reads every file, even those whose size and time the file table has (:mod:`kg.ingest.filetable`).
+    ``on_found`` is told how many inputs the paths hold (files found, addresses, and those named as not
+    read), once every path has been walked and before the first input is looked at; ``on_source`` is
+    then called once for each of them.
     """
     pipeline = pipeline or Pipeline()
     given = [os.fspath(p) for p in paths]
@@ -135,7 +139,7 @@ def ingest(
         )
         try:
             with BatchWriter(store, index, batch_size, batch_seconds) as writer:
-                run = _Run(store, pipeline, index, writer, on_source, rehash)
+                run = _Run(store, pipeline, index, writer, on_source, rehash, on_found)
                 try:
                     executor.run(run.tasks(given), run.decide, run.finish, writer.tick)
                     writer.flush()
@@ -181,13 +185,14 @@ class _Run:
         writer: BatchWriter,
         on_source: Callable[[str], None] | None,
         rehash: bool = False,
+        on_found: Callable[[int], None] | None = None,
     ):
         self.store, self.pipeline, self.index, self.writer = store, pipeline, index, writer
-        self.on_source = on_source
+        self.on_source, self.on_found = on_source, on_found
         self.rehash = rehash
         self.files = FileTable(index.db)
         self.places = store.source_locations()  #: published name → where it was read, as at the start of the run
-        self._keys: set[int] | None = None  #: Store.source_keys, read when the file table is first consulted
+        self.holds_source = store.source_check()  #: does the store hold a document as a file-table row says
         self.documents: dict[str, _Document] = {}
         self.asked: dict[tuple[int, str], int] = {}  #: (task, document) → the version its result is
         self.by_seq: dict[int, IngestReport] = {}  #: the part of the report of each input not yet folded in
@@ -197,6 +202,7 @@ class _Run:
         self.reading: dict[int, _Reading] = {}  #: local files in a worker's hands
         self.confirmed = SpillSet(2)  #: (document, source IRI) read this run (on disk but the latest)
         self.seen = SpillSet(1)  #: (absolute location,) of each local file found this run
+        self.stamps: list[tuple[str, Stat]] = []  #: files vouched for by rows an older kg wrote, to complete
         self.reread: set[str] = set()  #: published names of the files read this run that were read before
         self.failed: set[str] = set()  #: locations that could not be read this run
         self.removed: list[stale_module.Gone] = []
@@ -223,8 +229,12 @@ class _Run:
 
     def tasks(self, given: list[str]) -> Iterator[workers.Task]:
         seq = 0
-        for root in given:
-            for item in discover([root]):
+        walked = [(root, list(discover([root]))) for root in given]  # one walk, counted for on_found
+        if self.on_found:
+            self.on_found(sum(len(items) for _, items in walked))
+        for root, items in walked:
+            names = SourceNames(root)
+            for item in items:
                 seq += 1
                 if isinstance(item, SourceError):
                     part = self._part(seq)
@@ -238,7 +248,7 @@ class _Run:
                 if isinstance(item, Path):
                     location = stale_module.local(str(item))
                     self.seen.add((location,))
-                    reading = _Reading(location, Stat.of(location), source_name(root, item))
+                    reading = _Reading(location, Stat.of(location), names(item))
                     if not self.rehash and self._unchanged(seq, str(item), reading):
                         self._settle(seq)
                         continue
@@ -249,22 +259,18 @@ class _Run:
         """Whether the file table vouches for the file (see :mod:`kg.ingest.filetable`); if so, report it."""
         stat = reading.stat
         row = self.files.get(reading.location) if stat is not None else None
-        if (
-            row is None
-            or stat is None
-            or (row.size, row.mtime_ns, row.name) != (stat.size, stat.mtime_ns, reading.name)
-        ):
+        if row is None or stat is None or not row.vouches(stat, reading.name):
             return False
-        if self._keys is None:
-            self._keys = self.store.source_keys()
         for doc in row.documents:
             if (
                 doc.iri in self.documents  # a file read this run gave it too: decide with that file
                 or doc.fingerprint != self.pipeline.fingerprint(doc.iri)
-                or source_key(doc.iri, doc.content_hash, row.source, row.name, row.sha256) not in self._keys
+                or not self.holds_source(doc.iri, doc.content_hash, row.source, row.name, row.sha256)
                 or not self.index.has(doc.iri, doc.content_hash)
             ):
                 return False
+        if row.ctime_ns is None:
+            self.stamps.append((reading.location, stat))
         part = self._part(seq)
         part.not_read += 1
         for doc in row.documents:
@@ -352,7 +358,8 @@ class _Run:
         )
         self.writer.record_file(
             FileRow(
-                reading.location, stat.size, stat.mtime_ns, here.name, here.sha256, here.encoding, here.iri, documents
+                *(reading.location, stat.size, stat.mtime_ns, here.name, here.sha256, here.encoding, here.iri),
+                *(documents, stat.ctime_ns, stat.inode),
             )
         )
 
@@ -387,6 +394,8 @@ class _Run:
         self.writer.forget_files(
             stale_module.local(self.places[n]) for n in candidates if n not in self.reread and n in self.places
         )
+        self.files.stamp_many(self.stamps)
+        self.stamps.clear()
         missing = stale_module.missing_names(self.store)
         recorded = self.store.document_sources(sorted(missing)) if missing else {}
         self.orphaned = stale_module.orphaned(self.store, recorded)

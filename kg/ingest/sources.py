@@ -93,8 +93,9 @@ def _readable(path: Path) -> bool:
 
 
 def _hidden(path: Path, folder: Path) -> bool:
-    """A dot-file, or a file inside a dot-folder (.git, .venv) under ``folder``."""
-    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+    """A dot-file, or a file inside a dot-folder (.git, .venv) under ``folder`` (``path`` is one of its
+    ``rglob`` results, so its parts start with the folder's: no ``relative_to``, 0.1 ms a file)."""
+    return any(part.startswith(".") for part in path.parts[len(folder.parts) :])
 
 
 def not_a_file(path: Path) -> SourceError | None:
@@ -234,22 +235,47 @@ def fetch(url: str) -> Source:
 
 def source_name(given: str | os.PathLike, item: Path | str) -> str:
     """The name a file found under ``given`` is published with: never an absolute local path."""
-    if isinstance(item, str):
-        return item  # a web address
-    root = Path(given)
-    if root.is_dir():
-        return (PurePosixPath(root.resolve().name) / item.resolve().relative_to(root.resolve()).as_posix()).as_posix()
-    return item.name
+    return SourceNames(given)(item)
+
+
+class SourceNames:
+    """:func:`source_name` for the many files found under one given path: the given folder is looked at
+    and resolved once, and each folder of its files once (``Path.resolve`` is a ``lstat`` for every part
+    of a path: it was most of a re-ingest's time at 10,000 files), with the same answer for each file."""
+
+    def __init__(self, given: str | os.PathLike):
+        root = Path(given)
+        self.folder = root.resolve() if root.is_dir() else None
+        self._folders: dict[Path, str] = {}  #: a folder of files found → its published name
+
+    def __call__(self, item: Path | str) -> str:
+        if isinstance(item, str):
+            return item  # a web address
+        if self.folder is None:
+            return item.name
+        if not self.folder.name or item.is_symlink() or item.name in ("", ".", ".."):
+            return self._name(item.resolve())
+        # a file that is not a link resolves to its folder resolved, and its name
+        parent = item.parent
+        prefix = self._folders.get(parent)
+        if prefix is None:
+            prefix = self._folders[parent] = self._name(parent.resolve())
+        return f"{prefix}/{item.name}"
+
+    def _name(self, resolved: Path) -> str:
+        assert self.folder is not None
+        return (PurePosixPath(self.folder.name) / resolved.relative_to(self.folder).as_posix()).as_posix()
 
 
 def iter_sources(paths: Iterable[str | os.PathLike]) -> Iterator[Source | SourceError]:
     """Yield each input as a Source, or as the SourceError that stopped it."""
     for given in paths:
+        names = SourceNames(given)
         for item in discover([given]):
             if isinstance(item, SourceError):
                 yield item
                 continue
             try:
-                yield dataclasses.replace(read(item), name=source_name(given, item))
+                yield dataclasses.replace(read(item), name=names(item))
             except SourceError as exc:
                 yield exc

@@ -9,6 +9,7 @@ entries in a set and moves them, a batch at a time, into a private temporary SQL
 >>> seen = SpillSet(2, buffer=2)
 >>> for pair in [("a", "1"), ("b", "2"), ("c", "3")]:
 ...     seen.add(pair)
+>>> seen.add(("a", "1"))  # again, once on disk
 >>> ("a", "1") in seen, ("c", "3") in seen, ("a", "2") in seen, len(seen)
 (True, True, False, 3)
 >>> seen.close()
@@ -42,19 +43,18 @@ class SpillSet(Container[tuple[str, ...]]):
         return self._db
 
     def add(self, entry: tuple[str, ...]) -> None:
-        if entry in self:  # the set in memory and the entries on disk stay apart: len() is their sum
-            return
-        self.recent.add(entry)
+        self.recent.add(entry)  # perhaps on disk too: the spill ignores it there (no query per entry added)
         if len(self.recent) >= self.buffer:
             self._spill()
 
     def _spill(self) -> None:
         db = self._table()
         marks = ", ".join("?" * self.width)
+        before = db.total_changes
         db.execute("BEGIN")
         db.executemany(f"INSERT OR IGNORE INTO entries VALUES ({marks})", self.recent)
         db.execute("COMMIT")
-        self._spilled += len(self.recent)
+        self._spilled += db.total_changes - before  # the entries new to the disk
         self.recent = set()
 
     def __contains__(self, entry: object) -> bool:
@@ -66,6 +66,8 @@ class SpillSet(Container[tuple[str, ...]]):
         return self._db.execute(f"SELECT 1 FROM entries WHERE {where}", entry).fetchone() is not None
 
     def __len__(self) -> int:
+        if self._db is not None and self.recent:
+            self._spill()  # the entries in memory may be on disk as well: count them once
         return self._spilled + len(self.recent)
 
     def close(self) -> None:

@@ -96,3 +96,19 @@ def test_fit_table_renders_within_the_width():
         console = Console(width=width, record=True, file=io.StringIO())
         console.print(fit_table(["definition", Column("entity", "id")], rows, width, title="Entities"))
         _assert_fits(console.export_text(), width)
+
+
+def test_the_progress_counter_passes_on_the_count_at_most_every_interval():
+    from kg.terminal import ProgressCounter
+
+    shown: list[tuple[int, str]] = []
+    every = ProgressCounter(lambda n, where: shown.append((n, where)), interval=0)
+    for name in ("a/one.txt", "a/two.txt", "https://example.org/b/three.html"):
+        every.advance(name)
+    assert shown == [(1, "one.txt"), (2, "two.txt"), (3, "three.html")]
+    shown.clear()
+    never = ProgressCounter(lambda n, where: shown.append((n, where)), interval=float("inf"))
+    for name in ("a/one.txt", "a/two.txt"):
+        never.advance(name)
+    never.flush()
+    assert shown == [(2, "two.txt")]

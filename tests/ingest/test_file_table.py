@@ -66,7 +66,14 @@ def test_a_touched_file_with_the_same_bytes_is_read_once_more(tmp_path, sample, 
         assert ingest([sample], store, pipeline).sources_read == 0  # its row has the new time
 
 
-def test_an_edit_that_keeps_size_and_time_needs_rehash(tmp_path, pipeline):
+def _edit_keeping_size_and_time(brief) -> None:
+    stat = brief.stat()
+    brief.write_text(brief.read_text().replace("ICSs.", "STPs."))  # the same size
+    os.utime(brief, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old time set back
+    assert (brief.stat().st_size, brief.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+
+
+def test_an_edit_that_keeps_size_and_time_is_seen_by_its_change_time(tmp_path, pipeline):
     folder = tmp_path / "in"
     folder.mkdir()
     brief = folder / "brief.txt"
@@ -74,14 +81,58 @@ def test_an_edit_that_keeps_size_and_time_needs_rehash(tmp_path, pipeline):
     _age(folder)
     with Store(tmp_path / "s") as store:
         ingest([folder], store, pipeline)
-        stat = brief.stat()
-        brief.write_text("A briefing on ICSs\n\nNHS England wrote about STPs.\n")  # the same size
-        os.utime(brief, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        assert brief.stat().st_size == stat.st_size
-        missed = ingest([folder], store, pipeline)
-        assert missed.sources_read == 0 and not missed.written  # the documented limitation
-        seen = ingest([folder], store, pipeline, rehash=True)
-        assert [t for _, t in seen.written] == ["A briefing on ICSs"]
+        _edit_keeping_size_and_time(brief)  # utime sets the inode's change time to now: it cannot go back
+        seen = ingest([folder], store, pipeline)
+        assert seen.sources_read == 1 and [t for _, t in seen.written] == ["A briefing on ICSs"]
+        assert ingest([folder], store, pipeline).sources_read == 0
+        replaced = folder / "brief.new"  # another file with the same size and time put in its place
+        replaced.write_bytes(brief.read_bytes())
+        os.utime(replaced, ns=(brief.stat().st_atime_ns, brief.stat().st_mtime_ns))
+        os.replace(replaced, brief)
+        assert ingest([folder], store, pipeline).sources_read == 1
+
+
+def test_a_row_an_older_kg_wrote_is_trusted_as_then_and_completed(tmp_path, pipeline):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    brief = folder / "brief.txt"
+    brief.write_text("A briefing on ICSs\n\nNHS England wrote about ICSs.\n")
+    _age(folder)
+    with Store(tmp_path / "s") as store:
+        with SearchIndex(store.location) as index, index.db as db:  # the table as kg 0.2 made it, no stamps
+            db.execute(
+                "CREATE TABLE files (location TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
+                "name TEXT NOT NULL, sha256 TEXT NOT NULL, encoding TEXT NOT NULL, source TEXT NOT NULL, "
+                "documents TEXT NOT NULL) WITHOUT ROWID"
+            )
+        ingest([folder], store, pipeline)
+        with SearchIndex(store.location) as index, index.db as db:
+            assert [r[0] for r in db.execute("SELECT location FROM file_stamps")] == [str(brief.resolve())]
+            columns = [r[1] for r in db.execute("PRAGMA table_info(files)")]
+            assert len(columns) == 8  # an older kg still writes its rows with INSERT ... VALUES of eight
+            db.execute("DELETE FROM file_stamps")  # as if an older kg had written the row
+        assert ingest([folder], store, pipeline).sources_read == 0  # size, time and name: as then
+        with SearchIndex(store.location) as index:
+            row = FileTable(index.db).get(str(brief.resolve()))
+            assert row is not None and (row.ctime_ns, row.inode) == (brief.stat().st_ctime_ns, brief.stat().st_ino)
+        _edit_keeping_size_and_time(brief)
+        assert ingest([folder], store, pipeline).sources_read == 1  # the row completed: the edit is seen
+        with SearchIndex(store.location) as index, index.db as db:
+            db.execute("UPDATE file_stamps SET ctime_ns = 1")  # the stamp of a file since replaced by an older kg
+        assert ingest([folder], store, pipeline).sources_read == 1
+        assert ingest([folder], store, pipeline).sources_read == 0
+
+
+def test_rehash_reads_every_file_whatever_its_row_says(tmp_path, pipeline):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "brief.txt").write_text("A briefing on ICSs\n\nNHS England wrote about ICSs.\n")
+    _age(folder)
+    with Store(tmp_path / "s") as store:
+        ingest([folder], store, pipeline)
+        assert ingest([folder], store, pipeline).sources_read == 0
+        again = ingest([folder], store, pipeline, rehash=True)
+        assert again.sources_read == 1 and not again.written and again.not_read == 0
 
 
 def test_an_edited_file_is_extracted_again_and_a_deleted_one_removed(tmp_path, sample, pipeline):
@@ -174,3 +225,42 @@ def test_a_stopped_ingest_leaves_rows_only_for_documents_the_store_holds(tmp_pat
         with Store(tmp_path / "clean") as clean:
             ingest([sample], clean, pipeline)
             assert _nquads(store) == _nquads(clean)
+
+
+def test_the_store_holds_a_row_s_documents_as_its_one_query_of_every_source_says(tmp_path, sample, pipeline):
+    from kg.graph.holdings import holds_source
+    from kg.graph.store import source_key
+
+    with Store(tmp_path / "s") as store:
+        ingest([sample], store, pipeline)
+        keys, holds = store.source_keys(), store.source_check()
+        with SearchIndex(store.location) as index:
+            table = FileTable(index.db)
+            rows = [table.get(loc) for (loc,) in index.db.execute("SELECT location FROM files")]
+        asked = []
+        for row in rows:
+            assert row is not None
+            for doc in row.documents:
+                claim = (doc.iri, doc.content_hash, row.source, row.name, row.sha256)
+                asked.append(claim)
+                for i, wrong in enumerate(("urn:x:other", "0" * 16, "urn:x:source", "other/name.txt", "f" * 64)):
+                    asked.append(claim[:i] + (wrong,) + claim[i + 1 :])
+                asked.append(("not an IRI", *claim[1:]))
+        answers = [holds(*claim) for claim in asked]
+        assert answers == [source_key(*claim) in keys for claim in asked]
+        assert len(rows) == _files(sample)
+        assert sum(answers) == sum(len(row.documents) for row in rows)  # each row's own claims, nothing else
+        assert holds_source(store.oxigraph, *asked[0])
+
+
+def test_the_paths_are_walked_once_and_counted_before_any_input_is_looked_at(tmp_path, sample, pipeline):
+    from kg.ingest.sources import discover
+
+    given = [sample, tmp_path / "not-there", sample / "03-accountable-care-systems.txt"]
+    events: list[object] = []
+    with Store(tmp_path / "s") as store:
+        for _ in range(2):  # read, then not read again: the same count and calls
+            events.clear()
+            ingest(given, store, pipeline, on_source=events.append, on_found=lambda n: events.append(n))
+            assert events[0] == len(list(discover(given))) == len(events) - 1
+            assert all(isinstance(e, str) for e in events[1:])

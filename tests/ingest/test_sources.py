@@ -1,5 +1,7 @@
+from pathlib import Path, PurePosixPath
+
 from kg.errors import SourceError
-from kg.ingest.sources import iter_sources
+from kg.ingest.sources import SourceNames, discover, iter_sources, source_name
 
 
 def read_one(path):
@@ -48,3 +50,29 @@ def test_a_50_mb_input_is_refused_without_reading_it(tmp_path):
         handle.truncate(50 * 1024 * 1024)
     item = read_one(big)
     assert isinstance(item, SourceError) and "over the 20 MB limit" in item.reason
+
+
+def _resolved_name(given, item):
+    """What source_name said before SourceNames: every file resolved, and the folder given, one by one."""
+    root = Path(given)
+    if not root.is_dir():
+        return item.name
+    return (PurePosixPath(root.resolve().name) / item.resolve().relative_to(root.resolve()).as_posix()).as_posix()
+
+
+def test_source_names_give_each_file_the_name_resolving_it_gave(tmp_path, monkeypatch):
+    real = tmp_path / "library"
+    (real / "2019" / "spring").mkdir(parents=True)
+    (real / "2020").mkdir()
+    for where in ("a.txt", "2019/b.txt", "2019/spring/c.txt", "2020/d.md"):
+        (real / where).write_text(f"A briefing, {where}\n\nNHS England met.\n")
+    (real / "2020" / "to-b.txt").symlink_to(real / "2019" / "b.txt")  # a file that is a link
+    (real / "later").symlink_to(real / "2019" / "spring")  # a folder that is a link, inside the library
+    (tmp_path / "shelf").symlink_to(real)  # the folder given through a link
+    monkeypatch.chdir(tmp_path / "library" / "2020")
+    for given in (real, tmp_path / "shelf", "..", "../2019/../2019", real / "a.txt", "../2020/to-b.txt"):
+        names = SourceNames(given)
+        found = [item for item in discover([given]) if isinstance(item, Path)]
+        assert found and [names(item) for item in found] == [_resolved_name(given, item) for item in found]
+        assert [source_name(given, item) for item in found] == [names(item) for item in found]
+    assert SourceNames(real)("https://example.org/a.html") == "https://example.org/a.html"

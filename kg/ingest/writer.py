@@ -40,7 +40,7 @@ from kg.graph.terms import Quad
 from kg.ingest.filetable import FileRow, FileTable
 
 BATCH_SIZE = 512  #: documents per batch
-BATCH_SECONDS = 5.0  #: the longest a document waits for its batch to be written
+BATCH_SECONDS = 30.0  #: the longest a document waits for its batch to be written (a loaded machine: 15 docs/s)
 #: N-Quads lines (quads and union triples) at which a batch is written however few its documents: large
 #: documents still make batches the bulk loader takes whole (below BULK_LIMIT), and its memory stays bounded
 BATCH_LINES = BULK_LIMIT // 2

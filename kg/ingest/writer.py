@@ -1,12 +1,7 @@
 """The one writer of an ingest: documents go to the store and the search index in batches.
 
-A batch is written when it holds ``size`` documents (or :data:`BATCH_LINES` lines of N-Quads) or its
-first document has waited ``seconds``, whichever comes first, and at the end of the run. Large batches
-are what RocksDB's compaction (under Oxigraph) does least work for per document: each batch enters the
-database's first level as one file per index, and every two files there are merged into the level
-below, so 512 documents a batch rather than 64 cut the compaction's processor time about threefold
-(``docs/ingest-profile.md``, seventh round), for about 300 MB more of the bulk loader's memory while a
-batch loads. Each batch is one store transaction
+A batch is written when it holds ``size`` documents or its first document has waited ``seconds``,
+whichever comes first, and at the end of the run. Each batch is one store transaction
 (:meth:`kg.graph.store.Store.replace_graphs`: every document of it old or every one new, the union
 default graph kept right), then one search-index transaction. Between the two, the index's journal
 (:meth:`kg.graph.search.SearchIndex.mark_pending`, written before the store's commit) names the
@@ -35,15 +30,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.graph.search import Row, SearchIndex
-from kg.graph.store import BULK_LIMIT, SerializedGraph, Store
+from kg.graph.store import SerializedGraph, Store
 from kg.graph.terms import Quad
 from kg.ingest.filetable import FileRow, FileTable
 
-BATCH_SIZE = 512  #: documents per batch
-BATCH_SECONDS = 30.0  #: the longest a document waits for its batch to be written (a loaded machine: 15 docs/s)
-#: N-Quads lines (quads and union triples) at which a batch is written however few its documents: large
-#: documents still make batches the bulk loader takes whole (below BULK_LIMIT), and its memory stays bounded
-BATCH_LINES = BULK_LIMIT // 2
+BATCH_SIZE = 64  #: documents per batch
+BATCH_SECONDS = 2.0  #: the longest a document waits for its batch to be written
 
 
 @dataclass
@@ -69,13 +61,6 @@ class _InFlight:
             self.done.set()
 
 
-def _lines(graph: SerializedGraph | Sequence[Quad]) -> int:
-    """N-Quads lines the store loads for a graph: its quads and its union triples."""
-    if isinstance(graph, SerializedGraph):
-        return graph.nquads.count(b"\n") + graph.union.count(b"\n")
-    return 2 * len(graph)
-
-
 class BatchWriter:
     """Collects documents to write or remove and writes them in batches; use as a context manager."""
 
@@ -95,7 +80,6 @@ class BatchWriter:
         self.file_rows: dict[str, FileRow | None] = {}
         self.files = FileTable(index.db)
         self.first = 0.0
-        self.lines = 0  #: N-Quads lines of the graphs collected
         self.batches = 0
         self.seconds = 0.0  #: spent writing (store and index), for the benchmark's profile
         self.documents = 0  #: graphs written or removed
@@ -117,13 +101,12 @@ class BatchWriter:
     def _added(self) -> None:
         if not self.first:
             self.first = time.monotonic()
-        if len(self.graphs.keys() | self.rows.keys()) >= self.size or self.lines >= BATCH_LINES:
+        if len(self.graphs.keys() | self.rows.keys()) >= self.size:  # documents, most with a graph and a row
             self._write(wait=False)
 
     def write(self, iri: str, graph: SerializedGraph | Sequence[Quad], row: Row | None) -> None:
         """Replace ``iri``'s graph with ``graph`` (quads or their bytes) and its search row with ``row``."""
         self.graphs[iri] = graph
-        self.lines += _lines(graph)
         if row is not None:
             self.rows[iri] = row
         self._added()
@@ -180,7 +163,7 @@ class BatchWriter:
             self.locations = {}
         self._land()  # the batch before: its store write committed, its rows written
         batch = _InFlight(list(self.graphs.items()), self.rows, self.file_rows)
-        self.graphs, self.rows, self.file_rows, self.first, self.lines = {}, {}, {}, 0.0, 0
+        self.graphs, self.rows, self.file_rows, self.first = {}, {}, {}, 0.0
         if not batch.graphs:
             self._rows(batch)
             return

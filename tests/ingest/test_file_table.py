@@ -25,6 +25,16 @@ def _age(folder, seconds: float = 600) -> None:
             os.utime(path, (when, when))
 
 
+def _one_brief(tmp_path):
+    """A folder holding one aged briefing on ICSs: (the folder, the file)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    brief = folder / "brief.txt"
+    brief.write_text("A briefing on ICSs\n\nNHS England wrote about ICSs.\n")
+    _age(folder)
+    return folder, brief
+
+
 def _nquads(store: Store) -> list[str]:
     return sorted(str(q) for q in store.oxigraph if not q.predicate.value.endswith("endedAtTime"))
 
@@ -74,11 +84,7 @@ def _edit_keeping_size_and_time(brief) -> None:
 
 
 def test_an_edit_that_keeps_size_and_time_is_seen_by_its_change_time(tmp_path, pipeline):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    brief = folder / "brief.txt"
-    brief.write_text("A briefing on ICSs\n\nNHS England wrote about ICSs.\n")
-    _age(folder)
+    folder, brief = _one_brief(tmp_path)
     with Store(tmp_path / "s") as store:
         ingest([folder], store, pipeline)
         _edit_keeping_size_and_time(brief)  # utime sets the inode's change time to now: it cannot go back
@@ -93,11 +99,7 @@ def test_an_edit_that_keeps_size_and_time_is_seen_by_its_change_time(tmp_path, p
 
 
 def test_a_row_an_older_kg_wrote_is_trusted_as_then_and_completed(tmp_path, pipeline):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    brief = folder / "brief.txt"
-    brief.write_text("A briefing on ICSs\n\nNHS England wrote about ICSs.\n")
-    _age(folder)
+    folder, brief = _one_brief(tmp_path)
     with Store(tmp_path / "s") as store:
         with SearchIndex(store.location) as index, index.db as db:  # the table as kg 0.2 made it, no stamps
             db.execute(
@@ -124,10 +126,7 @@ def test_a_row_an_older_kg_wrote_is_trusted_as_then_and_completed(tmp_path, pipe
 
 
 def test_rehash_reads_every_file_whatever_its_row_says(tmp_path, pipeline):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "brief.txt").write_text("A briefing on ICSs\n\nNHS England wrote about ICSs.\n")
-    _age(folder)
+    folder, _ = _one_brief(tmp_path)
     with Store(tmp_path / "s") as store:
         ingest([folder], store, pipeline)
         assert ingest([folder], store, pipeline).sources_read == 0

@@ -27,9 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import corpus  # noqa: E402
-from bench.bench_scale import KG, folder_mb, run_measured  # noqa: E402
-
-RACY_S = 2.5  #: more than kg.ingest.filetable.RACY_NS, in seconds
+from bench.bench_scale import KG, SETTLE_S, folder_mb, run_measured  # noqa: E402
 
 
 def has_rehash(kg: str) -> bool:
@@ -71,9 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
         folder = work / "corpus"
         corpus.write(folder, n, args.seed)
-        # a file modified less than 2 s before an ingest looks at it gets no file-table row (RACY_NS) and is
-        # read again by the re-ingest: wait, or the kg measured first re-reads the files written last
-        time.sleep(RACY_S)
+        time.sleep(SETTLE_S)  # no file of the corpus too new for a file-table row
         print(f"\n== {n:,} documents ({folder_mb(folder):.1f} MB of text)", flush=True)
         for name, kg in kgs.items():
             figures = measure(kg, folder, work / f"store-{name}")

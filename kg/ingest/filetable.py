@@ -2,21 +2,23 @@
 
 One row per file read (table ``files`` in the store's ``search.sqlite``, which is per store and on this
 machine, like the files it names): its absolute path, size, modification time (``st_mtime_ns``), inode
-change time (``st_ctime_ns``) and inode number when it was read, the name it is published under, the SHA-256 of its bytes, the IRI of its source record, and the
-documents it gave, each with its content hash and the pipeline fingerprint it was extracted under
-(:meth:`kg.ingest.flow.Pipeline.fingerprint`: vocabulary, rules and the curation decisions in force on it).
+change time (``st_ctime_ns``) and inode number when it was read, the name it is published under, the
+SHA-256 of its bytes, the IRI of its source record, and the documents it gave, each with its content hash
+and the pipeline fingerprint it was extracted under (:meth:`kg.ingest.flow.Pipeline.fingerprint`:
+vocabulary, rules and the curation decisions in force on it).
 
 A file whose size, times and inode are those of its row, published under the same name, whose every
 document's fingerprint is still the one in force, and whose every document the store still holds with that
-content hash and that source (checked against :meth:`kg.graph.store.Store.source_keys`, read once at the
-start of the run) and the search index with that hash, never reaches a worker: it is unchanged, as for
-``make`` or ``rsync``. The change time is what catches an edit that keeps the size and sets the old
-modification time back (``os.utime``, ``touch -r``, archive tools): the system sets it to the present on
-every write, ``utime`` or ``chmod``, and no call sets it back; the inode number catches another file put in
-the place of the old one. What is not seen is a change made under the file system (a disk image edited,
-the clock set back): ``kg ingest --rehash`` reads every file again. A row written by a kg that did not
-record the change time and inode is checked by size, time and name, as then, and completed the first
-time it vouches for its file. Web addresses have no row and are always read.
+content hash and that source (:meth:`kg.graph.store.Store.source_check`: a few key lookups a document, or
+on a SPARQL server one query for every document's source records) and the search index with that hash,
+never reaches a worker: it is unchanged, as for ``make`` or ``rsync``. The change time is what catches an
+edit that keeps the size and sets the old modification time back (``os.utime``, ``touch -r``, archive
+tools): the system sets it to the present on every write, ``utime`` or ``chmod``, and no call sets it back;
+the inode number catches another file put in the place of the old one. What is not seen is a change made
+under the file system (a disk image edited, the clock set back): ``kg ingest --rehash`` reads every file
+again. A row written by a kg that did not record the change time and inode is checked by size, time and
+name, as then, and completed the first time it vouches for its file. Web addresses have no row and are
+always read.
 
 Rows are written by the batch writer after the store's transaction that holds their documents has
 committed (:class:`kg.ingest.writer.BatchWriter`), so an ingest stopped at any point leaves rows that claim

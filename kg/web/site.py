@@ -42,7 +42,7 @@ from kg.graph.namespaces import local_name
 from kg.graph.predicates import lineage_predicates
 from kg.graph.store import Store
 from kg.ingest.dates import format_date
-from kg.web import derived, incremental
+from kg.web import derived, incremental, stopping
 from kg.web import readmodel as sd
 from kg.web.csp import MAP_META_POLICY, META_POLICY
 from kg.web.feeds import all_feeds, atom
@@ -270,7 +270,7 @@ def build_site(
 
     # entity and document pages: those whose inputs are as the previous build had them are kept
     todo: list[tuple[str, str, str, dict]] = []  # (template, page, key, context)
-    for entity in data.entities.values():
+    for entity in stopping.checked(data.entities.values(), 200):
         if not entity.page:
             continue
         report.entities += 1
@@ -298,7 +298,7 @@ def build_site(
             else:
                 report.pages += 1
         todo.append(("entity.html", entity.page, prints.of("entity.html", entity.page, entity, context), context))
-    for doc in data.documents.values():
+    for doc in stopping.checked(data.documents.values(), 200):
         if not doc.page:
             continue
         report.documents += 1

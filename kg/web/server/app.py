@@ -95,7 +95,7 @@ from kg.web.server import linked, reconcile
 from kg.web.server.answers import DEFAULT_MB, AnswerCache, job_key
 from kg.web.server.fairness import CLIENT, CLIENT_QUERIES, ClientSlots, RememberClient
 from kg.web.server.headers import ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE, SecurityHeaders
-from kg.web.server.livesite import SiteFolder, _Folder
+from kg.web.server.livesite import SiteFolder, _Folder, status_route
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
 from kg.web.server.pool import WorkerPool
 from kg.web.server.protocol import READ_ONLY, _graph_iris, _json_error, _protocol_params, _response, _text_error
@@ -453,12 +453,6 @@ def create_app(
             return unbuilt
         return HTMLResponse(missing_page(iri), status_code=404)
 
-    async def status(request: Request) -> Response:
-        """What the server is doing: the site's build (built, building since when, failed why) and its last counts."""
-        return JSONResponse(
-            {"site": site.status() if site is not None else None}, headers={"Cache-Control": "no-store"}
-        )
-
     async def no_icon(request: Request) -> Response:
         """The site's pages name no icon, so a browser asks for this one: nothing, rather than a 404 in its console."""
         return Response(status_code=204)
@@ -475,7 +469,7 @@ def create_app(
         Route("/api/saved/{name}", saved_run, methods=["GET"]),
         Route("/api/search", search, methods=["GET"]),
         Route("/api/names", names, methods=["GET"]),
-        Route("/api/status", status, methods=["GET"]),
+        status_route(site),
         Route("/page", page, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
         *linked.routes(service),

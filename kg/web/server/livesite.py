@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from starlette.responses import PlainTextResponse, Response
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
@@ -422,3 +424,13 @@ class SiteFolder:
             await build.files(scope, receive, send)
         finally:
             await self.release(build)
+
+
+def status_route(site: SiteFolder | None) -> Route:
+    """``/api/status``: what the server's site is doing (:meth:`SiteFolder.status`; null without a site)."""
+
+    async def status(request: Request) -> Response:
+        body = {"site": site.status() if site is not None else None}
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    return Route("/api/status", status, methods=["GET"])

@@ -62,6 +62,8 @@ def test_everything_but_the_pages_answers_while_the_first_build_runs(sample_stor
         assert asked.status == 503 and asked.type.startswith("application/json") and "retry-after" in asked.headers
         assert json.loads(asked.body)["site"]["state"] == "building"
         assert http(url, "/id/integrated-care-system", headers=HTML).status == 503  # its page, not built yet
+        sheet = http(url, "/assets/site.css")  # the query page's header has its style sheet meanwhile
+        assert sheet.status == 200 and ".site-header" in sheet.text
 
         gate.set()
         assert site.wait(300)

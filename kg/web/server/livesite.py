@@ -33,6 +33,7 @@ from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from kg import resources
 from kg.errors import KGError, StoreError
 from kg.graph.store import data_signature as store_signature
 from kg.graph.store import open_store
@@ -56,6 +57,12 @@ def _link_tree(source: Path, target: Path) -> None:
             os.link(path, copy)
         except OSError:
             shutil.copy2(path, copy)
+
+
+def _route_path(scope: Scope) -> str:
+    """The request's path below the mount point (``root_path``)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 class _Folder(StaticFiles):
@@ -167,6 +174,7 @@ class SiteFolder:
         self._failed: tuple | None = None  # the signature whose build failed: not tried again until it changes
         self._closed = False
         self.current: _Build | None = None if live or folder is None else _Build(Path(folder), None, owned=False)
+        self._static = _Folder(resources.web_dir("static"))  # /assets/ before the first build
 
     # ------------------------------------------------------------- building (in a background thread)
 
@@ -415,6 +423,11 @@ class SiteFolder:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The site's files, as an ASGI app."""
         build = await self.acquire()
+        if build is None and self.live and _route_path(scope).startswith("/assets/"):
+            # the site's style sheet and scripts, for the query page's header (and the 503 page) meanwhile
+            inner = dict(scope, root_path=scope.get("root_path", "") + "/assets")
+            await self._static(inner, receive, send)
+            return
         if build is None:
             accept = dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1")
             answer = self.unbuilt(accept) or PlainTextResponse("Not Found", status_code=404)

@@ -146,6 +146,7 @@ def serve(
         print(
             f"Serving the store at {store_location} on {url} (SPARQL endpoint {url}sparql)"
             + (f", published at {app.state.service.base_url}" if app.state.service.base_url else "")
+            + ("; the site's pages are being built (progress at /api/status)" if site is not None and site.live else "")
             + "; press Ctrl-C to stop.",
             flush=True,
         )

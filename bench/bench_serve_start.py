@@ -1,9 +1,10 @@
 """How soon ``kg serve`` answers on a large store, and what its site build costs: this checkout against another.
 
-    python bench/bench_serve_start.py STORE [--base ../wt-base] [--limit 1800] [--rounds 1]
+    python bench/bench_serve_start.py STORE [--base ../wt-base] [--limit 1800] [--rounds 1] [--parallel]
 
 Starts ``kg serve --store STORE`` (the real command, which builds the site) from this checkout's
-``.venv`` and, with ``--base``, from that checkout's, one after the other on free loopback ports, and
+``.venv`` and, with ``--base``, from that checkout's, one after the other (``--parallel``: at once) on
+free loopback ports, and
 measures from the start of the process:
 
 * ``api_s``: the first 200 of ``/api/saved/newest-documents`` (the first answer a user gets);
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -139,13 +141,20 @@ def main() -> None:
     parser.add_argument("--base", type=Path, help="another checkout (with its own .venv) to compare with")
     parser.add_argument("--limit", type=float, default=1800.0, help="seconds a server may take to build its site")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--parallel", action="store_true", help="run the two servers at once (same load for both; each slower)"
+    )
     args = parser.parse_args()
     print(f"load before: {os.getloadavg()}", flush=True)
     checkouts = [HERE] + ([args.base.resolve()] if args.base else [])
     rows = []
     for _ in range(args.rounds):
-        for checkout in checkouts:
-            row = one_run(checkout, args.store, args.limit)
+        if args.parallel:
+            with ThreadPoolExecutor(len(checkouts)) as pool:
+                done = list(pool.map(lambda c: one_run(c, args.store, args.limit), checkouts))
+        else:
+            done = [one_run(checkout, args.store, args.limit) for checkout in checkouts]
+        for row in done:
             rows.append(row)
             print("  ".join(f"{k}={shown(v)}" for k, v in row.items()) + f"  load={os.getloadavg()[0]:.2f}", flush=True)
     if args.base:

@@ -149,7 +149,7 @@ class SiteFolder:
     #: Seconds a client is asked to wait (``Retry-After``) for a page before the first build has finished.
     RETRY_AFTER = 5
     #: Seconds :meth:`close` waits for a build being stopped before it removes the folders anyway.
-    STOP_SECONDS = 20.0
+    STOP_SECONDS = 10.0
 
     def __init__(self, location: str, folder: Path | None = None, *, live: bool = False):
         self.location = location
@@ -333,10 +333,10 @@ class SiteFolder:
             return
         self._stop.set()
         with self._state:
-            self._closed = True
+            again, self._closed = self._closed, True
             thread = self._thread
             self._state.notify_all()
-        if thread is not None and thread is not threading.current_thread():
+        if thread is not None and thread is not threading.current_thread() and not again:
             thread.join(self.STOP_SECONDS)
             if thread.is_alive():
                 log.warning("The site's build did not stop in %.0f s; its folder is removed.", self.STOP_SECONDS)

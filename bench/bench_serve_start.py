@@ -122,7 +122,7 @@ def one_run(checkout: Path, store: Path, limit: float) -> dict[str, object]:
         "checkout": checkout.name,
         "api_s": api_s,
         "site_s": site_s,
-        "api_ms": statistics.median(during) if during and site_s is not None and len(during) >= 1 else None,
+        "api_ms": statistics.median(during) if during else None,
         "peak_mb": peak.own,
         "workers_mb": peak.children,
         "after_mb": peak.last,

@@ -63,22 +63,28 @@ def _describe(oxigraph: ox.Store, prefixes: dict[str, str], iri: str) -> list[ox
 
 @dataclass
 class SiteData:
-    """What the static site publishes as RDF: each page's description, the VoID counts, the N-Quads dump."""
+    """What the static site publishes as RDF: each page's description (read one at a time, so a build
+    holds one page's, not every page's), the VoID counts, the N-Quads dump (None: not written)."""
 
-    descriptions: dict[str, list[ox.Triple]]
+    describe: Callable[[str], list[ox.Triple]]
     counts: DatasetCounts
-    dump: bytes
+    dump: bytes | None
 
 
-def for_site(store: Store, iris: Iterable[str]) -> SiteData:
-    """Everything :func:`kg.web.site.build_site` publishes as RDF, read from the store in one go."""
+def for_site(store: Store, *, dump: bool = True) -> SiteData:
+    """What :func:`kg.web.site.build_site` publishes as RDF: VoID's counts, the dump (``dump=False``: none,
+    as ``kg serve`` streams its own) and each page's description, read when the page is written."""
     oxigraph, prefixes = store.oxigraph, ns.prefixes(store.base)
-    descriptions = {iri: _describe(oxigraph, prefixes, iri) for iri in iris}
     counts = count_dataset(_select(oxigraph, prefixes))
-    out = io.BytesIO()
-    named = (q for q in oxigraph.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
-    ox.serialize(named, out, ox.RdfFormat.N_QUADS)
-    return SiteData(descriptions, counts, out.getvalue())
+    data = None
+    if dump:
+        out = io.BytesIO()
+        named = (
+            q for q in oxigraph.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)
+        )
+        ox.serialize(named, out, ox.RdfFormat.N_QUADS)
+        data = out.getvalue()
+    return SiteData(lambda iri: _describe(oxigraph, prefixes, iri), counts, data)
 
 
 def serialise(triples: Iterable[ox.Triple], key: str, prefixes: dict[str, str] | None = None) -> bytes:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from kg.web import stopping
 from kg.web.pages import PAGE_FOLDERS
 from kg.web.readmodel import DocumentInfo, EntityInfo, SiteData
 
@@ -157,6 +158,7 @@ class SiteWriter:
         return True
 
     def data(self, relative: str, content: bytes, key: str | None = None) -> None:
+        stopping.check()  # a build being stopped stops before its next file
         key = key or content_key(content)
         if self.unchanged([relative], key):
             return

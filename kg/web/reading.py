@@ -21,6 +21,7 @@ from kg.graph.namespaces import local_name
 from kg.graph.predicates import lineage_predicates, link_predicates
 from kg.graph.query import stream_rows
 from kg.graph.store import Store
+from kg.web import stopping
 from kg.web.pages import page_path
 from kg.web.readmodel import UNREAD, DocumentInfo, EntityInfo, LineageStep, Link, Quote, Scheme, SiteData
 
@@ -68,8 +69,9 @@ def entity_predicates() -> list[str]:
 
 
 def _rows(store: Store, name: str, **values: list[str]) -> Iterator[Row]:
-    """The rows of the site's query ``name`` (kg/graph/sparql/), one at a time as the store gives them."""
-    return stream_rows(store, rq.text(name, **values))
+    """The rows of the site's query ``name`` (kg/graph/sparql/), one at a time as the store gives them
+    (a build being stopped stops between them: :mod:`kg.web.stopping`)."""
+    return stopping.checked(stream_rows(store, rq.text(name, **values)))
 
 
 def _text(term: terms.Term | None) -> str | None:

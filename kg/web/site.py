@@ -42,7 +42,7 @@ from kg.graph.namespaces import local_name
 from kg.graph.predicates import lineage_predicates
 from kg.graph.store import Store
 from kg.ingest.dates import format_date
-from kg.web import derived, incremental
+from kg.web import derived, incremental, stopping
 from kg.web import readmodel as sd
 from kg.web.csp import MAP_META_POLICY, META_POLICY
 from kg.web.feeds import all_feeds, atom
@@ -270,7 +270,7 @@ def build_site(
 
     # entity and document pages: those whose inputs are as the previous build had them are kept
     todo: list[tuple[str, str, str, dict]] = []  # (template, page, key, context)
-    for entity in data.entities.values():
+    for entity in stopping.checked(data.entities.values(), 200):
         if not entity.page:
             continue
         report.entities += 1
@@ -298,7 +298,7 @@ def build_site(
             else:
                 report.pages += 1
         todo.append(("entity.html", entity.page, prints.of("entity.html", entity.page, entity, context), context))
-    for doc in data.documents.values():
+    for doc in stopping.checked(data.documents.values(), 200):
         if not doc.page:
             continue
         report.documents += 1
@@ -307,7 +307,7 @@ def build_site(
     fresh = [item for item in todo if not writer.unchanged([item[1], *_beside(item[1])], item[2])]
     report.pages += len(todo) - len(fresh)
     subject = {item[1]: item[3]["e"].iri if "e" in item[3] else item[3]["d"].iri for item in fresh}
-    rdf = ld.for_site(store, subject.values())  # the descriptions of the pages to write, VoID's counts, the dump
+    rdf = ld.for_site(store, dump=not server)  # VoID's counts, the dump (kg serve streams its own), descriptions
     for template, relative, key, context in fresh:
         linked = _described(rdf, store.base, writer, subject[relative], relative, key)
         page(template, relative, None, key, linked=linked, **context)
@@ -369,7 +369,7 @@ def _described(
     rdf: ld.SiteData, base: str, writer: incremental.SiteWriter, iri: str, page: str, key: str
 ) -> dict[str, str]:
     """Write the description of ``iri`` beside its page; the links and the embedded JSON-LD for the page."""
-    triples = rdf.descriptions[iri]
+    triples = rdf.describe(iri)
     files = page_links(page)
     folder = page.rsplit("/", 1)[0] + "/"
     writer.text(folder + files["turtle"], ld.serialise(triples, "TURTLE", ns.prefixes(base)).decode("utf-8"), key)
@@ -378,13 +378,15 @@ def _described(
 
 
 def _linked_data(rdf: ld.SiteData, base: str, writer: incremental.SiteWriter, base_url: str | None) -> None:
-    """``void.ttl``, ``sitemap.xml``, the dump ``dump.nq`` the VoID description links to, the JSON-LD context."""
+    """``void.ttl``, ``sitemap.xml``, the dump ``dump.nq`` the VoID description links to (not in ``kg serve``'s
+    builds: it streams its own), the JSON-LD context."""
     from kg.graph import jsonld
 
     root = base_url or base
     void = ld.void_triples(rdf.counts, root, None, base)
     writer.text("void.ttl", ld.serialise(void, "TURTLE", ld.void_prefixes(base)).decode("utf-8"))
-    writer.data(ld.DUMP_PATHS[0], rdf.dump)
+    if rdf.dump is not None:  # kg serve answers /dump.nq itself, streamed from the store
+        writer.data(ld.DUMP_PATHS[0], rdf.dump)
     writer.text(jsonld.CONTEXT_NAME, jsonld.context_text())
     pages = sorted(p for p in writer.written if p.endswith(".html"))
     writer.text("sitemap.xml", sitemap_xml(root, pages))

@@ -50,6 +50,7 @@ def prefixed(sample_store):
 
     app = create_app(sample_store.location, build_site=True, workers=1, query_timeout=20.0, base_url=PUBLISHED)
     with running(under_prefix(app, "/kg")) as url:
+        app.state.site.wait(600)  # running() cannot see the site behind the wrapper
         yield url + "/kg/"
 
 

@@ -547,7 +547,7 @@ def test_site_built_by_the_server_follows_the_store(tmp_path, pipeline, monkeypa
         assert http(url, "/").status == 200 and "site-header" in http(url, "/").text  # the query page
         assert site.builds == 1  # the store did not change: no build
 
-        # a build under way keeps the previous pages for everyone but the request waiting for it
+        # a build under way, started in the background by a page request, keeps the previous pages for everyone
         gate, started = threading.Event(), threading.Event()
         build = kg.web.site.build_site
 
@@ -563,15 +563,16 @@ def test_site_built_by_the_server_follows_the_store(tmp_path, pipeline, monkeypa
             (new,) = set(writer.document_graphs()) - before
             new_page = "/" + page_path(new, BASE)
             assert not (first / new_page[1:]).exists()
-            with ThreadPoolExecutor(1) as background:
-                waiting = background.submit(http, url, new_page)
-                assert started.wait(60), "the page request after the ingest did not start a build"
-                meanwhile = [http(url, path) for path in (old_pages[0], "/index.html")]
-                assert [a.status for a in meanwhile] == [200, 200]
-                assert all(a.text.rstrip().endswith("</html>") for a in meanwhile)
-                assert http(url, new_page).status == 404  # not built yet: the previous pages
-                gate.set()
-                page = waiting.result(timeout=120)
+            assert http(url, new_page).status == 404  # answered at once, from the previous pages
+            assert started.wait(60), "the page request after the ingest did not start a build"
+            assert http(url, "/api/status").json()["site"]["state"] == "rebuilding"
+            meanwhile = [http(url, path) for path in (old_pages[0], "/index.html")]
+            assert [a.status for a in meanwhile] == [200, 200]
+            assert all(a.text.rstrip().endswith("</html>") for a in meanwhile)
+            assert http(url, new_page).status == 404  # not built yet: the previous pages
+            gate.set()
+            assert site.wait(120)
+            page = http(url, new_page)
             assert page.status == 200 and "Department of Health and Social Care" in page.text
             assert site.builds == 2 and site.current.folder != first and not first.exists()
             # the build after the ingest wrote only what changed: most entity pages are the same files
@@ -597,11 +598,16 @@ def test_site_built_by_the_server_follows_the_store(tmp_path, pipeline, monkeypa
 
         monkeypatch.setattr(kg.web.site, "build_site", build)
         assert http(url, "/index.html").status == 200  # the writer's closing may have changed the store: built again
+        site.wait(120)
         monkeypatch.setattr(kg.web.site, "build_site", failing_build)
         monkeypatch.setattr(site, "ATTEMPTS", 2)
         builds, current = site.builds, site.current.folder
         (tmp_path / "store" / "a-new-file").write_text("changes the store's signature", encoding="utf-8")
         assert http(url, new_page).status == 200 and http(url, old_pages[0]).status == 200
+        assert site.wait(120) and site.current.folder == current  # the build failed: the previous pages
+        assert http(url, new_page).status == 200 and http(url, old_pages[0]).status == 200
+        status = http(url, "/api/status").json()["site"]
+        assert status["state"] == "built" and "the disk is full" in status["error"]
         assert len(attempts) == 2 and site.builds == builds and site.current.folder == current
     assert not root.exists(), "the server removes the folder it built the site in"
 

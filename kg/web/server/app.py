@@ -14,6 +14,7 @@ Routes (the query page and the static site are built against them):
                           (``format=``, Accept; ``download=1`` adds Content-Disposition)
 ``/api/search?q=&limit=`` keyword search (``kg.graph.search``): hits and see-also, with page links
 ``/api/names?q=``         what a typed name stands for (:mod:`kg.graph.names`) and names that start so
+``/api/status``           the site's build: ``built``, ``building`` (since when), ``failed`` (why), its last counts
 ``/page?iri=``            303 to the IRI's page, or a small 404 page offering DESCRIBE
 ``/favicon.ico``          204: there is no icon
 ``/id/``, ``/doc/``,      linked data (:mod:`kg.web.server.linked`): IRIs by content negotiation,
@@ -24,7 +25,8 @@ Routes (the query page and the static site are built against them):
 ``/query-assets/``,       ``kg/web/query/`` and ``kg/web/vendor/``
 ``/vendor/``
 everything else           the site (:mod:`kg.web.site`): built by the server itself with ``build_site``
-                          (at start, and again when a page is asked for after the store changed),
+                          in the background (at start, and again when a page is asked for after the
+                          store changed; 503 with ``Retry-After`` until the first build is done),
                           or a folder built beforehand (``site_dir``); without either, ``/assets/``
                           holds the site's style sheet, which the query page's header uses
 ========================  ======================================================================
@@ -46,6 +48,7 @@ Statuses:
 * 422 a result with more than ``max_rows`` rows or triples;
 * 429 a client (remote address) that already has ``client_queries`` queries running (``Retry-After``);
 * 503 the query ran past ``query_timeout`` (its worker is killed and replaced), or every worker stayed busy that long;
+  a site page asked for before the server's first build of the site has finished (``Retry-After``);
 * 500 a worker that crashed (it is replaced).
 
 Errors are one sentence of ``text/plain`` from ``/sparql`` and ``{"error": "..."}`` JSON from ``/api/...``.
@@ -53,7 +56,8 @@ Every query runs in a worker process (:mod:`kg.graph.worker`) that opens the sto
 
 A site the server builds (:class:`SiteFolder`) follows the store as the workers do: a page request
 compares the store's signature with the one the pages were built from and, if it changed,
-builds the whole site again (:mod:`kg.web.server.livesite`).
+starts building the pages that changed in a background thread, answering from the previous build
+meanwhile (:mod:`kg.web.server.livesite`).
 """
 
 from __future__ import annotations
@@ -91,7 +95,7 @@ from kg.web.server import linked, reconcile
 from kg.web.server.answers import DEFAULT_MB, AnswerCache, job_key
 from kg.web.server.fairness import CLIENT, CLIENT_QUERIES, ClientSlots, RememberClient
 from kg.web.server.headers import ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE, SecurityHeaders
-from kg.web.server.livesite import SiteFolder, _Folder
+from kg.web.server.livesite import SiteFolder, _Folder, status_route
 from kg.web.server.negotiation import GRAPH_OFFERS, Problem, choose_formats, is_browser, parse_accept, quality
 from kg.web.server.pool import WorkerPool
 from kg.web.server.protocol import READ_ONLY, _graph_iris, _json_error, _protocol_params, _response, _text_error
@@ -208,9 +212,9 @@ def create_app(
 ) -> Starlette:
     """The server as an ASGI application; the workers (and the site, with ``build_site``) start with it (lifespan) and stop with it.
 
-    ``build_site``: the server builds the site's pages itself and builds them again when the store
-    changes (:class:`SiteFolder`), in ``site_dir`` if given (made if missing), else in a temporary
-    folder it removes when it stops. Without it, ``site_dir`` is a site built beforehand, served as it is.
+    ``build_site``: the server builds the site's pages itself, in the background from its start, and
+    builds them again when the store changes (:class:`SiteFolder`), in ``site_dir`` if given (made if
+    missing), else in a temporary folder it removes when it stops. Without it, ``site_dir`` is a site built beforehand, served as it is.
 
     ``client_queries``: at most this many queries of one client (remote address) at once, 429 beyond
     (0: no cap; :mod:`kg.web.server.fairness`). ``answer_cache_mb``: MiB of answers kept while the store
@@ -444,6 +448,9 @@ def create_app(
             exists = bool(path)
         if exists and path:  # relative without --base-url: right behind a proxy's path prefix too
             return RedirectResponse((service.base_url or "") + path, status_code=303)
+        unbuilt = service.site.unbuilt(request.headers.get("accept")) if path and service.site is not None else None
+        if unbuilt is not None:  # the server's first build of the site has not finished
+            return unbuilt
         return HTMLResponse(missing_page(iri), status_code=404)
 
     async def no_icon(request: Request) -> Response:
@@ -462,6 +469,7 @@ def create_app(
         Route("/api/saved/{name}", saved_run, methods=["GET"]),
         Route("/api/search", search, methods=["GET"]),
         Route("/api/names", names, methods=["GET"]),
+        status_route(site),
         Route("/page", page, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
         *linked.routes(service),
@@ -483,7 +491,7 @@ def create_app(
         try:
             await anyio.to_thread.run_sync(pool.start)
             if site is not None:
-                await anyio.to_thread.run_sync(site.start)
+                site.start()  # in the background: the server answers while the site is built
             yield
         finally:
             await anyio.to_thread.run_sync(pool.close)

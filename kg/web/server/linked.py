@@ -93,7 +93,12 @@ def routes(service: Service) -> list[Route]:
             )
         iri = f"{service.base}{folder}/{name}"
         if chosen == HTML:
-            return await _page(service, f"{folder}/{name}.html", headers | {"Content-Location": f"{name}.html"})
+            return await _page(
+                service,
+                f"{folder}/{name}.html",
+                headers | {"Content-Location": f"{name}.html"},
+                request.headers.get("accept"),
+            )
         this = {"this": encode_term(NamedNode(iri))}
         known = await service.run(
             {"kind": "query", "sparql": ld.exists_query(), "results_format": "JSON", "substitutions": this}
@@ -198,8 +203,8 @@ async def stream(service: Service, key: str, graph: str | None, filename: str | 
     return StreamingResponse(iter(source), media_type=formats.BY_KEY[key].content_type, headers=headers)
 
 
-async def _page(service: Service, path: str, headers: dict[str, str]) -> Response:
-    """One page of the site's current build."""
+async def _page(service: Service, path: str, headers: dict[str, str], accept: str | None = None) -> Response:
+    """One page of the site's current build (503 while the server's first build runs)."""
     if service.site is None:
         return Response("This server serves no site pages.\n", 404, media_type="text/plain", headers=headers)
     build = await service.site.acquire()
@@ -210,6 +215,10 @@ async def _page(service: Service, path: str, headers: dict[str, str]) -> Respons
         if build is not None:
             await service.site.release(build)
     if body is None:
+        unbuilt = service.site.unbuilt(accept) if build is None else None  # 503 until the first build is done
+        if unbuilt is not None:
+            unbuilt.headers.update(headers)
+            return unbuilt
         return Response("There is no such page.\n", 404, media_type="text/plain", headers=headers)
     return HTMLResponse(body, headers=headers)
 

@@ -48,11 +48,14 @@ def running(
     start_timeout: float = 60.0,
     head_seconds: float = HEAD_SECONDS,
     http: str | None = None,
+    wait_for_site: float | None = 600.0,
 ) -> Iterator[str]:
     """Serve ``app`` from a background thread (a free port by default); yields the base URL, stops on exit.
 
     ``head_seconds``: the time a connection has to send a request's line and headers (:mod:`kg.web.server.fairness`);
-    ``http``: the protocol, "h11" or "httptools" (the default when installed).
+    ``http``: the protocol, "h11" or "httptools" (the default when installed). ``wait_for_site``: for an app
+    that builds its site (``create_app(build_site=True)``), wait at most this many seconds for the first
+    build before yielding, so its pages are there (None: yield at once, as ``kg serve`` prints its address).
 
     For embedding the server in another program, and for tests and benchmarks that talk to it over a socket.
     """
@@ -73,6 +76,9 @@ def running(
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise StoreError("the server did not start")
             time.sleep(0.02)
+        site = getattr(getattr(app, "state", None), "site", None)
+        if wait_for_site is not None and site is not None:
+            site.wait(wait_for_site)
         shown = f"[{host}]" if ":" in host else host
         yield f"http://{shown}:{sock.getsockname()[1]}"
     finally:
@@ -102,8 +108,9 @@ def serve(
     """Run the server until Ctrl-C; prints its address. Problems the user can fix raise :class:`KGError`.
 
     ``site_dir``, ``build_site``, ``client_queries`` and the worker pool's ``limits`` are those of
-    :func:`create_app`: with ``build_site`` the site is built before the address is printed and kept
-    in step with the store while the server runs. ``head_seconds`` is that of :func:`running`.
+    :func:`create_app`: with ``build_site`` the address is printed at once, the site is built in the
+    background (its pages answer 503 until then; ``/api/status`` says how it goes) and kept in step
+    with the store while the server runs. ``head_seconds`` is that of :func:`running`.
     ``access_log``: a line on the standard error for every request (off: it cost a light query's
     request a twentieth of its time).
     """
@@ -132,13 +139,14 @@ def serve(
         except WorkerStartError as exc:
             raise StoreError(str(exc)) from None
         if site is not None:
-            site.start()
+            site.start()  # a background thread: the address is printed now, not after the build
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{bound}/"
         print(
             f"Serving the store at {store_location} on {url} (SPARQL endpoint {url}sparql)"
             + (f", published at {app.state.service.base_url}" if app.state.service.base_url else "")
+            + ("; the site's pages are being built (progress at /api/status)" if site is not None and site.live else "")
             + "; press Ctrl-C to stop.",
             flush=True,
         )

@@ -38,7 +38,7 @@ from kg.graph import namespaces as ns
 from kg.graph import rq
 from kg.graph.binding import bind_values
 from kg.graph.holdings import holds_source
-from kg.graph.terms import from_nquads, to_nquads
+from kg.graph.terms import from_nquads, to_nquads, union_of
 
 if TYPE_CHECKING:
     from kg.ingest.vocabulary import Vocabulary
@@ -202,28 +202,11 @@ class SerializedGraph:
 
     @classmethod
     def of(cls, quads: Sequence[ox.Quad]) -> SerializedGraph:
-        quads = list(quads)
-        nquads = to_nquads(quads)
-        return cls(nquads, _union_of(nquads, quads))
+        nquads = to_nquads(quads := list(quads))
+        return cls(nquads, union_of(nquads, quads))
 
     def quads(self) -> list[ox.Quad]:
         return from_nquads(self.nquads)
-
-
-def _union_of(nquads: bytes, quads: list[ox.Quad]) -> bytes:
-    """The N-Triples of ``quads``' triples, cut from their N-Quads when all are in one named graph.
-
-    An N-Quads line is the N-Triples line with the graph's term before its final `` .``, and a line
-    break never stands inside a term (it is escaped), so ``" <G> .\\n"`` occurs once at the end of each
-    line. When the byte count shows every line lost exactly its graph, that is the answer; else (other
-    graphs, the default graph) the triples are serialised afresh.
-    """
-    if quads and isinstance(quads[0].graph_name, ox.NamedNode):
-        suffix = f" {quads[0].graph_name} .\n".encode()
-        union = nquads.replace(suffix, b" .\n")
-        if len(nquads) - len(union) == len(quads) * (len(suffix) - 3) and nquads.count(b"\n") == len(quads):
-            return union
-    return ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 #: what a graph of a batch is given as: its quads, or their bytes (none: the graph is removed)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.graph.store import SerializedGraph, _union_of
+from kg.graph.store import SerializedGraph
+from kg.graph.terms import union_of
 from kg.ingest.flow import Pipeline
 from kg.ingest.parse import _any_of, parse
 from kg.ingest.relations import _SPACED_PRONOUN, RelationExtractor, _overlaps, sentences
@@ -41,7 +42,7 @@ def test_union_of_awkward_literals_and_other_graphs():
     mixed = [*quads, ox.Quad(s, p, s, ox.NamedNode("https://example.org/doc/b"))]
     assert SerializedGraph.of(mixed).union == _plain_union(mixed)
     default = [ox.Quad(s, p, s, ox.DefaultGraph()), *quads]
-    assert _union_of(b"", []) == b"" and SerializedGraph.of(default).union == _plain_union(default)
+    assert union_of(b"", []) == b"" and SerializedGraph.of(default).union == _plain_union(default)
 
 
 def test_any_of_is_any_match():

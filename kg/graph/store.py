@@ -38,7 +38,7 @@ from kg.graph import namespaces as ns
 from kg.graph import rq
 from kg.graph.binding import bind_values
 from kg.graph.holdings import holds_source
-from kg.graph.terms import from_nquads, to_nquads
+from kg.graph.terms import from_nquads, to_nquads, union_of
 
 if TYPE_CHECKING:
     from kg.ingest.vocabulary import Vocabulary
@@ -202,9 +202,8 @@ class SerializedGraph:
 
     @classmethod
     def of(cls, quads: Sequence[ox.Quad]) -> SerializedGraph:
-        return cls(
-            to_nquads(list(quads)), ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
-        )
+        nquads = to_nquads(quads := list(quads))
+        return cls(nquads, union_of(nquads, quads))
 
     def quads(self) -> list[ox.Quad]:
         return from_nquads(self.nquads)

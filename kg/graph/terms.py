@@ -30,6 +30,7 @@ __all__ = [
     "read_turtle",
     "text_of",
     "to_nquads",
+    "union_of",
     "value_of",
 ]
 
@@ -74,6 +75,22 @@ def read_turtle(path: Path) -> list[Triple]:
 def to_nquads(quads: list[Quad]) -> bytes:
     """Quads as N-Quads bytes (what :class:`kg.graph.store.SerializedGraph` holds)."""
     return serialize(quads, format=_RdfFormat.N_QUADS) or b""
+
+
+def union_of(nquads: bytes, quads: list[Quad]) -> bytes:
+    """The N-Triples of ``quads``' triples, cut from their N-Quads when all are in one named graph.
+
+    An N-Quads line is the N-Triples line with the graph's term before its final `` .``, and a line
+    break never stands inside a term (it is escaped), so ``" <G> .\\n"`` occurs once at the end of each
+    line. When the byte count shows every line lost exactly its graph, that is the answer; else (other
+    graphs, the default graph) the triples are serialised afresh.
+    """
+    if quads and isinstance(quads[0].graph_name, NamedNode):
+        suffix = f" {quads[0].graph_name} .\n".encode()
+        union = nquads.replace(suffix, b" .\n")
+        if len(nquads) - len(union) == len(quads) * (len(suffix) - 3) and nquads.count(b"\n") == len(quads):
+            return union
+    return serialize([q.triple for q in quads], format=_RdfFormat.N_TRIPLES) or b""
 
 
 def from_nquads(data: bytes) -> list[Quad]:

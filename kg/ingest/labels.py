@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate
 
 _DROP = set("'’‘`´")  # apostrophes vanish: King's = Kings
@@ -166,6 +167,7 @@ def normalise_both(text: str) -> tuple[Normalised, Normalised]:
     return Normalised(_BRITISH.sub("iz", cased.text.lower()), cased._offsets, cased.runs), cased
 
 
+@lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """The normal form alone, for comparing two names."""
     return normalise(text).text
@@ -208,6 +210,7 @@ def variants(label: str) -> set[str]:
     return {f for f in forms if f}
 
 
+@lru_cache(maxsize=16384)
 def slug(text: str, limit: int = 60) -> str:
     """The IRI-safe local name of a label: lower case, apostrophes dropped, hyphens between words."""
     text = "".join(ch for ch in text if ch not in _DROP).lower()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -118,14 +119,33 @@ def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+@lru_cache(maxsize=16)
+def _any_of(patterns: tuple[re.Pattern, ...]) -> Callable[[str], object]:
+    """``lambda line: any(p.match(line) for p in patterns)``, as one expression when that means the same.
+
+    Whole-line patterns with the same flags and no groups referred to by number or name are tried as one
+    alternation (``(?:a)|(?:b)``: it matches where one of them matches); others one by one.
+    """
+    if not patterns:
+        return lambda line: False
+    flags = {p.flags for p in patterns}
+    if len(flags) == 1 and not any(re.search(r"\\\d|\(\?P[=<]|\(\?\(", p.pattern) for p in patterns):
+        try:
+            return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), flags.pop()).match
+        except re.error:  # pragma: no cover - patterns that compile alone compile joined
+            pass
+    return lambda line: any(p.match(line) for p in patterns)
+
+
 def _clean_numbered(text: str, rules: ParsingRules) -> list[tuple[int, str]]:
     """(line number in ``text``, cleaned line) for every line kept."""
     kept: list[tuple[int, str]] = []
+    cut_from, drop_line = _any_of(tuple(rules.cut_from)), _any_of(tuple(rules.drop_lines))
     for number, line in enumerate(_lines(text.translate(_SPACES))):
         stripped = line.strip()
-        if any(p.match(stripped) for p in rules.cut_from):
+        if cut_from(stripped):
             break  # a comment form or share bar: the rest is the page, not the document
-        if stripped and any(p.match(stripped) for p in rules.drop_lines):
+        if stripped and drop_line(stripped):
             continue
         kept.append((number, line.rstrip()))
     return kept

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,8 @@ _LIST = rf"(?:⟨\d+⟩(?:{_SEP}⟨\d+⟩)*)"
 _SAME = re.compile(r"^[\s(),'\"‘’“”]*(?:or\s+|aka\s+|also known as\s+)?[\s(),'\"‘’“”]*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|(?<![a-z,])\n+|\n+(?![a-z])|\s*•\s*")
 #: a list standing after one of these is not a sentence's subject
+#: a subject pronoun after a space: every match of ``RelationExtractor._inner_pronoun`` holds one
+_SPACED_PRONOUN = re.compile(r"\s(?:it|they)", re.I)
 _AFTER_PREPOSITION = r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$"
 #: Kinds that name a kind of thing rather than one body ("local councils", "NHS trusts").
 _KINDS_OF_THING = {"OrganisationType", "CareModel", "Concept"}
@@ -89,6 +91,12 @@ def sentences(text: str) -> list[tuple[int, int]]:
             s = e - len(kept)
             result.append((s, s + len(kept.rstrip())))
     return result
+
+
+def _overlaps(found: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether one of ``found`` (non-overlapping spans in text order) overlaps ``start``–``end``."""
+    at = bisect_right(found, start, key=lambda f: f[1])
+    return at < len(found) and found[at][0] < end
 
 
 class RelationExtractor:
@@ -189,6 +197,7 @@ class RelationExtractor:
         previous: list[tuple[int, int]],
         index: _ByPosition,
         extraction: Extraction,
+        spaced: list[int] | None = None,
     ) -> list[tuple[int, int, list[str]]]:
         s, e = span
         sentence = text[s:e]
@@ -212,7 +221,7 @@ class RelationExtractor:
                 if named:
                     return [(s + match.start("noun") - 0, s + match.end(), [named[-1]])]
             return []
-        found = self._inner(text, span, index)
+        found = self._inner(text, span, index, spaced)
         match = self._pronoun.match(sentence)
         if match and previous:
             ps, pe = previous[-1]
@@ -226,10 +235,20 @@ class RelationExtractor:
                 return [(s + word, s + match.end(), entities), *found]
         return found
 
-    def _inner(self, text: str, span: tuple[int, int], index: _ByPosition) -> list[tuple[int, int, list[str]]]:
-        """Subject pronouns after a conjunction inside the sentence: the sentence's subject, else the last entity before."""
+    def _inner(
+        self, text: str, span: tuple[int, int], index: _ByPosition, spaced: list[int] | None = None
+    ) -> list[tuple[int, int, list[str]]]:
+        """Subject pronouns after a conjunction inside the sentence: the sentence's subject, else the last entity before.
+
+        ``spaced``: where ``_SPACED_PRONOUN`` matches in the whole text, in order (a pronoun after a space, as
+        every match here has one): a sentence without one there is not searched.
+        """
         s, e = span
         out: list[tuple[int, int, list[str]]] = []
+        if spaced is not None:
+            at = bisect_left(spaced, s)
+            if at == len(spaced) or spaced[at] >= e:
+                return out
         for match in self._inner_pronoun.finditer(text, s, e):
             a = match.start("pronoun")
             before = [m for m in index.within(s, a) if m.end <= a]
@@ -290,15 +309,19 @@ class RelationExtractor:
                 found.setdefault((subject, predicate, obj), relation)
 
         spans = sentences(text)
-        extras: dict[int, list[tuple[int, int, list[str]]]] = {}
         publisher = extraction.publisher
         speaker = publisher if publisher and "Organisation" in self.kinds(publisher, extraction) else None
+        spaced = [m.start() for m in _SPACED_PRONOUN.finditer(text)]
+        # "we" in the whole text: a sentence no match of it overlaps has none of its own (its \b are word edges,
+        # and a sentence's edges are never inside a word)
+        we = [(m.start(), m.end()) for m in self._first_person.finditer(text)] if speaker else []
+        extras: dict[int, list[tuple[int, int, list[str]]]] = {}
         for index, (s, e) in enumerate(spans):
-            extra = self._anaphor(text, (s, e), spans[:index], index_of, extraction)
+            extra = self._anaphor(text, (s, e), spans[:index], index_of, extraction, spaced)
             extra += self.descriptions.find(
                 text, (s, e), spans[:index], index_of.before(e), lambda iri: self.kinds(iri, extraction)
             )
-            if speaker:  # on an organisation's own pages, "we" is the organisation
+            if speaker and _overlaps(we, s, e):  # on an organisation's own pages, "we" is the organisation
                 extra += [(m.start(), m.end(), [speaker]) for m in self._first_person.finditer(text, s, e)]
             extras[index] = extra
             skeleton, tokens = self._skeleton(text, s, e, index_of.within(s, e), extra)

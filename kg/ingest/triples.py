@@ -16,6 +16,7 @@ import datetime as _dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from kg.graph import namespaces as ns
@@ -82,6 +83,19 @@ def content_hash(document: ParsedDocument, fingerprint: str) -> str:
     return digest.hexdigest()
 
 
+#: IRI → its term, shared by every graph a process builds: a worker names the same predicates, classes and
+#: entities in every document. Emptied when it reaches :data:`_IRI_CACHE_SIZE` entries, so memory stays bounded.
+_IRIS: dict[str, terms.NamedNode] = {}
+_IRI_CACHE_SIZE = 50_000
+
+
+def _made(value: str) -> terms.NamedNode:
+    if len(_IRIS) >= _IRI_CACHE_SIZE:
+        _IRIS.clear()
+    node = _IRIS[value] = _n(value)
+    return node
+
+
 @dataclass
 class GraphBuilder:
     """Collects the quads of one named graph."""
@@ -90,20 +104,26 @@ class GraphBuilder:
 
     def __post_init__(self):
         self.quads: list[terms.Quad] = []
-        #: each IRI's term, made once: a graph names its document, its nodes and its predicates many times
-        self._iris: dict[str, terms.NamedNode] = {}
 
     def _iri(self, value: str) -> terms.NamedNode:
-        node = self._iris.get(value)
-        if node is None:
-            node = self._iris[value] = _n(value)
-        return node
+        return _IRIS.get(value) or _made(value)
 
     def add(self, s: str | terms.NamedNode | terms.BlankNode, p: str, o: str | terms.Term) -> None:
-        iri = self._iri
+        get = _IRIS.get
         self.quads.append(
-            terms.Quad(iri(s) if isinstance(s, str) else s, iri(p), iri(o) if isinstance(o, str) else o, self.graph)
+            terms.Quad(
+                (get(s) or _made(s)) if isinstance(s, str) else s,
+                get(p) or _made(p),
+                (get(o) or _made(o)) if isinstance(o, str) else o,
+                self.graph,
+            )
         )
+
+
+@lru_cache(maxsize=16384)
+def _mention_key(entity: str, how: str) -> str:
+    """The local part of an evidence node: the same entity and way of matching in every document."""
+    return hashlib.sha1(f"{entity} {how}".encode()).hexdigest()[:10]
 
 
 def mention_quads(
@@ -126,8 +146,7 @@ def mention_quads(
         groups.setdefault((m.entity, m.how), []).append((m.start, m.end))
     for (entity, how), places in groups.items():
         g.add(doc, ns.SCHEMA + "mentions", entity)
-        key = hashlib.sha1(f"{entity} {how}".encode()).hexdigest()[:10]
-        node = f"{doc}#m{key}"
+        node = f"{doc}#m{_mention_key(entity, how)}"
         g.add(node, ns.OA + "hasBody", entity)
         g.add(node, ns.ONTOLOGY + "matchedBy", _lit(how))
         _places(g, node, text, places, page_starts)

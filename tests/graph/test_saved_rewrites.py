@@ -52,6 +52,7 @@ CASES = [
     ("relation-evidence", {"predicate": "kg:supersedes"}),
     ("relation-evidence", {"subject": "ACO contract"}),
     ("relation-evidence", {"object": "kgid:mcp-contract"}),
+    ("still-current-after-superseded", {}),
 ]
 
 

@@ -75,10 +75,24 @@ def test_a_rewritten_query_gives_what_its_reference_gave(request, corpus, name, 
     assert _rows(new) == _rows(old)
 
 
+#: the cases with no row on the seeds (no companion in two seed documents, no undefined entity in two, no seed
+#: document issued after a lineage event that ignores the successor): their rows are compared on hand-made stores
+#: (tests/graph/test_saved_pages.py)
+EMPTY_ON_SEEDS = {
+    ("co-mentioned", (("atLeast", "2"), ("entity", "ICS"))),
+    ("entities-without-definition", (("minDocuments", "2"),)),
+    ("still-current-after-superseded", ()),
+}
+
+
 def test_the_cases_find_something(seeds_store):
-    # a comparison of two empty results would prove nothing: most cases have rows on the seeds
-    found = [name for name, values in CASES if run_saved(seeds_store, load_saved()[name], values).rows]
-    assert len(found) >= len(CASES) - 2, found
+    # a comparison of two empty results would prove nothing: every case but those named has rows on the seeds
+    empty = {
+        (name, tuple(sorted(values.items())))
+        for name, values in CASES
+        if not run_saved(seeds_store, load_saved()[name], values).rows
+    }
+    assert empty == EMPTY_ON_SEEDS
 
 
 def test_the_ranked_newest_documents_keep_their_order(seeds_store):

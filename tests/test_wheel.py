@@ -204,6 +204,18 @@ def _sparql(base: str, query: str) -> list[dict[str, str]]:
     return [{name: cell["value"] for name, cell in row.items()} for row in json.loads(body)["results"]["bindings"]]
 
 
+def _wait_for_site(base: str, deadline: float) -> None:
+    """Until ``/api/status`` says the site the server builds in the background is built."""
+    while True:
+        status, _, body, _ = _get(base + "/api/status", "application/json")
+        state = json.loads(body)["site"]["state"]
+        if state == "built":
+            return
+        assert status == 200 and state in ("building", "rebuilding"), body
+        assert time.monotonic() < deadline, "the site was not built within the time given"
+        time.sleep(0.3)
+
+
 def test_serve(installed, ingested):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -226,6 +238,7 @@ def test_serve(installed, ingested):
                 assert time.monotonic() < deadline, "kg serve did not answer within 120 s"
                 time.sleep(0.3)
         assert status == 200 and kind.startswith("text/html") and "<html" in home.lower()
+        _wait_for_site(base, deadline)
 
         rows = _sparql(base, "SELECT ?d ?title WHERE { ?d a kg:Document ; dcterms:title ?title } ORDER BY ?d")
         assert len(rows) >= DOCUMENTS

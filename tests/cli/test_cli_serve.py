@@ -44,6 +44,21 @@ def get(url: str) -> tuple[int, bytes, dict]:
         return exc.code, exc.read(), dict(exc.headers)
 
 
+def wait_for_site(base: str, deadline: float) -> None:
+    """Until ``/api/status`` says the server's site is built; meanwhile a page is 503 with Retry-After (or 200)."""
+    while True:
+        status, body, _ = get(base + "/api/status")
+        assert status == 200
+        site = json.loads(body)["site"]
+        if site["state"] == "built":
+            return
+        assert site["state"] in ("building", "rebuilding"), site
+        status, _, headers = get(base + "/id/accountable-care-organisation.html")
+        assert status == 200 or (status == 503 and headers.get("retry-after")), (status, headers)
+        assert time.monotonic() < deadline, "the site was not built within the time given"
+        time.sleep(0.3)
+
+
 def test_site_command_writes_an_openable_site(cli_store, tmp_path):
     out = tmp_path / "site"
     result = runner.invoke(app, ["site", "--store", cli_store, str(out)])
@@ -97,6 +112,7 @@ def test_serve_answers_pages_and_sparql_then_stops_on_ctrl_c(cli_store, tmp_path
             base + "/sparql?query=" + urllib.request.quote("ASK { ?d a kg:Document }") + "&format=json"
         )
         assert status == 200 and json.loads(body)["boolean"] is True
+        wait_for_site(base, deadline=time.monotonic() + 120)
         status, body, _ = get(base + "/")
         assert status == 200 and b"<html" in body.lower()
         # the site's pages, built for the server, link back to the query page
@@ -120,8 +136,16 @@ def test_serve_answers_pages_and_sparql_then_stops_on_ctrl_c(cli_store, tmp_path
         found = "SELECT ?d WHERE { ?d dcterms:title " + json.dumps(title) + " }"
         status, body, _ = get(base + "/sparql?format=json&query=" + urllib.request.quote(found))
         (row,) = json.loads(body)["results"]["bindings"]
-        status, body, _ = get(base + "/page?iri=" + urllib.request.quote(row["d"]["value"]))
+        # the rebuild runs in the background: the new page is a 503 with Retry-After until it is written
+        deadline = time.monotonic() + 120
+        while True:
+            status, body, headers = get(base + "/page?iri=" + urllib.request.quote(row["d"]["value"]))
+            if status != 503:
+                break
+            assert headers.get("retry-after") and time.monotonic() < deadline, (status, headers)
+            time.sleep(0.3)
         assert status == 200 and title.encode() in body
+        wait_for_site(base, deadline)
         status, body, _ = get(base + "/index.html")
         assert status == 200 and title.encode() in body
     finally:

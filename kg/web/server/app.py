@@ -449,7 +449,7 @@ def create_app(
         if exists and path:  # relative without --base-url: right behind a proxy's path prefix too
             return RedirectResponse((service.base_url or "") + path, status_code=303)
         unbuilt = service.site.unbuilt(request.headers.get("accept")) if path and service.site is not None else None
-        if unbuilt is not None:  # the server's first build of the site has not finished
+        if unbuilt is not None:  # the server's first build of the site, or the next one, has not finished
             return unbuilt
         return HTMLResponse(missing_page(iri), status_code=404)
 

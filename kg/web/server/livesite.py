@@ -415,8 +415,9 @@ class SiteFolder:
             await anyio.to_thread.run_sync(self._remove, build)
 
     def unbuilt(self, accept: str | None) -> Response | None:
-        """The 503 answer (:func:`building_answer`) for a page while the site has no pages yet, else None."""
-        if not self.live or self._closed or self.current is not None:
+        """The 503 answer (:func:`building_answer`) for a page the current pages lack while the site has
+        no pages yet or a build is under way (the page may be in it: a document ingested a moment ago), else None."""
+        if not self.live or self._closed or (self.current is not None and not self._building):
             return None
         return building_answer(self.status(), accept, self.RETRY_AFTER)
 

@@ -158,13 +158,19 @@ def tied_relations_store(tmp_path):
         yield store
 
 
+def _whole_and_reference(store, name: str, values: dict[str, str]):
+    """(the saved query, its whole answer, the whole answer of its plain text in tests/graph/reference_queries)."""
+    query = load_saved()[name]
+    whole = [tuple(str(term) for term in row) for row in run_saved(store, query, values, limit=0).rows]
+    reference = parse_saved((REFERENCE / f"{name}.rq").read_text(encoding="utf-8"))
+    old = [tuple(str(term) for term in row) for row in run_saved(store, reference, values, limit=0).rows]
+    return query, whole, old
+
+
 @pytest.mark.parametrize("values", [{}, {"predicate": "kg:supersedes"}, {"object": "kgid:e"}, {"subject": "kgid:a"}])
 def test_relation_evidence_page_by_page_is_its_whole_answer(tied_relations_store, values):
     store = tied_relations_store
-    query = load_saved()["relation-evidence"]
-    whole = [tuple(str(term) for term in row) for row in run_saved(store, query, values, limit=0).rows]
-    reference = parse_saved((REFERENCE / "relation-evidence.rq").read_text(encoding="utf-8"))
-    old = [tuple(str(term) for term in row) for row in run_saved(store, reference, values, limit=0).rows]
+    query, whole, old = _whole_and_reference(store, "relation-evidence", values)
     assert whole and sorted(whole) == sorted(old)
     for size in (1, 2, 3, 7, 100):
         assert _every_page(store, query, size, values) == whole, size
@@ -261,10 +267,7 @@ def test_still_current_page_by_page_is_its_whole_answer(lineage_dates_store, val
     # the candidates are chosen on the stored days before the titles are read: pages of any size are the whole, in
     # order, and the whole is what the plain text (tests/graph/reference_queries) gives
     store = lineage_dates_store
-    query = load_saved()["still-current-after-superseded"]
-    whole = [tuple(str(term) for term in row) for row in run_saved(store, query, values, limit=0).rows]
-    reference = parse_saved((REFERENCE / "still-current-after-superseded.rq").read_text(encoding="utf-8"))
-    old = [tuple(str(term) for term in row) for row in run_saved(store, reference, values, limit=0).rows]
+    query, whole, old = _whole_and_reference(store, "still-current-after-superseded", values)
     assert sorted(whole) == sorted(old)
     assert bool(whole) == (values.get("predecessor") != "kgid:d"), "d is no event's predecessor"
     for size in (1, 2, 3, 7, 100):

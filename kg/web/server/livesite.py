@@ -15,6 +15,7 @@ while the next build runs. :meth:`SiteFolder.status` says which (``/api/status``
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -124,8 +125,6 @@ def building_answer(status: dict[str, Any], accept: str | None, retry_after: int
     if quality("application/json", ranges) > quality("text/html", ranges):
         body = json.dumps({"error": sentence, "site": status}).encode("utf-8")
         return Response(body, status_code=503, media_type="application/json", headers=headers)
-    import html
-
     page = _BUILDING_PAGE.format(seconds=retry_after, sentence=html.escape(sentence))
     return Response(page, status_code=503, media_type="text/html", headers=headers)
 
@@ -212,21 +211,8 @@ class SiteFolder:
             self._state.wait_for(lambda: not self._building or self._closed, timeout)
             return self.current is not None and not self._building
 
-    def refresh(self, raise_errors: bool = False) -> None:
-        """Build the site again, here and now, if the store changed since the current build (waits for a
-        build under way). A build that fails is logged (raised with ``raise_errors``)."""
-        with self._state:
-            was, self._building = self._building, True
-            self.building_since = self.building_since or time.time()
-        try:
-            self._refresh(raise_errors)
-        finally:
-            with self._state:
-                self._building = was
-                self.building_since = self.building_since if was else None
-                self._state.notify_all()
-
-    def _refresh(self, raise_errors: bool = False) -> None:
+    def _refresh(self) -> None:
+        """Build the site again if the store changed since the current build; a build that fails is logged."""
         with self._build_lock:
             if self._closed:
                 return
@@ -239,8 +225,6 @@ class SiteFolder:
                 log.info("The site's build was stopped: the server is shutting down.")
             except Exception as exc:
                 self._record_failure(signature, exc)
-                if raise_errors:
-                    raise
 
     def _record_failure(self, signature: tuple | None, exc: Exception) -> None:
         with self._state:

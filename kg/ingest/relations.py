@@ -31,9 +31,11 @@ _SEP = _ASIDE + r"[\s'‘’“”\"]*(?:,\s*and\b|,\s*or\b|,|\band\b|\bor\b|\ba
 _LIST = rf"(?:⟨\d+⟩(?:{_SEP}⟨\d+⟩)*)"
 _SAME = re.compile(r"^[\s(),'\"‘’“”]*(?:or\s+|aka\s+|also known as\s+)?[\s(),'\"‘’“”]*$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|(?<![a-z,])\n+|\n+(?![a-z])|\s*•\s*")
-#: a list standing after one of these is not a sentence's subject
+#: the subject pronouns looked for inside a sentence (``RelationExtractor._inner_pronoun``)
+_INNER_PRONOUNS = "it|they"
 #: a subject pronoun after a space: every match of ``RelationExtractor._inner_pronoun`` holds one
-_SPACED_PRONOUN = re.compile(r"\s(?:it|they)", re.I)
+_SPACED_PRONOUN = re.compile(rf"\s(?:{_INNER_PRONOUNS})", re.I)
+#: a list standing after one of these is not a sentence's subject
 _AFTER_PREPOSITION = r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$"
 #: Kinds that name a kind of thing rather than one body ("local councils", "NHS trusts").
 _KINDS_OF_THING = {"OrganisationType", "CareModel", "Concept"}
@@ -144,7 +146,7 @@ class RelationExtractor:
         # "..., when they replaced ...", "because it was set up by ...": a subject pronoun inside a sentence
         self._inner_pronoun = re.compile(
             r"\b(?:because|when|as|after|before|since|until|while|although|though|once|where|so|but|and)\s+"
-            r"(?:then\s+|now\s+)?(?P<pronoun>it|they)\b(?!\s+(?:is|was|has|had|were|are)\s+(?:agreed|thought|said|expected|likely|clear|hoped|noted|reported|felt)\b)",
+            rf"(?:then\s+|now\s+)?(?P<pronoun>{_INNER_PRONOUNS})\b(?!\s+(?:is|was|has|had|were|are)\s+(?:agreed|thought|said|expected|likely|clear|hoped|noted|reported|felt)\b)",
             re.I,
         )
         first = "|".join(re.escape(w) for w in anaphora.get("first_person", {}).get("words", []))

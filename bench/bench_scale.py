@@ -359,9 +359,11 @@ def measure_queries(n: int, work: Path, store: Path, args: argparse.Namespace, f
         http_ratio = server_ratio = "n/a"  # type: ignore[assignment]
 
     done = [q for q in queries.values() if "ours" in q]
-    samples = [t for q in queries.values() for t in q.get("ours", [args.query_timeout] * args.runs)]
-    # a query that was stopped counts --runs times at the timeout (a lower bound: hence the ">")
-    p95 = percentile(samples, 95)
+    p95, worst = worst_p95(queries, args.query_timeout)
+    pooled = percentile([t for q in queries.values() for t in q.get("ours", [args.query_timeout])], 95)
+    print(
+        f"query_p95_ms: the worst saved query's p95, {worst} ({p95:.0f} ms; all queries' runs pooled: {pooled:.0f} ms)"
+    )
     timed_out = len(queries) - len(done)
     overhead = sum(_median(q["ours"]) for q in done) / max(1e-9, sum(_median(q["raw"]) for q in done))
     return {
@@ -375,6 +377,14 @@ def measure_queries(n: int, work: Path, store: Path, args: argparse.Namespace, f
         "server_vs_oxigraph": server_ratio,
         "_timed_out": timed_out,
     }
+
+
+def worst_p95(queries: dict[str, dict], timeout_s: float) -> tuple[float, str]:
+    """(ms, name): the largest of the saved queries' own p95 (the target is per query, so the runs of
+    all queries are not pooled); a stopped query counts at the timeout (a lower bound)."""
+    each = {name: percentile(q["ours"], 95) if "ours" in q else timeout_s * 1000 for name, q in queries.items()}
+    name = max(each, key=lambda n: each[n], default="none")
+    return each.get(name, 0.0), name
 
 
 def _median(values: list[float]) -> float:
@@ -472,6 +482,7 @@ def serve_figures(store: Path, work: Path, queries: dict[str, dict], args: argpa
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=args.query_timeout + 30)
         http_total = raw_total = 0.0
+        refused: list[str] = []
         for name, q in done.items():
             path = f"/api/saved/{quote(name)}"
             statuses, times = [], []
@@ -480,10 +491,18 @@ def serve_figures(store: Path, work: Path, queries: dict[str, dict], args: argpa
                 start = time.perf_counter()
                 statuses.append(get(connection, path))
                 times.append(time.perf_counter() - start)
+            print(f"  kg serve {name:30s} p50 {percentile(times, 50):8.1f} ms  statuses {sorted(set(statuses))}")
+            if set(statuses) != {200}:
+                refused.append(name)  # a refusal is quick and is not an answer: not counted in the overhead
+                continue
             http_total += _median(times)
             raw_total += _median(q["raw"])
-            print(f"  kg serve {name:30s} p50 {percentile(times, 50):8.1f} ms  statuses {sorted(set(statuses))}")
         connection.close()
+        if refused:
+            print(
+                f"  http_overhead leaves out {len(refused)} saved queries kg serve did not answer with 200 "
+                f"(with its default limits): {', '.join(refused)}"
+            )
         unkept = kg_serve_throughput(server, port, light, args.seconds)
     finally:
         stop_server(server)

@@ -38,7 +38,7 @@ from kg.graph import namespaces as ns
 from kg.graph import rq
 from kg.graph.binding import bind_values
 from kg.graph.holdings import holds_source
-from kg.graph.terms import from_nquads, to_nquads, union_of
+from kg.graph.serialized import GraphData, SerializedGraph
 
 if TYPE_CHECKING:
     from kg.ingest.vocabulary import Vocabulary
@@ -188,29 +188,6 @@ def source_key(doc: str, content_hash: str, source: str, name: str, sha256: str)
 #: N-Quads lines (quads and union triples) a batch of new graphs may have to be bulk-loaded, well below the
 #: million quads by which Oxigraph's bulk loader splits its input into separately added chunks
 BULK_LIMIT = 500_000
-
-
-@dataclass(frozen=True)
-class SerializedGraph:
-    """A graph as the bytes the store loads: its N-Quads and the N-Triples of its union default graph copy.
-
-    Made where the quads are (an ingest worker, :meth:`of`), so the single writer loads a batch of new
-    graphs as it is, without parsing and serialising each again."""
-
-    nquads: bytes
-    union: bytes
-
-    @classmethod
-    def of(cls, quads: Sequence[ox.Quad]) -> SerializedGraph:
-        nquads = to_nquads(quads := list(quads))
-        return cls(nquads, union_of(nquads, quads))
-
-    def quads(self) -> list[ox.Quad]:
-        return from_nquads(self.nquads)
-
-
-#: what a graph of a batch is given as: its quads, or their bytes (none: the graph is removed)
-GraphData = Sequence[ox.Quad] | SerializedGraph
 
 
 def _with_union(batch: dict[str, GraphData]) -> bytes:

@@ -10,6 +10,7 @@ package.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, parse, serialize
@@ -25,7 +26,11 @@ __all__ = [
     "Term",
     "Triple",
     "iri",
+    "iri_text",
     "literal",
+    "literal_text",
+    "quoted",
+    "term_text",
     "from_nquads",
     "read_turtle",
     "text_of",
@@ -96,3 +101,53 @@ def union_of(nquads: bytes, quads: list[Quad]) -> bytes:
 def from_nquads(data: bytes) -> list[Quad]:
     """The quads of N-Quads bytes made by :func:`to_nquads`."""
     return list(parse(data, format=_RdfFormat.N_QUADS)) if data else []
+
+
+# ---------------------------------------------------------------- N-Triples text written directly
+# A worker writes a graph's lines as text rather than building a pyoxigraph ``Quad`` per line and serialising
+# them (kg.ingest.triples.GraphBuilder): the text must be what Oxigraph's serialiser writes, byte for byte
+# (tests/graph/test_ntriples_text.py checks it against pyoxigraph's on awkward literals and every code point).
+
+#: what Oxigraph's N-Triples and N-Quads serialisers escape in a literal's lexical form, and how
+_ESCAPES = {i: f"\\u{i:04X}" for i in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF)}
+_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"})
+_NEEDS_ESCAPE = re.compile('[\x00-\x1f"\\\\\x7f\ufffe\uffff]')
+_XSD_STRING = ns.XSD + "string"
+
+#: IRI → its N-Triples text, each IRI checked once by pyoxigraph's parser (as ``NamedNode`` would check it)
+#: and shared by every graph a process writes; emptied at :data:`_IRI_TEXT_CACHE_SIZE` entries.
+_IRI_TEXT: dict[str, str] = {}
+_IRI_TEXT_CACHE_SIZE = 50_000
+
+
+def iri_text(value: str) -> str:
+    """``<value>`` once ``value`` is known to be an IRI (ValueError if it is not, as for :func:`iri`)."""
+    text = _IRI_TEXT.get(value)
+    if text is None:
+        if len(_IRI_TEXT) >= _IRI_TEXT_CACHE_SIZE:
+            _IRI_TEXT.clear()
+        text = _IRI_TEXT[value] = str(NamedNode(value))
+    return text
+
+
+def quoted(value: str) -> str:
+    """A literal's lexical form quoted and escaped as Oxigraph writes it."""
+    if _NEEDS_ESCAPE.search(value) is None:
+        return f'"{value}"'
+    return f'"{value.translate(_ESCAPES)}"'
+
+
+def literal_text(value: str, datatype: str | None = None, language: str | None = None) -> str:
+    """The N-Triples text of :func:`literal` ``(value, datatype, language)``, without making the literal."""
+    if datatype:
+        if datatype == _XSD_STRING:
+            return quoted(value)
+        return f"{quoted(value)}^^{iri_text(datatype)}"
+    if language:
+        return str(Literal(value, language=language))  # pyoxigraph checks and normalises the tag
+    return quoted(value)
+
+
+def term_text(term: Term | Triple) -> str:
+    """The N-Triples text of a term (what the serialiser writes for it)."""
+    return str(term)

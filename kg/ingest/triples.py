@@ -14,22 +14,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from kg.graph import namespaces as ns
 from kg.graph import terms
-from kg.graph.days import day_quads
+from kg.graph.days import DAY_OF, day_literal
 from kg.graph.evidence import span
+from kg.graph.serialized import SerializedGraph
 from kg.ingest.extract import EXTRACTOR_VERSION, Extraction, Mention, Relation
 from kg.ingest.labels import slug
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.sources import Source, page_at
-
-_n = terms.iri
-_lit = terms.literal
 
 
 def document_iri(document: ParsedDocument, base: str | None = None) -> str:
@@ -83,41 +81,50 @@ def content_hash(document: ParsedDocument, fingerprint: str) -> str:
     return digest.hexdigest()
 
 
-#: IRI → its term, shared by every graph a process builds: a worker names the same predicates, classes and
-#: entities in every document. Emptied when it reaches :data:`_IRI_CACHE_SIZE` entries, so memory stays bounded.
-_IRIS: dict[str, terms.NamedNode] = {}
-_IRI_CACHE_SIZE = 50_000
+_iri_text = terms.iri_text
+_literal_text = terms.literal_text
+_quoted = terms.quoted
 
 
-def _made(value: str) -> terms.NamedNode:
-    if len(_IRIS) >= _IRI_CACHE_SIZE:
-        _IRIS.clear()
-    node = _IRIS[value] = _n(value)
-    return node
-
-
-@dataclass
 class GraphBuilder:
-    """Collects the quads of one named graph."""
+    """Collects the triples of one named graph as N-Triples text (no pyoxigraph ``Quad`` per line).
 
-    graph: terms.NamedNode
+    :meth:`add` takes IRIs as strings (each checked once, then shared: :func:`kg.graph.terms.iri_text`) or
+    terms (written as pyoxigraph writes them); :meth:`add_literal` writes a literal without making it.
+    :meth:`serialized` is the graph as the store loads it, :attr:`quads` the same graph as quads."""
 
-    def __post_init__(self):
-        self.quads: list[terms.Quad] = []
-
-    def _iri(self, value: str) -> terms.NamedNode:
-        return _IRIS.get(value) or _made(value)
+    def __init__(self, graph: str | terms.NamedNode):
+        self.graph = graph if isinstance(graph, terms.NamedNode) else terms.iri(graph)
+        self.graph_text = str(self.graph)
+        self.lines: list[str] = []  #: ``S P O`` of each triple, in the order added
 
     def add(self, s: str | terms.NamedNode | terms.BlankNode, p: str, o: str | terms.Term) -> None:
-        get = _IRIS.get
-        self.quads.append(
-            terms.Quad(
-                (get(s) or _made(s)) if isinstance(s, str) else s,
-                get(p) or _made(p),
-                (get(o) or _made(o)) if isinstance(o, str) else o,
-                self.graph,
-            )
+        self.lines.append(
+            f"{_iri_text(s) if type(s) is str else str(s)} {_iri_text(p)} {_iri_text(o) if type(o) is str else str(o)}"
         )
+
+    def add_literal(self, s: str, p: str, value: str, datatype: str | None = None, language: str | None = None) -> None:
+        """``add(s, p, literal(value, datatype, language))``, written without a pyoxigraph literal."""
+        o = _quoted(value) if datatype is None and language is None else _literal_text(value, datatype, language)
+        self.lines.append(f"{_iri_text(s)} {_iri_text(p)} {o}")
+
+    def add_quads(self, quads: Iterable[terms.Quad]) -> None:
+        """Quads made elsewhere (the curation's records); each must be in this graph."""
+        for q in quads:
+            if q.graph_name != self.graph:
+                raise ValueError(f"a quad of graph {q.graph_name} added to the graph {self.graph}")
+            self.lines.append(f"{q.subject} {q.predicate} {q.object}")
+
+    def serialized(self) -> SerializedGraph:
+        return SerializedGraph.of_lines(self.graph_text, self.lines)
+
+    def iter_quads(self) -> Iterator[terms.Quad]:
+        """The quads, parsed from the text when first iterated (a generator: nothing is done until then)."""
+        yield from self.quads
+
+    @property
+    def quads(self) -> list[terms.Quad]:
+        return self.serialized().quads()
 
 
 @lru_cache(maxsize=16384)
@@ -148,16 +155,16 @@ def mention_quads(
         g.add(doc, ns.SCHEMA + "mentions", entity)
         node = f"{doc}#m{_mention_key(entity, how)}"
         g.add(node, ns.OA + "hasBody", entity)
-        g.add(node, ns.ONTOLOGY + "matchedBy", _lit(how))
+        g.add_literal(node, ns.ONTOLOGY + "matchedBy", how)
         _places(g, node, text, places, page_starts)
 
 
 def _places(g: GraphBuilder, node: str, text: str, places: list[tuple[int, int]], page_starts: tuple[int, ...]) -> None:
     """Every place as a ``kg:span`` of ``node`` and the first place's words as its ``oa:exact``."""
     for start, end in places:
-        g.add(node, ns.ONTOLOGY + "span", _lit(span(start, end, page_at(page_starts, start))))
+        g.add_literal(node, ns.ONTOLOGY + "span", span(start, end, page_at(page_starts, start)))
     start, end = places[0]
-    g.add(node, ns.OA + "exact", _lit(text[start:end]))
+    g.add_literal(node, ns.OA + "exact", text[start:end])
 
 
 def relation_quads(
@@ -184,11 +191,11 @@ def relation_quads(
         g.add(statement, ns.RDF + "object", r.object)
         _places(g, statement, text, [(r.start, r.end)], page_starts)
         if r.rule:
-            g.add(statement, ns.ONTOLOGY + "extractionRule", _lit(r.rule))
+            g.add_literal(statement, ns.ONTOLOGY + "extractionRule", r.rule)
         for mechanism in r.mechanisms:
-            g.add(statement, ns.ONTOLOGY + "matchedBy", _lit(mechanism))
+            g.add_literal(statement, ns.ONTOLOGY + "matchedBy", mechanism)
         if r.modality:
-            g.add(statement, ns.ONTOLOGY + "modality", _lit(r.modality))
+            g.add_literal(statement, ns.ONTOLOGY + "modality", r.modality)
 
 
 def document_quads(
@@ -200,9 +207,22 @@ def document_quads(
     base: str | None = None,
 ) -> tuple[str, list[terms.Quad]]:
     """The document's IRI and every quad of its named graph."""
+    doc, g = document_graph(document, extraction, sources, fingerprint, when, base)
+    return doc, g.quads
+
+
+def document_graph(
+    document: ParsedDocument,
+    extraction: Extraction,
+    sources: Iterable[Source | SourceRecord],
+    fingerprint: str,
+    when: _dt.datetime | None = None,
+    base: str | None = None,
+) -> tuple[str, GraphBuilder]:
+    """The document's IRI and its named graph as written (:meth:`GraphBuilder.serialized` for the store)."""
     base = base or ns.base_iri()
     doc = document_iri(document, base)
-    g = GraphBuilder(_n(doc))
+    g = GraphBuilder(doc)
     activity = doc + "#ingest"
     agent = agent_iri(base)
     when = when or _dt.datetime.now(_dt.UTC).replace(microsecond=0)
@@ -210,7 +230,7 @@ def document_quads(
     g.add(doc, ns.RDF + "type", ns.ONTOLOGY + "Document")
     if document.kind != "Document":
         g.add(doc, ns.RDF + "type", ns.ONTOLOGY + document.kind)
-    g.add(doc, ns.DCTERMS + "title", _lit(document.title))
+    g.add_literal(doc, ns.DCTERMS + "title", document.title)
     for attribute, predicate in (
         ("issued", ns.DCTERMS + "issued"),
         ("modified", ns.DCTERMS + "modified"),
@@ -218,8 +238,12 @@ def document_quads(
     ):
         value = getattr(document, attribute)
         if value:
-            g.add(doc, predicate, _lit(value.value, value.xsd))
-    g.quads += day_quads(g.quads)  # the first day of each date, as xsd:date (kg:issuedDay, kg:reviewDay)
+            g.add_literal(doc, predicate, value.value, value.xsd)
+    for attribute, predicate in (("issued", ns.DCTERMS + "issued"), ("review_due", ns.ONTOLOGY + "reviewDue")):
+        value = getattr(document, attribute)
+        day = day_literal(value.value) if value else None
+        if day is not None:  # the first day of each date, as xsd:date (kg:issuedDay, kg:reviewDay; kg.graph.days)
+            g.add(doc, DAY_OF[predicate], day)
     if extraction.publisher:
         g.add(doc, ns.DCTERMS + "publisher", extraction.publisher)
     if extraction.producer:
@@ -233,45 +257,41 @@ def document_quads(
         ("responsible", ns.ONTOLOGY + "responsibleMember"),
     ):
         if document.fields.get(name):
-            g.add(doc, predicate, _lit(document.fields[name]))
+            g.add_literal(doc, predicate, document.fields[name])
     if document.link:
-        g.add(doc, ns.DCTERMS + "source", _lit(document.link, ns.XSD + "anyURI"))
-    g.add(doc, ns.ONTOLOGY + "contentHash", _lit(content_hash(document, fingerprint)))
+        g.add_literal(doc, ns.DCTERMS + "source", document.link, ns.XSD + "anyURI")
+    g.add_literal(doc, ns.ONTOLOGY + "contentHash", content_hash(document, fingerprint))
     g.add(doc, ns.PROV + "wasGeneratedBy", activity)
 
     for entity in extraction.new_entities:
         g.add(entity.iri, ns.RDF + "type", ns.SKOS + "Concept")
         g.add(entity.iri, ns.RDF + "type", ns.ONTOLOGY + entity.type)
-        g.add(entity.iri, ns.SKOS + "prefLabel", _lit(entity.label, language="en"))
+        g.add_literal(entity.iri, ns.SKOS + "prefLabel", entity.label, language="en")
         g.add(entity.iri, ns.SKOS + "inScheme", f"{base}id/scheme-discovered")
 
     g.add(activity, ns.RDF + "type", ns.PROV + "Activity")
     g.add(activity, ns.PROV + "wasAssociatedWith", agent)
-    g.add(activity, ns.PROV + "endedAtTime", _lit(when.isoformat(), ns.XSD + "dateTime"))
+    g.add_literal(activity, ns.PROV + "endedAtTime", when.isoformat(), ns.XSD + "dateTime")
     g.add(agent, ns.RDF + "type", ns.PROV + "SoftwareAgent")
-    g.add(agent, ns.RDFS + "label", _lit(f"kg extractor {EXTRACTOR_VERSION}"))
-    g.add(agent, ns.SCHEMA + "softwareVersion", _lit(EXTRACTOR_VERSION))
+    g.add_literal(agent, ns.RDFS + "label", f"kg extractor {EXTRACTOR_VERSION}")
+    g.add_literal(agent, ns.SCHEMA + "softwareVersion", EXTRACTOR_VERSION)
     for source in sources:
         record = source if isinstance(source, SourceRecord) else source_record(source, base)
         g.add(doc, ns.PROV + "hadPrimarySource", record.iri)
         g.add(activity, ns.PROV + "used", record.iri)
         g.add(record.iri, ns.RDF + "type", ns.ONTOLOGY + "SourceFile")
-        g.add(record.iri, ns.ONTOLOGY + "sourcePath", _lit(record.name))
-        g.add(record.iri, ns.SCHEMA + "sha256", _lit(record.sha256))
-        g.add(record.iri, ns.SCHEMA + "encodingFormat", _lit(record.encoding))
+        g.add_literal(record.iri, ns.ONTOLOGY + "sourcePath", record.name)
+        g.add_literal(record.iri, ns.SCHEMA + "sha256", record.sha256)
+        g.add_literal(record.iri, ns.SCHEMA + "encodingFormat", record.encoding)
 
     mention_quads(g, doc, document.text, extraction.mentions, activity, document.page_starts)
     relation_quads(g, doc, document.text, extraction.relations, activity, document.page_starts)
     # counts the saved query documents-with-entity-counts sorts by without reading every mention
     # (docs/saved-queries-scale.md): distinct entities mentioned, distinct statements (one per relation read)
-    g.add(doc, ns.ONTOLOGY + "entityCount", _count({m.entity for m in extraction.mentions}))
-    g.add(
-        doc,
-        ns.ONTOLOGY + "relationCount",
-        _count({(r.subject, r.predicate, r.object, r.start) for r in extraction.relations}),
-    )
-    return doc, g.quads
+    relations = {(r.subject, r.predicate, r.object, r.start) for r in extraction.relations}
+    g.add_literal(doc, ns.ONTOLOGY + "entityCount", str(len({m.entity for m in extraction.mentions})), _INTEGER)
+    g.add_literal(doc, ns.ONTOLOGY + "relationCount", str(len(relations)), _INTEGER)
+    return doc, g
 
 
-def _count(items: set) -> terms.Literal:
-    return _lit(str(len(items)), ns.XSD + "integer")
+_INTEGER = ns.XSD + "integer"

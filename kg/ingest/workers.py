@@ -38,10 +38,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import SourceError
-from kg.graph.store import SerializedGraph
 from kg.ingest.parse import parse
 from kg.ingest.sources import read, source_name
-from kg.ingest.triples import SourceRecord, content_hash, document_iri, document_quads, source_record
+from kg.ingest.triples import SourceRecord, content_hash, document_graph, document_iri, source_record
 
 if TYPE_CHECKING:
     from kg.ingest.flow import Pipeline
@@ -119,8 +118,9 @@ def work(task: Task, pipeline: Pipeline, base: str) -> Generator[Message, list[D
                 results.append(DocumentResult(iri, title, document.text, digest, b""))
                 continue
             extraction = pipeline.extract(document)
-            iri, quads = document_quads(document, extraction, decision, pipeline.fingerprint(iri), base=base)
-            graph = SerializedGraph.of([*quads, *pipeline.curation.quads(iri, quads)])
+            iri, built = document_graph(document, extraction, decision, pipeline.fingerprint(iri), base=base)
+            built.add_quads(pipeline.curation.quads(iri, built.iter_quads()))  # parsed only if it has decisions
+            graph = built.serialized()
             results.append(
                 DocumentResult(
                     iri,

@@ -575,18 +575,25 @@ def _type_in_editor(chrome, text: str) -> None:
     ActionChains(chrome).send_keys(text).perform()
 
 
+def _hints(chrome) -> list[str]:
+    """The completion list's items, read in one script: the list is redrawn when the entity names arrive."""
+    return chrome.execute_script(
+        "return Array.from(document.querySelectorAll('.CodeMirror-hints li')).map(li => li.innerText)"
+    )
+
+
 def test_editor_completes_prefixes_terms_and_entity_names(chrome, server):
     from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     open_page(chrome, server + "/")
     _type_in_editor(chrome, "SELECT * WHERE { kgid:acc")
-    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"), message="no completion list")
-    offered = [li.text for li in chrome.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+    wanted = "kgid:accountable-care-organisation "
+    wait(chrome, lambda d: any(text.startswith(wanted) for text in _hints(d)), message="no completion list")
+    offered = _hints(chrome)
     assert any(text.startswith("kgid:accountable-care-organisation") for text in offered), offered
     # choosing one writes it into the query
-    target = next(i for i, text in enumerate(offered) if text.startswith("kgid:accountable-care-organisation "))
+    target = next(i for i, text in enumerate(offered) if text.startswith(wanted))
     for _ in range(target):
         ActionChains(chrome).send_keys(Keys.DOWN).perform()
     ActionChains(chrome).send_keys(Keys.ENTER).perform()
@@ -596,11 +603,10 @@ def test_editor_completes_prefixes_terms_and_entity_names(chrome, server):
     # Ctrl+Space on a prefix's first letters offers the prefixes; on skos:pr, the properties the store uses
     _type_in_editor(chrome, "sk")
     ActionChains(chrome).key_down(Keys.CONTROL).send_keys(Keys.SPACE).key_up(Keys.CONTROL).perform()
-    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"))
-    assert chrome.find_element(By.CSS_SELECTOR, ".CodeMirror-hints li").text.startswith("skos:")
+    wait(chrome, lambda d: _hints(d))
+    assert _hints(chrome)[0].startswith("skos:")
     _type_in_editor(chrome, "?s skos:pr")
-    wait(chrome, lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li"))
-    assert "skos:prefLabel" in [li.text for li in chrome.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+    wait(chrome, lambda d: "skos:prefLabel" in _hints(d), message="skos:prefLabel not offered")
     assert_clean(chrome)
 
 

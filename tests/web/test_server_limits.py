@@ -145,11 +145,14 @@ def test_a_thread_and_the_event_loop_meet_the_same_limits_with_the_same_answers(
     def job(sparql):
         return {"kind": "query", "sparql": sparql, "results_format": "JSON"}
 
-    with WorkerPool(sample_store.location, workers=1, timeout=4.0, light_budget=0.2, memory_mb=256) as pool:
+    # the demoted query takes a second or two when the machine is idle and several under load: it is
+    # given room, and the time limit is brought down to 4 s only for the query meant to meet it
+    with WorkerPool(sample_store.location, workers=1, timeout=60.0, light_budget=0.2, memory_mb=256) as pool:
         first = ask_pool(pool, job(light))
         assert first.status == 200 and len(json.loads(first.body)["results"]["bindings"]) == 3, first.text
         answer = ask_pool(pool, job(demoted))
         assert answer.status == 200 and pool.demotions == 1, answer.text
+        pool.timeout = 4.0
         stopped = ask_pool(pool, job(SLOW))
         assert stopped.status == 503 and "stopped after 4 s" in stopped.text, stopped.text
         assert pool.demotions == 2 and pool.restarts == 1

@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -64,11 +65,12 @@ def _describe(oxigraph: ox.Store, prefixes: dict[str, str], iri: str) -> list[ox
 @dataclass
 class SiteData:
     """What the static site publishes as RDF: each page's description (read one at a time, so a build
-    holds one page's, not every page's), the VoID counts, the N-Quads dump (None: not written)."""
+    holds one page's, not every page's), the VoID counts, the N-Quads dump (None: not written), streamed
+    into its file rather than held."""
 
     describe: Callable[[str], list[ox.Triple]]
     counts: DatasetCounts
-    dump: bytes | None
+    dump: Callable[[BinaryIO], None] | None  #: writes the N-Quads dump into a file, as it reads the store
 
 
 def for_site(store: Store, *, dump: bool = True) -> SiteData:
@@ -76,15 +78,14 @@ def for_site(store: Store, *, dump: bool = True) -> SiteData:
     as ``kg serve`` streams its own) and each page's description, read when the page is written."""
     oxigraph, prefixes = store.oxigraph, ns.prefixes(store.base)
     counts = count_dataset(_select(oxigraph, prefixes))
-    data = None
-    if dump:
-        out = io.BytesIO()
+
+    def write_dump(out: BinaryIO) -> None:
         named = (
             q for q in oxigraph.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)
         )
         ox.serialize(named, out, ox.RdfFormat.N_QUADS)
-        data = out.getvalue()
-    return SiteData(lambda iri: _describe(oxigraph, prefixes, iri), counts, data)
+
+    return SiteData(lambda iri: _describe(oxigraph, prefixes, iri), counts, write_dump if dump else None)
 
 
 def serialise(triples: Iterable[ox.Triple], key: str, prefixes: dict[str, str] | None = None) -> bytes:

@@ -18,16 +18,17 @@ that build's files.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from kg.web import stopping
 from kg.web.pages import PAGE_FOLDERS
-from kg.web.readmodel import DocumentInfo, EntityInfo, SiteData
+from kg.web.readmodel import DocumentInfo, EntityInfo, Quote, SiteData
 
 GENERATOR = "kg site"
 MANIFEST = ".kg-site.json"  #: the files of the last build and their keys
@@ -86,10 +87,12 @@ class Fingerprints:
         elif isinstance(value, (EntityInfo, DocumentInfo)) and not top:
             feed(b"\x03" + value.iri.encode())
             refs.add(value.iri)
+        elif isinstance(value, Quote):  # the most numerous value: its fields are plain, fed in one piece
+            feed(b"\x0a" + repr(_quote_fields(value)).encode("utf-8", "surrogatepass"))
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             feed(b"\x04" + type(value).__name__.encode())
-            for f in dataclasses.fields(value):
-                self._walk(getattr(value, f.name), feed, refs)
+            for name in _field_names(type(value)):
+                self._walk(getattr(value, name), feed, refs)
         elif isinstance(value, dict):
             feed(b"\x05%d" % len(value))
             for key in sorted(value, key=str):
@@ -107,6 +110,15 @@ class Fingerprints:
             feed(b"\x08")  # a helper the template calls: what it reads is in the salt
         else:
             feed(b"\x09" + repr(value).encode())
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _quote_fields(q: Quote) -> tuple:
+    return (q.exact, q.prefix, q.suffix, q.start, q.end, q.page, tuple(q.marks), q.sentence)
 
 
 def read_manifest(outdir: Path, manifest: str) -> tuple[bool, list[str], dict[str, str]]:
@@ -129,6 +141,20 @@ def write_atomically(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+class _Hashing:
+    """A binary file that hashes what is written to it (for :meth:`SiteWriter.stream`)."""
+
+    def __init__(self, raw: BinaryIO, digest: Any):
+        self.raw, self.digest = raw, digest
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
 
 
 class SiteWriter:
@@ -163,6 +189,29 @@ class SiteWriter:
         if self.unchanged([relative], key):
             return
         write_atomically(self.outdir / relative, content)
+        self.written.add(relative)
+        self.keys[relative] = key
+        self.rewritten += 1
+
+    def stream(self, relative: str, write: Callable[[BinaryIO], Any]) -> None:
+        """A file too big to hold (the dump): ``write`` fills a temporary file, hashed as it is written,
+        renamed into place unless its content is the previous build's."""
+        stopping.check()
+        path = self.outdir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        digest = hashlib.blake2b(digest_size=16)
+        try:
+            with temporary.open("wb") as raw:
+                write(cast(BinaryIO, _Hashing(raw, digest)))  # what the writer calls: write, flush
+            key = "c:" + digest.hexdigest()
+            if self.unchanged([relative], key):
+                temporary.unlink()
+                return
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         self.written.add(relative)
         self.keys[relative] = key
         self.rewritten += 1

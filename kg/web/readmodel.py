@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kg.graph import namespaces as ns
 from kg.graph.namespaces import local_name
@@ -283,16 +284,13 @@ class SiteData:
 
     def lineage_of(self, iri: str) -> list[LineageStep]:
         """Every step on a chain through ``iri`` (its predecessors' and successors' steps too), oldest first."""
-        forward, backward = defaultdict(list), defaultdict(list)
-        for step in self.lineage:
-            forward[step.predecessor].append(step)
-            backward[step.successor].append(step)
+        forward, backward = self._lineage_index
         chosen: dict[int, LineageStep] = {}
         for index, follow in ((forward, "successor"), (backward, "predecessor")):
             seen, todo = {iri}, [iri]
             while todo:
                 node = todo.pop()
-                for step in index[node]:
+                for step in index.get(node, ()):
                     chosen[id(step)] = step
                     nxt = getattr(step, follow)
                     if nxt not in seen:
@@ -306,6 +304,16 @@ class SiteData:
                 self.label(s.successor),
             ),
         )
+
+    @cached_property
+    def _lineage_index(self) -> tuple[dict[str, list[LineageStep]], dict[str, list[LineageStep]]]:
+        """The steps by predecessor and by successor, made once (``lineage`` is not changed after reading)."""
+        forward: dict[str, list[LineageStep]] = defaultdict(list)
+        backward: dict[str, list[LineageStep]] = defaultdict(list)
+        for step in self.lineage:
+            forward[step.predecessor].append(step)
+            backward[step.successor].append(step)
+        return forward, backward
 
     def co_mentioned(self, iri: str, limit: int = 20) -> list[tuple[str, int]]:
         """Entities mentioned in the same documents as ``iri``, most shared documents first."""

@@ -196,6 +196,7 @@ def environment(data: sd.SiteData | None = None) -> jinja2.Environment:
         lstrip_blocks=False,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # each template compiled once a build, not checked on disk for every page
     )
     env.filters["iriq"] = iri_quote
     env.globals.update(
@@ -278,7 +279,8 @@ def build_site(
         context["page_feeds"] = feeds_of.get(entity.page, [])
         for number, listed in context.pop("document_pages"):
             relative = documents_page(entity.page, number)
-            key = prints.of("entity-documents", relative, entity.iri, entity.label, listed, context["document_count"])
+            shown = [(d.iri, d.page, d.title, d.issued) for d in listed]  # what the page shows of each document
+            key = prints.of("entity-documents", relative, entity.iri, entity.label, shown, context["document_count"])
             if not writer.unchanged([relative], key):
                 page(
                     "entity-documents.html",
@@ -386,7 +388,7 @@ def _linked_data(rdf: ld.SiteData, base: str, writer: incremental.SiteWriter, ba
     void = ld.void_triples(rdf.counts, root, None, base)
     writer.text("void.ttl", ld.serialise(void, "TURTLE", ld.void_prefixes(base)).decode("utf-8"))
     if rdf.dump is not None:  # kg serve answers /dump.nq itself, streamed from the store
-        writer.data(ld.DUMP_PATHS[0], rdf.dump)
+        writer.stream(ld.DUMP_PATHS[0], rdf.dump)
     writer.text(jsonld.CONTEXT_NAME, jsonld.context_text())
     pages = sorted(p for p in writer.written if p.endswith(".html"))
     writer.text("sitemap.xml", sitemap_xml(root, pages))

@@ -124,7 +124,7 @@ def _rdflib(corpus: str, pipeline) -> int:
     from kg.errors import SourceError
     from kg.ingest.parse import parse
     from kg.ingest.sources import iter_sources
-    from kg.ingest.triples import document_quads
+    from kg.ingest.triples import document_graph
 
     def term(t):
         if isinstance(t, ox.NamedNode):
@@ -142,7 +142,8 @@ def _rdflib(corpus: str, pipeline) -> int:
             continue
         for document in parse(source):
             extraction = pipeline.extract(document)
-            iri, quads = document_quads(document, extraction, [source], pipeline.fingerprint(""))
+            iri, graph = document_graph(document, extraction, [source], pipeline.fingerprint(""))
+            quads = graph.quads
             graph = dataset.graph(rdflib.URIRef(iri))
             for q in quads:
                 graph.add((term(q.subject), term(q.predicate), term(q.object)))

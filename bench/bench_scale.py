@@ -7,7 +7,7 @@
 
 * ``kg ingest`` of the corpus into a new store (a separate process; peak RSS of it and its children,
   sampled with psutil in a thread), against the same extraction written into rdflib's in-memory
-  ``Dataset`` (parse, extract, ``document_quads``, ``Dataset.add``: what a Python user would write);
+  ``Dataset`` (parse, extract, ``document_graph``, ``Dataset.add``: what a Python user would write);
 * ``kg ingest`` again, nothing changed (``reingest_ratio`` = its time / the first ingest's);
 * ``kg export --format nq`` (peak RSS), beside pyoxigraph's own ``Store.dump`` of the same store;
 * ``kg compact``, and the store's size on disk (with the search index) as the ingest left it and after
@@ -118,7 +118,7 @@ def child_rdflib(folder: str) -> None:
     from kg.errors import SourceError
     from kg.ingest.parse import parse
     from kg.ingest.sources import iter_sources
-    from kg.ingest.triples import document_quads
+    from kg.ingest.triples import document_graph
 
     def term(t):  # noqa: ANN001, ANN202
         name = type(t).__name__
@@ -135,7 +135,8 @@ def child_rdflib(folder: str) -> None:
         if isinstance(source, SourceError):
             continue
         for document in parse(source):
-            iri, quads = document_quads(document, pipeline.extract(document), [source], pipeline.fingerprint(""))
+            iri, graph = document_graph(document, pipeline.extract(document), [source], pipeline.fingerprint(""))
+            quads = graph.quads
             graph = dataset.graph(rdflib.URIRef(iri))
             for q in quads:
                 graph.add((term(q.subject), term(q.predicate), term(q.object)))

@@ -8,7 +8,7 @@
 out/bench/n1000/corpus, as a further path)
 
 Each document is read, parsed and extracted by this checkout's ``Pipeline``
-and turned into its named graph by ``document_quads`` with a fixed time, so
+and turned into its named graph by ``document_graph`` with a fixed time, so
 two runs of the same extractor give the same bytes. The file holds, per
 document, a SHA-256 of its sorted N-Quads lines and of its extraction
 (mentions, definitions, relations, new entities, publisher, producer), not
@@ -32,7 +32,7 @@ from kg.graph.terms import to_nquads  # noqa: E402
 from kg.ingest.flow import Pipeline  # noqa: E402
 from kg.ingest.parse import parse  # noqa: E402
 from kg.ingest.sources import iter_sources  # noqa: E402
-from kg.ingest.triples import document_quads, source_record  # noqa: E402
+from kg.ingest.triples import document_graph, source_record  # noqa: E402
 
 WHEN = _dt.datetime(2026, 1, 1, tzinfo=_dt.UTC)
 
@@ -47,7 +47,8 @@ def digests(paths: list[str]) -> dict[str, dict[str, str]]:
         record = source_record(source)
         for n, document in enumerate(parse(source)):
             extraction = pipeline.extract(document)
-            iri, quads = document_quads(document, extraction, [record], "fixed", when=WHEN)
+            iri, graph = document_graph(document, extraction, [record], "fixed", when=WHEN)
+            quads = graph.quads
             lines = sorted(to_nquads([*quads, *pipeline.curation.quads(iri, quads)]).splitlines())
             found = repr(
                 (

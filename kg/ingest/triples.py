@@ -198,19 +198,6 @@ def relation_quads(
             g.add_literal(statement, ns.ONTOLOGY + "modality", r.modality)
 
 
-def document_quads(
-    document: ParsedDocument,
-    extraction: Extraction,
-    sources: Iterable[Source | SourceRecord],
-    fingerprint: str,
-    when: _dt.datetime | None = None,
-    base: str | None = None,
-) -> tuple[str, list[terms.Quad]]:
-    """The document's IRI and every quad of its named graph."""
-    doc, g = document_graph(document, extraction, sources, fingerprint, when, base)
-    return doc, g.quads
-
-
 def document_graph(
     document: ParsedDocument,
     extraction: Extraction,

@@ -21,7 +21,7 @@ from kg.graph.evidence import parse_span, span, web_annotations
 from kg.graph.query import run_query
 from kg.ingest.parse import parse
 from kg.ingest.sources import Source, iter_sources
-from kg.ingest.triples import document_iri, document_quads
+from kg.ingest.triples import document_graph, document_iri
 from tests.conftest import SAMPLE
 
 OA = rdflib.Namespace(ns.OA)
@@ -68,7 +68,8 @@ def test_every_mention_and_relation_is_in_the_store_with_its_place(sample_store,
 
 def test_one_compact_node_per_entity_and_way_of_matching(pipeline, sample_documents):
     for document, extraction in sample_documents:
-        _, quads = document_quads(document, extraction, [document.source], "fingerprint")
+        _, graph = document_graph(document, extraction, [document.source], "fingerprint")
+        quads = graph.quads
         nodes = {q.subject for q in quads if q.predicate.value == ns.ONTOLOGY + "span"}
         groups = {(m.entity, m.how) for m in extraction.mentions}
         assert len(nodes) == len(groups) + len(extraction.relations)

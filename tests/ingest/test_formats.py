@@ -20,7 +20,7 @@ from kg.ingest import ingest, sources
 from kg.ingest.html_reader import fallback_text
 from kg.ingest.parse import parse
 from kg.ingest.sources import Source, discover, iter_sources, page_at
-from kg.ingest.triples import document_quads
+from kg.ingest.triples import document_graph
 
 reportlab = pytest.importorskip("reportlab", reason="reportlab builds the test PDFs (pip install -e '.[test]')")
 from reportlab.lib.pagesizes import A4  # noqa: E402
@@ -233,7 +233,8 @@ def test_every_place_of_a_paged_source_has_its_page(tmp_path, pipeline):
     path.write_bytes(make_pdf(PAGES))
     source = only([path])
     [document] = parse(source)
-    _, quads = document_quads(document, pipeline.extract(document), [source], "fingerprint")
+    _, graph = document_graph(document, pipeline.extract(document), [source], "fingerprint")
+    quads = graph.quads
     places = [parse_span(q.object.value) for q in quads if q.predicate.value == ns.ONTOLOGY + "span"]
     assert places and all(p is not None and p[2] is not None for p in places)
     assert {p[2] for p in places if p is not None} == {1, 2}

@@ -13,7 +13,7 @@ from kg.ingest.flow import Pipeline
 from kg.ingest.parse import _any_of, parse
 from kg.ingest.relations import _SPACED_PRONOUN, RelationExtractor, _overlaps, sentences
 from kg.ingest.sources import read
-from kg.ingest.triples import document_quads, source_record
+from kg.ingest.triples import document_graph, source_record
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = sorted((ROOT / "data" / "eval" / "texts").glob("*"))[:8]
@@ -29,7 +29,8 @@ def test_union_cut_from_nquads_is_the_triples_serialised():
     for path in TEXTS:
         source = read(path)
         for document in parse(source):
-            _, quads = document_quads(document, pipeline.extract(document), [source_record(source)], "f")
+            _, graph = document_graph(document, pipeline.extract(document), [source_record(source)], "f")
+            quads = graph.quads
             assert SerializedGraph.of(quads).union == _plain_union(quads)
 
 

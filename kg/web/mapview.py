@@ -69,7 +69,7 @@ _NONE: tuple = ()  #: the quotes of a link with none: one empty value for the mi
 PUBLISHER = ns.DCTERMS + "publisher"
 
 
-def _best_type(candidates: set[str], types: dict[str, dict], default: str) -> str:
+def best_type(candidates: set[str], types: dict[str, dict], default: str) -> str:
     """The most specific styled type (highest rank; ties by name, so the choice is stable)."""
     styled = [c for c in candidates if c in types]
     return max(styled, key=lambda c: (types[c].get("rank", 0), c)) if styled else default
@@ -108,7 +108,7 @@ def graph_of(data: SiteData) -> nx.MultiDiGraph:
 
     for iri in sorted(data.documents):
         doc = data.documents[iri]
-        kind = _best_type({local_name(c) for c in doc.types} | {"Document"}, types, "Document")
+        kind = best_type({local_name(c) for c in doc.types} | {"Document"}, types, "Document")
         publisher = doc.publishers[0] if doc.publishers else None
         graph.add_node(
             iri,
@@ -129,7 +129,7 @@ def graph_of(data: SiteData) -> nx.MultiDiGraph:
         entity = data.entities.get(iri)
         if entity is None or iri in data.documents:
             continue
-        kind = _best_type({local_name(c) for c in entity.types}, types, "Concept")
+        kind = best_type({local_name(c) for c in entity.types}, types, "Concept")
         graph.add_node(
             iri,
             label=entity.label,

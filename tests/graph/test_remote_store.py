@@ -170,6 +170,17 @@ def test_export_reads_back_as_the_embedded_export(remote, sample_store, fmt):
     assert len(theirs) == len(ours) > 5_000
 
 
+def test_network_export_is_the_embedded_one(remote, sample_store, tmp_path):
+    """The network is read from the server a batch of documents at a time, as from the embedded store."""
+    from kg.web import exports
+
+    ours = exports.write(sample_store, "csv", tmp_path / "ours.csv")
+    theirs = exports.write(remote, "csv", tmp_path / "theirs.csv")
+    for mine, yours in zip(ours, theirs, strict=True):
+        lines = mine.read_text(encoding="utf-8").splitlines()
+        assert sorted(yours.read_text(encoding="utf-8").splitlines()) == sorted(lines) and len(lines) > 100
+
+
 def test_validate_and_stats_agree(remote, sample_store):
     from kg.graph.validate import validate
 

@@ -95,6 +95,48 @@ def test_csv_node_and_edge_lists(seeds_store, expected, tmp_path):
     _check_network(graph, expected)
 
 
+def _edges(graph: nx.MultiDiGraph) -> list[tuple]:
+    return sorted((a, b, d["predicate"], d["label"], int(d["evidence"])) for a, b, d in graph.edges(data=True))
+
+
+@pytest.mark.parametrize("which", ["seeds", "sample"])
+def test_the_streamed_network_is_the_maps_graph_node_for_node(which, seeds_store, sample_store, tmp_path, monkeypatch):
+    """The export reads the store in batches of documents; the map builds its graph whole: the same network."""
+    from kg.web import network as written_network
+    from kg.web.mapview import map_graph
+
+    store = seeds_store if which == "seeds" else sample_store
+    monkeypatch.setattr(written_network, "BATCH", 3)  # several batches even for a small corpus
+    drawn = map_graph(store, mention_words=0)
+    read = nx.read_graphml(exports.write(store, "graphml", tmp_path / "net.graphml")[0])
+    assert set(read.nodes) == set(drawn.nodes)
+    for node, data in drawn.nodes(data=True):
+        got = read.nodes[node]
+        assert got["iri"] == node and got["label"] == data["label"] and got["type"] == data["type"]
+        assert got["document"] is bool(data["document"]) and got["type_label"] == data["type_label"]
+        assert (got["issued"], got["publisher"]) == (data.get("issued") or "", data.get("publisher") or "")
+        assert (got["mentions"], got["degree"]) == (data["mentions"], data["degree"]), node
+    assert _edges(read) == _edges(drawn)
+    assert {"mentions", "publisher"} <= {edge[2] for edge in _edges(read)}
+
+
+def test_a_failed_network_export_leaves_no_file(sample_store, tmp_path, monkeypatch):
+    from kg.web import network as written_network
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+        yield
+
+    old = tmp_path / "net.gexf"
+    old.write_text("the previous export", encoding="utf-8")
+    monkeypatch.setattr(written_network._Network, "edges", broken)
+    for fmt, name in (("gexf", "net.gexf"), ("csv", "net.csv")):
+        with pytest.raises(OSError, match="disk full"):
+            exports.write(sample_store, fmt, tmp_path / name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.gexf"]
+    assert old.read_text(encoding="utf-8") == "the previous export"
+
+
 # ------------------------------------------------------------------ JSON-LD with a published context
 
 

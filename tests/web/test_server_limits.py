@@ -150,12 +150,13 @@ def test_a_thread_and_the_event_loop_meet_the_same_limits_with_the_same_answers(
     with WorkerPool(sample_store.location, workers=1, timeout=60.0, light_budget=0.2, memory_mb=256) as pool:
         first = ask_pool(pool, job(light))
         assert first.status == 200 and len(json.loads(first.body)["results"]["bindings"]) == 3, first.text
+        before = pool.demotions  # 0, or 1 where the new worker's first answer took longer than 0.2 s
         answer = ask_pool(pool, job(demoted))
-        assert answer.status == 200 and pool.demotions == 1, answer.text
+        assert answer.status == 200 and pool.demotions == before + 1, answer.text
         pool.timeout = 4.0
         stopped = ask_pool(pool, job(SLOW))
         assert stopped.status == 503 and "stopped after 4 s" in stopped.text, stopped.text
-        assert pool.demotions == 2 and pool.restarts == 1
+        assert pool.demotions == before + 2 and pool.restarts == 1
         grown = ask_pool(pool, job(MEMORY_HOG))
         assert grown.status == 503 and "256 MiB of memory" in grown.text, grown.text
         assert pool.restarts == 2

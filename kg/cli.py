@@ -309,7 +309,10 @@ def export_command(
                     raise UsageError(f"the {fmt} export is written to files: give -o FILE")
                 write_stream(kg_store, fmt, sys.stdout.buffer)
             else:
-                written = exports.write(kg_store, fmt, output)
+                try:
+                    written = exports.write(kg_store, fmt, output)
+                except OSError as exc:
+                    raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
                 err.print(f"wrote {', '.join(str(p) for p in written)} ({fmt})")
     except KGError as exc:
         fail(str(exc))

@@ -37,6 +37,7 @@ that fails leaves no half-written file.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
@@ -444,6 +445,10 @@ def write_network(store: Store, fmt: str, path: str | os.PathLike) -> list[Path]
     if fmt not in NETWORK_FORMATS:
         raise UsageError(f"unknown network format '{fmt}': choose one of {', '.join(NETWORK_FORMATS)}")
     target = Path(path)
+    files: tuple[Path, ...] = _csv_paths(target) if fmt == "csv" else (target,)
+    for file in files:  # before anything is written: of two CSV files, neither or both are replaced
+        if file.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(file))
     target.parent.mkdir(parents=True, exist_ok=True)
     network = _Network(store)
     if fmt == "csv":
@@ -457,12 +462,12 @@ def write_network(store: Store, fmt: str, path: str | os.PathLike) -> list[Path]
                 out.write(_csv_line(["Id", "Label", *_NODE_COLUMNS]))
                 for iri in sorted(network.nodes):
                     out.write(_csv_node(network.nodes[iri]))
+            os.replace(_part(nodes_path), nodes_path)
+            os.replace(_part(edges_path), edges_path)
         except BaseException:
             for written in (nodes_path, edges_path):
                 _part(written).unlink(missing_ok=True)
             raise
-        os.replace(_part(nodes_path), nodes_path)
-        os.replace(_part(edges_path), edges_path)
         return [nodes_path, edges_path]
     writer = _GraphML() if fmt == "graphml" else _GEXF()
     edges_part = target.with_name(target.name + ".edges.part")
@@ -478,10 +483,10 @@ def write_network(store: Store, fmt: str, path: str | os.PathLike) -> list[Path]
             with edges_part.open(encoding="utf-8", newline="") as edges:
                 shutil.copyfileobj(edges, out, 1 << 20)
             out.write(writer.tail())
+        os.replace(_part(target), target)
     except BaseException:
         _part(target).unlink(missing_ok=True)
         raise
     finally:
         edges_part.unlink(missing_ok=True)
-    os.replace(_part(target), target)
     return [target]

@@ -239,3 +239,15 @@ def test_export_refuses_what_it_cannot_write_in_one_sentence(cli_store, tmp_path
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert not (tmp_path / "graph.xyz").exists()
+
+
+@pytest.mark.parametrize(
+    "name, taken", [("out.ttl", "out.ttl"), ("out.graphml", "out.graphml"), ("out.csv", "out-edges.csv")]
+)
+def test_export_onto_a_folder_is_one_sentence_and_writes_nothing(cli_store, tmp_path, name, taken):
+    (tmp_path / taken).mkdir()
+    result = runner.invoke(app, ["export", "--store", cli_store, "-o", str(tmp_path / name)])
+    assert result.exit_code == 2
+    assert f"cannot write {tmp_path / name}: Is a directory" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [taken]  # no .part, no half of a pair

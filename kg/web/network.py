@@ -179,27 +179,22 @@ class _Network:
 
     def _entities(self, vocabulary_links: list[tuple[str, str, str]]) -> None:
         names: dict[str, list[tuple[int, str]]] = {}
+        for e, label in stream_rows(self.store, rq.text("network-entity-labels")):
+            if isinstance(e, NamedNode):
+                lang = label.language if isinstance(label, Literal) else None
+                names.setdefault(_iri(e), []).append((0 if lang in ("en", None) else 1, _text(label)))
         types: dict[str, set[str]] = {}
-        wanted = [ns.SKOS + "prefLabel", ns.RDF + "type", *self.on_map]
-        for e, p, o, g in stream_rows(self.store, rq.text("site-entities", p=wanted)):
-            if not isinstance(e, NamedNode):
-                continue
-            iri, predicate, value = sys.intern(e.value), _text(p), _text(o)
-            names.setdefault(iri, [])
-            types.setdefault(iri, set())
-            if predicate == ns.SKOS + "prefLabel":
-                lang = o.language if isinstance(o, Literal) else None
-                names[iri].append((0 if lang in ("en", None) else 1, value))
-            elif predicate == ns.RDF + "type":
-                if value.startswith(_KG) and value != _KG + "PolicyEntity":
-                    types[iri].add(local_name(value))
-            elif isinstance(o, NamedNode) and _text(g) not in self.documents:
-                vocabulary_links.append((iri, sys.intern(predicate), sys.intern(value)))
+        for e, kind in stream_rows(self.store, rq.text("network-entity-types")):
+            if isinstance(e, NamedNode) and e.value in names and _text(kind) != _KG + "PolicyEntity":
+                types.setdefault(e.value, set()).add(sys.intern(local_name(_text(kind))))
         for iri, labels in names.items():
-            self.entities[iri] = (
-                sorted(labels)[0][1] if labels else local_name(iri),
-                self._kind(types[iri], "Concept"),
-            )
+            self.entities[iri] = (sorted(labels)[0][1] or local_name(iri), self._kind(types.get(iri, set()), "Concept"))
+        links = rq.text("network-links")
+        for predicate in sorted(self.on_map):
+            for s, o, g in stream_rows(self.store, links, {"p": NamedNode(predicate)}):
+                if s is not None and s.value in self.entities and isinstance(o, NamedNode):
+                    if _text(g) not in self.documents:
+                        vocabulary_links.append((sys.intern(s.value), sys.intern(predicate), _iri(o)))
 
     def _counted(self) -> Counter[tuple[str, str, str]]:
         """How many statements found in documents back each relation the map draws between two IRIs

@@ -5,7 +5,7 @@ writes an empty ``VALUES ?var { }`` block (valid SPARQL on its own) and the
 caller passes the IRIs, which are checked and written into that block; no
 other text is ever pasted into a query.
 
->>> "VALUES ?p { <https://schema.org/mentions> }" in text("site-entities", p=["https://schema.org/mentions"])
+>>> "VALUES ?p { <https://schema.org/mentions> }" in text("network-statements", p=["https://schema.org/mentions"])
 True
 """
 

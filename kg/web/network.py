@@ -189,7 +189,7 @@ class _Network:
                 types.setdefault(e.value, set()).add(sys.intern(local_name(_text(kind))))
         for iri, labels in names.items():
             self.entities[iri] = (sorted(labels)[0][1] or local_name(iri), self._kind(types.get(iri, set()), "Concept"))
-        links = rq.text("network-links")
+        links = rq.text("predicate-statements")
         for predicate in sorted(self.on_map):
             for s, o, g in stream_rows(self.store, links, {"p": NamedNode(predicate)}):
                 if s is not None and s.value in self.entities and isinstance(o, NamedNode):

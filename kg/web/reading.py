@@ -64,7 +64,7 @@ Row = tuple[terms.Term | None, ...]
 
 
 def entity_predicates() -> list[str]:
-    """What the site reads of each vocabulary entity (the ``site-entities`` query's predicates)."""
+    """What the site reads of each vocabulary entity: its fields, then its links."""
     return [*_ENTITY_FIELDS, *link_predicates()]
 
 
@@ -72,6 +72,24 @@ def _rows(store: Store, name: str, **values: list[str]) -> Iterator[Row]:
     """The rows of the site's query ``name`` (kg/graph/sparql/), one at a time as the store gives them
     (a build being stopped stops between them: :mod:`kg.web.stopping`)."""
     return stopping.checked(stream_rows(store, rq.text(name, **values)))
+
+
+def _entity_rows(store: Store) -> Iterator[tuple[terms.NamedNode, str, terms.Term | None, terms.Term | None]]:
+    """(entity, predicate, value, graph) for every vocabulary entity and :func:`entity_predicates`, one
+    predicate at a time: the site's fields from the union of the graphs (graph None), the links with the
+    graph that holds each (predicate-statements), for the entities the preferred labels named."""
+    entities: set[str] = set()
+    fields = rq.text("site-entity-field")
+    for p in _ENTITY_FIELDS:
+        for e, o in stopping.checked(stream_rows(store, fields, {"p": terms.NamedNode(p)})):
+            if isinstance(e, terms.NamedNode):
+                entities.add(e.value)
+                yield e, p, o, None
+    links = rq.text("predicate-statements")
+    for p in link_predicates():
+        for e, o, g in stopping.checked(stream_rows(store, links, {"p": terms.NamedNode(p)})):
+            if isinstance(e, terms.NamedNode) and e.value in entities:
+                yield e, p, o, g
 
 
 def _text(term: terms.Term | None) -> str | None:
@@ -149,15 +167,13 @@ def gather(store: Store, *, mention_words: int | None = None) -> SiteData:
     seen_links: set[tuple[str, str, str]] = set()
     pref_labels: dict[str, list[tuple[int, str]]] = defaultdict(list)
     link_table = link_predicates()
-    for e, pt, o, g in _rows(store, "site-entities", p=entity_predicates()):
-        if not isinstance(e, terms.NamedNode):
-            continue
-        iri, p, value, graph = e.value, _t(pt), _t(o), _t(g)
+    for e, said_by, term, g in _entity_rows(store):
+        iri, p, value, graph = e.value, said_by, _t(term), _v(g)
         entity = entities.get(iri)
         if entity is None:
             entity = entities[iri] = EntityInfo(iri=iri, label="", page=page_path(iri, base))
         if p == ns.SKOS + "prefLabel":
-            lang = o.language if isinstance(o, terms.Literal) else None
+            lang = term.language if isinstance(term, terms.Literal) else None
             pref_labels[iri].append((0 if lang in ("en", None) else 1, value))
         elif p == ns.SKOS + "altLabel":
             if value not in entity.alt_labels:
@@ -191,7 +207,7 @@ def gather(store: Store, *, mention_words: int | None = None) -> SiteData:
                 entity.ods_codes.append(value)
         elif p in _DATE_PREDICATES:
             entity.dates.setdefault(_DATE_PREDICATES[p], value)
-        elif p in link_table and isinstance(o, terms.NamedNode):
+        elif p in link_table and isinstance(term, terms.NamedNode):
             if graph in documents:
                 continue  # read from a document: comes with its sentence below
             key = (iri, p, value)
@@ -209,6 +225,8 @@ def gather(store: Store, *, mention_words: int | None = None) -> SiteData:
         entity.homepages.sort()
         entity.same_as.sort()
         entity.ods_codes.sort()
+
+    links.sort(key=lambda link: (link.subject, link.predicate, link.object))  # the vocabulary's, in one order
 
     # relations found in documents, read first (as text) so that only the mentions their sentences need
     # keep their places, to mark the entities' words in the sentence

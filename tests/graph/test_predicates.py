@@ -72,7 +72,7 @@ def test_every_internal_query_is_valid_sparql():
 
 def test_values_are_checked_before_they_reach_a_query():
     with pytest.raises(ValueError, match="not an IRI"):
-        rq.text("site-entities", p=["https://example.org/x> } ?s ?p ?o {"])
+        rq.text("network-statements", p=["https://example.org/x> } ?s ?p ?o {"])
     with pytest.raises(ValueError, match="no empty VALUES"):
         rq.text("site-schemes", p=[KG + "partOf"])
 

@@ -57,7 +57,7 @@ from kg.graph.evidence import parse_span
 from kg.graph.namespaces import local_name
 from kg.graph.query import stream_rows
 from kg.graph.store import Store
-from kg.graph.terms import Literal, NamedNode, Term
+from kg.graph.terms import NamedNode, Term
 
 #: format name -> file ending
 NETWORK_FORMATS = {"graphml": "graphml", "gexf": "gexf", "csv": "csv"}
@@ -178,23 +178,23 @@ class _Network:
         return documents
 
     def _entities(self, vocabulary_links: list[tuple[str, str, str]]) -> None:
-        names: dict[str, list[tuple[int, str]]] = {}
-        for e, label in stream_rows(self.store, rq.text("network-entity-labels")):
-            if isinstance(e, NamedNode):
-                lang = label.language if isinstance(label, Literal) else None
-                names.setdefault(_iri(e), []).append((0 if lang in ("en", None) else 1, _text(label)))
+        """The entities' labels and map types, and the vocabulary's links the map draws (read as the site
+        reads them, :func:`kg.web.reading.entity_rows`)."""
+        from kg.web.reading import PREF_LABEL, entity_rows, preferred_label
+
+        names: dict[str, list[tuple[Term | None, str]]] = {}
         types: dict[str, set[str]] = {}
-        for e, kind in stream_rows(self.store, rq.text("network-entity-types")):
-            if isinstance(e, NamedNode) and e.value in names and _text(kind) != _KG + "PolicyEntity":
-                types.setdefault(e.value, set()).add(sys.intern(local_name(_text(kind))))
+        for e, p, o, g in entity_rows(self.store, fields=[ns.RDF + "type"], links=sorted(self.on_map)):
+            iri, value = _iri(e), _text(o)
+            if p == PREF_LABEL:
+                names.setdefault(iri, []).append((o, value))
+            elif p == ns.RDF + "type":
+                if value.startswith(_KG) and value != _KG + "PolicyEntity":
+                    types.setdefault(iri, set()).add(sys.intern(local_name(value)))
+            elif isinstance(o, NamedNode) and _text(g) not in self.documents:
+                vocabulary_links.append((iri, sys.intern(p), _iri(o)))
         for iri, labels in names.items():
-            self.entities[iri] = (sorted(labels)[0][1] or local_name(iri), self._kind(types.get(iri, set()), "Concept"))
-        links = rq.text("predicate-statements")
-        for predicate in sorted(self.on_map):
-            for s, o, g in stream_rows(self.store, links, {"p": NamedNode(predicate)}):
-                if s is not None and s.value in self.entities and isinstance(o, NamedNode):
-                    if _text(g) not in self.documents:
-                        vocabulary_links.append((sys.intern(s.value), sys.intern(predicate), _iri(o)))
+            self.entities[iri] = (preferred_label(iri, labels), self._kind(types.get(iri, set()), "Concept"))
 
     def _counted(self) -> Counter[tuple[str, str, str]]:
         """How many statements found in documents back each relation the map draws between two IRIs

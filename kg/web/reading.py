@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -41,8 +41,10 @@ _HIDDEN_FIELDS = {ns.SKOS + "hiddenLabel": "hidden_labels", KG + "weakLabel": "w
 # ------------------------------------------------------------------ queries
 
 #: What the site reads about each entity, besides its links.
+PREF_LABEL = ns.SKOS + "prefLabel"
+
 _ENTITY_FIELDS = [
-    ns.SKOS + "prefLabel",
+    PREF_LABEL,
     ns.SKOS + "altLabel",
     ns.SKOS + "hiddenLabel",
     KG + "weakLabel",
@@ -74,22 +76,31 @@ def _rows(store: Store, name: str, **values: list[str]) -> Iterator[Row]:
     return stopping.checked(stream_rows(store, rq.text(name, **values)))
 
 
-def _entity_rows(store: Store) -> Iterator[tuple[terms.NamedNode, str, terms.Term | None, terms.Term | None]]:
-    """(entity, predicate, value, graph) for every vocabulary entity and :func:`entity_predicates`, one
-    predicate at a time: the site's fields from the union of the graphs (graph None), the links with the
-    graph that holds each (predicate-statements), for the entities the preferred labels named."""
+def entity_rows(
+    store: Store, fields: Sequence[str] = _ENTITY_FIELDS, links: Iterable[str] | None = None
+) -> Iterator[tuple[terms.NamedNode, str, terms.Term | None, terms.Term | None]]:
+    """(entity, predicate, value, graph) for every vocabulary entity (a skos:Concept with a preferred label),
+    one predicate at a time: its preferred labels and ``fields`` from the union of the graphs (graph None),
+    then ``links`` (default: every link predicate) with the graph that holds each (predicate-statements)."""
     entities: set[str] = set()
-    fields = rq.text("site-entity-field")
-    for p in _ENTITY_FIELDS:
-        for e, o in stopping.checked(stream_rows(store, fields, {"p": terms.NamedNode(p)})):
+    text = rq.text("site-entity-field")
+    for p in dict.fromkeys([PREF_LABEL, *fields]):  # the labels first: they say which subjects are entities
+        for e, o in stopping.checked(stream_rows(store, text, {"p": terms.NamedNode(p)})):
             if isinstance(e, terms.NamedNode):
                 entities.add(e.value)
                 yield e, p, o, None
-    links = rq.text("predicate-statements")
-    for p in link_predicates():
-        for e, o, g in stopping.checked(stream_rows(store, links, {"p": terms.NamedNode(p)})):
+    text = rq.text("predicate-statements")
+    for p in link_predicates() if links is None else links:
+        for e, o, g in stopping.checked(stream_rows(store, text, {"p": terms.NamedNode(p)})):
             if isinstance(e, terms.NamedNode) and e.value in entities:
                 yield e, p, o, g
+
+
+def preferred_label(iri: str, labels: Iterable[tuple[terms.Term | None, str]]) -> str:
+    """An entity's label among its (term, text) preferred labels: English or untagged first, then by text;
+    its IRI's local name if it has none."""
+    ranked = sorted((0 if getattr(term, "language", None) in ("en", None) else 1, text) for term, text in labels)
+    return (ranked[0][1] if ranked else "") or local_name(iri)
 
 
 def _text(term: terms.Term | None) -> str | None:
@@ -165,16 +176,15 @@ def gather(store: Store, *, mention_words: int | None = None) -> SiteData:
     entities: dict[str, EntityInfo] = {}
     links: list[Link] = []
     seen_links: set[tuple[str, str, str]] = set()
-    pref_labels: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    pref_labels: dict[str, list[tuple[terms.Term | None, str]]] = defaultdict(list)
     link_table = link_predicates()
-    for e, said_by, term, g in _entity_rows(store):
+    for e, said_by, term, g in entity_rows(store):
         iri, p, value, graph = e.value, said_by, _t(term), _v(g)
         entity = entities.get(iri)
         if entity is None:
             entity = entities[iri] = EntityInfo(iri=iri, label="", page=page_path(iri, base))
-        if p == ns.SKOS + "prefLabel":
-            lang = term.language if isinstance(term, terms.Literal) else None
-            pref_labels[iri].append((0 if lang in ("en", None) else 1, value))
+        if p == PREF_LABEL:
+            pref_labels[iri].append((term, value))
         elif p == ns.SKOS + "altLabel":
             if value not in entity.alt_labels:
                 entity.alt_labels.append(value)
@@ -214,10 +224,8 @@ def gather(store: Store, *, mention_words: int | None = None) -> SiteData:
             if key not in seen_links:
                 seen_links.add(key)
                 links.append(Link(iri, p, value))
-    for iri, labels in pref_labels.items():
-        entities[iri].label = sorted(labels)[0][1]
     for entity in entities.values():
-        entity.label = entity.label or local_name(entity.iri)
+        entity.label = preferred_label(entity.iri, pref_labels.get(entity.iri, ()))
         entity.types.sort()
         entity.alt_labels.sort(key=str.lower)
         entity.hidden_labels.sort(key=str.lower)

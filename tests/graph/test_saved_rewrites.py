@@ -105,11 +105,11 @@ def test_the_ranked_newest_documents_keep_their_order(seeds_store):
 
 @pytest.mark.parametrize("corpus", ["sample_store", "seeds_store"])
 def test_the_sites_entity_rows_are_what_the_one_query_gave(request, corpus):
-    """The site reads each entity predicate on its own (kg.web.reading._entity_rows); the single query it
+    """The site reads each entity predicate on its own (kg.web.reading.entity_rows); the single query it
     replaced (reference_queries/site-entities.rq) gave the same fields and the same links in the same graphs."""
     from kg.graph import predicates
     from kg.graph.query import run_query
-    from kg.web.reading import _entity_rows, entity_predicates
+    from kg.web.reading import entity_predicates, entity_rows
 
     store = request.getfixturevalue(corpus)
     links = set(predicates.link_predicates())
@@ -126,7 +126,7 @@ def test_the_sites_entity_rows_are_what_the_one_query_gave(request, corpus):
         else:
             old_fields.add((e.value, p.value, str(o)))
     new_fields, new_links = set(), set()
-    for e, p, o, g in _entity_rows(store):
+    for e, p, o, g in entity_rows(store):
         if g is None:
             new_fields.add((e.value, p, str(o)))
         else:

@@ -152,9 +152,7 @@ class _Network:
         self.counted = self._counted()
         # a relation drawn between a document and what it mentions or is published by, under the same name,
         # takes the place of that edge (as on the map): none unless a mapped predicate is named so
-        self.instead = {
-            k: v for k, v in self._stated().items() if k[1] in (local_name(_MENTIONS), local_name(_PUBLISHER))
-        }
+        self.instead = self._stated(named={local_name(_MENTIONS), local_name(_PUBLISHER)})
         self.replaced: set[tuple[str, str, str]] = set()
         self.labels: dict[str, str] = {}
         self.nodes: dict[str, Node] = {}
@@ -205,13 +203,13 @@ class _Network:
                 counted[(_iri(s), _iri(p), _iri(o))] += 1
         return counted
 
-    def _stated(self) -> dict[tuple[str, str, str], tuple[str, int]]:
+    def _stated(self, named: set[str] | None = None) -> dict[tuple[str, str, str], tuple[str, int]]:
         """The relations drawn after the documents' edges: (source, name, target) -> (predicate, evidence);
-        of two predicates of one name between the same nodes, the later in order is the one drawn."""
-        found = {
-            (s, p, o) for s, p, o in self.counted if p in self.on_map and (s in self.entities or o in self.entities)
-        }
-        found.update(link for link in self.vocabulary_links if link[1] in self.on_map)
+        of two predicates of one name between the same nodes, the later in order is the one drawn. With
+        ``named``, only the predicates of those local names."""
+        drawn = {p for p in self.on_map if named is None or local_name(p) in named}
+        found = {(s, p, o) for s, p, o in self.counted if p in drawn and (s in self.entities or o in self.entities)}
+        found.update(link for link in self.vocabulary_links if link[1] in drawn)
         stated: dict[tuple[str, str, str], tuple[str, int]] = {}
         for s, p, o in sorted(found):
             stated[(s, local_name(p), o)] = (p, self.counted.get((s, p, o), 0))
@@ -342,8 +340,6 @@ def _attr(value: object) -> str:
 
 
 class _GraphML:
-    head_edges = ""
-
     def head(self) -> str:
         keys = [
             f'<key id="{kind}{i}" for="{kind_name}" attr.name="{name}" attr.type="{type_}"/>'

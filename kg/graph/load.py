@@ -30,6 +30,7 @@ from kg.errors import StoreError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.days import add_missing_days
 from kg.graph.dump import graph_names
+from kg.graph.mentioncounts import recount
 from kg.graph.store import Store, existing_store, graph_iri, record_version, resolve_location
 
 #: file endings ``kg load`` reads -> format
@@ -124,6 +125,7 @@ def _build(source: Path, fmt: ox.RdfFormat, temp: Path) -> LoadReport:
     documents = 0
     with Store(temp) as store:  # records the store's format version
         add_missing_days(store)  # a dump of a store written before the stored days (format 4) lacks them
+        recount(store)  # and one from before the counts (format 5) has none: counted from the mentions
         documents = _index(store, names)
     return LoadReport(quads, len(names), documents, moved or not fmt.supports_datasets)
 

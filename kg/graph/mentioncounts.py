@@ -73,9 +73,9 @@ def counted(store: Store, entities: Iterable[str] | None = None) -> dict[str, in
 def stored(store: Store) -> dict[str, int]:
     """Entity → the count the store holds for it."""
     found: dict[str, int] = {}
-    for quad in store.oxigraph.quads_for_pattern(None, _PREDICATE, None, counts_graph(store.base)):
-        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-            found[quad.subject.value] = int(quad.object.value)
+    for entity, documents in stream_rows(store, rq.text("mention-counts-stored", g=[counts_graph(store.base).value])):
+        if isinstance(entity, ox.NamedNode) and isinstance(documents, ox.Literal):
+            found[entity.value] = int(documents.value)
     return found
 
 

@@ -55,22 +55,33 @@ class _InFlight:
     thread: threading.Thread | None = None
     error: BaseException | None = None
     seconds: float = 0.0
-    #: the entities the graphs mentioned before the write and after (their document counts change)
-    mentioned: set[str] = field(default_factory=set)
+    #: the entities the graphs mentioned before the write and after (their document counts change; None:
+    #: not known, so every entity's count is redone)
+    mentioned: set[str] | None = field(default_factory=set)
     done: threading.Event = field(default_factory=threading.Event)
 
     def write(self, store: Store) -> None:
         start = time.perf_counter()
         try:
             names = [iri for iri, _ in self.graphs]
-            before = mentioncounts.mentioned(store, names)
+            before = _mentioned(store, names)
             store.replace_graphs(self.graphs)
-            self.mentioned = before | mentioncounts.mentioned(store, names)
+            after = _mentioned(store, names)
+            self.mentioned = None if before is None or after is None else before | after
         except BaseException as exc:  # handed to the run's thread, which raises it
             self.error = exc
         finally:
             self.seconds = time.perf_counter() - start
             self.done.set()
+
+
+def _mentioned(store: Store, graphs: list[str]) -> set[str] | None:
+    """The entities the graphs mention now; None when the store cannot say (the write then fails or not on
+    its own, and every entity's count is redone at the end)."""
+    try:
+        return mentioncounts.mentioned(store, graphs)
+    except (KGError, OSError):
+        return None
 
 
 class BatchWriter:
@@ -223,7 +234,9 @@ class BatchWriter:
             return
         self._rows(batch)
         self.index.clear_pending()
-        if self.recount is not None:
+        if batch.mentioned is None:
+            self.recount = None
+        elif self.recount is not None:
             self.recount |= batch.mentioned
         self.batches += 1
         self.documents += len(batch.graphs)

@@ -100,7 +100,9 @@ def test_ingest_writes_the_first_day_of_each_issue_and_review_date(sample_store)
 
 def test_a_store_of_format_4_gets_its_days_when_opened_for_writing(old_store, current_days, sample_store):
     with Store(old_store) as store:
-        assert store.upgraded is not None and store.upgraded.days == len(current_days) // 2  # each day is in its graph and in the union
+        assert (
+            store.upgraded is not None and store.upgraded.days == len(current_days) // 2
+        )  # each day is in its graph and in the union
         assert _days(store) == current_days
         for day in DAYS:  # the ontology graph defines the days' properties (main's did not)
             kind = ox.NamedNode("http://www.w3.org/2002/07/owl#DatatypeProperty")

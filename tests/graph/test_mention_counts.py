@@ -22,7 +22,6 @@ from kg.graph import mentioncounts
 from kg.graph import namespaces as ns
 from kg.graph.store import FORMAT_FILE, FORMAT_VERSION
 from kg.ingest import ingest
-from tests.conftest import SAMPLE
 
 MENTIONS = ox.NamedNode(ns.SCHEMA + "mentions")
 COUNT = ox.NamedNode(mentioncounts.PREDICATE)

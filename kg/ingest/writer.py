@@ -34,6 +34,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
 from kg.errors import KGError
 from kg.graph import mentioncounts
 from kg.graph.search import Row, SearchIndex
@@ -63,11 +65,10 @@ class _InFlight:
     def write(self, store: Store) -> None:
         start = time.perf_counter()
         try:
-            names = [iri for iri, _ in self.graphs]
-            before = _mentioned(store, names)
+            before = _mentioned(store, [iri for iri, _ in self.graphs])
             store.replace_graphs(self.graphs)
-            after = _mentioned(store, names)
-            self.mentioned = None if before is None or after is None else before | after
+            after = mentioncounts.mentioned_by(graph for _, graph in self.graphs)
+            self.mentioned = None if before is None else before | after
         except BaseException as exc:  # handed to the run's thread, which raises it
             self.error = exc
         finally:
@@ -76,10 +77,12 @@ class _InFlight:
 
 
 def _mentioned(store: Store, graphs: list[str]) -> set[str] | None:
-    """The entities the graphs mention now; None when the store cannot say (the write then fails or not on
-    its own, and every entity's count is redone at the end)."""
+    """The entities those of the graphs the store holds mention now (none held: no question asked, as for
+    a new store's batches); None when the store cannot say (the write then fails or not on its own, and
+    every entity's count is redone at the end)."""
     try:
-        return mentioncounts.mentioned(store, graphs)
+        held = [g for g in graphs if store.oxigraph.contains_named_graph(ox.NamedNode(g))]
+        return mentioncounts.mentioned(store, held) if held else set()
     except (KGError, OSError):
         return None
 

@@ -161,3 +161,16 @@ def test_kg_load_of_a_dump_without_counts_counts_them(tmp_path, sample_store):
     assert loaded.exit_code == 0, loaded.output
     with Store(restored, read_only=True) as store:
         assert mentioncounts.stored(store) == mentioncounts.stored(sample_store) == in_union(store)
+
+
+def test_the_entities_of_graphs_about_to_be_written_are_read_from_their_quads_or_bytes(sample_store):
+    from kg.graph.serialized import SerializedGraph
+
+    for graph in sample_store.document_graphs()[:4]:
+        quads = sample_store.graph_quads(graph)
+        expected = {q.object.value for q in quads if q.predicate == MENTIONS}
+        assert expected
+        assert mentioncounts.mentioned_by([quads]) == expected
+        assert mentioncounts.mentioned_by([SerializedGraph.of(quads)]) == expected
+        assert mentioncounts.mentioned(sample_store, [graph]) == expected
+    assert mentioncounts.mentioned_by([(), SerializedGraph(b"", b"")]) == set()

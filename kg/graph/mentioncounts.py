@@ -47,11 +47,15 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start : start + CHUNK]
 
 
-def mentioned(store: Store, graphs: Iterable[str]) -> set[str]:
+def mentioned(store: Store, graphs: Iterable[str], held_only: bool = False) -> set[str]:
     """The entities the named graphs ``graphs`` mention, as the store holds them now (one query for each
-    :data:`CHUNK` graphs)."""
+    :data:`CHUNK` graphs); with ``held_only``, the store is asked nothing of graphs its list of graph names
+    lacks (a new store's batches: no question at all)."""
+    names = sorted(set(graphs))
+    if held_only:
+        names = [g for g in names if store.oxigraph.contains_named_graph(ox.NamedNode(g))]
     found: set[str] = set()
-    for chunk in _chunks(sorted(set(graphs))):
+    for chunk in _chunks(names):
         for (entity,) in stream_rows(store, rq.text("mentioned-in-graphs", g=chunk)):
             if isinstance(entity, ox.NamedNode):
                 found.add(entity.value)

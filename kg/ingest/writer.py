@@ -34,8 +34,6 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-
 from kg.errors import KGError
 from kg.graph import mentioncounts
 from kg.graph.search import Row, SearchIndex
@@ -81,8 +79,7 @@ def _mentioned(store: Store, graphs: list[str]) -> set[str] | None:
     a new store's batches); None when the store cannot say (the write then fails or not on its own, and
     every entity's count is redone at the end)."""
     try:
-        held = [g for g in graphs if store.oxigraph.contains_named_graph(ox.NamedNode(g))]
-        return mentioncounts.mentioned(store, held) if held else set()
+        return mentioncounts.mentioned(store, graphs, held_only=True)
     except (KGError, OSError):
         return None
 

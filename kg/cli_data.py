@@ -62,12 +62,17 @@ def compact_command(store: str | None = StoreOption) -> None:
 
 @app.command("upgrade")
 def upgrade_command(store: str | None = StoreOption) -> None:
-    """Bring a store written by an older kg up to date in place: the documents' stored days (docs/saved-queries-scale.md)."""
-    from kg.graph.days import bring_up_to_date
+    """Bring a store written by an older kg up to date in place: the documents' stored days and each entity's
+    document count (docs/saved-queries-scale.md)."""
+    from kg.graph.upgrade import bring_up_to_date
 
     try:
-        with open_store(store, create=False) as kg_store:  # a folder of format 4 is brought up to date as it opens
-            written = kg_store.upgraded or bring_up_to_date(kg_store)  # else (a current folder, a server): here
+        with open_store(store, create=False) as kg_store:  # a folder of format 4 or 5 is brought up to date as it opens
+            done = kg_store.upgraded or bring_up_to_date(kg_store)  # else (a current folder, a server): here
     except KGError as exc:
         fail(str(exc))
-    err.print(f"{store_location(store)} is up to date: {written:,} days written", highlight=False, soft_wrap=True)
+    err.print(
+        f"{store_location(store)} is up to date: {done.days:,} days written, {done.counts:,} entities' document counts",
+        highlight=False,
+        soft_wrap=True,
+    )

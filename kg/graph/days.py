@@ -8,9 +8,8 @@ any text (docs/saved-queries-scale.md, sixth round). Days are written for the su
 ``kg:Document`` in the same graph only, so a query reading ``kg:issuedDay`` needs no type test.
 
 Ingest writes them (:mod:`kg.ingest.triples`, through :func:`day_quads`). A store written before them
-(format version 4) is given them when it is opened for writing (:func:`upgrade`, from
-:class:`kg.graph.store.Store`: :func:`add_missing_days`, then the ontology graph), and ``kg upgrade``
-(:func:`bring_up_to_date`) does the same for a store on a SPARQL server.
+(format version 4) is given them when it is opened for writing, and by ``kg upgrade`` on any store
+(:mod:`kg.graph.upgrade`, through :func:`add_missing_days`).
 
 >>> import pyoxigraph as ox
 >>> from kg.graph import namespaces as ns
@@ -25,14 +24,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError
 from kg.graph import namespaces as ns
 from kg.graph import rq
-from kg.graph.store import UPGRADES_FROM, Store, record_version
+from kg.graph.store import Store
 from kg.ingest.dates import first_day
 
 #: each date a document's graph may hold → the predicate of its first day, written beside it as xsd:date
@@ -97,29 +94,3 @@ def add_missing_days(store: Store) -> int:
     for start in range(0, len(missing), BATCH_GRAPHS):
         store.add_to_graphs(missing[start : start + BATCH_GRAPHS])
     return sum(len(quads) for _, quads in missing)
-
-
-def bring_up_to_date(store: Store) -> int:
-    """Every day the store lacks (:func:`add_missing_days`), and its ontology and vocabulary graphs as this
-    kg's files have them, if they differ (a store of format 4 has no definition of the days' properties
-    until an ingest writes them); the number of days written. What ``kg upgrade`` runs on any store."""
-    from kg.ingest.vocabulary import Vocabulary
-
-    written = add_missing_days(store)
-    store.load_vocabulary(Vocabulary(base=store.base))
-    return written
-
-
-def upgrade(store: Store) -> int:
-    """Bring a directory store of format version :data:`kg.graph.store.UPGRADES_FROM` up to date (what
-    :class:`kg.graph.store.Store` does when it opens one for writing): its documents' days, then its
-    version; the number of days written. Opened read-only, such a store is refused in one sentence."""
-
-    if store.read_only:
-        raise StoreError(
-            f"the store at {store.location} has format version {UPGRADES_FROM}, without the documents' stored days: "
-            f"run 'kg upgrade --store {store.location}' once to add them"
-        )
-    written = bring_up_to_date(store)
-    record_version(Path(store.location), replace=True)
-    return written

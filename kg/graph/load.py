@@ -30,6 +30,7 @@ from kg.errors import StoreError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.days import add_missing_days
 from kg.graph.dump import graph_names
+from kg.graph.mentioncounts import PREDICATE, recount
 from kg.graph.store import Store, existing_store, graph_iri, record_version, resolve_location
 
 #: file endings ``kg load`` reads -> format
@@ -117,6 +118,9 @@ def _build(source: Path, fmt: ox.RdfFormat, temp: Path) -> LoadReport:
     except OSError as exc:
         raise StoreError(f"loading {source} failed: {exc}; nothing was changed") from None
     moved = _move_default_graph(raw, loaded) if fmt.supports_datasets else False
+    # the counts are the store's own (graph/mention-counts, made again below): a triple file's copies of them
+    # in graph/loaded would go stale as documents change
+    raw.update(f"DELETE WHERE {{ GRAPH {loaded} {{ ?entity <{PREDICATE}> ?documents }} }}")
     quads = _make_union(raw)
     names = graph_names(raw)
     raw.flush()
@@ -124,6 +128,7 @@ def _build(source: Path, fmt: ox.RdfFormat, temp: Path) -> LoadReport:
     documents = 0
     with Store(temp) as store:  # records the store's format version
         add_missing_days(store)  # a dump of a store written before the stored days (format 4) lacks them
+        recount(store)  # and one from before the counts (format 5) has none: counted from the mentions
         documents = _index(store, names)
     return LoadReport(quads, len(names), documents, moved or not fmt.supports_datasets)
 

@@ -130,7 +130,7 @@ class RemoteStore(Store):
         self._transport = HttpxTransport(self.endpoints)
         self.dataset = Dataset(self.endpoints, self._transport, self.base)
         self._store = None
-        self.upgraded = 0  # a server records no format version: kg upgrade adds what an older kg did not write
+        self.upgraded = None  # a server records no format version: kg upgrade adds what an older kg did not write
         try:
             graphs = self.dataset.graphs()
             if (read_only or not create) and not graphs:

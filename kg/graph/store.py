@@ -41,6 +41,7 @@ from kg.graph.holdings import holds_source
 from kg.graph.serialized import GraphData, SerializedGraph
 
 if TYPE_CHECKING:
+    from kg.graph.upgrade import Upgrade
     from kg.ingest.vocabulary import Vocabulary
 
 DEFAULT_STORE = "kg-store"
@@ -50,10 +51,15 @@ FORMAT_NAME = "kg-store"
 #: its places as kg:span values; 3: compact evidence nodes without target or selector nodes, a relation's
 #: statement its own evidence (docs/evidence.md); 4: each document's kg:entityCount and kg:relationCount, which
 #: documents-with-entity-counts sorts by (docs/saved-queries-scale.md); 5: each document's kg:issuedDay and
-#: kg:reviewDay (kg.graph.days). A store of version 4 is given its days when opened for writing
-#: (UPGRADES_FROM); one of another version is refused in one sentence.
-FORMAT_VERSION = 5
-UPGRADES_FROM = 4
+#: kg:reviewDay (kg.graph.days); 6: each entity's kg:mentionedInDocuments in graph/mention-counts
+#: (kg.graph.mentioncounts). A store of version 4 or 5 is brought up to date when opened for writing
+#: (kg.graph.upgrade); one of another version is refused in one sentence.
+FORMAT_VERSION = 6
+UPGRADES_FROM = (4, 5)
+#: the graph of each entity's number of documents (kg.graph.mentioncounts)
+COUNTS_GRAPH = "mention-counts"
+#: the named graphs that are no document's
+OWN_GRAPHS = ("ontology", "vocabulary", COUNTS_GRAPH)
 
 
 def resolve_location(location: str | os.PathLike | None) -> str:
@@ -144,7 +150,7 @@ def store_version(location: str | os.PathLike[str]) -> int | None:
         ) from None
     if name != FORMAT_NAME or not isinstance(version, int):
         raise StoreError(f"{location} holds a '{name}' database, not a kg store")
-    if version not in (FORMAT_VERSION, UPGRADES_FROM):
+    if version != FORMAT_VERSION and version not in UPGRADES_FROM:
         _refuse_version(location, version)
     return version
 
@@ -247,9 +253,10 @@ class Store:
                     f"the store at {self.location} was written by an older kg: run 'kg ingest' once to bring it up to date"
                 )
             self.rebuild_union()
-        from kg.graph.days import upgrade
+        from kg.graph.upgrade import upgrade
 
-        self.upgraded = upgrade(self) if version == UPGRADES_FROM else 0  #: days written to bring it up to date
+        #: what was written to bring it up to date as it opened (None: it was)
+        self.upgraded: Upgrade | None = upgrade(self, version) if version in UPGRADES_FROM else None
 
     def __enter__(self) -> Store:
         return self
@@ -329,6 +336,11 @@ class Store:
             if not self.read_only:
                 store.flush()
             self._store = None
+
+    @property
+    def state(self) -> Path:
+        """The folder of this machine's files about the store (search index, records, markers): its own."""
+        return Path(self.location)
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -512,9 +524,9 @@ class Store:
         return found
 
     def document_count(self) -> int:
-        """Documents in the store: its named graphs but the ontology's and the vocabulary's (read from the
-        graph-name index, not from the quads)."""
-        fixed = {graph_iri("ontology", self.base), graph_iri("vocabulary", self.base)}
+        """Documents in the store: its named graphs but its own (:data:`OWN_GRAPHS`), read from the
+        graph-name index, not from the quads."""
+        fixed = {graph_iri(name, self.base) for name in OWN_GRAPHS}
         return sum(1 for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in fixed)
 
     def content_hashes(self) -> dict[str, str | None]:
@@ -527,7 +539,7 @@ class Store:
         return found
 
     def document_graphs(self) -> list[str]:
-        fixed = {graph_iri("ontology", self.base), graph_iri("vocabulary", self.base)}
+        fixed = {graph_iri(name, self.base) for name in OWN_GRAPHS}
         return sorted(
             g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in fixed
         )

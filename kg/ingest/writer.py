@@ -8,6 +8,11 @@ default graph kept right), then one search-index transaction. Between the two, t
 documents whose rows may not match the store yet; the next ingest reconciles them
 (:meth:`kg.graph.search.SearchIndex.reconcile`) if the writer was stopped there.
 
+Each entity's number of documents (:mod:`kg.graph.mentioncounts`) is counted again once, at the end of
+the run, for the entities the written graphs mentioned before their batch and after; a marker written
+before the first batch's commit and removed after that count makes the next writer count every entity
+if this one was stopped first.
+
 Where each batch's sources were read from is recorded before the batch is committed (appended to the
 store's ``source-locations.log``, folded into ``source-locations.json`` at the end), so every document
 in the store has its source's place on record, which is how a later ingest finds what a path no
@@ -29,6 +34,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from kg.errors import KGError
+from kg.graph import mentioncounts
 from kg.graph.search import Row, SearchIndex
 from kg.graph.store import SerializedGraph, Store
 from kg.graph.terms import Quad
@@ -48,17 +55,33 @@ class _InFlight:
     thread: threading.Thread | None = None
     error: BaseException | None = None
     seconds: float = 0.0
+    #: the entities the graphs mentioned before the write and after (their document counts change; None:
+    #: not known, so every entity's count is redone)
+    mentioned: set[str] | None = field(default_factory=set)
     done: threading.Event = field(default_factory=threading.Event)
 
     def write(self, store: Store) -> None:
         start = time.perf_counter()
         try:
+            before = _mentioned(store, [iri for iri, _ in self.graphs])
             store.replace_graphs(self.graphs)
+            after = mentioncounts.mentioned_by(graph for _, graph in self.graphs)
+            self.mentioned = None if before is None else before | after
         except BaseException as exc:  # handed to the run's thread, which raises it
             self.error = exc
         finally:
             self.seconds = time.perf_counter() - start
             self.done.set()
+
+
+def _mentioned(store: Store, graphs: list[str]) -> set[str] | None:
+    """The entities those of the graphs the store holds mention now (none held: no question asked, as for
+    a new store's batches); None when the store cannot say (the write then fails or not on its own, and
+    every entity's count is redone at the end)."""
+    try:
+        return mentioncounts.mentioned(store, graphs, held_only=True)
+    except (KGError, OSError):
+        return None
 
 
 class BatchWriter:
@@ -85,6 +108,9 @@ class BatchWriter:
         self.documents = 0  #: graphs written or removed
         self.background = True  #: write full batches' graphs in a thread (False: every write in this thread)
         self._flying: _InFlight | None = None
+        #: entities whose document counts are to be counted again at the end (None: every entity's)
+        self.recount: set[str] | None = None if mentioncounts.is_pending(store) else set()
+        self._marked = False  #: the counts' pending marker is written (before the first batch's commit)
 
     def __enter__(self) -> BatchWriter:
         return self
@@ -97,6 +123,19 @@ class BatchWriter:
         if self.locations:  # after an error too: the batches written so far keep their records
             self.store.remember_locations(self.locations)
         self.store.compact_locations()
+        self._count(raise_error=kind is None)
+
+    def _count(self, raise_error: bool) -> None:
+        """Count the documents of the entities the batches written mentioned (or of every entity) again, in
+        one write; then the marker goes. A failure leaves the marker for the next writer."""
+        if self.recount is not None and not self.recount and not self._marked:
+            return  # nothing written, nothing pending
+        try:
+            mentioncounts.recount(self.store, self.recount)
+            mentioncounts.clear_pending(self.store)
+        except (KGError, OSError):
+            if raise_error:
+                raise
 
     def _added(self) -> None:
         if not self.first:
@@ -168,6 +207,9 @@ class BatchWriter:
             self._rows(batch)
             return
         self.index.mark_pending([iri for iri, _ in batch.graphs])
+        if not self._marked:
+            mentioncounts.mark_pending(self.store)
+            self._marked = True
         if wait or not self.background:
             batch.write(self.store)
             self._flying = batch
@@ -186,11 +228,16 @@ class BatchWriter:
             batch.thread.join()
             self.seconds += batch.seconds  # the thread's time, beside what this thread spent
         if batch.error is not None:
+            self.recount = None  # whether it committed or not, every entity is counted again
             if raise_error:
                 raise batch.error
             return
         self._rows(batch)
         self.index.clear_pending()
+        if batch.mentioned is None:
+            self.recount = None
+        elif self.recount is not None:
+            self.recount |= batch.mentioned
         self.batches += 1
         self.documents += len(batch.graphs)
 

@@ -23,11 +23,12 @@ from kg import Store, StoreError
 from kg.graph import namespaces as ns
 from kg.graph.days import DAY_OF, day_literal, day_quads
 from kg.graph.saved import load_saved, run_saved
-from kg.graph.store import FORMAT_FILE, FORMAT_VERSION, UPGRADES_FROM, graph_iri
+from kg.graph.store import FORMAT_FILE, FORMAT_VERSION, graph_iri
 from kg.ingest import ingest
 from tests.conftest import SAMPLE
 
 DAYS = [ox.NamedNode(p) for p in DAY_OF.values()]
+FORMAT_4 = 4  #: the format before the stored days
 OLDER_KG = "KG_FORMAT4_KG"  #: the environment variable naming a kg program that writes stores of format 4
 runner = CliRunner()
 
@@ -57,13 +58,13 @@ def _taken_out(location: Path, pipeline) -> None:
         for quad in _days(store):
             store.oxigraph.remove(quad)
         assert not _days(store)
-    (location / FORMAT_FILE).write_text(json.dumps({"format": "kg-store", "version": UPGRADES_FROM}))
+    (location / FORMAT_FILE).write_text(json.dumps({"format": "kg-store", "version": FORMAT_4}))
 
 
 def _by_older_kg(location: Path) -> None:
     program = os.environ.get(OLDER_KG)
     if not program:
-        pytest.skip(f"set {OLDER_KG} to a kg program of store format {UPGRADES_FROM} (main before the days)")
+        pytest.skip(f"set {OLDER_KG} to a kg program of store format {FORMAT_4} (main before the days)")
     done = subprocess.run(
         [program, "ingest", "--store", str(location), str(SAMPLE)], capture_output=True, text=True, check=False
     )
@@ -75,7 +76,7 @@ def old_store(request, tmp_path, pipeline) -> Path:
     """The sample as a store of format 4."""
     location = tmp_path / "store"
     (_taken_out if request.param == "days-taken-out" else lambda where, _: _by_older_kg(where))(location, pipeline)
-    assert _version(location) == UPGRADES_FROM
+    assert _version(location) == FORMAT_4
     with pytest.raises(StoreError):  # nothing has read it yet: read-only is refused, the store untouched
         Store(location, read_only=True)
     return location
@@ -99,7 +100,9 @@ def test_ingest_writes_the_first_day_of_each_issue_and_review_date(sample_store)
 
 def test_a_store_of_format_4_gets_its_days_when_opened_for_writing(old_store, current_days, sample_store):
     with Store(old_store) as store:
-        assert store.upgraded == len(current_days) // 2  # each day is in its graph and in the union
+        assert (
+            store.upgraded is not None and store.upgraded.days == len(current_days) // 2
+        )  # each day is in its graph and in the union
         assert _days(store) == current_days
         for day in DAYS:  # the ontology graph defines the days' properties (main's did not)
             kind = ox.NamedNode("http://www.w3.org/2002/07/owl#DatatypeProperty")
@@ -109,7 +112,7 @@ def test_a_store_of_format_4_gets_its_days_when_opened_for_writing(old_store, cu
             assert _rows(store, name) == _rows(sample_store, name) != Counter()
     assert _version(old_store) == FORMAT_VERSION
     with Store(old_store) as store:  # once only
-        assert store.upgraded == 0 and _days(store) == current_days
+        assert store.upgraded is None and _days(store) == current_days
     with Store(old_store, read_only=True) as store:
         assert _days(store) == current_days
 
@@ -122,7 +125,7 @@ def test_a_store_of_format_4_read_only_is_one_sentence_naming_kg_upgrade(old_sto
     answer = runner.invoke(app(), ["query", "--store", str(old_store), "-e", "ASK {}"])
     assert answer.exit_code != 0
     assert "kg upgrade" in answer.output and "Traceback" not in answer.output
-    assert _version(old_store) == UPGRADES_FROM  # reading it changed nothing
+    assert _version(old_store) == FORMAT_4  # reading it changed nothing
 
 
 def app():

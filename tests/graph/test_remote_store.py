@@ -29,7 +29,7 @@ from kg.graph.query import run_query
 from kg.graph.remote import RemoteStore
 from kg.graph.saved import find_saved, run_saved, saved_names
 from kg.graph.sparqlhttp import parse_location
-from kg.graph.store import Store, open_store
+from kg.graph.store import OWN_GRAPHS, Store, open_store
 from kg.graph.worker import GRAPHS_TTL
 from kg.ingest import ingest
 from tests.conftest import SAMPLE
@@ -82,7 +82,7 @@ def remote(server, pipeline, tmp_path_factory):
 
 def test_ingest_writes_the_same_named_graphs_as_the_embedded_store(remote, sample_store):
     ours, theirs = by_graph(sample_store), by_graph(remote)
-    assert set(theirs) == set(ours) and len(ours) == len(sample_store.document_graphs()) + 2
+    assert set(theirs) == set(ours) and len(ours) == len(sample_store.document_graphs()) + len(OWN_GRAPHS)
     for graph, lines in ours.items():
         assert theirs[graph] == lines, graph
     assert remote.document_graphs() == sample_store.document_graphs()

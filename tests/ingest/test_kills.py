@@ -1,7 +1,8 @@
 """Faults: ``kg ingest`` killed (SIGKILL) at spread moments while it adds and rewrites documents.
 
 After each kill the store opens, validates, holds every document graph complete (as one of the clean
-runs' graphs for that document) or not at all, and the search index agrees with the store (but for the
+runs' graphs for that document) or not at all, its entities' document counts agree with the documents
+unless its marker says that they are still to be counted again (kg.graph.mentioncounts), and the search index agrees with the store (but for the
 documents its journal names as in flight, which the next ingest reconciles); a final ingest converges to
 exactly the N-Quads of a clean run. A second writer gets one sentence.
 """
@@ -16,11 +17,15 @@ import sys
 import time
 from pathlib import Path
 
+from rdflib.namespace import SH
+
 from kg import Store
+from kg.graph import mentioncounts
 from kg.graph.search import SearchIndex
 from kg.graph.validate import validate
 
 KILLS = 20
+KGSHAPE = "https://w3id.org/nhs-policy-kg/shapes#"
 DOCUMENTS = 240
 NAMES = ["integrated care systems (ICSs)", "NHS England", "accountable care organisations", "the King's Fund",
          "sustainability and transformation partnerships", "primary care networks", "NHS Improvement"]  # fmt: skip
@@ -61,10 +66,25 @@ def _nquads(store: Store) -> list[str]:
     return sorted(str(q) for q in store.oxigraph if not q.predicate.value.endswith("endedAtTime"))
 
 
+def _shapes_violated(report) -> set[str]:
+    return {str(shape) for shape in report.graph.objects(None, SH.sourceShape)}
+
+
 def _check(location: Path, clean: list[dict[str, frozenset[str]]]) -> None:
     with Store(location) as store:
-        assert validate(store).conforms
+        # a run killed between its first batch and its count leaves the marker, and counts that may lag the
+        # documents (the next writer counts every entity again): then only the counts may disagree
+        lagging = mentioncounts.is_pending(store)
+        counts = mentioncounts.counts_graph(store.base).value
+        report = validate(store)
+        if lagging:
+            counts_shapes = {KGSHAPE + "MentionCountShape", KGSHAPE + "MentionCountPropertyShape"}
+            assert _shapes_violated(report) <= counts_shapes, report.text
+        else:
+            assert report.conforms, report.text
         for graph, quads in _graphs(store).items():
+            if graph == counts and lagging:
+                continue
             assert any(quads == run.get(graph) for run in clean), f"graph {graph} is not any clean run's"
         stored = store.content_hashes()
     with SearchIndex(location) as index:

@@ -12,9 +12,9 @@ mentions once the run's batches are written, in one write of the counts graph: a
 old or every one new. While a run is under way its batches are visible before their counts are, so for
 that while a count may lag its documents. A run stopped before its recount leaves a marker
 (``mention-counts.pending`` beside the store), and the next writer counts every entity again; so does
-one that finds a store whose documents mention entities but which holds no counts yet (a store on a SPARQL
-server written by an older kg). ``kg upgrade`` and ``kg load`` count everything; ``kg validate`` compares
-the counts with the mentions.
+one that finds a store with documents but no counts yet (a store on a SPARQL server written by an older
+kg). ``kg upgrade`` and ``kg load`` count everything; ``kg validate`` compares the counts with the
+mentions.
 """
 
 from __future__ import annotations
@@ -89,16 +89,19 @@ def counted(store: Store, entities: Iterable[str] | None = None) -> dict[str, in
         queries = (rq.text("mention-counts", entity=chunk) for chunk in _chunks(sorted(set(entities))))
     found: dict[str, int] = {}
     for text in queries:
-        for entity, documents in stream_rows(store, text):
-            if isinstance(entity, ox.NamedNode) and isinstance(documents, ox.Literal):
-                found[entity.value] = int(documents.value)
+        found.update(_numbers(store, text))
     return found
 
 
 def stored(store: Store) -> dict[str, int]:
     """Entity → the count the store holds for it."""
+    return _numbers(store, rq.text("mention-counts-stored", g=[counts_graph(store.base).value]))
+
+
+def _numbers(store: Store, text: str) -> dict[str, int]:
+    """Entity → number, from the rows (?entity ?documents) of the query ``text``."""
     found: dict[str, int] = {}
-    for entity, documents in stream_rows(store, rq.text("mention-counts-stored", g=[counts_graph(store.base).value])):
+    for entity, documents in stream_rows(store, text):
         if isinstance(entity, ox.NamedNode) and isinstance(documents, ox.Literal):
             found[entity.value] = int(documents.value)
     return found
@@ -149,7 +152,7 @@ def clear_pending(store: Store) -> None:
 
 
 def differences(store: Store) -> dict[str, tuple[int | None, int | None]]:
-    """Entity → (stored count, count of its mentions) wherever the two differ (None: no count): what
-    ``kg validate`` reports."""
+    """Entity → (stored count, count of its mentions) wherever the two differ (None: no count). ``kg
+    validate`` checks the same through the SHACL-SPARQL constraint of ``shapes.ttl``."""
     old, new = stored(store), counted(store)
     return {e: (old.get(e), new.get(e)) for e in sorted(old.keys() | new.keys()) if old.get(e) != new.get(e)}

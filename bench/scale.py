@@ -2,7 +2,7 @@
 
 Extracts the given sources once (default: data/sample, data/eval/texts and ../shared/corpus/seeds),
 then writes N documents cycling over them, each a copy under a new title and issue date (so a new
-document IRI), through the ordinary :func:`kg.ingest.triples.document_quads` and loaded with
+document IRI), through the ordinary :func:`kg.ingest.triples.document_graph` and loaded with
 pyoxigraph's bulk loader into the store's layout (one named graph per document, the union default
 graph beside them). What is measured on it is the data model and the queries, not ingest speed.
 """
@@ -18,11 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg import Pipeline, Store  # noqa: E402
-from kg.graph import terms  # noqa: E402
+from kg.graph import mentioncounts, terms  # noqa: E402
 from kg.ingest.dates import PartialDate  # noqa: E402
 from kg.ingest.parse import ParsedDocument, parse  # noqa: E402
 from kg.ingest.sources import Source, iter_sources  # noqa: E402
-from kg.ingest.triples import document_quads  # noqa: E402
+from kg.ingest.triples import document_graph  # noqa: E402
 
 
 def default_paths() -> list[str]:
@@ -52,7 +52,8 @@ def copies(base: list[tuple[ParsedDocument, Source, object]], n: int) -> Iterato
                 title=f"{document.title} (edition {i // len(base)})",
                 issued=PartialDate(f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}", "date"),
             )
-        yield document_quads(document, extraction, [source], "bench")  # type: ignore[arg-type]
+        iri, graph = document_graph(document, extraction, [source], "bench")  # type: ignore[arg-type]
+        yield iri, graph.quads
 
 
 def build(location: str | Path, n: int, paths: list[str] | None = None) -> Store:
@@ -69,6 +70,7 @@ def build(location: str | Path, n: int, paths: list[str] | None = None) -> Store
                 yield terms.Quad(q.subject, q.predicate, q.object)  # the union default graph
 
     store.oxigraph.bulk_extend(quads())
+    mentioncounts.recount(store)  # each entity's number of documents, as the ingest's writer keeps it
     return store
 
 

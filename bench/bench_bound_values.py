@@ -48,7 +48,7 @@ def main() -> int:
             terms = bind(query, {}, store.base, index)
             if not terms:
                 continue
-            text = paged_sparql(query, *page_options(query))
+            text = paged_sparql(query, *page_options(query), given=terms)
             constant, left = as_constants(text, terms)
             ways = {
                 "substitutions": (text, {ox.Variable(k): v for k, v in terms.items()}),

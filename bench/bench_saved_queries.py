@@ -81,7 +81,8 @@ def raw_runner(store: Store, query, offset: int = 0) -> Callable[[], int]:
     names = store_names(store) if any(p.type == "entity" for p in query.params) else None
     # the first page, as run_saved asks for, its values written in as run_saved writes them
     limit = page_options(query)[0]
-    sparql, left = as_constants(paged_sparql(query, limit, offset if limit else 0), bind(query, {}, store.base, names))
+    bound = bind(query, {}, store.base, names)
+    sparql, left = as_constants(paged_sparql(query, limit, offset if limit else 0, given=bound), bound)
     terms = {ox.Variable(k): v for k, v in left.items()}
     prefixes = ns.prefixes(store.base)
 

@@ -154,10 +154,11 @@ def child_query(location: str, name: str, runs: int) -> None:
     from kg.graph.store import Store
 
     query = load_saved()[name]
-    paged = paged_sparql(query, *page_options(query))  # the first page, as run_saved and the server ask for
     with Store(location, read_only=True) as store:
         names = store_names(store) if any(p.type == "entity" for p in query.params) else None
         terms = bind(query, {}, store.base, names)
+        # the first page, as run_saved and the server ask for
+        paged = paged_sparql(query, *page_options(query), given=terms)
         raw = raw_runner(store, query)  # the text run_saved sends, straight on pyoxigraph, the rows counted
 
         start = time.perf_counter()

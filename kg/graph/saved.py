@@ -25,6 +25,11 @@ A saved query is a ``.rq`` file; its name is the file stem (letters, digits,
   or in place of each line ``#PAGE`` in the body: a query whose costly part is per row puts the marker in a
   subquery that picks the page (after its own ``ORDER BY``), and repeats that order outside it.
   A parameter may not be called ``limit`` or ``offset`` (those are the page's).
+* A body line that ends with ``#IF ?name`` (an optional parameter's name, used on that line) is left out
+  when the parameter is empty. The line may only narrow what an empty parameter narrows anyway (a
+  subquery ``{ SELECT ?s WHERE { ?s rdf:predicate ?predicate } }``: every statement has a relation), so
+  the query means the same with or without it: the mark spares a read of a whole index to match
+  "anything" (:func:`kg.graph.paging.given_sparql`).
 * ``title`` is required; ``description`` may be repeated, the lines are joined. Other comment lines
   are free text, except that a near miss of a field name (``# parm:``) is an error.
 
@@ -73,7 +78,7 @@ from kg import resources
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
 from kg.graph.names import NameIndex, Resolution, default_names, store_names
-from kg.graph.paging import MAX_PAGE, PAGE_MARKER, page_options, paged_sparql  # noqa: F401  (kg.graph.paging)
+from kg.graph.paging import IF_MARKER, MAX_PAGE, PAGE_MARKER, page_options, paged_sparql  # noqa: F401  (kg.graph.paging)
 from kg.graph.query import QueryResult, run_query
 from kg.graph.worker import kept_columns
 
@@ -334,6 +339,16 @@ def parse_saved(text: str, path: str | os.PathLike | None = None, name: str | No
                 to_term(param, param.default)
             except QueryError as exc:
                 raise error(number, f"the default is not valid: {exc}") from None
+    declared = {param.name: param for param in params}
+    for number, line in enumerate(lines, 1):
+        marked = IF_MARKER.search(line)
+        if marked is None:
+            continue
+        named = declared.get(marked.group(1))
+        if named is None or not named.optional:
+            raise error(number, f"'#IF ?{marked.group(1)}' names no optional parameter (declare it as TYPE?)")
+        if not re.search(rf"[?$]{named.name}\b", line[: marked.start()]):
+            raise error(number, f"the line marked '#IF ?{named.name}' does not use ?{named.name}")
     if converse is not None:
         for side in converse:
             if side not in param_lines:
@@ -553,7 +568,7 @@ def _run_saved(store: Store, query: SavedQuery, values: dict[str, str], limit: i
     names = store_names(store) if any(p.type == "entity" for p in query.params) else None
     terms = bind(query, values, store.base, names)
     try:
-        result = run_query(store, paged_sparql(query, limit, offset), terms)
+        result = run_query(store, paged_sparql(query, limit, offset, given=terms), terms)
     except QueryError as exc:
         message = str(exc)
         if "SELECT projection" in message:

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.errors import QueryError, UsageError
 from kg.graph import namespaces as ns
+from kg.graph.paging import given_sparql
 from kg.graph.saved import PAGE_MARKER, SavedQuery, load_saved, page_options, paged_sparql, parse_saved, run_saved
 from kg.graph.store import Store
 
@@ -57,6 +58,45 @@ def test_the_page_is_written_into_the_text():
     assert "ORDER BY ?s\nLIMIT 11 OFFSET 0\n" in paged_sparql(marked, 10, 0)
     own = SavedQuery("q", "Q", "", sparql="SELECT ?s { ?s ?p ?o } ORDER BY ?s LIMIT 5")
     assert paged_sparql(own, 2, 0).startswith("SELECT * WHERE {\n{\nSELECT ?s"), "its own LIMIT: wrapped"
+
+
+MARKED = """# title: Relations
+# param: predicate iri? =   -- the relation (empty: any)
+# param: kind iri = rdf:Statement   -- a type
+SELECT ?statement ?predicate WHERE {
+  ?statement a ?kind ; rdf:predicate ?predicate .
+  { SELECT ?statement WHERE { ?statement rdf:predicate ?predicate } }  #IF ?predicate
+}
+"""
+
+
+def test_a_line_marked_if_is_left_out_for_an_empty_parameter():
+    query = parse_saved(MARKED)
+    assert "#IF" not in given_sparql(query, set()) and "rdf:predicate ?predicate }" not in given_sparql(query, set())
+    assert given_sparql(query, {"predicate"}) == query.sparql
+    assert paged_sparql(query, 0, 0, given=set()) == given_sparql(query, set())
+    assert paged_sparql(query, 0, 0) == query.sparql, "no names given: every line"
+    with pytest.raises(QueryError, match="line 6: '#IF [?]kind' names no optional parameter"):
+        parse_saved(MARKED.replace("#IF ?predicate", "#IF ?kind"))
+    with pytest.raises(QueryError, match="line 6: '#IF [?]other' names no optional parameter"):
+        parse_saved(MARKED.replace("#IF ?predicate", "#IF ?other"))
+    with pytest.raises(QueryError, match="line 6: the line marked '#IF [?]predicate' does not use [?]predicate"):
+        parse_saved(MARKED.replace("rdf:predicate ?predicate } }  #IF", "rdf:predicate ?p } }  #IF"))
+
+
+@pytest.mark.parametrize(
+    "values", [{}, {"predicate": "kg:supersedes"}, {"subject": "ACO contract"}, {"object": "kgid:mcp-contract"}]
+)
+def test_relation_evidence_means_the_same_with_its_marked_lines(seeds_store, values):
+    # the lines marked #IF only narrow what an empty parameter does not narrow: kept, the rows are the same
+    query = load_saved()["relation-evidence"]
+    assert "#IF ?predicate" in query.sparql
+    kept = SavedQuery(query.name, query.title, "", query.params, query.sparql.replace("#IF", "# kept:"))
+    assert run_saved(seeds_store, query, values, limit=0).rows, "the seeds hold such relations"
+    for size, offset in ((0, 0), (1, 1), (3, 2), (100, 0)):
+        given = run_saved(seeds_store, query, values, limit=size, offset=offset)
+        every_line = run_saved(seeds_store, kept, values, limit=size, offset=offset)
+        assert given.rows == every_line.rows and given.more == every_line.more
 
 
 def test_pages_follow_each_other(seeds_store):

@@ -365,7 +365,7 @@ def create_app(
             results, graph = choose_formats(dict(request.query_params), request.headers.get("accept"))
             return {
                 "kind": "query",
-                "sparql": saved_queries.paged_sparql(query, size, start),
+                "sparql": saved_queries.paged_sparql(query, size, start, given=terms),
                 "page_rows": size,
                 "results_format": results,
                 "graph_format": graph,

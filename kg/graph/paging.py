@@ -66,7 +66,7 @@ _ENDS_WITH_SLICE = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
 
 
 def given_sparql(query: SavedQuery, given: Collection[str]) -> str:
-    """The query's text without its lines marked ``#IF ?name`` for a parameter not in ``given`` (the names
+    r"""The query's text without its lines marked ``#IF ?name`` for a parameter not in ``given`` (the names
     of the parameters that have values).
 
     >>> from kg.graph.saved import SavedQuery

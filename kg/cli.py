@@ -19,6 +19,7 @@ import typer
 from kg import __version__
 from kg.errors import KGError, UsageError
 from kg.graph import OUTPUT_FORMATS
+from kg.graph.sandbox import WORKER_MEMORY_MB
 from kg.terminal import SafeConsole, fit_table, strip_controls
 
 if TYPE_CHECKING:
@@ -396,7 +397,10 @@ def serve_command(
     max_rows: int = typer.Option(10_000, "--max-rows", help="Largest result a query may return (rows or triples)."),
     workers: int = typer.Option(2, "--workers", help="Query worker processes (the light lane)."),
     memory_mb: int = typer.Option(
-        512, "--memory-mb", help="Memory one query may use, MiB: a worker past it is stopped (503) and replaced."
+        WORKER_MEMORY_MB,
+        "--memory-mb",
+        help="Memory one query may use, MiB (default: an eighth of this machine's, 512 to 2048): "
+        "a worker past it is stopped (503) and replaced.",
     ),
     light_budget: float = typer.Option(
         0.5, "--light-budget", help="Processor seconds a query may use before it goes on in the heavy lane."

@@ -22,11 +22,36 @@ worker runs without that limit (and the pool's time limit still holds).
 from __future__ import annotations
 
 import errno
+import os
 import socket
 
-#: The heap a query worker may use (RLIMIT_DATA), in MiB: far above the ~60 MiB a worker uses for
-#: ordinary queries and well under 1 GB; ``kg serve --worker-memory`` changes it.
-WORKER_MEMORY_MB = 512
+#: The least and the most heap a query worker is given by default (RLIMIT_DATA), in MiB.
+WORKER_MEMORY_RANGE_MB = (512, 2048)
+
+
+def default_worker_memory_mb(physical_bytes: int | None = None) -> int:
+    """The heap a query worker may use unless told (``kg serve --memory-mb``): an eighth of the machine's
+    memory, at least 512 MiB and at most 2048 MiB (512 where the size cannot be read).
+
+    A worker uses about 60 MiB for ordinary queries, but at 100,000 documents two saved queries hold
+    hundreds of thousands of rows while they sort (entities-without-definition about 520 MiB,
+    still-current-after-superseded about 1,230 MiB); the server runs ``workers`` + ``heavy_slots``
+    workers at once, so the cap follows the memory there is.
+
+    >>> default_worker_memory_mb(4 * 2**30), default_worker_memory_mb(8 * 2**30), default_worker_memory_mb(64 * 2**30)
+    (512, 1024, 2048)
+    """
+    low, high = WORKER_MEMORY_RANGE_MB
+    if physical_bytes is None:
+        try:
+            physical_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (AttributeError, OSError, ValueError):  # not a POSIX system, or the names are unknown
+            return low
+    return max(low, min(high, physical_bytes // 8 // 2**20))
+
+
+#: The heap a query worker may use on this machine by default (:func:`default_worker_memory_mb`).
+WORKER_MEMORY_MB = default_worker_memory_mb()
 
 
 def deny_network() -> str:

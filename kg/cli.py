@@ -397,10 +397,7 @@ def serve_command(
     max_rows: int = typer.Option(10_000, "--max-rows", help="Largest result a query may return (rows or triples)."),
     workers: int = typer.Option(2, "--workers", help="Query worker processes (the light lane)."),
     memory_mb: int = typer.Option(
-        WORKER_MEMORY_MB,
-        "--memory-mb",
-        help="Memory one query may use, MiB (default: an eighth of this machine's, 512 to 2048): "
-        "a worker past it is stopped (503) and replaced.",
+        WORKER_MEMORY_MB, "--memory-mb", help="MiB one query may use (default: 1/8 of memory, 512-2048); past it: 503."
     ),
     light_budget: float = typer.Option(
         0.5, "--light-budget", help="Processor seconds a query may use before it goes on in the heavy lane."

@@ -6,8 +6,9 @@
 (``*.sst``) are written once and never changed in place; a file that is made, removed or renamed
 changes the folder's own time. So :class:`StoreState` keeps the last listing and, while the folder's
 time is unchanged, stats only the files that may change in place (the write-ahead logs, the
-manifest, the store's own JSON files): the same tuple :func:`store_signature` gives, from a handful of
-``stat`` calls.
+manifest, the store's own JSON files): while none of them has changed either, the last listing is
+the answer, from a handful of ``stat`` calls; when one has (a write, which may have come with a new
+table file: RocksDB records each in the manifest), the folder is listed again.
 
 The folder's time has the resolution of the kernel's clock tick, so two changes within one tick
 could leave it unchanged; a listing taken while the folder's time is less than :data:`SETTLE`
@@ -60,8 +61,8 @@ class StoreState:
     def __init__(self, location: str):
         self.location = location
         self._folder_time: int | None = None
-        self._fixed: list[tuple[str, int, int]] = []  #: the immutable files of the last listing
-        self._changing: list[str] = []  #: the names of the others
+        self._found: tuple = ()  #: the last full listing
+        self._changing: list[tuple[str, int, int]] = []  #: its files that may change in place, as listed
         self.listings = 0  #: full listings taken
 
     def signature(self) -> tuple:
@@ -69,19 +70,21 @@ class StoreState:
         settled = time.time_ns() - folder_time > SETTLE * 1e9
         if folder_time != self._folder_time or not settled:
             return self._list(folder_time if settled else None)
-        entries = list(self._fixed)
-        for name in self._changing:
+        changing = []
+        for name, _, _ in self._changing:
             try:
                 info = os.stat(os.path.join(self.location, name))
             except FileNotFoundError:  # removed: the folder's time moved too, list it again
                 return self._list(None)
-            entries.append((name, info.st_size, info.st_mtime_ns))
-        return tuple(sorted(entries))
+            changing.append((name, info.st_size, info.st_mtime_ns))
+        if changing != self._changing:  # written to (a log, the manifest): a new table file may have come with it
+            return self._list(None)
+        return self._found
 
     def _list(self, folder_time: int | None) -> tuple:
         self.listings += 1
         found = store_signature(self.location)
         self._folder_time = folder_time
-        self._fixed = [e for e in found if e[0].endswith(IMMUTABLE)]
-        self._changing = [e[0] for e in found if not e[0].endswith(IMMUTABLE)]
+        self._found = found
+        self._changing = [e for e in found if not e[0].endswith(IMMUTABLE)]
         return found

@@ -143,13 +143,10 @@ def test_the_cheap_store_state_is_the_signature_across_a_real_write(tmp_path, pi
     import kg.graph.storestate as storestate
     from kg.graph.worker import store_signature
 
-    # reuse a listing soon, the path a settled folder takes; not at once: a file made within the folder time's
-    # tick (a few ms) after a listing leaves that time as it was, so a listing reused at once can stay stale
-    monkeypatch.setattr(storestate, "SETTLE", 0.05)
+    monkeypatch.setattr(storestate, "SETTLE", 0.0)  # reuse the listing at once, the path a settled folder takes
     location = str(tmp_path / "store")
     with Store(location) as store:
         assert not ingest([str(sorted(SAMPLE.glob("*.txt"))[0])], store, pipeline).failures
-    time.sleep(0.1)
     state = storestate.StoreState(location)
     before = state.signature()
     assert before == store_signature(location) and state.signature() == before and state.listings == 1

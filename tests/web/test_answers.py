@@ -152,10 +152,16 @@ def test_the_cheap_store_state_is_the_signature_across_a_real_write(tmp_path, pi
     assert before == store_signature(location) and state.signature() == before and state.listings == 1
     with Store(location) as writer:
         assert not ingest([str(sorted(SAMPLE.glob("*.txt"))[1])], writer, pipeline).failures
-        for _ in range(50):  # the database may be compacting its files in the background: until it is still
+        # the database may go on compacting its files in the background (under a full suite's load, for more
+        # than 5 s): the cheap signature is compared with full listings taken just before and after it, once
+        # those two agree (the folder was still meanwhile)
+        deadline = time.monotonic() + 60
+        while True:
+            listed = store_signature(location)
             during = state.signature()
-            if during == store_signature(location):
+            if store_signature(location) == listed:
                 break
+            assert time.monotonic() < deadline, "the store's folder did not keep still for a moment in 60 s"
             time.sleep(0.1)
-        assert during == store_signature(location) and during != before
+        assert during == listed and during != before
     assert state.signature() == store_signature(location)

@@ -34,7 +34,7 @@ from kg.graph.store import Store, open_store  # noqa: E402
 from kg.ingest import ingest  # noqa: E402
 from kg.ingest.parse import parse  # noqa: E402
 from kg.ingest.sources import iter_sources  # noqa: E402
-from kg.ingest.triples import document_quads, source_record  # noqa: E402
+from kg.ingest.triples import document_graph, source_record  # noqa: E402
 
 
 def graphs_of(corpus: Path, pipeline: Pipeline, base: str) -> list[tuple[str, list]]:
@@ -45,10 +45,10 @@ def graphs_of(corpus: Path, pipeline: Pipeline, base: str) -> list[tuple[str, li
             continue
         for document in parse(source):
             extraction = pipeline.extract(document)
-            iri, quads = document_quads(
+            iri, graph = document_graph(
                 document, extraction, [source_record(source, base)], pipeline.fingerprint("x"), base=base
             )
-            out.append((iri, list(quads)))
+            out.append((iri, graph.quads))
     return out
 
 

@@ -4,8 +4,8 @@
 
 The stages are what an ingest worker does with a document (``kg/ingest/workers.py``): ``parse`` (the source
 text into documents), ``extract`` (``Pipeline.extract``: entities, relations, curation), ``quads``
-(``document_quads`` and the curation's quads) and ``serialise`` (``SerializedGraph.of``: the N-Quads and
-union N-Triples bytes the writer loads). Reading files is left out: both sides get the same ``Source``
+(``document_graph`` and the curation's quads) and ``serialise`` (``GraphBuilder.serialized``: the N-Quads
+and union N-Triples bytes the writer loads). Reading files is left out: both sides get the same ``Source``
 objects, read once. The baseline is the ``kg`` package at ``--baseline-ref`` unpacked as ``kg_baseline``
 (as in ``bench/bench_extract.py``); the two take turns for ``--repeat`` rounds and the least CPU time
 (``time.process_time``) of each stage is kept. Prints ms per document for each stage and side, the ratio
@@ -42,8 +42,7 @@ class Side:
         self.parse = importlib.import_module(f"{package}.ingest.parse").parse
         self.pipeline = importlib.import_module(f"{package}.ingest.flow").Pipeline()
         triples = importlib.import_module(f"{package}.ingest.triples")
-        self.document_quads, self.source_record = triples.document_quads, triples.source_record
-        self.serialized = importlib.import_module(f"{package}.graph.store").SerializedGraph
+        self.document_graph, self.source_record = triples.document_graph, triples.source_record
         self.sources = importlib.import_module(f"{package}.ingest.sources")
         self.errors = importlib.import_module(f"{package}.errors").SourceError
 
@@ -76,11 +75,12 @@ class Side:
             for document in timed("parse", self.parse, source):
                 extraction = timed("extract", pipeline.extract, document)
 
-                def quads(document=document, extraction=extraction, record=record):
-                    iri, quads = self.document_quads(document, extraction, [record], "fixed")
-                    return [*quads, *pipeline.curation.quads(iri, quads)]
+                def built(document=document, extraction=extraction, record=record):
+                    iri, graph = self.document_graph(document, extraction, [record], "fixed")
+                    graph.add_quads(pipeline.curation.quads(iri, graph.iter_quads()))
+                    return graph
 
-                timed("serialise", self.serialized.of, timed("quads", quads))
+                timed("serialise", timed("quads", built).serialized)
                 documents += 1
         if profiler:
             import pstats

@@ -13,7 +13,13 @@ opens the store, and hold for everything pyoxigraph does in it:
   cannot be used: it counts RocksDB's reserved and file mappings, which are not memory in use.
   The same call sets ``RLIMIT_CORE`` to 0: that abort is the limit working, and where core dumps
   are on (``ulimit -c unlimited``, as on some CI machines) the kernel would otherwise spend tens of
-  seconds writing the worker's memory out before the pool learns that it ended.
+  seconds writing the worker's memory out before the pool learns that it ended. It also turns off
+  the Rust runtime's panic backtraces (``RUST_BACKTRACE=0``, for this process only): at the cap a
+  Python object pyoxigraph makes can fail to be allocated, pyo3 panics, and with ``RUST_BACKTRACE=1``
+  (set on some machines) the panic hook reads debug symbols, whose allocation fails in turn, and the
+  allocation-failure hook then waits for the lock the panic hook holds: the worker sleeps forever
+  instead of aborting, and the query waits for the pool's time limit (one run in about thirty, under
+  load; docs/security.md).
 
 Each returns one phrase saying what it did and never raises: where the system cannot do it the
 worker runs without that limit (and the pool's time limit still holds).
@@ -88,4 +94,6 @@ def limit_memory(megabytes: int = WORKER_MEMORY_MB) -> str:
         resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     except (OSError, ValueError):
         pass  # a core dump only delays the pool's noticing
+    # read by the Rust runtime at its first panic (none yet): at the cap a backtrace would deadlock it
+    os.environ["RUST_BACKTRACE"] = os.environ["RUST_LIB_BACKTRACE"] = "0"
     return f"heap limited to {limit // (1024 * 1024)} MiB"

@@ -78,7 +78,7 @@ class StoreState:
                 return self._list(None)
             changing.append((name, info.st_size, info.st_mtime_ns))
         if changing != self._changing:  # written to (a log, the manifest): a new table file may have come with it
-            return self._list(None)
+            return self._list(folder_time)  # settled: the new listing is good until the folder or a file moves
         return self._found
 
     def _list(self, folder_time: int | None) -> tuple:

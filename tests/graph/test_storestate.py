@@ -22,5 +22,6 @@ def test_a_table_file_that_left_the_folder_time_as_it_was_is_seen_with_the_manif
         edit.write(b"+000011")
     os.utime(tmp_path, ns=(old.st_atime_ns, old.st_mtime_ns))
     assert os.stat(tmp_path).st_mtime_ns == old.st_mtime_ns
-    assert state.signature() == store_signature(str(tmp_path))
+    assert state.signature() == store_signature(str(tmp_path)) and state.listings == 2
     assert any(name == "000011.sst" for name, _, _ in state.signature())
+    assert state.listings == 2, "the change seen, the new listing is reused until something moves again"

@@ -18,8 +18,8 @@ opens the store, and hold for everything pyoxigraph does in it:
   Python object pyoxigraph makes can fail to be allocated, pyo3 panics, and with ``RUST_BACKTRACE=1``
   (set on some machines) the panic hook reads debug symbols, whose allocation fails in turn, and the
   allocation-failure hook then waits for the lock the panic hook holds: the worker sleeps forever
-  instead of aborting, and the query waits for the pool's time limit (one run in about thirty, under
-  load; docs/security.md).
+  instead of aborting, and the query waits for the pool's time limit (10 runs in 30 on a busy
+  machine, ``bench/stress_memory_cap.py``; docs/security.md).
 
 Each returns one phrase saying what it did and never raises: where the system cannot do it the
 worker runs without that limit (and the pool's time limit still holds).

@@ -23,6 +23,8 @@ from kg.resources import data_dir
 _WORD = r"(?:[A-Z][\w'’&.-]*|\([A-Z][\w'’ ,:.-]*\))"
 _JOIN = r"(?:and|of|for|the|on|in|to|&)"
 _LINE = re.compile(r"[^\n]+")
+#: a name starts a word: not at the capital inside "7AB" or "31ZA" (a section's number before "of the ... Act")
+_STARTS_WORD = r"(?<![\w'’&.-])"
 _DEFINED_AFTER = re.compile(r"^\([A-Z][A-Za-z&]{1,9}\)$")
 
 
@@ -65,13 +67,13 @@ class NameFinder:
         # every name starts with a word of _WORD (a capital or a bracket) or, for a body, with a head: the
         # lookahead makes the scan pass over every other character at once instead of trying each head there
         legislation = re.compile(
-            rf"(?=[A-Z(])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}){under_act})(?!\d)"
+            rf"{_STARTS_WORD}(?=[A-Z(])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}){under_act})(?!\d)"
         )
         months = "January|February|March|April|May|June|July|August|September|October|November|December"
         stop = rf"(?!(?:{heads}|NHS|The|{months})\b)"
         starts = "A-Z\\(" + "".join(sorted({re.escape(h[:1]) for h in self.heads}))
         body = re.compile(
-            rf"(?=[{starts}])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{0,6}}?(?P<head>{heads})"
+            rf"{_STARTS_WORD}(?=[{starts}])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{0,6}}?(?P<head>{heads})"
             rf"(?:[ \t]+(?:for|of|on)[ \t]+(?:the[ \t]+)?{stop}{_WORD}"
             rf"(?:[ \t]+(?:(?:and|&|of|for|the)[ \t]+)?{stop}{_WORD}){{0,6}})?)(?![\w'’-])"
         )

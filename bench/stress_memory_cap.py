@@ -69,9 +69,10 @@ def main() -> None:
     from kg.ingest import ingest
     from kg.web.server import create_app, running
 
+    scratch = tempfile.TemporaryDirectory(prefix="kg-stress-")  # the sample's store, when none is given
     location = args.store
     if location is None:
-        location = str(Path(tempfile.mkdtemp(prefix="kg-stress-")) / "store")
+        location = str(Path(scratch.name) / "store")
         with Store(location) as store:
             ingest([str(ROOT / "data" / "sample")], store, Pipeline())
     query = oversized_query()
@@ -89,6 +90,7 @@ def main() -> None:
     finally:
         for spinner in spinners:
             spinner.kill()
+        scratch.cleanup()
     answered = [s for status, s in results if status != "hang"]
     refused = sum(1 for status, _ in results if status == "503")
     hangs = sum(1 for status, _ in results if status == "hang")

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from kg.resources import data_dir
 
-_WORD = r"(?:[A-Z][\w'’&.-]*|\([A-Z][\w'’ ,:.-]*\))"
+#: a capitalised word (a dot only inside it, "U.K", or after one or two letters, "St."; never a sentence's
+#: full stop, so "... Improvement. It was ..." is not one name) or a bracketed phrase
+_WORD = r"(?:[A-Z](?:[\w'’&-]|\.(?=\w))*|[A-Z][a-z]?\.|\([A-Z][\w'’ ,:.-]*\))"
 _JOIN = r"(?:and|of|for|the|on|in|to|&)"
 _LINE = re.compile(r"[^\n]+")
 #: a name starts a word: not at the capital inside "7AB" or "31ZA" (a section's number before "of the ... Act")

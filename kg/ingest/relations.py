@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph import namespaces as ns
-from kg.ingest.clauses import CueGrammar, Descriptions, lead_ins
+from kg.ingest.clauses import CueGrammar, CueMatch, Descriptions, lead_ins
 from kg.ingest.extract import EntityMatcher, Extraction, Mention, Relation
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.vocabulary import Vocabulary, data_dir
@@ -50,6 +50,19 @@ _FAMILIES = {
     "Concept",
     "PolicyProgramme",
 }
+
+
+class Referent(list[str]):
+    """What an anaphor stands for (its entities, as a token's list), with the next likeliest referents.
+
+    "The Act created the Commission. It replaced three bodies": ``It`` is first the sentence before's
+    subject (the Act); where a cue's type limits allow no relation with that, the next candidates
+    (the Commission) are tried in turn, each a list of entities like the first.
+    """
+
+    def __init__(self, entities: list[str], alternatives: list[list[str]] | None = None):
+        super().__init__(entities)
+        self.alternatives = alternatives or []
 
 
 class _ByPosition:
@@ -233,8 +246,12 @@ class RelationExtractor:
             lead = skeleton[: first.start()] if first else ""
             if first and len(lead) <= 40 and not re.search(_AFTER_PREPOSITION, lead, re.I):
                 entities = [tokens[int(i)][0] for i in _TOKEN.findall(first.group(0))]
+                # the other entities of the sentence before, in its order: the referent where the subject's
+                # kind fits no relation the sentence states
+                rest = [x for i in _TOKEN.findall(skeleton[first.end() :]) for x in tokens[int(i)]]
+                others = [[x] for x in dict.fromkeys(rest) if x not in entities]
                 word = match.end() - len(match.group(0).split()[-1])  # the pronoun, not the dated opening
-                return [(s + word, s + match.end(), entities), *found]
+                return [(s + word, s + match.end(), Referent(entities, others)), *found]
         return found
 
     def _inner(
@@ -294,11 +311,26 @@ class RelationExtractor:
             mechanisms = cue.mechanisms + tuple(more)
             if anaphors & {*cue.subjects, *cue.objects}:
                 mechanisms += ("anaphora",)
-            for subject in (x for i in cue.subjects for x in tokens[i]):
-                for obj in (x for i in cue.objects for x in tokens[i]):
-                    kinds = (self.kinds(subject, extraction), self.kinds(obj, extraction))
-                    if self.cues.kinds_allow(cue.cue, *kinds):
-                        add(subject, cue.predicate, obj, *span, cue.cue, mechanisms, cue.modality)
+            pairs = self._cue_pairs(cue, tokens, extraction)
+            for i in sorted(anaphors & {*cue.subjects, *cue.objects}):
+                if pairs:
+                    break
+                for alternative in getattr(tokens[i], "alternatives", ()):
+                    pairs = self._cue_pairs(cue, [*tokens[:i], alternative, *tokens[i + 1 :]], extraction)
+                    if pairs:
+                        break
+            for subject, obj in pairs:
+                add(subject, cue.predicate, obj, *span, cue.cue, mechanisms, cue.modality)
+
+    def _cue_pairs(self, cue: CueMatch, tokens: list[list[str]], extraction: Extraction) -> list[tuple[str, str]]:
+        """The (subject, object) pairs of one cue match that its own and its property's type limits allow."""
+        pairs = []
+        for subject in (x for i in cue.subjects for x in tokens[i]):
+            for obj in (x for i in cue.objects for x in tokens[i]):
+                kinds = (self.kinds(subject, extraction), self.kinds(obj, extraction))
+                if self.cues.kinds_allow(cue.cue, *kinds) and self._allowed(cue.predicate, subject, obj, extraction):
+                    pairs.append((subject, obj))
+        return pairs
 
     def extract(self, document: ParsedDocument, extraction: Extraction) -> list[Relation]:
         text = document.text

@@ -197,6 +197,9 @@ class CueGrammar:
         word = rf"(?:{between}|[a-z]+ly|(?:in|on|of|from|during|since|until|after|before|by|at)\s+(?:[\w’'-]+\s+){{0,2}}?\d{{4}})"
         self._pre = rf"(?P<pre>(?:\s+{word}(?![\w’'-])){{0,6}}?)"
         self._time = r"(?:\s+(?:in|on|from|during|since|at)\s+(?:[\w’'-]+\s+){0,2}?\d{4})?"
+        # the role a participle gives its subject before the agent: "set up as an executive agency by",
+        # "established in 2012 as ⟨1⟩ under" (then perhaps a date again)
+        self._role = rf"(?:\s+as\s+(?:(?:an?|the)\s+)?(?:⟨\d+⟩|[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){{0,3}}?){self._time})?"
         self.cues: list[Cue] = []
         self.compiled: list[_Compiled] = []
         self.triggers: dict[str, set[int]] = {}  #: a word (lower case) -> the compiled entries that need it
@@ -297,7 +300,7 @@ class CueGrammar:
             lead_b = lead.replace("(?P<A>", "(?P<B>")
             regexes.append(
                 (
-                    rf"{lead_b}\s+(?P<verb>{word_alternation(participle)}){self._time}\s+{agents}{post}(?P<A>{self.list})",
+                    rf"{lead_b}\s+(?P<verb>{word_alternation(participle)}){self._time}{self._role}\s+{agents}{post}(?P<A>{self.list})",
                     "passive",
                     not forward,
                 )

@@ -156,9 +156,9 @@ class RelationExtractor:
             rf"^\W*(?:(?:in|on|from|by|since|after|during|until|at)\s+[^,⟨⟩.;]{{0,30}}?\d{{4}},?\s+)?(?:{pronouns})\b",
             re.I,
         )
-        # "..., when they replaced ...", "because it was set up by ...": a subject pronoun inside a sentence
+        # "..., when they replaced ...", "because it was set up by ...", "...; it was": a subject pronoun inside a sentence
         self._inner_pronoun = re.compile(
-            r"\b(?:because|when|as|after|before|since|until|while|although|though|once|where|so|but|and)\s+"
+            r"(?:\b(?:because|when|as|after|before|since|until|while|although|though|once|where|so|but|and)|;)\s+"
             rf"(?:then\s+|now\s+)?(?P<pronoun>{_INNER_PRONOUNS})\b(?!\s+(?:is|was|has|had|were|are)\s+(?:agreed|thought|said|expected|likely|clear|hoped|noted|reported|felt)\b)",
             re.I,
         )

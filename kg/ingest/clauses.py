@@ -266,9 +266,10 @@ class CueGrammar:
         obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{word_alternation(objects)}\s+(?:of|from))" if objects else ""
         # "replaced three earlier regulators: the A, the B and the C": a count and a few words closed by a colon
         count = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|the\s+following|these|all)"
-        colon = rf"(?P<colon>\s+{count}(?:\s+[\w’'-]+){{0,4}}\s*:)?"
+        # "replaced a patchwork of older laws, including the A": a few words, then the examples they name
+        colon = rf"(?P<colon>\s+{count}(?:\s+[\w’'-]+){{0,4}}\s*:|(?:\s+[\w’'-]+){{1,6}}?\s*,?\s+(?:including|such\s+as|notably))?"
         if entry.get("objects_required"):
-            post = rf"(?:\s+{det})*{obj}(?:\s+{det})*\s*:?\s*"
+            post = rf"(?:\s+{det})*{obj}{colon}(?:\s+{det})*\s*:?\s*"
         else:  # a colon may introduce the other side ("is made up of: ...")
             post = rf"(?:\s+{det})*{obj + '?' if obj else ''}{colon}(?:\s+{det})*\s*:?\s*"
         active, participle, triggers = set(), set(), set()

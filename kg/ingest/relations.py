@@ -213,7 +213,9 @@ class RelationExtractor:
         index: _ByPosition,
         extraction: Extraction,
         spaced: list[int] | None = None,
+        before: list[tuple[int, int, list[str]]] | None = None,
     ) -> list[tuple[int, int, list[str]]]:
+        """What the anaphors opening this sentence stand for; ``before``: those of the sentence before."""
         s, e = span
         sentence = text[s:e]
         match = self._noun_anaphor.match(sentence)
@@ -240,12 +242,13 @@ class RelationExtractor:
         match = self._pronoun.match(sentence)
         if match and previous:
             ps, pe = previous[-1]
-            skeleton, tokens = self._skeleton(text, ps, pe, index.within(ps, pe), [])
+            # "The Act ... . It received ... . It replaced ...": the sentence before's own anaphors count
+            skeleton, tokens = self._skeleton(text, ps, pe, index.within(ps, pe), before or [])
             first = re.search(_LIST, skeleton)
             # only the previous sentence's subject: a list near its start, not after a preposition
             lead = skeleton[: first.start()] if first else ""
             if first and len(lead) <= 40 and not re.search(_AFTER_PREPOSITION, lead, re.I):
-                entities = [tokens[int(i)][0] for i in _TOKEN.findall(first.group(0))]
+                entities = [x for i in _TOKEN.findall(first.group(0)) for x in tokens[int(i)]]
                 # the other entities of the sentence before, in its order: the referent where the subject's
                 # kind fits no relation the sentence states
                 rest = [x for i in _TOKEN.findall(skeleton[first.end() :]) for x in tokens[int(i)]]
@@ -351,7 +354,7 @@ class RelationExtractor:
         we = [(m.start(), m.end()) for m in self._first_person.finditer(text)] if speaker else []
         extras: dict[int, list[tuple[int, int, list[str]]]] = {}
         for index, (s, e) in enumerate(spans):
-            extra = self._anaphor(text, (s, e), spans[:index], index_of, extraction, spaced)
+            extra = self._anaphor(text, (s, e), spans[:index], index_of, extraction, spaced, extras.get(index - 1))
             extra += self.descriptions.find(
                 text, (s, e), spans[:index], index_of.before(e), lambda iri: self.kinds(iri, extraction)
             )

@@ -40,6 +40,17 @@ from kg.ingest.programs import Program, program, rebuild
 _TOKEN = re.compile(r"⟨(\d+)⟩")
 _WORDS = re.compile(r"[\w’'.-]+")
 
+#: the words between an aside's commas: any but an entity, or a phrase naming one that is no clause
+#: ("the regulator of ⟨2⟩", not "a body that will support ⟨2⟩": its verb may go on after the comma)
+_CLAUSE_WORDS = (
+    r"that|which|who|whom|whose|where|when|will|would|shall|can|could|may|might|must|is|are|was|were|has|have|had"
+)
+#: (possessive: giving characters back cannot bring a comma nearer, so a failure fails at once; the second
+#: form goes a word at a time, so it looks for the clause words only where a word starts)
+_NAMING_ASIDE = (
+    rf"(?:[^⟨⟩;:,()]{{1,60}}+|(?:(?!(?:{_CLAUSE_WORDS})\b)[\w’'-]+|[^\w⟨⟩;:,()]+|⟨\d+⟩){{1,24}}+)"
+)
+
 
 @dataclass(frozen=True)
 class CueMatch:
@@ -188,10 +199,16 @@ class CueGrammar:
         sep = rf"(?:{aside}[\s'‘’“”\"]*(?:,\s*(?:and|or)\b|,|\band\b|\bor\b|\bas\s+well\s+as\b|&|/|\bplus\b)[\s'‘’“”\"]*(?:{det}\s+)*)"
         # a list item may carry a few small words before the next separator ("⟨1⟩ health protection teams, ⟨2⟩")
         tail = r"(?:[’']s)?(?:\s+[a-z][\w-]*){0,3}"
-        self.list = rf"(?:⟨\d+⟩(?:(?:{tail})?{sep}⟨\d+⟩)*)"
+        # an item's own aside, which may name an entity that is not an item: "⟨1⟩, originally the regulator of ⟨2⟩,
+        # and ⟨3⟩" (the entities in it are left out of the list, :meth:`_items`)
+        openers = word_alternation(grammar["aside_openers"])
+        item_aside = rf"(?>\s*,\s*(?=(?:{openers})\b)(?!(?:{det}\s+)*⟨){_NAMING_ASIDE}(?=,))"
+        self._item_aside = re.compile(item_aside, re.I)
+        self.list = rf"(?:⟨\d+⟩(?:(?:{tail})?(?:{item_aside})?{sep}⟨\d+⟩)*)"
         self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
-        # an aside between commas or brackets, or a role before a comma ("the ⟨1⟩ as an independent body, taking over ...")
-        self._aside = r"(?P<aside>\s*,[^⟨⟩;:,()]{1,60},|\s*\([^⟨⟩()]{1,60}\)|\s+as\s+(?:an?|the)\s+[^⟨⟩;:,()]{1,50}?(?=\s*,))?(?:\s*,)?"
+        # an aside between commas or brackets, or a role before a comma ("the ⟨1⟩ as an independent body, taking over ...");
+        # it may name an entity, not first ("⟨1⟩, the regulator of ⟨2⟩, was merged into ...")
+        self._aside = rf"(?P<aside>\s*,\s*(?!⟨){_NAMING_ASIDE},|\s*\((?!⟨)(?:[^⟨⟩()]|⟨\d+⟩){{1,60}}\)|\s+as\s+(?:an?|the)\s+[^⟨⟩;:,()]{{1,50}}?(?=\s*,))?(?:\s*,)?"
         # words between a subject and its verb: auxiliaries, modals, adverbs, a date ("was set up in 2013 and")
         between = word_alternation(grammar["between"])
         word = rf"(?:{between}|[a-z]+ly|(?:in|on|of|from|during|since|until|after|before|by|at)\s+(?:[\w’'-]+\s+){{0,2}}?\d{{4}})"
@@ -417,8 +434,8 @@ class CueGrammar:
                 said = " ".join(g for g in (m.groupdict().get("pre"), m.groupdict().get("verb")) if g)
                 if self._negation.search(said):
                     continue
-                a = tuple(int(i) for i in _TOKEN.findall(m.group("A") + (m.groupdict().get("A2") or "")))
-                b = tuple(int(i) for i in _TOKEN.findall(m.group("B")))
+                a = self._items(m.group("A") + " " + (m.groupdict().get("A2") or ""))
+                b = self._items(m.group("B"))
                 subjects, objects = (b, a) if cue.swap else (a, b)
                 mechanisms = [cue.mechanism]
                 if m.groupdict().get("rel"):
@@ -432,6 +449,12 @@ class CueGrammar:
                 modality = "hedged" if self._hedge.search(said) else ""
                 out.append(CueMatch(subjects, cue.predicate, objects, cue.name, tuple(mechanisms), modality))
         return out
+
+    def _items(self, side: str) -> tuple[int, ...]:
+        """The entities a list stands for: its tokens, less those in an item's aside."""
+        if "," in side:
+            side = self._item_aside.sub("", side)
+        return tuple(int(i) for i in _TOKEN.findall(side))
 
     def _matches(self, index: int, regex: re.Pattern, skeleton: str, starts: list[int]) -> Iterator[re.Match]:
         """Non-overlapping matches, left to right; a pattern that starts at an entity is tried only there."""
@@ -481,6 +504,9 @@ def lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, list[in
     return found
 
 
+_APPOSITION = re.compile(r"\s*[,(–—]\s*")
+
+
 class Descriptions:
     """Definite descriptions that point back: "the Act", "that Act", "the 2012 Act", "the new body"."""
 
@@ -512,6 +538,8 @@ class Descriptions:
             a, b = match.start(), match.end()
             if any(a < me and ms < b for ms, me in taken):
                 continue
+            if any(me <= a and _APPOSITION.fullmatch(text, me, a) for _, me in taken):
+                continue  # "Monitor, the regulator of ...": an apposition (an aside of the grammar), not an anaphor
             wanted = self.nouns[match.group("noun").lower()]
             window_start = spans_before[-self.window][0] if len(spans_before) >= self.window else 0
             earlier = [m for m in mentions if window_start <= m.start and m.end <= a and wanted in kinds(m.entity)]

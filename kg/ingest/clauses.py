@@ -47,9 +47,7 @@ _CLAUSE_WORDS = (
 )
 #: (possessive: giving characters back cannot bring a comma nearer, so a failure fails at once; the second
 #: form goes a word at a time, so it looks for the clause words only where a word starts)
-_NAMING_ASIDE = (
-    rf"(?:[^⟨⟩;:,()]{{1,60}}+|(?:(?!(?:{_CLAUSE_WORDS})\b)[\w’'-]+|[^\w⟨⟩;:,()]+|⟨\d+⟩){{1,24}}+)"
-)
+_NAMING_ASIDE = rf"(?:[^⟨⟩;:,()]{{1,60}}+|(?:(?!(?:{_CLAUSE_WORDS})\b)[\w’'-]+|[^\w⟨⟩;:,()]+|⟨\d+⟩){{1,24}}+)"
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,9 @@ class NameFinder:
                 name = " ".join(words)
                 if len(words) < 2 or len(name) > 120:
                     continue
+                head = match.groupdict().get("head") or ""
+                if head[:1].islower() and (words[-1] != head or any(w[:1].islower() for w in words[:-1])):
+                    continue  # "the General Dental Services contract", not "Notes on Block contract"
                 if pattern.kind:
                     kind = pattern.kind
                 else:

@@ -126,6 +126,8 @@ class RelationExtractor:
             name: (set(v.get("subject", [])), set(v.get("object", []))) for name, v in spec["predicates"].items()
         }
         self.same_kind = {name for name, v in spec["predicates"].items() if v.get("same_kind")}
+        #: (subject kind, object kind) pairs a property never links
+        self.never = {name: [tuple(pair) for pair in v.get("never", [])] for name, v in spec["predicates"].items()}
         self.rules = []
         for rule in spec["rule"]:
             pattern = rule["pattern"].replace("<A>", f"(?P<A>{_LIST})").replace("<B>", f"(?P<B>{_LIST})")
@@ -290,6 +292,9 @@ class RelationExtractor:
         if subject == obj:
             return False
         subject_kinds, object_kinds = self.limits.get(predicate, (set(), set()))
+        for subject_kind, object_kind in self.never.get(predicate, ()):
+            if subject_kind in self.kinds(subject, extraction) and object_kind in self.kinds(obj, extraction):
+                return False
         if predicate in self.same_kind and not (
             self.kinds(subject, extraction) & self.kinds(obj, extraction) & _FAMILIES
         ):

@@ -153,9 +153,13 @@ class RelationExtractor:
             rf"^\W*(?:{determiners})\s+(?:new\s+|revised\s+|draft\s+)?(?P<noun>{nouns})s?\b", re.I
         )
         pronouns = "|".join(re.escape(w) for w in anaphora["pronouns"]["words"])
-        # "It ...", or after a dated opening: "On 1 July 2022 it took over ..."
+        openers = "|".join(
+            re.escape(w).replace(r"\ ", r"\s+") for w in sorted(anaphora["pronouns"].get("openers", []), key=len)[::-1]
+        )
+        # "It ...", or after a dated opening ("On 1 July 2022 it took over ...") or an opening word ("Before that it")
         self._pronoun = re.compile(
-            rf"^\W*(?:(?:in|on|from|by|since|after|during|until|at)\s+[^,⟨⟩.;]{{0,30}}?\d{{4}},?\s+)?(?:{pronouns})\b",
+            rf"^\W*(?:(?:in|on|from|by|since|after|during|until|at)\s+[^,⟨⟩.;]{{0,30}}?\d{{4}},?\s+|(?:{openers})\s*,?\s+)?"
+            rf"(?:{pronouns})\b",
             re.I,
         )
         # "..., when they replaced ...", "because it was set up by ...", "...; it was": a subject pronoun inside a sentence

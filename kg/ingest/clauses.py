@@ -278,7 +278,9 @@ class CueGrammar:
         voice = entry.get("voice", "both")
         objects = entry.get("objects", [])
         det = self._det
-        obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{word_alternation(objects)}\s+(?:of|from))" if objects else ""
+        # "the functions of Y", "the functions held by Y", "the functions that Y carries out"
+        held = r"(?:of|from|(?:held|performed|carried\s+out|exercised|discharged)\s+by|(?:that|which)(?=\s+(?:the\s+)?⟨\d+⟩[^⟨⟩.;]{0,12}?\s+(?:carry|carries|carried|perform|performs|performed|hold|holds|held|have|has|had|exercise|exercises|exercised)\b))"
+        obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{word_alternation(objects)}\s+{held})" if objects else ""
         # "replaced three earlier regulators: the A, the B and the C": a count and a few words closed by a colon
         count = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|the\s+following|these|all)"
         # "replaced a patchwork of older laws, including the A": a few words, then the examples they name

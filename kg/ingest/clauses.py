@@ -40,6 +40,8 @@ from kg.ingest.programs import Program, program, rebuild
 _TOKEN = re.compile(r"⟨(\d+)⟩")
 _WORDS = re.compile(r"[\w’'.-]+")
 
+#: "⟨1⟩, an executive agency of the ": an entity, then a role of it, ending where the entity it is "of" starts
+_ROLE_OF = re.compile(r"⟨(\d+)⟩\s*,\s*(?:an?|the)\s+(?:[\w’'-]+\s+){1,4}?of\s+(?:the\s+)?$", re.I)
 #: the words between an aside's commas: any but an entity, or a phrase naming one that is no clause
 #: ("the regulator of ⟨2⟩", not "a body that will support ⟨2⟩": its verb may go on after the comma)
 _CLAUSE_WORDS = (
@@ -436,6 +438,11 @@ class CueGrammar:
                     continue
                 a = self._items(m.group("A") + " " + (m.groupdict().get("A2") or ""))
                 b = self._items(m.group("B"))
+                if cue.mechanism == "passive" and not (m.group("pre") or "").strip() and not m.group("rel"):
+                    # "⟨1⟩, an agency of the ⟨2⟩ created by ⟨3⟩": the participle tells of the agency, ⟨1⟩
+                    head = _ROLE_OF.search(skeleton, 0, m.start("B"))
+                    if head:
+                        b = (int(head.group(1)),)
                 subjects, objects = (b, a) if cue.swap else (a, b)
                 mechanisms = [cue.mechanism]
                 if m.groupdict().get("rel"):

@@ -41,6 +41,8 @@ from kg.ingest.names import name_finder
 from kg.resources import data_dir
 
 _DIGIT = re.compile(r"\d")
+#: where a date may follow a name on a by-line: "NHS England, March 2021", "NHS England on 12 March 2021"
+_BEFORE_DATE = re.compile(r"\s*,\s*|\s+(?:on|in|dated)\s+")
 _PARTS = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
 _CRUMB = re.compile(r"\s+(?:>|»|›|/|&rsaquo;|&gt;)\s+")
 #: "Made: 24 May 2022", "Classification: Official" (a title's colon is followed by a small letter)
@@ -125,6 +127,16 @@ def _date_only(part: str) -> PartialDate | None:
     return date if len(rest.split()) <= 4 and len(part) <= 60 else None
 
 
+def _publisher_and_date(value: str) -> tuple[str, PartialDate | None]:
+    """A publisher's name without a date written after it: "NHS England, March 2021", "X on 12 May 2020"."""
+    for match in _BEFORE_DATE.finditer(value):
+        rest = value[match.end() :].strip(" .;")
+        date = parse_date(rest)
+        if date and (_date_only(rest) or re.fullmatch(r"\d{4}", rest)):
+            return value[: match.start()], date
+    return value, None
+
+
 def _line_fields(
     line: str, rules: HeaderRules, header: Header, bare: list[PartialDate], pending: list[str] | None = None
 ) -> bool:
@@ -149,6 +161,9 @@ def _line_fields(
             if name == "author":
                 byline = True
             elif name == "publisher":
+                value, dated = _publisher_and_date(value)
+                if dated:  # "Published by NHS England, March 2021": the date is the issue's
+                    bare.append(dated)
                 if value and value[:1].isupper() and len(value.split()) <= 14 and header.publisher is None:
                     header.publisher = value.rstrip(" .;,")
                     byline = True

@@ -518,7 +518,11 @@ class EntityMatcher:
 
         looks_like = name_finder().looks_like_organisation
         if document.publisher_name:
-            return first_of(document.publisher_name, known, looks_like)
+            name = document.publisher_name
+            # "NHS Kent and Medway Integrated Care Board" is one board (organisations.toml), not two bodies
+            if any((m := p.fullmatch(name)) and m.group("name") == name for p, _, _ in self._org_patterns):
+                return name
+            return first_of(name, known, looks_like)
         return choose_publisher(list(document.publisher_candidates), known, looks_like)
 
     def _organisation(

@@ -13,7 +13,7 @@ from kg.ingest import ingest
 from kg.ingest.dates import parse_date
 from kg.ingest.metadata import html_metadata, load_header_rules, pdf_metadata, read_header
 from kg.ingest.names import name_finder
-from kg.ingest.parse import ParsedDocument
+from kg.ingest.parse import ParsedDocument, parse
 from kg.ingest.sources import Source
 from kg.ingest.vocabulary import data_dir
 
@@ -183,3 +183,26 @@ def test_list_items_naming_several_bodies_finish_the_lead_in(pipeline):
     assert ("manchester-city-council", "partOf", "integrated-care-system") in found
     assert ("dudley-metropolitan-borough-council", "partOf", "integrated-care-system") in found
     assert ("integrated-care-board", "partOf", "integrated-care-system") in found
+
+
+@pytest.mark.parametrize(
+    "byline, publisher",
+    [
+        (
+            "Published by NHS Kent and Medway Integrated Care Board, 4 May 2023",
+            "nhs-kent-and-medway-integrated-care-board",
+        ),
+        (
+            "Published by Leeds and York Partnership NHS Foundation Trust",
+            "leeds-and-york-partnership-nhs-foundation-trust",
+        ),
+        ("From: NHS England and NHS Improvement", "nhs-england"),
+    ],
+)
+def test_a_publisher_whose_name_holds_and_is_one_body(pipeline, byline, publisher):
+    """A name an organisation pattern matches whole is one body; "X and Y" of two known bodies is the first."""
+    text = f"Board paper\n\n{byline}\n\nIntegrated care boards replaced clinical commissioning groups.\n"
+    (document,) = parse(Source("t.txt", text, "0" * 64, "utf-8"))
+    extraction = pipeline.extract(document)
+    assert extraction.publisher == f"https://w3id.org/nhs-policy-kg/id/{publisher}"
+    assert all(" and " in e.label or e.iri.endswith(publisher) for e in extraction.new_entities)

@@ -39,7 +39,7 @@ def register(reader: Reader, suffixes: tuple[str, ...] = (), media_types: tuple[
 
 
 def read_text(raw: bytes, location: str, charset: str | None = None) -> tuple[str, str, tuple[int, ...]]:
-    """Plain text and Markdown; a declared charset other than UTF-8 or Windows-1252 is tried first."""
+    """Plain text; a declared charset other than UTF-8 or Windows-1252 is tried first."""
     codec = codec_name(charset)
     if codec and codec not in ("utf-8", "cp1252") and raw.strip():
         try:
@@ -48,6 +48,14 @@ def read_text(raw: bytes, location: str, charset: str | None = None) -> tuple[st
             pass
     text, encoding = decode(raw, location)
     return text, encoding, ()
+
+
+def read_markdown(raw: bytes, location: str, charset: str | None = None) -> tuple[str, str, tuple[int, ...]]:
+    """Markdown: decoded as plain text is, then read without its markup (see :mod:`kg.ingest.markdown_reader`)."""
+    from kg.ingest.markdown_reader import markdown_text
+
+    text, encoding, _ = read_text(raw, location, charset)
+    return markdown_text(text), f"text/markdown; charset={encoding}", ()
 
 
 def read_html(raw: bytes, location: str, charset: str | None = None) -> tuple:
@@ -76,7 +84,8 @@ def read_office(name: str) -> Reader:
     return reader
 
 
-register(read_text, (".txt", ".text", ".md", ".markdown"), ("text/plain", "text/markdown", "text/x-markdown"))
+register(read_text, (".txt", ".text"), ("text/plain",))
+register(read_markdown, (".md", ".markdown"), ("text/markdown", "text/x-markdown"))
 register(read_html, (".html", ".htm", ".xhtml"), ("text/html", "application/xhtml+xml"))
 register(read_pdf, (".pdf",), ("application/pdf", "application/x-pdf"))
 register(

@@ -348,3 +348,43 @@ def test_a_response_over_the_size_limit_is_refused(site, monkeypatch):
     monkeypatch.setattr(sources, "MAX_BYTES", 1024)
     error = only([f"{site}/files/guide"])
     assert isinstance(error, SourceError) and "over the" in error.reason and "limit" in error.reason
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+MARKDOWN = """# Integrated care in the county
+
+*Published by NHS England, 3 March 2023*
+
+## Background
+
+The **Health and Care Act 2022** set up [integrated care boards](https://example.org/icb "ICBs").
+They replaced *clinical commissioning groups* on 1 July 2022.
+
+| Body | Became |
+|------|--------|
+| Monitor | part of `NHS Improvement` |
+
+- NHS Improvement was merged into NHS England.
+"""
+
+
+def test_markdown_is_read_without_its_markup(tmp_path, pipeline):
+    from kg.ingest.parse import parse
+    from kg.ingest.sources import read
+
+    (tmp_path / "note.md").write_text(MARKDOWN, encoding="utf-8")
+    source = read(tmp_path / "note.md")
+    assert source.encoding == "text/markdown; charset=utf-8"
+    for markup in ("**", "](", "https://example.org", "|---", "`", "# "):
+        assert markup not in source.text, markup
+    assert "set up integrated care boards." in source.text and "Monitor | part of NHS Improvement" in source.text
+    (document,) = parse(source)
+    assert document.title == "Integrated care in the county"
+    extraction = pipeline.extract(document)
+    relations = {(r.subject.rsplit("/", 1)[1], r.predicate, r.object.rsplit("/", 1)[1]) for r in extraction.relations}
+    assert ("integrated-care-board", "introducedBy", "health-and-care-act-2022") in relations
+    assert ("integrated-care-board", "supersedes", "clinical-commissioning-group") in relations
+    assert extraction.publisher == "https://w3id.org/nhs-policy-kg/id/nhs-england"
+    assert document.issued and document.issued.value == "2023-03-03"

@@ -253,11 +253,17 @@ class CueGrammar:
         )
 
     def _register(
-        self, entry: dict[str, Any], kind: str, regexes: list[tuple[str, str, bool]], triggers: set[str]
+        self,
+        entry: dict[str, Any],
+        kind: str,
+        regexes: list[tuple[str, str, bool]],
+        triggers: set[str],
+        own: dict[int, set[str]] | None = None,
     ) -> None:
+        """Compile one entry's regexes; ``own``: the words a regex (by its place in ``regexes``) needs instead."""
         self.cues.append(Cue(entry["name"], entry["predicate"], kind, self._examples(entry), list(entry["silent"])))
-        keys = {self._key(form) for form in triggers}
-        for pattern, mechanism, swap in regexes:
+        for place, (pattern, mechanism, swap) in enumerate(regexes):
+            keys = {self._key(form) for form in (own or {}).get(place, triggers)}
             index = len(self.compiled)
             self.compiled.append(
                 _Compiled(
@@ -291,11 +297,12 @@ class CueGrammar:
             post = rf"(?:\s+{det})*{obj}{colon}(?:\s+{det})*\s*:?\s*"
         else:  # a colon may introduce the other side ("is made up of: ...")
             post = rf"(?:\s+{det})*{obj + '?' if obj else ''}{colon}(?:\s+{det})*\s*:?\s*"
-        active, participle, triggers = set(), set(), set()
+        active, participle, ing, triggers = set(), set(), set(), set()
         for lemma in entry.get("lemmas", []):
             forms = self.inflector.forms(lemma)
             active |= forms["base"] | forms["s"] | forms["past"] | forms["pp"] | forms["ing"]
             participle |= forms["pp"]
+            ing |= forms["ing"]
         active |= set(entry.get("forms", []))
         participle |= set(entry.get("participles", []))
         triggers = active | participle
@@ -305,6 +312,18 @@ class CueGrammar:
         if voice in ("both", "active") and active:
             regexes.append(
                 (rf"{lead}\s+(?P<verb>{word_alternation(active)}){post}(?P<B>{self.list})", "active", not forward)
+            )
+        own: dict[int, set[str]] = {}
+        if voice in ("both", "active") and ing:
+            own[len(regexes)] = ing  # tried only on a sentence with an -ing form of the verb
+            # "X was set up in 2009, replacing Y": a clause of the -ing form after a comma tells of the entity
+            # named last before it, with no other entity or comma between (possessive: no comma to give back)
+            regexes.append(
+                (
+                    rf"(?P<A>{self.list})(?P<pre>[^⟨⟩.;:,]{{1,80}}+),\s+(?P<verb>{word_alternation(ing)}){post}(?P<B>{self.list})",
+                    "participle",
+                    not forward,
+                )
             )
         if voice in ("both", "active") and active and not entry.get("objects_required"):
             # "X, which Y published": the one before the relative pronoun is the verb's object
@@ -334,7 +353,7 @@ class CueGrammar:
                     not forward,
                 )
             )
-        self._register(entry, "verb", regexes, triggers)
+        self._register(entry, "verb", regexes, triggers, own)
 
     def _marker(self, entry: dict[str, Any]) -> None:
         """A noun, preposition or fixed phrase standing between the two sides ("X (formerly Y)")."""
@@ -345,8 +364,9 @@ class CueGrammar:
             pre = r"(?P<pre>[^⟨⟩.]{0,80}?)"
         elif entry.get("brackets"):  # "X (now Y)": only inside brackets
             pre = r"(?P<pre>\s*\(\s*)"
-        else:
-            pre = r"(?P<pre>\s*(?:[,(–—-]|\band\b|\bor\b)?\s*)"
+        else:  # after a comma, a bracket, "and" or a copula ("X is the successor to Y")
+            copula = r"\b(?:is|are|was|were|became|become|remains?|remained)(?:\s+(?:now|also|effectively|legally|formally))?\b"
+            pre = rf"(?P<pre>\s*(?:[,(–—-]|\band\b|\bor\b|{copula})?\s*)"
         pattern = (
             rf"(?P<A>{self.list}){pre}(?:(?<=\s)|(?<=\()|^)(?:{det}\s+)*(?P<verb>{word_alternation(phrases)})"
             rf"(?:\s+{det})*\s*[,:]?\s*(?:{det}\s+)*(?P<B>{self.list})"

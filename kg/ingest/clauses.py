@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,8 @@ _WORDS = re.compile(r"[\w’'.-]+")
 
 #: "⟨1⟩, an executive agency of the ": an entity, then a role of it, ending where the entity it is "of" starts
 _ROLE_OF = re.compile(r"⟨(\d+)⟩\s*,\s*(?:an?|the)\s+(?:[\w’'-]+\s+){1,4}?of\s+(?:the\s+)?$", re.I)
+#: "⟩ was set up in 2009, replacing": the words between an entity and a clause of an -ing form after a comma
+_PARTICIPLE = re.compile(r"(?<=⟩)[^⟨⟩.;:,]{1,80}+,\s+(?=[a-z][a-z-]+ing\b)")
 #: the words between an aside's commas: any but an entity, or a phrase naming one that is no clause
 #: ("the regulator of ⟨2⟩", not "a body that will support ⟨2⟩": its verb may go on after the comma)
 _CLAUSE_WORDS = (
@@ -199,12 +201,16 @@ class CueGrammar:
         sep = rf"(?:{aside}[\s'‘’“”\"]*(?:,\s*(?:and|or)\b|,|\band\b|\bor\b|\bas\s+well\s+as\b|&|/|\bplus\b)[\s'‘’“”\"]*(?:{det}\s+)*)"
         # a list item may carry a few small words before the next separator ("⟨1⟩ health protection teams, ⟨2⟩")
         tail = r"(?:[’']s)?(?:\s+[a-z][\w-]*){0,3}"
-        # an item's own aside, which may name an entity that is not an item: "⟨1⟩, originally the regulator of ⟨2⟩,
-        # and ⟨3⟩" (the entities in it are left out of the list, :meth:`_items`)
+        self.list = rf"(?:⟨\d+⟩(?:(?:{tail})?{sep}⟨\d+⟩)*)"
+        # a list item's own aside, which may name an entity that is not an item: "⟨1⟩, originally the regulator of
+        # ⟨2⟩, and ⟨3⟩". :meth:`match` takes it out of the skeleton first (one search), so that every cue sees the
+        # list "⟨1⟩, and ⟨3⟩" and no cue's pattern carries the aside in each of its lists.
         openers = word_alternation(grammar["aside_openers"])
-        item_aside = rf"(?>\s*,\s*(?=(?:{openers})\b)(?!(?:{det}\s+)*⟨){_NAMING_ASIDE}(?=,))"
-        self._item_aside = re.compile(item_aside, re.I)
-        self.list = rf"(?:⟨\d+⟩(?:(?:{tail})?(?:{item_aside})?{sep}⟨\d+⟩)*)"
+        self._item_aside = re.compile(
+            rf"(?<=⟩)(?>\s*,\s*(?=(?:{openers})\b)(?!(?:{det}\s+)*⟨){_NAMING_ASIDE}(?=,))"
+            rf"(?=\s*,\s*(?:(?:and|or)\s+)?(?:{det}\s+)*⟨)",
+            re.I,
+        )
         self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
         # an aside between commas or brackets, or a role before a comma ("the ⟨1⟩ as an independent body, taking over ...");
         # it may name an entity, not first ("⟨1⟩, the regulator of ⟨2⟩, was merged into ...")
@@ -253,17 +259,11 @@ class CueGrammar:
         )
 
     def _register(
-        self,
-        entry: dict[str, Any],
-        kind: str,
-        regexes: list[tuple[str, str, bool]],
-        triggers: set[str],
-        own: dict[int, set[str]] | None = None,
+        self, entry: dict[str, Any], kind: str, regexes: list[tuple[str, str, bool]], triggers: set[str]
     ) -> None:
-        """Compile one entry's regexes; ``own``: the words a regex (by its place in ``regexes``) needs instead."""
         self.cues.append(Cue(entry["name"], entry["predicate"], kind, self._examples(entry), list(entry["silent"])))
-        for place, (pattern, mechanism, swap) in enumerate(regexes):
-            keys = {self._key(form) for form in (own or {}).get(place, triggers)}
+        keys = {self._key(form) for form in triggers}
+        for pattern, mechanism, swap in regexes:
             index = len(self.compiled)
             self.compiled.append(
                 _Compiled(
@@ -297,12 +297,11 @@ class CueGrammar:
             post = rf"(?:\s+{det})*{obj}{colon}(?:\s+{det})*\s*:?\s*"
         else:  # a colon may introduce the other side ("is made up of: ...")
             post = rf"(?:\s+{det})*{obj + '?' if obj else ''}{colon}(?:\s+{det})*\s*:?\s*"
-        active, participle, ing, triggers = set(), set(), set(), set()
+        active, participle, triggers = set(), set(), set()
         for lemma in entry.get("lemmas", []):
             forms = self.inflector.forms(lemma)
             active |= forms["base"] | forms["s"] | forms["past"] | forms["pp"] | forms["ing"]
             participle |= forms["pp"]
-            ing |= forms["ing"]
         active |= set(entry.get("forms", []))
         participle |= set(entry.get("participles", []))
         triggers = active | participle
@@ -312,18 +311,6 @@ class CueGrammar:
         if voice in ("both", "active") and active:
             regexes.append(
                 (rf"{lead}\s+(?P<verb>{word_alternation(active)}){post}(?P<B>{self.list})", "active", not forward)
-            )
-        own: dict[int, set[str]] = {}
-        if voice in ("both", "active") and ing:
-            own[len(regexes)] = ing  # tried only on a sentence with an -ing form of the verb
-            # "X was set up in 2009, replacing Y": a clause of the -ing form after a comma tells of the entity
-            # named last before it, with no other entity or comma between (possessive: no comma to give back)
-            regexes.append(
-                (
-                    rf"(?P<A>{self.list})(?P<pre>[^⟨⟩.;:,]{{1,80}}+),\s+(?P<verb>{word_alternation(ing)}){post}(?P<B>{self.list})",
-                    "participle",
-                    not forward,
-                )
             )
         if voice in ("both", "active") and active and not entry.get("objects_required"):
             # "X, which Y published": the one before the relative pronoun is the verb's object
@@ -353,7 +340,7 @@ class CueGrammar:
                     not forward,
                 )
             )
-        self._register(entry, "verb", regexes, triggers, own)
+        self._register(entry, "verb", regexes, triggers)
 
     def _marker(self, entry: dict[str, Any]) -> None:
         """A noun, preposition or fixed phrase standing between the two sides ("X (formerly Y)")."""
@@ -425,6 +412,22 @@ class CueGrammar:
 
     def match(self, skeleton: str) -> list[CueMatch]:
         """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
+        if "," not in skeleton:
+            return self._match(skeleton)
+        skeleton = self._item_aside.sub("", skeleton)  # "⟨1⟩, originally the regulator of ⟨2⟩, and ⟨3⟩"
+        out = self._match(skeleton)
+        # "⟨1⟩ was set up in 2009, replacing ⟨2⟩": the -ing clause read again as "⟨1⟩ replacing ⟨2⟩"
+        short = _PARTICIPLE.sub(" ", skeleton)
+        if short != skeleton:
+            seen = {(m.subjects, m.predicate, m.objects) for m in out}
+            out += [  # a verb's clause: "⟨1⟩ including ⟨2⟩" is no marker's "such as" here
+                replace(m, mechanisms=(*m.mechanisms, "participle"))
+                for m in self._match(short)
+                if m.mechanisms[0] == "active" and (m.subjects, m.predicate, m.objects) not in seen
+            ]
+        return out
+
+    def _match(self, skeleton: str) -> list[CueMatch]:
         last: dict[int, int] = {}  #: compiled entry -> where the last word it needs stands
         triggers = self.triggers
         low = skeleton.lower()
@@ -456,8 +459,8 @@ class CueGrammar:
                 said = " ".join(g for g in (m.groupdict().get("pre"), m.groupdict().get("verb")) if g)
                 if self._negation.search(said):
                     continue
-                a = self._items(m.group("A") + " " + (m.groupdict().get("A2") or ""))
-                b = self._items(m.group("B"))
+                a = tuple(int(i) for i in _TOKEN.findall(m.group("A") + (m.groupdict().get("A2") or "")))
+                b = tuple(int(i) for i in _TOKEN.findall(m.group("B")))
                 if cue.mechanism == "passive" and not (m.group("pre") or "").strip() and not m.group("rel"):
                     # "⟨1⟩, an agency of the ⟨2⟩ created by ⟨3⟩": the participle tells of the agency, ⟨1⟩
                     head = _ROLE_OF.search(skeleton, 0, m.start("B"))
@@ -476,12 +479,6 @@ class CueGrammar:
                 modality = "hedged" if self._hedge.search(said) else ""
                 out.append(CueMatch(subjects, cue.predicate, objects, cue.name, tuple(mechanisms), modality))
         return out
-
-    def _items(self, side: str) -> tuple[int, ...]:
-        """The entities a list stands for: its tokens, less those in an item's aside."""
-        if "," in side:
-            side = self._item_aside.sub("", side)
-        return tuple(int(i) for i in _TOKEN.findall(side))
 
     def _matches(self, index: int, regex: re.Pattern, skeleton: str, starts: list[int]) -> Iterator[re.Match]:
         """Non-overlapping matches, left to right; a pattern that starts at an entity is tried only there."""

@@ -198,7 +198,7 @@ class CueGrammar:
         self._hedge = re.compile(r"\b(?:" + "|".join(grammar["hedges"]) + r")\b", re.I)
         # "the MCP contract published in December 2016 and the PACS framework": a dated aside inside a list
         aside = r"(?:\s+(?:published|issued|introduced|agreed|signed|launched|announced|set\s+up|created|formed|established)\s+(?:in|on|during)\s+[^⟨⟩.;,]{1,30}?)?"
-        sep = rf"(?:{aside}[\s'‘’“”\"]*(?:,\s*(?:and|or)\b|,|\band\b|\bor\b|\bas\s+well\s+as\b|&|/|\bplus\b)[\s'‘’“”\"]*(?:{det}\s+)*)"
+        sep = rf"(?:{aside}[\s'‘’“”\"]*(?:,\s*(?:and|or)\b|,|\band\b|\bor\b|\bas\s+well\s+as\b|\b(?:together|along|jointly)\s+with\b|&|/|\bplus\b)[\s'‘’“”\"]*(?:{det}\s+)*)"
         # a list item may carry a few small words before the next separator ("⟨1⟩ health protection teams, ⟨2⟩")
         tail = r"(?:[’']s)?(?:\s+[a-z][\w-]*){0,3}"
         self.list = rf"(?:⟨\d+⟩(?:(?:{tail})?{sep}⟨\d+⟩)*)"

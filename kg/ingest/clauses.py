@@ -312,6 +312,16 @@ class CueGrammar:
             regexes.append(
                 (rf"{lead}\s+(?P<verb>{word_alternation(active)}){post}(?P<B>{self.list})", "active", not forward)
             )
+        if voice in ("both", "active") and active and objects:
+            # "took over Public Health England's functions", "took over their duties" (the pronoun an entity)
+            regexes.append(
+                (
+                    rf"{lead}\s+(?P<verb>{word_alternation(active)})(?:\s+{det})*\s+(?P<B>{self.list})(?:[’']s)?"
+                    rf"(?:\s+[\w’'-]+){{0,2}}?\s+{word_alternation(objects)}\b",
+                    "active",
+                    not forward,
+                )
+            )
         if voice in ("both", "active") and active and not entry.get("objects_required"):
             # "X, which Y published": the one before the relative pronoun is the verb's object
             regexes.append(

@@ -42,6 +42,10 @@ _WORDS = re.compile(r"[\w’'.-]+")
 
 #: "⟨1⟩, an executive agency of the ": an entity, then a role of it, ending where the entity it is "of" starts
 _ROLE_OF = re.compile(r"⟨(\d+)⟩\s*,\s*(?:an?|the)\s+(?:[\w’'-]+\s+){1,4}?of\s+(?:the\s+)?$", re.I)
+#: "and" between a subject and its verb ("⟨2⟩ and took over")
+_AND = re.compile(r"\band\b", re.I)
+#: a verb's object ends here: "⟨1⟩ replaced the " (an entity, then a few words in lower case, then the list)
+_OBJECT_BEFORE = re.compile(r"⟩\s+[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,3}\s+$")
 #: "⟩ was set up in 2009, replacing": the words between an entity and a clause of an -ing form after a comma
 _PARTICIPLE = re.compile(r"(?<=⟩)[^⟨⟩.;:,]{1,80}+,\s+(?=[a-z][a-z-]+ing\b)")
 #: the words between an aside's commas: any but an entity, or a phrase naming one that is no clause
@@ -64,6 +68,8 @@ class CueMatch:
     cue: str  #: the cue entry's name
     mechanisms: tuple[str, ...]  #: grammar that took part: active, passive, relative-clause, list ...
     modality: str = ""  #: "" (asserted) or "hedged"
+    #: (subjects, objects) as the words read them when the first reading's kinds allow no relation
+    fallback: tuple[tuple[int, ...], tuple[int, ...]] | None = None
 
 
 @dataclass
@@ -476,6 +482,13 @@ class CueGrammar:
                     head = _ROLE_OF.search(skeleton, 0, m.start("B"))
                     if head:
                         b = (int(head.group(1)),)
+                fallback = None
+                if cue.mechanism == "active" and _AND.search(m.group("pre") or ""):
+                    # "⟨1⟩ replaced ⟨2⟩ and took over the duties of ⟨3⟩": a second verb of ⟨1⟩, not of ⟨2⟩
+                    subject = self._coordinated_subject(skeleton, m.start("A"))
+                    if subject and subject != a:
+                        fallback = (b, a) if cue.swap else (a, b)
+                        a = subject
                 subjects, objects = (b, a) if cue.swap else (a, b)
                 mechanisms = [cue.mechanism]
                 if m.groupdict().get("rel"):
@@ -486,9 +499,20 @@ class CueGrammar:
                     mechanisms.append("colon-list")
                 if len(a) > 1 or len(b) > 1:
                     mechanisms.append("list")
+                if fallback:
+                    mechanisms.append("coordination")
                 modality = "hedged" if self._hedge.search(said) else ""
-                out.append(CueMatch(subjects, cue.predicate, objects, cue.name, tuple(mechanisms), modality))
+                out.append(CueMatch(subjects, cue.predicate, objects, cue.name, tuple(mechanisms), modality, fallback))
         return out
+
+    def _coordinated_subject(self, skeleton: str, at: int) -> tuple[int, ...] | None:
+        """The sentence's subject when the list at ``at`` is the object of a verb before it ("⟨1⟩ replaced ⟨2⟩")."""
+        if not _OBJECT_BEFORE.search(skeleton, 0, at):
+            return None
+        first = re.match(rf"\W*(?:{self._det}\s+)*({self.list})", skeleton)
+        if not first or first.end(1) > at:
+            return None
+        return tuple(int(i) for i in _TOKEN.findall(first.group(1)))
 
     def _matches(self, index: int, regex: re.Pattern, skeleton: str, starts: list[int]) -> Iterator[re.Match]:
         """Non-overlapping matches, left to right; a pattern that starts at an entity is tried only there."""

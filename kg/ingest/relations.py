@@ -323,22 +323,33 @@ class RelationExtractor:
             mechanisms = cue.mechanisms + tuple(more)
             if anaphors & {*cue.subjects, *cue.objects}:
                 mechanisms += ("anaphora",)
-            pairs = self._cue_pairs(cue, tokens, extraction)
+            pairs = self._cue_pairs(cue, cue.subjects, cue.objects, tokens, extraction)
             for i in sorted(anaphors & {*cue.subjects, *cue.objects}):
                 if pairs:
                     break
                 for alternative in getattr(tokens[i], "alternatives", ()):
-                    pairs = self._cue_pairs(cue, [*tokens[:i], alternative, *tokens[i + 1 :]], extraction)
+                    changed = [*tokens[:i], alternative, *tokens[i + 1 :]]
+                    pairs = self._cue_pairs(cue, cue.subjects, cue.objects, changed, extraction)
                     if pairs:
                         break
+            if not pairs and cue.fallback:  # the words' own reading, where the coordinated one fits no kinds
+                pairs = self._cue_pairs(cue, *cue.fallback, tokens, extraction)
+                mechanisms = tuple(m for m in mechanisms if m != "coordination")
             for subject, obj in pairs:
                 add(subject, cue.predicate, obj, *span, cue.cue, mechanisms, cue.modality)
 
-    def _cue_pairs(self, cue: CueMatch, tokens: list[list[str]], extraction: Extraction) -> list[tuple[str, str]]:
+    def _cue_pairs(
+        self,
+        cue: CueMatch,
+        subjects: tuple[int, ...],
+        objects: tuple[int, ...],
+        tokens: list[list[str]],
+        extraction: Extraction,
+    ) -> list[tuple[str, str]]:
         """The (subject, object) pairs of one cue match that its own and its property's type limits allow."""
         pairs = []
-        for subject in (x for i in cue.subjects for x in tokens[i]):
-            for obj in (x for i in cue.objects for x in tokens[i]):
+        for subject in (x for i in subjects for x in tokens[i]):
+            for obj in (x for i in objects for x in tokens[i]):
                 kinds = (self.kinds(subject, extraction), self.kinds(obj, extraction))
                 if self.cues.kinds_allow(cue.cue, *kinds) and self._allowed(cue.predicate, subject, obj, extraction):
                     pairs.append((subject, obj))

@@ -70,3 +70,21 @@ def test_mechanism_takes_part(pipeline, name, text, triple):
 @pytest.mark.parametrize("name, text", MECHANISM_SILENT, ids=[f"{n}:{t[:30]}" for n, t in MECHANISM_SILENT])
 def test_mechanism_holds_back(pipeline, name, text):
     assert not extract(pipeline, text), f"{name}: {[short(r) for r in extract(pipeline, text)]}"
+
+
+def test_a_second_verb_tells_of_the_sentence_subject_not_the_first_object(pipeline):
+    """ "X replaced Y and took over ..." gives nothing with Y as subject; "published P and introduced N" keeps P."""
+    found = {
+        short(r)
+        for r in extract(
+            pipeline,
+            "Integrated care boards replaced clinical commissioning groups and took over the duties of primary care trusts.",
+        )
+    }
+    assert ("clinical-commissioning-group", "supersedes", "primary-care-trust") not in found
+    assert ("integrated-care-board", "supersedes", "clinical-commissioning-group") in found
+    found = {
+        short(r)
+        for r in extract(pipeline, "NHS England published the NHS Long Term Plan and introduced primary care networks.")
+    }
+    assert ("primary-care-network", "introducedBy", "nhs-long-term-plan") in found  # NHS England is no plan

@@ -161,7 +161,7 @@ def _line_fields(
             if name == "author":
                 byline = True
             elif name == "publisher":
-                value, dated = _publisher_and_date(value)
+                value, dated = _publisher_and_date(re.sub(r"^the\s+", "", value))  # "Published by the Department ..."
                 if dated:  # "Published by NHS England, March 2021": the date is the issue's
                     bare.append(dated)
                 if value and value[:1].isupper() and len(value.split()) <= 14 and header.publisher is None:

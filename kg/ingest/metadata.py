@@ -41,6 +41,12 @@ from kg.ingest.names import name_finder
 from kg.resources import data_dir
 
 _DIGIT = re.compile(r"\d")
+#: a copyright notice: "© NHS Confederation 2022", "Copyright © 2021 The King's Fund. All rights reserved."
+_COPYRIGHT = re.compile(
+    r"^(?:copyright\s*)?(?:©|\(c\))\s*(?:copyright\s+)?(?:(?P<year>(?:19|20)\d{2})(?:\s*[-–]\s*\d{2,4})?\s*,?\s+)?"
+    r"(?P<name>[^\d©]{2,80}?)(?:\s*,?\s*(?P<year2>(?:19|20)\d{2}))?(?:\s*[.,]?\s*all rights reserved)?\s*\.?$",
+    re.I,
+)
 #: where a date may follow a name on a by-line: "NHS England, March 2021", "NHS England on 12 March 2021"
 _BEFORE_DATE = re.compile(r"\s*,\s*|\s+(?:on|in|dated)\s+")
 _PARTS = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
@@ -110,6 +116,7 @@ class Header:
     issued: PartialDate | None = None
     modified: PartialDate | None = None
     review_due: PartialDate | None = None
+    copyright_year: PartialDate | None = None  #: "© 2022": the issue's year when nothing else dates it
 
 
 def _precise(date: PartialDate | None) -> bool:
@@ -146,6 +153,14 @@ def _line_fields(
     "12 January 2024"): the date this line holds is that field's.
     """
     byline = False
+    copyright_line = _COPYRIGHT.match(line)
+    if copyright_line:  # "© NHS Confederation 2022": the holder publishes; its year dates the issue, failing all else
+        name, year = copyright_line.group("name"), copyright_line.group("year") or copyright_line.group("year2")
+        if name[:1].isupper() and not name.lower().startswith("crown") and header.publisher is None:
+            header.publisher = name.rstrip(" .;,")
+        if year and header.copyright_year is None:
+            header.copyright_year = PartialDate(year, "gYear")
+        return True
     waiting = pending.pop() if pending else None
     for part in (p.strip() for p in _PARTS.split(line)):
         if not part:
@@ -275,6 +290,8 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
             _line_fields(" ".join(lines[i].split()), rules, header, bare)
     if header.issued is None and (bare or any(loose)):
         header.issued = bare[0] if bare else next(d for d in loose if d)
+    if header.issued is None:
+        header.issued = header.copyright_year
 
     headings = [i for i in sorted(kinds) if kinds[i] == "heading"]
     chosen: int | None

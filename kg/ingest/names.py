@@ -27,6 +27,8 @@ _JOIN = r"(?:and|of|for|the|on|in|to|&)"
 _LINE = re.compile(r"[^\n]+")
 #: a name starts a word: not at the capital inside "7AB" or "31ZA" (a section's number before "of the ... Act")
 _STARTS_WORD = r"(?<![\w'’&.-])"
+#: a person's surname: "Hewitt", "O'Neill", "Darzi" (not "CQC", not "2019")
+_SURNAME = re.compile(r"[A-Z][a-z][a-z'’-]+|[A-Z]['’][A-Z][a-z]+")
 _DEFINED_AFTER = re.compile(r"^\([A-Z][A-Za-z&]{1,9}\)$")
 
 
@@ -56,6 +58,9 @@ class NameFinder:
         bodies = self.spec["bodies"]
         self.heads: dict[str, str] = dict(bodies["heads"])
         self.not_name = {w.lower() for w in bodies["not_name_words"]}
+        #: heads in lower case that follow one person's name only ("the Hewitt review", not "a CQC report")
+        self.after_a_name = set(bodies.get("after_a_name", []))
+        self.not_a_surname = set(bodies.get("not_a_surname", []))
         law_heads = "|".join(re.escape(h) for h in law["heads"])
         heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
         self._head = re.compile(rf"\b(?:{heads})\b")
@@ -77,7 +82,7 @@ class NameFinder:
         body = re.compile(
             rf"{_STARTS_WORD}(?=[{starts}])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{0,6}}?(?P<head>{heads})"
             rf"(?:[ \t]+(?:for|of|on)[ \t]+(?:the[ \t]+)?{stop}{_WORD}"
-            rf"(?:[ \t]+(?:(?:and|&|of|for|the)[ \t]+)?{stop}{_WORD}){{0,6}})?)(?![\w'’-])"
+            rf"(?:[ \t]+(?:(?:and|&|of|for|the)[ \t]+)?{stop}{_WORD}){{0,6}})?)(?![\w-]|['’](?!s\b))"
         )
         self.patterns = [
             NamePattern(legislation, law["kind"], "legislation"),
@@ -86,7 +91,7 @@ class NameFinder:
         # what a line must hold for each pattern to match on it, so a line is tried only with the ones that can
         self._needs = [
             re.compile(rf"[ \t](?:{law_heads})[ \t]+(?:of[ \t]+)?\d{{4}}"),
-            re.compile(rf"(?:{heads})(?![\w'’-])|(?:{heads})[ \t]"),
+            re.compile(rf"(?:{heads})(?![\w-]|['’](?!s\b))|(?:{heads})[ \t]"),
         ]
         self._whole_body = re.compile(rf"^(?:the\s+)?{body.pattern}$")
         self._nhs_name = re.compile(rf"^NHS(?:[ \t]+(?:{_JOIN}[ \t]+)?{_WORD}){{1,6}}$")
@@ -120,6 +125,10 @@ class NameFinder:
                 head = match.groupdict().get("head") or ""
                 if head[:1].islower() and (words[-1] != head or any(w[:1].islower() for w in words[:-1])):
                     continue  # "the General Dental Services contract", not "Notes on Block contract"
+                if head in self.after_a_name and (
+                    len(words) != 2 or not _SURNAME.fullmatch(words[0]) or words[0] in self.not_a_surname
+                ):
+                    continue
                 if pattern.kind:
                     kind = pattern.kind
                 else:

@@ -18,6 +18,9 @@ from tests.conftest import IN_CI, ROOT, SHARED
 
 EVAL = ROOT / "data" / "eval"
 FLOORS = {"entity_f1": 0.90, "relation_p": 0.75, "relation_f1": 0.60, "metadata": 0.80}
+#: what the fourteenth round measured (relation precision 1.00, F1 0.86), less a small margin: a change to the
+#: cue grammar that loses relations on this set shows here, not in a later round's figures
+MEASURED = {"entity_f1": 0.94, "relation_p": 0.95, "relation_f1": 0.83}
 
 
 def score_set(folder, tmp_path, pipeline) -> dict[str, float]:
@@ -46,5 +49,5 @@ def score_set(folder, tmp_path, pipeline) -> dict[str, float]:
 
 def test_development_set_meets_the_floors(tmp_path, pipeline):
     figures = score_set(EVAL, tmp_path, pipeline)
-    for key, floor in FLOORS.items():
+    for key, floor in {**FLOORS, **{k: max(v, FLOORS.get(k, 0)) for k, v in MEASURED.items()}}.items():
         assert figures[key] >= floor, f"{key}={figures[key]} is under {floor}: {figures}"

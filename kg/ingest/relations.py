@@ -16,6 +16,7 @@ import tomllib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from kg.graph import namespaces as ns
@@ -30,6 +31,8 @@ _ASIDE = r"(?:\s+(?:published|issued|introduced|agreed|signed|launched|announced
 _SEP = _ASIDE + r"[\s'‘’“”\"]*(?:,\s*and\b|,\s*or\b|,|\band\b|\bor\b|\bas well as\b|/)?[\s'‘’“”\"]*(?:the\s+)?"
 _LIST = rf"(?:⟨\d+⟩(?:{_SEP}⟨\d+⟩)*)"
 _SAME = re.compile(r"^[\s(),'\"‘’“”]*(?:or\s+|aka\s+|also known as\s+)?[\s(),'\"‘’“”]*$", re.I)
+#: initials: "U.K.", "J." (a capital and a full stop, once or more)
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|(?<![a-z,])\n+|\n+(?![a-z])|\s*•\s*")
 #: the subject pronouns looked for inside a sentence (``RelationExtractor._inner_pronoun``)
 _INNER_PRONOUNS = "it|they"
@@ -91,11 +94,27 @@ class Rule:
     needs: re.Pattern | None = None
 
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    """The words a full stop does not end a sentence after (``data/patterns/sentences.toml``)."""
+    spec = tomllib.loads((data_dir() / "patterns" / "sentences.toml").read_text(encoding="utf-8"))
+    return frozenset(w.lower() for w in spec["abbreviations"])
+
+
+def _after_abbreviation(text: str, at: int) -> bool:
+    """Whether the full stop before ``at`` belongs to an abbreviation ("e.g.", "No.") or initials ("U.K.")."""
+    word = text[max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("(", 0, at)) + 1 : at]
+    return word.lower() in _abbreviations() or bool(_INITIALS.fullmatch(word))
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence or bullet point, stripped of surrounding space."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.start()))
+        at = match.start()
+        if at and text[at - 1] == "." and _after_abbreviation(text, at):
+            continue  # "e.g. Monitor", "(No. 2) Regulations": the sentence goes on
+        spans.append((start, at))
         start = match.end()
     spans.append((start, len(text)))
     result = []

@@ -31,8 +31,10 @@ _ASIDE = r"(?:\s+(?:published|issued|introduced|agreed|signed|launched|announced
 _SEP = _ASIDE + r"[\s'‘’“”\"]*(?:,\s*and\b|,\s*or\b|,|\band\b|\bor\b|\bas well as\b|/)?[\s'‘’“”\"]*(?:the\s+)?"
 _LIST = rf"(?:⟨\d+⟩(?:{_SEP}⟨\d+⟩)*)"
 _SAME = re.compile(r"^[\s(),'\"‘’“”]*(?:or\s+|aka\s+|also known as\s+)?[\s(),'\"‘’“”]*$", re.I)
-#: initials: "U.K.", "J." (a capital and a full stop, once or more)
-_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+_POSSESSIVES = ("'s", "’s")
+#: initials: "U.K.", "U.S." (a capital and a full stop, twice or more: "Annex B." ends a sentence more often
+#: than "J." stands before a surname)
+_INITIALS = re.compile(r"(?:[A-Z]\.){2,}")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])|(?<![a-z,])\n+|\n+(?![a-z])|\s*•\s*")
 #: the subject pronouns looked for inside a sentence (``RelationExtractor._inner_pronoun``)
 _INNER_PRONOUNS = "it|they"
@@ -102,9 +104,11 @@ def _abbreviations() -> frozenset[str]:
 
 
 def _after_abbreviation(text: str, at: int) -> bool:
-    """Whether the full stop before ``at`` belongs to an abbreviation ("e.g.", "No.") or initials ("U.K.")."""
+    """Whether the full stop before ``at`` belongs to an abbreviation ("e.g.", "No.") or to initials ("U.K.")."""
     word = text[max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("(", 0, at)) + 1 : at]
-    return word.lower() in _abbreviations() or bool(_INITIALS.fullmatch(word))
+    listed = _abbreviations()
+    # as listed, or with a capital ("No.", "Dr."), except one letter: "p. 4" goes on, "Part C. The" ends
+    return word in listed or (len(word) > 2 and word.lower() in listed) or bool(_INITIALS.fullmatch(word))
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -224,7 +228,8 @@ class RelationExtractor:
                 cursor = e + (len(closing.group(0)) if closing else 0) if "(" in gap else e
                 continue
             pieces.append(gap)
-            pieces.append(f"⟨{len(tokens)}⟩")
+            # "NHS England's plan": the possessive a mention took in stays in the skeleton ("⟨0⟩'s ⟨1⟩")
+            pieces.append(f"⟨{len(tokens)}⟩" + (text[e - 2 : e] if text[s:e].endswith(_POSSESSIVES) else ""))
             tokens.append(entities)
             cursor = e
         pieces.append(text[cursor:end])

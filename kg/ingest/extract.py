@@ -537,7 +537,8 @@ class EntityMatcher:
             iri = entity.iri
         elif name and len(name.split()) <= 10:
             iri = f"{self.vocabulary.base}id/{slug(name)}"
-            extraction.new_entities.append(NewEntity(iri, name, kind))
+            if all(e.iri != iri for e in extraction.new_entities):  # found by its name's shape already, with its kind
+                extraction.new_entities.append(NewEntity(iri, name, kind))
         else:
             return None
         if iri not in {m.entity for m in extraction.mentions}:

@@ -179,10 +179,15 @@ class RelationExtractor:
         openers = "|".join(
             re.escape(w).replace(r"\ ", r"\s+") for w in sorted(anaphora["pronouns"].get("openers", []), key=len)[::-1]
         )
-        # "It ...", or after a dated opening ("On 1 July 2022 it took over ...") or an opening word ("Before that it")
+        each = "|".join(
+            re.escape(w).replace(r"\ ", r"\s+")
+            for w in sorted(anaphora["pronouns"].get("distributive", []), key=len)[::-1]
+        )
+        # "It ...", or after a dated opening ("On 1 July 2022 it took over ...") or an opening word ("Before that it");
+        # "Each is ...", "Each of them has ...": before a verb only ("Each ICB must" is no pronoun)
         self._pronoun = re.compile(
             rf"^\W*(?:(?:in|on|from|by|since|after|during|until|at)\s+[^,⟨⟩.;]{{0,30}}?\d{{4}},?\s+|(?:{openers})\s*,?\s+)?"
-            rf"(?:{pronouns})\b",
+            rf"(?:(?:{pronouns})\b|(?:{each})(?=\s+(?:is|are|was|were|has|have|had|will|would|must|can|may|should)\b))",
             re.I,
         )
         # "..., when they replaced ...", "because it was set up by ...", "...; it was": a subject pronoun inside a sentence

@@ -206,3 +206,5 @@ def test_a_publisher_whose_name_holds_and_is_one_body(pipeline, byline, publishe
     extraction = pipeline.extract(document)
     assert extraction.publisher == f"https://w3id.org/nhs-policy-kg/id/{publisher}"
     assert all(" and " in e.label or e.iri.endswith(publisher) for e in extraction.new_entities)
+    iris = [e.iri for e in extraction.new_entities]
+    assert len(iris) == len(set(iris)), "the publisher found by its name's shape is one entity of one kind"

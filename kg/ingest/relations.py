@@ -186,7 +186,8 @@ class RelationExtractor:
         # "It ...", or after a dated opening ("On 1 July 2022 it took over ...") or an opening word ("Before that it");
         # "Each is ...", "Each of them has ...": before a verb only ("Each ICB must" is no pronoun)
         self._pronoun = re.compile(
-            rf"^\W*(?:(?:in|on|from|by|since|after|during|until|at)\s+[^,⟨⟩.;]{{0,30}}?\d{{4}},?\s+|(?:{openers})\s*,?\s+)?"
+            rf"^\W*(?:(?:in|on|from|by|since|after|during|until|at)\s+[^,⟨⟩.;]{{0,30}}?\d{{4}},?\s+|(?:{openers})\s*,?\s+"
+            r"|(?:[A-Za-z][\w’'-]*\s+){0,3}[A-Za-z][\w’'-]*,\s+)?"  # a short opening phrase: "Among other changes, it"
             rf"(?:(?:{pronouns})\b|(?:{each})(?=\s+(?:is|are|was|were|has|have|had|will|would|must|can|may|should)\b))",
             re.I,
         )

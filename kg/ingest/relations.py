@@ -187,7 +187,8 @@ class RelationExtractor:
         # "Each is ...", "Each of them has ...": before a verb only ("Each ICB must" is no pronoun)
         self._pronoun = re.compile(
             rf"^\W*(?:(?:in|on|from|by|since|after|during|until|at)\s+[^,⟨⟩.;]{{0,30}}?\d{{4}},?\s+|(?:{openers})\s*,?\s+"
-            r"|(?:[A-Za-z][\w’'-]*\s+){0,3}[A-Za-z][\w’'-]*,\s+)?"  # a short opening phrase: "Among other changes, it"
+            # an opening phrase: "Among other changes, it", "Set up by the Health and Care Act 2022, it"
+            r"|(?:[A-Za-z0-9][\w’'-]*\s+){0,11}[A-Za-z0-9][\w’'-]*,\s+)?"
             rf"(?:(?:{pronouns})\b|(?:{each})(?=\s+(?:is|are|was|were|has|have|had|will|would|must|can|may|should)\b))",
             re.I,
         )

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from kg.resources import data_dir
 
-#: a capitalised word (a dot only inside it, "U.K", or after one or two letters, "St."; never a sentence's
-#: full stop, so "... Improvement. It was ..." is not one name) or a bracketed phrase
-_WORD = r"(?:[A-Z](?:[\w'’&-]|\.(?=\w))*|[A-Z][a-z]?\.|\([A-Z][\w'’ ,:.-]*\))"
+#: a capitalised word (a dot only inside it, "U.K"; never a sentence's full stop, so "... Improvement. It was
+#: ..." is not one name; UK writing has "St Helens" without a stop) or a bracketed phrase
+_WORD = r"(?:[A-Z][\w'’&.-]*(?<!\.)|\([A-Z][\w'’ ,:.-]*\))"
 _JOIN = r"(?:and|of|for|the|on|in|to|&)"
 _LINE = re.compile(r"[^\n]+")
 #: a name starts a word: not at the capital inside "7AB" or "31ZA" (a section's number before "of the ... Act")
@@ -66,8 +66,14 @@ class NameFinder:
         self._head = re.compile(rf"\b(?:{heads})\b")
         #: "Local Involvement Networks", "Safeguarding Adults Boards": a head in the plural names a kind of body
         self._plural_head = re.compile(rf"\b(?:{heads})(?:s|es)$")
-        initials = "".join(sorted({re.escape(h[:1]) for h in [*self.heads, *law["heads"]]}))
-        self._any_head = re.compile(rf"\b(?=[{initials}])(?:{heads}|{law_heads})\b")
+        capitalised = [h for h in self.heads if h[:1].isupper()]
+        lower = "|".join(re.escape(h) for h in sorted(set(self.heads) - set(capitalised), key=len, reverse=True))
+        initials = "".join(sorted({re.escape(h[:1]) for h in [*capitalised, *law["heads"]]}))
+        # a line is tried only if it holds a head: a capitalised one, or one in lower case after a capitalised word
+        # ("Dental Services contract"; "contract" and "report" alone are everywhere)
+        any_lower = rf"|[A-Z][\w'’-]*[ \t]+(?:{lower})\b" if lower else ""
+        heads_caps = "|".join(re.escape(h) for h in sorted(capitalised, key=len, reverse=True))
+        self._any_head = re.compile(rf"\b(?=[{initials}])(?:{heads_caps}|{law_heads})\b{any_lower}")
         # an instrument made under an Act is named after it: "the Health and Social Care Act 2008
         # (Regulated Activities) Regulations 2014" is one name, not the Act and a stray "Regulations 2014"
         under_act = rf"(?:[ \t]+\([A-Z][\w'’ ,:.-]*\)[ \t]+(?:{_WORD}[ \t]+)*?(?:{law_heads})[ \t]+\d{{4}})?"
@@ -78,7 +84,8 @@ class NameFinder:
         )
         months = "January|February|March|April|May|June|July|August|September|October|November|December"
         stop = rf"(?!(?:{heads}|NHS|The|{months})\b)"
-        starts = "A-Z\\(" + "".join(sorted({re.escape(h[:1]) for h in self.heads}))
+        # a name starts with a capital or a bracket (a head in lower case always follows a capitalised word)
+        starts = "A-Z\\(" + "".join(sorted({re.escape(h[:1]) for h in capitalised}))
         body = re.compile(
             rf"{_STARTS_WORD}(?=[{starts}])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{0,6}}?(?P<head>{heads})"
             rf"(?:[ \t]+(?:for|of|on)[ \t]+(?:the[ \t]+)?{stop}{_WORD}"

@@ -105,7 +105,8 @@ def _abbreviations() -> frozenset[str]:
 
 def _after_abbreviation(text: str, at: int) -> bool:
     """Whether the full stop before ``at`` belongs to an abbreviation ("e.g.", "No.") or to initials ("U.K.")."""
-    word = text[max(text.rfind(" ", 0, at), text.rfind("\n", 0, at), text.rfind("(", 0, at)) + 1 : at]
+    lo = max(0, at - 24)  # the longest abbreviation is a few letters: no need to look further back
+    word = text[max(lo - 1, text.rfind(" ", lo, at), text.rfind("\n", lo, at), text.rfind("(", lo, at)) + 1 : at]
     listed = _abbreviations()
     # as listed, or with a capital ("No.", "Dr."), except one letter: "p. 4" goes on, "Part C. The" ends
     return word in listed or (len(word) > 2 and word.lower() in listed) or bool(_INITIALS.fullmatch(word))
@@ -187,8 +188,9 @@ class RelationExtractor:
         # "Each is ...", "Each of them has ...": before a verb only ("Each ICB must" is no pronoun)
         self._pronoun = re.compile(
             rf"^\W*(?:(?:in|on|from|by|since|after|during|until|at)\s+[^,⟨⟩.;]{{0,30}}?\d{{4}},?\s+|(?:{openers})\s*,?\s+"
-            # an opening phrase: "Among other changes, it", "Set up by the Health and Care Act 2022, it"
-            r"|(?:[A-Za-z0-9][\w’'-]*\s+){0,11}[A-Za-z0-9][\w’'-]*,\s+)?"
+            # an opening phrase: "Among other changes, it", "Set up by the Health and Care Act 2022, it" (the
+            # lookahead first: most sentences have no comma and pronoun near their start, and fail it at once)
+            rf"|(?=[^,.;]{{1,100}},\s+(?:{pronouns}|{each})\b)(?:[A-Za-z0-9][\w’'-]*\s+){{0,11}}[A-Za-z0-9][\w’'-]*,\s+)?"
             rf"(?:(?:{pronouns})\b|(?:{each})(?=\s+(?:is|are|was|were|has|have|had|will|would|must|can|may|should)\b))",
             re.I,
         )
@@ -367,7 +369,7 @@ class RelationExtractor:
                 pairs = self._cue_pairs(cue, *cue.fallback, tokens, extraction)
                 mechanisms = tuple(m for m in mechanisms if m != "coordination")
             for subject, obj in pairs:
-                add(subject, cue.predicate, obj, *span, cue.cue, mechanisms, cue.modality)
+                add(subject, cue.predicate, obj, *span, cue.cue, mechanisms, cue.modality, allowed=True)
 
     def _cue_pairs(
         self,
@@ -391,8 +393,8 @@ class RelationExtractor:
         index_of = _ByPosition(extraction.mentions)
         found: dict[tuple[str, str, str], Relation] = {}
 
-        def add(subject, predicate, obj, start, end, rule, mechanisms=("pattern",), modality=""):
-            if self._allowed(predicate, subject, obj, extraction):
+        def add(subject, predicate, obj, start, end, rule, mechanisms=("pattern",), modality="", allowed=False):
+            if allowed or self._allowed(predicate, subject, obj, extraction):
                 relation = Relation(subject, predicate, obj, start, end, rule, tuple(mechanisms), modality)
                 found.setdefault((subject, predicate, obj), relation)
 

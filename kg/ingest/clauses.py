@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -534,84 +534,3 @@ class CueGrammar:
         return (not wanted_subject or bool(wanted_subject & subject_kinds)) and (
             not wanted_object or bool(wanted_object & object_kinds)
         )
-
-
-# ---------------------------------------------------------------------- across sentences
-
-_ITEM = re.compile(r"^\s*(?:[-–•*·▪]|\d{1,2}[.)]|\(?[a-z][.)])\s+")
-
-
-def lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
-    """A sentence ending in a colon and the list items that follow it: (its index, the items' indexes).
-
-    "An ICS has two statutory elements:" then "1. an integrated care board ..."
-    and "2. an integrated care partnership ...": the items finish the sentence.
-    """
-    found = []
-    for index, (s, e) in enumerate(spans):
-        if not text[s:e].rstrip().endswith(":"):
-            continue
-        items = []
-        for later in range(index + 1, min(len(spans), index + 12)):
-            line_start = text.rfind("\n", 0, spans[later][0]) + 1
-            if not _ITEM.match(text[line_start : spans[later][1]]):
-                break
-            items.append(later)
-        if len(items) >= 1:
-            found.append((index, items))
-    return found
-
-
-_APPOSITION = re.compile(r"\s*[,(–—]\s*")
-
-
-class Descriptions:
-    """Definite descriptions that point back: "the Act", "that Act", "the 2012 Act", "the new body"."""
-
-    def __init__(self, nouns: dict[str, str], window: int = 6):
-        self.nouns = nouns
-        self.window = window
-        words = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
-        self._pattern = re.compile(
-            rf"\b(?:the|this|that|these|those)\s+(?:new|same|said|original|(?P<year>(?:19|20)\d{{2}})|\d{{1,3}}(?=\s))?\s*(?P<noun>{words})s?\b",
-            re.I,
-        )
-
-    def find(
-        self,
-        text: str,
-        span: tuple[int, int],
-        spans_before: list[tuple[int, int]],
-        mentions: list[Any],
-        kinds: Callable[[str], set[str]],
-    ) -> list[tuple[int, int, list[str]]]:
-        """(start, end, [entity]) for each description in the sentence that names an entity met before it."""
-        s, e = span
-        out: list[tuple[int, int, list[str]]] = []
-        found = list(self._pattern.finditer(text, s, e))
-        if not found:
-            return out
-        taken = [(m.start, m.end) for m in mentions if s <= m.start < e]
-        for match in found:
-            a, b = match.start(), match.end()
-            if any(a < me and ms < b for ms, me in taken):
-                continue
-            if any(me <= a and _APPOSITION.fullmatch(text, me, a) for _, me in taken):
-                continue  # "Monitor, the regulator of ...": an apposition (an aside of the grammar), not an anaphor
-            wanted = self.nouns[match.group("noun").lower()]
-            window_start = spans_before[-self.window][0] if len(spans_before) >= self.window else 0
-            earlier = [m for m in mentions if window_start <= m.start and m.end <= a and wanted in kinds(m.entity)]
-            year = match.group("year")
-            if year:
-                earlier = [m for m in mentions if m.end <= a and year in m.exact and wanted in kinds(m.entity)]
-            noun = match.group("noun").lower()
-            # "the Act": the last Act named before (in the whole text), not the nearest Regulations
-            alike = [m for m in mentions if m.end <= a and noun in m.exact.lower() and wanted in kinds(m.entity)]
-            if alike:  # the one the text names most (its subject), the later on a tie
-                counts = {m.entity: sum(1 for x in alike if x.entity == m.entity) for m in alike}
-                best = max(counts.values())
-                alike = [m for m in alike if counts[m.entity] == best]
-            earlier = alike or earlier
-            if earlier:
-                out.append((a, b, [earlier[-1].entity]))
-        return out

@@ -20,9 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.graph import namespaces as ns
-from kg.ingest.clauses import CueGrammar, CueMatch, Descriptions, lead_ins
+from kg.ingest.clauses import CueGrammar, CueMatch
 from kg.ingest.extract import EntityMatcher, Extraction, Mention, Relation
 from kg.ingest.parse import ParsedDocument
+from kg.ingest.references import Descriptions, lead_ins
 from kg.ingest.vocabulary import Vocabulary, data_dir
 
 _TOKEN = re.compile(r"⟨(\d+)⟩")

@@ -592,10 +592,14 @@ def test_editor_completes_prefixes_terms_and_entity_names(chrome, server):
     wait(chrome, lambda d: any(text.startswith(wanted) for text in _hints(d)), message="no completion list")
     offered = _hints(chrome)
     assert any(text.startswith("kgid:accountable-care-organisation") for text in offered), offered
-    # choosing one writes it into the query
-    target = next(i for i, text in enumerate(offered) if text.startswith(wanted))
-    for _ in range(target):
+    # choosing one writes it into the query. The list is drawn again when the entity names arrive (which moves
+    # the selection back to the top), so move down until the wanted item is the active one, then choose it.
+    active = "return (document.querySelector('.CodeMirror-hint-active') || {}).innerText || ''"
+    for _ in range(len(offered) + 5):
+        if chrome.execute_script(active).startswith(wanted):
+            break
         ActionChains(chrome).send_keys(Keys.DOWN).perform()
+    assert chrome.execute_script(active).startswith(wanted), _hints(chrome)
     ActionChains(chrome).send_keys(Keys.ENTER).perform()
     value = chrome.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
     assert value == "SELECT * WHERE { kgid:accountable-care-organisation"

@@ -318,8 +318,8 @@ class CueGrammar:
             regexes.append(
                 (rf"{lead}\s+(?P<verb>{word_alternation(active)}){post}(?P<B>{self.list})", "active", not forward)
             )
-        if voice in ("both", "active") and active and objects:
-            # "took over Public Health England's functions", "took over their duties" (the pronoun an entity)
+        if voice in ("both", "active") and active and entry.get("objects_required"):
+            # "took over Public Health England's functions": a verb that needs its object noun
             regexes.append(
                 (
                     rf"{lead}\s+(?P<verb>{word_alternation(active)})(?:\s+{det})*\s+(?P<B>{self.list})(?:[’']s)?"
@@ -367,9 +367,13 @@ class CueGrammar:
             pre = r"(?P<pre>[^⟨⟩.]{0,80}?)"
         elif entry.get("brackets"):  # "X (now Y)": only inside brackets
             pre = r"(?P<pre>\s*\(\s*)"
-        else:  # after a comma, a bracket, "and" or a copula ("X is the successor to Y")
-            copula = r"\b(?:is|are|was|were|became|become|remains?|remained)(?:\s+(?:now|also|effectively|legally|formally))?\b"
-            pre = rf"(?P<pre>\s*(?:[,(–—-]|\band\b|\bor\b|{copula})?\s*)"
+        else:  # after a comma, a bracket, "and"; or a copula where the entry allows it ("X is the successor to Y")
+            copula = (
+                r"|\b(?:is|are|was|were|became|become|remains?|remained)(?:\s+(?:now|also|effectively|legally|formally))?\b"
+                if entry.get("copula")
+                else ""
+            )
+            pre = rf"(?P<pre>\s*(?:[,(–—-]|\band\b|\bor\b{copula})?\s*)"
         pattern = (
             rf"(?P<A>{self.list}){pre}(?:(?<=\s)|(?<=\()|^)(?:{det}\s+)*(?P<verb>{word_alternation(phrases)})"
             rf"(?:\s+{det})*\s*[,:]?\s*(?:{det}\s+)*(?P<B>{self.list})"

@@ -217,6 +217,8 @@ class CueGrammar:
             rf"(?=\s*,\s*(?:(?:and|or)\s+)?(?:{det}\s+)*⟨)",
             re.I,
         )
+        #: the list a sentence opens with, after determiners (its subject, for :meth:`_coordinated_subject`)
+        self._first_list = re.compile(rf"\W*(?:{det}\s+)*({self.list})")
         self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
         # an aside between commas or brackets, or a role before a comma ("the ⟨1⟩ as an independent body, taking over ...");
         # it may name an entity, not first ("⟨1⟩, the regulator of ⟨2⟩, was merged into ...")
@@ -513,7 +515,7 @@ class CueGrammar:
         """The sentence's subject when the list at ``at`` is the object of a verb before it ("⟨1⟩ replaced ⟨2⟩")."""
         if not _OBJECT_BEFORE.search(skeleton, 0, at):
             return None
-        first = re.match(rf"\W*(?:{self._det}\s+)*({self.list})", skeleton)
+        first = self._first_list.match(skeleton)
         if not first or first.end(1) > at:
             return None
         return tuple(int(i) for i in _TOKEN.findall(first.group(1)))

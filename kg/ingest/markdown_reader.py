@@ -30,9 +30,7 @@ def _inline(token: Token) -> str:
     for child in token.children or []:
         if child.type in ("text", "code_inline", "html_inline"):
             out.append(child.content)
-        elif child.type == "softbreak":
-            out.append("\n")
-        elif child.type == "hardbreak":
+        elif child.type in ("softbreak", "hardbreak"):
             out.append("\n")
         elif child.type == "image":
             out.append(child.content)  # its alternative text

@@ -218,7 +218,7 @@ class CueGrammar:
             re.I,
         )
         #: the list a sentence opens with, after determiners (its subject, for :meth:`_coordinated_subject`)
-        self._first_list = re.compile(rf"\W*(?:{det}\s+)*({self.list})")
+        self._first_list = re.compile(rf"\W*(?:{det}\s+)*({self.list})", re.I)
         self._rel = r"(?P<rel>\s*,?\s*(?:which|that|who)\b)?"
         # an aside between commas or brackets, or a role before a comma ("the ⟨1⟩ as an independent body, taking over ...");
         # it may name an entity, not first ("⟨1⟩, the regulator of ⟨2⟩, was merged into ...")

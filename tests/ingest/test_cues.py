@@ -83,6 +83,16 @@ def test_a_second_verb_tells_of_the_sentence_subject_not_the_first_object(pipeli
     }
     assert ("clinical-commissioning-group", "supersedes", "primary-care-trust") not in found
     assert ("integrated-care-board", "supersedes", "clinical-commissioning-group") in found
+    # the same when the sentence opens with "The": its determiners are compared without case
+    found = {
+        short(r)
+        for r in extract(
+            pipeline,
+            "The UK Health Security Agency replaced Public Health England and took over the duties of the Health Protection Agency.",
+        )
+    }
+    assert ("public-health-england", "supersedes", "health-protection-agency") not in found
+    assert ("uk-health-security-agency", "supersedes", "health-protection-agency") in found
     found = {
         short(r)
         for r in extract(pipeline, "NHS England published the NHS Long Term Plan and introduced primary care networks.")

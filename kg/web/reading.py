@@ -455,6 +455,7 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _lineage(store: Store, links: list[Link], entities: dict[str, EntityInfo]) -> list[LineageStep]:
     """Lineage events of the vocabulary, merged with evolvesInto/supersedes links (vocabulary or documents)."""
     steps: dict[tuple[str, str, str], LineageStep] = {}
+    listed: set[tuple] = set()  #: (step, document[, quote's start, end, words]) already among a step's documents
     table = lineage_predicates()
     for event, before, after, relation, date, comment, source in _rows(store, "site-lineage-events"):
         recorded = table.get(_v(relation) or "")
@@ -480,10 +481,13 @@ def _lineage(store: Store, links: list[Link], entities: dict[str, EntityInfo]) -
             other = (predecessor, successor, "supersedes" if kind == "evolvesInto" else "evolvesInto")
             step = steps.get(other) or steps.setdefault(key, LineageStep(predecessor, successor, kind))
         if link.document:
-            if link.quote is not None:
-                step.documents.append((link.document, link.quote))
-            elif not any(d == link.document for d, _ in step.documents):
-                step.documents.append((link.document, Quote("")))
+            # one sentence may state a step twice (evolves into, supersedes): each quote once, each document once
+            q = link.quote
+            seen = (id(step), link.document, *((q.start, q.end, q.exact) if q is not None else ()))
+            if seen in listed or (q is None and (id(step), link.document, "any") in listed):
+                continue
+            listed.update((seen, (id(step), link.document, "any")))
+            step.documents.append((link.document, q if q is not None else Quote("")))
         else:
             step.in_vocabulary = True
     return [s for s in steps.values() if s.predecessor != s.successor]

@@ -282,27 +282,48 @@ class SiteData:
         docs = [self.documents[d] for d in (iris if iris is not None else self.documents) if d in self.documents]
         return sorted(docs, key=lambda d: (_desc(date_sort_key(d.issued or d.modified)), d.title.lower()))
 
-    def lineage_of(self, iri: str) -> list[LineageStep]:
-        """Every step on a chain through ``iri`` (its predecessors' and successors' steps too), oldest first."""
+    def lineage_of(self, iri: str, limit: int | None = None) -> list[LineageStep]:
+        """The steps on a chain through ``iri`` (its predecessors' and successors' steps too), oldest first.
+
+        Steps of one date are in their order along the chain. With ``limit``, only that many: the steps nearest
+        ``iri`` (its own, then those one step further, and so on; the oldest of a distance that must be cut).
+        """
+        placed = self._lineage_positions(iri)
+        chosen = list(placed.values())
+        if limit is not None and len(chosen) > limit:
+            chosen = sorted(chosen, key=lambda ps: (abs(ps[0]), self._step_key(ps[1])))[:limit]
+        return [
+            step for _, step in sorted(chosen, key=lambda ps: (self._step_key(ps[1])[0], ps[0], self._step_key(ps[1])))
+        ]
+
+    def lineage_size(self, iri: str) -> int:
+        """How many steps :meth:`lineage_of` gives for ``iri`` without a limit."""
+        return len(self._lineage_positions(iri))
+
+    def _lineage_positions(self, iri: str) -> dict[int, tuple[int, LineageStep]]:
+        """The steps of ``iri``'s chains, each with its place: 0 for its own, -1 the one before, 1 after and so on."""
         forward, backward = self._lineage_index
-        chosen: dict[int, LineageStep] = {}
-        for index, follow in ((forward, "successor"), (backward, "predecessor")):
-            seen, todo = {iri}, [iri]
-            while todo:
-                node = todo.pop()
-                for step in index.get(node, ()):
-                    chosen[id(step)] = step
-                    nxt = getattr(step, follow)
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        todo.append(nxt)
-        return sorted(
-            chosen.values(),
-            key=lambda s: (
-                date_sort_key(s.best_date(self.documents)[0]),
-                self.label(s.predecessor),
-                self.label(s.successor),
-            ),
+        placed: dict[int, tuple[int, LineageStep]] = {}
+        for index, follow, sign in ((forward, "successor", 1), (backward, "predecessor", -1)):
+            seen, frontier, hops = {iri}, [iri], 0
+            while frontier:
+                following: list[str] = []
+                for node in frontier:
+                    for step in index.get(node, ()):
+                        if id(step) not in placed or abs(placed[id(step)][0]) > hops:
+                            placed[id(step)] = (sign * hops, step)
+                        nxt = getattr(step, follow)
+                        if nxt not in seen:
+                            seen.add(nxt)
+                            following.append(nxt)
+                frontier, hops = following, hops + 1
+        return placed
+
+    def _step_key(self, step: LineageStep) -> tuple[str, str, str]:
+        return (
+            date_sort_key(step.best_date(self.documents)[0]),
+            self.label(step.predecessor),
+            self.label(step.successor),
         )
 
     @cached_property

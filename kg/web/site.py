@@ -58,6 +58,7 @@ CONNECT_MAX_LENGTH = 4
 NEWEST_DOCUMENTS = 10
 QUOTED_DOCUMENTS = 60  #: an entity page quotes the newest documents that mention it; older ones are listed by title
 DOCUMENTS_PER_PAGE = 100  #: an entity page lists this many documents; more go on pages of their own
+LINEAGE_ON_PAGE = 60  #: an entity page shows this many lineage steps, the nearest it; the lineage query has all
 CONTENTS_MIN_SECTIONS = 5  #: a page with this many sections has a contents list ...
 CONTENTS_MIN_ITEMS = 20  #: ... as has one with three or more sections listing this many items in all
 
@@ -446,7 +447,7 @@ def _entity_context(
     document_pages = [
         (n, newest[(n - 1) * DOCUMENTS_PER_PAGE : n * DOCUMENTS_PER_PAGE]) for n in range(2, page_count + 1)
     ]
-    lineage = data.lineage_of(e.iri)
+    lineage = data.lineage_of(e.iri, LINEAGE_ON_PAGE)
     co = data.co_mentioned(e.iri, 30)
     suggestions: list[str] = []
     for step in lineage:
@@ -462,6 +463,8 @@ def _entity_context(
         "primary_type": data.primary_type(e),
         "schemes": schemes,
         "lineage": lineage,
+        "lineage_total": data.lineage_size(e.iri) if len(lineage) == LINEAGE_ON_PAGE else len(lineage),
+        "lineage_query": questions.saved_link("the whole lineage", "lineage", entity=e.iri) if questions else None,
         "relations": relations,
         "mentions": mentions,
         "more_mentions": more_mentions,

@@ -245,9 +245,20 @@ def _kind(is_briefing: bool, paged: bool, text: str, news_date: PartialDate | No
 WRAP_LENGTH = 60
 
 
+#: a word cut at the end of a wrapped line ("commission-" then "ing groups"): letters, a hyphen, then lower case
+_BROKEN_WORD = re.compile(r"([A-Za-z]*[a-z])-$")
+_WORD_START = re.compile(r"[a-z]+")
+
+
 def unwrap(lines: list[str]) -> list[str]:
-    """Join the lines of a hard-wrapped paragraph or list item, so a sentence or a name is one line again."""
+    """Join the lines of a hard-wrapped paragraph or list item, so a sentence or a name is one line again.
+
+    A word hyphenated across the break is joined whole ("commission-" + "ing" is "commissioning"), unless
+    the text writes it with its hyphen elsewhere and never without ("well-known"); a hyphen before a digit or
+    a capital stays, with no space ("2019-20", "non-English").
+    """
     out: list[str] = []
+    words: set[str] | None = None
     for line in lines:
         previous = out[-1] if out else ""
         if (
@@ -257,7 +268,19 @@ def unwrap(lines: list[str]) -> list[str]:
             and not previous.rstrip().endswith(":")
             and "|" not in previous
         ):
-            out[-1] = previous.rstrip() + " " + line.strip()
+            head, tail = previous.rstrip(), line.strip()
+            broken, rest = _BROKEN_WORD.search(head), _WORD_START.match(tail)
+            if head.endswith("-") and head[-2:-1].isalnum() and tail[:1].isalnum() and not (broken and rest):
+                out[-1] = head + tail  # "2019-" + "20", "non-" + "English": the hyphen stays, no space
+            elif broken and rest:
+                if words is None:
+                    words = {w.casefold() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", "\n".join(lines))}
+                whole, hyphened = broken.group(1) + rest.group(), broken.group(1) + "-" + rest.group()
+                keep = hyphened.casefold() in words and whole.casefold() not in words
+                out[-1] = head if keep else head[:-1]
+                out[-1] += tail
+            else:
+                out[-1] = head + " " + tail
         else:
             out.append(line)
     return out
@@ -341,11 +364,12 @@ def document_page_starts(text: str, body: list[tuple[int, str]], page_lines: lis
     for number, line in body:
         if not line.strip():
             continue
-        found = text.find(line, cursor)
+        needle = line.strip().removesuffix("-")  # unwrap may have joined a word broken across lines
+        found = text.find(needle, cursor)
         if found < 0:
             return ()
         first.setdefault(bisect.bisect_right(page_lines, number) - 1, found)
-        cursor = found + len(line)
+        cursor = found + len(needle)
     if not first:
         return ()
     starts, following = [0] * (max(first) + 1), len(text)

@@ -192,6 +192,30 @@ def test_pdf_text_drops_running_header_and_page_numbers_and_keeps_page_starts(tm
     assert page_at(document.page_starts, document.text.index("Further reading")) == 3
 
 
+def test_pdf_words_broken_across_lines_are_read_whole_and_keep_their_pages(tmp_path, pipeline):
+    pages = [
+        [
+            PDF_TITLE,
+            "From July 2022 the new boards took on the duties of the clinical commission-",
+            "ing groups in every part of England, and NHS England kept oversight of them.",
+        ],
+        [
+            "Regulation and oversight",
+            "Alongside NHS England, the Care Quality Commission reviews how each integ-",
+            "rated care system works with the councils and trusts of its area.",
+        ],
+    ]
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(make_pdf(pages))
+    [document] = parse(only([path]))
+    assert "clinical commissioning groups in every part" in document.text
+    assert "each integrated care system works" in document.text
+    assert page_at(document.page_starts, document.text.index("Care Quality Commission")) == 2
+    found = {m.entity for m in pipeline.extract(document).mentions}
+    ids = "https://w3id.org/nhs-policy-kg/id/"
+    assert {ids + "clinical-commissioning-group", ids + "integrated-care-system"} <= found
+
+
 def test_pages_follow_each_document_of_a_listing():
     # Two briefings in one paged source: the second starts half-way down page 2 and runs onto page 3.
     pages = [

@@ -1,4 +1,6 @@
-from kg.ingest.parse import parse
+import pytest
+
+from kg.ingest.parse import parse, unwrap
 from kg.ingest.sources import Source, read
 from tests.conftest import SEEDS, need_shared
 
@@ -70,3 +72,31 @@ def test_seed_files_give_the_expected_documents():
     assert sum(len(t) for t in titles.values()) == 9
     listing = next(t for name, t in titles.items() if len(t) == 5)
     assert "Drug strategy 2017" in listing and "Strategic Clinical Networks" in listing
+
+
+# A line this long (60 characters or more) followed straight on by another was wrapped; its break may cut a word.
+WRAPPED = "These notes were typed into an editor that wraps its lines, so"
+
+
+@pytest.mark.parametrize(
+    ("second", "joined"),
+    [
+        ("a note on clinical commission-\ning groups.", "a note on clinical commissioning groups."),
+        ("Integrated Care Sys-\ntems began.", "Integrated Care Systems began."),
+        # written with its hyphen elsewhere and never without: the hyphen stays
+        ("a well-\nknown board met the well-known trust.", "a well-known board met the well-known trust."),
+        # a hyphen before a number or a capital stays, with no space
+        ("the plan for 2019-\n20 was agreed.", "the plan for 2019-20 was agreed."),
+        ("services for non-\nEnglish speakers.", "services for non-English speakers."),
+        # a dash set off by spaces is not a broken word
+        ("the board - \nand its partners.", "the board - and its partners."),
+        ("the board met.\nIts partners did not.", "the board met. Its partners did not."),
+    ],
+)
+def test_wrapped_lines_join_and_broken_words_join_whole(second, joined):
+    first, rest = second.split("\n")
+    assert unwrap([f"{WRAPPED} {first}", rest]) == [f"{WRAPPED} {joined}"]
+
+
+def test_a_short_line_is_not_joined_to_the_next():
+    assert unwrap(["Contents:", "commission-", "ing"]) == ["Contents:", "commission-", "ing"]

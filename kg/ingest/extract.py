@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from kg.ingest.conjuncts import shared_heads
 from kg.ingest.labels import Normalised, is_case_sensitive, norm, normalise, normalise_both, slug, variants
 from kg.ingest.metadata import choose_publisher, first_of
 from kg.ingest.names import name_finder
@@ -184,6 +185,10 @@ class EntityMatcher:
         if name not in self._looked_up:
             self._looked_up[name] = self._lookup(name)
         return self._looked_up[name]
+
+    def _lookup_iri(self, name: str) -> str | None:
+        entity = self.lookup(name)
+        return entity.iri if entity is not None else None
 
     def _lookup(self, name: str) -> Entity | None:
         name = name.replace("&", "and")
@@ -368,6 +373,10 @@ class EntityMatcher:
                 if not any(match.start() < e and s < match.end() for s, e in covered):
                     mentions.append(Mention(iri, match.start(), match.end(), match.group(0), "learnt"))
         mentions += self._list_heads(text, covered)
+        for iri, start, end in shared_heads(
+            text, [(m.start, m.end, m.entity) for m in mentions if m.how != "weak"], covered, self._lookup_iri
+        ):
+            mentions.append(Mention(iri, start, end, text[start:end], "shared-head"))
         extraction = Extraction(mentions=mentions, definitions=definitions, new_entities=discovered)
         self._named_organisations(text, extraction)
         extraction.publisher = self._organisation(

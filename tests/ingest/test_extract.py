@@ -80,3 +80,52 @@ def test_longest_match_by_binary_search_keeps_the_plain_rule():
             start = rng.randint(0, 60)
             hits.append(_Hit(start, start + rng.randint(1, 12), ("e",), rng.random() < 0.3, False))
         assert EntityMatcher._longest(hits) == EntityMatcher._longest_slowly(hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        # the head after the last conjunct is shared by the ones before it
+        (
+            "Practices hold General Medical Services or Personal Medical Services contracts.",
+            {"general-medical-services-contract", "personal-medical-services-contract"},
+        ),
+        (
+            "Alternative Provider Medical Services, Personal Medical Services and General Medical Services "
+            "contracts differ.",
+            {
+                "alternative-provider-medical-services-contract",
+                "personal-medical-services-contract",
+                "general-medical-services-contract",
+            },
+        ),
+        # the words before the first name's last word are shared by the conjuncts after it
+        (
+            "Integrated care boards and partnerships began in 2022.",
+            {"integrated-care-board", "integrated-care-partnership"},
+        ),
+        ("Guidance from NHS England and Improvement followed.", {"nhs-england", "nhs-improvement"}),
+        (
+            "Integrated care boards, partnerships and systems.",
+            {"integrated-care-board", "integrated-care-partnership", "integrated-care-system"},
+        ),
+    ],
+)
+def test_conjuncts_share_the_head_or_the_modifier_of_a_name(matcher, text, named):
+    extraction = found(matcher, text)
+    assert named <= names(extraction)
+    shared = [m for m in extraction.mentions if m.how == "shared-head"]
+    assert shared and all(text[m.start : m.end] == m.exact and m.exact.strip() == m.exact for m in shared)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NHS England and NHS Improvement merged.",  # two names, each whole
+        "Integrated care and commissioning were discussed.",  # one adjective is no shared modifier
+        "Leaders of integrated care boards and councils met.",  # no such name as 'integrated care councils'
+        "The team wrote on workforce and Personal Medical Services contracts.",  # no 'workforce contract'
+    ],
+)
+def test_conjuncts_that_name_nothing_more_add_nothing(matcher, text):
+    assert not [m for m in found(matcher, text).mentions if m.how == "shared-head"]

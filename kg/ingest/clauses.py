@@ -44,6 +44,12 @@ _WORDS = re.compile(r"[\w’'.-]+")
 _ROLE_OF = re.compile(r"⟨(\d+)⟩\s*,\s*(?:an?|the)\s+(?:[\w’'-]+\s+){1,4}?of\s+(?:the\s+)?$", re.I)
 #: "and" between a subject and its verb ("⟨2⟩ and took over")
 _AND = re.compile(r"\band\b", re.I)
+#: "⟩ that it", "⟩ they": a pronoun after an entity, before a verb in the past with nothing after it but the
+#: clause's end or a time ("the ⟨2⟩ it replaced in 2022."), so the entity is that verb's object
+_PRONOUN_RELATIVE = re.compile(
+    r"(?<=⟩)(?:\s+(?:that|which))?\s+(?:it|they)(?=\s+[a-z][a-z-]+ed(?:\s+(?:in|on|during|from)\s+(?:the\s+)?[a-z0-9][\w-]*)?\s*(?:[.;,)]|$))",
+    re.I,
+)
 #: a verb's object ends here: "⟨1⟩ replaced the " (an entity, then a few words in lower case, then the list)
 _OBJECT_BEFORE = re.compile(r"⟩\s+[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,3}\s+$")
 #: "⟩ was set up in 2009, replacing": the words between an entity and a clause of an -ing form after a comma
@@ -434,8 +440,34 @@ class CueGrammar:
 
     def match(self, skeleton: str) -> list[CueMatch]:
         """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
+        out = self._pronoun_relative(skeleton)
         if "," not in skeleton:
-            return self._match(skeleton)
+            return self._match(skeleton) + out
+        out += self._comma_match(skeleton)
+        return out
+
+    def _pronoun_relative(self, skeleton: str) -> list[CueMatch]:
+        """ "⟨1⟩ took over the work of the ⟨2⟩ (that) it replaced": the pronoun is the sentence's subject.
+
+        Read again as "⟨2⟩ that ⟨1⟩ replaced" (an object-relative clause), when nothing follows the verb
+        that could be its own object.
+        """
+        low = skeleton.lower()
+        if " it " not in low and " they " not in low:
+            return []
+        found = _PRONOUN_RELATIVE.search(skeleton)
+        first = self._first_list.match(skeleton) if found else None
+        if not found or not first or first.end(1) > found.start():
+            return []
+        read = skeleton[: found.start()] + " that " + first.group(1) + skeleton[found.end() :]
+        subject = tuple(int(i) for i in _TOKEN.findall(first.group(1)))
+        return [
+            replace(m, mechanisms=(*m.mechanisms, "pronoun-relative"))
+            for m in self._match(read)
+            if m.mechanisms[0] == "object-relative" and subject in (m.subjects, m.objects)
+        ]
+
+    def _comma_match(self, skeleton: str) -> list[CueMatch]:
         skeleton = self._item_aside.sub("", skeleton)  # "⟨1⟩, originally the regulator of ⟨2⟩, and ⟨3⟩"
         out = self._match(skeleton)
         # "⟨1⟩ was set up in 2009, replacing ⟨2⟩": the -ing clause read again as "⟨1⟩ replacing ⟨2⟩"

@@ -231,14 +231,30 @@ def _clean_title(title: str, is_briefing: bool) -> tuple[str, str | None, bool]:
     return title, publisher, paged
 
 
-def _kind(is_briefing: bool, paged: bool, text: str, news_date: PartialDate | None) -> str:
+def _kind(is_briefing: bool, paged: bool, text: str, news_date: PartialDate | None, title: str = "") -> str:
     if is_briefing:
         return "PolicyBriefing"
     if news_date:
         return "NewsItem"
     if paged or "\f" in text:
         return "SlideDeck"
-    return "Document"
+    return kind_of_title(title)
+
+
+@lru_cache(maxsize=1)
+def _title_kinds() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern for every kind word of metadata.toml's [kinds], and the kind of each word."""
+    spec = tomllib.loads((data_dir() / "parsing" / "metadata.toml").read_text(encoding="utf-8"))["kinds"]
+    kinds = {" ".join(w.lower().split()): kind for kind, words in spec.items() if kind != "examples" for w in words}
+    words = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(kinds, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.I), kinds
+
+
+def kind_of_title(title: str) -> str:
+    """The class a title's words give a document (``Guidance``, ``Report``, ``Contract``), else ``Document``."""
+    pattern, kinds = _title_kinds()
+    found = pattern.search(title)
+    return kinds[" ".join(found.group(0).lower().split())] if found else "Document"
 
 
 #: a line at least this long, followed straight on by another, was wrapped by the writer's editor or the PDF
@@ -326,7 +342,7 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
             title=title,
             text=text,
             source=source,
-            kind=_kind(False, paged, text, news_date),
+            kind=_kind(False, paged, text, news_date, title),
             publisher_name=publisher_name,
             publisher_url=url,
             producer_name=producer,
@@ -340,7 +356,7 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
         title=title,
         text=text,
         source=source,
-        kind=_kind(is_briefing, paged, text, news_date),
+        kind=_kind(is_briefing, paged, text, news_date, title),
         fields=fields,
         publisher_name=publisher_name or None,
         publisher_url=url,

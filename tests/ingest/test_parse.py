@@ -1,7 +1,10 @@
+import tomllib
+
 import pytest
 
-from kg.ingest.parse import parse, unwrap
+from kg.ingest.parse import kind_of_title, parse, unwrap
 from kg.ingest.sources import Source, read
+from kg.ingest.vocabulary import data_dir
 from tests.conftest import SEEDS, need_shared
 
 
@@ -100,3 +103,24 @@ def test_wrapped_lines_join_and_broken_words_join_whole(second, joined):
 
 def test_a_short_line_is_not_joined_to_the_next():
     assert unwrap(["Contents:", "commission-", "ing"]) == ["Contents:", "commission-", "ing"]
+
+
+KIND_EXAMPLES = tomllib.loads((data_dir() / "parsing" / "metadata.toml").read_text(encoding="utf-8"))["kinds"][
+    "examples"
+]
+
+
+@pytest.mark.parametrize("example", KIND_EXAMPLES, ids=[e["title"][:30] for e in KIND_EXAMPLES])
+def test_a_title_tells_the_kind_of_document(example):
+    assert kind_of_title(example["title"]) == example["kind"]
+
+
+def test_a_document_outside_the_template_takes_the_kind_its_title_gives():
+    text = "Statutory guidance on joint committees\n\nIssued by the Department of Health and Social Care\n\nBoards may form joint committees with councils.\n"
+    [document] = parse(source(text))
+    assert document.kind == "Guidance"
+    # a briefing of the library template stays a briefing, whatever its title says
+    [briefing, _] = parse(
+        source(BRIEFING.replace("Integrated care boards explained", "A review of integrated care boards"))
+    )
+    assert briefing.kind == "PolicyBriefing"

@@ -44,6 +44,18 @@ _WORDS = re.compile(r"[\w’'.-]+")
 _ROLE_OF = re.compile(r"⟨(\d+)⟩\s*,\s*(?:an?|the)\s+(?:[\w’'-]+\s+){1,4}?of\s+(?:the\s+)?$", re.I)
 #: "and" between a subject and its verb ("⟨2⟩ and took over")
 _AND = re.compile(r"\band\b", re.I)
+#: a sentence opening with a noun in lower case and "of" before the entity: that noun is the subject
+#: ("The costs of ⟨1⟩ were ..."); "the functions of" and the like are read by the frames that name them, and
+#: a number ("a number of", "most of", "a group of") tells of the entity itself
+_NOT_A_SUBJECT_NOUN = (
+    r"(?:a|an|the|functions|duties|responsibilities|powers|roles?|work|remit|number|majority|most|many|some|all"
+    r"|each|both|several|one|two|three|four|five|half|group|set|handful|series|range|none)\b"
+)
+_NOUN_OF = re.compile(
+    rf"^\W*(?:(?:the|a|an)\s+)?(?!{_NOT_A_SUBJECT_NOUN})[a-z][\w’'-]*(?:\s+(?!{_NOT_A_SUBJECT_NOUN})[a-z][\w’'-]*)?"
+    r"\s+of\s+(?:the\s+)?$",
+    re.I,
+)
 #: "⟩ that it", "⟩ they": a pronoun after an entity, before a verb in the past with nothing after it but the
 #: clause's end or a time ("the ⟨2⟩ it replaced in 2022."), so the entity is that verb's object
 _PRONOUN_RELATIVE = re.compile(
@@ -520,6 +532,8 @@ class CueGrammar:
                     head = _ROLE_OF.search(skeleton, 0, m.start("B"))
                     if head:
                         b = (int(head.group(1)),)
+                if cue.mechanism == "passive" and _NOUN_OF.search(skeleton, 0, m.start("B")):
+                    continue  # "The costs of ⟨1⟩ were absorbed by ⟨2⟩": the costs were, not ⟨1⟩
                 fallback = None
                 if cue.mechanism == "active" and _AND.search(m.group("pre") or ""):
                     # "⟨1⟩ replaced ⟨2⟩ and took over the duties of ⟨3⟩": a second verb of ⟨1⟩, not of ⟨2⟩

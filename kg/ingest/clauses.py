@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kg.errors import VocabularyError
 from kg.ingest.programs import Program, program, rebuild
 
 _TOKEN = re.compile(r"⟨(\d+)⟩")
@@ -404,6 +405,10 @@ class CueGrammar:
         """A template: S (subject), O (object), {verb} forms, ``be``, ``N``, ``DET``, ``…`` / ``……`` (a few / more words), ``word?``."""
         pieces: list[tuple[str, str]] = []  # (regex, kind): word, opt (carries its own trailing space), group, punct
         triggers: set[str] = set()
+        if re.search(r"\{[^}]*\s", entry["template"]):
+            raise VocabularyError(
+                f"cue {entry.get('name')}: {entry['template']!r}: a verb in braces is one word (join its words with _)"
+            )
         for word in entry["template"].split():
             if word in ("S", "O"):
                 pieces.append((rf"(?P<{'A' if word == 'S' else 'B'}>{self.list})", "group"))

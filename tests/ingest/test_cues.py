@@ -14,10 +14,10 @@ from kg.ingest.vocabulary import data_dir
 K = "https://w3id.org/nhs-policy-kg/id/"
 
 
-def _grammar():
+def _grammar(path=None):
     from kg.ingest.clauses import CueGrammar
 
-    return CueGrammar(data_dir() / "patterns" / "cues.toml")
+    return CueGrammar(path or data_dir() / "patterns" / "cues.toml")
 
 
 GRAMMAR = _grammar()
@@ -99,3 +99,13 @@ def test_a_second_verb_tells_of_the_sentence_subject_not_the_first_object(pipeli
     found = {short(r) for r in extract(pipeline, text)}
     assert wanted in found, sorted(found)
     assert unwanted not in found, sorted(found)
+
+
+def test_a_frame_with_spaces_inside_its_braces_is_refused(tmp_path):
+    from kg.errors import VocabularyError
+
+    cues = (data_dir() / "patterns" / "cues.toml").read_text(encoding="utf-8")
+    broken = cues + '\n[[frame]]\nname = "spaced"\npredicate = "supersedes"\ntemplate = "S {take over} O"\n'
+    (tmp_path / "cues.toml").write_text(broken, encoding="utf-8")
+    with pytest.raises(VocabularyError, match="spaced.*join its words with _"):
+        _grammar(tmp_path / "cues.toml")

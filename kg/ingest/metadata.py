@@ -397,7 +397,22 @@ def html_metadata(html: str) -> dict[str, str]:
         value = next((values[k] for k in keys if values.get(k)), None)
         if value:
             found[name] = value
+    if "publisher" not in found:  # "New support for carers | Riverside Council": the site's name after the title
+        site = _site_name(root.findtext(".//title") or "")
+        if site:
+            found["publisher"] = site
     return found
+
+
+_TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s*[|]\s*")
+
+
+def _site_name(title: str) -> str | None:
+    """The last part of a page title split at "|", "–" or " - ", if it is the name of a body."""
+    parts = [p.strip() for p in _TITLE_PARTS.split(" ".join(title.split())) if p.strip()]
+    if len(parts) < 2:
+        return None
+    return parts[-1] if name_finder().looks_like_organisation(parts[-1]) else None
 
 
 def pdf_metadata(info: dict[str, str]) -> dict[str, str]:

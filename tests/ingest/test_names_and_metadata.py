@@ -95,6 +95,25 @@ def test_html_meta_open_graph_and_json_ld():
     assert parse_date(found["modified"]).value == "2023-03-14"
 
 
+@pytest.mark.parametrize(
+    ("title", "publisher"),
+    [
+        ("New support for carers announced | Northgate Borough Council", "Northgate Borough Council"),
+        ("Integrated care explained - The King's Fund", "The King's Fund"),
+        ("Annual report 2023 – NHS Kent and Medway Integrated Care Board", "NHS Kent and Medway Integrated Care Board"),
+        ("Care Act 2014 - legislation.gov.uk", None),  # a site's address is no body's name
+        ("News | Health stories", None),
+        ("Integrated care boards", None),
+    ],
+)
+def test_html_title_names_the_site_after_a_bar_or_dash(title, publisher):
+    found = html_metadata(f"<html><head><title>{title}</title></head><body><p>x</p></body></html>")
+    assert found.get("publisher") == publisher
+    # a publisher the page's metadata names comes first
+    meta = f'<meta property="og:site_name" content="Care Body"><title>{title}</title>'
+    assert html_metadata(f"<html><head>{meta}</head><body><p>x</p></body></html>")["publisher"] == "Care Body"
+
+
 def test_pdf_document_information():
     found = pdf_metadata(
         {"/CreationDate": "D:20210615120000Z", "/ModDate": "D:202107", "/Author": "Care Quality Commission"}

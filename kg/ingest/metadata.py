@@ -244,6 +244,7 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
     kinds: dict[int, str] = {}
     pending: list[str] = []  #: a date label whose value is on the next line
     crumbs: dict[int, list[str]] = {}  #: line -> the names a breadcrumb or "A | B" line gives
+    signed: list[str] = []  #: bodies named in a dated by-line, after every name above the title
     ended = False
     for block in _blocks(lines, top):
         joined = " ".join(" ".join(lines[i].split()) for i in block)
@@ -284,6 +285,8 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
             labelled = answers or any(_date_label(p.strip(), rules) for p in _PARTS.split(line))
             if kinds[i] == "byline" and _MONTH_DATE.search(line) and not labelled:
                 loose.append(parse_date(line))
+                # "Riverside Council, 2 May 2024": a body's name beside the date may be the publisher
+                signed += [part for part in _BYLINE_PARTS.split(line) if names.looks_like_organisation(part)]
             previous = kinds[i] if kinds[i] != "continued" else "heading"
     for i in bottom:
         if i not in kinds:
@@ -322,6 +325,7 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
         header.candidates += above
     else:
         header.candidates += [name for i in sorted(crumbs) for name in crumbs[i]]
+    header.candidates += signed
     # "Internet Engineering Task Force (IETF)": the name without the acronym it defines
     header.candidates = [_ACRONYM_AFTER.sub("", c) for c in header.candidates]
     return header
@@ -404,6 +408,7 @@ def html_metadata(html: str) -> dict[str, str]:
     return found
 
 
+_BYLINE_PARTS = re.compile(r"\s*(?:[,|·•]|\s[–—-]\s)\s*")
 _TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s*[|]\s*")
 
 

@@ -534,6 +534,25 @@ class EntityMatcher:
             return first_of(name, known, looks_like)
         return choose_publisher(list(document.publisher_candidates), known, looks_like)
 
+    @staticmethod
+    def _name_in_text(text: str, name: str, iri: str, extraction: Extraction) -> None:
+        """Every place the text writes a body's name that only its header gave ("NHS Greater Manchester
+        Integrated Care" has no head noun to be found by), in place of the shorter names found inside it."""
+        words = name.split()
+        if len(words) < 2:
+            return
+        pattern = re.compile(r"(?<![\w-])" + r"\s+".join(map(re.escape, words)) + r"(?![\w-])")
+        for found in pattern.finditer(text):
+            start, end = found.span()
+            inside = [m for m in extraction.mentions if start <= m.start and m.end <= end]
+            if any(m.start < end and start < m.end for m in extraction.mentions if m not in inside):
+                continue  # a longer name, or one across its edge, was found there
+            if any(m.entity == iri and (m.start, m.end) == (start, end) for m in inside):
+                continue
+            for m in inside:
+                extraction.mentions.remove(m)
+            extraction.mentions.append(Mention(iri, start, end, found.group(0), "metadata"))
+
     def _organisation(
         self, document: ParsedDocument, name: str | None, url: str | None, kind: str, extraction: Extraction
     ) -> str | None:
@@ -548,6 +567,7 @@ class EntityMatcher:
             iri = f"{self.vocabulary.base}id/{slug(name)}"
             if all(e.iri != iri for e in extraction.new_entities):  # found by its name's shape already, with its kind
                 extraction.new_entities.append(NewEntity(iri, name, kind))
+            self._name_in_text(document.text, name, iri, extraction)
         else:
             return None
         if iri not in {m.entity for m in extraction.mentions}:

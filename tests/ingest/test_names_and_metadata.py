@@ -227,3 +227,24 @@ def test_a_publisher_whose_name_holds_and_is_one_body(pipeline, byline, publishe
     assert all(" and " in e.label or e.iri.endswith(publisher) for e in extraction.new_entities)
     iris = [e.iri for e in extraction.new_entities]
     assert len(iris) == len(set(iris)), "the publisher found by its name's shape is one entity of one kind"
+
+
+def test_a_publisher_only_the_header_names_is_found_wherever_the_text_writes_it(pipeline):
+    text = (
+        "About us\n\nPublished by NHS Northgate Integrated Care\n\n"
+        "From 1 July 2022 the Northgate Health and Care Partnership was replaced by NHS Northgate\n"
+        "Integrated Care, the board for the area.\n\nThe partnership comprises:\n\n"
+        "  * NHS Northgate Integrated Care;\n  * Northgate Borough Council.\n"
+    )
+    [document] = parse(Source("about.txt", text, "0" * 64, "utf-8"))
+    extraction = pipeline.extract(document)
+    board = "https://w3id.org/nhs-policy-kg/id/nhs-northgate-integrated-care"
+    assert extraction.publisher == board
+    places = [m for m in extraction.mentions if m.entity == board]
+    body = document.text.index("replaced by")
+    assert len([m for m in places if m.start > body]) == 2  # across the line break, and in the list
+    assert all(" ".join(m.exact.split()) == "NHS Northgate Integrated Care" for m in places)
+    # "Integrated Care" inside the name is not also the concept of integrated care
+    assert "https://w3id.org/nhs-policy-kg/id/integrated-care" not in {m.entity for m in extraction.mentions}
+    found = {(r.subject.rsplit("/", 1)[-1], r.predicate, r.object.rsplit("/", 1)[-1]) for r in extraction.relations}
+    assert ("nhs-northgate-integrated-care", "supersedes", "northgate-health-and-care-partnership") in found

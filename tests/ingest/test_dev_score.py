@@ -18,9 +18,9 @@ from tests.conftest import IN_CI, ROOT, SHARED
 
 EVAL = ROOT / "data" / "eval"
 FLOORS = {"entity_f1": 0.90, "relation_p": 0.75, "relation_f1": 0.60, "metadata": 0.80}
-#: what the fourteenth round measured (relation precision 1.00, F1 0.86), less a small margin: a change to the
-#: cue grammar that loses relations on this set shows here, not in a later round's figures
-MEASURED = {"entity_f1": 0.94, "relation_p": 0.95, "relation_f1": 0.83}
+#: what the fifteenth round measured (entity F1 0.96, relation precision 1.00, F1 0.88), less a small margin: a
+#: change to the cue grammar that loses relations on this set shows here, not in a later round's figures
+MEASURED = {"entity_f1": 0.94, "relation_p": 0.95, "relation_f1": 0.85}
 
 
 def score_set(folder, tmp_path, pipeline) -> dict[str, float]:

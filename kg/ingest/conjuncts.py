@@ -53,7 +53,7 @@ def _before(
 ) -> Iterator[tuple[str, int, int]]:
     """Conjuncts before the name sharing its last word or two: back along "A, B and C contracts"."""
     joins = _LAST_JOINS
-    while join := next((j for j in joins if text.endswith(j, 0, position)), None):
+    while text.endswith(joins, 0, position) and (join := next(j for j in joins if text.endswith(j, 0, position))):
         hit = _conjunct(text, position - len(join), words, covered, lookup)
         if hit is None:
             return
@@ -100,6 +100,8 @@ def _after(
     lead = words[:-1]
     if len(lead) < 2 and not lead[0].isupper():
         return  # "integrated care and commissioning": one adjective is too weak a modifier to share
+    if not text.startswith((" ", ","), position):
+        return
     while joined := _JOINED_AFTER.match(text, position):
         start, end = joined.span(1)
         if any(start < e and s < end for s, e in covered):

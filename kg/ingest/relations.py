@@ -195,6 +195,14 @@ class RelationExtractor:
             rf"(?:(?:{pronouns})\b|(?:{each})(?=\s+(?:is|are|was|were|has|have|had|will|would|must|can|may|should)\b))",
             re.I,
         )
+        spec = anaphora["pronouns"]
+        alone = "|".join(re.escape(w) for w in spec.get("demonstratives", []))
+        between = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in spec.get("demonstrative_between", []))
+        verbs = "|".join(re.escape(w) for w in spec.get("demonstrative_verbs", []))
+        self._demonstrative = re.compile(
+            rf"^\W*(?:{alone})(?=(?:\s+(?:{between}|[a-z]+ly))*\s+(?:{verbs}|[a-z]+ed)\b)" if alone else r"(?!x)x",
+            re.I,
+        )
         # "..., when they replaced ...", "because it was set up by ...", "...; it was": a subject pronoun inside a sentence
         self._inner_pronoun = re.compile(
             r"(?:\b(?:because|when|as|after|before|since|until|while|although|though|once|where|so|but|and)|;)\s+"
@@ -295,6 +303,14 @@ class RelationExtractor:
                 others = [[x] for x in dict.fromkeys(rest) if x not in entities]
                 word = match.end() - len(match.group(0).split()[-1])  # the pronoun, not the dated opening
                 return [(s + word, s + match.end(), Referent(entities, others)), *found]
+        match = self._demonstrative.match(sentence) if previous else None
+        if match:  # "These in turn became ...": what the sentence before named last, then the others
+            ps, pe = previous[-1]
+            skeleton, tokens = self._skeleton(text, ps, pe, index.within(ps, pe), before or [])
+            listed: list[list[str]] = [tokens[int(i)] for i in _TOKEN.findall(skeleton)][::-1]
+            if listed:
+                word = match.end() - len(match.group(0).split()[-1])
+                return [(s + word, s + match.end(), Referent(listed[0], listed[1:])), *found]
         return found
 
     def _inner(

@@ -454,6 +454,17 @@ class EntityMatcher:
             found.append((start, hit.end, text[start : hit.end], kind, False))
         return found
 
+    def _names_before(self, text: str, start: int, inner: Mention) -> bool:
+        """Whether the words of a name before a known name inside it name something themselves (or are none:
+        the known name is the whole, as in "the Department of Health and Social Care's")."""
+        lead = text[start : inner.start].strip()
+        if not lead:
+            return True
+        words = lead.split()
+        return (
+            len(words) > 1 or bool(self.lookup(lead)) or lead.isupper() or name_finder().looks_like_organisation(lead)
+        )
+
     def _named_organisations(self, text: str, extraction: Extraction) -> None:
         """Trusts, CCGs, boards, bodies and Acts the vocabulary lacks, found by the shape of their names."""
         for start, end, name, kind, swallows in self._found_names(text, list(extraction.mentions)):
@@ -467,8 +478,12 @@ class EntityMatcher:
                 elif m.start < end and start < m.end:
                     crossing = True
             named = [m for m in inside if self._kinds(m.entity) - _GENERIC]
-            if not swallows and (len(named) > 1 or any(m.end == end for m in named)):
-                continue  # "Department of Health APMS Directions" is two names; "NHS England Transformation Directorate" one
+            if not swallows and (
+                len(named) > 1 or any(m.end == end and self._names_before(text, start, m) for m in named)
+            ):
+                # "Department of Health APMS Directions" is two names; "NHS England Transformation Directorate"
+                # one, and so is "Improved Better Care Fund" (a word that names nothing before a known name)
+                continue
             if crossing:
                 continue
             iri = f"{self.vocabulary.base}id/{slug(name)}"

@@ -129,3 +129,15 @@ def test_conjuncts_share_the_head_or_the_modifier_of_a_name(matcher, text, named
 )
 def test_conjuncts_that_name_nothing_more_add_nothing(matcher, text):
     assert not [m for m in found(matcher, text).mentions if m.how == "shared-head"]
+
+
+def test_a_word_that_names_nothing_before_a_known_name_makes_one_name(matcher):
+    extraction = found(matcher, "The Improved Better Care Fund adds to the Better Care Fund.")
+    assert [e.label for e in extraction.new_entities] == ["Improved Better Care Fund"]
+    assert {"improved-better-care-fund", "better-care-fund"} <= names(extraction)
+    # a known name before it makes two names; the known name with a possessive is that name
+    for text in (
+        "Guidance on the Department of Health APMS Directions was issued.",
+        "The Department of Health and Social Care's plan was read.",
+    ):
+        assert not [e for e in found(matcher, text).new_entities if "department" in e.iri], text

@@ -14,6 +14,7 @@ Dates keep the precision they were written with (``2018``, ``2017-03``,
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from functools import cached_property
 from kg.graph import namespaces as ns
 from kg.graph.namespaces import local_name
 from kg.graph.predicates import name_from_object, name_of
-from kg.ingest.dates import date_sort_key
+from kg.ingest.dates import date_sort_key, parse_date
 from kg.ingest.labels import is_acronym
 from kg.web import quoting
 
@@ -161,14 +162,41 @@ class LineageStep:
         return "superseded" if self.relation == "supersedes" else "evolved from"
 
     def best_date(self, documents: dict[str, DocumentInfo]) -> tuple[str | None, bool]:
-        """The event's date, else the earliest issue date of a document that states it (and whether it is the latter)."""
+        """The event's date, else the earliest date a quote of it writes, else the earliest issue date of a
+        document that states it (and whether it is the last of these: a date only reported)."""
         if self.date:
             return self.date, False
+        if self.stated_date:
+            return self.stated_date, False
         dated = sorted(
             (documents[d].issued for d, _ in self.documents if d in documents and documents[d].issued),
             key=date_sort_key,
         )
         return (dated[0], True) if dated else (None, False)
+
+    @cached_property
+    def stated_date(self) -> str | None:
+        """The earliest date the quotes of the step write in their own words ("... replaced Y in 2019"): a
+        quote counts when its words outside the names it marks and outside relative clauses hold one year
+        only (names such as "the Health and Care Act 2022" date nothing, nor does "Y, which was formed in
+        1998")."""
+        found = sorted((d for _, q in self.documents if (d := _date_in_words(q))), key=date_sort_key)
+        return found[0] if found else None
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+#: a relative clause tells of the entity before it, not of the step: "Y, which was formed in 1998"
+_RELATIVE = re.compile(r"(?:,\s*|\s+)(?:which|who|whose)\b[^,.;:]*")
+
+
+def _date_in_words(quote: Quote) -> str | None:
+    words = _RELATIVE.sub(" ", " ".join(text for text, marked in quote.segments() if not marked))
+    if len(set(_YEAR.findall(words))) != 1:
+        return None
+    found = parse_date(words)
+    return found.value if found else None
 
 
 @dataclass

@@ -12,6 +12,7 @@ import pytest
 
 from kg import Pipeline, Store
 from kg.ingest import ingest
+from kg.web.readmodel import DocumentInfo, LineageStep, Quote
 from kg.web.site import LINEAGE_ON_PAGE, build_site
 
 TREES = ["Alder", "Birch", "Cedar", "Elm", "Hazel", "Larch", "Maple", "Rowan", "Willow", "Yew"]
@@ -105,3 +106,73 @@ def test_one_sentence_stating_a_step_twice_is_quoted_once(chain_site):
     (own,) = page.xpath("//ol[@class='lineage']/li[contains(@class, 'direct')]")
     quoted = [" ".join(q.text_content().split()) for q in own.xpath(".//q")]
     assert len(quoted) == 2 and len(set(quoted)) == 2, quoted  # one from each note
+
+
+def _step(*quotes: tuple[str, list[str]]) -> LineageStep:
+    """A step stated by one document per quote, each marking the names given."""
+    documents = []
+    for n, (words, names) in enumerate(quotes):
+        marks = tuple((words.index(name), words.index(name) + len(name)) for name in names)
+        documents.append((f"doc{n}", Quote(words, marks=marks)))
+    return LineageStep("a", "b", "supersedes", documents=documents)
+
+
+@pytest.mark.parametrize(
+    ("quotes", "date"),
+    [
+        (
+            [
+                (
+                    "From 1 July 2022 the Northgate Partnership was replaced by NHS Northgate.",
+                    ["Northgate Partnership", "NHS Northgate"],
+                )
+            ],
+            "2022-07-01",
+        ),
+        # the earliest of the documents' own words
+        (
+            [
+                (
+                    "NHS Northgate replaced the Northgate Partnership in 2023.",
+                    ["NHS Northgate", "Northgate Partnership"],
+                ),
+                (
+                    "In March 2022 NHS Northgate replaced the Northgate Partnership.",
+                    ["NHS Northgate", "Northgate Partnership"],
+                ),
+            ],
+            "2022-03",
+        ),
+        # a year in a name dates nothing; nor one in a relative clause; nor two years at once
+        ([("The Health and Care Act 2022 replaced the old rules.", ["Health and Care Act 2022"])], None),
+        (
+            [
+                (
+                    "NHS Northgate replaced the Northgate Partnership, which was set up in 2001.",
+                    ["NHS Northgate", "Northgate Partnership"],
+                )
+            ],
+            None,
+        ),
+        (
+            [
+                (
+                    "Set up in 2001, the Northgate Partnership was replaced by NHS Northgate in 2022.",
+                    ["Northgate Partnership", "NHS Northgate"],
+                )
+            ],
+            None,
+        ),
+    ],
+)
+def test_a_step_is_dated_by_the_words_that_state_it(quotes, date):
+    step = _step(*quotes)
+    assert step.stated_date == date
+    issued = {"doc0": DocumentInfo("doc0", "a note", None, issued="2024-05")}
+    assert step.best_date(issued) == ((date, False) if date else ("2024-05", True))
+
+
+def test_the_chain_is_dated_by_its_sentences_not_the_document(chain_site):
+    page = lxml.html.parse(str(chain_site / "id" / f"{_slug(NAMES[0])}.html"))
+    whens = {" ".join(w.text_content().split()) for w in page.xpath("//ol[@class='lineage']//span[@class='when']")}
+    assert whens == {"2019"}  # "... replaced the ... in 2019", in a document issued in March 2021

@@ -57,7 +57,12 @@ def test_documents_parse_with_titles_dates_mentions_and_relations(tmp_path, pipe
         found = pipeline.extract(document)
         mentions.append(len(found.mentions))
         relations.append(len(found.relations))
-    assert kinds == {"PolicyBriefing", "NewsItem", "Document"}
+    # the generator's three shapes; a title's words may make a plain document a report or guidance
+    assert (
+        {"PolicyBriefing", "NewsItem", "Document"}
+        <= kinds
+        <= {"PolicyBriefing", "NewsItem", "Document", "Report", "Guidance", "Contract"}
+    )
     assert 28 <= statistics.mean(mentions) <= 42
     assert 4.5 <= statistics.mean(relations) <= 7.5
     assert min(relations) >= 2

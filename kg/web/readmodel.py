@@ -310,23 +310,19 @@ class SiteData:
         docs = [self.documents[d] for d in (iris if iris is not None else self.documents) if d in self.documents]
         return sorted(docs, key=lambda d: (_desc(date_sort_key(d.issued or d.modified)), d.title.lower()))
 
-    def lineage_of(self, iri: str, limit: int | None = None) -> list[LineageStep]:
-        """The steps on a chain through ``iri`` (its predecessors' and successors' steps too), oldest first.
+    def lineage_of(self, iri: str, limit: int | None = None) -> tuple[list[LineageStep], int]:
+        """The steps on a chain through ``iri`` (its predecessors' and successors' steps too), oldest first, and
+        how many there are.
 
         Steps of one date are in their order along the chain. With ``limit``, only that many: the steps nearest
         ``iri`` (its own, then those one step further, and so on; the oldest of a distance that must be cut).
         """
-        placed = self._lineage_positions(iri)
-        chosen = list(placed.values())
-        if limit is not None and len(chosen) > limit:
+        chosen = list(self._lineage_positions(iri).values())
+        total = len(chosen)
+        if limit is not None and total > limit:
             chosen = sorted(chosen, key=lambda ps: (abs(ps[0]), self._step_key(ps[1])))[:limit]
-        return [
-            step for _, step in sorted(chosen, key=lambda ps: (self._step_key(ps[1])[0], ps[0], self._step_key(ps[1])))
-        ]
-
-    def lineage_size(self, iri: str) -> int:
-        """How many steps :meth:`lineage_of` gives for ``iri`` without a limit."""
-        return len(self._lineage_positions(iri))
+        by_date = sorted(chosen, key=lambda ps: (self._step_key(ps[1])[0], ps[0], self._step_key(ps[1])))
+        return [step for _, step in by_date], total
 
     def _lineage_positions(self, iri: str) -> dict[int, tuple[int, LineageStep]]:
         """The steps of ``iri``'s chains, each with its place: 0 for its own, -1 the one before, 1 after and so on."""
@@ -348,11 +344,19 @@ class SiteData:
         return placed
 
     def _step_key(self, step: LineageStep) -> tuple[str, str, str]:
-        return (
-            date_sort_key(step.best_date(self.documents)[0]),
-            self.label(step.predecessor),
-            self.label(step.successor),
-        )
+        """A step's place in date order (then by its names), worked out once: every page of its chain sorts it."""
+        key = self._step_keys.get(id(step))
+        if key is None:
+            key = self._step_keys[id(step)] = (
+                date_sort_key(step.best_date(self.documents)[0]),
+                self.label(step.predecessor),
+                self.label(step.successor),
+            )
+        return key
+
+    @cached_property
+    def _step_keys(self) -> dict[int, tuple[str, str, str]]:
+        return {}
 
     @cached_property
     def _lineage_index(self) -> tuple[dict[str, list[LineageStep]], dict[str, list[LineageStep]]]:

@@ -447,7 +447,7 @@ def _entity_context(
     document_pages = [
         (n, newest[(n - 1) * DOCUMENTS_PER_PAGE : n * DOCUMENTS_PER_PAGE]) for n in range(2, page_count + 1)
     ]
-    lineage = data.lineage_of(e.iri, LINEAGE_ON_PAGE)
+    lineage, lineage_total = data.lineage_of(e.iri, LINEAGE_ON_PAGE)
     co = data.co_mentioned(e.iri, 30)
     suggestions: list[str] = []
     for step in lineage:
@@ -463,7 +463,7 @@ def _entity_context(
         "primary_type": data.primary_type(e),
         "schemes": schemes,
         "lineage": lineage,
-        "lineage_total": data.lineage_size(e.iri) if len(lineage) == LINEAGE_ON_PAGE else len(lineage),
+        "lineage_total": lineage_total,
         "lineage_query": questions.saved_link("the whole lineage", "lineage", entity=e.iri) if questions else None,
         "relations": relations,
         "mentions": mentions,

@@ -455,7 +455,8 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _lineage(store: Store, links: list[Link], entities: dict[str, EntityInfo]) -> list[LineageStep]:
     """Lineage events of the vocabulary, merged with evolvesInto/supersedes links (vocabulary or documents)."""
     steps: dict[tuple[str, str, str], LineageStep] = {}
-    listed: set[tuple] = set()  #: (step, document[, quote's start, end, words]) already among a step's documents
+    documents_listed: set[tuple[int, str]] = set()  #: (step, document) a step lists
+    quotes_listed: set[tuple] = set()  #: (step, document, quote's start, end, words) a step lists
     table = lineage_predicates()
     for event, before, after, relation, date, comment, source in _rows(store, "site-lineage-events"):
         recorded = table.get(_v(relation) or "")
@@ -481,12 +482,17 @@ def _lineage(store: Store, links: list[Link], entities: dict[str, EntityInfo]) -
             other = (predecessor, successor, "supersedes" if kind == "evolvesInto" else "evolvesInto")
             step = steps.get(other) or steps.setdefault(key, LineageStep(predecessor, successor, kind))
         if link.document:
-            # one sentence may state a step twice (evolves into, supersedes): each quote once, each document once
-            q = link.quote
-            seen = (id(step), link.document, *((q.start, q.end, q.exact) if q is not None else ()))
-            if seen in listed or (q is None and (id(step), link.document, "any") in listed):
+            # one sentence may state a step twice (evolves into, supersedes): each quote once; a document
+            # without a quote once, and only if the step lists nothing from it yet
+            q, listed = link.quote, (id(step), link.document)
+            if q is None and listed in documents_listed:
                 continue
-            listed.update((seen, (id(step), link.document, "any")))
+            if q is not None:
+                quote = (*listed, q.start, q.end, q.exact)
+                if quote in quotes_listed:
+                    continue
+                quotes_listed.add(quote)
+            documents_listed.add(listed)
             step.documents.append((link.document, q if q is not None else Quote("")))
         else:
             step.in_vocabulary = True

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kg.ingest.dates import PartialDate, parse_date
 from kg.ingest.labels import norm
-from kg.ingest.metadata import read_header
+from kg.ingest.metadata import load_header_rules, read_header
 from kg.ingest.sources import Source
 from kg.ingest.vocabulary import data_dir
 
@@ -244,7 +244,7 @@ def _kind(is_briefing: bool, paged: bool, text: str, news_date: PartialDate | No
 @lru_cache(maxsize=1)
 def _title_kinds() -> tuple[re.Pattern, dict[str, str]]:
     """One pattern for every kind word of metadata.toml's [kinds], and the kind of each word."""
-    spec = tomllib.loads((data_dir() / "parsing" / "metadata.toml").read_text(encoding="utf-8"))["kinds"]
+    spec = load_header_rules().spec["kinds"]  # metadata.toml, read once for the header rules
     kinds = {" ".join(w.lower().split()): kind for kind, words in spec.items() if kind != "examples" for w in words}
     words = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(kinds, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.I), kinds
@@ -264,6 +264,7 @@ WRAP_LENGTH = 60
 #: a word cut at the end of a wrapped line ("commission-" then "ing groups"): letters, a hyphen, then lower case
 _BROKEN_WORD = re.compile(r"([A-Za-z]*[a-z])-$")
 _WORD_START = re.compile(r"[a-z]+")
+_HYPHENED_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
 def unwrap(lines: list[str]) -> list[str]:
@@ -286,15 +287,14 @@ def unwrap(lines: list[str]) -> list[str]:
         ):
             head, tail = previous.rstrip(), line.strip()
             broken, rest = _BROKEN_WORD.search(head), _WORD_START.match(tail)
-            if head.endswith("-") and head[-2:-1].isalnum() and tail[:1].isalnum() and not (broken and rest):
-                out[-1] = head + tail  # "2019-" + "20", "non-" + "English": the hyphen stays, no space
-            elif broken and rest:
+            if broken and rest:
                 if words is None:
-                    words = {w.casefold() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", "\n".join(lines))}
+                    words = {w.casefold() for w in _HYPHENED_WORD.findall("\n".join(lines))}
                 whole, hyphened = broken.group(1) + rest.group(), broken.group(1) + "-" + rest.group()
                 keep = hyphened.casefold() in words and whole.casefold() not in words
-                out[-1] = head if keep else head[:-1]
-                out[-1] += tail
+                out[-1] = (head if keep else head[:-1]) + tail
+            elif head.endswith("-") and head[-2:-1].isalnum() and tail[:1].isalnum():
+                out[-1] = head + tail  # "2019-" + "20", "non-" + "English": the hyphen stays, no space
             else:
                 out[-1] = head + " " + tail
         else:

@@ -58,6 +58,11 @@ _FAMILIES = {
 }
 
 
+def _word_of(start: int, match: re.Match[str]) -> tuple[int, int]:
+    """Where an opening anaphor stands in the text: its last word, not a dated opening before it."""
+    return start + match.end() - len(match.group(0).split()[-1]), start + match.end()
+
+
 class Referent(list[str]):
     """What an anaphor stands for (its entities, as a token's list), with the next likeliest referents.
 
@@ -287,11 +292,16 @@ class RelationExtractor:
                     return [(s + match.start("noun") - 0, s + match.end(), [named[-1]])]
             return []
         found = self._inner(text, span, index, spaced)
-        match = self._pronoun.match(sentence)
-        if match and previous:
-            ps, pe = previous[-1]
-            # "The Act ... . It received ... . It replaced ...": the sentence before's own anaphors count
-            skeleton, tokens = self._skeleton(text, ps, pe, index.within(ps, pe), before or [])
+        if not previous:
+            return found
+        pronoun = self._pronoun.match(sentence)
+        demonstrative = self._demonstrative.match(sentence)
+        if not pronoun and not demonstrative:
+            return found
+        ps, pe = previous[-1]
+        # "The Act ... . It received ... . It replaced ...": the sentence before's own anaphors count
+        skeleton, tokens = self._skeleton(text, ps, pe, index.within(ps, pe), before or [])
+        if pronoun:
             first = re.search(_LIST, skeleton)
             # only the previous sentence's subject: a list near its start, not after a preposition
             lead = skeleton[: first.start()] if first else ""
@@ -301,16 +311,10 @@ class RelationExtractor:
                 # kind fits no relation the sentence states
                 rest = [x for i in _TOKEN.findall(skeleton[first.end() :]) for x in tokens[int(i)]]
                 others = [[x] for x in dict.fromkeys(rest) if x not in entities]
-                word = match.end() - len(match.group(0).split()[-1])  # the pronoun, not the dated opening
-                return [(s + word, s + match.end(), Referent(entities, others)), *found]
-        match = self._demonstrative.match(sentence) if previous else None
-        if match:  # "These in turn became ...": what the sentence before named last, then the others
-            ps, pe = previous[-1]
-            skeleton, tokens = self._skeleton(text, ps, pe, index.within(ps, pe), before or [])
-            listed: list[list[str]] = [tokens[int(i)] for i in _TOKEN.findall(skeleton)][::-1]
-            if listed:
-                word = match.end() - len(match.group(0).split()[-1])
-                return [(s + word, s + match.end(), Referent(listed[0], listed[1:])), *found]
+                return [(*_word_of(s, pronoun), Referent(entities, others)), *found]
+        listed: list[list[str]] = [tokens[int(i)] for i in _TOKEN.findall(skeleton)][::-1]
+        if demonstrative and listed:  # "These in turn became ...": what was named last, then the others
+            return [(*_word_of(s, demonstrative), Referent(listed[0], listed[1:])), *found]
         return found
 
     def _inner(

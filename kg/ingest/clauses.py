@@ -457,11 +457,8 @@ class CueGrammar:
 
     def match(self, skeleton: str) -> list[CueMatch]:
         """Every cue relation in one clause skeleton (entities as ⟨i⟩)."""
-        out = self._pronoun_relative(skeleton)
-        if "," not in skeleton:
-            return self._match(skeleton) + out
-        out += self._comma_match(skeleton)
-        return out
+        out = self._match(skeleton) if "," not in skeleton else self._comma_match(skeleton)
+        return out + self._pronoun_relative(skeleton)
 
     def _pronoun_relative(self, skeleton: str) -> list[CueMatch]:
         """ "⟨1⟩ took over the work of the ⟨2⟩ (that) it replaced": the pronoun is the sentence's subject.

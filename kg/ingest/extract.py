@@ -467,8 +467,9 @@ class EntityMatcher:
 
     def _named_organisations(self, text: str, extraction: Extraction) -> None:
         """Trusts, CCGs, boards, bodies and Acts the vocabulary lacks, found by the shape of their names."""
-        for start, end, name, kind, swallows in self._found_names(text, list(extraction.mentions)):
-            words = name.split()
+        for start, end, written, kind, swallows in self._found_names(text, list(extraction.mentions)):
+            words = written.split()
+            name = " ".join(words)  # a name wrapped across lines is labelled on one
             if len(words) < 2 or self.lookup(name) or len(name) > 120:
                 continue
             inside, crossing = [], False

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from kg.graph import namespaces as ns
 from kg.ingest.clauses import CueGrammar, CueMatch
-from kg.ingest.extract import EntityMatcher, Extraction, Mention, Relation
+from kg.ingest.concepts import Phrase, concept_phrases, occurrences
+from kg.ingest.extract import EntityMatcher, Extraction, Mention, NewEntity, Relation
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.references import Descriptions, lead_ins
 from kg.ingest.vocabulary import Vocabulary, data_dir
@@ -216,20 +217,71 @@ class RelationExtractor:
         )
         first = "|".join(re.escape(w) for w in anaphora.get("first_person", {}).get("words", []))
         self._first_person = re.compile(rf"\b(?:{first})\b" if first else r"(?!x)x", re.I)
+        self.concepts = concept_phrases()
+        #: the kinds of the concept phrases offered to the cues of the sentence at hand (IRI -> kinds)
+        self._candidates: dict[str, set[str]] = {}
 
     def kinds(self, iri: str, extraction: Extraction) -> set[str]:
         if iri in self._vocabulary_kinds:
             return self._vocabulary_kinds[iri]
+        if iri in self._candidates:
+            return self._candidates[iri]
         found = self.vocabulary.kinds(iri)
         if found:
             self._vocabulary_kinds[iri] = found
         else:
             for entity in extraction.new_entities:
                 if entity.iri == iri:
-                    for cls in self.vocabulary.superclasses.get(ns.ONTOLOGY + entity.type, {ns.ONTOLOGY + entity.type}):
-                        if cls.startswith(ns.ONTOLOGY):  # kg: classes only, as Vocabulary.kinds gives them
-                            found.add(cls.rsplit("#", 1)[-1])
+                    found = self._class_kinds(entity.type)
         return found
+
+    def _class_kinds(self, local: str) -> set[str]:
+        """A kg: class's name and those of its kg: superclasses, as Vocabulary.kinds gives them."""
+        classes = self.vocabulary.superclasses.get(ns.ONTOLOGY + local, {ns.ONTOLOGY + local})
+        return {cls.rsplit("#", 1)[-1] for cls in classes if cls.startswith(ns.ONTOLOGY)}
+
+    def _concept_relations(
+        self,
+        text: str,
+        span: tuple[int, int],
+        mentions: list[Mention],
+        extra: list[tuple[int, int, list[str]]],
+        phrases: list[Phrase],
+        add: Callable[..., None],
+        extraction: Extraction,
+    ) -> list[tuple[Phrase, str]]:
+        """The cues' relations between a known entity and a concept phrase of the sentence (concepts.py), and
+        the phrases they took, with their IRIs. The sentence's other relations were found without the phrases,
+        so a phrase never changes them."""
+        named = {p.iri(self.vocabulary.base): p for p in phrases}
+        self._candidates = {iri: self._class_kinds(p.kind) for iri, p in named.items()}
+        items = [(p.start, p.end, [iri]) for iri, p in named.items()]
+        skeleton, tokens = self._skeleton(text, *span, mentions, extra + items)
+        taken: dict[str, Phrase] = {}
+
+        def one_side(subject, predicate, obj, *rest, **options):
+            if (subject in named) != (obj in named):
+                add(subject, predicate, obj, *rest, **options)
+                iri = subject if subject in named else obj
+                taken[iri] = named[iri]
+
+        try:
+            self._cue_relations(skeleton, tokens, extra, span, one_side, extraction, ("concept-phrase",))
+        finally:
+            self._candidates = {}
+        return [(p, iri) for iri, p in taken.items()]
+
+    @staticmethod
+    def _mint(text: str, taken: dict[str, Phrase], extraction: Extraction) -> None:
+        """The concepts the cues took become entities, marked wherever the text writes them."""
+        known = {e.iri for e in extraction.new_entities}
+        for iri, phrase in taken.items():
+            if iri not in known:
+                extraction.new_entities.append(NewEntity(iri, phrase.label, phrase.kind))
+            for start, end in occurrences(text, phrase.label):
+                if not any(m.start < end and start < m.end for m in extraction.mentions):
+                    extraction.mentions.append(Mention(iri, start, end, text[start:end], "concept-phrase"))
+        extraction.mentions.sort(key=lambda m: (m.start, m.end))
 
     def _skeleton(
         self, text: str, start: int, end: int, mentions: list[Mention], extra: list[tuple[int, int, list[str]]]
@@ -427,6 +479,7 @@ class RelationExtractor:
         # and a sentence's edges are never inside a word)
         we = [(m.start(), m.end()) for m in self._first_person.finditer(text)] if speaker else []
         extras: dict[int, list[tuple[int, int, list[str]]]] = {}
+        concepts: dict[str, Phrase] = {}
         for index, (s, e) in enumerate(spans):
             extra = self._anaphor(text, (s, e), spans[:index], index_of, extraction, spaced, extras.get(index - 1))
             extra += self.descriptions.find(
@@ -435,7 +488,14 @@ class RelationExtractor:
             if speaker and _overlaps(we, s, e):  # on an organisation's own pages, "we" is the organisation
                 extra += [(m.start(), m.end(), [speaker]) for m in self._first_person.finditer(text, s, e)]
             extras[index] = extra
-            skeleton, tokens = self._skeleton(text, s, e, index_of.within(s, e), extra)
+            within = index_of.within(s, e)
+            skeleton, tokens = self._skeleton(text, s, e, within, extra)
+            if tokens:
+                taken = [(m.start, m.end) for m in within] + [x[:2] for x in extra]
+                phrases = self.concepts.find(text, s, e, taken, self.cues.triggers)
+                if phrases:
+                    for phrase, iri in self._concept_relations(text, (s, e), within, extra, phrases, add, extraction):
+                        concepts.setdefault(iri, phrase)
             if len(tokens) < 2:
                 continue
             self._cue_relations(skeleton, tokens, extra, (s, e), add, extraction)
@@ -466,6 +526,8 @@ class RelationExtractor:
                 whole = (s, spans[items[-1]][1])
                 virtual = f"{skeleton} {' and '.join(heads)}"
                 self._cue_relations(virtual, tokens, extras[lead], whole, add, extraction, ("lead-in",))
+        if concepts:
+            self._mint(text, concepts, extraction)
         # A briefing about a known publication: that publication was published by the source.
         titled = self.matcher.lookup(document.title)
         if titled and extraction.publisher:

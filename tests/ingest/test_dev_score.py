@@ -18,9 +18,9 @@ from tests.conftest import IN_CI, ROOT, SHARED
 
 EVAL = ROOT / "data" / "eval"
 FLOORS = {"entity_f1": 0.90, "relation_p": 0.75, "relation_f1": 0.60, "metadata": 0.80}
-#: what the fifteenth round measured (entity F1 0.96, relation precision 1.00, F1 0.89), less a small margin: a
+#: what the sixteenth round measured (entity F1 0.97, relation precision 1.00, F1 0.91), less a small margin: a
 #: change to the cue grammar that loses relations on this set shows here, not in a later round's figures
-MEASURED = {"entity_f1": 0.94, "relation_p": 0.95, "relation_f1": 0.85}
+MEASURED = {"entity_f1": 0.95, "relation_p": 0.95, "relation_f1": 0.87}
 
 
 def score_set(folder, tmp_path, pipeline) -> dict[str, float]:

@@ -32,6 +32,8 @@ _SPACE = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"
 _WORD_BEFORE = re.compile(rf"(?<![\w'’-])([A-Za-z][a-z]*(?:-[a-z]+)*){_SPACE}$")
 #: the word after a head, when it is written in lower case
 _WORD_AFTER = re.compile(rf"{_SPACE}([a-z][a-z’'-]*)")
+#: what may come before the phrase a list item opens with: a bullet or a number, and an article
+_ITEM_OPENING = re.compile(r"\s*(?:[•●▪◦·‣∙*–-]|\(?\d+[.)]|\(?[a-z][.)])?\s*(?:(?:an?|the)\s+)?", re.I)
 #: how far before its head a phrase may start
 _REACH = 80
 _MAX_WORDS = 4  #: words before the head
@@ -112,7 +114,16 @@ class ConceptPhrases:
             phrase = " ".join([*modifiers, head])
             label = phrase[:1].upper() + phrase[1:]
             found.append(Phrase(first, he, label, self.heads[head]))
-        return found
+        # "aligned payment and incentive agreements": the head of the whole, not the "payment" inside it
+        return [p for p in found if not any(o is not p and o.start <= p.start and p.end < o.end for o in found)]
+
+    def opening(self, text: str, start: int, end: int, verbs: Container[str] = ()) -> Phrase | None:
+        """The candidate a list item opens with ("- activity-based payment, used for ..."), if any: only a
+        bullet, a number or an article comes before it."""
+        phrases = self.find(text, start, end, [], verbs)
+        if phrases and _ITEM_OPENING.fullmatch(text, start, phrases[0].start):
+            return phrases[0]
+        return None
 
     def _words_before(
         self, text: str, reach: int, at: int, sentence: int, verbs: Container[str]

@@ -47,7 +47,7 @@ class Descriptions:
         self.window = window
         words = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
         self._pattern = re.compile(
-            rf"\b(?:the|this|that|these|those)\s+(?:new|same|said|original|(?P<year>(?:19|20)\d{{2}})|\d{{1,3}}(?=\s))?\s*(?P<noun>{words})s?\b",
+            rf"\b(?:the|this|that|these|those)\s+(?:new|same|said|original|(?P<year>(?:19|20)\d{{2}})(?:/\d{{2,4}}|[–-]\d{{2,4}})?|\d{{1,3}}(?=\s))?\s*(?P<noun>{words})s?\b",
             re.I,
         )
 

@@ -242,21 +242,19 @@ class RelationExtractor:
 
     def _concept_relations(
         self,
-        text: str,
-        span: tuple[int, int],
-        mentions: list[Mention],
+        skeleton: str,
+        tokens: list[list[str]],
+        named: dict[str, Phrase],
         extra: list[tuple[int, int, list[str]]],
-        phrases: list[Phrase],
+        span: tuple[int, int],
         add: Callable[..., None],
         extraction: Extraction,
-    ) -> list[tuple[Phrase, str]]:
-        """The cues' relations between a known entity and a concept phrase of the sentence (concepts.py), and
-        the phrases they took, with their IRIs. The sentence's other relations were found without the phrases,
-        so a phrase never changes them."""
-        named = {p.iri(self.vocabulary.base): p for p in phrases}
+        more: tuple[str, ...] = (),
+    ) -> dict[str, Phrase]:
+        """The cues' relations between a known entity and a concept phrase (concepts.py) in a skeleton that holds
+        the phrases ``named`` (IRI -> phrase) beside the entities, and the phrases they took. The same words'
+        other relations are found without the phrases, so a phrase never changes them."""
         self._candidates = {iri: self._class_kinds(p.kind) for iri, p in named.items()}
-        items = [(p.start, p.end, [iri]) for iri, p in named.items()]
-        skeleton, tokens = self._skeleton(text, *span, mentions, extra + items)
         taken: dict[str, Phrase] = {}
 
         def one_side(subject, predicate, obj, *rest, **options):
@@ -266,10 +264,10 @@ class RelationExtractor:
                 taken[iri] = named[iri]
 
         try:
-            self._cue_relations(skeleton, tokens, extra, span, one_side, extraction, ("concept-phrase",))
+            self._cue_relations(skeleton, tokens, extra, span, one_side, extraction, (*more, "concept-phrase"))
         finally:
             self._candidates = {}
-        return [(p, iri) for iri, p in taken.items()]
+        return taken
 
     @staticmethod
     def _mint(text: str, taken: dict[str, Phrase], extraction: Extraction) -> None:
@@ -491,11 +489,14 @@ class RelationExtractor:
             within = index_of.within(s, e)
             skeleton, tokens = self._skeleton(text, s, e, within, extra)
             if tokens:
-                taken = [(m.start, m.end) for m in within] + [x[:2] for x in extra]
-                phrases = self.concepts.find(text, s, e, taken, self.cues.triggers)
+                spoken = [(m.start, m.end) for m in within] + [x[:2] for x in extra]
+                phrases = self.concepts.find(text, s, e, spoken, self.cues.triggers)
                 if phrases:
-                    for phrase, iri in self._concept_relations(text, (s, e), within, extra, phrases, add, extraction):
-                        concepts.setdefault(iri, phrase)
+                    offered = {p.iri(self.vocabulary.base): p for p in phrases}
+                    marks = [(p.start, p.end, [iri]) for iri, p in offered.items()]
+                    with_skeleton, with_tokens = self._skeleton(text, s, e, within, extra + marks)
+                    took = self._concept_relations(with_skeleton, with_tokens, offered, extra, (s, e), add, extraction)
+                    concepts.update({k: v for k, v in took.items() if k not in concepts})
             if len(tokens) < 2:
                 continue
             self._cue_relations(skeleton, tokens, extra, (s, e), add, extraction)
@@ -514,18 +515,29 @@ class RelationExtractor:
             s, e = spans[lead]
             skeleton, tokens = self._skeleton(text, s, e, index_of.within(s, e), extras[lead])
             heads = []
+            listed: dict[str, Phrase] = {}  # the items that open with a concept phrase and name nothing
             for item in items:
                 named = [m for m in index_of.within(*spans[item]) if m.end <= spans[item][1]]
                 # "four local councils: Dudley ..., Sandwell ...": the bodies the item names, else its first entity
                 bodies = [m.entity for m in named if self.vocabulary.kinds(m.entity) & _FAMILIES - _KINDS_OF_THING]
                 bodies += [e.iri for e in extraction.new_entities if e.iri in {m.entity for m in named}]
-                if named:
+                phrase = self.concepts.opening(text, *spans[item], self.cues.triggers)
+                if phrase and all(phrase.end <= m.start for m in named):  # "- block payments, paid to ICBs"
+                    listed.setdefault(phrase.iri(self.vocabulary.base), phrase)
+                elif named:
                     heads.append(f"⟨{len(tokens)}⟩")
                     tokens.append(list(dict.fromkeys(bodies)) or [named[0].entity])
+            whole = (s, spans[items[-1]][1])
             if heads and tokens:
-                whole = (s, spans[items[-1]][1])
                 virtual = f"{skeleton} {' and '.join(heads)}"
                 self._cue_relations(virtual, tokens, extras[lead], whole, add, extraction, ("lead-in",))
+            if listed and tokens:  # "The scheme has four payment mechanisms:" and "- activity-based payment, ..."
+                ends = " and ".join(f"⟨{len(tokens) + i}⟩" for i in range(len(listed)))
+                with_them = [*tokens, *([iri] for iri in listed)]
+                took = self._concept_relations(
+                    f"{skeleton} {ends}", with_them, listed, extras[lead], whole, add, extraction, ("lead-in",)
+                )
+                concepts.update({k: v for k, v in took.items() if k not in concepts})
         if concepts:
             self._mint(text, concepts, extraction)
         # A briefing about a known publication: that publication was published by the source.

@@ -112,3 +112,20 @@ def test_a_concept_found_once_is_marked_wherever_the_document_writes_it(pipeline
 def test_two_concept_phrases_alone_make_nothing(pipeline):
     extraction = extract(pipeline, "Personal wheelchair budgets replaced the wheelchair voucher scheme.")
     assert not [m for m in extraction.mentions if m.how == "concept-phrase"]
+
+
+def test_a_list_item_opening_with_a_phrase_finishes_its_lead_in(pipeline):
+    text = (
+        "The Northshire Payment Scheme began in 2023. The 2023/25 scheme has three payment mechanisms:\n\n"
+        "  - activity-based payment, used for planned care;\n"
+        "  - low volume activity payments, paid between integrated care boards and trusts;\n"
+        "  - local payment arrangements, where no price is set.\n"
+    )
+    extraction = extract(pipeline, text)
+    labels = {e.iri: e.label for e in extraction.new_entities}
+    found = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in extraction.relations}
+    # "The 2023/25 scheme" points back to the scheme named before; every item opens with a phrase
+    for item in ("Activity-based payment", "Low volume activity payment", "Local payment arrangement"):
+        assert (item, "partOf", "Northshire Payment Scheme") in found, found
+    # the boards the second item names are not parts of the scheme
+    assert not [r for r in extraction.relations if r.predicate == "partOf" and "integrated-care-board" in r.subject]

@@ -21,6 +21,7 @@ from pathlib import Path
 from kg.ingest.dates import PartialDate, parse_date
 from kg.ingest.labels import norm
 from kg.ingest.metadata import load_header_rules, read_header
+from kg.ingest.own_publication import refine, statements
 from kg.ingest.sources import Source
 from kg.ingest.vocabulary import data_dir
 
@@ -337,7 +338,8 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
         header = read_header(body)
         if header.title:
             title = _clean_title(header.title, False)[0]
-        publisher_name = header.publisher
+        # "This report was published by ... on 26 May 2022": what the text says of itself refines the header
+        issued, publisher_name = refine(statements().find(title, text), header.issued or news_date, header.publisher)
         return ParsedDocument(
             title=title,
             text=text,
@@ -348,7 +350,7 @@ def parse_record(lines: list[str], source: Source, rules: ParsingRules) -> Parse
             producer_name=producer,
             link=url,
             publisher_candidates=tuple(header.candidates),
-            issued=header.issued or news_date,
+            issued=issued,
             modified=header.modified,
             review_due=header.review_due,
         )

@@ -529,6 +529,10 @@ class CueGrammar:
                     continue
                 a = tuple(int(i) for i in _TOKEN.findall(m.group("A") + (m.groupdict().get("A2") or "")))
                 b = tuple(int(i) for i in _TOKEN.findall(m.group("B")))
+                if cue.mechanism == "apposition" and ";" in (m.group("pre") or ""):
+                    # "⟨1⟩ rated ⟨2⟩ good; its predecessor, ⟨3⟩": a possessive opening a clause is the subject's
+                    first = self._first_list.match(skeleton)
+                    a = tuple(int(i) for i in _TOKEN.findall(first.group(1))) if first else a
                 if cue.mechanism == "passive" and not (m.group("pre") or "").strip() and not m.group("rel"):
                     # "⟨1⟩, an agency of the ⟨2⟩ created by ⟨3⟩": the participle tells of the agency, ⟨1⟩
                     head = _ROLE_OF.search(skeleton, 0, m.start("B"))

@@ -39,6 +39,16 @@ def lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, list[in
 _APPOSITION = re.compile(r"\s*[,(–—]\s*")
 
 
+def named_like(exact: str, noun: str, kinds: set[str], wanted: str) -> bool:
+    """Whether a mention written ``exact`` may be what "the <noun>" points back to: its name holds the noun
+    and it is of the noun's kind, or its name ends in the noun whatever its kind ("the partnership" after
+    "Riverside Health and Care Partnership", a body, where the noun's kind is the care model)."""
+    written = exact.lower()
+    if not re.search(rf"\b{re.escape(noun)}", written):
+        return False
+    return wanted in kinds or bool(re.search(rf"\b{re.escape(noun)}s?$", written))
+
+
 class Descriptions:
     """Definite descriptions that point back: "the Act", "that Act", "the 2012 Act", "the new body"."""
 
@@ -80,7 +90,7 @@ class Descriptions:
                 earlier = [m for m in mentions if m.end <= a and year in m.exact and wanted in kinds(m.entity)]
             noun = match.group("noun").lower()
             # "the Act": the last Act named before (in the whole text), not the nearest Regulations
-            alike = [m for m in mentions if m.end <= a and noun in m.exact.lower() and wanted in kinds(m.entity)]
+            alike = [m for m in mentions if m.end <= a and named_like(m.exact, noun, kinds(m.entity), wanted)]
             if alike:  # the one the text names most (its subject), the later on a tie
                 counts = {m.entity: sum(1 for x in alike if x.entity == m.entity) for m in alike}
                 best = max(counts.values())

@@ -24,7 +24,7 @@ from kg.ingest.clauses import CueGrammar, CueMatch
 from kg.ingest.concepts import Phrase, concept_phrases, occurrences
 from kg.ingest.extract import EntityMatcher, Extraction, Mention, NewEntity, Relation
 from kg.ingest.parse import ParsedDocument
-from kg.ingest.references import Descriptions, lead_ins
+from kg.ingest.references import Descriptions, lead_ins, named_like
 from kg.ingest.vocabulary import Vocabulary, data_dir
 
 _TOKEN = re.compile(r"⟨(\d+)⟩")
@@ -327,9 +327,7 @@ class RelationExtractor:
             wanted = self.nouns[noun]
             # "The Act": first the last entity of that kind whose name holds the word
             alike = [
-                m.entity
-                for m in index.before(s)
-                if re.search(rf"\b{noun}", m.exact, re.I) and wanted in self.kinds(m.entity, extraction)
+                m.entity for m in index.before(s) if named_like(m.exact, noun, self.kinds(m.entity, extraction), wanted)
             ]
             if alike:  # the one the text names most (its subject), the later on a tie
                 best = max(alike.count(iri) for iri in alike)

@@ -109,3 +109,22 @@ def test_a_rule_is_not_tried_without_its_words(pipeline):
     )
     rule = next(r for r in pipeline.relations.rules if r.name == "evolution-of-into")
     assert rule.needs.search(with_word) and not rule.needs.search(without)
+
+
+def test_the_noun_points_back_to_a_body_whose_name_ends_in_it(pipeline):
+    # "partnership" names a care model in anaphora.toml; this partnership is a body, named by its head noun
+    text = (
+        "Riverside Health and Care Partnership runs community services. "
+        "The partnership replaced the Riverside System Resilience Group in 2022."
+    )
+    assert (
+        "riverside-health-and-care-partnership",
+        "supersedes",
+        "riverside-system-resilience-group",
+    ) in relations(pipeline, text)[0]
+    # a name that holds the noun but does not end in it is not such a body ("Partnership Arrangements ...")
+    text = (
+        "The NHS Bodies and Local Authorities Partnership Arrangements Regulations 2000 set the rules. "
+        "The partnership replaced the Riverside System Resilience Group in 2022."
+    )
+    assert not [t for t in relations(pipeline, text)[0] if t[1] == "supersedes"]

@@ -42,6 +42,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9•])
 _INNER_PRONOUNS = "it|they"
 #: a subject pronoun after a space: every match of ``RelationExtractor._inner_pronoun`` holds one
 _SPACED_PRONOUN = re.compile(rf"\s(?:{_INNER_PRONOUNS})", re.I)
+#: a sentence whose subject is "there" or a pronoun left unresolved: "There are 42 of them, ...", "Of these, ..."
+_NO_SUBJECT = re.compile(r"^\W*there\s+(?:is|are|was|were)\b|\b(?:them|they|it|these|those)\b", re.I)
 #: a list standing after one of these is not a sentence's subject
 _AFTER_PREPOSITION = r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$"
 #: Kinds that name a kind of thing rather than one body ("local councils", "NHS trusts").
@@ -183,7 +185,11 @@ class RelationExtractor:
         self._noun_anaphor = re.compile(
             rf"^\W*(?:{determiners})\s+(?:new\s+|revised\s+|draft\s+)?(?P<noun>{nouns})s?\b", re.I
         )
-        pronouns = "|".join(re.escape(w) for w in anaphora["pronouns"]["words"])
+        spec = anaphora["pronouns"]
+        pronouns = "|".join(re.escape(w) for w in spec["words"])
+        # what may follow "These", "Each of them", "Many of them" for it to be a subject: a verb, after adverbs
+        between = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in spec.get("demonstrative_between", []))
+        verbs = "|".join(re.escape(w) for w in spec.get("demonstrative_verbs", []))
         openers = "|".join(
             re.escape(w).replace(r"\ ", r"\s+") for w in sorted(anaphora["pronouns"].get("openers", []), key=len)[::-1]
         )
@@ -198,13 +204,10 @@ class RelationExtractor:
             # an opening phrase: "Among other changes, it", "Set up by the Health and Care Act 2022, it" (the
             # lookahead first: most sentences have no comma and pronoun near their start, and fail it at once)
             rf"|(?=[^,.;]{{1,100}},\s+(?:{pronouns}|{each})\b)(?:[A-Za-z0-9][\w’'-]*\s+){{0,11}}[A-Za-z0-9][\w’'-]*,\s+)?"
-            rf"(?:(?:{pronouns})\b|(?:{each})(?=\s+(?:is|are|was|were|has|have|had|will|would|must|can|may|should)\b))",
+            rf"(?:(?:{pronouns})\b|(?:{each})(?=(?:\s+(?:{between}|[a-z]+ly))*\s+(?:{verbs}|[a-z]+ed|is|was|has|must|can|may|should)\b))",
             re.I,
         )
-        spec = anaphora["pronouns"]
         alone = "|".join(re.escape(w) for w in spec.get("demonstratives", []))
-        between = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in spec.get("demonstrative_between", []))
-        verbs = "|".join(re.escape(w) for w in spec.get("demonstrative_verbs", []))
         self._demonstrative = re.compile(
             rf"^\W*(?:{alone})(?=(?:\s+(?:{between}|[a-z]+ly))*\s+(?:{verbs}|[a-z]+ed)\b)" if alone else r"(?!x)x",
             re.I,
@@ -353,6 +356,13 @@ class RelationExtractor:
             first = re.search(_LIST, skeleton)
             # only the previous sentence's subject: a list near its start, not after a preposition
             lead = skeleton[: first.start()] if first else ""
+            if len(previous) > 1 and _NO_SUBJECT.search(lead if first else skeleton):
+                # "ICBs are NHS bodies. There are 42 of them, one for each ICS. They were created by ...": a
+                # sentence with no subject of its own passes the one before it on
+                ps, pe = previous[-2]
+                skeleton, tokens = self._skeleton(text, ps, pe, index.within(ps, pe), [])
+                first = re.search(_LIST, skeleton)
+                lead = skeleton[: first.start()] if first else ""
             if first and len(lead) <= 40 and not re.search(_AFTER_PREPOSITION, lead, re.I):
                 entities = [x for i in _TOKEN.findall(first.group(0)) for x in tokens[int(i)]]
                 # the other entities of the sentence before, in its order: the referent where the subject's

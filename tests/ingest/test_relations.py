@@ -128,3 +128,25 @@ def test_the_noun_points_back_to_a_body_whose_name_ends_in_it(pipeline):
         "The partnership replaced the Riverside System Resilience Group in 2022."
     )
     assert not [t for t in relations(pipeline, text)[0] if t[1] == "supersedes"]
+
+
+def test_a_pronoun_passes_over_a_sentence_with_no_subject_of_its_own(pipeline):
+    text = (
+        "Integrated care boards are statutory bodies. There are 42 of them, one for each integrated care system. "
+        "They were created by the Health and Care Act 2022."
+    )
+    found = relations(pipeline, text)[0]
+    assert ("integrated-care-board", "introducedBy", "health-and-care-act-2022") in found
+    assert ("integrated-care-system", "introducedBy", "health-and-care-act-2022") not in found
+
+
+def test_some_of_them_stand_for_the_things_named_before(pipeline):
+    text = (
+        "Sustainability and transformation partnerships were set up in 2016. "
+        "Many of them later became integrated care systems."
+    )
+    found = relations(pipeline, text)[0]
+    assert ("sustainability-and-transformation-partnership", "evolvesInto", "integrated-care-system") in found
+    # without a verb after it, "Many of them" is no subject ("Many of them, though, ...")
+    text = "Sustainability and transformation partnerships were set up in 2016. Many of them: integrated care systems."
+    assert not relations(pipeline, text)[0]

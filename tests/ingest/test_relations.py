@@ -150,3 +150,20 @@ def test_some_of_them_stand_for_the_things_named_before(pipeline):
     # without a verb after it, "Many of them" is no subject ("Many of them, though, ...")
     text = "Sustainability and transformation partnerships were set up in 2016. Many of them: integrated care systems."
     assert not relations(pipeline, text)[0]
+
+
+@pytest.mark.parametrize(
+    "text, triple",
+    [
+        (
+            "Clinical commissioning groups began in 2013. Those groups had themselves replaced primary care trusts.",
+            ("clinical-commissioning-group", "supersedes", "primary-care-trust"),
+        ),
+        (
+            "An integrated care board plans most services. The board replaced the clinical commissioning group.",
+            ("integrated-care-board", "supersedes", "clinical-commissioning-group"),
+        ),
+    ],
+)
+def test_groups_and_boards_point_back(pipeline, text, triple):
+    assert triple in relations(pipeline, text)[0]

@@ -99,3 +99,44 @@ class Descriptions:
             if earlier:
                 out.append((a, b, [earlier[-1].entity]))
         return out
+
+
+#: what joins the two names "the latter" and "the former" choose between
+_JOINED = re.compile(r"\s*,?\s+(?:and|or)\s+(?:the\s+)?|\s*,\s*(?:the\s+)?", re.I)
+
+
+class Pairs:
+    """ "the latter" and "the former": the second or the first of the last two names joined by "and" or "or"
+    before them, in their sentence or the one before."""
+
+    def __init__(self, words: dict[str, int]):
+        self.words = {" ".join(w.lower().split()): int(n) for w, n in words.items()}
+        phrases = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(self.words, key=len, reverse=True))
+        self._pattern = re.compile(rf"\b(?:{phrases})\b", re.I) if phrases else None
+
+    def find(
+        self,
+        text: str,
+        span: tuple[int, int],
+        spans_before: list[tuple[int, int]],
+        within: Callable[[int, int], list[Any]],
+    ) -> list[tuple[int, int, list[str]]]:
+        """(start, end, [entity]) for each such phrase of the sentence ``span``."""
+        s, e = span
+        out: list[tuple[int, int, list[str]]] = []
+        if self._pattern is None:
+            return out
+        for match in self._pattern.finditer(text, s, e):
+            a = match.start()
+            start = spans_before[-1][0] if spans_before else s
+            before = [m for m in within(start, a) if m.end <= a]
+            # the last two names joined by "and" or "or" ("NHS trusts and NHS foundation trusts; the latter")
+            pairs = [
+                (x, y)
+                for x, y in zip(before, before[1:])
+                if x.entity != y.entity and _JOINED.fullmatch(text, x.end, y.start)
+            ]
+            if pairs:
+                back = self.words[" ".join(match.group(0).lower().split())]
+                out.append((a, match.end(), [pairs[-1][2 - back].entity]))
+        return out

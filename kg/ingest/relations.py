@@ -24,7 +24,7 @@ from kg.ingest.clauses import CueGrammar, CueMatch
 from kg.ingest.concepts import Phrase, concept_phrases, occurrences
 from kg.ingest.extract import EntityMatcher, Extraction, Mention, NewEntity, Relation
 from kg.ingest.parse import ParsedDocument
-from kg.ingest.references import Descriptions, lead_ins, named_like
+from kg.ingest.references import Descriptions, Pairs, lead_ins, named_like
 from kg.ingest.vocabulary import Vocabulary, data_dir
 
 _TOKEN = re.compile(r"⟨(\d+)⟩")
@@ -179,6 +179,7 @@ class RelationExtractor:
         anaphora = tomllib.loads((directory / "anaphora.toml").read_text(encoding="utf-8"))
         self.descriptions = Descriptions({noun: cls for noun, cls in anaphora["nouns"].items()})
         self.window = anaphora.get("window", 2)
+        self.pairs = Pairs(anaphora.get("pairs", {}))
         self.nouns = {noun: cls for noun, cls in anaphora["nouns"].items()}
         determiners = "|".join(re.escape(w) for w in sorted(anaphora["determiners"]["words"], key=len, reverse=True))
         nouns = "|".join(re.escape(n) for n in self.nouns)
@@ -491,6 +492,7 @@ class RelationExtractor:
             extra += self.descriptions.find(
                 text, (s, e), spans[:index], index_of.before(e), lambda iri: self.kinds(iri, extraction)
             )
+            extra += self.pairs.find(text, (s, e), spans[:index], index_of.within)
             if speaker and _overlaps(we, s, e):  # on an organisation's own pages, "we" is the organisation
                 extra += [(m.start(), m.end(), [speaker]) for m in self._first_person.finditer(text, s, e)]
             extras[index] = extra

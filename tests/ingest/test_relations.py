@@ -167,3 +167,24 @@ def test_some_of_them_stand_for_the_things_named_before(pipeline):
 )
 def test_groups_and_boards_point_back(pipeline, text, triple):
     assert triple in relations(pipeline, text)[0]
+
+
+def test_the_latter_and_the_former_choose_within_the_last_pair(pipeline):
+    text = (
+        "Hospitals are run by NHS trusts and NHS foundation trusts; "
+        "the latter were introduced by the Health and Social Care (Community Health and Standards) Act 2003."
+    )
+    found = relations(pipeline, text)[0]
+    assert (
+        "nhs-foundation-trust",
+        "introducedBy",
+        "health-and-social-care-community-health-and-standards-act-2003",
+    ) in found
+    text = (
+        "Monitor and the NHS Trust Development Authority were separate. The former regulated NHS foundation "
+        "trusts; in 2016 the latter became part of NHS Improvement."
+    )
+    found = relations(pipeline, text)[0]
+    # the pair is the one joined by "and", not the trusts named since
+    assert ("nhs-trust-development-authority", "partOf", "nhs-improvement") in found
+    assert ("nhs-foundation-trust", "partOf", "nhs-improvement") not in found

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from kg.ingest.bills import act_stems, bills
 from kg.ingest.conjuncts import shared_heads
 from kg.ingest.labels import Normalised, is_case_sensitive, norm, normalise, normalise_both, slug, variants
 from kg.ingest.metadata import choose_publisher, first_of
@@ -170,6 +171,7 @@ class EntityMatcher:
         self._not_name = set(spec.get("not_name_words", []))
         self._looked_up: dict[str, Entity | None] = {}
         self._kinds_of: dict[str, frozenset[str]] = {}
+        self._act_stems = act_stems(vocabulary)
 
     def _kinds(self, iri: str) -> frozenset[str]:
         """The vocabulary's kinds of ``iri``, worked out once per entity (none for an entity it lacks)."""
@@ -379,6 +381,8 @@ class EntityMatcher:
             mentions.append(Mention(iri, start, end, text[start:end], "shared-head"))
         extraction = Extraction(mentions=mentions, definitions=definitions, new_entities=discovered)
         self._named_organisations(text, extraction)
+        for iri, start, end in bills(text, self._act_stems, extraction.new_entities, mentions):
+            extraction.mentions.append(Mention(iri, start, end, text[start:end], "bill"))  # the Act it became
         extraction.publisher = self._organisation(
             document, self._publisher_name(document), document.publisher_url, "OtherOrganisation", extraction
         )

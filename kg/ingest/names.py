@@ -27,8 +27,8 @@ _JOIN = r"(?:and|of|for|the|on|in|to|&)"
 _LINE = re.compile(r"[^\n]+")
 #: a name starts a word: not at the capital inside "7AB" or "31ZA" (a section's number before "of the ... Act")
 _STARTS_WORD = r"(?<![\w'’&.-])"
-#: a person's surname: "Hewitt", "O'Neill", "Darzi" (not "CQC", not "2019")
-_SURNAME = re.compile(r"[A-Z][a-z][a-z'’-]+|[A-Z]['’][A-Z][a-z]+")
+#: a person's surname: "Hewitt", "O'Neill", "Darzi", "Wade-Gery" (not "CQC", not "2019")
+_SURNAME = re.compile(r"(?:[A-Z][a-z][a-z'’]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?")
 _DEFINED_AFTER = re.compile(r"^\([A-Z][A-Za-z&]{1,9}\)$")
 
 
@@ -61,6 +61,7 @@ class NameFinder:
         #: heads in lower case that follow one person's name only ("the Hewitt review", not "a CQC report")
         self.after_a_name = set(bodies.get("after_a_name", []))
         self.not_a_surname = set(bodies.get("not_a_surname", []))
+        self.min_words: dict[str, int] = dict(bodies.get("min_words", {}))
         law_heads = "|".join(re.escape(h) for h in law["heads"])
         heads = "|".join(re.escape(h) for h in sorted(self.heads, key=len, reverse=True))
         self._head = re.compile(rf"\b(?:{heads})\b")
@@ -130,6 +131,8 @@ class NameFinder:
                 if len(words) < 2 or len(name) > 120:
                     continue
                 head = match.groupdict().get("head") or ""
+                if len(words) < self.min_words.get(head, 2):
+                    continue
                 if head[:1].islower() and (words[-1] != head or any(w[:1].islower() for w in words[:-1])):
                     continue  # "the General Dental Services contract", not "Notes on Block contract"
                 if head in self.after_a_name and (

@@ -30,6 +30,8 @@ _STARTS_WORD = r"(?<![\w'’&.-])"
 #: a person's surname: "Hewitt", "O'Neill", "Darzi", "Wade-Gery" (not "CQC", not "2019")
 _SURNAME = re.compile(r"(?:[A-Z][a-z][a-z'’]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?")
 _DEFINED_AFTER = re.compile(r"^\([A-Z][A-Za-z&]{1,9}\)$")
+#: the words after a comma inside a name end in "and" and one more word: a list that is part of the name
+_COMMA_LIST = re.compile(r",[ \t]+[^,]+?[ \t]+(?:and|&)[ \t]+[A-Z][\w'’&.-]*$")
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,14 @@ class NameFinder:
             rf"{_STARTS_WORD}(?=[A-Z(])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}){under_act})(?!\d)"
         )
         months = "January|February|March|April|May|June|July|August|September|October|November|December"
-        stop = rf"(?!(?:{heads}|NHS|The|{months})\b)"
+        # a name stops before another head, "NHS", "The", a month, or a by-line's label run on to its line
+        stop = rf"(?!(?:{heads}|NHS|The|{months}|Published|Updated|Posted|Released)\b)"
         # a name starts with a capital or a bracket (a head in lower case always follows a capitalised word)
         starts = "A-Z\\(" + "".join(sorted({re.escape(h[:1]) for h in capitalised}))
         body = re.compile(
             rf"{_STARTS_WORD}(?=[{starts}])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{0,6}}?(?P<head>{heads})"
             rf"(?:[ \t]+(?:for|of|on)[ \t]+(?:the[ \t]+)?{stop}{_WORD}"
-            rf"(?:[ \t]+(?:(?:and|&|of|for|the)[ \t]+)?{stop}{_WORD}){{0,6}})?)(?![\w-]|['’](?!s\b))"
+            rf"(?:(?:,?[ \t]+(?:(?:and|&|of|for|the)[ \t]+)?){stop}{_WORD}){{0,6}})?)(?![\w-]|['’](?!s\b))"
         )
         self.patterns = [
             NamePattern(legislation, law["kind"], "legislation"),
@@ -128,6 +131,15 @@ class NameFinder:
                         :-1
                     ]  # "Clinical Negligence Scheme for Trusts (CNST)": the acronym it defines is not its name
                 name = " ".join(words)
+                if (
+                    pattern.section == "bodies"
+                    and "," in re.sub(r"\([^)]*\)", "", name)
+                    and not _COMMA_LIST.search(name)
+                ):
+                    # "Department for Levelling Up, Housing and Communities" is one name; "Department of Health,
+                    # Public Health England" two
+                    name = name[: name.index(",")]
+                    words = name.split(" ")
                 if len(words) < 2 or len(name) > 120:
                     continue
                 head = match.groupdict().get("head") or ""

@@ -217,7 +217,8 @@ class CueGrammar:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
         grammar = spec["grammar"]
         self.inflector = Inflector({k: list(v) for k, v in grammar["irregular"].items()}, grammar.get("adverbs", []))
-        det = "(?:" + word_alternation(grammar["determiners"]) + r"|\d+)"
+        # a determiner: a word of the list, a number, or a place's name in capitals ("the ten Greater Manchester ⟨CCGs⟩")
+        det = "(?:" + word_alternation(grammar["determiners"]) + r"|\d+|(?-i:[A-Z][a-z]+))"
         self._det = det
         self._negation = re.compile(r"\b(?:" + "|".join(grammar["negation"]) + r")\b|n[’']t\b", re.I)
         self._hedge = re.compile(r"\b(?:" + "|".join(grammar["hedges"]) + r")\b", re.I)

@@ -46,6 +46,15 @@ _SPACED_PRONOUN = re.compile(rf"\s(?:{_INNER_PRONOUNS})", re.I)
 _NO_SUBJECT = re.compile(r"^\W*there\s+(?:is|are|was|were)\b|\b(?:them|they|it|these|those)\b", re.I)
 #: a list standing after one of these is not a sentence's subject
 _AFTER_PREPOSITION = r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$"
+
+
+def _family(kinds: set[str]) -> set[str]:
+    """The families of a kind for a same_kind property: a body and a kind of body are one ("NHS Greater
+    Manchester Integrated Care took over the functions of the CCGs": a body supersedes a kind of body)."""
+    found = kinds & _FAMILIES
+    return found | {"Organisation"} if "OrganisationType" in found else found
+
+
 #: Kinds that name a kind of thing rather than one body ("local councils", "NHS trusts").
 _KINDS_OF_THING = {"OrganisationType", "CareModel", "Concept"}
 #: Kinds two entities must share for a same_kind property (a contract supersedes a contract).
@@ -413,7 +422,7 @@ class RelationExtractor:
             if subject_kind in self.kinds(subject, extraction) and object_kind in self.kinds(obj, extraction):
                 return False
         if predicate in self.same_kind and not (
-            self.kinds(subject, extraction) & self.kinds(obj, extraction) & _FAMILIES
+            _family(self.kinds(subject, extraction)) & _family(self.kinds(obj, extraction))
         ):
             return False
         return (not subject_kinds or bool(self.kinds(subject, extraction) & subject_kinds)) and (

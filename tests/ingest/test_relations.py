@@ -188,3 +188,10 @@ def test_the_latter_and_the_former_choose_within_the_last_pair(pipeline):
     # the pair is the one joined by "and", not the trusts named since
     assert ("nhs-trust-development-authority", "partOf", "nhs-improvement") in found
     assert ("nhs-foundation-trust", "partOf", "nhs-improvement") not in found
+
+
+def test_a_body_supersedes_a_kind_of_body_named_with_its_place(pipeline):
+    # the board is one body (found by its name); the groups are a kind of body, with a number and a place
+    text = "NHS Northshire Integrated Care Board took over the functions of the ten Northshire CCGs in July 2022."
+    found = relations(pipeline, text)[0]
+    assert ("nhs-northshire-integrated-care-board", "supersedes", "clinical-commissioning-group") in found

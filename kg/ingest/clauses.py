@@ -220,6 +220,10 @@ class CueGrammar:
         # a determiner: a word of the list, a number, or a place's name in capitals ("the ten Greater Manchester ⟨CCGs⟩")
         det = "(?:" + word_alternation(grammar["determiners"]) + r"|\d+|(?-i:[A-Z][a-z]+))"
         self._det = det
+        # for what a law introduces, also a provision of it ("made under section 12ZB of the ⟨Act⟩")
+        cites = word_alternation(grammar.get("provisions", []))
+        provision = rf"(?:{cites})\s*\d+[A-Z]*(?:\(\w+\))*\s+(?:of|to)" if cites else ""
+        self._det_law = rf"(?:{det}|{provision})" if provision else det
         self._negation = re.compile(r"\b(?:" + "|".join(grammar["negation"]) + r")\b|n[’']t\b", re.I)
         self._hedge = re.compile(r"\b(?:" + "|".join(grammar["hedges"]) + r")\b", re.I)
         # "the MCP contract published in December 2016 and the PACS framework": a dated aside inside a list
@@ -313,7 +317,7 @@ class CueGrammar:
         forward = entry.get("direction", "forward") == "forward"
         voice = entry.get("voice", "both")
         objects = entry.get("objects", [])
-        det = self._det
+        det = self._det_law if entry["predicate"] == "introducedBy" else self._det
         # "the functions of Y", "the functions held by Y", "the functions that Y carries out"
         held = r"(?:of|from|(?:held|performed|carried\s+out|exercised|discharged)\s+by|(?:that|which)(?=\s+(?:the\s+)?⟨\d+⟩[^⟨⟩.;]{0,12}?\s+(?:carry|carries|carried|perform|performs|performed|hold|holds|held|have|has|had|exercise|exercises|exercised)\b))"
         obj = rf"(?:\s+(?:[\w’'-]+\s+){{0,2}}?{word_alternation(objects)}\s+{held})" if objects else ""

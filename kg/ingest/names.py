@@ -30,6 +30,8 @@ _STARTS_WORD = r"(?<![\w'’&.-])"
 #: a person's surname: "Hewitt", "O'Neill", "Darzi", "Wade-Gery" (not "CQC", not "2019")
 _SURNAME = re.compile(r"(?:[A-Z][a-z][a-z'’]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?")
 _DEFINED_AFTER = re.compile(r"^\([A-Z][A-Za-z&]{1,9}\)$")
+#: an acronym in brackets between a name's words
+_INNER_ACRONYM = re.compile(r"[ \t]+\([A-Z][A-Za-z&]{1,9}\)(?=[ \t]+\S)")
 #: the words after a comma inside a name end in "and" and one more word: a list that is part of the name
 _COMMA_LIST = re.compile(r",[ \t]+[^,]+?[ \t]+(?:and|&)[ \t]+[A-Z][\w'’&.-]*$")
 
@@ -156,7 +158,9 @@ class NameFinder:
                 else:
                     heads = self._head.findall(name)
                     kind = self.heads.get(heads[-1] if heads else "", "OtherOrganisation")
-                found.append(FoundName(start, start + len(name), name, kind, pattern.section))
+                # "Global and Professional Direct Contracting (GPDC) Model": the acronym inside is not in its label
+                label = _INNER_ACRONYM.sub("", name) if pattern.section == "bodies" else name
+                found.append(FoundName(start, start + len(name), label, kind, pattern.section))
         return found
 
     def kind_of(self, name: str) -> str | None:

@@ -75,6 +75,10 @@ class ConceptPhrases:
         # modifier of a following head ("payment scheme": the scheme is the head)
         self._head = re.compile(rf"(?<![\w-])(?P<head>{heads})s?(?![\w-])(?!{_SPACE}(?:{heads})s?\b)")
 
+    def head_positions(self, text: str) -> list[int]:
+        """Where a head noun stands in ``text``, in order: a sentence with none has no candidate."""
+        return [m.start() for m in self._head.finditer(text)]
+
     def find(
         self, text: str, start: int, end: int, taken: list[tuple[int, int]], verbs: Container[str] = ()
     ) -> list[Phrase]:

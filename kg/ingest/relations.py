@@ -496,6 +496,7 @@ class RelationExtractor:
         we = [(m.start(), m.end()) for m in self._first_person.finditer(text)] if speaker else []
         extras: dict[int, list[tuple[int, int, list[str]]]] = {}
         concepts: dict[str, Phrase] = {}
+        head_at = self.concepts.head_positions(text)
         for index, (s, e) in enumerate(spans):
             extra = self._anaphor(text, (s, e), spans[:index], index_of, extraction, spaced, extras.get(index - 1))
             extra += self.descriptions.find(
@@ -507,7 +508,7 @@ class RelationExtractor:
             extras[index] = extra
             within = index_of.within(s, e)
             skeleton, tokens = self._skeleton(text, s, e, within, extra)
-            if tokens:
+            if tokens and bisect_left(head_at, s) < bisect_left(head_at, e):  # a concept's head noun in the sentence
                 spoken = [(m.start, m.end) for m in within] + [x[:2] for x in extra]
                 phrases = self.concepts.find(text, s, e, spoken, self.cues.triggers)
                 if phrases:

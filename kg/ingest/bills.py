@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from kg.ingest.labels import norm
+from kg.ingest.spans import Spans
 
 if TYPE_CHECKING:
     from kg.ingest.vocabulary import Vocabulary
@@ -53,13 +54,13 @@ def bills(
         return found
     acts = [(e.iri, e.label) for e in found_here if e.type == "Legislation"]
     stems = {**stems, **_stems(acts)} if acts else stems
-    covered = [(m.start, m.end) for m in mentions]
+    covered = Spans([(m.start, m.end) for m in mentions])
     for match in _BILL.finditer(text):
         start, end = match.start("name"), match.end()
         lead = _LEADING.match(match.group("name"))
         if lead:
             start += lead.end()
         iri = stems.get(norm(text[start : match.start("name") + len(match.group("name"))]))
-        if iri and not any(s < end and start < e for s, e in covered):
+        if iri and not covered.overlaps(start, end):
             found.append((iri, start, end))
     return found

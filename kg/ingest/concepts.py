@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.ingest.labels import slug
+from kg.ingest.spans import Spans
 from kg.resources import data_dir
 
 #: the words before a head, nearest first: letters, inner hyphens ("activity-based", "low-volume")
@@ -90,9 +91,11 @@ class ConceptPhrases:
         "of" ("model of care": the phrase would be cut short).
         """
         found: list[Phrase] = []
+        spans = Spans(taken)
+        first_word = start + len(text[start:end]) - len(text[start:end].lstrip())
         for match in self._head.finditer(text, start, end):
             hs, he = match.span()
-            if any(s < he and hs < e for s, e in taken):
+            if spans.overlaps(hs, he):
                 continue
             after = _WORD_AFTER.match(text, he, end)
             following = after.group(1) if after else ""
@@ -100,7 +103,7 @@ class ConceptPhrases:
                 following and following not in self.stops and following not in verbs and not following.endswith("ed")
             ):
                 continue
-            words = self._words_before(text, max(start, hs - _REACH), hs, start, verbs)
+            words = self._words_before(text, max(start, hs - _REACH), hs, first_word, verbs)
             if not words:
                 continue
             # the span holds the judging words at its start, for the cues ("need a ⟨0⟩"); the label does not
@@ -112,14 +115,20 @@ class ConceptPhrases:
                 continue
             if all(w.lower() in self.generic or w.lower() == "and" for w in modifiers):
                 continue
-            if any(s < hs and first < e for s, e in taken):
+            if spans.overlaps(first, hs):
                 continue
             head = match.group("head")
-            phrase = " ".join([*modifiers, head])
-            label = phrase[:1].upper() + phrase[1:]
-            found.append(Phrase(first, he, label, self.heads[head]))
-        # "aligned payment and incentive agreements": the head of the whole, not the "payment" inside it
-        return [p for p in found if not any(o is not p and o.start <= p.start and p.end < o.end for o in found)]
+            written = " ".join([*modifiers, head])
+            found.append(Phrase(first, he, written[:1].upper() + written[1:], self.heads[head]))
+        # "aligned payment and incentive agreements": the head of the whole, not the "payment" inside it (a
+        # phrase is found after those its head follows, so one inside a later phrase starts no earlier than it)
+        kept: list[Phrase] = []
+        earliest = end
+        for phrase in reversed(found):
+            if earliest > phrase.start:
+                kept.append(phrase)
+            earliest = min(earliest, phrase.start)
+        return kept[::-1]
 
     def opening(self, text: str, start: int, end: int, verbs: Container[str] = ()) -> Phrase | None:
         """The candidate a list item opens with ("- activity-based payment, used for ..."), if any: only a
@@ -130,7 +139,7 @@ class ConceptPhrases:
         return None
 
     def _words_before(
-        self, text: str, reach: int, at: int, sentence: int, verbs: Container[str]
+        self, text: str, reach: int, at: int, first_word: int, verbs: Container[str]
     ) -> list[tuple[int, str]]:
         """(start, word) of the phrase's words before its head, first word first; [] when there are none."""
         words: list[tuple[int, str]] = []
@@ -141,7 +150,7 @@ class ConceptPhrases:
                 break
             word, where = match.group(1), match.start(1)
             lower = word.lower()
-            opens = not text[sentence:where].strip()  # the sentence's first word may carry its capital
+            opens = where <= first_word  # the sentence's first word may carry its capital
             if (word != lower and not (opens and word[1:] == word[1:].lower())) or lower in self.stops - {"and"}:
                 break
             if (lower.endswith("s") and not lower.endswith(("ss", "us", "is"))) or lower.endswith("ly"):

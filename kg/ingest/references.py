@@ -44,7 +44,7 @@ def named_like(exact: str, noun: str, kinds: set[str], wanted: str) -> bool:
     and it is of the noun's kind, or its name ends in the noun whatever its kind ("the partnership" after
     "Riverside Health and Care Partnership", a body, where the noun's kind is the care model)."""
     written = exact.lower()
-    if not re.search(rf"\b{re.escape(noun)}", written):
+    if noun not in written or not re.search(rf"\b{re.escape(noun)}", written):  # the cheap test first
         return False
     return wanted in kinds or bool(re.search(rf"\b{re.escape(noun)}s?$", written))
 

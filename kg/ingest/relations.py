@@ -25,6 +25,7 @@ from kg.ingest.concepts import Phrase, concept_phrases, occurrences
 from kg.ingest.extract import EntityMatcher, Extraction, Mention, NewEntity, Relation
 from kg.ingest.parse import ParsedDocument
 from kg.ingest.references import Descriptions, Pairs, lead_ins, named_like
+from kg.ingest.spans import Spans
 from kg.ingest.vocabulary import Vocabulary, data_dir
 
 _TOKEN = re.compile(r"⟨(\d+)⟩")
@@ -286,12 +287,14 @@ class RelationExtractor:
     def _mint(text: str, taken: dict[str, Phrase], extraction: Extraction) -> None:
         """The concepts the cues took become entities, marked wherever the text writes them."""
         known = {e.iri for e in extraction.new_entities}
+        taken_spans = Spans([(m.start, m.end) for m in extraction.mentions])
         for iri, phrase in taken.items():
             if iri not in known:
                 extraction.new_entities.append(NewEntity(iri, phrase.label, phrase.kind))
             for start, end in occurrences(text, phrase.label):
-                if not any(m.start < end and start < m.end for m in extraction.mentions):
+                if not taken_spans.overlaps(start, end):
                     extraction.mentions.append(Mention(iri, start, end, text[start:end], "concept-phrase"))
+                    taken_spans.add(start, end)
         extraction.mentions.sort(key=lambda m: (m.start, m.end))
 
     def _skeleton(

@@ -283,10 +283,10 @@ class RelationExtractor:
             self._candidates = {}
         return taken
 
-    @staticmethod
-    def _mint(text: str, taken: dict[str, Phrase], extraction: Extraction) -> None:
-        """The concepts the cues took become entities, marked wherever the text writes them."""
-        known = {e.iri for e in extraction.new_entities}
+    def _mint(self, text: str, taken: dict[str, Phrase], extraction: Extraction) -> None:
+        """The concepts the cues took become entities (unless the vocabulary has one of that IRI: a form of
+        its name the matcher missed), marked wherever the text writes them."""
+        known = {e.iri for e in extraction.new_entities} | set(self.vocabulary.entities)
         taken_spans = Spans([(m.start, m.end) for m in extraction.mentions])
         for iri, phrase in taken.items():
             if iri not in known:

@@ -60,7 +60,7 @@ def bills(
         lead = _LEADING.match(match.group("name"))
         if lead:
             start += lead.end()
-        iri = stems.get(norm(text[start : match.start("name") + len(match.group("name"))]))
+        iri = stems.get(norm(text[start : match.end("name")]))
         if iri and not covered.overlaps(start, end):
             found.append((iri, start, end))
     return found

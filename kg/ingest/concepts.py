@@ -27,9 +27,9 @@ from kg.ingest.labels import slug
 from kg.ingest.spans import Spans
 from kg.resources import data_dir
 
-#: the words before a head, nearest first: letters, inner hyphens ("activity-based", "low-volume")
 #: a space between words: a line break too, never a blank line
 _SPACE = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"
+#: the word before a point: letters, inner hyphens ("activity-based", "low-volume")
 _WORD_BEFORE = re.compile(rf"(?<![\w'’-])([A-Za-z][a-z]*(?:-[a-z]+)*){_SPACE}$")
 #: the word after a head, when it is written in lower case
 _WORD_AFTER = re.compile(rf"{_SPACE}([a-z][a-z’'-]*)")
@@ -51,10 +51,6 @@ class Phrase:
 
     def iri(self, base: str) -> str:
         return f"{base}id/{slug(self.label)}"
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 class ConceptPhrases:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kg.ingest.dates import MONTH_NAMES
 from kg.resources import data_dir
 
 #: a capitalised word (a dot only inside it, "U.K"; never a sentence's full stop, so "... Improvement. It was
@@ -87,7 +88,7 @@ class NameFinder:
         legislation = re.compile(
             rf"{_STARTS_WORD}(?=[A-Z(])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{1,10}}?(?:{law_heads})[ \t]+(?:of[ \t]+)?(?:\d{{4}}){under_act})(?!\d)"
         )
-        months = "January|February|March|April|May|June|July|August|September|October|November|December"
+        months = "|".join(MONTH_NAMES)
         # a name stops before another head, "NHS", "The", a month, or a by-line's label run on to its line
         stop = rf"(?!(?:{heads}|NHS|The|{months}|Published|Updated|Posted|Released)\b)"
         # a name starts with a capital or a bracket (a head in lower case always follows a capitalised word)

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.ingest.clauses import word_alternation
-from kg.ingest.dates import PartialDate, parse_date
+from kg.ingest.dates import MONTH_NAMES, PartialDate, parse_date
 from kg.ingest.metadata import load_header_rules
 from kg.ingest.names import name_finder
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = "|".join(MONTH_NAMES)
 _DATE = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\s+\d{{4}}|(?:{_MONTHS})\s+\d{{4}})"
 #: a body's name: capitalised words, with "and", "of", "for", "the" between them
 _NAME = r"[A-Z][\w’'&.-]*(?:\s+(?:(?:and|of|for|the|&)\s+)*[A-Z][\w’'&.-]*)*"
@@ -59,7 +59,7 @@ class Statements:
     def _body(self, name: str) -> str | None:
         """The name without the words before it that open a sentence ("In May NHS England" is NHS England)."""
         words = name.split()
-        while words and (words[0] in self.not_name or words[0] in _MONTHS.split("|")):
+        while words and (words[0] in self.not_name or words[0] in MONTH_NAMES):
             words = words[1:]
         return " ".join(words) or None
 

@@ -45,12 +45,17 @@ def document_rows(data: SiteData) -> list[dict[str, Any]]:
 
 
 def catalogue_data(data: SiteData) -> dict[str, Any]:
-    """The page's JSON: rows, the entities' labels for the entity facet, page sizes and the "due soon" span."""
+    """The page's JSON: rows, the entities for the entity facet ([IRI, label], by label), page sizes and the
+    "due soon" span. A row names its entities by their positions in that list (``mentions``), not by IRI:
+    the IRIs, repeated on every row, were four fifths of the page at 10,000 documents."""
     rows = document_rows(data)
-    mentioned = sorted({e for r in rows for e in r["entityIris"]}, key=lambda e: data.label(e).lower())
+    mentioned = sorted({e for r in rows for e in r["entityIris"]}, key=lambda e: (data.label(e).lower(), e))
+    position = {e: i for i, e in enumerate(mentioned)}
+    for row in rows:
+        row["mentions"] = [position[e] for e in row.pop("entityIris")]
     return {
         "rows": rows,
-        "entities": {e: data.label(e) for e in mentioned},
+        "entities": [[e, data.label(e)] for e in mentioned],
         "pageSizes": list(PAGE_SIZES),
         "dueSoonDays": DUE_SOON_DAYS,
     }

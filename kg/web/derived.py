@@ -149,7 +149,7 @@ def connect_data(data: SiteData, max_documents_per_pair: int = 5, quotes_per_men
     (``rel``: from the vocabulary, or from a document with its sentence) and
     the documents that mention both (``co``: document indexes, newest first,
     at most ``max_documents_per_pair`` of ``n``). Each node keeps a few quotes
-    per document that mentions it (``m``: document index -> [[start, quote],
+    per document that one of its edges lists (``m``: document index -> [[start, quote],
     ...]) so the page can show the words on each side without repeating them
     on every edge.
     """
@@ -202,11 +202,18 @@ def connect_data(data: SiteData, max_documents_per_pair: int = 5, quotes_per_men
                 pair["n"] += 1
                 if len(pair["co"]) < max_documents_per_pair:
                     pair["co"].append(d)
+    # a node quotes only the documents its edges list (the page shows the words of both sides there): every
+    # document naming an entity was 36 of 56 MB of the data at 10,000 documents
+    listed: dict[int, set[int]] = defaultdict(set)
+    for pair in edges.values():
+        listed[pair["a"]].update(pair["co"])
+        listed[pair["b"]].update(pair["co"])
     out_nodes = []
-    for e in nodes:
+    for n, e in enumerate(nodes):
         mentions = {}
+        shown = listed.get(n, set())
         for doc_iri, quotes in e.mentions.items():
-            if doc_iri in doc_index and quotes:
+            if doc_iri in doc_index and doc_index[doc_iri] in shown and quotes:
                 mentions[str(doc_index[doc_iri])] = [
                     [q.start if q.start is not None else -1, q.as_list()]
                     for q in [q for q in quotes if q.exact][:quotes_per_mention]

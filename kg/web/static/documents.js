@@ -10,6 +10,9 @@
   if (!app || !source) return;
   var data = JSON.parse(source.textContent);
   var rows = data.rows;
+  // the entity facet: data.entities is [[iri, label], ...]; each row names its entities by position in it
+  var entityAt = {};
+  data.entities.forEach(function (pair, i) { entityAt[pair[0]] = i; });
   var root = app.getAttribute("data-root") || "";
   var $ = function (id) { return document.getElementById(id); };
 
@@ -127,7 +130,7 @@
       var have = values(row, f);
       if (!state[f].some(function (v) { return have.indexOf(v) >= 0; })) return false;
     }
-    if (state.entity && except !== "entity" && row.entityIris.indexOf(state.entity) < 0) return false;
+    if (state.entity && except !== "entity" && row.mentions.indexOf(entityAt[state.entity]) < 0) return false;
     return true;
   }
 
@@ -184,7 +187,7 @@
     });
     var select = $("facet-entity");
     if (select.options.length === 1) {
-      Object.keys(data.entities).forEach(function (iri) { select.appendChild(el("option", { value: iri, text: data.entities[iri] })); });
+      data.entities.forEach(function (pair) { select.appendChild(el("option", { value: pair[0], text: pair[1] })); });
     }
     select.value = state.entity;
   }

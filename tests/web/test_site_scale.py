@@ -1,0 +1,161 @@
+"""The site of a big library: the pages everyone opens first stay small however many documents there are.
+
+Measured on a 10,000-document store (docs/map-model.md, "Pages of a big library"): the home page was 6.1 MB,
+the documents table 27 MB, the timeline 18 MB and the connections data 56 MB. Here the sample store's site is
+built with the thresholds lowered below its size, so the big library's form of each page is checked on real
+pages (and what each leaves out is still reachable).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import lxml.html
+import pytest
+
+from kg.ingest.dates import year_of
+from kg.web import site as site_module
+from kg.web.catalogue import catalogue_data, document_rows
+from kg.web.derived import connect_data
+from kg.web.reading import gather
+from kg.web.readmodel import DocumentInfo, EntityInfo, Quote, SiteData
+from kg.web.site import build_site
+
+
+@pytest.fixture(scope="module")
+def data(sample_store):
+    return gather(sample_store)
+
+
+@pytest.fixture(scope="module")
+def big(sample_store, tmp_path_factory):
+    """The sample's site built as for a library bigger than the thresholds."""
+    out = tmp_path_factory.mktemp("big") / "site"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(site_module, "HOME_LISTS_ALL", 3)
+        mp.setattr(site_module, "FIND_SUGGESTED", 12)
+        mp.setattr(site_module, "TIMELINE_DOCUMENTS", 1)
+        build_site(sample_store, out)
+    return out
+
+
+def html(path):
+    return lxml.html.fromstring(path.read_text(encoding="utf-8"))
+
+
+def test_home_page_of_a_big_library_points_to_the_table(big, data):
+    page = html(big / "index.html")
+    assert not page.xpath("//details[summary[starts-with(normalize-space(), 'All ')]]"), "no list of every document"
+    (line,) = page.xpath("//section[@aria-labelledby='newest-h']//p[a[@href='documents.html']]")
+    assert f"All {len(data.documents)} documents are in" in line.text_content()
+    # the Find box suggests the most mentioned entities' names, not every name of the library
+    offered = page.xpath("//datalist[@id='find-names']/option/@value")
+    assert len(offered) == 12
+    ranked = sorted((e for e in data.entities.values() if e.page), key=lambda e: (-len(e.mentions), e.label.lower()))
+    assert ranked[0].label in offered and len(ranked[0].mentions) > len(ranked[-1].mentions)
+    assert offered == sorted(offered, key=str.lower)
+    # without JavaScript the table's page sends the reader to the entity pages, not to a list that is not there
+    noscript = " ".join(html(big / "documents.html").xpath("//noscript//text()"))
+    assert "entity's page lists the documents" in noscript
+
+
+def test_home_page_of_a_small_library_lists_every_document(sample_store, tmp_path, data):
+    build_site(sample_store, tmp_path / "site")
+    page = html(tmp_path / "site" / "index.html")
+    (listed,) = page.xpath("//details[summary[starts-with(normalize-space(), 'All ')]]")
+    assert len(listed.xpath(".//ol/li")) == len(data.documents)
+    names = page.xpath("//datalist[@id='find-names']/option/@value")
+    assert set(names) >= {e.label for e in data.entities.values() if e.page} | {
+        d.title for d in data.documents.values()
+    }
+    assert "home page lists every document" in " ".join(
+        html(tmp_path / "site" / "documents.html").xpath("//noscript//text()")
+    )
+
+
+def test_documents_table_names_entities_by_position(data):
+    payload = catalogue_data(data)
+    rows, entities = payload["rows"], payload["entities"]
+    assert all("entityIris" not in row for row in payload["rows"])
+    by_iri = {r["iri"]: r for r in document_rows(data)}
+    for row in rows:  # the same entities as the rows name by IRI
+        assert sorted(entities[i][0] for i in row["mentions"]) == by_iri[row["iri"]]["entityIris"]
+        assert row["entities"] == len(row["mentions"])
+    assert len({e[0] for e in entities}) == len(entities)
+    assert entities == sorted(entities, key=lambda e: (e[1].lower(), e[0]))
+
+
+def test_connections_data_quotes_only_what_its_edges_show(data):
+    payload = connect_data(data, max_documents_per_pair=1)  # so that some documents naming an entity go unlisted
+    nodes, docs = payload["nodes"], [d.iri for d in data.documents_newest_first()]
+    listed: dict[int, set[str]] = {}
+    for edge in payload["edges"]:
+        for side in (edge["a"], edge["b"]):
+            listed.setdefault(side, set()).update(str(d) for d in edge["co"])
+    shown = 0
+    for n, node in enumerate(nodes):
+        entity = data.entities[node["id"]]
+        assert set(node["m"]) <= listed.get(n, set()), "a quote no edge shows"
+        for d in listed.get(n, ()):
+            quoted = [q for q in entity.mentions.get(docs[int(d)], ()) if q.exact]
+            assert bool(quoted) == (d in node["m"]), "an edge's document lost its quote"
+            shown += bool(quoted)
+    assert shown > 20
+
+
+def test_connections_data_leaves_out_documents_no_edge_lists():
+    """Two entities named together in three documents: the pair lists the newest two, and only they are quoted."""
+    base = "https://example.org/"
+    docs = {
+        f"{base}doc/{n}": DocumentInfo(iri=f"{base}doc/{n}", title=f"Paper {n}", page=None, issued=f"201{n}")
+        for n in (1, 2, 3)
+    }
+    entities = {f"{base}id/{x}": EntityInfo(iri=f"{base}id/{x}", label=x, page=None) for x in ("A", "B")}
+    for doc in docs.values():
+        for entity in entities.values():
+            doc.mentions[entity.iri] = entity.mentions[doc.iri] = [Quote(entity.label, start=0, end=1)]
+    model = SiteData(base=base, entities=entities, documents=docs, schemes={}, lineage=[], class_labels={})
+    payload = connect_data(model, max_documents_per_pair=2)
+    (edge,) = payload["edges"]
+    assert edge["n"] == 3 and edge["co"] == [0, 1]  # newest first: papers 3 and 2
+    assert [sorted(node["m"]) for node in payload["nodes"]] == [["0", "1"], ["0", "1"]]
+
+
+def test_timeline_counts_the_documents_of_a_busy_year(big, data):
+    page = html(big / "timeline.html")
+    years = Counter(year_of(d.issued) for d in data.documents.values() if d.issued and year_of(d.issued))
+    busy = {y: n for y, n in years.items() if n > 1}
+    assert busy, "the sample has a year with several documents"
+    for year, n in years.items():
+        (section,) = page.xpath(f"//section[@aria-labelledby='y{year}']")
+        items = section.xpath(".//li[@data-kind='document']")
+        if year in busy:
+            (line,) = items
+            assert (
+                re.sub(r"\s+", " ", line.text_content())
+                .strip()
+                .endswith(f"{n} documents published in {year}: in the documents table")
+            )
+            assert line.xpath(".//a/@href") == [f"documents.html#year={year}"]
+        else:
+            assert len(items) == 1 and items[0].xpath(".//a[starts-with(@href, 'doc/')]")
+    # lineage and the other events are all still there
+    assert len(page.xpath("//li[@data-kind='lineage']")) == len(
+        html_full_timeline(data).xpath("//li[@data-kind='lineage']")
+    )
+
+
+def html_full_timeline(data):
+    env = site_module.environment(data)
+    text = env.get_template("timeline.html").render(
+        root="", nav=None, server=False, site_title="", **site_module._timeline_context(data)
+    )
+    return lxml.html.fromstring(text)
+
+
+def test_documents_table_page_data_is_json(big):
+    page = html(big / "documents.html")
+    (block,) = page.xpath("//script[@id='documents-data']/text()")
+    assert json.loads(block)["rows"]

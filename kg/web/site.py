@@ -42,7 +42,7 @@ from kg.graph.namespaces import local_name
 from kg.graph.predicates import lineage_predicates
 from kg.graph.store import Store
 from kg.ingest.dates import format_date
-from kg.web import derived, incremental, stopping
+from kg.web import derived, incremental, overview, stopping
 from kg.web import readmodel as sd
 from kg.web.csp import MAP_META_POLICY, META_POLICY
 from kg.web.feeds import all_feeds, atom
@@ -52,13 +52,8 @@ from kg.web.mapview import TITLE as SITE_TITLE
 from kg.web.reading import gather
 
 MANIFEST = incremental.MANIFEST
-TIMELINE_SINCE = "2014"
-TIMELINE_DOCUMENTS = 40  #: a year of the timeline lists its documents up to this many; more are counted, in the table
 CONNECT_MAX_PATHS = 5
 CONNECT_MAX_LENGTH = 4
-NEWEST_DOCUMENTS = 10
-HOME_LISTS_ALL = 300  #: the home page lists every document up to this many; a bigger library's are in the table
-FIND_SUGGESTED = 2000  #: names the home page's Find box suggests as you type (the most mentioned entities first)
 QUOTED_DOCUMENTS = 60  #: an entity page quotes the newest documents that mention it; older ones are listed by title
 DOCUMENTS_PER_PAGE = 100  #: an entity page lists this many documents; more go on pages of their own
 LINEAGE_ON_PAGE = 60  #: an entity page shows this many lineage steps, the nearest it; the lineage query has all
@@ -82,7 +77,6 @@ _LONG_FIELDS = [
     ("keyFeatures", "Key features"),
     ("libraryImpact", "Impact on library policy or practice"),
 ]
-_KIND_NAMES = {"lineage": "Change", "start": "Start", "end": "End", "document": "Document"}
 #: Links an entity page shows in sections of its own (besides lineage) rather than under "Relations".
 _CONCEPT_LINKS = {ns.SKOS + "broader", ns.SKOS + "narrower", ns.SKOS + "related"}
 
@@ -321,7 +315,7 @@ def build_site(
     from kg.web.finding import names_data
 
     writer.text("names-data.js", "window.KG_NAMES = " + script_json(names_data(data)) + ";\n")
-    page("index.html", "index.html", "home", **_home_context(data))
+    page("index.html", "index.html", "home", **overview.home_context(data))
     from kg.web.catalogue import catalogue_data
 
     page(
@@ -329,10 +323,10 @@ def build_site(
         "documents.html",
         "documents",
         catalogue_json=script_json(catalogue_data(data)),
-        lists_all=len(data.documents) <= HOME_LISTS_ALL,
+        lists_all=len(data.documents) <= overview.HOME_LISTS_ALL,
     )
     page("vocabulary.html", "vocabulary.html", "vocabulary", trees=trees)
-    page("timeline.html", "timeline.html", "timeline", **_timeline_context(data))
+    page("timeline.html", "timeline.html", "timeline", **overview.timeline_context(data))
     connect = derived.connect_data(data)
     connect["maxPaths"], connect["maxLength"] = CONNECT_MAX_PATHS, CONNECT_MAX_LENGTH
     writer.text("connect-data.js", "window.KG_CONNECT = " + script_json(connect) + ";\n")
@@ -540,68 +534,4 @@ def _document_context(data: sd.SiteData, d: sd.DocumentInfo, questions: _Questio
         "mention_total": sum(1 for _, quotes in mention_list for q in quotes if q.exact),
         "questions": questions.document(d) if questions else [],
         "relation_question": questions.relation if questions else (lambda r: None),
-    }
-
-
-def _home_context(data: sd.SiteData) -> dict:
-    by_type: dict[str, list] = defaultdict(list)
-    for e in data.entities.values():
-        if e.page:
-            by_type[data.primary_type(e)].append(e)
-    docs = data.documents_newest_first()
-    return {
-        "lists_all": len(docs) <= HOME_LISTS_ALL,
-        "counts": {
-            "documents": len(data.documents),
-            "entities": len(data.entities),
-            "mentioned": sum(1 for e in data.entities.values() if e.mentions),
-            "relations": sum(len(d.relations) for d in data.documents.values()),
-            "mentions": sum(len(q) for d in data.documents.values() for q in d.mentions.values()),
-            "lineage": len(data.lineage),
-        },
-        "newest": docs[:NEWEST_DOCUMENTS],
-        "all_documents": docs if len(docs) <= HOME_LISTS_ALL else [],
-        "findable": _findable(data, docs),
-        "by_type": [
-            (cls, sorted(items, key=lambda e: e.label.lower()))
-            for cls, items in sorted(by_type.items(), key=lambda kv: data.type_label(kv[0]).lower())
-        ],
-    }
-
-
-def _findable(data: sd.SiteData, docs: list[sd.DocumentInfo]) -> list[tuple[str, str, str | None]]:
-    """The names the home page's Find box suggests as you type, each with its page, alphabetically: every name of
-    every entity and document, or in a big library the :data:`FIND_SUGGESTED` of the most mentioned entities and
-    then the newest documents (the box's search, ``names-data.js``, still finds every one)."""
-    ranked = sorted((e for e in data.entities.values() if e.page), key=lambda e: (-len(e.mentions), e.label.lower()))
-    names = [(name, e.label, e.page) for e in ranked for name in [e.label, *e.alt_labels]]
-    names += [(d.title, d.title, d.page) for d in docs if d.page]
-    return sorted(names[:FIND_SUGGESTED], key=lambda item: item[0].lower())
-
-
-def _timeline_context(data: sd.SiteData) -> dict:
-    events = derived.timeline(data)
-    recent: dict[str, list] = defaultdict(list)
-    earlier: dict[str, list] = defaultdict(list)
-    published: dict[str, int] = defaultdict(int)
-    for ev in events:
-        if ev.kind == "document":
-            published[ev.year] += 1
-    for ev in events:
-        if ev.kind != "document" or published[ev.year] <= TIMELINE_DOCUMENTS:
-            (recent if ev.year >= TIMELINE_SINCE else earlier)[ev.year].append(ev)
-    counted = {year: n for year, n in published.items() if n > TIMELINE_DOCUMENTS}  # shown as one line each
-    for year in counted:
-        (recent if year >= TIMELINE_SINCE else earlier).setdefault(year, [])
-    undated = [s for s in data.lineage if not s.best_date(data.documents)[0]]
-    undated.sort(key=lambda s: (data.label(s.predecessor).lower(), data.label(s.successor).lower()))
-    return {
-        "since": TIMELINE_SINCE,
-        "recent": sorted(recent.items()),
-        "earlier": sorted(earlier.items()),
-        "earlier_count": sum(len(v) for v in earlier.values())
-        + sum(n for y, n in counted.items() if y < TIMELINE_SINCE),
-        "counted": counted,
-        "undated": undated,
-        "kind_names": _KIND_NAMES,
     }

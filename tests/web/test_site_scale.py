@@ -16,6 +16,7 @@ import lxml.html
 import pytest
 
 from kg.ingest.dates import year_of
+from kg.web import overview
 from kg.web import site as site_module
 from kg.web.catalogue import catalogue_data, document_rows
 from kg.web.derived import connect_data
@@ -34,9 +35,9 @@ def big(sample_store, tmp_path_factory):
     """The sample's site built as for a library bigger than the thresholds."""
     out = tmp_path_factory.mktemp("big") / "site"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(site_module, "HOME_LISTS_ALL", 3)
-        mp.setattr(site_module, "FIND_SUGGESTED", 12)
-        mp.setattr(site_module, "TIMELINE_DOCUMENTS", 1)
+        mp.setattr(overview, "HOME_LISTS_ALL", 3)
+        mp.setattr(overview, "FIND_SUGGESTED", 12)
+        mp.setattr(overview, "TIMELINE_DOCUMENTS", 1)
         build_site(sample_store, out)
     return out
 
@@ -150,7 +151,7 @@ def test_timeline_counts_the_documents_of_a_busy_year(big, data):
 def html_full_timeline(data):
     env = site_module.environment(data)
     text = env.get_template("timeline.html").render(
-        root="", nav=None, server=False, site_title="", **site_module._timeline_context(data)
+        root="", nav=None, server=False, site_title="", **overview.timeline_context(data)
     )
     return lxml.html.fromstring(text)
 
@@ -159,3 +160,25 @@ def test_documents_table_page_data_is_json(big):
     page = html(big / "documents.html")
     (block,) = page.xpath("//script[@id='documents-data']/text()")
     assert json.loads(block)["rows"]
+
+
+def test_a_busy_years_link_opens_the_table_on_that_year(chrome, big, data):
+    """In Chromium: the timeline's line for a busy year leads to the table showing that year's documents."""
+    from selenium.webdriver.common.by import By
+
+    from tests.browser import console_errors, foreign_requests
+    from tests.web.test_site_browser import open_page, wait
+
+    years = Counter(year_of(d.issued) for d in data.documents.values() if d.issued and year_of(d.issued))
+    shown_open = {y: n for y, n in years.items() if y >= overview.TIMELINE_SINCE}  # earlier years are folded
+    year, n = max(shown_open.items(), key=lambda kv: (kv[1], kv[0]))
+    assert n > 1
+    open_page(chrome, big, "timeline.html", f"#y{year}")
+    chrome.find_element(
+        By.CSS_SELECTOR, f'section[aria-labelledby="y{year}"] a[href="documents.html#year={year}"]'
+    ).click()
+    wait(chrome, "return !!document.querySelector('#doc-body tr')")
+    shown = [td.text for td in chrome.find_elements(By.CSS_SELECTOR, "#doc-body tr td:first-child")]
+    titles = {d.title for d in data.documents.values() if d.issued and year_of(d.issued) == year}
+    assert len(shown) == min(n, 25) and set(shown) <= titles
+    assert console_errors(chrome) == [] and foreign_requests(chrome) == []

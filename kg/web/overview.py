@@ -1,0 +1,85 @@
+"""The contexts of the site's overview pages, the home page and the timeline, sized for a library of any size.
+
+A small library's home page lists every document and suggests every name as you type; a big one's points to
+the documents table (:mod:`kg.web.catalogue`) and suggests the most mentioned names. A timeline year with many
+documents counts them and links to the table filtered to that year (docs/map-model.md, "Pages of a big
+library").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from kg.web import derived
+from kg.web.readmodel import DocumentInfo, SiteData
+
+TIMELINE_SINCE = "2014"
+TIMELINE_DOCUMENTS = 40  #: a year of the timeline lists its documents up to this many; more are counted, in the table
+NEWEST_DOCUMENTS = 10
+HOME_LISTS_ALL = 300  #: the home page lists every document up to this many; a bigger library's are in the table
+FIND_SUGGESTED = 2000  #: names the home page's Find box suggests as you type (the most mentioned entities first)
+KIND_NAMES = {"lineage": "Change", "start": "Start", "end": "End", "document": "Document"}
+
+
+def home_context(data: SiteData) -> dict:
+    by_type: dict[str, list] = defaultdict(list)
+    for e in data.entities.values():
+        if e.page:
+            by_type[data.primary_type(e)].append(e)
+    docs = data.documents_newest_first()
+    return {
+        "lists_all": len(docs) <= HOME_LISTS_ALL,
+        "counts": {
+            "documents": len(data.documents),
+            "entities": len(data.entities),
+            "mentioned": sum(1 for e in data.entities.values() if e.mentions),
+            "relations": sum(len(d.relations) for d in data.documents.values()),
+            "mentions": sum(len(q) for d in data.documents.values() for q in d.mentions.values()),
+            "lineage": len(data.lineage),
+        },
+        "newest": docs[:NEWEST_DOCUMENTS],
+        "all_documents": docs if len(docs) <= HOME_LISTS_ALL else [],
+        "findable": _findable(data, docs),
+        "by_type": [
+            (cls, sorted(items, key=lambda e: e.label.lower()))
+            for cls, items in sorted(by_type.items(), key=lambda kv: data.type_label(kv[0]).lower())
+        ],
+    }
+
+
+def _findable(data: SiteData, docs: list[DocumentInfo]) -> list[tuple[str, str, str | None]]:
+    """The names the home page's Find box suggests as you type, each with its page, alphabetically: every name of
+    every entity and document, or in a big library the :data:`FIND_SUGGESTED` of the most mentioned entities and
+    then the newest documents (the box's search, ``names-data.js``, still finds every one)."""
+    ranked = sorted((e for e in data.entities.values() if e.page), key=lambda e: (-len(e.mentions), e.label.lower()))
+    names = [(name, e.label, e.page) for e in ranked for name in [e.label, *e.alt_labels]]
+    names += [(d.title, d.title, d.page) for d in docs if d.page]
+    return sorted(names[:FIND_SUGGESTED], key=lambda item: item[0].lower())
+
+
+def timeline_context(data: SiteData) -> dict:
+    events = derived.timeline(data)
+    recent: dict[str, list] = defaultdict(list)
+    earlier: dict[str, list] = defaultdict(list)
+    published: dict[str, int] = defaultdict(int)
+    for ev in events:
+        if ev.kind == "document":
+            published[ev.year] += 1
+    for ev in events:
+        if ev.kind != "document" or published[ev.year] <= TIMELINE_DOCUMENTS:
+            (recent if ev.year >= TIMELINE_SINCE else earlier)[ev.year].append(ev)
+    counted = {year: n for year, n in published.items() if n > TIMELINE_DOCUMENTS}  # shown as one line each
+    for year in counted:
+        (recent if year >= TIMELINE_SINCE else earlier).setdefault(year, [])
+    undated = [s for s in data.lineage if not s.best_date(data.documents)[0]]
+    undated.sort(key=lambda s: (data.label(s.predecessor).lower(), data.label(s.successor).lower()))
+    return {
+        "since": TIMELINE_SINCE,
+        "recent": sorted(recent.items()),
+        "earlier": sorted(earlier.items()),
+        "earlier_count": sum(len(v) for v in earlier.values())
+        + sum(n for y, n in counted.items() if y < TIMELINE_SINCE),
+        "counted": counted,
+        "undated": undated,
+        "kind_names": KIND_NAMES,
+    }

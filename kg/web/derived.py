@@ -83,6 +83,7 @@ class TimelineEvent:
     source: str | None = None
     documents: list[tuple[str, Quote]] = field(default_factory=list)
     reported: bool = False  #: dated by the document that reports it, not by the event itself
+    read: bool = False  #: a change read from documents (not a kg:LineageEvent of the vocabulary)
 
     @property
     def year(self) -> str:
@@ -120,6 +121,7 @@ def timeline(data: SiteData) -> list[TimelineEvent]:
                 source=step.source,
                 documents=step.documents,
                 reported=reported,
+                read=step.event is None,
             )
         )
     for entity in data.entities.values():

@@ -15,6 +15,9 @@ from kg.web.readmodel import DocumentInfo, SiteData
 
 TIMELINE_SINCE = "2014"
 TIMELINE_DOCUMENTS = 40  #: a year of the timeline lists its documents up to this many; more are counted, in the table
+TIMELINE_CHANGES = (
+    150  #: a year shows this many of the changes read from documents, the most reported; more are counted
+)
 NEWEST_DOCUMENTS = 10
 HOME_LISTS_ALL = 300  #: the home page lists every document up to this many; a bigger library's are in the table
 FIND_SUGGESTED = 2000  #: names the home page's Find box suggests as you type (the most mentioned entities first)
@@ -71,6 +74,12 @@ def timeline_context(data: SiteData) -> dict:
     counted = {year: n for year, n in published.items() if n > TIMELINE_DOCUMENTS}  # shown as one line each
     for year in counted:
         (recent if year >= TIMELINE_SINCE else earlier).setdefault(year, [])
+    more: dict[str, int] = {}
+    for groups in (recent, earlier):
+        for year, shown in groups.items():
+            left = _fewer_changes(shown)
+            if left:
+                more[year] = left
     undated = [s for s in data.lineage if not s.best_date(data.documents)[0]]
     undated.sort(key=lambda s: (data.label(s.predecessor).lower(), data.label(s.successor).lower()))
     return {
@@ -78,8 +87,22 @@ def timeline_context(data: SiteData) -> dict:
         "recent": sorted(recent.items()),
         "earlier": sorted(earlier.items()),
         "earlier_count": sum(len(v) for v in earlier.values())
-        + sum(n for y, n in counted.items() if y < TIMELINE_SINCE),
+        + sum(n for y, n in counted.items() if y < TIMELINE_SINCE)
+        + sum(n for y, n in more.items() if y < TIMELINE_SINCE),
         "counted": counted,
+        "more_changes": more,
         "undated": undated,
         "kind_names": KIND_NAMES,
     }
+
+
+def _fewer_changes(events: list[derived.TimelineEvent]) -> int:
+    """Keep the vocabulary's changes of a year and at most :data:`TIMELINE_CHANGES` of those read from documents
+    (the most reported, then the earliest), in their order; returns how many of those are left out.
+    A big library's documents report thousands a year: its timeline had 14 MB of them and took 13 s to open."""
+    reported = [ev for ev in events if ev.kind == "lineage" and ev.read]
+    if len(reported) <= TIMELINE_CHANGES:
+        return 0
+    kept = {id(ev) for ev in sorted(reported, key=lambda ev: (-len(ev.documents), ev.sort_key))[:TIMELINE_CHANGES]}
+    events[:] = [ev for ev in events if not (ev.kind == "lineage" and ev.read) or id(ev) in kept]
+    return len(reported) - TIMELINE_CHANGES

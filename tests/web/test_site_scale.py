@@ -16,7 +16,7 @@ import lxml.html
 import pytest
 
 from kg.ingest.dates import year_of
-from kg.web import overview
+from kg.web import derived, overview
 from kg.web import site as site_module
 from kg.web.catalogue import catalogue_data, document_rows
 from kg.web.derived import connect_data
@@ -38,6 +38,7 @@ def big(sample_store, tmp_path_factory):
         mp.setattr(overview, "HOME_LISTS_ALL", 3)
         mp.setattr(overview, "FIND_SUGGESTED", 12)
         mp.setattr(overview, "TIMELINE_DOCUMENTS", 1)
+        mp.setattr(overview, "TIMELINE_CHANGES", 1)
         build_site(sample_store, out)
     return out
 
@@ -142,10 +143,36 @@ def test_timeline_counts_the_documents_of_a_busy_year(big, data):
             assert line.xpath(".//a/@href") == [f"documents.html#year={year}"]
         else:
             assert len(items) == 1 and items[0].xpath(".//a[starts-with(@href, 'doc/')]")
-    # lineage and the other events are all still there
-    assert len(page.xpath("//li[@data-kind='lineage']")) == len(
-        html_full_timeline(data).xpath("//li[@data-kind='lineage']")
-    )
+    # starts and ends are all still there
+    full = html_full_timeline(data)
+    for kind in ("start", "end"):
+        assert len(page.xpath(f"//li[@data-kind='{kind}']")) == len(full.xpath(f"//li[@data-kind='{kind}']"))
+
+
+def test_timeline_shows_the_most_reported_changes_of_a_busy_year(big, data):
+    page = html(big / "timeline.html")
+    events = derived.timeline(data)
+    read = Counter(ev.year for ev in events if ev.kind == "lineage" and ev.read)
+    vocabulary = Counter(ev.year for ev in events if ev.kind == "lineage" and not ev.read)
+    assert any(n > 1 for n in read.values()), "the sample has a year with several changes read from documents"
+    assert vocabulary, "and changes of the vocabulary's own"
+    for year in set(read) | set(vocabulary):
+        (section,) = page.xpath(f"//section[@aria-labelledby='y{year}']")
+        items = section.xpath(".//li[@data-kind='lineage']")
+        extra = [li for li in items if re.sub(r"\s+", " ", li.text_content()).strip().startswith("Change and ")]
+        # every change of the vocabulary, one read from documents, and a line counting the others
+        assert len(items) - len(extra) == vocabulary[year] + min(1, read[year])
+        if read[year] > 1:
+            (line,) = extra
+            assert f"and {read[year] - 1} more changes that documents report in {year}" in line.text_content()
+        else:
+            assert not extra
+    # the one shown is the most reported
+    busiest = max((y for y in read if read[y] > 1), key=lambda y: read[y])
+    most = max(len(ev.documents) for ev in events if ev.year == busiest and ev.kind == "lineage" and ev.read)
+    (section,) = page.xpath(f"//section[@aria-labelledby='y{busiest}']")
+    counts = [len(li.xpath(".//ul[@class='evidence-list']/li")) for li in section.xpath(".//li[@data-kind='lineage']")]
+    assert min(2, most) in counts
 
 
 def html_full_timeline(data):

@@ -2,8 +2,8 @@
 
 A small library's home page lists every document and suggests every name as you type; a big one's points to
 the documents table (:mod:`kg.web.catalogue`) and suggests the most mentioned names. A timeline year with many
-documents counts them and links to the table filtered to that year (docs/map-model.md, "Pages of a big
-library").
+documents counts them and links to the table filtered to that year; one with many changes read from documents
+shows the most reported and counts the others (docs/map-model.md, "Pages of a big library").
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from kg.web.readmodel import DocumentInfo, SiteData
 
 TIMELINE_SINCE = "2014"
 TIMELINE_DOCUMENTS = 40  #: a year of the timeline lists its documents up to this many; more are counted, in the table
-TIMELINE_CHANGES = (
-    150  #: a year shows this many of the changes read from documents, the most reported; more are counted
-)
+TIMELINE_CHANGES = 150  #: a year shows this many changes read from documents (the most reported); more are counted
 NEWEST_DOCUMENTS = 10
 HOME_LISTS_ALL = 300  #: the home page lists every document up to this many; a bigger library's are in the table
 FIND_SUGGESTED = 2000  #: names the home page's Find box suggests as you type (the most mentioned entities first)

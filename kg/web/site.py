@@ -44,6 +44,8 @@ from kg.graph.store import Store
 from kg.ingest.dates import format_date
 from kg.web import derived, incremental, overview, stopping
 from kg.web import readmodel as sd
+from kg.web.connectfiles import BASE as CONNECT_FILES
+from kg.web.connectfiles import connect_files
 from kg.web.csp import MAP_META_POLICY, META_POLICY
 from kg.web.feeds import all_feeds, atom
 from kg.web.linked import page_links, sitemap_xml
@@ -327,9 +329,11 @@ def build_site(
     )
     page("vocabulary.html", "vocabulary.html", "vocabulary", trees=trees)
     page("timeline.html", "timeline.html", "timeline", **overview.timeline_context(data))
-    connect = derived.connect_data(data)
+    connect, evidence = connect_files(derived.connect_data(data))
     connect["maxPaths"], connect["maxLength"] = CONNECT_MAX_PATHS, CONNECT_MAX_LENGTH
     writer.text("connect-data.js", "window.KG_CONNECT = " + script_json(connect) + ";\n")
+    for name, text in evidence.items():
+        writer.text(CONNECT_FILES + name, text)
     page("connect.html", "connect.html", "connect", max_paths=CONNECT_MAX_PATHS, max_length=CONNECT_MAX_LENGTH)
 
     _assets(writer)

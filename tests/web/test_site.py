@@ -319,6 +319,20 @@ def test_timeline_is_in_date_order_and_covers_2014_to_2022(sample_site, data):
 # ------------------------------------------------------------------ connection data
 
 
+def read_connect_evidence(out: Path, files: dict) -> dict:
+    """The evidence of every pair, from the files beside connect-data.js (kg/web/connectfiles.py)."""
+    evidence: dict = {}
+    prefix = "(window.KG_CONNECT_FILES = window.KG_CONNECT_FILES || []).push("
+    for path in sorted((out / files["base"]).glob("*.js")):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith(prefix) and text.rstrip().endswith(");"), text[:80]
+        number, chunk = json.loads(text[len(prefix) :].rstrip().removesuffix(");"))
+        assert path.name == f"{number}.js"
+        assert all(int(k) // files["per"] == number for k in chunk)
+        evidence.update({int(k): v for k, v in chunk.items()})
+    return evidence
+
+
 def test_connect_data_is_valid_js_with_evidence(sample_site, data):
     out, _, _ = sample_site
     text, connect = read_js_data(out / "connect-data.js", "KG_CONNECT")
@@ -326,23 +340,31 @@ def test_connect_data_is_valid_js_with_evidence(sample_site, data):
         assert bad not in text
     nodes, docs, edges = connect["nodes"], connect["docs"], connect["edges"]
     assert len(nodes) == len(data.entities) and len(docs) == len(data.documents)
+    evidence = read_connect_evidence(out, connect["files"])
+    assert sorted(evidence) == list(range(len(edges)))  # every pair's evidence, in one file of its own number
     index = {n["id"]: i for i, n in enumerate(nodes)}
-    for e in edges:
-        assert 0 <= e["a"] < e["b"] < len(nodes)
-        assert e["rel"] or e["co"]
-        assert all(0 <= d < len(docs) for d in e["co"]) and e["n"] >= len(e["co"])
-        for r in e["rel"]:
-            assert {r["s"], r["o"]} == {e["a"], e["b"]}
-    pair = next(e for e in edges if {e["a"], e["b"]} == {index[ACS], index[ICS]})
-    read = [r for r in pair["rel"] if "d" in r]
+    for k, (a, b, n, statements) in enumerate(edges):
+        proof = evidence[k]
+        assert 0 <= a < b < len(nodes)
+        assert proof["rel"] or proof["co"]
+        assert len(proof["rel"]) == statements
+        assert all(0 <= d < len(docs) for d in proof["co"]) and n >= len(proof["co"])
+        for r in proof["rel"]:
+            assert {r["s"], r["o"]} == {a, b}
+        assert set(proof["m"]) <= {str(a), str(b)}
+        for quotes in proof["m"].values():
+            assert set(quotes) <= {str(d) for d in proof["co"]}
+    k = next(k for k, e in enumerate(edges) if {e[0], e[1]} == {index[ACS], index[ICS]})
+    read = [r for r in evidence[k]["rel"] if "d" in r]
     assert read and read[0]["q"][1] and any(marked for _, marked in read[0]["q"][1])
-    assert pair["co"], "the two are named in the same document"
-    # each node keeps its quotes per document
+    assert evidence[k]["co"], "the two are named in the same document"
+    # each side keeps its quotes in the documents the pair lists
     ics = nodes[index[ICS]]
-    assert ics["page"] == "id/integrated-care-system.html" and "ICS" in ics["alt"]
-    assert set(ics["m"]) == {
-        str(docs.index(next(d for d in docs if d["id"] == iri))) for iri in data.entities[ICS].mentions
-    }
+    assert ics["page"] == "id/integrated-care-system.html" and "ICS" in ics["alt"] and "m" not in ics
+    listed = {docs[d]["id"] for d in evidence[k]["co"]}
+    quoted = {docs[int(d)]["id"] for d in evidence[k]["m"][str(index[ICS])]}
+    assert quoted == {d for d in listed if any(q.exact for q in data.entities[ICS].mentions.get(d, ()))}
+    assert quoted
 
 
 def test_script_json_escapes_what_ends_a_script():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from urllib.parse import quote
 
 import lxml.html
 import pytest
@@ -209,3 +210,46 @@ def test_a_busy_years_link_opens_the_table_on_that_year(chrome, big, data):
     titles = {d.title for d in data.documents.values() if d.issued and year_of(d.issued) == year}
     assert len(shown) == min(n, 25) and set(shown) <= titles
     assert console_errors(chrome) == [] and foreign_requests(chrome) == []
+
+
+def test_connections_evidence_files_hold_each_pair_once(data):
+    from kg.web.connectfiles import connect_files
+
+    payload = connect_data(data)
+    graph, files = connect_files(payload, per_file=7)
+    assert "m" not in graph["nodes"][0] and len(graph["edges"]) == len(payload["edges"])
+    assert sorted(files, key=lambda n: int(n.removesuffix(".js"))) == [
+        f"{n}.js" for n in range(-(-len(payload["edges"]) // 7))
+    ]
+    seen: dict[int, dict] = {}
+    for name, text in files.items():
+        number, chunk = json.loads(text[text.index("push(") + 5 :].rstrip().removesuffix(");"))
+        assert name == f"{number}.js" and len(chunk) <= 7
+        seen.update({int(k): v for k, v in chunk.items()})
+    for k, edge in enumerate(payload["edges"]):
+        a, b, n, statements = graph["edges"][k]
+        assert (a, b, n, statements) == (edge["a"], edge["b"], edge["n"], len(edge["rel"]))
+        assert seen[k]["rel"] == edge["rel"] and seen[k]["co"] == edge["co"]
+        for side in (a, b):  # each side's quotes in the documents the pair lists, as the node had them
+            quoted = payload["nodes"][side]["m"]
+            assert seen[k]["m"].get(str(side), {}) == {str(d): quoted[str(d)] for d in edge["co"] if str(d) in quoted}
+
+
+def test_a_missing_evidence_file_is_said_in_a_sentence(chrome, big, tmp_path):
+    """In Chromium: the chain is found from the graph; its evidence file gone, the page says which and why."""
+    import shutil
+
+    from selenium.webdriver.common.by import By
+
+    from tests.web.test_site_browser import open_page, wait
+
+    site = tmp_path / "site"
+    shutil.copytree(big, site)
+    for path in (site / "connect").glob("*.js"):
+        path.unlink()
+    acs, ics = (f"https://w3id.org/nhs-policy-kg/id/{n}" for n in ("accountable-care-system", "integrated-care-system"))
+    open_page(chrome, site, f"connect.html#from={quote(acs, safe='')}&to={quote(ics, safe='')}")
+    wait(chrome, "return /could not be read/.test(document.getElementById('connect-status').textContent)")
+    status = chrome.find_element(By.ID, "connect-status").text
+    assert re.fullmatch(r"The evidence file connect/\d+\.js could not be read: rebuild the site with kg site\.", status)
+    assert not chrome.find_elements(By.CSS_SELECTOR, "ol.paths")

@@ -1,9 +1,12 @@
 /* "Why are these connected?": shortest chains between two entities, with the evidence for each step.
  *
- * Reads window.KG_CONNECT (connect-data.js, written by `kg site`):
- *   nodes: [{id, label, alt, type, page, m: {docIndex: [[start, quote], ...]}}]
+ * Reads window.KG_CONNECT (connect-data.js, written by `kg site`, kg/web/connectfiles.py):
+ *   nodes: [{id, label, alt, type, page}]
  *   docs:  [{id, title, date, page}]
- *   edges: [{a, b, rel: [{s, p, i, o, d?, q?, note?, date?}], co: [docIndex, ...], n}]
+ *   edges: [[a, b, documents naming both, statements]]
+ *   files: {base, per}: the evidence of edge k is in base + floor(k / per) + ".js", added as a script when a
+ *   step needs it; it pushes [file number, {k: {rel: [{s, p, i, o, d?, q?, note?, date?}], co: [docIndex, ...],
+ *   m: {node: {docIndex: [[start, quote], ...]}}}}] onto window.KG_CONNECT_FILES
  *   (p reads the statement from s to o, i from o to s)
  * where a quote is [before, [[text, marked], ...], after, fragment] (an ellipsis is in the text where words
  * were cut; fragment 1: the words do not read as a sentence and are not shown in quotation marks).
@@ -23,7 +26,40 @@
   }
   var MAX_PATHS = D.maxPaths || 5;
   var MAX_LENGTH = D.maxLength || 4;
-  var nodes = D.nodes, docs = D.docs || [], edges = D.edges || [];
+  var nodes = D.nodes, docs = D.docs || [];
+  var edges = (D.edges || []).map(function (e) { return { a: e[0], b: e[1], n: e[2], r: e[3] }; });
+  var files = D.files || { base: "connect/", per: 400 };
+
+  // ---------------------------------------------------------------- evidence files, read when a step needs them
+  var evidence = {}, loaded = {}, waits = {};
+  function received(entry) {
+    var data = entry[1];
+    Object.keys(data).forEach(function (k) { evidence[k] = data[k]; });
+    loaded[entry[0]] = true;
+    (waits[entry[0]] || []).forEach(function (w) { w[0](); });
+    delete waits[entry[0]];
+  }
+  (window.KG_CONNECT_FILES || []).forEach(received);
+  window.KG_CONNECT_FILES = { push: received };
+  function loadFile(number) {
+    if (loaded[number]) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      var first = !waits[number];
+      (waits[number] = waits[number] || []).push([resolve, reject]);
+      if (!first) return;
+      var script = document.createElement("script");
+      script.src = files.base + number + ".js";
+      function fail() {
+        (waits[number] || []).forEach(function (w) {
+          w[1](new Error("The evidence file " + files.base + number + ".js could not be read: rebuild the site with kg site."));
+        });
+        delete waits[number];
+      }
+      script.onload = function () { if (!loaded[number]) fail(); };
+      script.onerror = fail;
+      document.head.appendChild(script);
+    });
+  }
   var fromInput = document.getElementById("connect-from");
   var toInput = document.getElementById("connect-to");
 
@@ -93,7 +129,7 @@
   });
   function weight(k) { // statements first, then pairs named together in many documents
     var e = edges[k];
-    return (e.rel && e.rel.length ? 1000 : 0) + Math.min(e.n || 0, 999);
+    return (e.r ? 1000 : 0) + Math.min(e.n || 0, 999);
   }
   adj.forEach(function (list) { list.sort(function (x, y) { return weight(y[1]) - weight(x[1]); }); });
 
@@ -195,8 +231,8 @@
     if (q[2]) box.appendChild(el("span", "ctx", q[2]));
     return box;
   }
-  function nearestQuotes(a, b, d) {
-    var qa = (nodes[a].m || {})[d] || [], qb = (nodes[b].m || {})[d] || [];
+  function nearestQuotes(proof, a, b, d) {
+    var qa = (proof.m[a] || {})[d] || [], qb = (proof.m[b] || {})[d] || [];
     if (!qa.length || !qb.length) return [qa[0] ? qa[0][1] : null, qb[0] ? qb[0][1] : null];
     var best = null, pair = [qa[0][1], qb[0][1]];
     qa.forEach(function (x) {
@@ -209,28 +245,28 @@
     return pair;
   }
 
-  function stepSummary(from, to, e) {
-    if (e.rel && e.rel.length) {
-      var r = e.rel[0];
+  function stepSummary(from, to, e, proof) {
+    if (proof.rel.length) {
+      var r = proof.rel[0];
       return r.s === from ? r.p : (r.i || "(" + r.p + ")");
     }
     return "named together in " + e.n + " document" + (e.n === 1 ? "" : "s");
   }
 
   function drawStep(from, to, k) {
-    var e = edges[k];
+    var e = edges[k], proof = evidence[k] || { rel: [], co: [], m: {} };
     var li = el("li", "step");
     var head = el("p", "step-head");
     head.appendChild(nodeLink(from));
     head.appendChild(document.createTextNode(" "));
-    var verb = el("span", "verb", stepSummary(from, to, e));
+    var verb = el("span", "verb", stepSummary(from, to, e, proof));
     head.appendChild(verb);
     head.appendChild(document.createTextNode(" "));
     head.appendChild(nodeLink(to));
     li.appendChild(head);
     var ev = el("ul", "evidence-list");
     var seen = {};
-    (e.rel || []).forEach(function (r) {
+    proof.rel.forEach(function (r) {
       var item = el("li");
       var statement = el("span", "statement");
       statement.appendChild(document.createTextNode(nodes[r.s].label + " " + r.p + " " + nodes[r.o].label));
@@ -247,11 +283,11 @@
       var key = item.textContent;
       if (!seen[key]) { seen[key] = 1; ev.appendChild(item); }
     });
-    (e.co || []).forEach(function (d) {
+    proof.co.forEach(function (d) {
       var item = el("li");
       item.appendChild(document.createTextNode("Both named in "));
       item.appendChild(docLink(d));
-      var pair = nearestQuotes(from, to, String(d));
+      var pair = nearestQuotes(proof, from, to, String(d));
       var inner = el("ul", "quotes");
       [[from, pair[0]], [to, pair[1]]].forEach(function (side) {
         if (!side[1]) return;
@@ -263,14 +299,31 @@
       if (inner.children.length) item.appendChild(inner);
       ev.appendChild(item);
     });
-    if (e.n > (e.co || []).length) {
-      ev.appendChild(el("li", "muted", "and " + (e.n - e.co.length) + " more document" + (e.n - e.co.length === 1 ? "" : "s") + " naming both"));
+    if (e.n > proof.co.length) {
+      ev.appendChild(el("li", "muted", "and " + (e.n - proof.co.length) + " more document" + (e.n - proof.co.length === 1 ? "" : "s") + " naming both"));
     }
     li.appendChild(ev);
     return li;
   }
 
+  var drawing = 0; // the newest question: an answer whose files come after a newer question's is dropped
   function draw(source, target, paths) {
+    var asked = ++drawing;
+    out.textContent = "";
+    if (paths.length) {
+      var numbers = {};
+      paths.forEach(function (p) { p.edges.forEach(function (k) { numbers[Math.floor(k / files.per)] = true; }); });
+      status.textContent = "Reading the evidence …";
+      Promise.all(Object.keys(numbers).map(function (n) { return loadFile(Number(n)); })).then(
+        function () { if (asked === drawing) show(source, target, paths); },
+        function (err) { if (asked === drawing) status.textContent = err.message; }
+      );
+      return;
+    }
+    show(source, target, paths);
+  }
+
+  function show(source, target, paths) {
     out.textContent = "";
     if (!paths.length) {
       status.textContent = "No connection between " + nodes[source].label + " and " + nodes[target].label +
@@ -300,6 +353,7 @@
 
   function run(updateHash) {
     var a = resolve(fromInput.value), b = resolve(toInput.value);
+    drawing++; // an earlier question's answer, still reading its files, is not shown
     out.textContent = "";
     if (a.error || b.error) {
       status.textContent = (a.error ? "From: " + a.error + " " : "") + (b.error ? "To: " + b.error : "");

@@ -49,13 +49,6 @@ _NO_SUBJECT = re.compile(r"^\W*there\s+(?:is|are|was|were)\b|\b(?:them|they|it|t
 _AFTER_PREPOSITION = r"\b(?:of|in|on|for|by|with|from|to|about|under|after|before)\s*$"
 
 
-def _family(kinds: set[str]) -> set[str]:
-    """The families of a kind for a same_kind property: a body and a kind of body are one ("NHS Greater
-    Manchester Integrated Care took over the functions of the CCGs": a body supersedes a kind of body)."""
-    found = kinds & _FAMILIES
-    return found | {"Organisation"} if "OrganisationType" in found else found
-
-
 #: Kinds that name a kind of thing rather than one body ("local councils", "NHS trusts").
 _KINDS_OF_THING = {"OrganisationType", "CareModel", "Concept"}
 #: Kinds two entities must share for a same_kind property (a contract supersedes a contract).
@@ -69,6 +62,13 @@ _FAMILIES = {
     "Concept",
     "PolicyProgramme",
 }
+
+
+def _family(kinds: set[str]) -> set[str]:
+    """The families of a kind for a same_kind property: a body and a kind of body are one ("NHS Greater
+    Manchester Integrated Care took over the functions of the CCGs": a body supersedes a kind of body)."""
+    found = kinds & _FAMILIES
+    return found | {"Organisation"} if "OrganisationType" in found else found
 
 
 def _word_of(start: int, match: re.Match[str]) -> tuple[int, int]:

@@ -22,6 +22,11 @@ FIND_SUGGESTED = 2000  #: names the home page's Find box suggests as you type (t
 KIND_NAMES = {"lineage": "Change", "start": "Start", "end": "End", "document": "Document"}
 
 
+def lists_every_document(data: SiteData) -> bool:
+    """Whether the home page lists every document (a small library) or points to the documents table."""
+    return len(data.documents) <= HOME_LISTS_ALL
+
+
 def home_context(data: SiteData) -> dict:
     by_type: dict[str, list] = defaultdict(list)
     for e in data.entities.values():
@@ -29,7 +34,7 @@ def home_context(data: SiteData) -> dict:
             by_type[data.primary_type(e)].append(e)
     docs = data.documents_newest_first()
     return {
-        "lists_all": len(docs) <= HOME_LISTS_ALL,
+        "lists_all": lists_every_document(data),
         "counts": {
             "documents": len(data.documents),
             "entities": len(data.entities),
@@ -39,7 +44,7 @@ def home_context(data: SiteData) -> dict:
             "lineage": len(data.lineage),
         },
         "newest": docs[:NEWEST_DOCUMENTS],
-        "all_documents": docs if len(docs) <= HOME_LISTS_ALL else [],
+        "all_documents": docs,
         "findable": _findable(data, docs),
         "by_type": [
             (cls, sorted(items, key=lambda e: e.label.lower()))

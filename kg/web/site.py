@@ -325,7 +325,7 @@ def build_site(
         "documents.html",
         "documents",
         catalogue_json=script_json(catalogue_data(data)),
-        lists_all=len(data.documents) <= overview.HOME_LISTS_ALL,
+        lists_all=overview.lists_every_document(data),
     )
     page("vocabulary.html", "vocabulary.html", "vocabulary", trees=trees)
     page("timeline.html", "timeline.html", "timeline", **overview.timeline_context(data))

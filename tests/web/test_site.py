@@ -319,14 +319,19 @@ def test_timeline_is_in_date_order_and_covers_2014_to_2022(sample_site, data):
 # ------------------------------------------------------------------ connection data
 
 
-def read_connect_evidence(out: Path, files: dict) -> dict:
-    """The evidence of every pair, from the files beside connect-data.js (kg/web/connectfiles.py)."""
-    evidence: dict = {}
+def evidence_chunk(text: str) -> tuple[int, dict]:
+    """(file number, {pair: evidence}) of one evidence file of the connections page (kg/web/connectfiles.py)."""
     prefix = "(window.KG_CONNECT_FILES = window.KG_CONNECT_FILES || []).push("
+    assert text.startswith(prefix) and text.rstrip().endswith(");"), text[:80]
+    number, chunk = json.loads(text[len(prefix) :].rstrip().removesuffix(");"))
+    return number, chunk
+
+
+def read_connect_evidence(out: Path, files: dict) -> dict:
+    """The evidence of every pair, from the files beside connect-data.js."""
+    evidence: dict = {}
     for path in sorted((out / files["base"]).glob("*.js")):
-        text = path.read_text(encoding="utf-8")
-        assert text.startswith(prefix) and text.rstrip().endswith(");"), text[:80]
-        number, chunk = json.loads(text[len(prefix) :].rstrip().removesuffix(");"))
+        number, chunk = evidence_chunk(path.read_text(encoding="utf-8"))
         assert path.name == f"{number}.js"
         assert all(int(k) // files["per"] == number for k in chunk)
         evidence.update({int(k): v for k, v in chunk.items()})

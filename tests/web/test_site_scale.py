@@ -24,6 +24,7 @@ from kg.web.derived import connect_data
 from kg.web.reading import gather
 from kg.web.readmodel import DocumentInfo, EntityInfo, Quote, SiteData
 from kg.web.site import build_site
+from tests.web.test_site import evidence_chunk
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +224,7 @@ def test_connections_evidence_files_hold_each_pair_once(data):
     ]
     seen: dict[int, dict] = {}
     for name, text in files.items():
-        number, chunk = json.loads(text[text.index("push(") + 5 :].rstrip().removesuffix(");"))
+        number, chunk = evidence_chunk(text)
         assert name == f"{number}.js" and len(chunk) <= 7
         seen.update({int(k): v for k, v in chunk.items()})
     for k, edge in enumerate(payload["edges"]):

@@ -28,7 +28,7 @@
   var MAX_LENGTH = D.maxLength || 4;
   var nodes = D.nodes, docs = D.docs || [];
   var edges = (D.edges || []).map(function (e) { return { a: e[0], b: e[1], n: e[2], r: e[3] }; });
-  var files = D.files || { base: "connect/", per: 400 };
+  var files = D.files;
 
   // ---------------------------------------------------------------- evidence files, read when a step needs them
   var evidence = {}, loaded = {}, waits = {};

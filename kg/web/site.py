@@ -314,9 +314,10 @@ def build_site(
         linked = _described(rdf, store.base, writer, subject[relative], relative, key)
         page(template, relative, None, key, linked=linked, **context)
 
-    from kg.web.finding import names_data
+    from kg.web.finding import DOCUMENTS_FILE, names_data, names_documents
 
     writer.text("names-data.js", "window.KG_NAMES = " + script_json(names_data(data)) + ";\n")
+    writer.text(DOCUMENTS_FILE, "window.KG_NAME_DOCUMENTS = " + script_json(names_documents(data)) + ";\n")
     page("index.html", "index.html", "home", **overview.home_context(data))
     from kg.web.catalogue import catalogue_data
 

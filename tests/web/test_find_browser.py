@@ -7,6 +7,9 @@ answers with Python's on every name of every entity, not on a few chosen example
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -17,7 +20,7 @@ from kg.ingest.labels import norm
 from kg.web.finding import site_names
 from kg.web.reading import gather
 from kg.web.site import build_site
-from tests.browser import console_errors, foreign_requests
+from tests.browser import console_errors, foreign_requests, requested_urls
 from tests.web.test_map_browser import open_map
 from tests.web.test_site_browser import open_page, wait
 
@@ -157,3 +160,53 @@ def test_on_a_phone_the_map_comes_before_the_filters(chrome, site):
         assert filters > top
     finally:
         chrome.set_window_size(size["width"], size["height"])
+
+
+def _a_document_title(data) -> tuple[str, str]:
+    """A document's title and page, of the first document (by page) whose title names no entity."""
+    names = site_names(data)
+    for doc in sorted((d for d in data.documents.values() if d.page and d.title), key=lambda d: d.page):
+        if not names.lookup(doc.title):
+            return doc.title, doc.page
+    raise AssertionError("every title names an entity")
+
+
+def test_the_find_box_reads_the_titles_only_once_it_is_used(chrome, site, data):
+    """The home page loads without the documents' titles; typing a title finds its document."""
+    title, page = _a_document_title(data)
+    open_page(chrome, site, "index.html")
+    wait(chrome, "return !!window.KGFind")
+    loaded = [url for url in requested_urls(chrome) if url.endswith(".js")]
+    assert any(url.endswith("/names-data.js") for url in loaded), loaded
+    assert not any(url.endswith("/names-documents.js") for url in loaded), loaded
+    assert chrome.execute_script("return window.KG_NAME_DOCUMENTS === undefined")
+
+    chrome.find_element(By.ID, "find-input").send_keys(title, Keys.ENTER)
+    link = f"#find-results a[href$='{page}']"
+    wait(chrome, f"return !!document.querySelector({json.dumps(link)})")
+    assert any(url.endswith("/names-documents.js") for url in requested_urls(chrome))
+    item = chrome.find_element(By.CSS_SELECTOR, link)
+    assert item.text == title
+    assert console_errors(chrome) == [] and foreign_requests(chrome) == []
+
+
+def test_the_map_never_reads_the_titles(chrome, site):
+    open_map(chrome, (site / "map.html").as_uri())
+    chrome.execute_script("return kgMap.search('care')")
+    assert not any(url.endswith("/names-documents.js") for url in requested_urls(chrome))
+
+
+def test_a_missing_titles_file_is_said_and_entities_are_still_found(chrome, site, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    (copy / "names-documents.js").unlink()
+    open_page(chrome, copy, "index.html")
+    chrome.find_element(By.ID, "find-input").send_keys("care networks", Keys.ENTER)
+    wait(chrome, "return document.querySelectorAll('#find-results li.muted').length > 0")
+    items = [li.text for li in chrome.find_elements(By.CSS_SELECTOR, "#find-results li")]
+    assert any(text.startswith("Primary care network") for text in items), items
+    assert items[-1] == (
+        "The documents' titles (names-documents.js) could not be read, so no document is listed:"
+        " rebuild the site with kg site."
+    )
+    console_errors(chrome)  # the missing file's own message

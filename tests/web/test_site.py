@@ -115,6 +115,7 @@ def test_every_entity_and_document_has_a_page_at_its_stable_path(sample_site, da
         "connect-data.js",
         "documents.html",
         "names-data.js",
+        "names-documents.js",
         "assets/find.js",
         "assets/documents.js",
         "assets/documents.css",

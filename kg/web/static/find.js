@@ -2,8 +2,10 @@
  *
  * KG_NAMES is written by Python at site build (kg/web/finding.py): the normal form's rules, every
  * key of every entity name (spellings and plurals included), the typo budget, the entities with
- * their pages and document counts, and the documents. This script only normalises what was typed
- * with those rules, looks the key up, and measures a small edit distance for "did you mean".
+ * their pages and document counts. The documents' titles are a file of their own (KG_NAMES.documentsFile,
+ * beside names-data.js), read the first time a page asks for them (withDocuments): they grow with the
+ * library and the map never searches them. This script only normalises what was typed with those rules,
+ * looks the key up, and measures a small edit distance for "did you mean".
  */
 (function () {
   "use strict";
@@ -56,6 +58,28 @@
     return rows[a.length][b.length];
   }
 
+  var waiting = null, missing = false;
+  function titles() { return window.KG_NAME_DOCUMENTS || []; }
+
+  /** Read the documents' titles once (a script beside names-data.js), then call back; at once if read. */
+  function withDocuments(callback) {
+    if (window.KG_NAME_DOCUMENTS || !data.documentsFile || missing) { callback(); return; }
+    if (waiting) { waiting.push(callback); return; }
+    waiting = [callback];
+    var names = document.querySelector("script[src$='names-data.js']");
+    var script = document.createElement("script");
+    script.src = names ? names.src.replace(/names-data\.js$/, data.documentsFile) : data.documentsFile;
+    function done() {
+      if (!window.KG_NAME_DOCUMENTS) missing = true;
+      var calls = waiting;
+      waiting = null;
+      calls.forEach(function (call) { call(); });
+    }
+    script.onload = done;
+    script.onerror = done;
+    document.head.appendChild(script);
+  }
+
   function hasWords(key, words) {
     var spaced = " " + key;
     return words.every(function (w) { return spaced.indexOf(" " + w) >= 0; });
@@ -98,7 +122,7 @@
       var name = (e.names || []).filter(function (n) { return hasWords(norm(n), words); })[0];
       if (name) answer.matched[e.iri] = name;
     });
-    answer.documents = data.documents.filter(function (d) { return hasWords(d.key, words); }).slice(0, limit);
+    answer.documents = titles().filter(function (d) { return hasWords(d.key, words); }).slice(0, limit);
     if (!answer.exact.length && !answer.partial.length && !answer.documents.length) {
       var allowed = budget(key), close = {};
       if (allowed) {
@@ -117,5 +141,9 @@
     return answer;
   }
 
-  window.KGFind = { find: find, norm: norm, distance: distance, data: data };
+  window.KGFind = {
+    find: find, norm: norm, distance: distance, data: data, withDocuments: withDocuments,
+    /** True once the documents' file was asked for and could not be read. */
+    documentsMissing: function () { return missing; }
+  };
 })();

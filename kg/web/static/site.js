@@ -171,10 +171,23 @@
         }
         results.appendChild(li);
       }
+      if (window.KGFind.documentsMissing()) {
+        var note = document.createElement("li");
+        note.className = "muted";
+        note.textContent = "The documents' titles (names-documents.js) could not be read, so no document is listed: rebuild the site with kg site.";
+        results.appendChild(note);
+      }
+    }
+    if (window.KGFind) {  // the titles are read when the box is first used, not with the page
+      input.addEventListener("focus", function () { window.KGFind.withDocuments(function () {}); });
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (window.KGFind) { if (input.value.trim()) findWithIndex(input.value.trim()); return; }
+      if (window.KGFind) {
+        var text = input.value.trim();
+        if (text) window.KGFind.withDocuments(function () { findWithIndex(text); });
+        return;
+      }
       var key = norm(input.value);
       if (!key) return;
       var exact = options.filter(function (o) { return o.key === key; });

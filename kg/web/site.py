@@ -88,6 +88,7 @@ class SiteReport:
     pages: int = 0  #: HTML pages written
     entities: int = 0  #: entity pages
     documents: int = 0  #: document pages
+    types: int = 0  #: pages listing the entities of a type (``types/``)
     nodes: int = 0  #: nodes of the map
     edges: int = 0  #: links of the map
     rewritten: int = 0  #: files written by this build (the others were as the previous build left them)
@@ -319,6 +320,9 @@ def build_site(
     writer.text("names-data.js", "window.KG_NAMES = " + script_json(names_data(data)) + ";\n")
     writer.text(DOCUMENTS_FILE, "window.KG_NAME_DOCUMENTS = " + script_json(names_documents(data)) + ";\n")
     page("index.html", "index.html", "home", **overview.home_context(data))
+    for listing in overview.type_listings(data):
+        page("type.html", listing.page, None, **overview.type_context(data, listing))
+        report.types += 1
     from kg.web.catalogue import catalogue_data
 
     page(

@@ -134,7 +134,8 @@ def test_every_entity_and_document_has_a_page_at_its_stable_path(sample_site, da
         assert path is not None and (out / path).is_file(), iri
     assert (out / "id" / "integrated-care-system.html").is_file()
     assert report.entities == len(data.entities) and report.documents == len(data.documents)
-    assert report.pages == report.entities + report.documents + 6
+    assert report.types == len(list((out / "types").glob("*.html"))) > 5
+    assert report.pages == report.entities + report.documents + report.types + 6
     assert report.nodes > 0 and report.edges > 0
     assert seconds < 30, f"building the sample site took {seconds:.1f} s"
 

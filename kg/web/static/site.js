@@ -2,6 +2,7 @@
  * Vocabulary: a filter box over the concept trees, expand all / collapse all.
  * Timeline: show or hide kinds of events.
  * Home: the Find box opens the page of a name or acronym, or lists the names that contain the words.
+ * A type's page: a filter box over its entities.
  * No data is ever written as HTML: only classes, attributes and textContent change. */
 (function () {
   "use strict";
@@ -205,7 +206,32 @@
     });
   }
 
+  function typeFilter() {
+    var tools = document.getElementById("type-tools");
+    var input = document.getElementById("type-filter");
+    if (!tools || !input) return;
+    tools.hidden = false;
+    var status = document.getElementById("type-filter-status");
+    var none = document.getElementById("type-none");
+    var sections = Array.prototype.slice.call(document.querySelectorAll("#type-list section"));
+    var items = Array.prototype.slice.call(document.querySelectorAll("#type-list li[data-text]"));
+    items.forEach(function (li) { li._kgText = " " + norm(li.getAttribute("data-text")); });
+    input.addEventListener("input", function () {
+      var words = norm(input.value).split(" ").filter(Boolean);
+      var shown = 0;
+      items.forEach(function (li) {
+        var match = words.every(function (w) { return li._kgText.indexOf(" " + w) !== -1; });
+        li.hidden = !match;
+        if (match) shown += 1;
+      });
+      sections.forEach(function (section) { section.hidden = !section.querySelector("li:not([hidden])"); });
+      status.textContent = words.length ? (shown === 1 ? "1 entity" : shown + " entities") : "";
+      none.hidden = !words.length || shown > 0;
+    });
+  }
+
   vocabulary();
+  typeFilter();
   timeline();
   find();
 })();

@@ -99,7 +99,7 @@ def type_context(data: SiteData, listing: TypeListing) -> dict:
     }
 
 
-def home_context(data: SiteData) -> dict:
+def home_context(data: SiteData, listings: list[TypeListing] | None = None) -> dict:
     docs = data.documents_newest_first()
     return {
         "lists_all": lists_every_document(data),
@@ -114,7 +114,7 @@ def home_context(data: SiteData) -> dict:
         "newest": docs[:NEWEST_DOCUMENTS],
         "all_documents": docs,
         "findable": _findable(data, docs),
-        "by_type": type_listings(data),
+        "by_type": listings if listings is not None else type_listings(data),
     }
 
 

@@ -270,13 +270,15 @@ def build_site(
         if feed.page and feed.page != "index.html":
             feeds_of[feed.page].append((feed.title, feed.path))
 
+    listings = overview.type_listings(data)
+    type_pages = {listing.cls: listing.page for listing in listings}
     # entity and document pages: those whose inputs are as the previous build had them are kept
     todo: list[tuple[str, str, str, dict]] = []  # (template, page, key, context)
     for entity in stopping.checked(data.entities.values(), 200):
         if not entity.page:
             continue
         report.entities += 1
-        context = _entity_context(data, entity, scheme_anchor, trees, questions)
+        context = _entity_context(data, entity, scheme_anchor, trees, questions, type_pages)
         context["page_feeds"] = feeds_of.get(entity.page, [])
         for number, listed in context.pop("document_pages"):
             relative = documents_page(entity.page, number)
@@ -319,8 +321,8 @@ def build_site(
 
     writer.text("names-data.js", "window.KG_NAMES = " + script_json(names_data(data)) + ";\n")
     writer.text(DOCUMENTS_FILE, "window.KG_NAME_DOCUMENTS = " + script_json(names_documents(data)) + ";\n")
-    page("index.html", "index.html", "home", **overview.home_context(data))
-    for listing in overview.type_listings(data):
+    page("index.html", "index.html", "home", **overview.home_context(data, listings))
+    for listing in listings:
         page("type.html", listing.page, None, **overview.type_context(data, listing))
         report.types += 1
     from kg.web.catalogue import catalogue_data
@@ -433,9 +435,15 @@ def _assets(writer: incremental.SiteWriter) -> None:
 
 
 def _entity_context(
-    data: sd.SiteData, e: sd.EntityInfo, scheme_anchor: dict, trees: list, questions: _Questions | None = None
+    data: sd.SiteData,
+    e: sd.EntityInfo,
+    scheme_anchor: dict,
+    trees: list,
+    questions: _Questions | None = None,
+    type_pages: dict[str, str] | None = None,
 ) -> dict:
     labels = {t["iri"]: t["label"] for t in trees}
+    pages = type_pages or {}
     schemes = [
         {"anchor": scheme_anchor[s], "label": labels[s]}
         for s in sorted(e.schemes, key=lambda s: labels.get(s, s))
@@ -473,6 +481,7 @@ def _entity_context(
     return {
         "e": e,
         "primary_type": data.primary_type(e),
+        "type_pages": {t: pages[t] for t in (e.types or [data.primary_type(e)]) if t in pages},
         "schemes": schemes,
         "lineage": lineage,
         "lineage_total": lineage_total,

@@ -167,3 +167,17 @@ def test_the_filter_keeps_the_entities_whose_words_it_starts(chrome, site, data)
     box.send_keys("zzzqqq")
     wait(chrome, "return !document.getElementById('type-none').hidden")
     assert console_errors(chrome) == [] and foreign_requests(chrome) == []
+
+
+def test_an_entity_page_links_its_type_to_the_type_page(site, data):
+    checked = 0
+    for listing in overview.type_listings(data):
+        entity = listing.entities[0]
+        page = html(site / entity.page)
+        (dd,) = page.xpath("//dt[.='Type']/following-sibling::dd[1]")
+        hrefs = dd.xpath("a/@href")
+        assert "../" + listing.page in hrefs, (entity.page, hrefs)
+        for href in hrefs:
+            assert (site / entity.page).parent.joinpath(href).resolve().is_file(), href
+        checked += 1
+    assert checked == len(overview.type_listings(data))

@@ -59,6 +59,15 @@ score-dev: install
 	$(KG) export --store out/eval-store -o out/eval.trig
 	$(PY) ../shared/tools/score_extraction.py --gold data/eval/gold.json out/eval.trig --verbose
 
+# The extraction score on the development set of other kinds (data/eval/kinds/README.md).
+.PHONY: score-kinds
+score-kinds: install
+	@mkdir -p out
+	rm -rf out/kinds-store
+	$(KG) ingest --store out/kinds-store data/eval/kinds/texts
+	$(KG) export --store out/kinds-store -o out/kinds.trig
+	$(PY) ../shared/tools/score_extraction.py --gold data/eval/kinds/gold.json out/kinds.trig --verbose
+
 # The extraction score on the held-out set (data/eval/heldout/README.md): texts no rule was written from.
 .PHONY: score-heldout
 score-heldout: install

@@ -53,6 +53,8 @@ _PARTS = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
 _CRUMB = re.compile(r"\s+(?:>|»|›|/|&rsaquo;|&gt;)\s+")
 #: "Made: 24 May 2022", "Classification: Official" (a title's colon is followed by a small letter)
 _KEY_VALUE = re.compile(r"^[A-Z][\w’'/-]*(?:\s+[\w’'/-]+){0,3}:\s*[A-Z0-9]")
+#: a heading of a topic and its aspect, both in capitals: "Health Education England: Training", "Care Homes: Staff"
+_NAMED_TOPIC = re.compile(r"^[A-Z][\w’'-]*(?:\s+(?:of|and|for|the|in|on|&|[A-Z][\w’'-]*))*\s+[A-Z][\w’'-]*:\s+[A-Z]")
 #: a date with a day or a month in it: only such a part can be a date standing alone
 _PRECISE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|\d{4}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2}",
@@ -116,6 +118,7 @@ class Header:
     issued: PartialDate | None = None
     modified: PartialDate | None = None
     review_due: PartialDate | None = None
+    labelled_title: str | None = None  #: written after a label ("Report title: ...", "Subject: ...")
     copyright_year: PartialDate | None = None  #: "© 2022": the issue's year when nothing else dates it
 
 
@@ -175,6 +178,10 @@ def _line_fields(
                 continue
             if name == "author":
                 byline = True
+            elif name == "title":  # "Report title: ..." (with its colon: "Subject to change" is a heading)
+                if value and ":" in part[: match.start("value")] and header.labelled_title is None:
+                    header.labelled_title = value
+                    byline = True
             elif name == "publisher":
                 value, dated = _publisher_and_date(re.sub(r"^the\s+", "", value))  # "Published by the Department ..."
                 if dated:  # "Published by NHS England, March 2021": the date is the issue's
@@ -257,10 +264,15 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
         for i in block:
             line = " ".join(lines[i].split()).lstrip("#").strip()
             answers = bool(pending)  # this line holds the value of the label above it
-            if _line_fields(line, rules, header, bare, pending) or _authors(line) or _KEY_VALUE.match(line):
+            key_value = _KEY_VALUE.match(line) and not _NAMED_TOPIC.match(line)
+            if _line_fields(line, rules, header, bare, pending) or _authors(line) or key_value:
                 kinds[i] = "byline"
                 if previous == "heading" and len([k for k in kinds.values() if k == "heading"]) > 1:
                     kinds[i - 1] = "byline"  # "Policy team" over its date: an author, not a title
+            elif rules.document_titles.match(line):
+                kinds[i] = "heading"  # "Minutes of the meeting held on 4 May 2023": a title, dated
+                if _MONTH_DATE.search(line):
+                    loose.append(parse_date(line))
             elif _MONTH_DATE.search(line):
                 kinds[i] = "byline"  # "Prepared for a project digest, June 2022"
             elif any(p.match(line) for p in rules.furniture):
@@ -306,14 +318,15 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
         chosen = max(i for i in headings if i < after[0]) if after else headings[0]
     else:
         organisations = [i for i in sorted(kinds) if kinds[i] == "organisation"]
-        chosen = organisations[-1] if organisations else None
+        # a body's name is the title only when nothing else is: not beside a labelled title
+        chosen = organisations[-1] if organisations and not header.labelled_title else None
     if chosen is not None:
         title = " ".join(lines[chosen].split()).lstrip("#").strip()
         following = chosen + 1
         while kinds.get(following) == "continued":
             title += " " + " ".join(lines[following].split())
             following += 1
-        header.title, header.title_index = title, chosen
+        header.title, header.title_index = (header.labelled_title or title), chosen
         above = []  # names above the title, in the order of the page, then bodies named below it
         for i in sorted(kinds):
             if i < chosen and kinds[i] in ("organisation", "heading"):
@@ -324,6 +337,8 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
         above += [name for i in sorted(crumbs) if i > chosen for name in crumbs[i]]
         header.candidates += above
     else:
+        header.title = header.labelled_title
+        header.candidates += [" ".join(lines[i].split()) for i in sorted(kinds) if kinds[i] == "organisation"]
         header.candidates += [name for i in sorted(crumbs) for name in crumbs[i]]
     header.candidates += signed
     # "Internet Engineering Task Force (IETF)": the name without the acronym it defines
@@ -350,7 +365,11 @@ def choose_publisher(
 
 
 def first_of(name: str, known: Callable[[str], bool], looks_like: Callable[[str], bool]) -> str:
-    """The first of several bodies joined by "and", when each side is a body's name."""
+    """The first of several bodies joined by "and", when each side is a body's name.
+
+    >>> first_of("NHS Kent and Medway Integrated Care Board", lambda n: False, name_finder().looks_like_organisation)
+    'NHS Kent and Medway Integrated Care Board'
+    """
     parts = name.split(" and ")
     for k in range(len(parts) - 1, 0, -1):  # the longest first name that is followed by another
         left, right = " and ".join(parts[:k]), " and ".join(parts[k:])
@@ -360,7 +379,8 @@ def first_of(name: str, known: Callable[[str], bool], looks_like: Callable[[str]
             or bool(name_finder().kind_of(right.split()[0]))
             or right.startswith("NHS")
         )
-        if (known(left) or looks_like(left)) and starts_a_name:
+        # a left side with no head noun of its own joins two places: "NHS Kent and Medway Integrated Care Board"
+        if (known(left) or (looks_like(left) and name_finder().kind_of(left))) and starts_a_name:
             return left
     return name
 

@@ -1,4 +1,4 @@
-"""The development set in data/eval and the held-out set in data/eval/heldout check themselves.
+"""The development sets in data/eval and data/eval/kinds and the held-out set in data/eval/heldout check themselves.
 
 Each gold file is well formed and agrees with its texts. These tests look only at the sets (texts and
 annotation); scoring the extractor on them is a separate test.
@@ -17,7 +17,7 @@ from tests.conftest import ROOT, SHARED, need_shared
 
 EVAL = ROOT / "data" / "eval"
 # name: (folder holding texts/ and gold.json, fewest documents, fewest required relations)
-SETS = {"dev": (EVAL, 28, 60), "heldout": (EVAL / "heldout", 15, 40)}
+SETS = {"dev": (EVAL, 28, 60), "heldout": (EVAL / "heldout", 15, 40), "kinds": (EVAL / "kinds", 8, 20)}
 PREDICATES = {"evolvesInto", "isExampleOf", "supersedes", "publishedBy", "partOf", "introducedBy", "requires"}
 METADATA_DATES = ("issued", "modified", "review_due")
 DATE_FORMS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}

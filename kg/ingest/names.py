@@ -31,6 +31,8 @@ _STARTS_WORD = r"(?<![\w'’&.-])"
 #: a person's surname: "Hewitt", "O'Neill", "Darzi", "Wade-Gery" (not "CQC", not "2019")
 _SURNAME = re.compile(r"(?:[A-Z][a-z][a-z'’]+|[A-Z]['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?")
 _DEFINED_AFTER = re.compile(r"^\([A-Z][A-Za-z&]{1,9}\)$")
+#: the last "on the", "to the" or "in the" of a name that ends in its head, and what comes before it
+_SENTENCE_WORDS = re.compile(r"^.*\b(?:on|to|in)[ \t]+the[ \t]+")
 #: an acronym in brackets between a name's words
 _INNER_ACRONYM = re.compile(r"[ \t]+\([A-Z][A-Za-z&]{1,9}\)(?=[ \t]+\S)")
 #: the words after a comma inside a name end in "and" and one more word: a list that is part of the name
@@ -95,9 +97,13 @@ class NameFinder:
         starts = "A-Z\\(" + "".join(sorted({re.escape(h[:1]) for h in capitalised}))
         body = re.compile(
             rf"{_STARTS_WORD}(?=[{starts}])(?P<name>(?:{_WORD}[ \t]+(?:{_JOIN}[ \t]+)*){{0,6}}?(?P<head>{heads})"
-            rf"(?:[ \t]+(?:for|of|on)[ \t]+(?:the[ \t]+)?{stop}{_WORD}"
+            rf"(?![ \t]+(?:{heads_caps})\b)"  # "Rail Safety Investigation Branch": the last of two heads
+            rf"(?:[ \t]+(?:for|of|on|into)[ \t]+(?:the[ \t]+)?{stop}{_WORD}"
             rf"(?:(?:,?[ \t]+(?:(?:and|&|of|for|the)[ \t]+)?){stop}{_WORD}){{0,6}})?)(?![\w-]|['’](?!s\b))"
         )
+        #: a head's "of ..." that stops before a capitalised head was cut inside a name ("the Independent
+        #: Investigation of the National Health" before "Service in England"): no name is better than half of one
+        self._cut_inside = re.compile(rf"[ \t]+(?:{heads_caps})\b")
         self.patterns = [
             NamePattern(legislation, law["kind"], "legislation"),
             NamePattern(body, None, "bodies"),
@@ -125,10 +131,24 @@ class NameFinder:
                 continue
             for match in pattern.regex.finditer(text, start_at, end_at):
                 start, name = match.start("name"), match.group("name")
+                if (
+                    pattern.section == "bodies"
+                    and match.end("name") > match.end("head")
+                    and self._cut_inside.match(text, match.end("name"))
+                ):
+                    continue
                 words = name.split(" ")
                 while len(words) > 1 and (words[0].lower() in self.not_name or not words[0][:1].isupper()):
                     start += len(words[0]) + 1
                     words = words[1:]
+                head = match.groupdict().get("head") or ""
+                if pattern.section == "bodies" and words[-1] == head:
+                    # a name ending in its head holds no "on the", "to the", "in the": "Work on the NHS Long
+                    # Term Workforce Plan" is a sentence's words before the plan's name
+                    cut = _SENTENCE_WORDS.search(" ".join(words))
+                    if cut:
+                        start += cut.end()
+                        words = " ".join(words)[cut.end() :].split(" ")
                 if len(words) > 2 and _DEFINED_AFTER.match(words[-1]):
                     words = words[
                         :-1
@@ -145,7 +165,6 @@ class NameFinder:
                     words = name.split(" ")
                 if len(words) < 2 or len(name) > 120:
                     continue
-                head = match.groupdict().get("head") or ""
                 if len(words) < self.min_words.get(head, 2):
                     continue
                 if head[:1].islower() and (words[-1] != head or any(w[:1].islower() for w in words[:-1])):

@@ -3,7 +3,7 @@
 Two things the cue grammar (:mod:`kg.ingest.clauses`) reads as one sentence although the text spreads them
 over several: a lead-in sentence ending in a colon and the list items under it (:func:`lead_ins`), and a
 definite description that names an entity met before ("the Act", "that Act", "the 2012 Act", "the new
-body": :class:`Descriptions`).
+body": :class:`Descriptions`; "the ICB" after one board's name: :class:`Instances`).
 """
 
 from __future__ import annotations
@@ -99,6 +99,67 @@ class Descriptions:
             if earlier:
                 out.append((a, b, [earlier[-1].entity]))
         return out
+
+
+class Instances:
+    """A kind's name after "the", in the singular, stands for the one body of that kind just named: "the ICB"
+    after "NHS West Yorkshire Integrated Care Board", "the trust" after "Riverside NHS Foundation Trust".
+
+    ``kinds`` are the classes of the vocabulary's kinds of thing (an organisation type, a care model);
+    a body is of the kind when its name as written ends in one of the kind's names (at least two words,
+    or its short form in capitals) and it is no kind itself. Only the sentences of the window look back.
+    """
+
+    def __init__(self, kinds: set[str], labels: dict[str, list[str]], window: int = 2):
+        self.kinds = kinds
+        self.window = window
+        #: kind -> its names as written (lower case, one space), and the endings a body of it has
+        self.names = {k: {" ".join(x.lower().split()) for x in names} for k, names in labels.items()}
+        self.endings = {
+            k: [" ".join(x.lower().split()) for x in names if len(x.split()) >= 2 or (x.isupper() and len(x) >= 3)]
+            for k, names in labels.items()
+        }
+
+    def find(
+        self,
+        text: str,
+        span: tuple[int, int],
+        spans_before: list[tuple[int, int]],
+        mentions: list[Any],
+        kinds: Callable[[str], set[str]],
+    ) -> list[tuple[int, int, list[str]]]:
+        """(start, end, [body]) for each "the <kind>" of the sentence that a body named before stands for."""
+        s, e = span
+        out: list[tuple[int, int, list[str]]] = []
+        start = spans_before[-self.window][0] if len(spans_before) >= self.window else 0
+        for m in mentions:
+            if not (s <= m.start < e) or not kinds(m.entity) & self.kinds:
+                continue
+            the = _THE.search(text, max(0, m.start - 5), m.start)
+            written = " ".join(m.exact.lower().split())
+            endings = self.endings.get(m.entity, [])
+            if the is None or written not in self.names.get(m.entity, ()):
+                continue  # not "the ICB" (an ICB, the ICBs, ICBs)
+            bodies = [
+                x
+                for x in mentions
+                if start <= x.start
+                and x.end <= the.start()
+                and x.entity != m.entity
+                and not kinds(x.entity) & self.kinds
+                and any(_ends_in(" ".join(x.exact.lower().split()), ending) for ending in endings)
+            ]
+            if bodies:
+                out.append((the.start(), m.end, [bodies[-1].entity]))
+        return out
+
+
+_THE = re.compile(r"\bthe\s+$", re.I)
+
+
+def _ends_in(name: str, ending: str) -> bool:
+    """``name`` ends in the words ``ending`` and has words of its own before them."""
+    return name.endswith(" " + ending)
 
 
 #: what joins the two names "the latter" and "the former" choose between

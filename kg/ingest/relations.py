@@ -24,7 +24,7 @@ from kg.ingest.clauses import CueGrammar, CueMatch
 from kg.ingest.concepts import Phrase, concept_phrases, occurrences
 from kg.ingest.extract import EntityMatcher, Extraction, Mention, NewEntity, Relation
 from kg.ingest.parse import ParsedDocument
-from kg.ingest.references import Descriptions, Pairs, lead_ins, named_like
+from kg.ingest.references import Descriptions, Instances, Pairs, lead_ins, named_like
 from kg.ingest.spans import Spans
 from kg.ingest.vocabulary import Vocabulary, data_dir
 
@@ -87,6 +87,10 @@ class Referent(list[str]):
     def __init__(self, entities: list[str], alternatives: list[list[str]] | None = None):
         super().__init__(entities)
         self.alternatives = alternatives or []
+
+
+#: a sentence that ends in a question mark (and closing quotes or brackets)
+_ASKS = re.compile(r"\?[\s\"'’”)\]]*$")
 
 
 class _ByPosition:
@@ -190,6 +194,12 @@ class RelationExtractor:
         self.descriptions = Descriptions({noun: cls for noun, cls in anaphora["nouns"].items()})
         self.window = anaphora.get("window", 2)
         self.pairs = Pairs(anaphora.get("pairs", {}))
+        kinds = set(anaphora["instances"]["kinds"])
+        self.instances = Instances(
+            kinds,
+            {e.iri: e.labels for e in self.vocabulary.entities.values() if self.vocabulary.kinds(e.iri) & kinds},
+            self.window,
+        )
         self.nouns = {noun: cls for noun, cls in anaphora["nouns"].items()}
         determiners = "|".join(re.escape(w) for w in sorted(anaphora["determiners"]["words"], key=len, reverse=True))
         nouns = "|".join(re.escape(n) for n in self.nouns)
@@ -506,9 +516,14 @@ class RelationExtractor:
                 text, (s, e), spans[:index], index_of.before(e), lambda iri: self.kinds(iri, extraction)
             )
             extra += self.pairs.find(text, (s, e), spans[:index], index_of.within)
+            extra += self.instances.find(
+                text, (s, e), spans[:index], index_of.before(e), lambda iri: self.kinds(iri, extraction)
+            )
             if speaker and _overlaps(we, s, e):  # on an organisation's own pages, "we" is the organisation
                 extra += [(m.start(), m.end(), [speaker]) for m in self._first_person.finditer(text, s, e)]
             extras[index] = extra
+            if _ASKS.search(text, s, e):  # "Will the new teams replace networks?": a question asserts nothing
+                continue
             within = index_of.within(s, e)
             skeleton, tokens = self._skeleton(text, s, e, within, extra)
             if tokens and bisect_left(head_at, s) < bisect_left(head_at, e):  # a concept's head noun in the sentence

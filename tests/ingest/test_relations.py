@@ -189,3 +189,22 @@ def test_a_body_supersedes_a_kind_of_body_named_with_its_place(pipeline):
     text = "NHS Northshire Integrated Care Board took over the functions of the ten Northshire CCGs in July 2022."
     found = relations(pipeline, text)[0]
     assert ("nhs-northshire-integrated-care-board", "supersedes", "clinical-commissioning-group") in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Will the new neighbourhood teams replace primary care networks?",
+        "Could integrated care boards replace clinical commissioning groups in every area?",
+        "Did the NHS Long Term Plan introduce primary care networks?",
+    ],
+)
+def test_a_question_asserts_no_relation(pipeline, text):
+    found, _ = relations(pipeline, text)
+    assert found == set(), found
+    # the same words as a statement give the relation
+    statement = text.replace("Could ", "").replace(" in every area?", ".")
+    if statement.startswith("integrated"):
+        assert ("integrated-care-board", "supersedes", "clinical-commissioning-group") in relations(
+            pipeline, statement
+        )[0]

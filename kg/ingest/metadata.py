@@ -214,6 +214,18 @@ def _line_fields(
     return byline
 
 
+def _signatory(
+    lines: list[str], bottom: list[int], rules: HeaderRules, looks_like: Callable[[str], bool]
+) -> str | None:
+    """The body a letter is signed for: the last line under its valediction ("Yours sincerely") that names one."""
+    valedictions = rules.spec.get("letters", {}).get("valedictions", [])
+    signed = [k for k, i in enumerate(bottom) if lines[i].strip().rstrip(",").lower() in valedictions]
+    if not signed:
+        return None
+    below = [" ".join(lines[i].split()) for i in bottom[signed[-1] + 1 :]]
+    return next((line for line in reversed(below) if looks_like(line)), None)
+
+
 def _date_label(part: str, rules: HeaderRules) -> bool:
     """The part starts with a date's label ("Last updated", "Next review due"), not an author's or publisher's."""
     match = rules.labels.match(part)
@@ -303,6 +315,7 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
     for i in bottom:
         if i not in kinds:
             _line_fields(" ".join(lines[i].split()), rules, header, bare)
+    signatory = _signatory(lines, bottom, rules, names.looks_like_organisation)
     if header.issued is None and (bare or any(loose)):
         header.issued = bare[0] if bare else next(d for d in loose if d)
     if header.issued is None:
@@ -341,6 +354,8 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
         header.candidates += [" ".join(lines[i].split()) for i in sorted(kinds) if kinds[i] == "organisation"]
         header.candidates += [name for i in sorted(crumbs) for name in crumbs[i]]
     header.candidates += signed
+    if signatory:
+        header.candidates.append(signatory)
     # "Internet Engineering Task Force (IETF)": the name without the acronym it defines
     header.candidates = [_ACRONYM_AFTER.sub("", c) for c in header.candidates]
     return header

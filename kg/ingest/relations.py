@@ -89,6 +89,8 @@ class Referent(list[str]):
         self.alternatives = alternatives or []
 
 
+#: the kinds of publisher that "we" on its own pages stands for
+_SPEAKERS = {"Organisation", "CareModel"}
 #: a sentence that ends in a question mark (and closing quotes or brackets)
 _ASKS = re.compile(r"\?[\s\"'’”)\]]*$")
 
@@ -502,7 +504,8 @@ class RelationExtractor:
 
         spans = sentences(text)
         publisher = extraction.publisher
-        speaker = publisher if publisher and "Organisation" in self.kinds(publisher, extraction) else None
+        # "we" on a body's own pages: an organisation, or one partnership of a care model ("We are part of ...")
+        speaker = publisher if publisher and self.kinds(publisher, extraction) & _SPEAKERS else None
         spaced = [m.start() for m in _SPACED_PRONOUN.finditer(text)]
         # "we" in the whole text: a sentence no match of it overlaps has none of its own (its \b are word edges,
         # and a sentence's edges are never inside a word)

@@ -82,3 +82,21 @@ def test_our_trust_on_a_trust_s_own_paper_is_the_trust(pipeline):
     named = {(labels.get(s, s), p, labels.get(o, o)) for s, p, o in _full(extraction)}
     assert ("Hill General Hospital NHS Trust", "evolvesInto", "Hill Valley NHS Foundation Trust") in named, named
     assert ("Valley Community NHS Trust", "evolvesInto", "Hill Valley NHS Foundation Trust") in named, named
+
+
+def test_we_on_a_partnership_s_own_page_is_the_partnership(pipeline):
+    """A care model's one partnership (a primary care network) speaks as "we" on its pages, as a body does."""
+    from kg.ingest.parse import ParsedDocument
+    from kg.ingest.sources import Source
+
+    text = "We are part of the Hill Valley Integrated Care System."
+    doc = ParsedDocument(
+        title="About us",
+        text=text,
+        source=Source("t.txt", text, "0" * 64, "utf-8"),
+        publisher_name="Riverside Primary Care Network",
+    )
+    extraction = pipeline.extract(doc)
+    labels = labelled(extraction, pipeline)
+    named = {(labels.get(s, s), p, labels.get(o, o)) for s, p, o in _full(extraction)}
+    assert ("Riverside Primary Care Network", "partOf", "Hill Valley Integrated Care System") in named, named

@@ -53,6 +53,8 @@ _PARTS = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
 _CRUMB = re.compile(r"\s+(?:>|»|›|/|&rsaquo;|&gt;)\s+")
 #: "Made: 24 May 2022", "Classification: Official" (a title's colon is followed by a small letter)
 _KEY_VALUE = re.compile(r"^[A-Z][\w’'/-]*(?:\s+[\w’'/-]+){0,3}:\s*[A-Z0-9]")
+#: the rest of a longer label after a known one's words: "of meeting: ..." after "Date"
+_LONGER_LABEL = re.compile(r"^(?!on\s*:)[a-z][a-z ]{0,40}:")
 #: a heading of a topic and its aspect, both in capitals: "Health Education England: Training", "Care Homes: Staff"
 _NAMED_TOPIC = re.compile(r"^[A-Z][\w’'-]*(?:\s+(?:of|and|for|the|in|on|&|[A-Z][\w’'-]*))*\s+[A-Z][\w’'-]*:\s+[A-Z]")
 #: a date with a day or a month in it: only such a part can be a date standing alone
@@ -169,6 +171,14 @@ def _line_fields(
         if not part:
             continue
         match = rules.labels.match(part)
+        if match and _LONGER_LABEL.match(match.group("value")):
+            # "Date of meeting: 6 June 2024", "Date of inspection visit: ...": another field than "Date", whose
+            # date dates the document only when no label names the issue ("Date of publication: ...")
+            dated = parse_date(match.group("value").split(":", 1)[1])
+            if dated:
+                bare.append(dated)
+                byline = True
+            continue
         if match:
             name = rules.fields[" ".join(match.group("label").lower().split())]
             value = match.group("value").strip()
@@ -277,7 +287,9 @@ def read_header(lines: list[str], rules: HeaderRules | None = None) -> Header:
             line = " ".join(lines[i].split()).lstrip("#").strip()
             answers = bool(pending)  # this line holds the value of the label above it
             key_value = _KEY_VALUE.match(line) and not _NAMED_TOPIC.match(line)
-            if _line_fields(line, rules, header, bare, pending) or _authors(line) or key_value:
+            # "Humber and North Yorkshire Health and Care Partnership" is one body, not three people
+            people = _authors(line) and not names.looks_like_organisation(line)
+            if _line_fields(line, rules, header, bare, pending) or people or key_value:
                 kinds[i] = "byline"
                 if previous == "heading" and len([k for k in kinds.values() if k == "heading"]) > 1:
                     kinds[i - 1] = "byline"  # "Policy team" over its date: an author, not a title

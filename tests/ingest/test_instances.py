@@ -8,6 +8,8 @@ import tomllib
 
 import pytest
 
+from kg.ingest.parse import ParsedDocument
+from kg.ingest.sources import Source
 from kg.resources import data_dir
 from tests.ingest.test_relations import relations
 
@@ -31,6 +33,16 @@ def test_examples_give_their_relation(pipeline, example):
 
 def _full(extraction):
     return {(r.subject, r.predicate, r.object) for r in extraction.relations}
+
+
+def named_relations(pipeline, text: str, publisher: str) -> set[tuple[str, str, str]]:
+    """The relations of ``text`` as a page ``publisher`` published, by labels."""
+    doc = ParsedDocument(
+        title="A page", text=text, source=Source("t.txt", text, "0" * 64, "utf-8"), publisher_name=publisher
+    )
+    extraction = pipeline.extract(doc)
+    labels = labelled(extraction, pipeline)
+    return {(labels.get(s, s), p, labels.get(o, o)) for s, p, o in _full(extraction)}
 
 
 def test_a_kind_in_the_singular_without_a_body_before_stays_the_kind(pipeline):
@@ -64,39 +76,18 @@ def test_the_regime_is_the_regulations_that_name_it(pipeline):
 
 def test_our_trust_on_a_trust_s_own_paper_is_the_trust(pipeline):
     """anaphora.toml [first_person]: "our trust" on a paper the trust publishes is the trust."""
-    from kg.ingest.parse import ParsedDocument
-    from kg.ingest.sources import Source
-
     text = (
         "Our trust came into being on 1 April 2019, when Hill General Hospital NHS Trust and Valley Community "
         "NHS Trust merged."
     )
-    doc = ParsedDocument(
-        title="Board paper",
-        text=text,
-        source=Source("t.txt", text, "0" * 64, "utf-8"),
-        publisher_name="Hill Valley NHS Foundation Trust",
-    )
-    extraction = pipeline.extract(doc)
-    labels = labelled(extraction, pipeline)
-    named = {(labels.get(s, s), p, labels.get(o, o)) for s, p, o in _full(extraction)}
+    named = named_relations(pipeline, text, "Hill Valley NHS Foundation Trust")
     assert ("Hill General Hospital NHS Trust", "evolvesInto", "Hill Valley NHS Foundation Trust") in named, named
     assert ("Valley Community NHS Trust", "evolvesInto", "Hill Valley NHS Foundation Trust") in named, named
 
 
 def test_we_on_a_partnership_s_own_page_is_the_partnership(pipeline):
     """A care model's one partnership (a primary care network) speaks as "we" on its pages, as a body does."""
-    from kg.ingest.parse import ParsedDocument
-    from kg.ingest.sources import Source
-
-    text = "We are part of the Hill Valley Integrated Care System."
-    doc = ParsedDocument(
-        title="About us",
-        text=text,
-        source=Source("t.txt", text, "0" * 64, "utf-8"),
-        publisher_name="Riverside Primary Care Network",
+    named = named_relations(
+        pipeline, "We are part of the Hill Valley Integrated Care System.", "Riverside Primary Care Network"
     )
-    extraction = pipeline.extract(doc)
-    labels = labelled(extraction, pipeline)
-    named = {(labels.get(s, s), p, labels.get(o, o)) for s, p, o in _full(extraction)}
     assert ("Riverside Primary Care Network", "partOf", "Hill Valley Integrated Care System") in named, named

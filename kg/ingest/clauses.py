@@ -393,18 +393,18 @@ class CueGrammar:
             pre = r"(?P<pre>[^⟨⟩.]{0,80}?)"
         elif entry.get("brackets"):  # "X (now Y)": only inside brackets
             pre = r"(?P<pre>\s*\(\s*)"
-        else:  # after a comma, a bracket, "and"; or a copula where the entry allows it ("X is the successor to Y")
-            copula = (
-                r"|\b(?:is|are|was|were|became|become|remains?|remained)(?:\s+(?:now|also|effectively|legally|formally))?\b"
-                if entry.get("copula")
-                else ""
-            )
-            pre = rf"(?P<pre>\s*(?:[,(–—-]|\band\b|\bor\b{copula})?\s*)"
-        pattern = (
-            rf"(?P<A>{self.list}){pre}(?:(?<=\s)|(?<=\()|^)(?:{det}\s+)*(?P<verb>{word_alternation(phrases)})"
+        else:  # after "and" or a copula where the entry allows it ("X is the successor to Y"); a comma, below
+            is_ = r"is|are|was|were|became|become|remains?|remained"
+            copula = rf"|\b(?:{is_})(?:\s+(?:now|also|effectively|legally|formally))?\b" if entry.get("copula") else ""
+            pre = rf"(?P<pre>\s*(?:\band\b|\bor\b{copula})?\s*)"
+        after = (
+            rf"(?:(?<=\s)|(?<=\()|^)(?:{det}\s+)*(?P<verb>{word_alternation(phrases)})"
             rf"(?:\s+{det})*\s*[,:]?\s*(?:{det}\s+)*(?P<B>{self.list})"
         )
-        self._register(entry, "marker", [(pattern, "apposition", not forward)], set(phrases))
+        patterns = [rf"(?P<A>{self.list}){pre}{after}"]
+        if not entry.get("back") and not entry.get("brackets"):  # "⟨1⟩ and ⟨2⟩, a committee of ⟨3⟩": of ⟨2⟩ only
+            patterns.insert(0, rf"(?P<A>⟨\d+⟩)(?P<pre>\s*[,(–—-]\s*){after}")
+        self._register(entry, "marker", [(x, "apposition", not forward) for x in patterns], set(phrases))
 
     def _frame(self, entry: dict[str, Any]) -> None:
         """A template: S (subject), O (object), {verb} forms, ``be``, ``N``, ``DET``, ``…`` / ``……`` (a few / more words), ``word?``."""

@@ -208,3 +208,12 @@ def test_a_question_asserts_no_relation(pipeline, text):
         assert ("integrated-care-board", "supersedes", "clinical-commissioning-group") in relations(
             pipeline, statement
         )[0]
+
+
+def test_an_aside_after_a_list_tells_of_its_last_item(pipeline):
+    """cues.toml markers: "A and B, a committee of C" makes B part of C, not A."""
+    found, _ = relations(
+        pipeline, "Monitor and Healthwatch England, a statutory committee of the Care Quality Commission, spoke."
+    )
+    assert ("healthwatch-england", "partOf", "care-quality-commission") in found, found
+    assert not any(s == "monitor" and p == "partOf" for s, p, _ in found), found

@@ -125,26 +125,25 @@ class Instances:
         text: str,
         span: tuple[int, int],
         spans_before: list[tuple[int, int]],
-        mentions: list[Any],
+        within: Callable[[int, int], list[Any]],
         kinds: Callable[[str], set[str]],
     ) -> list[tuple[int, int, list[str]]]:
-        """(start, end, [body]) for each "the <kind>" of the sentence that a body named before stands for."""
+        """(start, end, [body]) for each "the <kind>" of the sentence that a body named before stands for;
+        ``within(a, b)``: the mentions starting in [a, b), so only the window's are read."""
         s, e = span
         out: list[tuple[int, int, list[str]]] = []
         start = spans_before[-self.window][0] if len(spans_before) >= self.window else 0
-        for m in mentions:
-            if not (s <= m.start < e) or not kinds(m.entity) & self.kinds:
+        for m in within(s, e):
+            if m.entity not in self.names or not kinds(m.entity) & self.kinds:
                 continue
             the = _THE.search(text, max(0, m.start - 5), m.start)
-            written = " ".join(m.exact.lower().split())
-            endings = self.endings.get(m.entity, [])
-            if the is None or written not in self.names.get(m.entity, ()):
+            if the is None or " ".join(m.exact.lower().split()) not in self.names[m.entity]:
                 continue  # not "the ICB" (an ICB, the ICBs, ICBs)
+            endings = self.endings[m.entity]
             bodies = [
                 x
-                for x in mentions
-                if start <= x.start
-                and x.end <= the.start()
+                for x in within(start, the.start())
+                if x.end <= the.start()
                 and x.entity != m.entity
                 and not kinds(x.entity) & self.kinds
                 and any(_ends_in(" ".join(x.exact.lower().split()), ending) for ending in endings)

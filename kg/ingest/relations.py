@@ -507,6 +507,10 @@ class RelationExtractor:
         # "we" on a body's own pages: an organisation, or one partnership of a care model ("We are part of ...")
         speaker = publisher if publisher and self.kinds(publisher, extraction) & _SPEAKERS else None
         spaced = [m.start() for m in _SPACED_PRONOUN.finditer(text)]
+
+        def kinds_of(iri: str) -> set[str]:
+            return self.kinds(iri, extraction)
+
         # "we" in the whole text: a sentence no match of it overlaps has none of its own (its \b are word edges,
         # and a sentence's edges are never inside a word)
         we = [(m.start(), m.end()) for m in self._first_person.finditer(text)] if speaker else []
@@ -515,13 +519,9 @@ class RelationExtractor:
         head_at = self.concepts.head_positions(text)
         for index, (s, e) in enumerate(spans):
             extra = self._anaphor(text, (s, e), spans[:index], index_of, extraction, spaced, extras.get(index - 1))
-            extra += self.descriptions.find(
-                text, (s, e), spans[:index], index_of.before(e), lambda iri: self.kinds(iri, extraction)
-            )
+            extra += self.descriptions.find(text, (s, e), spans[:index], index_of.before(e), kinds_of)
             extra += self.pairs.find(text, (s, e), spans[:index], index_of.within)
-            extra += self.instances.find(
-                text, (s, e), spans[:index], index_of.before(e), lambda iri: self.kinds(iri, extraction)
-            )
+            extra += self.instances.find(text, (s, e), spans[:index], index_of.within, kinds_of)
             if speaker and _overlaps(we, s, e):  # on an organisation's own pages, "we" is the organisation
                 extra += [(m.start(), m.end(), [speaker]) for m in self._first_person.finditer(text, s, e)]
             extras[index] = extra

@@ -42,40 +42,34 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# The extraction score of one set: ingest its texts into a fresh store, export TriG, score against its gold.
+# $(call score_set,NAME,TEXTS,GOLD)
+define score_set
+	@mkdir -p out
+	rm -rf out/$(1)-store
+	$(KG) ingest --store out/$(1)-store $(2)
+	$(KG) export --store out/$(1)-store -o out/$(1).trig
+	$(PY) ../shared/tools/score_extraction.py --gold $(3) out/$(1).trig --verbose
+endef
+
 # The extraction score on the seed documents (needs ../shared beside the project).
 score: install
-	@mkdir -p out
-	rm -rf out/seeds-store
-	$(KG) ingest --store out/seeds-store ../shared/corpus/seeds
-	$(KG) export --store out/seeds-store -o out/seeds.trig
-	$(PY) ../shared/tools/score_extraction.py --gold ../shared/gold/seeds.json out/seeds.trig --verbose
+	$(call score_set,seeds,../shared/corpus/seeds,../shared/gold/seeds.json)
 
 # The extraction score on the development set of unseen texts in data/eval (see data/eval/README.md).
 .PHONY: score-dev
 score-dev: install
-	@mkdir -p out
-	rm -rf out/eval-store
-	$(KG) ingest --store out/eval-store data/eval/texts
-	$(KG) export --store out/eval-store -o out/eval.trig
-	$(PY) ../shared/tools/score_extraction.py --gold data/eval/gold.json out/eval.trig --verbose
+	$(call score_set,eval,data/eval/texts,data/eval/gold.json)
 
 # The extraction score on the development set of other kinds (data/eval/kinds/README.md).
 .PHONY: score-kinds
 score-kinds: install
-	@mkdir -p out
-	rm -rf out/kinds-store
-	$(KG) ingest --store out/kinds-store data/eval/kinds/texts
-	$(KG) export --store out/kinds-store -o out/kinds.trig
-	$(PY) ../shared/tools/score_extraction.py --gold data/eval/kinds/gold.json out/kinds.trig --verbose
+	$(call score_set,kinds,data/eval/kinds/texts,data/eval/kinds/gold.json)
 
 # The extraction score on the held-out set (data/eval/heldout/README.md): texts no rule was written from.
 .PHONY: score-heldout
 score-heldout: install
-	@mkdir -p out
-	rm -rf out/heldout-store
-	$(KG) ingest --store out/heldout-store data/eval/heldout/texts
-	$(KG) export --store out/heldout-store -o out/heldout.trig
-	$(PY) ../shared/tools/score_extraction.py --gold data/eval/heldout/gold.json out/heldout.trig --verbose
+	$(call score_set,heldout,data/eval/heldout/texts,data/eval/heldout/gold.json)
 
 # The scale benchmark on the synthetic corpus (bench/corpus.py): ingest, re-ingest, store size, memory,
 # export, saved queries, kg serve against oxigraph; SIZES=1000,10000,100000 for more (docs/benchmarks.md).

@@ -32,17 +32,20 @@ def data(sample_store):
     return gather(sample_store)
 
 
+def site_with(store, out, **thresholds: int):
+    """The site of ``store`` built into ``out`` with some of :mod:`kg.web.overview`'s thresholds lowered."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in thresholds.items():
+            mp.setattr(overview, name, value)
+        build_site(store, out)
+    return out
+
+
 @pytest.fixture(scope="module")
 def big(sample_store, tmp_path_factory):
     """The sample's site built as for a library bigger than the thresholds."""
     out = tmp_path_factory.mktemp("big") / "site"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(overview, "HOME_LISTS_ALL", 3)
-        mp.setattr(overview, "FIND_SUGGESTED", 12)
-        mp.setattr(overview, "TIMELINE_DOCUMENTS", 1)
-        mp.setattr(overview, "TIMELINE_CHANGES", 1)
-        build_site(sample_store, out)
-    return out
+    return site_with(sample_store, out, HOME_LISTS_ALL=3, FIND_SUGGESTED=12, TIMELINE_DOCUMENTS=1, TIMELINE_CHANGES=1)
 
 
 def html(path):

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from collections import Counter
 
-import lxml.html
 import pytest
 from selenium.webdriver.common.by import By
 
@@ -20,6 +19,7 @@ from kg.web.reading import gather
 from kg.web.site import build_site
 from tests.browser import console_errors, foreign_requests
 from tests.web.test_site_browser import open_page, wait
+from tests.web.test_site_scale import html, site_with
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +37,7 @@ def site(sample_store, tmp_path_factory):
 @pytest.fixture(scope="module")
 def big(sample_store, tmp_path_factory):
     """The sample's site as a big library's: the home page lists three entities of a type."""
-    out = tmp_path_factory.mktemp("types-big") / "site"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(overview, "TYPE_ON_HOME", 3)
-        build_site(sample_store, out)
-    return out
+    return site_with(sample_store, tmp_path_factory.mktemp("types-big") / "site", TYPE_ON_HOME=3)
 
 
 def fold(text: str) -> str:
@@ -52,10 +48,6 @@ def fold(text: str) -> str:
 
 def search_text(e) -> str:
     return " ".join([e.label, *e.alt_labels])
-
-
-def html(path):
-    return lxml.html.fromstring(path.read_text(encoding="utf-8"))
 
 
 def listed(page) -> list[str]:

@@ -99,7 +99,8 @@ def type_context(data: SiteData, listing: TypeListing) -> dict:
     }
 
 
-def home_context(data: SiteData, listings: list[TypeListing] | None = None) -> dict:
+def home_context(data: SiteData, listings: list[TypeListing]) -> dict:
+    """The home page's context; ``listings``: :func:`type_listings`, which the type pages share."""
     docs = data.documents_newest_first()
     return {
         "lists_all": lists_every_document(data),
@@ -114,7 +115,7 @@ def home_context(data: SiteData, listings: list[TypeListing] | None = None) -> d
         "newest": docs[:NEWEST_DOCUMENTS],
         "all_documents": docs,
         "findable": _findable(data, docs),
-        "by_type": listings if listings is not None else type_listings(data),
+        "by_type": listings,
     }
 
 
